@@ -1,0 +1,43 @@
+package io.nlb.core;
+
+import java.util.Locale;
+
+/**
+ * Whether a load balancer faces the internet or only an internal network. It changes the default
+ * of {@code ipv6.deny_all_igw_traffic}; in-process it is otherwise descriptive.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public enum Scheme {
+  /** Reachable from the internet. */
+  INTERNET_FACING("internet-facing"),
+  /** Reachable only from the private network. */
+  INTERNAL("internal");
+
+  private final String apiName;
+
+  Scheme(String apiName) {
+    this.apiName = apiName;
+  }
+
+  /** The API spelling: {@code internet-facing} or {@code internal}. */
+  public String apiName() {
+    return apiName;
+  }
+
+  /** Parses the API spelling, case-insensitively. */
+  public static Scheme parse(String field, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    for (Scheme s : values()) {
+      if (s.apiName.equals(v)) {
+        return s;
+      }
+    }
+    throw Check.invalid(field, value, "internet-facing or internal");
+  }
+
+  @Override
+  public String toString() {
+    return apiName;
+  }
+}

@@ -1,0 +1,45 @@
+package io.nlb.core;
+
+import java.util.Locale;
+
+/**
+ * How the targets of a target group are named. Fixed when the group is created.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public enum TargetType {
+  /** Targets named by instance id ({@code i-0123456789abcdef0}), resolved to an address by the
+   * application's {@link InstanceResolver}. */
+  INSTANCE("instance"),
+  /** Targets named by IP address. */
+  IP("ip"),
+  /** A single target that is itself a load balancer whose addresses change ({@link AlbEndpoint}). */
+  ALB("alb");
+
+  private final String apiName;
+
+  TargetType(String apiName) {
+    this.apiName = apiName;
+  }
+
+  /** The name the elbv2 API uses: {@code instance}, {@code ip} or {@code alb}. */
+  public String apiName() {
+    return apiName;
+  }
+
+  /** Parses {@code instance}, {@code ip} or {@code alb}, case-insensitively. */
+  public static TargetType parse(String field, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    for (TargetType t : values()) {
+      if (t.apiName.equals(v)) {
+        return t;
+      }
+    }
+    throw Check.invalid(field, value, "instance, ip or alb");
+  }
+
+  @Override
+  public String toString() {
+    return apiName;
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The load balancer's vocabulary and brain: immutable configuration built through validating
+ * builders, runtime handles whose operations mirror the elbv2 verbs, the routing engine that turns
+ * a flow hash into a target, and the SPIs through which transports, TLS, health checks and
+ * metrics plug in. This module performs no I/O.
+ */
+module io.nlb.core {
+  requires static org.jspecify;
+
+  exports io.nlb.core;
+}

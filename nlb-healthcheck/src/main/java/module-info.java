@@ -1,0 +1,8 @@
+/** The health-check engine. Depends on the core only. */
+module io.nlb.healthcheck {
+  requires static org.jspecify;
+  requires transitive io.nlb.core;
+  requires org.slf4j;
+
+  // exports io.nlb.healthcheck; (added with its first public type)
+}
