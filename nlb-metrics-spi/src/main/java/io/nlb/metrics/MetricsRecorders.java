@@ -1,0 +1,95 @@
+package io.nlb.metrics;
+
+import java.util.Objects;
+import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Static helpers around {@link MetricsRecorder}: discovery of a provider, and the argument checks
+ * every implementation applies when resolving handles.
+ *
+ * <p>Thread-safe; all methods are stateless.
+ *
+ * <pre>{@code
+ * MetricsRecorder recorder = MetricsRecorders.load(); // noop if no provider is installed
+ * }</pre>
+ */
+public final class MetricsRecorders {
+  private MetricsRecorders() {}
+
+  /**
+   * The recorder of the highest-priority {@link MetricsRecorderProvider} visible to the thread's
+   * context class loader (or, on the module path, to the module layer), or {@link
+   * MetricsRecorder#noop()} if there is none. Each call creates a new recorder; call once at
+   * start-up.
+   *
+   * @throws java.util.ServiceConfigurationError if a provider is misdeclared or fails to load
+   */
+  public static MetricsRecorder load() {
+    return select(ServiceLoader.load(MetricsRecorderProvider.class));
+  }
+
+  /** As {@link #load()}, looking for providers through {@code classLoader}. */
+  public static MetricsRecorder load(ClassLoader classLoader) {
+    return select(ServiceLoader.load(MetricsRecorderProvider.class, classLoader));
+  }
+
+  private static MetricsRecorder select(Iterable<MetricsRecorderProvider> providers) {
+    @Nullable MetricsRecorderProvider best = null;
+    for (MetricsRecorderProvider p : providers) {
+      if (best == null
+          || p.priority() > best.priority()
+          || (p.priority() == best.priority() && p.name().compareTo(best.name()) < 0)) {
+        best = p;
+      }
+    }
+    if (best == null) {
+      return MetricsRecorder.noop();
+    }
+    MetricsRecorderProvider chosen = best;
+    return Objects.requireNonNull(
+        chosen.create(), () -> "MetricsRecorderProvider " + chosen.name() + " created null");
+  }
+
+  /**
+   * Checks that a counter handle may be resolved for {@code metric} under {@code dimensions}.
+   * For {@link MetricsRecorder} implementations, at the start of {@link MetricsRecorder#counter}.
+   *
+   * @throws IllegalArgumentException if {@code metric} is not a {@link MetricKind#COUNTER}, or is
+   *     not published under the dimension set of {@code dimensions}
+   */
+  public static void checkCounter(Metric metric, Dimensions dimensions) {
+    checkKind(metric, MetricKind.COUNTER);
+    checkDimensions(metric, dimensions);
+  }
+
+  /**
+   * Checks that a gauge handle may be resolved for {@code metric} under {@code dimensions}. For
+   * {@link MetricsRecorder} implementations, at the start of {@link MetricsRecorder#gauge}.
+   *
+   * @throws IllegalArgumentException if {@code metric} is not a {@link MetricKind#GAUGE}, or is
+   *     not published under the dimension set of {@code dimensions}
+   */
+  public static void checkGauge(Metric metric, Dimensions dimensions) {
+    checkKind(metric, MetricKind.GAUGE);
+    checkDimensions(metric, dimensions);
+  }
+
+  private static void checkKind(Metric metric, MetricKind expected) {
+    if (metric.kind() != expected) {
+      throw Check.invalidRaw(
+          "metric",
+          metric.metricName(),
+          "a metric of kind " + expected + ", got " + metric.kind());
+    }
+  }
+
+  static void checkDimensions(Metric metric, Dimensions dimensions) {
+    if (!metric.isPublishedUnder(dimensions)) {
+      throw Check.invalidRaw(
+          "dimensions",
+          Dimension.format(dimensions.mask()),
+          "one of " + metric.formatDimensionSets() + " for " + metric.metricName());
+    }
+  }
+}
