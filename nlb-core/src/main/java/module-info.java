@@ -8,4 +8,12 @@ module io.nlb.core {
   requires static org.jspecify;
 
   exports io.nlb.core;
+  exports io.nlb.core.routing;
+  exports io.nlb.core.spi;
+  exports io.nlb.core.internal to
+      io.nlb.transport.netty,
+      io.nlb.healthcheck,
+      io.nlb.tls;
+
+  uses io.nlb.core.spi.TransportProvider;
 }

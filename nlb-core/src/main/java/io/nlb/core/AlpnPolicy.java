@@ -1,0 +1,57 @@
+package io.nlb.core;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The ALPN policies of a TLS listener: which application protocols the load balancer offers in
+ * the TLS handshake, in order of preference.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public enum AlpnPolicy {
+  /** Offer only HTTP/1.1. */
+  HTTP1_ONLY("HTTP1Only", List.of("http/1.1")),
+  /** Offer only HTTP/2. */
+  HTTP2_ONLY("HTTP2Only", List.of("h2")),
+  /** Offer HTTP/1.1 first, then HTTP/2. */
+  HTTP2_OPTIONAL("HTTP2Optional", List.of("http/1.1", "h2")),
+  /** Offer HTTP/2 first, then HTTP/1.1. */
+  HTTP2_PREFERRED("HTTP2Preferred", List.of("h2", "http/1.1")),
+  /** Do not negotiate ALPN (the default). */
+  NONE("None", List.of());
+
+  private final String apiName;
+  private final List<String> protocols;
+
+  AlpnPolicy(String apiName, List<String> protocols) {
+    this.apiName = apiName;
+    this.protocols = protocols;
+  }
+
+  /** The policy name as the API spells it ({@code HTTP2Preferred}). */
+  public String apiName() {
+    return apiName;
+  }
+
+  /** The ALPN protocol ids offered, most preferred first. */
+  public List<String> protocols() {
+    return protocols;
+  }
+
+  /** Parses a policy name as the API spells it, case-insensitively. */
+  public static AlpnPolicy parse(String field, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    for (AlpnPolicy p : values()) {
+      if (p.apiName.toLowerCase(Locale.ROOT).equals(v)) {
+        return p;
+      }
+    }
+    throw Check.invalid(field, value, "HTTP1Only, HTTP2Only, HTTP2Optional, HTTP2Preferred or None");
+  }
+
+  @Override
+  public String toString() {
+    return apiName;
+  }
+}

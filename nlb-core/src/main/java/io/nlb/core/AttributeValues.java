@@ -1,0 +1,88 @@
+package io.nlb.core;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/** The shared body of the attribute classes: a canonical key → value map over a fixed key set. */
+abstract class AttributeValues {
+  private final Map<String, String> values;
+
+  AttributeValues(Map<String, String> values) {
+    this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+  }
+
+  abstract List<AttributeSpec> specs();
+
+  abstract String owner();
+
+  /**
+   * Every attribute with its current value, defaults filled in, in the order the API documents
+   * them — what describe-...-attributes returns.
+   */
+  public Map<String, String> asMap() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (AttributeSpec s : specs()) {
+      String v = values.get(s.key);
+      if (v == null) {
+        v = s.defaultValue;
+      }
+      if (v != null) {
+        out.put(s.key, v);
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** Only the attributes that were set explicitly. */
+  public Map<String, String> explicitValues() {
+    return values;
+  }
+
+  /**
+   * The value of {@code key}, its default when unset.
+   *
+   * @throws IllegalArgumentException when {@code key} is not an attribute of this kind
+   */
+  public String get(String key) {
+    AttributeSpec s = AttributeSpec.find(owner(), specs(), key);
+    String v = values.get(s.key);
+    if (v == null) {
+      v = s.defaultValue;
+    }
+    if (v == null) {
+      throw new IllegalStateException(key + ": unresolved (expected: a value resolved when the resource was created)");
+    }
+    return v;
+  }
+
+  final boolean bool(String key) {
+    return Boolean.parseBoolean(get(key));
+  }
+
+  final int integer(String key) {
+    return Integer.parseInt(get(key));
+  }
+
+  final OptionalInt integerOrOff(String key) {
+    String v = get(key);
+    return v.equals(AttributeSpec.OFF) ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(v));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o != null && o.getClass() == getClass() && ((AttributeValues) o).asMap().equals(asMap());
+  }
+
+  @Override
+  public int hashCode() {
+    return asMap().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return asMap().toString();
+  }
+}

@@ -1,0 +1,46 @@
+package io.nlb.core;
+
+/**
+ * A target group's {@code load_balancing.cross_zone.enabled}: on, off, or whatever the load
+ * balancer says. The group's setting wins over the load balancer's.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public enum CrossZone {
+  /** {@code true}: every node routes to targets in all enabled zones. */
+  ENABLED("true"),
+  /** {@code false}: every node routes to targets in its own zone only. */
+  DISABLED("false"),
+  /** {@code use_load_balancer_configuration}: follow the load balancer's attribute (the default). */
+  USE_LOAD_BALANCER_CONFIGURATION("use_load_balancer_configuration");
+
+  private final String apiValue;
+
+  CrossZone(String apiValue) {
+    this.apiValue = apiValue;
+  }
+
+  /** The attribute value as the API spells it. */
+  public String apiValue() {
+    return apiValue;
+  }
+
+  /** Whether cross-zone routing is on, given the load balancer's own attribute. */
+  public boolean effective(boolean loadBalancerCrossZone) {
+    return this == USE_LOAD_BALANCER_CONFIGURATION ? loadBalancerCrossZone : this == ENABLED;
+  }
+
+  static CrossZone ofApiValue(String v) {
+    for (CrossZone c : values()) {
+      if (c.apiValue.equals(v)) {
+        return c;
+      }
+    }
+    throw Check.invalid(TargetGroupAttributes.CROSS_ZONE, v, "true, false or use_load_balancer_configuration");
+  }
+
+  @Override
+  public String toString() {
+    return apiValue;
+  }
+}

@@ -1,0 +1,809 @@
+package io.nlb.core;
+
+import io.nlb.core.internal.TargetSelector;
+import io.nlb.core.routing.FlowKey;
+import io.nlb.core.routing.IpProtocol;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A load balancer: one node per enabled zone, listeners, attributes, tags, and the routing
+ * snapshot its data plane follows. Obtained from {@link Nlb#createLoadBalancer}.
+ *
+ * <pre>{@code
+ * LoadBalancer lb = nlb.createLoadBalancer(config);
+ * lb.modifyAttributes(Map.of("load_balancing.cross_zone.enabled", "true"));
+ * RouteDecision d = lb.whatIf("zone-a", FlowKey.tcp(client, node, 7));
+ * lb.startZonalShift("zone-b", Duration.ofMinutes(30), "zone-b impaired");
+ * DnsRecords dns = lb.dnsRecords();
+ * }</pre>
+ *
+ * <p>Thread-safe: operations are serialized on the control plane; {@link #routingSnapshot()} is
+ * a volatile read.
+ */
+public final class LoadBalancer implements AutoCloseable {
+  private static final Duration MIN_SHIFT = Duration.ofMinutes(1);
+  private static final Duration MAX_SHIFT = Duration.ofHours(72);
+
+  private final Nlb nlb;
+  private final String name;
+  private final String id;
+  private final Scheme scheme;
+  private IpAddressType ipAddressType;
+  private final List<Zone> zones;
+  private LoadBalancerAttributes attributes;
+  private Map<String, String> tags;
+  private final List<Listener> listeners = new ArrayList<>();
+  private volatile LoadBalancerState state = LoadBalancerState.PROVISIONING;
+  private volatile @Nullable String stateReason;
+  private @Nullable ZonalShift zonalShift;
+  private Scheduler.@Nullable Cancellable shiftExpiry;
+  private volatile @Nullable RoutingSnapshot snapshot;
+  private long version;
+  /** Selectors of the last snapshot by scope, so a health change reuses the primary table. */
+  private Map<String, TargetSelector> selectors = new HashMap<>();
+
+  LoadBalancer(Nlb nlb, LoadBalancerConfig config, String id) {
+    this.nlb = nlb;
+    this.name = config.name();
+    this.id = id;
+    this.scheme = config.scheme();
+    this.ipAddressType = config.ipAddressType();
+    this.zones = new ArrayList<>(config.zones());
+    this.attributes = config.attributes();
+    this.tags = new LinkedHashMap<>(config.tags());
+  }
+
+  // ------------------------------------------------------------------ describe
+
+  /** The name. */
+  public String name() {
+    return name;
+  }
+
+  /** The 16-hex-digit id. */
+  public String id() {
+    return id;
+  }
+
+  /** The resource id {@code net/<name>/<id>}, also the {@code LoadBalancer} metric dimension. */
+  public String resourceId() {
+    return "net/" + name + "/" + id;
+  }
+
+  /** The DNS name {@code <name>-<id>.<suffix>}. */
+  public String dnsName() {
+    return name + "-" + id + "." + nlb.dnsSuffix;
+  }
+
+  /** The scheme. */
+  public Scheme scheme() {
+    return scheme;
+  }
+
+  /** The IP address type. */
+  public IpAddressType ipAddressType() {
+    synchronized (nlb.lock) {
+      return ipAddressType;
+    }
+  }
+
+  IpAddressType ipAddressTypeUnlocked() {
+    return ipAddressType;
+  }
+
+  /** The enabled zones, in the order they were enabled (a zone's node index). */
+  public List<Zone> zones() {
+    synchronized (nlb.lock) {
+      return List.copyOf(zones);
+    }
+  }
+
+  List<Zone> zonesUnlocked() {
+    return zones;
+  }
+
+  /** The state. */
+  public LoadBalancerState state() {
+    return state;
+  }
+
+  /** Why the state is {@code failed}, if it is. */
+  public Optional<String> stateReason() {
+    return Optional.ofNullable(stateReason);
+  }
+
+  /** The attributes, defaults filled in. */
+  public LoadBalancerAttributes attributes() {
+    synchronized (nlb.lock) {
+      return attributes;
+    }
+  }
+
+  LoadBalancerAttributes attributesUnlocked() {
+    return attributes;
+  }
+
+  /** describe-load-balancer-attributes: every key with its value, defaults filled in. */
+  public Map<String, String> describeAttributes() {
+    return attributes().asMap();
+  }
+
+  /** The tags. */
+  public Map<String, String> tags() {
+    synchronized (nlb.lock) {
+      return Map.copyOf(tags);
+    }
+  }
+
+  /** The listeners, in creation order. */
+  public List<Listener> listeners() {
+    synchronized (nlb.lock) {
+      return List.copyOf(listeners);
+    }
+  }
+
+  List<Listener> listenersMutable() {
+    return listeners;
+  }
+
+  /** The listener on {@code port} whose protocol is {@code protocol}. */
+  public Optional<Listener> listener(Protocol protocol, int port) {
+    synchronized (nlb.lock) {
+      for (Listener l : listeners) {
+        if (l.configUnlocked().protocol() == protocol && l.configUnlocked().port() == port) {
+          return Optional.of(l);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** The {@link Nlb} this load balancer belongs to. */
+  public Nlb nlb() {
+    return nlb;
+  }
+
+  /**
+   * The routing snapshot the data plane follows: one volatile read, no lock. Never null once the
+   * load balancer has been created.
+   */
+  public RoutingSnapshot routingSnapshot() {
+    RoutingSnapshot s = snapshot;
+    if (s == null) {
+      throw new IllegalStateException("loadBalancer[" + name + "]: no snapshot yet");
+    }
+    return s;
+  }
+
+  /** What a resolver answers for {@link #dnsName()}: the node addresses of the zones healthy in DNS. */
+  public DnsRecords dnsRecords() {
+    return routingSnapshot().dns();
+  }
+
+  /** The active zonal shift. */
+  public Optional<ZonalShift> zonalShift() {
+    synchronized (nlb.lock) {
+      return Optional.ofNullable(zonalShift);
+    }
+  }
+
+  // ------------------------------------------------------------------ what-if
+
+  /**
+   * Which target a new flow with {@code key} would reach through the node of {@code zone}: the
+   * listener is the one for the key's protocol and destination port. Uses the published snapshot,
+   * so it answers exactly as the data plane would.
+   */
+  public RouteDecision whatIf(String zone, FlowKey key) {
+    RoutingSnapshot s = routingSnapshot();
+    int zi = s.zoneIndex(zone);
+    if (zi < 0) {
+      return new RouteDecision(RouteDecision.Outcome.NO_NODE, null, null, 0,
+          "zone " + zone + " is not enabled for " + name + " (enabled: " + s.zones().stream().map(Zone::name).toList() + ")");
+    }
+    ListenerRoute l = s.listener(key.protocol(), key.dstPort());
+    if (l == null) {
+      return new RouteDecision(RouteDecision.Outcome.NO_LISTENER, null, null, 0,
+          "no listener takes " + key.protocol() + " on port " + key.dstPort());
+    }
+    NodeRoute node = l.node(zi);
+    long hash = node.sticky() ? key.sourceHash(s.flowHashSeed()) : key.hash(s.flowHashSeed());
+    RegisteredTarget t = node.select(hash);
+    if (t == null) {
+      return new RouteDecision(RouteDecision.Outcome.NO_TARGET, null, null, hash,
+          "the node of " + zone + " has no target in scope for " + l.targetGroup().name());
+    }
+    InetSocketAddress address = t.address(hash);
+    if (node.mode() == NodeRoute.Mode.FAIL_OPEN) {
+      return new RouteDecision(RouteDecision.Outcome.ROUTED_FAIL_OPEN, t, address, hash,
+          "healthy targets (" + node.healthyCount() + " of " + node.targets().size() + ") are below the group's threshold; the node routes to all targets");
+    }
+    return new RouteDecision(RouteDecision.Outcome.ROUTED, t, address, hash, "routed to a healthy target of " + l.targetGroup().name());
+  }
+
+  /**
+   * Like {@link #whatIf(String, FlowKey)}, with the node found from the key's destination
+   * address (a zone's node address).
+   */
+  public RouteDecision whatIf(FlowKey key) {
+    InetAddress dst = key.dstAddress();
+    for (Zone z : routingSnapshot().zones()) {
+      if (z.addresses().contains(dst)) {
+        return whatIf(z.name(), key);
+      }
+    }
+    return new RouteDecision(RouteDecision.Outcome.NO_NODE, null, null, 0, "no node of " + name + " has address " + dst.getHostAddress());
+  }
+
+  // ------------------------------------------------------------------ operations
+
+  /**
+   * Adds a listener (create-listener).
+   *
+   * @throws NlbException {@code DuplicateListener}, {@code TooManyListeners}, {@code
+   *     TooManyCertificates}, {@code TargetGroupNotFound}, {@code TargetGroupAssociationLimit},
+   *     {@code IncompatibleProtocols}, {@code UnsupportedProtocol}, {@code TooManyTargets}, or
+   *     {@code InternalFailure} when the transport cannot bind it
+   */
+  public Listener createListener(ListenerConfig config) {
+    synchronized (nlb.lock) {
+      checkLive();
+      Listener l = new Listener(this, config, nlb.hexId());
+      nlb.checkListener(this, l, config, List.of());
+      listeners.add(l);
+      try {
+        rebind();
+      } catch (NlbException e) {
+        listeners.remove(l);
+        throw e;
+      }
+      return l;
+    }
+  }
+
+  void modifyListener(Listener listener, ListenerConfig config) {
+    checkLive();
+    ListenerConfig old = listener.configUnlocked();
+    nlb.checkListener(this, listener, config, List.of());
+    listener.config(config);
+    try {
+      rebind();
+    } catch (NlbException e) {
+      listener.config(old);
+      throw e;
+    }
+  }
+
+  void deleteListener(Listener listener) {
+    checkLive();
+    listeners.remove(listener);
+    rebind();
+  }
+
+  /**
+   * Changes attributes by their elbv2 keys (modify-load-balancer-attributes). Every value is
+   * checked before any is applied.
+   *
+   * @throws NlbException {@code ValidationError}, or {@code OperationNotPermitted} when turning
+   *     cross-zone on during a zonal shift
+   */
+  public LoadBalancerAttributes modifyAttributes(Map<String, String> changes) {
+    synchronized (nlb.lock) {
+      checkLive();
+      List<String> problems = new ArrayList<>();
+      Map<String, String> merged = new LinkedHashMap<>(attributes.explicitValues());
+      merged.putAll(AttributeSpec.normalizeAll("loadBalancer", LoadBalancerAttributes.SPECS, changes, problems));
+      LoadBalancerAttributes next = new LoadBalancerAttributes(merged).resolve(scheme, problems);
+      if (!problems.isEmpty()) {
+        throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
+      }
+      if (zonalShift != null && next.crossZoneEnabled()) {
+        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(LoadBalancerAttributes.CROSS_ZONE, "true",
+            "false while a zonal shift is active (away from " + zonalShift.zone() + ")"));
+      }
+      LoadBalancerAttributes previous = attributes;
+      attributes = next;
+      try {
+        for (Listener l : listeners) {
+          TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
+          nlb.checkTargetQuotas(this, tg, tg.registrationsUnlocked());
+        }
+      } catch (NlbException e) {
+        attributes = previous;
+        throw e;
+      }
+      republish();
+      return attributes;
+    }
+  }
+
+  /** Adds or replaces tags (add-tags); every tag is checked before any is applied. */
+  public void addTags(Map<String, String> additions) {
+    synchronized (nlb.lock) {
+      checkLive();
+      tags = Tags.add("loadBalancer[" + name + "]", tags, additions);
+    }
+  }
+
+  /** Removes tags by key (remove-tags); unknown keys are ignored. */
+  public void removeTags(Collection<String> keys) {
+    synchronized (nlb.lock) {
+      checkLive();
+      tags = Tags.remove(tags, keys);
+    }
+  }
+
+  /**
+   * Enables more zones (set-subnets). {@code zones} must contain every zone already enabled,
+   * unchanged: zones cannot be removed or re-addressed.
+   *
+   * @throws NlbException {@code OperationNotPermitted} when a zone would be removed or changed,
+   *     {@code ValidationError} for bad zones, {@code InternalFailure} when a node cannot be bound
+   */
+  public void setZones(List<Zone> next) {
+    synchronized (nlb.lock) {
+      checkLive();
+      for (Zone z : zones) {
+        Zone match = null;
+        for (Zone n : next) {
+          if (n.name().equals(z.name())) {
+            match = n;
+          }
+        }
+        if (match == null) {
+          throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("loadBalancer[" + name + "].zones", z.name(),
+              "every enabled zone; zones cannot be disabled once enabled"));
+        }
+        if (!match.equals(z)) {
+          throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("loadBalancer[" + name + "].zone[" + z.name() + "]",
+              match.toString(), "the zone unchanged (" + z + "); a node's addresses cannot change"));
+        }
+      }
+      List<Zone> merged = new ArrayList<>(zones);
+      for (Zone n : next) {
+        if (!zones.contains(n)) {
+          merged.add(n);
+        }
+      }
+      List<String> problems = new ArrayList<>();
+      LoadBalancerConfig.checkZones("loadBalancer[" + name + "]", merged, ipAddressType, problems);
+      if (!problems.isEmpty()) {
+        throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
+      }
+      List<Zone> previous = new ArrayList<>(zones);
+      zones.clear();
+      zones.addAll(merged);
+      try {
+        for (Listener l : listeners) {
+          TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
+          nlb.checkTargetQuotas(this, tg, tg.registrationsUnlocked());
+        }
+        rebind();
+      } catch (NlbException e) {
+        zones.clear();
+        zones.addAll(previous);
+        throw e;
+      }
+    }
+  }
+
+  /** Enables one more zone; see {@link #setZones}. */
+  public void addZone(Zone zone) {
+    List<Zone> next = new ArrayList<>(zones());
+    next.add(zone);
+    setZones(next);
+  }
+
+  /**
+   * Changes the IP address type (set-ip-address-type). {@code dualstack} needs TCP and TLS
+   * listeners only and an IPv6 address on every zone; {@code ipv4} is refused while an ipv6
+   * target group is attached.
+   */
+  public void setIpAddressType(IpAddressType type) {
+    synchronized (nlb.lock) {
+      checkLive();
+      List<String> problems = new ArrayList<>();
+      if (type == IpAddressType.IPV6) {
+        throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("loadBalancer.ipAddressType", "ipv6", "ipv4 or dualstack"));
+      }
+      if (type == IpAddressType.DUALSTACK) {
+        for (Listener l : listeners) {
+          LoadBalancerConfig.checkListenerFits(l.configUnlocked(), type, problems);
+        }
+        LoadBalancerConfig.checkZones("loadBalancer[" + name + "]", zones, type, problems);
+      } else {
+        for (Listener l : listeners) {
+          TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
+          if (tg.ipAddressType() == IpAddressType.IPV6) {
+            problems.add(Check.message("loadBalancer.ipAddressType", "ipv4", "dualstack while " + l.configUnlocked().path() + " forwards to the ipv6 group " + tg.name()));
+          }
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new NlbException(ErrorCode.INVALID_CONFIGURATION_REQUEST, problems);
+      }
+      IpAddressType previous = ipAddressType;
+      ipAddressType = type;
+      try {
+        rebind();
+      } catch (NlbException e) {
+        ipAddressType = previous;
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Starts a zonal shift away from {@code zone} for {@code expiresIn} (1 minute to 72 hours).
+   * Only one zone at a time; refused while cross-zone load balancing is on (for the load balancer
+   * or any of its target groups) and on a load balancer with a single zone.
+   */
+  public ZonalShift startZonalShift(String zone, Duration expiresIn, String comment) {
+    synchronized (nlb.lock) {
+      checkLive();
+      if (zonalShift != null) {
+        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("zonalShift.zone", zone,
+            "no other shift active; one is already away from " + zonalShift.zone() + " (update or cancel it)"));
+      }
+      if (zones.stream().noneMatch(z -> z.name().equals(zone))) {
+        throw new NlbException(ErrorCode.AVAILABILITY_ZONE_NOT_SUPPORTED, Check.message("zonalShift.zone", zone,
+            "an enabled zone " + zones.stream().map(Zone::name).toList()));
+      }
+      if (zones.size() < 2) {
+        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("zonalShift.zone", zone,
+            "a load balancer with another zone to shift traffic to"));
+      }
+      checkShiftDuration(expiresIn);
+      checkNoCrossZone();
+      ZonalShift shift = new ZonalShift(zone, nlb.scheduler.now(), nlb.scheduler.now().plus(expiresIn), comment);
+      setShift(shift, expiresIn);
+      return shift;
+    }
+  }
+
+  /** Changes the expiry and comment of the active zonal shift. */
+  public ZonalShift updateZonalShift(Duration expiresIn, String comment) {
+    synchronized (nlb.lock) {
+      checkLive();
+      ZonalShift current = zonalShift;
+      if (current == null) {
+        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("zonalShift", null, "an active zonal shift to update"));
+      }
+      checkShiftDuration(expiresIn);
+      ZonalShift shift = new ZonalShift(current.zone(), current.startTime(), nlb.scheduler.now().plus(expiresIn), comment);
+      setShift(shift, expiresIn);
+      return shift;
+    }
+  }
+
+  /** Cancels the active zonal shift; traffic returns to the zone. */
+  public void cancelZonalShift() {
+    synchronized (nlb.lock) {
+      checkLive();
+      if (zonalShift == null) {
+        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("zonalShift", null, "an active zonal shift to cancel"));
+      }
+      clearShift();
+    }
+  }
+
+  private static void checkShiftDuration(Duration expiresIn) {
+    if (expiresIn.compareTo(MIN_SHIFT) < 0 || expiresIn.compareTo(MAX_SHIFT) > 0) {
+      throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("zonalShift.expiresIn", expiresIn, "1 minute to 72 hours"));
+    }
+  }
+
+  private void checkNoCrossZone() {
+    if (attributes.crossZoneEnabled()) {
+      throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(LoadBalancerAttributes.CROSS_ZONE, "true",
+          "false; zonal shift is not supported with cross-zone load balancing"));
+    }
+    for (Listener l : listeners) {
+      TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
+      if (tg.attributesUnlocked().crossZone() == CrossZone.ENABLED) {
+        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("targetGroup[" + tg.name() + "]." + TargetGroupAttributes.CROSS_ZONE,
+            "true", "false or use_load_balancer_configuration; zonal shift is not supported with cross-zone load balancing"));
+      }
+    }
+  }
+
+  private void setShift(ZonalShift shift, Duration expiresIn) {
+    Scheduler.Cancellable old = shiftExpiry;
+    if (old != null) {
+      old.cancel();
+    }
+    zonalShift = shift;
+    shiftExpiry = nlb.scheduler.schedule(expiresIn, () -> {
+      synchronized (nlb.lock) {
+        if (zonalShift == shift && state != LoadBalancerState.DELETED) {
+          clearShift();
+        }
+      }
+    });
+    republish();
+  }
+
+  private void clearShift() {
+    Scheduler.Cancellable old = shiftExpiry;
+    if (old != null) {
+      old.cancel();
+    }
+    shiftExpiry = null;
+    zonalShift = null;
+    republish();
+  }
+
+  @Nullable ZonalShift zonalShiftUnlocked() {
+    return zonalShift;
+  }
+
+  /**
+   * Deletes the load balancer and its listeners (delete-load-balancer). Registered targets stay
+   * registered with their groups.
+   *
+   * @throws NlbException {@code OperationNotPermitted} while deletion protection is enabled
+   */
+  public void delete() {
+    synchronized (nlb.lock) {
+      if (state == LoadBalancerState.DELETED) {
+        return;
+      }
+      if (attributes.deletionProtectionEnabled()) {
+        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(LoadBalancerAttributes.DELETION_PROTECTION, "true",
+            "false; disable deletion protection before deleting " + name));
+      }
+      if (nlb.transport != null) {
+        nlb.transport.remove(this);
+      }
+      cancelTimers();
+      listeners.clear();
+      state = LoadBalancerState.DELETED;
+      nlb.removeLoadBalancer(this);
+    }
+  }
+
+  /** Same as {@link #delete()}: refused while deletion protection is enabled. */
+  @Override
+  public void close() {
+    delete();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  void checkLive() {
+    nlb.checkOpen();
+    if (state == LoadBalancerState.DELETED) {
+      throw new NlbException(ErrorCode.LOAD_BALANCER_NOT_FOUND, Check.message("loadBalancer", name, "a load balancer that has not been deleted"));
+    }
+  }
+
+  void cancelTimers() {
+    Scheduler.Cancellable t = shiftExpiry;
+    if (t != null) {
+      t.cancel();
+    }
+    shiftExpiry = null;
+  }
+
+  void activate() {
+    state = LoadBalancerState.ACTIVE;
+    stateReason = null;
+  }
+
+  void fail(String reason) {
+    state = LoadBalancerState.FAILED;
+    stateReason = reason;
+  }
+
+  void publish(RoutingSnapshot s) {
+    snapshot = s;
+  }
+
+  /** Rebuilds and publishes the snapshot (no binding change). */
+  void republish() {
+    if (state == LoadBalancerState.DELETED) {
+      return;
+    }
+    snapshot = buildSnapshot();
+  }
+
+  /** Rebuilds the snapshot, lets the transport re-bind, then publishes; refuses on bind failure. */
+  private void rebind() {
+    RoutingSnapshot previous = snapshot;
+    Map<String, TargetSelector> cache = selectors;
+    RoutingSnapshot next = buildSnapshot();
+    if (nlb.transport != null && state != LoadBalancerState.FAILED) {
+      try {
+        nlb.transport.apply(this, previous, next);
+      } catch (Exception e) {
+        selectors = cache;
+        throw new NlbException(ErrorCode.INTERNAL_FAILURE, Check.message("loadBalancer[" + name + "]", String.valueOf(e.getMessage()),
+            "every listener bound on every node"));
+      }
+    }
+    snapshot = next;
+  }
+
+  RoutingSnapshot buildSnapshot() {
+    Map<String, TargetSelector> cache = new HashMap<>();
+    List<ListenerRoute> routes = new ArrayList<>();
+    Map<String, TargetGroup> groups = new LinkedHashMap<>();
+    for (Listener l : listeners) {
+      TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
+      groups.put(tg.name(), tg);
+      NodeRoute[] nodes = new NodeRoute[zones.size()];
+      for (int i = 0; i < nodes.length; i++) {
+        nodes[i] = nodeRoute(tg, zones.get(i).name(), cache);
+      }
+      routes.add(new ListenerRoute(l, l.configUnlocked(), tg, tg.attributesUnlocked(), nodes));
+    }
+    selectors = cache;
+    return new RoutingSnapshot(++version, nlb.flowHashSeed, zones, routes, dns(groups.values()), zonalShift);
+  }
+
+  /** The targets of {@code tg} that the node of {@code zone} may route to, in stable order. */
+  List<RegisteredTarget> scope(TargetGroup tg, String zone) {
+    boolean crossZone = tg.attributesUnlocked().crossZone().effective(attributes.crossZoneEnabled());
+    String shifted = zonalShift == null ? null : zonalShift.zone();
+    List<RegisteredTarget> out = new ArrayList<>();
+    for (RegisteredTarget r : tg.registrationsUnlocked()) {
+      if (r.isDraining() || !usable(r)) {
+        continue;
+      }
+      if (r.isAlb()) {
+        out.add(r);
+        continue;
+      }
+      String z = r.zoneIn(this);
+      if (z == null || !enabled(z)) {
+        continue;
+      }
+      boolean include;
+      if (zone.equals(shifted)) {
+        include = !z.equals(shifted);
+      } else if (crossZone) {
+        include = !z.equals(shifted);
+      } else {
+        include = z.equals(zone);
+      }
+      if (include) {
+        out.add(r);
+      }
+    }
+    out.sort((a, b) -> a.stableKey().compareTo(b.stableKey()));
+    return out;
+  }
+
+  boolean enabled(String zone) {
+    for (Zone z : zones) {
+      if (z.name().equals(zone)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a registration can receive traffic at all (running, and not this load balancer's own listener). */
+  boolean usable(RegisteredTarget r) {
+    return r.instanceState() == InstanceResolver.State.RUNNING && !ipUnusable(r);
+  }
+
+  /**
+   * A target whose address and port are one of this load balancer's own listeners would loop
+   * traffic into itself; it is {@code unused} with {@code Target.IpUnusable}.
+   */
+  boolean ipUnusable(RegisteredTarget r) {
+    InetSocketAddress a = r.address();
+    if (a == null) {
+      return false;
+    }
+    for (Zone z : zones) {
+      if (z.addresses().contains(a.getAddress())) {
+        for (Listener l : listeners) {
+          if (l.configUnlocked().port() == a.getPort()) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private NodeRoute nodeRoute(TargetGroup tg, String zone, Map<String, TargetSelector> cache) {
+    List<RegisteredTarget> scope = scope(tg, zone);
+    TargetGroupAttributes ga = tg.attributesUnlocked();
+    boolean sticky = ga.stickiness();
+    RegisteredTarget[] targets = scope.toArray(new RegisteredTarget[0]);
+    if (targets.length == 0) {
+      return new NodeRoute(zone, targets, null, NodeRoute.Mode.NO_TARGETS, sticky, 0);
+    }
+    String[] keys = new String[targets.length];
+    boolean[] eligible = new boolean[targets.length];
+    int healthy = 0;
+    for (int i = 0; i < targets.length; i++) {
+      keys[i] = targets[i].stableKey();
+      eligible[i] = targets[i].health().isHealthy();
+      if (eligible[i]) {
+        healthy++;
+      }
+    }
+    String cacheKey = tg.id() + "|" + String.join(",", keys);
+    TargetSelector selector = cache.get(cacheKey);
+    if (selector == null) {
+      TargetSelector previous = selectors.get(cacheKey);
+      selector = previous == null ? TargetSelector.build(keys, eligible, nlb.tableSize) : previous.withEligibility(eligible);
+      cache.put(cacheKey, selector);
+    }
+    boolean failOpen = belowThreshold(healthy, targets.length, ga.routingFailoverMinimumHealthyCount(), ga.routingFailoverMinimumHealthyPercentage());
+    return new NodeRoute(zone, targets, selector, failOpen ? NodeRoute.Mode.FAIL_OPEN : NodeRoute.Mode.HEALTHY, sticky, healthy);
+  }
+
+  static boolean belowThreshold(int healthy, int total, int minCount, java.util.OptionalInt minPercentage) {
+    if (healthy < minCount) {
+      return true;
+    }
+    return minPercentage.isPresent() && (long) healthy * 100 < (long) minPercentage.getAsInt() * total;
+  }
+
+  private DnsRecords dns(Collection<TargetGroup> groups) {
+    String shifted = zonalShift == null ? null : zonalShift.zone();
+    List<Zone> candidates = new ArrayList<>();
+    for (Zone z : zones) {
+      if (!z.name().equals(shifted)) {
+        candidates.add(z);
+      }
+    }
+    List<Zone> healthy = new ArrayList<>();
+    for (Zone z : candidates) {
+      boolean ok = true;
+      for (TargetGroup tg : groups) {
+        List<RegisteredTarget> scope = scope(tg, z.name());
+        int h = 0;
+        for (RegisteredTarget r : scope) {
+          if (r.health().isHealthy()) {
+            h++;
+          }
+        }
+        TargetGroupAttributes ga = tg.attributesUnlocked();
+        int minCount = Math.max(1, ga.dnsFailoverMinimumHealthyCount().orElse(1));
+        if (belowThreshold(h, scope.size(), minCount, ga.dnsFailoverMinimumHealthyPercentage())) {
+          ok = false;
+        }
+      }
+      if (ok) {
+        healthy.add(z);
+      }
+    }
+    List<Zone> answer = healthy.isEmpty() ? candidates : healthy;
+    List<String> names = new ArrayList<>();
+    List<InetAddress> addresses = new ArrayList<>();
+    for (Zone z : answer) {
+      names.add(z.name());
+      z.ipv4Address().ifPresent(addresses::add);
+      if (ipAddressType == IpAddressType.DUALSTACK) {
+        z.ipv6Address().ifPresent(addresses::add);
+      }
+    }
+    return new DnsRecords(dnsName(), names, addresses);
+  }
+
+  @Override
+  public String toString() {
+    return "LoadBalancer{" + resourceId() + " " + state + " zones=" + Arrays.toString(zones.stream().map(Zone::name).toArray()) + "}";
+  }
+
+  static IpProtocol ipProtocol(Protocol p) {
+    return p == Protocol.UDP ? IpProtocol.UDP : IpProtocol.TCP;
+  }
+}

@@ -1,0 +1,238 @@
+package io.nlb.core;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The configuration a load balancer is created with: name, scheme, IP address type, zones (one
+ * node each), attributes, listeners and tags.
+ *
+ * <pre>{@code
+ * LoadBalancerConfig config = LoadBalancerConfig.builder("my-nlb")
+ *     .zone(Zone.of("zone-a", "127.0.0.1"))
+ *     .zone(Zone.of("zone-b", "127.0.0.2"))
+ *     .listener(ListenerConfig.builder(Protocol.TCP, 8080).forwardTo("web").build())
+ *     .attribute("load_balancing.cross_zone.enabled", "true")
+ *     .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class LoadBalancerConfig {
+  private final String name;
+  private final Scheme scheme;
+  private final IpAddressType ipAddressType;
+  private final List<Zone> zones;
+  private final LoadBalancerAttributes attributes;
+  private final List<ListenerConfig> listeners;
+  private final Map<String, String> tags;
+
+  private LoadBalancerConfig(Builder b, LoadBalancerAttributes attributes) {
+    name = b.name;
+    scheme = b.scheme;
+    ipAddressType = b.ipAddressType;
+    zones = List.copyOf(b.zones);
+    this.attributes = attributes;
+    listeners = List.copyOf(b.listeners);
+    tags = Map.copyOf(b.tags);
+  }
+
+  /**
+   * Starts a load balancer named {@code name}: 1-32 letters, digits and hyphens, no hyphen at
+   * either end, not starting with {@code internal-}.
+   */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** The name. */
+  public String name() {
+    return name;
+  }
+
+  /** {@code internet-facing} (the default) or {@code internal}. */
+  public Scheme scheme() {
+    return scheme;
+  }
+
+  /** {@code ipv4} (the default) or {@code dualstack}. */
+  public IpAddressType ipAddressType() {
+    return ipAddressType;
+  }
+
+  /** The enabled zones, in the order given. */
+  public List<Zone> zones() {
+    return zones;
+  }
+
+  /** The attributes, scheme-dependent defaults resolved. */
+  public LoadBalancerAttributes attributes() {
+    return attributes;
+  }
+
+  /** The listeners to create with the load balancer. */
+  public List<ListenerConfig> listeners() {
+    return listeners;
+  }
+
+  /** The tags. */
+  public Map<String, String> tags() {
+    return tags;
+  }
+
+  /** Problems with a listener that only the load balancer's settings reveal (dualstack, zones). */
+  static void checkListenerFits(ListenerConfig l, IpAddressType type, List<String> problems) {
+    if (type == IpAddressType.DUALSTACK && l.protocol().carriesUdp()) {
+      problems.add(Check.message(l.path() + ".protocol", l.protocol().name(), "TCP or TLS on a dualstack load balancer"));
+    }
+  }
+
+  /** Whether two listeners would claim the same port of the same transport protocol. */
+  static boolean clash(ListenerConfig a, ListenerConfig b) {
+    if (a.port() != b.port()) {
+      return false;
+    }
+    return (a.protocol().carriesTcp() && b.protocol().carriesTcp()) || (a.protocol().carriesUdp() && b.protocol().carriesUdp());
+  }
+
+  static void checkZones(String path, List<Zone> zones, IpAddressType type, List<String> problems) {
+    Set<String> names = new HashSet<>();
+    Set<InetAddress> addresses = new HashSet<>();
+    for (Zone z : zones) {
+      if (!names.add(z.name())) {
+        problems.add(Check.message(path + ".zones", z.name(), "each zone once"));
+      }
+      for (InetAddress a : z.addresses()) {
+        if (!addresses.add(a)) {
+          problems.add(Check.message(path + ".zone[" + z.name() + "].address", a.getHostAddress(), "an address no other zone uses"));
+        }
+      }
+      if (z.ipv4Address().isEmpty()) {
+        problems.add(Check.message(path + ".zone[" + z.name() + "].addresses", z.addresses().toString(), "an IPv4 address for the zone's node"));
+      }
+      if (type == IpAddressType.DUALSTACK && z.ipv6Address().isEmpty()) {
+        problems.add(Check.message(path + ".zone[" + z.name() + "].addresses", z.addresses().toString(),
+            "an IPv6 address as well, for a dualstack load balancer"));
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LoadBalancerConfig{" + name + " " + scheme + " " + ipAddressType + " zones=" + zones + " " + attributes
+        + " listeners=" + listeners + " tags=" + tags + "}";
+  }
+
+  /**
+   * Builds a {@link LoadBalancerConfig}. Setters check their own value; {@link #build()} checks
+   * the whole and reports every problem at once. Not thread-safe.
+   */
+  public static final class Builder {
+    private final String name;
+    private Scheme scheme = Scheme.INTERNET_FACING;
+    private IpAddressType ipAddressType = IpAddressType.IPV4;
+    private final List<Zone> zones = new ArrayList<>();
+    private LoadBalancerAttributes.Builder attributes = LoadBalancerAttributes.builder();
+    private final List<ListenerConfig> listeners = new ArrayList<>();
+    private final Map<String, String> tags = new LinkedHashMap<>();
+
+    Builder(String name) {
+      this.name = Names.loadBalancer(name);
+    }
+
+    /** {@code internet-facing} (the default) or {@code internal}. */
+    public Builder scheme(Scheme scheme) {
+      this.scheme = scheme;
+      return this;
+    }
+
+    /** {@code ipv4} (the default) or {@code dualstack}. */
+    public Builder ipAddressType(IpAddressType type) {
+      if (type == IpAddressType.IPV6) {
+        throw Check.invalid("loadBalancer.ipAddressType", "ipv6", "ipv4 or dualstack");
+      }
+      this.ipAddressType = type;
+      return this;
+    }
+
+    /** Enables a zone; its node binds the zone's addresses. */
+    public Builder zone(Zone zone) {
+      zones.add(zone);
+      return this;
+    }
+
+    /** Replaces the attributes. */
+    public Builder attributes(LoadBalancerAttributes attributes) {
+      this.attributes = attributes.toBuilder();
+      return this;
+    }
+
+    /** Sets one attribute by its elbv2 key; checked at once. */
+    public Builder attribute(String key, String value) {
+      attributes.set(key, value);
+      return this;
+    }
+
+    /** Adds a listener. */
+    public Builder listener(ListenerConfig listener) {
+      listeners.add(listener);
+      return this;
+    }
+
+    /** Adds a tag; checked at once. */
+    public Builder tag(String key, String value) {
+      String field = "loadBalancer[" + name + "].tags[" + key + "]";
+      tags.put(Tags.checkKey(field + ".key", key), Tags.checkValue(field + ".value", value));
+      return this;
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @throws NlbException with {@link ErrorCode#VALIDATION_ERROR} (or {@link
+     *     ErrorCode#DUPLICATE_LISTENER} / {@link ErrorCode#UNSUPPORTED_PROTOCOL} when those are the
+     *     only problems), listing every problem
+     */
+    public LoadBalancerConfig build() {
+      String path = "loadBalancer[" + name + "]";
+      List<String> problems = new ArrayList<>();
+      if (zones.isEmpty()) {
+        problems.add(Check.message(path + ".zones", "[]", "at least one zone"));
+      }
+      checkZones(path, zones, ipAddressType, problems);
+      List<String> unsupported = new ArrayList<>();
+      List<String> duplicates = new ArrayList<>();
+      for (int i = 0; i < listeners.size(); i++) {
+        ListenerConfig l = listeners.get(i);
+        checkListenerFits(l, ipAddressType, unsupported);
+        for (int j = 0; j < i; j++) {
+          if (clash(listeners.get(j), l)) {
+            duplicates.add(Check.message(l.path(), l.protocol() + ":" + l.port(),
+                "a port not used by " + listeners.get(j).path() + " for the same transport protocol"));
+          }
+        }
+      }
+      if (tags.size() > Tags.MAX_TAGS) {
+        problems.add(Check.message(path + ".tags", tags.size() + " tags", "at most " + Tags.MAX_TAGS));
+      }
+      LoadBalancerAttributes attrs = attributes.build().resolve(scheme, problems);
+      ErrorCode code = ErrorCode.VALIDATION_ERROR;
+      if (problems.isEmpty() && duplicates.isEmpty() && !unsupported.isEmpty()) {
+        code = ErrorCode.UNSUPPORTED_PROTOCOL;
+      } else if (problems.isEmpty() && unsupported.isEmpty() && !duplicates.isEmpty()) {
+        code = ErrorCode.DUPLICATE_LISTENER;
+      }
+      problems.addAll(unsupported);
+      problems.addAll(duplicates);
+      if (!problems.isEmpty()) {
+        throw new NlbException(code, problems);
+      }
+      return new LoadBalancerConfig(this, attrs);
+    }
+  }
+}

@@ -1,0 +1,690 @@
+package io.nlb.core;
+
+import io.nlb.core.spi.Transport;
+import io.nlb.core.spi.TransportProvider;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.security.SecureRandom;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The entry point: one embedded "region" of load balancers and target groups, with one control
+ * plane. Operations mirror the elbv2 verbs — create a target group, create a load balancer with
+ * listeners, register targets, describe their health, modify attributes — and every change
+ * publishes a new immutable {@link RoutingSnapshot} that the data plane reads without locks.
+ *
+ * <pre>{@code
+ * try (Nlb nlb = Nlb.builder().build()) {
+ *   TargetGroup web = nlb.createTargetGroup(
+ *       TargetGroupConfig.builder("web", Protocol.TCP, 8080).targetType(TargetType.IP).build());
+ *   LoadBalancer lb = nlb.createLoadBalancer(LoadBalancerConfig.builder("my-nlb")
+ *       .zone(Zone.builder("zone-a").address("127.0.0.1").targetRange("10.0.1.0/24").build())
+ *       .zone(Zone.builder("zone-b").address("127.0.0.2").targetRange("10.0.2.0/24").build())
+ *       .listener(ListenerConfig.builder(Protocol.TCP, 80).forwardTo("web").build())
+ *       .build());
+ *   web.registerTargets(Target.ip("10.0.1.5"), Target.ip("10.0.2.5"));
+ *   RouteDecision d = lb.whatIf("zone-a", FlowKey.tcp(client, node, 42));
+ * }
+ * }</pre>
+ *
+ * <p>Without a transport (the default unless one is found by {@link #builder()}{@code
+ * .transport()}), nothing is bound: the routing engine runs in-process, which is what unit tests
+ * of routing logic want.
+ *
+ * <p>Thread-safe. Every operation is serialized on one control-plane lock; the data plane never
+ * takes it. A refused operation throws {@link NlbException} and changes nothing.
+ */
+public final class Nlb implements AutoCloseable {
+  final Object lock = new Object();
+  final Scheduler scheduler;
+  private final boolean ownsScheduler;
+  private final RandomGenerator random;
+  final InstanceResolver instances;
+  final Quotas quotas;
+  final long flowHashSeed;
+  final int tableSize;
+  final @Nullable Transport transport;
+  final String dnsSuffix;
+
+  private final Map<String, LoadBalancer> loadBalancers = new LinkedHashMap<>();
+  private final Map<String, TargetGroup> targetGroups = new LinkedHashMap<>();
+  private final Map<String, AlbState> albEndpoints = new LinkedHashMap<>();
+  private long registrationSequence;
+  private boolean closed;
+
+  private Nlb(Builder b) {
+    this.scheduler = b.scheduler != null ? b.scheduler : Scheduler.system();
+    this.ownsScheduler = b.scheduler == null;
+    this.random = b.random != null ? b.random : new SplittableRandom(new SecureRandom().nextLong());
+    this.instances = b.instances;
+    this.quotas = b.quotas;
+    this.flowHashSeed = b.flowHashSeed != null ? b.flowHashSeed : random.nextLong();
+    this.tableSize = b.tableSize;
+    this.transport = b.transport;
+    this.dnsSuffix = b.dnsSuffix;
+  }
+
+  /** Starts a builder with the documented defaults and no transport. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ------------------------------------------------------------------ target groups
+
+  /**
+   * Creates a target group (create-target-group).
+   *
+   * @throws NlbException {@code DuplicateTargetGroupName}, {@code TooManyTargetGroups}, or {@code
+   *     ValidationError} when an attribute exceeds the quotas in force
+   */
+  public TargetGroup createTargetGroup(TargetGroupConfig config) {
+    synchronized (lock) {
+      checkOpen();
+      if (targetGroups.containsKey(config.name())) {
+        throw new NlbException(ErrorCode.DUPLICATE_TARGET_GROUP_NAME,
+            Check.message("targetGroup.name", config.name(), "a name no other target group uses"));
+      }
+      if (targetGroups.size() >= quotas.targetGroups()) {
+        throw new NlbException(ErrorCode.TOO_MANY_TARGET_GROUPS,
+            Check.message("targetGroups", targetGroups.size() + 1, "at most " + quotas.targetGroups()));
+      }
+      List<String> problems = new ArrayList<>();
+      config.checkAgainst(quotas, problems);
+      if (!problems.isEmpty()) {
+        throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
+      }
+      TargetGroup tg = new TargetGroup(this, config, hexId());
+      targetGroups.put(config.name(), tg);
+      return tg;
+    }
+  }
+
+  /** The target group named {@code name}. */
+  public Optional<TargetGroup> targetGroup(String name) {
+    synchronized (lock) {
+      return Optional.ofNullable(targetGroups.get(name));
+    }
+  }
+
+  /** Every target group, in creation order. */
+  public List<TargetGroup> targetGroups() {
+    synchronized (lock) {
+      return List.copyOf(targetGroups.values());
+    }
+  }
+
+  TargetGroup requireTargetGroup(String field, String name) {
+    TargetGroup tg = targetGroups.get(name);
+    if (tg == null) {
+      throw new NlbException(ErrorCode.TARGET_GROUP_NOT_FOUND, Check.message(field, name, "the name of an existing target group"));
+    }
+    return tg;
+  }
+
+  void removeTargetGroup(TargetGroup tg) {
+    targetGroups.remove(tg.name());
+  }
+
+  // ------------------------------------------------------------------ load balancers
+
+  /**
+   * Creates a load balancer with its listeners (create-load-balancer, then create-listener for
+   * each). With a transport, its listeners are bound on every zone's node; when binding fails the
+   * load balancer is {@link LoadBalancerState#FAILED} with the reason, and nothing stays bound.
+   *
+   * @throws NlbException {@code DuplicateLoadBalancerName}, {@code TooManyLoadBalancers}, or any
+   *     listener error of {@link LoadBalancer#createListener}
+   */
+  public LoadBalancer createLoadBalancer(LoadBalancerConfig config) {
+    synchronized (lock) {
+      checkOpen();
+      if (loadBalancers.containsKey(config.name())) {
+        throw new NlbException(ErrorCode.DUPLICATE_LOAD_BALANCER_NAME,
+            Check.message("loadBalancer.name", config.name(), "a name no other load balancer uses"));
+      }
+      if (loadBalancers.size() >= quotas.loadBalancers()) {
+        throw new NlbException(ErrorCode.TOO_MANY_LOAD_BALANCERS,
+            Check.message("loadBalancers", loadBalancers.size() + 1, "at most " + quotas.loadBalancers()));
+      }
+      LoadBalancer lb = new LoadBalancer(this, config, hexId());
+      if (config.listeners().size() > quotas.listenersPerLoadBalancer()) {
+        throw new NlbException(ErrorCode.TOO_MANY_LISTENERS,
+            Check.message("loadBalancer[" + config.name() + "].listeners", config.listeners().size(),
+                "at most " + quotas.listenersPerLoadBalancer()));
+      }
+      List<Listener> planned = new ArrayList<>();
+      for (ListenerConfig lc : config.listeners()) {
+        Listener l = new Listener(lb, lc, hexId());
+        checkListener(lb, l, lc, planned);
+        planned.add(l);
+      }
+      lb.listenersMutable().addAll(planned);
+      loadBalancers.put(config.name(), lb);
+      RoutingSnapshot snapshot = lb.buildSnapshot();
+      if (transport != null) {
+        try {
+          transport.apply(lb, null, snapshot);
+        } catch (Exception e) {
+          lb.fail("bind failed: " + e.getMessage());
+          lb.publish(snapshot);
+          return lb;
+        }
+      }
+      lb.publish(snapshot);
+      lb.activate();
+      return lb;
+    }
+  }
+
+  /** The load balancer named {@code name}. */
+  public Optional<LoadBalancer> loadBalancer(String name) {
+    synchronized (lock) {
+      return Optional.ofNullable(loadBalancers.get(name));
+    }
+  }
+
+  /** Every load balancer, in creation order. */
+  public List<LoadBalancer> loadBalancers() {
+    synchronized (lock) {
+      return List.copyOf(loadBalancers.values());
+    }
+  }
+
+  void removeLoadBalancer(LoadBalancer lb) {
+    loadBalancers.remove(lb.name());
+  }
+
+  /** The load balancer whose listeners forward to {@code tg}, if any (at most one). */
+  @Nullable LoadBalancer loadBalancerOf(TargetGroup tg) {
+    for (LoadBalancer lb : loadBalancers.values()) {
+      for (Listener l : lb.listenersMutable()) {
+        if (l.configUnlocked().targetGroup().equals(tg.name())) {
+          return lb;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Checks that {@code config} may become {@code listener}'s configuration on {@code lb}, given
+   * the other listeners {@code others} (those of {@code lb} that stay, plus any planned with it).
+   */
+  void checkListener(LoadBalancer lb, Listener listener, ListenerConfig config, Collection<Listener> others) {
+    String path = config.path();
+    List<String> duplicate = new ArrayList<>();
+    List<String> incompatible = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    List<Listener> all = new ArrayList<>(others);
+    for (Listener o : lb.listenersMutable()) {
+      if (o != listener && !all.contains(o)) {
+        all.add(o);
+      }
+    }
+    all.remove(listener);
+    for (Listener o : all) {
+      if (LoadBalancerConfig.clash(o.configUnlocked(), config)) {
+        duplicate.add(Check.message(path, config.protocol() + ":" + config.port(),
+            "a port not used by " + o.configUnlocked().path() + " for the same transport protocol"));
+      }
+    }
+    if (!duplicate.isEmpty()) {
+      throw new NlbException(ErrorCode.DUPLICATE_LISTENER, duplicate);
+    }
+    if (all.size() + 1 > quotas.listenersPerLoadBalancer()) {
+      throw new NlbException(ErrorCode.TOO_MANY_LISTENERS,
+          Check.message("loadBalancer[" + lb.name() + "].listeners", all.size() + 1, "at most " + quotas.listenersPerLoadBalancer()));
+    }
+    List<String> unsupported = new ArrayList<>();
+    LoadBalancerConfig.checkListenerFits(config, lb.ipAddressTypeUnlocked(), unsupported);
+    if (!unsupported.isEmpty()) {
+      throw new NlbException(ErrorCode.UNSUPPORTED_PROTOCOL, unsupported);
+    }
+    int certificates = config.certificateCount();
+    for (Listener o : all) {
+      certificates += o.configUnlocked().certificateCount();
+    }
+    if (certificates > quotas.certificatesPerLoadBalancer()) {
+      throw new NlbException(ErrorCode.TOO_MANY_CERTIFICATES,
+          Check.message(path + ".certificates", certificates + " on the load balancer", "at most " + quotas.certificatesPerLoadBalancer()));
+    }
+    TargetGroup tg = requireTargetGroup(path + ".defaultAction.targetGroup", config.targetGroup());
+    LoadBalancer owner = loadBalancerOf(tg);
+    if (owner != null && owner != lb) {
+      throw new NlbException(ErrorCode.TARGET_GROUP_ASSOCIATION_LIMIT, Check.message(path + ".defaultAction.targetGroup",
+          tg.name(), "a target group not used by another load balancer (used by " + owner.name() + ")"));
+    }
+    checkCompatible(path, config.protocol(), tg, incompatible);
+    if (!incompatible.isEmpty()) {
+      throw new NlbException(ErrorCode.INCOMPATIBLE_PROTOCOLS, incompatible);
+    }
+    if (tg.ipAddressType() == IpAddressType.IPV6 && lb.ipAddressTypeUnlocked() != IpAddressType.DUALSTACK) {
+      problems.add(Check.message(path + ".defaultAction.targetGroup", tg.name(), "an ipv4 target group; ipv6 groups need a dualstack load balancer"));
+    }
+    if (config.protocol() == Protocol.TLS && tg.attributesUnlocked().stickiness()) {
+      problems.add(Check.message(path + ".defaultAction.targetGroup", tg.name(),
+          "a group without stickiness; sticky sessions are not supported with TLS listeners"));
+    }
+    if (!problems.isEmpty()) {
+      throw new NlbException(ErrorCode.INVALID_CONFIGURATION_REQUEST, problems);
+    }
+    checkAlbAssociations(tg, lb);
+    if (owner == null) {
+      checkTargetQuotas(lb, tg, tg.registrationsUnlocked());
+    }
+  }
+
+  /** The documented table of listener protocol x target group protocol x target type. */
+  static void checkCompatible(String path, Protocol listener, TargetGroup tg, List<String> problems) {
+    Protocol g = tg.protocol();
+    TargetType type = tg.targetType();
+    boolean ok;
+    String expected;
+    switch (listener) {
+      case TCP:
+        ok = type == TargetType.ALB ? g == Protocol.TCP : (g == Protocol.TCP || g == Protocol.TCP_UDP);
+        expected = "a TCP or TCP_UDP group (TCP for alb groups)";
+        break;
+      case TLS:
+        ok = type != TargetType.ALB && (g == Protocol.TCP || g == Protocol.TLS);
+        expected = "a TCP or TLS group of instance or ip targets";
+        break;
+      case UDP:
+        ok = type != TargetType.ALB && (g == Protocol.UDP || g == Protocol.TCP_UDP);
+        expected = "a UDP or TCP_UDP group of instance or ip targets";
+        break;
+      default:
+        ok = type != TargetType.ALB && g == Protocol.TCP_UDP;
+        expected = "a TCP_UDP group of instance or ip targets";
+        break;
+    }
+    if (!ok) {
+      problems.add(Check.message(path + ".defaultAction.targetGroup", tg.name() + " (" + g + ", " + type + ")",
+          expected + " for a " + listener + " listener"));
+    }
+  }
+
+  /** One ALB endpoint may sit behind at most {@link Quotas#loadBalancersPerAlbEndpoint()} load balancers. */
+  void checkAlbAssociations(TargetGroup tg, @Nullable LoadBalancer lb) {
+    if (lb == null) {
+      return;
+    }
+    for (RegisteredTarget r : tg.registrationsUnlocked()) {
+      String endpoint = r.albEndpoint();
+      if (endpoint == null) {
+        continue;
+      }
+      Set<LoadBalancer> lbs = new HashSet<>();
+      lbs.add(lb);
+      for (TargetGroup other : targetGroups.values()) {
+        if (other == tg) {
+          continue;
+        }
+        for (RegisteredTarget o : other.registrationsUnlocked()) {
+          LoadBalancer olb = loadBalancerOf(other);
+          if (endpoint.equals(o.albEndpoint()) && olb != null) {
+            lbs.add(olb);
+          }
+        }
+      }
+      if (lbs.size() > quotas.loadBalancersPerAlbEndpoint()) {
+        throw new NlbException(ErrorCode.TOO_MANY_REGISTRATIONS_FOR_TARGET_ID, Check.message("albEndpoint", endpoint,
+            "an endpoint behind at most " + quotas.loadBalancersPerAlbEndpoint() + " load balancers"));
+      }
+    }
+  }
+
+  /**
+   * Checks the per-load-balancer and per-zone target quotas as if {@code tg} held {@code
+   * registrations}. A target in N groups counts N times; an ALB endpoint counts as 50 targets per
+   * zone (100 with cross-zone on).
+   */
+  void checkTargetQuotas(LoadBalancer lb, TargetGroup tg, Collection<RegisteredTarget> registrations) {
+    Set<TargetGroup> groups = new HashSet<>();
+    for (Listener l : lb.listenersMutable()) {
+      TargetGroup g = targetGroups.get(l.configUnlocked().targetGroup());
+      if (g != null) {
+        groups.add(g);
+      }
+    }
+    groups.add(tg);
+    int total = 0;
+    Map<String, Integer> perZone = new LinkedHashMap<>();
+    for (TargetGroup g : groups) {
+      Collection<RegisteredTarget> regs = g == tg ? registrations : g.registrationsUnlocked();
+      boolean crossZone = g.attributesUnlocked().crossZone().effective(lb.attributesUnlocked().crossZoneEnabled());
+      for (RegisteredTarget r : regs) {
+        if (r.isAlb()) {
+          total += 1;
+          for (Zone z : lb.zonesUnlocked()) {
+            perZone.merge(z.name(), crossZone ? 100 : 50, Integer::sum);
+          }
+          continue;
+        }
+        total += 1;
+        String zone = r.zoneIn(lb);
+        if (zone != null) {
+          perZone.merge(zone, 1, Integer::sum);
+        }
+      }
+    }
+    if (total > quotas.targetsPerLoadBalancer()) {
+      throw new NlbException(ErrorCode.TOO_MANY_TARGETS, Check.message("loadBalancer[" + lb.name() + "].targets", total,
+          "at most " + quotas.targetsPerLoadBalancer() + " (a target in N groups counts N times)"));
+    }
+    for (Map.Entry<String, Integer> e : perZone.entrySet()) {
+      if (e.getValue() > quotas.targetsPerZonePerLoadBalancer()) {
+        throw new NlbException(ErrorCode.TOO_MANY_TARGETS, Check.message("loadBalancer[" + lb.name() + "].zone[" + e.getKey() + "].targets",
+            e.getValue(), "at most " + quotas.targetsPerZonePerLoadBalancer() + " (a target in N groups counts N times; an ALB 50, or 100 with cross-zone on)"));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ ALB endpoints
+
+  /**
+   * Adds an ALB endpoint that {@code alb} target groups can register ({@link Target#alb}). Its
+   * addresses are read once now (outside the control lock) and then every refresh interval.
+   *
+   * @throws NlbException {@code ValidationError} when the name is taken
+   */
+  public void createAlbEndpoint(AlbEndpoint endpoint) {
+    List<InetAddress> initial = readAddresses(endpoint);
+    synchronized (lock) {
+      checkOpen();
+      if (albEndpoints.containsKey(endpoint.name())) {
+        throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("albEndpoint.name", endpoint.name(), "a name no other endpoint uses"));
+      }
+      AlbState state = new AlbState(endpoint, initial);
+      albEndpoints.put(endpoint.name(), state);
+      scheduleRefresh(state);
+    }
+  }
+
+  /** The current addresses of the endpoint named {@code name}. */
+  public List<InetAddress> albEndpointAddresses(String name) {
+    synchronized (lock) {
+      return requireAlb(name).addresses;
+    }
+  }
+
+  /**
+   * Removes an ALB endpoint.
+   *
+   * @throws NlbException {@code ResourceInUse} while a target group has it registered
+   */
+  public void deleteAlbEndpoint(String name) {
+    synchronized (lock) {
+      checkOpen();
+      AlbState state = requireAlb(name);
+      for (TargetGroup tg : targetGroups.values()) {
+        for (RegisteredTarget r : tg.registrationsUnlocked()) {
+          if (name.equals(r.albEndpoint())) {
+            throw new NlbException(ErrorCode.RESOURCE_IN_USE, Check.message("albEndpoint", name,
+                "an endpoint no target group has registered; deregister it from " + tg.name() + " first"));
+          }
+        }
+      }
+      Scheduler.Cancellable t = state.refresh;
+      if (t != null) {
+        t.cancel();
+      }
+      albEndpoints.remove(name);
+    }
+  }
+
+  AlbState requireAlb(String name) {
+    AlbState s = albEndpoints.get(name);
+    if (s == null) {
+      throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target.id", name, "the name of an ALB endpoint created with createAlbEndpoint"));
+    }
+    return s;
+  }
+
+  private static List<InetAddress> readAddresses(AlbEndpoint endpoint) {
+    try {
+      return List.copyOf(endpoint.source().addresses());
+    } catch (Exception e) {
+      throw new NlbException(ErrorCode.INVALID_TARGET,
+          Check.message("albEndpoint[" + endpoint.name() + "].addresses", String.valueOf(e.getMessage()), "an address source that answers"));
+    }
+  }
+
+  private void scheduleRefresh(AlbState state) {
+    state.refresh = scheduler.schedule(state.endpoint.refreshInterval(), () -> refresh(state));
+  }
+
+  private void refresh(AlbState state) {
+    List<InetAddress> next = null;
+    try {
+      next = List.copyOf(state.endpoint.source().addresses());
+    } catch (Exception e) {
+      state.lastError = String.valueOf(e.getMessage());
+    }
+    synchronized (lock) {
+      if (closed || albEndpoints.get(state.endpoint.name()) != state) {
+        return;
+      }
+      if (next != null && !next.equals(state.addresses)) {
+        state.addresses = next;
+        state.lastError = null;
+        Set<LoadBalancer> affected = new HashSet<>();
+        for (TargetGroup tg : targetGroups.values()) {
+          for (RegisteredTarget r : tg.registrationsUnlocked()) {
+            if (state.endpoint.name().equals(r.albEndpoint())) {
+              r.albAddresses(next);
+              LoadBalancer lb = loadBalancerOf(tg);
+              if (lb != null) {
+                affected.add(lb);
+              }
+            }
+          }
+        }
+        affected.forEach(LoadBalancer::republish);
+      }
+      scheduleRefresh(state);
+    }
+  }
+
+  /** Control-plane state of one ALB endpoint. */
+  static final class AlbState {
+    final AlbEndpoint endpoint;
+    volatile List<InetAddress> addresses;
+    volatile @Nullable String lastError;
+    Scheduler.@Nullable Cancellable refresh;
+
+    AlbState(AlbEndpoint endpoint, List<InetAddress> addresses) {
+      this.endpoint = endpoint;
+      this.addresses = addresses;
+    }
+  }
+
+  // ------------------------------------------------------------------ shared
+
+  long nextRegistrationId() {
+    return ++registrationSequence;
+  }
+
+  String hexId() {
+    return String.format("%016x", random.nextLong());
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("nlb", "closed", "an open Nlb"));
+    }
+  }
+
+  /** The scheduler time and timers come from. */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The quotas in force. */
+  public Quotas quotas() {
+    return quotas;
+  }
+
+  /** The transport, if one is attached. */
+  public Optional<Transport> transport() {
+    return Optional.ofNullable(transport);
+  }
+
+  /**
+   * Stops the runtime: the transport closes (letting flows finish up to its timeout), timers stop.
+   * Configuration is not deleted — deletion protection concerns {@link LoadBalancer#delete()} —
+   * but no operation is accepted afterwards. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (AlbState s : albEndpoints.values()) {
+        Scheduler.Cancellable t = s.refresh;
+        if (t != null) {
+          t.cancel();
+        }
+      }
+      for (LoadBalancer lb : loadBalancers.values()) {
+        lb.cancelTimers();
+      }
+      for (TargetGroup tg : targetGroups.values()) {
+        tg.cancelTimers();
+      }
+    }
+    if (transport != null) {
+      transport.close();
+    }
+    if (ownsScheduler && scheduler instanceof SystemScheduler) {
+      ((SystemScheduler) scheduler).close();
+    }
+  }
+
+  /**
+   * Builds an {@link Nlb}. Everything has a default: the system scheduler, a secure random seed,
+   * the documented quotas, no transport. Not thread-safe.
+   */
+  public static final class Builder {
+    private @Nullable Scheduler scheduler;
+    private @Nullable RandomGenerator random;
+    private InstanceResolver instances = InstanceResolver.NONE;
+    private Quotas quotas = Quotas.defaults();
+    private @Nullable Long flowHashSeed;
+    private int tableSize = 65537;
+    private @Nullable Transport transport;
+    private String dnsSuffix = "elb.local";
+
+    Builder() {}
+
+    /** The source of time and timers (a {@link ManualScheduler} in tests). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /** The source of identifiers and (unless {@link #flowHashSeed} is set) the flow-hash seed. */
+    public Builder random(RandomGenerator random) {
+      this.random = random;
+      return this;
+    }
+
+    /** Resolves instance ids for {@code instance} target groups. */
+    public Builder instanceResolver(InstanceResolver resolver) {
+      this.instances = resolver;
+      return this;
+    }
+
+    /** The quotas to enforce. */
+    public Builder quotas(Quotas quotas) {
+      this.quotas = quotas;
+      return this;
+    }
+
+    /**
+     * The seed of the flow hash. Fixing it makes assignments reproducible across runs (tests,
+     * several processes that must agree); the default is random, so that clients cannot aim
+     * their flows at one target.
+     */
+    public Builder flowHashSeed(long seed) {
+      this.flowHashSeed = seed;
+      return this;
+    }
+
+    /** The Maglev table size: a prime from 251 to 1000003 (default 65537). */
+    public Builder tableSize(int size) {
+      if (size < 251 || size > 1000003 || !isPrime(size)) {
+        throw Check.invalid("tableSize", size, "a prime from 251 to 1000003, such as 65537");
+      }
+      this.tableSize = size;
+      return this;
+    }
+
+    /** The data plane. */
+    public Builder transport(Transport transport) {
+      this.transport = transport;
+      return this;
+    }
+
+    /**
+     * Uses the highest-priority {@link TransportProvider} found by {@link ServiceLoader}.
+     *
+     * @throws IllegalStateException when none is on the class or module path
+     */
+    public Builder transport() {
+      TransportProvider best = null;
+      for (TransportProvider p : ServiceLoader.load(TransportProvider.class)) {
+        if (best == null || p.priority() > best.priority()) {
+          best = p;
+        }
+      }
+      if (best == null) {
+        throw new IllegalStateException("transport: none found (expected: a TransportProvider such as nlb-transport-netty on the class or module path)");
+      }
+      return transport(best.create());
+    }
+
+    /** The suffix of load balancers' DNS names ({@code name-id.<suffix>}; default {@code elb.local}). */
+    public Builder dnsSuffix(String suffix) {
+      if (!suffix.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+        throw Check.invalid("dnsSuffix", suffix, "a lower-case DNS domain such as elb.local");
+      }
+      this.dnsSuffix = suffix;
+      return this;
+    }
+
+    private static boolean isPrime(int n) {
+      if (n < 2 || n % 2 == 0) {
+        return n == 2;
+      }
+      for (int i = 3; (long) i * i <= n; i += 2) {
+        if (n % i == 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Builds the {@link Nlb}. */
+    public Nlb build() {
+      return new Nlb(this);
+    }
+  }
+
+  static Duration seconds(int s) {
+    return Duration.ofSeconds(s);
+  }
+}

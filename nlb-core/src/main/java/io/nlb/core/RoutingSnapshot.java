@@ -1,0 +1,126 @@
+package io.nlb.core;
+
+import io.nlb.core.routing.IpProtocol;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything a data plane needs to route new flows of one load balancer, frozen: the enabled
+ * zones, each listener's route per node, the flow-hash seed and the DNS answer. The control plane
+ * builds a new snapshot on every change and publishes it through one volatile field ({@link
+ * LoadBalancer#routingSnapshot()}); readers take the reference once per new flow and decide with
+ * it, without locks.
+ *
+ * <pre>{@code
+ * RoutingSnapshot s = lb.routingSnapshot();
+ * ListenerRoute l = s.listener(IpProtocol.TCP, 443);
+ * NodeRoute node = l.node(zoneIndex);
+ * long hash = node.sticky() ? FlowHash.sourceIpv4(s.flowHashSeed(), IpProtocol.TCP, src)
+ *                           : FlowHash.ipv4(s.flowHashSeed(), IpProtocol.TCP, src, sport, dst, dport, nonce);
+ * RegisteredTarget target = node.select(hash);   // null: reset the client
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class RoutingSnapshot {
+  private final long version;
+  private final long flowHashSeed;
+  private final List<Zone> zones;
+  private final List<ListenerRoute> listeners;
+  private final DnsRecords dns;
+  private final @Nullable ZonalShift zonalShift;
+
+  RoutingSnapshot(long version, long flowHashSeed, List<Zone> zones, List<ListenerRoute> listeners, DnsRecords dns, @Nullable ZonalShift zonalShift) {
+    this.version = version;
+    this.flowHashSeed = flowHashSeed;
+    this.zones = List.copyOf(zones);
+    this.listeners = List.copyOf(listeners);
+    this.dns = dns;
+    this.zonalShift = zonalShift;
+  }
+
+  /** Increases with every snapshot of the load balancer. */
+  public long version() {
+    return version;
+  }
+
+  /** The seed every node of the load balancer hashes flows with. */
+  public long flowHashSeed() {
+    return flowHashSeed;
+  }
+
+  /** The enabled zones; a zone's index here is its node's index in every {@link ListenerRoute}. */
+  public List<Zone> zones() {
+    return zones;
+  }
+
+  /** The index of {@code zone} in {@link #zones()}, or -1. */
+  public int zoneIndex(String zone) {
+    for (int i = 0; i < zones.size(); i++) {
+      if (zones.get(i).name().equals(zone)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Every listener's route. */
+  public List<ListenerRoute> listeners() {
+    return listeners;
+  }
+
+  /**
+   * The listener that receives {@code protocol} traffic on {@code port}: for TCP a TCP, TLS or
+   * TCP_UDP listener; for UDP a UDP or TCP_UDP listener. Null when there is none.
+   */
+  public @Nullable ListenerRoute listener(IpProtocol protocol, int port) {
+    for (ListenerRoute l : listeners) {
+      Protocol p = l.config().protocol();
+      if (l.config().port() == port && (protocol == IpProtocol.TCP ? p.carriesTcp() : p.carriesUdp())) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  /** The route of {@code listener}, or null when it is not part of this snapshot. */
+  public @Nullable ListenerRoute listener(Listener listener) {
+    for (ListenerRoute l : listeners) {
+      if (l.listener() == listener) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  /** The DNS answer. */
+  public DnsRecords dns() {
+    return dns;
+  }
+
+  /** The active zonal shift, if any. */
+  public java.util.Optional<ZonalShift> zonalShift() {
+    return java.util.Optional.ofNullable(zonalShift);
+  }
+
+  /** Every distinct target any node of any listener may route to. */
+  public List<RegisteredTarget> targets() {
+    List<RegisteredTarget> out = new ArrayList<>();
+    for (ListenerRoute l : listeners) {
+      for (NodeRoute n : l.nodes()) {
+        for (RegisteredTarget t : n.targets()) {
+          if (!out.contains(t)) {
+            out.add(t);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "RoutingSnapshot{v" + version + " " + listeners + " dns=" + dns + "}";
+  }
+}

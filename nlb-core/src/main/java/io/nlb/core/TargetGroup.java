@@ -1,0 +1,566 @@
+package io.nlb.core;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A target group: targets, health-check settings and attributes, used by the listeners of at
+ * most one load balancer. Obtained from {@link Nlb#createTargetGroup}.
+ *
+ * <pre>{@code
+ * TargetGroup web = nlb.createTargetGroup(TargetGroupConfig.builder("web", Protocol.TCP, 8080)
+ *     .targetType(TargetType.IP).build());
+ * web.registerTargets(Target.ip("10.0.1.5"), Target.ip("10.0.2.5", 9090));
+ * web.describeTargetHealth();                   // initial (Elb.RegistrationInProgress)
+ * web.deregisterTargets(Target.ip("10.0.1.5")); // draining until the delay ends
+ * web.modifyAttributes(Map.of("stickiness.enabled", "true"));
+ * }</pre>
+ *
+ * <p>Thread-safe: operations are serialized on the control plane.
+ */
+public final class TargetGroup {
+  private final Nlb nlb;
+  private final String name;
+  private final String id;
+  private final Protocol protocol;
+  private final int port;
+  private final TargetType targetType;
+  private final IpAddressType ipAddressType;
+  private HealthCheck healthCheck;
+  private TargetGroupAttributes attributes;
+  private Map<String, String> tags;
+  /** Registrations by id#port, draining ones included, in registration order. */
+  private final Map<String, RegisteredTarget> registrations = new LinkedHashMap<>();
+  private boolean deleted;
+
+  TargetGroup(Nlb nlb, TargetGroupConfig config, String id) {
+    this.nlb = nlb;
+    this.name = config.name();
+    this.id = id;
+    this.protocol = config.protocol();
+    this.port = config.port();
+    this.targetType = config.targetType();
+    this.ipAddressType = config.ipAddressType();
+    this.healthCheck = config.healthCheck();
+    this.attributes = config.attributes();
+    this.tags = new LinkedHashMap<>(config.tags());
+  }
+
+  /** The name. */
+  public String name() {
+    return name;
+  }
+
+  /** The 16-hex-digit id. */
+  public String id() {
+    return id;
+  }
+
+  /** The resource id {@code targetgroup/<name>/<id>}, also the {@code TargetGroup} metric dimension. */
+  public String resourceId() {
+    return "targetgroup/" + name + "/" + id;
+  }
+
+  /** The protocol to the targets. */
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  /** The default port of the targets. */
+  public int port() {
+    return port;
+  }
+
+  /** How targets are named. */
+  public TargetType targetType() {
+    return targetType;
+  }
+
+  /** {@code ipv4} or {@code ipv6}. */
+  public IpAddressType ipAddressType() {
+    return ipAddressType;
+  }
+
+  /** The health-check settings. */
+  public HealthCheck healthCheck() {
+    synchronized (nlb.lock) {
+      return healthCheck;
+    }
+  }
+
+  /** The attributes, defaults filled in. */
+  public TargetGroupAttributes attributes() {
+    synchronized (nlb.lock) {
+      return attributes;
+    }
+  }
+
+  TargetGroupAttributes attributesUnlocked() {
+    return attributes;
+  }
+
+  /** describe-target-group-attributes: every key with its value, defaults filled in. */
+  public Map<String, String> describeAttributes() {
+    return attributes().asMap();
+  }
+
+  /** The tags. */
+  public Map<String, String> tags() {
+    synchronized (nlb.lock) {
+      return Map.copyOf(tags);
+    }
+  }
+
+  /** The load balancer whose listeners use this group, if any. */
+  public Optional<LoadBalancer> loadBalancer() {
+    synchronized (nlb.lock) {
+      return Optional.ofNullable(nlb.loadBalancerOf(this));
+    }
+  }
+
+  /** Every registration, draining ones included, in registration order. */
+  public List<RegisteredTarget> registeredTargets() {
+    synchronized (nlb.lock) {
+      return List.copyOf(registrations.values());
+    }
+  }
+
+  Collection<RegisteredTarget> registrationsUnlocked() {
+    return registrations.values();
+  }
+
+  // ------------------------------------------------------------------ register / deregister
+
+  /** See {@link #registerTargets(Collection)}. */
+  public void registerTargets(Target... targets) {
+    registerTargets(List.of(targets));
+  }
+
+  /**
+   * Registers targets (register-targets). A new target starts {@code initial} ({@code
+   * Elb.RegistrationInProgress}); registering a target that is draining brings it back with its
+   * health as it was; registering a registered target again changes nothing. Every target is
+   * checked before any is registered.
+   *
+   * @throws NlbException {@code InvalidTarget} (wrong kind, wrong address family, unknown or
+   *     stopped instance, unknown ALB endpoint, port of an ALB), {@code TooManyTargets}, {@code
+   *     TooManyRegistrationsForTargetId}
+   */
+  public void registerTargets(Collection<Target> targets) {
+    synchronized (nlb.lock) {
+      checkLive();
+      List<String> problems = new ArrayList<>();
+      Map<String, RegisteredTarget> added = new LinkedHashMap<>();
+      List<RegisteredTarget> revived = new ArrayList<>();
+      int i = 0;
+      for (Target t : targets) {
+        String field = "targets[" + i++ + "]";
+        try {
+          int effectivePort = t.port().orElse(port);
+          String key = RegisteredTarget.key(t.id(), effectivePort);
+          RegisteredTarget existing = registrations.get(key);
+          if (existing != null) {
+            String zone = t.zoneOrNull();
+            if (zone != null && !zone.equals(existing.knownZone())) {
+              problems.add(Check.message(field + ".zone", zone, "the zone it is registered in (" + existing.knownZone() + ")"));
+            } else if (existing.isDraining()) {
+              revived.add(existing);
+            }
+            continue;
+          }
+          if (!added.containsKey(key)) {
+            added.put(key, resolve(field, t, effectivePort));
+          }
+        } catch (IllegalArgumentException e) {
+          problems.add(e.getMessage());
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new NlbException(ErrorCode.INVALID_TARGET, problems);
+      }
+      List<RegisteredTarget> after = new ArrayList<>(registrations.values());
+      after.addAll(added.values());
+      int limit = targetType == TargetType.ALB ? 1 : nlb.quotas.targetsPerTargetGroup();
+      if (after.size() > limit) {
+        throw new NlbException(ErrorCode.TOO_MANY_TARGETS, Check.message("targetGroup[" + name + "].targets", after.size(),
+            "at most " + limit + (targetType == TargetType.ALB ? " (an alb group holds one endpoint)" : "")));
+      }
+      LoadBalancer lb = nlb.loadBalancerOf(this);
+      if (lb != null) {
+        nlb.checkTargetQuotas(lb, this, after);
+      }
+      registrations.putAll(added);
+      if (lb != null && targetType == TargetType.ALB) {
+        try {
+          nlb.checkAlbAssociations(this, lb);
+        } catch (NlbException e) {
+          added.keySet().forEach(registrations::remove);
+          throw e;
+        }
+      }
+      for (RegisteredTarget r : revived) {
+        r.draining(false, null);
+      }
+      republish();
+    }
+  }
+
+  private RegisteredTarget resolve(String field, Target t, int effectivePort) {
+    if (t.type() != targetType) {
+      throw Check.invalid(field, t.toString(), "an " + targetType + " target for the " + targetType + " target group " + name);
+    }
+    long rid = nlb.nextRegistrationId();
+    switch (targetType) {
+      case IP: {
+        InetAddress a = Addresses.parseLiteral(field + ".id", t.id());
+        boolean v6 = a instanceof Inet6Address;
+        if (v6 != (ipAddressType == IpAddressType.IPV6)) {
+          throw Check.invalid(field + ".id", t.id(), "an " + ipAddressType + " address for the " + ipAddressType + " target group " + name);
+        }
+        return new RegisteredTarget(this, t, effectivePort, rid, a, t.zoneOrNull(), InstanceResolver.State.RUNNING, null);
+      }
+      case INSTANCE: {
+        InstanceResolver.Instance inst = nlb.instances.resolve(t.id());
+        if (inst == null) {
+          throw Check.invalid(field + ".id", t.id(), "an instance the instance resolver knows");
+        }
+        if (inst.state() != InstanceResolver.State.RUNNING) {
+          throw Check.invalid(field + ".id", t.id() + " (" + inst.state().name().toLowerCase(java.util.Locale.ROOT) + ")",
+              "a running instance");
+        }
+        String zone = t.zoneOrNull() != null ? t.zoneOrNull() : inst.zone();
+        return new RegisteredTarget(this, t, effectivePort, rid, inst.address(), zone, inst.state(), null);
+      }
+      default: {
+        Nlb.AlbState alb = nlb.requireAlb(t.id());
+        if (t.port().isPresent() && t.port().getAsInt() != port) {
+          throw Check.invalid(field + ".port", t.port().getAsInt(), "no port override; an alb target receives traffic on the group port " + port);
+        }
+        if (alb.endpoint.port() != port) {
+          throw Check.invalid(field + ".id", t.id(), "an endpoint whose listener port (" + alb.endpoint.port() + ") equals the group port " + port);
+        }
+        RegisteredTarget r = new RegisteredTarget(this, t, effectivePort, rid, null, null, InstanceResolver.State.RUNNING, t.id());
+        r.albAddresses(alb.addresses);
+        return r;
+      }
+    }
+  }
+
+  /** See {@link #deregisterTargets(Collection)}. */
+  public void deregisterTargets(Target... targets) {
+    deregisterTargets(List.of(targets));
+  }
+
+  /**
+   * Deregisters targets (deregister-targets). Each becomes {@code draining} at once: no new flows,
+   * existing flows continue. When the deregistration delay ends it is removed ({@code unused},
+   * {@code Target.NotRegistered}) and, with {@code
+   * deregistration_delay.connection_termination.enabled}, its flows are closed. With a delay of 0
+   * it is removed at once.
+   *
+   * @throws NlbException {@code InvalidTarget} naming every target that is not registered; then
+   *     nothing is deregistered
+   */
+  public void deregisterTargets(Collection<Target> targets) {
+    synchronized (nlb.lock) {
+      checkLive();
+      List<String> problems = new ArrayList<>();
+      List<RegisteredTarget> found = new ArrayList<>();
+      int i = 0;
+      for (Target t : targets) {
+        String field = "targets[" + i++ + "]";
+        RegisteredTarget r = registrations.get(RegisteredTarget.key(t.id(), t.port().orElse(port)));
+        if (r == null) {
+          problems.add(Check.message(field, t.toString(), "a target registered with " + name));
+        } else if (!found.contains(r)) {
+          found.add(r);
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new NlbException(ErrorCode.INVALID_TARGET, problems);
+      }
+      Duration delay = attributes.deregistrationDelay();
+      List<RegisteredTarget> removeNow = new ArrayList<>();
+      for (RegisteredTarget r : found) {
+        if (r.isDraining()) {
+          continue;
+        }
+        if (delay.isZero()) {
+          removeNow.add(r);
+        } else {
+          r.draining(true, nlb.scheduler.schedule(delay, () -> finishDraining(r)));
+        }
+      }
+      for (RegisteredTarget r : removeNow) {
+        r.draining(true, null);
+        registrations.remove(r.stableKey());
+      }
+      republish();
+      for (RegisteredTarget r : removeNow) {
+        drained(r);
+      }
+    }
+  }
+
+  private void finishDraining(RegisteredTarget r) {
+    synchronized (nlb.lock) {
+      if (deleted || !r.isDraining() || registrations.get(r.stableKey()) != r) {
+        return;
+      }
+      registrations.remove(r.stableKey());
+      r.draining(true, null);
+      republish();
+      drained(r);
+    }
+  }
+
+  private void drained(RegisteredTarget r) {
+    if (nlb.transport != null) {
+      nlb.transport.targetDrained(r, attributes.connectionTermination());
+    }
+  }
+
+  // ------------------------------------------------------------------ health
+
+  /** describe-target-health for every registered target (draining ones included). */
+  public List<TargetHealthDescription> describeTargetHealth() {
+    synchronized (nlb.lock) {
+      List<TargetHealthDescription> out = new ArrayList<>();
+      for (RegisteredTarget r : registrations.values()) {
+        out.add(describe(r));
+      }
+      return out;
+    }
+  }
+
+  /** describe-target-health for the given targets; those not registered are {@code unused} ({@code Target.NotRegistered}). */
+  public List<TargetHealthDescription> describeTargetHealth(Target... targets) {
+    synchronized (nlb.lock) {
+      List<TargetHealthDescription> out = new ArrayList<>();
+      for (Target t : targets) {
+        RegisteredTarget r = registrations.get(RegisteredTarget.key(t.id(), t.port().orElse(port)));
+        out.add(r == null
+            ? new TargetHealthDescription(t.withPort(t.port().orElse(port)), null, TargetHealth.of(TargetHealthReason.TARGET_NOT_REGISTERED))
+            : describe(r));
+      }
+      return out;
+    }
+  }
+
+  /** The health of one registration as the API reports it. */
+  TargetHealth effectiveHealth(RegisteredTarget r) {
+    if (r.isDraining()) {
+      return TargetHealth.of(TargetHealthReason.TARGET_DEREGISTRATION_IN_PROGRESS);
+    }
+    LoadBalancer lb = nlb.loadBalancerOf(this);
+    if (lb == null) {
+      return TargetHealth.of(TargetHealthReason.TARGET_NOT_IN_USE, TargetHealthReason.TARGET_NOT_IN_USE.descriptions().get(0));
+    }
+    if (r.instanceState() == InstanceResolver.State.STOPPED) {
+      return TargetHealth.of(TargetHealthReason.TARGET_INVALID_STATE, "Target is in the stopped state");
+    }
+    if (r.instanceState() == InstanceResolver.State.TERMINATED) {
+      return TargetHealth.of(TargetHealthReason.TARGET_INVALID_STATE, "Target is in the terminated state");
+    }
+    if (lb.ipUnusable(r)) {
+      return TargetHealth.of(TargetHealthReason.TARGET_IP_UNUSABLE);
+    }
+    if (!r.isAlb()) {
+      String zone = r.zoneIn(lb);
+      if (zone == null || !lb.enabled(zone)) {
+        return TargetHealth.of(TargetHealthReason.TARGET_NOT_IN_USE, TargetHealthReason.TARGET_NOT_IN_USE.descriptions().get(1));
+      }
+    }
+    return r.health();
+  }
+
+  private TargetHealthDescription describe(RegisteredTarget r) {
+    Target shown = r.target().withPort(r.port());
+    LoadBalancer lb = nlb.loadBalancerOf(this);
+    String zone = lb == null ? r.knownZone() : r.zoneIn(lb);
+    if (zone != null && r.target().zoneOrNull() == null) {
+      shown = shown.withZone(zone);
+    }
+    String hcPort = healthCheck.port().isPresent() ? Integer.toString(healthCheck.port().getAsInt()) : Integer.toString(r.port());
+    return new TargetHealthDescription(shown, hcPort, effectiveHealth(r));
+  }
+
+  /**
+   * Records the outcome of health checks for a registered target: what the health-check engine
+   * calls, and what tests call to simulate it. Only {@code initial}, {@code healthy}, {@code
+   * unhealthy} and {@code unavailable} may be reported; the change reaches routing at once.
+   *
+   * @return the previous health
+   * @throws NlbException {@code InvalidTarget} when the target is not registered
+   */
+  public TargetHealth reportHealth(Target target, TargetHealth health) {
+    switch (health.state()) {
+      case INITIAL:
+      case HEALTHY:
+      case UNHEALTHY:
+      case UNAVAILABLE:
+        break;
+      default:
+        throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("health.state", health.state().toString(),
+            "initial, healthy, unhealthy or unavailable; draining and unused follow from registration"));
+    }
+    synchronized (nlb.lock) {
+      checkLive();
+      RegisteredTarget r = registrations.get(RegisteredTarget.key(target.id(), target.port().orElse(port)));
+      if (r == null) {
+        throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target", target.toString(), "a target registered with " + name));
+      }
+      TargetHealth previous = r.health();
+      if (previous.equals(health)) {
+        return previous;
+      }
+      r.health(health);
+      republish();
+      if (nlb.transport != null) {
+        nlb.transport.targetHealthChanged(r, previous, health);
+      }
+      return previous;
+    }
+  }
+
+  // ------------------------------------------------------------------ modify
+
+  /**
+   * Changes attributes by their elbv2 keys (modify-target-group-attributes). Every value and
+   * cross-rule is checked before any is applied.
+   *
+   * @throws NlbException {@code ValidationError}, {@code InvalidConfigurationRequest} (stickiness
+   *     behind a TLS listener), {@code OperationNotPermitted} (cross-zone on during a zonal shift)
+   */
+  public TargetGroupAttributes modifyAttributes(Map<String, String> changes) {
+    synchronized (nlb.lock) {
+      checkLive();
+      List<String> problems = new ArrayList<>();
+      Map<String, String> merged = new LinkedHashMap<>(attributes.explicitValues());
+      merged.putAll(AttributeSpec.normalizeAll("targetGroup", TargetGroupAttributes.SPECS, changes, problems));
+      TargetGroupAttributes next = new TargetGroupAttributes(merged)
+          .resolve("targetGroup[" + name + "]", protocol, targetType, nlb.quotas.targetsPerTargetGroup(), problems);
+      if (!problems.isEmpty()) {
+        throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
+      }
+      LoadBalancer lb = nlb.loadBalancerOf(this);
+      if (lb != null) {
+        if (next.stickiness()) {
+          for (Listener l : lb.listenersMutable()) {
+            if (l.configUnlocked().targetGroup().equals(name) && l.configUnlocked().protocol() == Protocol.TLS) {
+              throw new NlbException(ErrorCode.INVALID_CONFIGURATION_REQUEST, Check.message(TargetGroupAttributes.STICKINESS, "true",
+                  "false; sticky sessions are not supported with TLS listeners (" + l.configUnlocked().path() + ")"));
+            }
+          }
+        }
+        ZonalShift shift = lb.zonalShiftUnlocked();
+        if (shift != null && next.crossZone() == CrossZone.ENABLED) {
+          throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(TargetGroupAttributes.CROSS_ZONE, "true",
+              "false or use_load_balancer_configuration while a zonal shift is active (away from " + shift.zone() + ")"));
+        }
+      }
+      TargetGroupAttributes previous = attributes;
+      attributes = next;
+      if (lb != null) {
+        try {
+          nlb.checkTargetQuotas(lb, this, registrations.values());
+        } catch (NlbException e) {
+          attributes = previous;
+          throw e;
+        }
+      }
+      republish();
+      return attributes;
+    }
+  }
+
+  /** Replaces the health-check settings (modify-target-group); they apply from the next check. */
+  public void modifyHealthCheck(HealthCheck next) {
+    synchronized (nlb.lock) {
+      checkLive();
+      List<String> problems = new ArrayList<>();
+      HealthCheck resolved = next.resolve("targetGroup[" + name + "].healthCheck", targetType, problems);
+      if (!problems.isEmpty()) {
+        throw new NlbException(ErrorCode.INCOMPATIBLE_PROTOCOLS, problems);
+      }
+      healthCheck = resolved;
+    }
+  }
+
+  /** Adds or replaces tags (add-tags); every tag is checked before any is applied. */
+  public void addTags(Map<String, String> additions) {
+    synchronized (nlb.lock) {
+      checkLive();
+      tags = Tags.add("targetGroup[" + name + "]", tags, additions);
+    }
+  }
+
+  /** Removes tags by key (remove-tags); unknown keys are ignored. */
+  public void removeTags(Collection<String> keys) {
+    synchronized (nlb.lock) {
+      checkLive();
+      tags = Tags.remove(tags, keys);
+    }
+  }
+
+  /**
+   * Deletes the group (delete-target-group). Its targets are simply forgotten.
+   *
+   * @throws NlbException {@code ResourceInUse} while a listener forwards to it
+   */
+  public void delete() {
+    synchronized (nlb.lock) {
+      if (deleted) {
+        return;
+      }
+      LoadBalancer lb = nlb.loadBalancerOf(this);
+      if (lb != null) {
+        throw new NlbException(ErrorCode.RESOURCE_IN_USE, Check.message("targetGroup", name,
+            "a group no listener uses; it is used by " + lb.name()));
+      }
+      cancelTimers();
+      registrations.clear();
+      deleted = true;
+      nlb.removeTargetGroup(this);
+    }
+  }
+
+  void cancelTimers() {
+    for (RegisteredTarget r : registrations.values()) {
+      if (r.isDraining()) {
+        r.draining(true, null);
+      }
+    }
+  }
+
+  private void republish() {
+    LoadBalancer lb = nlb.loadBalancerOf(this);
+    if (lb != null) {
+      lb.republish();
+    }
+  }
+
+  private void checkLive() {
+    nlb.checkOpen();
+    if (deleted) {
+      throw new NlbException(ErrorCode.TARGET_GROUP_NOT_FOUND, Check.message("targetGroup", name, "a target group that has not been deleted"));
+    }
+  }
+
+  @Nullable Nlb nlbOrNull() {
+    return nlb;
+  }
+
+  @Override
+  public String toString() {
+    return "TargetGroup{" + resourceId() + " " + protocol + ":" + port + " " + targetType + "}";
+  }
+}

@@ -1,0 +1,21 @@
+package io.nlb.core.spi;
+
+/**
+ * Creates {@link Transport}s; registered with {@code provides io.nlb.core.spi.TransportProvider
+ * with ...} in a module, or in {@code META-INF/services} on the class path, so that {@code
+ * Nlb.builder().transport()} finds the data plane without naming it.
+ *
+ * <p>Implementations must be thread-safe.
+ */
+public interface TransportProvider {
+  /** A short name such as {@code netty}. */
+  String name();
+
+  /** Higher wins when several providers are present. */
+  default int priority() {
+    return 0;
+  }
+
+  /** Creates a transport with default settings. */
+  Transport create();
+}
