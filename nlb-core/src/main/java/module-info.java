@@ -8,4 +8,9 @@ module io.nlb.core {
   requires static org.jspecify;
 
   exports io.nlb.core;
+  exports io.nlb.core.routing;
+  exports io.nlb.core.internal to
+      io.nlb.transport.netty,
+      io.nlb.healthcheck,
+      io.nlb.tls;
 }
