@@ -1,0 +1,43 @@
+package io.nlb.core.routing;
+
+/**
+ * The transport protocol of a flow, carrying its IANA protocol number: the value of the IPv4
+ * {@code Protocol} / IPv6 {@code Next Header} field, which {@link FlowHash} mixes into every hash
+ * so that a TCP flow and a UDP flow with the same addresses and ports are different flows.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public enum IpProtocol {
+  /** Transmission Control Protocol, IANA number 6. */
+  TCP(6),
+  /** User Datagram Protocol, IANA number 17. */
+  UDP(17);
+
+  private final int number;
+
+  IpProtocol(int number) {
+    this.number = number;
+  }
+
+  /** The IANA protocol number, as carried on the wire: 6 for TCP, 17 for UDP. */
+  public int number() {
+    return number;
+  }
+
+  /**
+   * The protocol with the given IANA number.
+   *
+   * @throws IllegalArgumentException if the number is neither 6 nor 17
+   */
+  public static IpProtocol ofNumber(int number) {
+    switch (number) {
+      case 6:
+        return TCP;
+      case 17:
+        return UDP;
+      default:
+        throw new IllegalArgumentException(
+            "protocol: " + number + " (expected: 6 (TCP) or 17 (UDP))");
+    }
+  }
+}
