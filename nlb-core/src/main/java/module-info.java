@@ -5,7 +5,7 @@
  * metrics plug in. This module performs no I/O.
  */
 module io.nlb.core {
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
 
   exports io.nlb.core;
   exports io.nlb.core.routing;

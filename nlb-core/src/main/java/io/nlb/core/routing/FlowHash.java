@@ -126,9 +126,7 @@ public final class FlowHash {
     checkIpv6("dst16", dst16);
     long w0 = header(TAG_FLOW_IPV6, p, srcPort, dstPort);
     boolean tcp = p == IpProtocol.TCP;
-    long h =
-        XxHash64.stripeStart(
-            seed, w0, hi(src16), lo(src16), hi(dst16), tcp ? 44 : 40);
+    long h = XxHash64.stripeStart(seed, w0, hi(src16), lo(src16), hi(dst16), tcp ? 44 : 40);
     h = XxHash64.mixLong(h, lo(dst16));
     if (tcp) {
       h = XxHash64.mixInt(h, sequence);
@@ -178,8 +176,7 @@ public final class FlowHash {
 
   private static void checkIpv6(String field, byte[] addr) {
     if (addr.length != 16) {
-      throw new IllegalArgumentException(
-          field + ".length: " + addr.length + " (expected: 16)");
+      throw new IllegalArgumentException(field + ".length: " + addr.length + " (expected: 16)");
     }
   }
 }
