@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nlb.core.internal.MaglevTable;
 import io.nlb.core.internal.TargetSelector;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -31,12 +30,7 @@ class HotPathAllocationTest {
   private static final byte[] DST6 = FlowHashTest.ipv6("2001:db8::1");
   private static final long[] HASHES = new long[FLOWS];
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final TargetSelector DEGRADED;
-
-  @SuppressWarnings("UnusedVariable") // written so that the JIT cannot drop the calls
-  private static volatile long blackhole;
 
   static {
     SplittableRandom random = new SplittableRandom(3);
@@ -147,25 +141,7 @@ class HotPathAllocationTest {
 
   /** Bytes allocated by {@code CALLS} calls after as many warm-up calls, less the probe's own. */
   private static long allocatedBytes(LongSupplier call) {
-    long sink = 0;
-    for (int round = 0; round < 3; round++) {
-      for (int i = 0; i < CALLS; i++) {
-        sink += call.getAsLong();
-      }
-    }
-    long tid = Thread.currentThread().getId();
-    long probeBefore = THREADS.getThreadAllocatedBytes(tid);
-    long probeAfter = THREADS.getThreadAllocatedBytes(tid);
-    long probeCost = probeAfter - probeBefore;
-
-    long before = THREADS.getThreadAllocatedBytes(tid);
-    for (int i = 0; i < CALLS; i++) {
-      sink += call.getAsLong();
-    }
-    long after = THREADS.getThreadAllocatedBytes(tid);
-
-    blackhole = sink; // keeps the results alive
-    return after - before - probeCost;
+    return AllocationMeter.allocatedBytes(call, CALLS);
   }
 
   private static InetSocketAddress sa(String literal, int port) {
