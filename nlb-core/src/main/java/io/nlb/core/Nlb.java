@@ -281,6 +281,13 @@ public final class Nlb implements AutoCloseable {
     if (!problems.isEmpty()) {
       throw new NlbException(ErrorCode.INVALID_CONFIGURATION_REQUEST, problems);
     }
+    // Cross-zone load balancing and zonal shift exclude each other (startZonalShift and both
+    // modifyAttributes refuse it); attaching a group that turns cross-zone on must too.
+    ZonalShift shift = lb.zonalShiftUnlocked();
+    if (shift != null && tg.attributesUnlocked().crossZone() == CrossZone.ENABLED) {
+      throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(path + ".defaultAction.targetGroup", tg.name(),
+          "a group without " + TargetGroupAttributes.CROSS_ZONE + " true while a zonal shift is active (away from " + shift.zone() + ")"));
+    }
     checkAlbAssociations(tg, lb);
     if (owner == null) {
       checkTargetQuotas(lb, tg, tg.registrationsUnlocked());
