@@ -353,6 +353,62 @@ class ListenerTest {
   }
 
   @Test
+  void modify_portTakenByAnotherListener_isRejected() {
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      Fixtures.ipGroup(nlb, "g");
+      LoadBalancer lb = Fixtures.lb(nlb, "lb", "g");
+      lb.createListener(Fixtures.tcp(81, "g"));
+      Listener l = lb.listeners().get(0);
+      NlbException e = nlbError(() -> l.modify(l.config().toBuilder().port(81).build()));
+      assertThat(e.code()).isEqualTo(ErrorCode.DUPLICATE_LISTENER);
+      assertThat(l.config().port()).isEqualTo(80);
+      l.modify(l.config().toBuilder().attribute("tcp.idle_timeout.seconds", "60").build());
+      assertThat(Fixtures.route(lb, 80).config().attributes().tcpIdleTimeout()).hasSeconds(60);
+    }
+  }
+
+  @Test
+  void tcpUdpListener_takesTcpAndUdpFlows() {
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      TargetGroup g = Fixtures.ipGroup(nlb, "g", Protocol.TCP_UDP, 53);
+      LoadBalancer lb = nlb.createLoadBalancer(LoadBalancerConfig.builder("lb").zone(Fixtures.zoneA()).listener(listener(Protocol.TCP_UDP, 53, "g")).build());
+      g.registerTargets(Target.ip("10.0.1.1"));
+      g.reportHealth(Target.ip("10.0.1.1"), TargetHealth.healthy());
+      java.net.InetSocketAddress client = new java.net.InetSocketAddress("192.0.2.1", 5353);
+      java.net.InetSocketAddress node = new java.net.InetSocketAddress("127.0.0.1", 53);
+      assertThat(lb.whatIf("zone-a", io.nlb.core.routing.FlowKey.udp(client, node)).outcome()).isEqualTo(RouteDecision.Outcome.ROUTED);
+      assertThat(lb.whatIf("zone-a", io.nlb.core.routing.FlowKey.tcp(client, node, 1)).outcome()).isEqualTo(RouteDecision.Outcome.ROUTED);
+    }
+  }
+
+  @Test
+  void udpListener_takesUdpFlowsOnly() {
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      TargetGroup g = Fixtures.ipGroup(nlb, "g", Protocol.UDP, 53);
+      LoadBalancer lb = nlb.createLoadBalancer(LoadBalancerConfig.builder("lb").zone(Fixtures.zoneA()).listener(listener(Protocol.UDP, 53, "g")).build());
+      g.registerTargets(Target.ip("10.0.1.1"));
+      java.net.InetSocketAddress client = new java.net.InetSocketAddress("192.0.2.1", 5353);
+      java.net.InetSocketAddress node = new java.net.InetSocketAddress("127.0.0.1", 53);
+      assertThat(lb.whatIf("zone-a", io.nlb.core.routing.FlowKey.udp(client, node)).routed()).isTrue();
+      assertThat(lb.whatIf("zone-a", io.nlb.core.routing.FlowKey.tcp(client, node, 1)).outcome()).isEqualTo(RouteDecision.Outcome.NO_LISTENER);
+    }
+  }
+
+  @Test
+  void setIpAddressType_dualstack_publishesAaaaRecords() {
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      Fixtures.ipGroup(nlb, "g");
+      LoadBalancer lb = nlb.createLoadBalancer(LoadBalancerConfig.builder("lb").zone(dualZone()).listener(Fixtures.tcp(80, "g")).build());
+      assertThat(lb.dnsRecords().aaaa()).isEmpty();
+      lb.setIpAddressType(IpAddressType.DUALSTACK);
+      assertThat(lb.ipAddressType()).isEqualTo(IpAddressType.DUALSTACK);
+      assertThat(lb.dnsRecords().aaaa()).hasSize(1);
+      lb.setIpAddressType(IpAddressType.IPV4);
+      assertThat(lb.dnsRecords().aaaa()).isEmpty();
+    }
+  }
+
+  @Test
   void modify_targetGroup_snapshotFollows() {
     try (Nlb nlb = Fixtures.nlb(time)) {
       Fixtures.ipGroup(nlb, "g");

@@ -232,6 +232,30 @@ class TargetRegistrationTest {
   }
 
   @Test
+  void registerAgain_withTheZoneItWasPlacedIn_changesNothing() {
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      TargetGroup g = Fixtures.ipGroup(nlb, "g");
+      Fixtures.lb(nlb, "lb", "g");
+      g.registerTargets(Target.ip("10.0.1.5"));
+      RegisteredTarget r = g.registeredTargets().get(0);
+      g.registerTargets(Target.ip("10.0.1.5").withZone("zone-a"));
+      assertThat(g.registeredTargets()).containsExactly(r);
+      NlbException e = nlbError(() -> g.registerTargets(Target.ip("10.0.1.5").withZone("zone-b")));
+      assertThat(e.problems()).containsExactly("targets[0].zone: \"zone-b\" (expected: the zone it is registered in (zone-a))");
+    }
+  }
+
+  @Test
+  void registerAgain_withZoneWhenItHasNone_isRejected() {
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      TargetGroup g = Fixtures.ipGroup(nlb, "g");
+      g.registerTargets(Target.ip("10.0.7.5"));
+      NlbException e = nlbError(() -> g.registerTargets(Target.ip("10.0.7.5").withZone("zone-b")));
+      assertThat(e.problems()).containsExactly("targets[0].zone: \"zone-b\" (expected: the zone it is registered in (none))");
+    }
+  }
+
+  @Test
   void deregister_unknownTarget_isRejectedAndChangesNothing() {
     try (Nlb nlb = Fixtures.nlb(time)) {
       TargetGroup g = Fixtures.ipGroup(nlb, "g");
