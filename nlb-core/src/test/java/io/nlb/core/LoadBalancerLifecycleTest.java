@@ -80,6 +80,36 @@ class LoadBalancerLifecycleTest {
     nlb.close();
   }
 
+  @Test
+  void delete_freesLoadBalancerQuotaAndLeavesTargetsNotInUse() {
+    try (Nlb nlb = Fixtures.nlb(time, Quotas.builder().loadBalancers(1).build())) {
+      TargetGroup g = Fixtures.ipGroup(nlb, "g");
+      LoadBalancer lb = Fixtures.lb(nlb, "lb", "g");
+      g.registerTargets(Target.ip("10.0.1.1"));
+      g.reportHealth(Target.ip("10.0.1.1"), TargetHealth.healthy());
+      assertThat(nlbError(() -> Fixtures.lb(nlb, "other", "g")).code()).isEqualTo(ErrorCode.TOO_MANY_LOAD_BALANCERS);
+      lb.delete();
+      assertThat(g.describeTargetHealth().get(0).health().description())
+          .hasValue("Target group is not configured to receive traffic from the load balancer");
+      assertThat(Fixtures.lb(nlb, "other", "g").name()).isEqualTo("other");
+    }
+  }
+
+  @Test
+  void nlbClose_cancelsEveryTimer() {
+    Nlb nlb = Fixtures.nlb(time);
+    TargetGroup g = Fixtures.ipGroup(nlb, "g");
+    LoadBalancer lb = Fixtures.lb(nlb, "lb", "g");
+    g.registerTargets(Fixtures.targets(1, 2));
+    g.registerTargets(Fixtures.targets(2, 2));
+    g.deregisterTargets(Target.ip("10.0.1.1"));
+    lb.startZonalShift("zone-b", java.time.Duration.ofMinutes(5), "x");
+    nlb.createAlbEndpoint(AlbEndpoint.builder("alb", 80).addresses(List::of).build());
+    assertThat(time.pendingTasks()).isEqualTo(3);
+    nlb.close();
+    assertThat(time.pendingTasks()).isZero();
+  }
+
   // ------------------------------------------------------------------ zones
 
   @Test
