@@ -195,8 +195,8 @@ public final class LoadBalancerConfig {
      * Builds the configuration.
      *
      * @throws NlbException with {@link ErrorCode#VALIDATION_ERROR} (or {@link
-     *     ErrorCode#DUPLICATE_LISTENER} / {@link ErrorCode#UNSUPPORTED_PROTOCOL} when those are the
-     *     only problems), listing every problem
+     *     ErrorCode#DUPLICATE_LISTENER} / {@link ErrorCode#UNSUPPORTED_PROTOCOL} / {@link
+     *     ErrorCode#TOO_MANY_TAGS} when those are the only problems), listing every problem
      */
     public LoadBalancerConfig build() {
       String path = "loadBalancer[" + name + "]";
@@ -222,7 +222,9 @@ public final class LoadBalancerConfig {
       }
       LoadBalancerAttributes attrs = attributes.build().resolve(scheme, problems);
       ErrorCode code = ErrorCode.VALIDATION_ERROR;
-      if (problems.isEmpty() && duplicates.isEmpty() && !unsupported.isEmpty()) {
+      if (problems.size() == 1 && tags.size() > Tags.MAX_TAGS && duplicates.isEmpty() && unsupported.isEmpty()) {
+        code = ErrorCode.TOO_MANY_TAGS;
+      } else if (problems.isEmpty() && duplicates.isEmpty() && !unsupported.isEmpty()) {
         code = ErrorCode.UNSUPPORTED_PROTOCOL;
       } else if (problems.isEmpty() && unsupported.isEmpty() && !duplicates.isEmpty()) {
         code = ErrorCode.DUPLICATE_LISTENER;

@@ -163,13 +163,15 @@ public final class Nlb implements AutoCloseable {
             Check.message("loadBalancer[" + config.name() + "].listeners", config.listeners().size(),
                 "at most " + quotas.listenersPerLoadBalancer()));
       }
-      List<Listener> planned = new ArrayList<>();
+      // Each listener joins the (not yet registered) load balancer as soon as it passes, so that
+      // the next one is checked against it: duplicates, certificates, and the target quotas,
+      // which count the groups of every listener already on the load balancer. On a refusal the
+      // load balancer is simply dropped.
       for (ListenerConfig lc : config.listeners()) {
         Listener l = new Listener(lb, lc, hexId());
-        checkListener(lb, l, lc, planned);
-        planned.add(l);
+        checkListener(lb, l, lc, List.of());
+        lb.listenersMutable().add(l);
       }
-      lb.listenersMutable().addAll(planned);
       loadBalancers.put(config.name(), lb);
       RoutingSnapshot snapshot = lb.buildSnapshot();
       if (transport != null) {
@@ -278,6 +280,13 @@ public final class Nlb implements AutoCloseable {
     }
     if (!problems.isEmpty()) {
       throw new NlbException(ErrorCode.INVALID_CONFIGURATION_REQUEST, problems);
+    }
+    // Cross-zone load balancing and zonal shift exclude each other (startZonalShift and both
+    // modifyAttributes refuse it); attaching a group that turns cross-zone on must too.
+    ZonalShift shift = lb.zonalShiftUnlocked();
+    if (shift != null && tg.attributesUnlocked().crossZone() == CrossZone.ENABLED) {
+      throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(path + ".defaultAction.targetGroup", tg.name(),
+          "a group without " + TargetGroupAttributes.CROSS_ZONE + " true while a zonal shift is active (away from " + shift.zone() + ")"));
     }
     checkAlbAssociations(tg, lb);
     if (owner == null) {

@@ -169,8 +169,12 @@ public final class TargetGroup {
           RegisteredTarget existing = registrations.get(key);
           if (existing != null) {
             String zone = t.zoneOrNull();
-            if (zone != null && !zone.equals(existing.knownZone())) {
-              problems.add(Check.message(field + ".zone", zone, "the zone it is registered in (" + existing.knownZone() + ")"));
+            // Compare with the zone the target is in, derived from the zones' ranges when it was
+            // registered by address alone, not only with an explicit or resolved zone.
+            LoadBalancer owner = nlb.loadBalancerOf(this);
+            String current = owner == null ? existing.knownZone() : existing.zoneIn(owner);
+            if (zone != null && !zone.equals(current)) {
+              problems.add(Check.message(field + ".zone", zone, "the zone it is registered in (" + (current == null ? "none" : current) + ")"));
             } else if (existing.isDraining()) {
               revived.add(existing);
             }

@@ -166,7 +166,8 @@ public final class TargetGroupConfig {
      * Builds the configuration.
      *
      * @throws NlbException with {@link ErrorCode#VALIDATION_ERROR} or {@link
-     *     ErrorCode#INCOMPATIBLE_PROTOCOLS}, listing every problem
+     *     ErrorCode#INCOMPATIBLE_PROTOCOLS} (or {@link ErrorCode#TOO_MANY_TAGS} when more than 50
+     *     tags is the only problem), listing every problem
      */
     public TargetGroupConfig build() {
       String path = "targetGroup[" + name + "]";
@@ -191,7 +192,8 @@ public final class TargetGroupConfig {
         throw new NlbException(ErrorCode.INCOMPATIBLE_PROTOCOLS, incompatible);
       }
       if (!problems.isEmpty()) {
-        throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
+        boolean onlyTags = problems.size() == 1 && tags.size() > Tags.MAX_TAGS;
+        throw new NlbException(onlyTags ? ErrorCode.TOO_MANY_TAGS : ErrorCode.VALIDATION_ERROR, problems);
       }
       return new TargetGroupConfig(this, hc, attrs);
     }
