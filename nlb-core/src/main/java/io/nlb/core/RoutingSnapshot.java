@@ -28,6 +28,8 @@ public final class RoutingSnapshot {
   private final long flowHashSeed;
   private final List<Zone> zones;
   private final List<ListenerRoute> listeners;
+  /** The same routes as an array: the per-flow lookups below loop by index, never by iterator. */
+  private final ListenerRoute[] routes;
   private final DnsRecords dns;
   private final @Nullable ZonalShift zonalShift;
 
@@ -36,6 +38,7 @@ public final class RoutingSnapshot {
     this.flowHashSeed = flowHashSeed;
     this.zones = List.copyOf(zones);
     this.listeners = List.copyOf(listeners);
+    this.routes = listeners.toArray(new ListenerRoute[0]);
     this.dns = dns;
     this.zonalShift = zonalShift;
   }
@@ -75,7 +78,8 @@ public final class RoutingSnapshot {
    * TCP_UDP listener; for UDP a UDP or TCP_UDP listener. Null when there is none.
    */
   public @Nullable ListenerRoute listener(IpProtocol protocol, int port) {
-    for (ListenerRoute l : listeners) {
+    for (int i = 0; i < routes.length; i++) {
+      ListenerRoute l = routes[i];
       Protocol p = l.config().protocol();
       if (l.config().port() == port && (protocol == IpProtocol.TCP ? p.carriesTcp() : p.carriesUdp())) {
         return l;
@@ -86,9 +90,9 @@ public final class RoutingSnapshot {
 
   /** The route of {@code listener}, or null when it is not part of this snapshot. */
   public @Nullable ListenerRoute listener(Listener listener) {
-    for (ListenerRoute l : listeners) {
-      if (l.listener() == listener) {
-        return l;
+    for (int i = 0; i < routes.length; i++) {
+      if (routes[i].listener() == listener) {
+        return routes[i];
       }
     }
     return null;
