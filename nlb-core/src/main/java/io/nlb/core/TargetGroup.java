@@ -396,7 +396,9 @@ public final class TargetGroup {
   /**
    * Records the outcome of health checks for a registered target: what the health-check engine
    * calls, and what tests call to simulate it. Only {@code initial}, {@code healthy}, {@code
-   * unhealthy} and {@code unavailable} may be reported; the change reaches routing at once.
+   * unhealthy} and {@code unavailable} may be reported; the change reaches routing at once, then
+   * (outside the control-plane lock, on the calling thread) every {@link TargetHealthListener}
+   * added with {@link Nlb#addTargetHealthListener} is told.
    *
    * @return the previous health
    * @throws NlbException {@code InvalidTarget} when the target is not registered
@@ -412,13 +414,15 @@ public final class TargetGroup {
         throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("health.state", health.state().toString(),
             "initial, healthy, unhealthy or unavailable; draining and unused follow from registration"));
     }
+    RegisteredTarget r;
+    TargetHealth previous;
     synchronized (nlb.lock) {
       checkLive();
-      RegisteredTarget r = registrations.get(RegisteredTarget.key(target.id(), target.port().orElse(port)));
+      r = registrations.get(RegisteredTarget.key(target.id(), target.port().orElse(port)));
       if (r == null) {
         throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target", target.toString(), "a target registered with " + name));
       }
-      TargetHealth previous = r.health();
+      previous = r.health();
       if (previous.equals(health)) {
         return previous;
       }
@@ -427,8 +431,10 @@ public final class TargetGroup {
       if (nlb.transport != null) {
         nlb.transport.targetHealthChanged(r, previous, health);
       }
-      return previous;
     }
+    // Outside the lock: listeners may call back into the Nlb (see TargetHealthListener).
+    nlb.fireHealthTransition(r, previous, health);
+    return previous;
   }
 
   // ------------------------------------------------------------------ modify
