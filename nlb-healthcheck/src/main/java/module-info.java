@@ -4,5 +4,5 @@ module io.nlb.healthcheck {
   requires transitive io.nlb.core;
   requires org.slf4j;
 
-  // exports io.nlb.healthcheck; (added with its first public type)
+  exports io.nlb.healthcheck;
 }

@@ -1,5 +1,6 @@
 package io.nlb.core;
 
+import io.nlb.core.spi.PassiveHealthSink;
 import io.nlb.core.spi.Transport;
 import io.nlb.core.spi.TransportProvider;
 import java.net.InetAddress;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.security.SecureRandom;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -62,6 +64,8 @@ public final class Nlb implements AutoCloseable {
   private final Map<String, AlbState> albEndpoints = new LinkedHashMap<>();
   private long registrationSequence;
   private boolean closed;
+  private final List<TargetHealthListener> healthListeners = new CopyOnWriteArrayList<>();
+  private volatile PassiveHealthSink passiveHealth = PassiveHealthSink.NONE;
 
   private Nlb(Builder b) {
     this.scheduler = b.scheduler != null ? b.scheduler : Scheduler.system();
@@ -533,6 +537,55 @@ public final class Nlb implements AutoCloseable {
     if (closed) {
       throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("nlb", "closed", "an open Nlb"));
     }
+  }
+
+  // ------------------------------------------------------------------ health listeners and passive signals
+
+  /**
+   * Adds a listener told about every health transition reported through {@link
+   * TargetGroup#reportHealth}; see {@link TargetHealthListener} for when and where it is called.
+   */
+  public void addTargetHealthListener(TargetHealthListener listener) {
+    healthListeners.add(listener);
+  }
+
+  /** Removes a listener added with {@link #addTargetHealthListener}; unknown listeners are ignored. */
+  public void removeTargetHealthListener(TargetHealthListener listener) {
+    healthListeners.remove(listener);
+  }
+
+  /** Called by {@link TargetGroup#reportHealth} outside the lock. */
+  void fireHealthTransition(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
+    for (TargetHealthListener l : healthListeners) {
+      try {
+        l.onTransition(target, previous, current);
+      } catch (RuntimeException e) {
+        // A listener must not stop the others nor the reporter (documented on the interface).
+      }
+    }
+  }
+
+  /**
+   * Attaches the receiver of passive health signals (the health-check engine), replacing any
+   * previous one.
+   */
+  public void attachPassiveHealthSink(PassiveHealthSink sink) {
+    passiveHealth = sink;
+  }
+
+  /** Detaches {@code sink} if it is the one attached; signals are then dropped. */
+  public void detachPassiveHealthSink(PassiveHealthSink sink) {
+    if (passiveHealth == sink) {
+      passiveHealth = PassiveHealthSink.NONE;
+    }
+  }
+
+  /**
+   * Where the data plane reports connection outcomes for passive health checks: the attached
+   * sink, or one that drops every signal. One volatile read; no lock.
+   */
+  public PassiveHealthSink passiveHealth() {
+    return passiveHealth;
   }
 
   /** The scheduler time and timers come from. */

@@ -400,7 +400,9 @@ public final class TargetGroup {
   /**
    * Records the outcome of health checks for a registered target: what the health-check engine
    * calls, and what tests call to simulate it. Only {@code initial}, {@code healthy}, {@code
-   * unhealthy} and {@code unavailable} may be reported; the change reaches routing at once.
+   * unhealthy} and {@code unavailable} may be reported; the change reaches routing at once, then
+   * (outside the control-plane lock, on the calling thread) every {@link TargetHealthListener}
+   * added with {@link Nlb#addTargetHealthListener} is told.
    *
    * @return the previous health
    * @throws NlbException {@code InvalidTarget} when the target is not registered
@@ -416,13 +418,15 @@ public final class TargetGroup {
         throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("health.state", health.state().toString(),
             "initial, healthy, unhealthy or unavailable; draining and unused follow from registration"));
     }
+    RegisteredTarget r;
+    TargetHealth previous;
     synchronized (nlb.lock) {
       checkLive();
-      RegisteredTarget r = registrations.get(RegisteredTarget.key(target.id(), target.port().orElse(port)));
+      r = registrations.get(RegisteredTarget.key(target.id(), target.port().orElse(port)));
       if (r == null) {
         throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target", target.toString(), "a target registered with " + name));
       }
-      TargetHealth previous = r.health();
+      previous = r.health();
       if (previous.equals(health)) {
         return previous;
       }
@@ -431,7 +435,71 @@ public final class TargetGroup {
       if (nlb.transport != null) {
         nlb.transport.targetHealthChanged(r, previous, health);
       }
-      return previous;
+    }
+    // Outside the lock: listeners may call back into the Nlb (see TargetHealthListener).
+    nlb.fireHealthTransition(r, previous, health);
+    return previous;
+  }
+
+  /**
+   * Records the health of several targets at once, as {@link #reportHealth(Target, TargetHealth)}
+   * does for one, but publishing routing once: what the health-check engine calls to report a
+   * batch of transitions. Every target and state is checked before any health is changed; entries
+   * equal to the current health are skipped. Listeners are told about each change, in the map's
+   * iteration order, after the lock is released.
+   *
+   * @throws NlbException {@code ValidationError} for a state that cannot be reported, {@code
+   *     InvalidTarget} when a target is not registered (nothing is changed then)
+   */
+  public void reportHealth(Map<Target, TargetHealth> healths) {
+    for (TargetHealth health : healths.values()) {
+      switch (health.state()) {
+        case INITIAL:
+        case HEALTHY:
+        case UNHEALTHY:
+        case UNAVAILABLE:
+          break;
+        default:
+          throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("health.state", health.state().toString(),
+              "initial, healthy, unhealthy or unavailable; draining and unused follow from registration"));
+      }
+    }
+    List<RegisteredTarget> changed = new ArrayList<>();
+    List<TargetHealth> previous = new ArrayList<>();
+    List<TargetHealth> current = new ArrayList<>();
+    synchronized (nlb.lock) {
+      checkLive();
+      List<RegisteredTarget> found = new ArrayList<>(healths.size());
+      for (Target target : healths.keySet()) {
+        RegisteredTarget r = registrations.get(RegisteredTarget.key(target.id(), target.port().orElse(port)));
+        if (r == null) {
+          throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target", target.toString(), "a target registered with " + name));
+        }
+        found.add(r);
+      }
+      int i = 0;
+      for (TargetHealth health : healths.values()) {
+        RegisteredTarget r = found.get(i++);
+        TargetHealth before = r.health();
+        if (!before.equals(health)) {
+          r.health(health);
+          changed.add(r);
+          previous.add(before);
+          current.add(health);
+        }
+      }
+      if (changed.isEmpty()) {
+        return;
+      }
+      republish();
+      if (nlb.transport != null) {
+        for (int j = 0; j < changed.size(); j++) {
+          nlb.transport.targetHealthChanged(changed.get(j), previous.get(j), current.get(j));
+        }
+      }
+    }
+    for (int j = 0; j < changed.size(); j++) {
+      nlb.fireHealthTransition(changed.get(j), previous.get(j), current.get(j));
     }
   }
 

@@ -1,0 +1,48 @@
+package io.nlb.core.spi;
+
+import io.nlb.core.RegisteredTarget;
+
+/**
+ * Where the data plane reports what it observes of targets' connections, for passive health
+ * checks: the health-check engine implements it and attaches itself with {@code
+ * Nlb#attachPassiveHealthSink}; the transport calls {@code Nlb#passiveHealth()} and never needs to
+ * know whether an engine is attached (without one, the signals are dropped).
+ *
+ * <h2>Contract</h2>
+ *
+ * <ul>
+ *   <li>Called from event loops, possibly concurrently for different targets and for the same
+ *       target. Implementations must be thread-safe, must not block and should not allocate per
+ *       call in the common case ({@link #connected} on a healthy target).
+ *   <li>Passive signals can take a healthy target out of service before the active checks would;
+ *       only active checks bring it back. They are not reported for UDP flows.
+ * </ul>
+ *
+ * <pre>{@code
+ * // in the transport, when the backend connect of a flow completes:
+ * PassiveHealthSink passive = nlb.passiveHealth();
+ * if (future.isSuccess()) passive.connected(target); else passive.connectFailed(target);
+ * }</pre>
+ */
+public interface PassiveHealthSink {
+  /** A sink that ignores every signal. */
+  PassiveHealthSink NONE = new PassiveHealthSink() {
+    @Override
+    public void connectFailed(RegisteredTarget target) {}
+
+    @Override
+    public void targetReset(RegisteredTarget target) {}
+
+    @Override
+    public void connected(RegisteredTarget target) {}
+  };
+
+  /** A new flow's connection to {@code target} was refused or timed out. */
+  void connectFailed(RegisteredTarget target);
+
+  /** {@code target} reset an established connection (RST before a normal close). */
+  void targetReset(RegisteredTarget target);
+
+  /** A new flow's connection to {@code target} was established. */
+  void connected(RegisteredTarget target);
+}

@@ -1,0 +1,27 @@
+package io.nlb.healthcheck;
+
+/**
+ * The outcome of one active health check, as the {@link TargetHealthStateMachine} counts it.
+ *
+ * <p>{@link #FAILURE} and {@link #TIMEOUT} are the target's fault and count toward the unhealthy
+ * threshold; {@link #ERROR} is the load balancer's (the check could not be attempted) and counts
+ * toward {@code unavailable} ({@code Elb.InternalError}) without breaking a run of successes or
+ * failures.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public enum CheckOutcome {
+  /** The target answered as required: connected (TCP) or returned a matching status (HTTP/HTTPS). */
+  SUCCESS,
+  /** The target refused or reset the connection, failed the TLS handshake, or answered with a non-matching status. */
+  FAILURE,
+  /** No complete answer within the health-check timeout. */
+  TIMEOUT,
+  /** The check could not be attempted (no address, local resources exhausted): {@code Elb.InternalError}. */
+  ERROR;
+
+  /** Whether the outcome counts as a failed health check ({@link #FAILURE} or {@link #TIMEOUT}). */
+  public boolean isFailure() {
+    return this == FAILURE || this == TIMEOUT;
+  }
+}

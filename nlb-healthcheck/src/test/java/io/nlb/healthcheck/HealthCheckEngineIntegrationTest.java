@@ -1,0 +1,283 @@
+package io.nlb.healthcheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nlb.core.HealthCheck;
+import io.nlb.core.HealthCheckProtocol;
+import io.nlb.core.ListenerConfig;
+import io.nlb.core.LoadBalancerConfig;
+import io.nlb.core.ManualScheduler;
+import io.nlb.core.Nlb;
+import io.nlb.core.Protocol;
+import io.nlb.core.RegisteredTarget;
+import io.nlb.core.Target;
+import io.nlb.core.TargetGroup;
+import io.nlb.core.TargetGroupConfig;
+import io.nlb.core.TargetHealth;
+import io.nlb.core.TargetHealthReason;
+import io.nlb.core.TargetType;
+import io.nlb.core.Zone;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The engine with the real NIO probe against loopback servers. The schedule runs on a manual
+ * clock (intervals cost nothing); probe I/O is real, so each step waits for the check to finish.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class HealthCheckEngineIntegrationTest {
+  static final TargetHealth CHECKING = TargetHealth.of(TargetHealthReason.ELB_INITIAL_HEALTH_CHECKING);
+  static final TargetHealth FAILED = TargetHealth.of(TargetHealthReason.TARGET_FAILED_HEALTH_CHECKS);
+  static final Duration INTERVAL = Duration.ofSeconds(5);
+
+  final ManualScheduler time = new ManualScheduler();
+  final Nlb nlb = Nlb.builder().scheduler(time).build();
+  final List<AutoCloseable> resources = new ArrayList<>();
+  final List<String> transitions = new CopyOnWriteArrayList<>();
+  @SuppressWarnings("NullAway.Init")
+  HealthCheckEngine engine;
+  @SuppressWarnings("NullAway.Init")
+  TargetGroup group;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (AutoCloseable c : resources) {
+      c.close();
+    }
+    nlb.close();
+  }
+
+  /** One group behind a TCP:80 listener on node 127.0.0.2, targets on 127.0.0.1. */
+  RegisteredTarget setUp(HealthCheck settings, int port) {
+    group = nlb.createTargetGroup(TargetGroupConfig.builder("web", Protocol.TCP, port).targetType(TargetType.IP)
+        .healthCheck(settings).build());
+    nlb.createLoadBalancer(LoadBalancerConfig.builder("my-nlb")
+        .zone(Zone.builder("zone-a").address("127.0.0.2").targetRange("127.0.0.0/24").build())
+        .listener(ListenerConfig.builder(Protocol.TCP, 80).forwardTo("web").build())
+        .build());
+    group.registerTargets(Target.ip("127.0.0.1"));
+    nlb.addTargetHealthListener((t, p, c) -> transitions.add(c.state() + c.reason().map(r -> " " + r.code()).orElse("")));
+    engine = HealthCheckEngine.builder(nlb).scheduler(time).random(() -> 0L).jitter(0).reportDelay(Duration.ZERO).build();
+    resources.add(0, engine);
+    engine.start();
+    time.runDueTasks(); // the first check starts at once (random 0)
+    RegisteredTarget r = group.registeredTargets().get(0);
+    awaitChecks(r, 1);
+    return r;
+  }
+
+  static HealthCheck.Builder fast() {
+    return HealthCheck.builder().interval(INTERVAL).timeout(Duration.ofSeconds(2)).healthyThreshold(2).unhealthyThreshold(2);
+  }
+
+  void awaitChecks(RegisteredTarget r, long n) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> engine.completedChecks(r) >= n);
+    assertThat(engine.completedChecks(r)).isEqualTo(n);
+    time.runDueTasks(); // report the transitions
+  }
+
+  void check(RegisteredTarget r, long n) {
+    time.advance(INTERVAL);
+    awaitChecks(r, n);
+  }
+
+  /** A minimal HTTP/1.1 server on a plain ServerSocket: records each request head and answers {@code status}. */
+  ServerSocket http(AtomicInteger status, List<String> seen) throws IOException {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    resources.add(server);
+    acceptLoop(server, s -> {
+      try (s) {
+        s.setSoTimeout(5000);
+        seen.add(readRequestHead(s.getInputStream()));
+        s.getOutputStream().write(("HTTP/1.1 " + status.get() + " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException e) {
+        seen.add("error " + e);
+      }
+    });
+    return server;
+  }
+
+  @Test
+  void http_200Then500Then200_healthyUnhealthyHealthyAtThresholds() throws Exception {
+    AtomicInteger status = new AtomicInteger(200);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    ServerSocket server = http(status, seen);
+    RegisteredTarget r = setUp(fast().protocol(HealthCheckProtocol.HTTP).path("/health").matcher("200").build(),
+        server.getLocalPort());
+    assertThat(r.health()).isEqualTo(TargetHealth.healthy()); // check 1
+    status.set(500);
+    check(r, 2);
+    assertThat(r.health()).isEqualTo(TargetHealth.healthy());
+    check(r, 3);
+    assertThat(r.health()).isEqualTo(FAILED);
+    status.set(200);
+    check(r, 4);
+    assertThat(r.health()).isEqualTo(FAILED);
+    check(r, 5);
+    assertThat(r.health()).isEqualTo(TargetHealth.healthy());
+    assertThat(transitions).containsExactly("initial Elb.InitialHealthChecking", "healthy",
+        "unhealthy Target.FailedHealthChecks", "healthy");
+    // The node's address and the listener's port, not the target's; one connection per check.
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 5);
+    assertThat(seen).hasSize(5).allSatisfy(head -> assertThat(head)
+        .startsWith("GET /health HTTP/1.1\r\nHost: 127.0.0.2:80\r\n").contains("Connection: close\r\n"));
+  }
+
+  @Test
+  void tcp_serverStopsListening_unhealthyAfterUnhealthyThresholdRefusals() throws Exception {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    resources.add(server);
+    Thread acceptor = acceptLoop(server, s -> {});
+    RegisteredTarget r = setUp(fast().build(), server.getLocalPort());
+    assertThat(r.health()).isEqualTo(TargetHealth.healthy());
+    server.close();
+    acceptor.join(5000);
+    check(r, 2);
+    assertThat(r.health()).isEqualTo(TargetHealth.healthy());
+    check(r, 3);
+    assertThat(r.health()).isEqualTo(FAILED);
+    assertThat(group.describeTargetHealth().get(0).health().reason()).contains(TargetHealthReason.TARGET_FAILED_HEALTH_CHECKS);
+  }
+
+  @Test
+  void tcp_listeningServer_healthyAfterOneCheck() throws Exception {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    resources.add(server);
+    acceptLoop(server, s -> {});
+    RegisteredTarget r = setUp(fast().build(), server.getLocalPort());
+    assertThat(r.health()).isEqualTo(TargetHealth.healthy());
+    assertThat(transitions).containsExactly("initial Elb.InitialHealthChecking", "healthy");
+  }
+
+  @Test
+  void http_serverHangsPastTimeout_unhealthyAfterTwoTimeouts() throws Exception {
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    resources.add(server);
+    List<Socket> held = new CopyOnWriteArrayList<>();
+    acceptLoop(server, held::add); // accepts, reads nothing, answers nothing
+    resources.add(() -> {
+      for (Socket s : held) {
+        s.close();
+      }
+    });
+    long t0 = System.nanoTime();
+    RegisteredTarget r = setUp(fast().protocol(HealthCheckProtocol.HTTP).path("/health").build(), server.getLocalPort());
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+    assertThat(r.health()).isEqualTo(CHECKING);
+    check(r, 2);
+    assertThat(r.health()).isEqualTo(FAILED);
+    assertThat(transitions).containsExactly("initial Elb.InitialHealthChecking", "unhealthy Target.FailedHealthChecks");
+  }
+
+  @Test
+  void https_selfSignedCertificate_healthyWithoutValidation() throws Exception {
+    SSLContext ctx = serverContext();
+    SSLServerSocket server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    resources.add(server);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    AtomicInteger status = new AtomicInteger(200);
+    acceptLoop(server, s -> {
+      try (s) {
+        s.setSoTimeout(5000);
+        seen.add(readRequestHead(s.getInputStream()));
+        OutputStream out = s.getOutputStream();
+        out.write(("HTTP/1.1 " + status.get() + " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      } catch (IOException e) {
+        seen.add("error " + e);
+      }
+    });
+    RegisteredTarget r = setUp(fast().protocol(HealthCheckProtocol.HTTPS).path("/health").build(), server.getLocalPort());
+    assertThat(r.health()).isEqualTo(TargetHealth.healthy());
+    status.set(503);
+    check(r, 2);
+    check(r, 3);
+    assertThat(r.health()).isEqualTo(FAILED);
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 3);
+    assertThat(seen.get(0)).startsWith("GET /health HTTP/1.1\r\nHost: 127.0.0.2:80\r\n").contains("Connection: close\r\n");
+  }
+
+  @Test
+  void https_targetSupportingOnlyTls13_failsHealthChecks() throws Exception {
+    SSLContext ctx = serverContext();
+    SSLServerSocket server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    server.setEnabledProtocols(new String[] {"TLSv1.3"});
+    resources.add(server);
+    acceptLoop(server, s -> {
+      try (s) {
+        s.setSoTimeout(5000);
+        readRequestHead(s.getInputStream());
+      } catch (IOException e) {
+        // the handshake fails, as it should
+      }
+    });
+    RegisteredTarget r = setUp(fast().protocol(HealthCheckProtocol.HTTPS).build(), server.getLocalPort());
+    check(r, 2);
+    assertThat(r.health()).isEqualTo(FAILED);
+  }
+
+  static SSLContext serverContext() throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = HealthCheckEngineIntegrationTest.class.getResourceAsStream("/self-signed.p12")) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, "changeit".toCharArray());
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(kmf.getKeyManagers(), null, null);
+    return ctx;
+  }
+
+  static String readRequestHead(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0) {
+      sb.append((char) c);
+      if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
+        break;
+      }
+    }
+    return sb.toString();
+  }
+
+  interface SocketHandler {
+    void handle(Socket s);
+  }
+
+  Thread acceptLoop(ServerSocket server, SocketHandler handler) {
+    Thread t = new Thread(() -> {
+      while (!server.isClosed()) {
+        try {
+          Socket s = server.accept();
+          handler.handle(s);
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }, "test-target");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+}
