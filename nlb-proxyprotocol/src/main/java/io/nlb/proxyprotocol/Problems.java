@@ -19,8 +19,19 @@ final class Problems {
     return new ProxyProtocolException(of(field, value, expected), offset);
   }
 
-  static String hex(int b) {
-    return String.format("0x%02X", b);
+  /** A byte in hex, rendered without quotes: {@code 0x0D}. */
+  static Object hex(int b) {
+    return raw(String.format("0x%02X", b & 0xFF));
+  }
+
+  /** A description or a name rendered as is, without the quotes given to text values. */
+  static Object raw(String s) {
+    return new Object() {
+      @Override
+      public String toString() {
+        return s;
+      }
+    };
   }
 
   private static String render(@Nullable Object value) {

@@ -178,7 +178,7 @@ public final class ProxyHeaderParser {
 
   private void checkCount(int count, long offset) {
     if (count >= maxHeaders) {
-      throw Problems.wire("headers", "more than " + maxHeaders + " stacked",
+      throw Problems.wire("headers", Problems.raw("more than " + maxHeaders + " stacked"),
           "at most " + maxHeaders, offset);
     }
   }

@@ -79,7 +79,8 @@ public final class ProxyProtocolDecoder extends ByteToMessageDecoder {
     }
     try {
       if (headers >= parser.maxHeaders()) {
-        throw Problems.wire("headers", "more than " + parser.maxHeaders() + " stacked",
+        throw Problems.wire("headers",
+            Problems.raw("more than " + parser.maxHeaders() + " stacked"),
             "at most " + parser.maxHeaders(), consumed);
       }
       long shift = consumed - pos;
@@ -106,7 +107,8 @@ public final class ProxyProtocolDecoder extends ByteToMessageDecoder {
     if (headers > 0) {
       out.add(in.readRetainedSlice(in.readableBytes())); // never became a header: payload
     } else {
-      fail(ctx, in, Problems.wire("header", in.readableBytes() + " bytes, then end of stream",
+      fail(ctx, in, Problems.wire("header",
+          Problems.raw(in.readableBytes() + " bytes, then end of stream"),
           "a complete PROXY protocol header", consumed + in.readableBytes()));
     }
   }

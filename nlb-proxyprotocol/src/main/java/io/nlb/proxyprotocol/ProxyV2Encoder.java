@@ -316,7 +316,7 @@ public final class ProxyV2Encoder {
 
   private static void checkNoCrc(ProxyHeader header) {
     if (header.tlvBlock().contains(TlvType.CRC32C.wireByte())) {
-      throw Problems.invalid("header.tlvs", "CRC32C",
+      throw Problems.invalid("header.tlvs", Problems.raw("CRC32C"),
           "no CRC32C TLV; build the encoder with crc32c(true) to append a fresh one");
     }
   }

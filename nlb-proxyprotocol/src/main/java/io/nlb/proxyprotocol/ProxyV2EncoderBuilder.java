@@ -32,7 +32,7 @@ public final class ProxyV2EncoderBuilder {
    */
   public ProxyV2EncoderBuilder tlvs(ProxyTlvBlock tlvs) {
     if (tlvs.contains(TlvType.CRC32C.wireByte())) {
-      throw Problems.invalid("tlvs", "CRC32C", "no CRC32C TLV; use crc32c(true)");
+      throw Problems.invalid("tlvs", Problems.raw("CRC32C"), "no CRC32C TLV; use crc32c(true)");
     }
     if (tlvs.length() > ProxyV2Encoder.MAX_LENGTH_FIELD - RESERVED) {
       throw Problems.invalid("tlvs.length", tlvs.length(),

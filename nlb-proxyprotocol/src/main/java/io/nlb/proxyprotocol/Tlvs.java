@@ -19,7 +19,7 @@ final class Tlvs {
     int i = from;
     while (i < to) {
       if (to - i < 3) {
-        throw Problems.wire(prefix + "tlv", (to - i) + " trailing bytes",
+        throw Problems.wire(prefix + "tlv", Problems.raw((to - i) + " trailing bytes"),
             "a 3-byte type and length", i + shift);
       }
       int type = b.get(i) & 0xFF;

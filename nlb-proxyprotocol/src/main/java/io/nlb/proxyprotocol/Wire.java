@@ -31,7 +31,7 @@ final class Wire {
   private static final byte[] V1_PREFIX = "PROXY ".getBytes(US_ASCII);
   private static final byte[] ZEROS = new byte[4];
   private static final String V1_SHAPE =
-      "PROXY TCP4|TCP6 <source> <destination> <source port> <destination port>";
+      "PROXY <TCP4 or TCP6> <source> <destination> <source port> <destination port>";
 
   private Wire() {}
 
@@ -83,7 +83,7 @@ final class Wire {
     for (int i = 1; i < n; i++) {
       int v = b.get(pos + i) & 0xFF;
       if (v != SIGNATURE[i]) {
-        throw Problems.wire("signature[" + i + "]", Problems.hex(v), Problems.hex(SIGNATURE[i]),
+        throw Problems.wire("signature[" + i + "]", Problems.hex(v), Problems.hex(SIGNATURE[i]).toString(),
             pos + i + shift);
       }
     }
@@ -96,7 +96,7 @@ final class Wire {
     }
     int command = verCmd & 0xF;
     if (command > 1) {
-      throw Problems.wire("command", "0x" + Integer.toHexString(command),
+      throw Problems.wire("command", Problems.raw("0x" + Integer.toHexString(command)),
           "0x0 LOCAL or 0x1 PROXY", pos + 12 + shift);
     }
     if (avail < 14) {
@@ -143,19 +143,19 @@ final class Wire {
         }
         int next = b.get(i + 1) & 0xFF;
         if (next != '\n') {
-          throw Problems.wire("v1.line", Problems.hex(next) + " after CR", "LF", i + 1 + shift);
+          throw Problems.wire("v1.line", Problems.raw(Problems.hex(next) + " after CR"), "LF", i + 1 + shift);
         }
         return i + 2 - pos;
       }
       if (c == '\n') {
-        throw Problems.wire("v1.line", "LF without CR", "CRLF", i + shift);
+        throw Problems.wire("v1.line", Problems.raw("LF without CR"), "CRLF", i + shift);
       }
       if (c < 0x20 || c > 0x7E) {
         throw Problems.wire("v1.line", Problems.hex(c), "printable US-ASCII", i + shift);
       }
     }
     if (avail >= V1_MAX_LENGTH) {
-      throw Problems.wire("v1.line", "no CRLF", "CRLF within " + V1_MAX_LENGTH + " bytes",
+      throw Problems.wire("v1.line", Problems.raw("no CRLF"), "CRLF within " + V1_MAX_LENGTH + " bytes",
           pos + V1_MAX_LENGTH - 1 + shift);
     }
     return NEED_MORE;
@@ -195,7 +195,7 @@ final class Wire {
     for (int i = tlvAt; i < end; i += 3 + ((b.get(i + 1) & 0xFF) << 8 | (b.get(i + 2) & 0xFF))) {
       if ((b.get(i) & 0xFF) == TlvType.CRC32C.wireByte()) {
         if (crcValueAt >= 0) {
-          throw Problems.wire("tlv[CRC32C]", "a second one", "at most one", i + shift);
+          throw Problems.wire("tlv[CRC32C]", Problems.raw("a second one"), "at most one", i + shift);
         }
         crcValueAt = i + 3;
       }
@@ -206,7 +206,7 @@ final class Wire {
       if (received == computed) {
         crc = Crc32cStatus.VALID;
       } else if (requireValidCrc32c) {
-        throw Problems.wire("crc32c", String.format("0x%08X", received),
+        throw Problems.wire("crc32c", Problems.raw(String.format("0x%08X", received)),
             String.format("0x%08X", computed), crcValueAt + shift);
       } else {
         crc = Crc32cStatus.INVALID;
@@ -253,7 +253,7 @@ final class Wire {
     String[] fields = {"v1.source", "v1.destination", "v1.sourcePort", "v1.destinationPort"};
     for (int f = 0; f < 4; f++) {
       if (end >= line.length()) {
-        throw Problems.wire(fields[f], "missing", V1_SHAPE, at + line.length());
+        throw Problems.wire(fields[f], Problems.raw("missing"), V1_SHAPE, at + line.length());
       }
       i = end + 1; // past exactly one space
       end = token(line, i);
