@@ -68,6 +68,16 @@ final class Crc32c {
     return updateByte(updateByte(state, v >>> 8), v);
   }
 
+  /** Feeds a 32-bit value in network byte order. */
+  static int updateInt(int state, int v) {
+    return updateShort(updateShort(state, v >>> 16), v);
+  }
+
+  /** Feeds a 64-bit value in network byte order. */
+  static int updateLong(int state, long v) {
+    return updateInt(updateInt(state, (int) (v >>> 32)), (int) v);
+  }
+
   static int updateZeros(int state, int count) {
     int s = state;
     for (int i = 0; i < count; i++) {
