@@ -68,14 +68,21 @@ final class Crc32c {
     return updateByte(updateByte(state, v >>> 8), v);
   }
 
-  /** Feeds a 32-bit value in network byte order. */
+  /** Feeds a 32-bit value in network byte order, four bytes in one step. */
   static int updateInt(int state, int v) {
-    return updateShort(updateShort(state, v >>> 16), v);
+    int x = state ^ Integer.reverseBytes(v); // the first byte on the wire meets the low byte
+    return T[3 * 256 + (x & 0xFF)] ^ T[2 * 256 + ((x >>> 8) & 0xFF)]
+        ^ T[256 + ((x >>> 16) & 0xFF)] ^ T[x >>> 24];
   }
 
-  /** Feeds a 64-bit value in network byte order. */
+  /** Feeds a 64-bit value in network byte order, eight bytes in one step. */
   static int updateLong(int state, long v) {
-    return updateInt(updateInt(state, (int) (v >>> 32)), (int) v);
+    int lo = state ^ Integer.reverseBytes((int) (v >>> 32));
+    int hi = Integer.reverseBytes((int) v);
+    return T[7 * 256 + (lo & 0xFF)] ^ T[6 * 256 + ((lo >>> 8) & 0xFF)]
+        ^ T[5 * 256 + ((lo >>> 16) & 0xFF)] ^ T[4 * 256 + (lo >>> 24)]
+        ^ T[3 * 256 + (hi & 0xFF)] ^ T[2 * 256 + ((hi >>> 8) & 0xFF)]
+        ^ T[256 + ((hi >>> 16) & 0xFF)] ^ T[hi >>> 24];
   }
 
   static int updateZeros(int state, int count) {
@@ -84,6 +91,37 @@ final class Crc32c {
       s = (s >>> 8) ^ T[s & 0xFF];
     }
     return s;
+  }
+
+  /**
+   * The state change of feeding {@code count} zero bytes, as four byte-indexed tables for {@link
+   * #applyZeros}. The register update is linear over XOR, so feeding a constant {@code C} of
+   * {@code count} bytes to any state {@code s} gives {@code applyZeros(op, s) ^ update(0, C)}:
+   * a constant tail can be checksummed once and combined in four lookups.
+   */
+  static int[] zerosOperator(int count) {
+    int[] images = new int[32];
+    for (int bit = 0; bit < 32; bit++) {
+      images[bit] = updateZeros(1 << bit, count);
+    }
+    int[] op = new int[4 * 256];
+    for (int k = 0; k < 4; k++) {
+      for (int b = 0; b < 256; b++) {
+        int v = 0;
+        for (int j = 0; j < 8; j++) {
+          if ((b >>> j & 1) != 0) {
+            v ^= images[8 * k + j];
+          }
+        }
+        op[k * 256 + b] = v;
+      }
+    }
+    return op;
+  }
+
+  static int applyZeros(int[] op, int state) {
+    return op[state & 0xFF] ^ op[256 + ((state >>> 8) & 0xFF)]
+        ^ op[512 + ((state >>> 16) & 0xFF)] ^ op[768 + (state >>> 24)];
   }
 
   static int finish(int state) {

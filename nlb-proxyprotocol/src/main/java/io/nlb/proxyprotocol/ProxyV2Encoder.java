@@ -47,6 +47,7 @@ public final class ProxyV2Encoder {
   private static final int VERSION_2 = 0x20;
   private static final int PROXY_V2 = VERSION_2 | 0x1;
   private static final byte[] NONE = new byte[0];
+  private static final int[] NO_OPERATOR = new int[0];
   private static final int SIGNATURE_STATE = Crc32c.update(Crc32c.INIT, SIGNATURE);
   private static final ProxyV2Encoder DEFAULT = new ProxyV2Encoder(ProxyTlvBlock.empty(), false);
 
@@ -54,12 +55,27 @@ public final class ProxyV2Encoder {
   private final ProxyTlvBlock tlvBlock;
   private final boolean crc32c;
   private final int suffixLength;
+  // What the constant tail (fixed TLVs, the checksum TLV with its field zeroed) does to the
+  // checksum, computed once: see Crc32c.zerosOperator.
+  private final int[] tailOperator;
+  private final int tailConstant;
 
   ProxyV2Encoder(ProxyTlvBlock tlvs, boolean crc32c) {
     this.tlvBlock = tlvs;
     this.fixedTlvs = tlvs.bytes();
     this.crc32c = crc32c;
     this.suffixLength = fixedTlvs.length + (crc32c ? CRC_TLV_LENGTH : 0);
+    if (crc32c) {
+      byte[] tail = new byte[fixedTlvs.length + CRC_TLV_LENGTH];
+      System.arraycopy(fixedTlvs, 0, tail, 0, fixedTlvs.length);
+      tail[fixedTlvs.length] = (byte) TlvType.CRC32C.wireByte();
+      tail[fixedTlvs.length + 2] = 4; // length 4; the value stays zero (spec 2.2.3)
+      this.tailOperator = Crc32c.zerosOperator(tail.length);
+      this.tailConstant = Crc32c.update(0, tail);
+    } else {
+      this.tailOperator = NO_OPERATOR;
+      this.tailConstant = 0;
+    }
   }
 
   /** A builder for an encoder with fixed TLVs and/or a checksum. */
@@ -343,9 +359,8 @@ public final class ProxyV2Encoder {
   }
 
   private static int crcPrefix(int verCmd, ProxiedProtocol protocol, int total) {
-    int s = Crc32c.updateByte(SIGNATURE_STATE, verCmd);
-    s = Crc32c.updateByte(s, protocol.wireByte());
-    return Crc32c.updateShort(s, total - FIXED_LENGTH);
+    return Crc32c.updateInt(SIGNATURE_STATE,
+        verCmd << 24 | protocol.wireByte() << 16 | (total - FIXED_LENGTH));
   }
 
   private static int crcAddresses(int state, ProxiedProtocol protocol, long srcHigh,
@@ -360,16 +375,12 @@ public final class ProxyV2Encoder {
       s = Crc32c.updateLong(s, dstHigh);
       s = Crc32c.updateLong(s, dstLow);
     }
-    s = Crc32c.updateShort(s, srcPort);
-    return Crc32c.updateShort(s, dstPort);
+    return Crc32c.updateInt(s, srcPort << 16 | dstPort);
   }
 
   private int crcSuffix(int state, byte[] headerTlvs) {
     int s = Crc32c.update(state, headerTlvs);
-    s = Crc32c.update(s, fixedTlvs);
-    s = Crc32c.updateByte(s, TlvType.CRC32C.wireByte());
-    s = Crc32c.updateShort(s, 4);
-    s = Crc32c.updateZeros(s, 4); // the checksum field counts as zero (spec 2.2.3)
+    s = Crc32c.applyZeros(tailOperator, s) ^ tailConstant;
     return Crc32c.finish(s);
   }
 

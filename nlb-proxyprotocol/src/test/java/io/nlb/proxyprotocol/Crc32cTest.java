@@ -40,4 +40,37 @@ class Crc32cTest {
     byte[] padded = java.util.Arrays.copyOf(data, data.length + 3);
     assertThat(Crc32c.finish(s)).isEqualTo(ReferenceCrc32c.of(padded));
   }
+
+  @Test
+  void updateIntAndLong_equalByteByByte() {
+    SplittableRandom random = new SplittableRandom(7);
+    for (int i = 0; i < 1000; i++) {
+      int state = random.nextInt();
+      long v = random.nextLong();
+      int bytewise = state;
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        bytewise = Crc32c.updateByte(bytewise, (int) (v >>> shift));
+      }
+      assertThat(Crc32c.updateLong(state, v)).isEqualTo(bytewise);
+      int high = (int) (v >>> 32);
+      assertThat(Crc32c.updateInt(state, high))
+          .isEqualTo(Crc32c.updateShort(Crc32c.updateShort(state, high >>> 16), high));
+    }
+  }
+
+  @Test
+  void zerosOperator_combinesConstantTail() {
+    SplittableRandom random = new SplittableRandom(9);
+    for (int n : new int[] {1, 7, 61, 300}) {
+      byte[] tail = new byte[n];
+      random.nextBytes(tail);
+      int[] op = Crc32c.zerosOperator(n);
+      int constant = Crc32c.update(0, tail);
+      for (int i = 0; i < 100; i++) {
+        int state = random.nextInt();
+        assertThat(Crc32c.applyZeros(op, state) ^ constant)
+            .isEqualTo(Crc32c.update(state, tail));
+      }
+    }
+  }
 }
