@@ -28,6 +28,16 @@ import org.jspecify.annotations.Nullable;
  * dropped; with {@code requireValidCrc32c(false)} the header is returned with {@link
  * Crc32cStatus#INVALID}.
  *
+ * <p><b>Where the specification leaves a choice.</b> A {@code LOCAL} header is accepted whatever
+ * its family byte (the receiver must ignore it); if the family is unknown or the block too short
+ * for it, its bytes are skipped and it reads as {@code LOCAL UNSPEC} without TLVs. A {@code
+ * PROXY} header must name one of the seven listed protocol bytes. For {@code UNSPEC}, everything
+ * after the 16-byte fixed part is read as TLVs. TLVs of unknown types are kept raw; registered
+ * types must follow their rules ({@code CRC32C}: 4 bytes and at most one; {@code UNIQUE_ID}: at
+ * most 128 bytes; {@code SSL}: 5 bytes and well-formed sub-TLVs). A version 1 line must match
+ * the specification exactly: single spaces, no leading zeros, CRLF within 107 bytes; after
+ * {@code UNKNOWN} anything up to CRLF is ignored.
+ *
  * <p>Immutable and thread-safe.
  *
  * <pre>{@code
