@@ -1,8 +1,14 @@
-/** PROXY protocol v2 encoder and v1/v2 decoder; knows nothing about load balancers. */
+/**
+ * PROXY protocol version 2 encoder and version 1/2 decoder, with the AWS VPC-endpoint TLV.
+ * Knows nothing about load balancers. See the package {@code io.nlb.proxyprotocol}.
+ */
 module io.nlb.proxyprotocol {
-  requires static org.jspecify;
-  requires io.netty.buffer;
-  requires io.netty.codec.haproxy;
+  requires static transitive org.jspecify; // @Nullable appears in our API
+  // Our API speaks ByteBuf (encoder, decoder) and ByteToMessageDecoder (the Netty handler).
+  requires transitive io.netty.buffer;
+  requires transitive io.netty.common;
+  requires transitive io.netty.transport;
+  requires transitive io.netty.codec;
 
-  // exports io.nlb.proxyprotocol; (added with its first public type)
+  exports io.nlb.proxyprotocol;
 }

@@ -1,0 +1,35 @@
+package io.nlb.proxyprotocol;
+
+/**
+ * The address family of a version 2 header: the high four bits of its 14th byte.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public enum AddressFamily {
+  /** Unknown or unspecified; the header carries no address. */
+  UNSPEC(0x0, 0),
+  /** IPv4: addresses of 4 bytes, followed by two ports. */
+  INET(0x1, 4),
+  /** IPv6: addresses of 16 bytes, followed by two ports. */
+  INET6(0x2, 16),
+  /** UNIX sockets: paths of exactly 108 bytes, no ports. */
+  UNIX(0x3, 108);
+
+  private final int wireValue;
+  private final int addressLength;
+
+  AddressFamily(int wireValue, int addressLength) {
+    this.wireValue = wireValue;
+    this.addressLength = addressLength;
+  }
+
+  /** The four-bit value on the wire. */
+  public int wireValue() {
+    return wireValue;
+  }
+
+  /** The length in bytes of one address (source or destination) of this family. */
+  public int addressLength() {
+    return addressLength;
+  }
+}

@@ -1,0 +1,46 @@
+package io.nlb.proxyprotocol;
+
+/**
+ * Bytes that are not a valid PROXY protocol header: the one exception every decoding API of this
+ * module throws for bad input.
+ *
+ * <p>The message names the field, the value found and what was expected, then the offset of the
+ * offending byte, counted from the first byte the decoding call looked at (so the second of two
+ * stacked headers reports offsets past the end of the first):
+ *
+ * <pre>{@code
+ * command: 0x7 (expected: 0x0 LOCAL or 0x1 PROXY) at byte 12
+ * }</pre>
+ *
+ * <p>A header that is merely incomplete is never reported with this exception; the decoders say
+ * "need more bytes" instead (see {@link ProxyHeaderParser}). The specification asks the receiver
+ * to close the connection on this exception. Immutable and thread-safe.
+ */
+public final class ProxyProtocolException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String problem;
+  private final long offset;
+
+  /**
+   * Creates an exception.
+   *
+   * @param problem what was wrong, as {@code "field: value (expected: ...)"}
+   * @param offset the offset of the offending byte
+   */
+  public ProxyProtocolException(String problem, long offset) {
+    super(problem + " at byte " + offset);
+    this.problem = problem;
+    this.offset = offset;
+  }
+
+  /** What was wrong, without the offset. */
+  public String problem() {
+    return problem;
+  }
+
+  /** The offset of the offending byte from the first byte the decoding call looked at. */
+  public long offset() {
+    return offset;
+  }
+}
