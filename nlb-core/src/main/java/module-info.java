@@ -6,6 +6,7 @@
  */
 module io.nlb.core {
   requires static transitive org.jspecify;
+  requires org.slf4j;
 
   exports io.nlb.core;
   exports io.nlb.core.routing;

@@ -1,5 +1,8 @@
 package io.nlb.core;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A listener of a load balancer: a protocol and port on every node, forwarding to one target
  * group. Obtained from {@link LoadBalancer#createListener} or {@link LoadBalancer#listeners()}.
@@ -62,14 +65,91 @@ public final class Listener {
    * @throws NlbException as {@link LoadBalancer#createListener} does; nothing changes then
    */
   public void modify(ListenerConfig next) {
+    java.util.Map<String, Object> request = new java.util.LinkedHashMap<>();
+    request.put("listenerArn", resourceId());
+    request.putAll(Nlb.describeListener(next));
+    loadBalancer.nlb().audited("ModifyListener", request, () -> doModify(next));
+  }
+
+  private void doModify(ListenerConfig next) {
     synchronized (loadBalancer.nlb().lock) {
       checkLive();
       loadBalancer.modifyListener(this, next);
     }
   }
 
+  /**
+   * Adds certificates to the SNI certificate list of a TLS listener (add-listener-certificates);
+   * new handshakes can use them at once, established connections are untouched.
+   *
+   * @throws NlbException {@code ValidationError} for a non-TLS listener or a certificate already
+   *     on it, {@code TooManyCertificates} past the quota
+   */
+  public void addCertificates(ServerCertificate... certificates) {
+    List<Object> ids = new ArrayList<>();
+    for (ServerCertificate c : certificates) {
+      ids.add(c.id());
+    }
+    loadBalancer.nlb().audited("AddListenerCertificates", Nlb.fields("listenerArn", resourceId(), "certificates", ids), () -> {
+      synchronized (loadBalancer.nlb().lock) {
+        checkLive();
+        requireTls("certificates");
+        ListenerConfig.Builder b = config.toBuilder();
+        for (ServerCertificate c : certificates) {
+          b.addCertificate(c);
+        }
+        loadBalancer.modifyListener(this, b.build());
+      }
+    });
+  }
+
+  /**
+   * Removes certificates from the SNI certificate list (remove-listener-certificates). The default
+   * certificate cannot be removed this way; replace it with {@link #modify}.
+   *
+   * @throws NlbException {@code CertificateNotFound} for a certificate not in the list, {@code
+   *     OperationNotPermitted} for the default certificate
+   */
+  public void removeCertificates(ServerCertificate... certificates) {
+    List<Object> ids = new ArrayList<>();
+    for (ServerCertificate c : certificates) {
+      ids.add(c.id());
+    }
+    loadBalancer.nlb().audited("RemoveListenerCertificates", Nlb.fields("listenerArn", resourceId(), "certificates", ids), () -> {
+      synchronized (loadBalancer.nlb().lock) {
+        checkLive();
+        requireTls("certificates");
+        List<ServerCertificate> remaining = new ArrayList<>(config.certificates());
+        for (ServerCertificate c : certificates) {
+          if (config.certificate().map(d -> d.id().equals(c.id())).orElse(false)) {
+            throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(config.path() + ".certificates", c.id(),
+                "a certificate of the list; the default certificate is replaced with modify-listener, not removed"));
+          }
+          if (!remaining.removeIf(x -> x.id().equals(c.id()))) {
+            throw new NlbException(ErrorCode.CERTIFICATE_NOT_FOUND, Check.message(config.path() + ".certificates", c.id(),
+                "a certificate in the listener's list"));
+          }
+        }
+        ListenerConfig.Builder b = config.toBuilder().clearCertificates();
+        remaining.forEach(b::addCertificate);
+        loadBalancer.modifyListener(this, b.build());
+      }
+    });
+  }
+
+  private void requireTls(String field) {
+    if (config.protocol() != Protocol.TLS) {
+      throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message(config.path() + "." + field, config.protocol().name(),
+          "a TLS listener"));
+    }
+  }
+
   /** Deletes the listener (delete-listener); its port is unbound on every node. */
   public void delete() {
+    loadBalancer.nlb().audited("DeleteListener", Nlb.fields("listenerArn", resourceId()), this::doDelete);
+  }
+
+  private void doDelete() {
     synchronized (loadBalancer.nlb().lock) {
       if (deleted) {
         return;

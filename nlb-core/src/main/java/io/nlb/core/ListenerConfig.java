@@ -204,6 +204,12 @@ public final class ListenerConfig {
       return this;
     }
 
+    /** Empties the SNI certificate list (the default certificate stays). */
+    public Builder clearCertificates() {
+      this.certificates.clear();
+      return this;
+    }
+
     /** The security policy of a TLS listener; one of {@link SecurityPolicies#NAMES}. */
     public Builder sslPolicy(String name) {
       if (!SecurityPolicies.isKnown(name)) {

@@ -257,6 +257,11 @@ public final class LoadBalancer implements AutoCloseable {
    *     {@code InternalFailure} when the transport cannot bind it
    */
   public Listener createListener(ListenerConfig config) {
+    return nlb.audited("CreateListener", withLb(Nlb.describeListener(config)), () -> doCreateListener(config),
+        l -> Nlb.fields("listenerArn", l.resourceId()));
+  }
+
+  private Listener doCreateListener(ListenerConfig config) {
     synchronized (nlb.lock) {
       checkLive();
       Listener l = new Listener(this, config, nlb.hexId());
@@ -299,6 +304,11 @@ public final class LoadBalancer implements AutoCloseable {
    *     cross-zone on during a zonal shift
    */
   public LoadBalancerAttributes modifyAttributes(Map<String, String> changes) {
+    return nlb.audited("ModifyLoadBalancerAttributes", withLb(Nlb.fields("attributes", changes)), () -> doModifyAttributes(changes),
+        a -> Nlb.fields("attributes", a.asMap()));
+  }
+
+  private LoadBalancerAttributes doModifyAttributes(Map<String, String> changes) {
     synchronized (nlb.lock) {
       checkLive();
       List<String> problems = new ArrayList<>();
@@ -330,6 +340,10 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** Adds or replaces tags (add-tags); every tag is checked before any is applied. */
   public void addTags(Map<String, String> additions) {
+    nlb.audited("AddTags", Nlb.fields("resourceArns", List.of(resourceId()), "tags", additions), () -> doAddTags(additions));
+  }
+
+  private void doAddTags(Map<String, String> additions) {
     synchronized (nlb.lock) {
       checkLive();
       tags = Tags.add("loadBalancer[" + name + "]", tags, additions);
@@ -338,6 +352,10 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** Removes tags by key (remove-tags); unknown keys are ignored. */
   public void removeTags(Collection<String> keys) {
+    nlb.audited("RemoveTags", Nlb.fields("resourceArns", List.of(resourceId()), "tagKeys", List.copyOf(keys)), () -> doRemoveTags(keys));
+  }
+
+  private void doRemoveTags(Collection<String> keys) {
     synchronized (nlb.lock) {
       checkLive();
       tags = Tags.remove(tags, keys);
@@ -352,6 +370,12 @@ public final class LoadBalancer implements AutoCloseable {
    *     {@code ValidationError} for bad zones, {@code InternalFailure} when a node cannot be bound
    */
   public void setZones(List<Zone> next) {
+    List<Object> zs = new ArrayList<>();
+    next.forEach(z -> zs.add(z.toString()));
+    nlb.audited("SetSubnets", withLb(Nlb.fields("availabilityZones", zs)), () -> doSetZones(next));
+  }
+
+  private void doSetZones(List<Zone> next) {
     synchronized (nlb.lock) {
       checkLive();
       for (Zone z : zones) {
@@ -411,6 +435,10 @@ public final class LoadBalancer implements AutoCloseable {
    * target group is attached.
    */
   public void setIpAddressType(IpAddressType type) {
+    nlb.audited("SetIpAddressType", withLb(Nlb.fields("ipAddressType", type.apiName())), () -> doSetIpAddressType(type));
+  }
+
+  private void doSetIpAddressType(IpAddressType type) {
     synchronized (nlb.lock) {
       checkLive();
       List<String> problems = new ArrayList<>();
@@ -450,6 +478,11 @@ public final class LoadBalancer implements AutoCloseable {
    * or any of its target groups) and on a load balancer with a single zone.
    */
   public ZonalShift startZonalShift(String zone, Duration expiresIn, String comment) {
+    return nlb.audited("StartZonalShift", withLb(Nlb.fields("awayFrom", zone, "expiresIn", expiresIn.toString(), "comment", comment)),
+        () -> doStartZonalShift(zone, expiresIn, comment), z -> Nlb.fields("awayFrom", z.zone(), "expiryTime", z.expiryTime().toString()));
+  }
+
+  private ZonalShift doStartZonalShift(String zone, Duration expiresIn, String comment) {
     synchronized (nlb.lock) {
       checkLive();
       if (zonalShift != null) {
@@ -474,6 +507,11 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** Changes the expiry and comment of the active zonal shift. */
   public ZonalShift updateZonalShift(Duration expiresIn, String comment) {
+    return nlb.audited("UpdateZonalShift", withLb(Nlb.fields("expiresIn", expiresIn.toString(), "comment", comment)),
+        () -> doUpdateZonalShift(expiresIn, comment), z -> Nlb.fields("awayFrom", z.zone(), "expiryTime", z.expiryTime().toString()));
+  }
+
+  private ZonalShift doUpdateZonalShift(Duration expiresIn, String comment) {
     synchronized (nlb.lock) {
       checkLive();
       ZonalShift current = zonalShift;
@@ -489,6 +527,10 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** Cancels the active zonal shift; traffic returns to the zone. */
   public void cancelZonalShift() {
+    nlb.audited("CancelZonalShift", withLb(Nlb.fields()), this::doCancelZonalShift);
+  }
+
+  private void doCancelZonalShift() {
     synchronized (nlb.lock) {
       checkLive();
       if (zonalShift == null) {
@@ -555,6 +597,10 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws NlbException {@code OperationNotPermitted} while deletion protection is enabled
    */
   public void delete() {
+    nlb.audited("DeleteLoadBalancer", withLb(Nlb.fields()), this::doDelete);
+  }
+
+  private void doDelete() {
     synchronized (nlb.lock) {
       if (state == LoadBalancerState.DELETED) {
         return;
@@ -580,6 +626,13 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------ internals
+
+  private Map<String, Object> withLb(Map<String, Object> request) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("loadBalancerArn", resourceId());
+    m.putAll(request);
+    return m;
+  }
 
   void checkLive() {
     nlb.checkOpen();

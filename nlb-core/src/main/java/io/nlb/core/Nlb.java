@@ -63,6 +63,8 @@ public final class Nlb implements AutoCloseable {
   private final Map<String, TargetGroup> targetGroups = new LinkedHashMap<>();
   private final Map<String, AlbState> albEndpoints = new LinkedHashMap<>();
   private long registrationSequence;
+  private final AuditListener audit;
+  private final java.util.concurrent.atomic.AtomicLong auditSequence = new java.util.concurrent.atomic.AtomicLong();
   private boolean closed;
   private final List<TargetHealthListener> healthListeners = new CopyOnWriteArrayList<>();
   private volatile PassiveHealthSink passiveHealth = PassiveHealthSink.NONE;
@@ -77,6 +79,7 @@ public final class Nlb implements AutoCloseable {
     this.tableSize = b.tableSize;
     this.transport = b.transport;
     this.dnsSuffix = b.dnsSuffix;
+    this.audit = b.audit;
   }
 
   /** Starts a builder with the documented defaults and no transport. */
@@ -93,6 +96,14 @@ public final class Nlb implements AutoCloseable {
    *     ValidationError} when an attribute exceeds the quotas in force
    */
   public TargetGroup createTargetGroup(TargetGroupConfig config) {
+    return audited("CreateTargetGroup", fields("name", config.name(), "protocol", config.protocol().name(), "port", config.port(),
+            "targetType", config.targetType().apiName(), "ipAddressType", config.ipAddressType().apiName(),
+            "healthCheck", config.healthCheck().toString(), "attributes", config.attributes().explicitValues(), "tags", config.tags()),
+        () -> doCreateTargetGroup(config),
+        tg -> fields("targetGroupArn", tg.resourceId(), "targetGroupName", tg.name()));
+  }
+
+  private TargetGroup doCreateTargetGroup(TargetGroupConfig config) {
     synchronized (lock) {
       checkOpen();
       if (targetGroups.containsKey(config.name())) {
@@ -151,6 +162,19 @@ public final class Nlb implements AutoCloseable {
    *     listener error of {@link LoadBalancer#createListener}
    */
   public LoadBalancer createLoadBalancer(LoadBalancerConfig config) {
+    List<Object> zones = new ArrayList<>();
+    config.zones().forEach(z -> zones.add(z.toString()));
+    List<Object> listeners = new ArrayList<>();
+    config.listeners().forEach(l -> listeners.add(describeListener(l)));
+    return audited("CreateLoadBalancer", fields("name", config.name(), "type", "network", "scheme", config.scheme().apiName(),
+            "ipAddressType", config.ipAddressType().apiName(), "availabilityZones", zones, "attributes", config.attributes().explicitValues(),
+            "listeners", listeners, "tags", config.tags()),
+        () -> doCreateLoadBalancer(config),
+        lb -> fields("loadBalancerArn", lb.resourceId(), "dNSName", lb.dnsName(), "state", lb.state().toString(),
+            "stateReason", lb.stateReason().orElse(null)));
+  }
+
+  private LoadBalancer doCreateLoadBalancer(LoadBalancerConfig config) {
     synchronized (lock) {
       checkOpen();
       if (loadBalancers.containsKey(config.name())) {
@@ -413,6 +437,11 @@ public final class Nlb implements AutoCloseable {
    * @throws NlbException {@code ValidationError} when the name is taken
    */
   public void createAlbEndpoint(AlbEndpoint endpoint) {
+    audited("CreateAlbEndpoint", fields("name", endpoint.name(), "port", endpoint.port(),
+        "refreshIntervalSeconds", endpoint.refreshInterval().getSeconds()), () -> doCreateAlbEndpoint(endpoint));
+  }
+
+  private void doCreateAlbEndpoint(AlbEndpoint endpoint) {
     List<InetAddress> initial = readAddresses(endpoint);
     synchronized (lock) {
       checkOpen();
@@ -438,6 +467,10 @@ public final class Nlb implements AutoCloseable {
    * @throws NlbException {@code ResourceInUse} while a target group has it registered
    */
   public void deleteAlbEndpoint(String name) {
+    audited("DeleteAlbEndpoint", fields("name", name), () -> doDeleteAlbEndpoint(name));
+  }
+
+  private void doDeleteAlbEndpoint(String name) {
     synchronized (lock) {
       checkOpen();
       AlbState state = requireAlb(name);
@@ -521,6 +554,73 @@ public final class Nlb implements AutoCloseable {
       this.endpoint = endpoint;
       this.addresses = addresses;
     }
+  }
+
+  // ------------------------------------------------------------------ audit
+
+  /**
+   * Runs one control-plane operation and emits its {@link AuditEvent}, refused or not. The
+   * operation takes the lock itself; the event is emitted after it has been released.
+   */
+  <T> T audited(String operation, Map<String, Object> request, java.util.function.Supplier<T> action,
+      java.util.function.Function<T, Map<String, Object>> response) {
+    T result;
+    try {
+      result = action.get();
+    } catch (NlbException e) {
+      emit(operation, request, Map.of(), e.code(), e.getMessage());
+      throw e;
+    }
+    emit(operation, request, response.apply(result), null, null);
+    return result;
+  }
+
+  void audited(String operation, Map<String, Object> request, Runnable action) {
+    audited(operation, request, () -> {
+      action.run();
+      return Boolean.TRUE;
+    }, r -> Map.of());
+  }
+
+  private void emit(String operation, Map<String, Object> request, Map<String, Object> response,
+      @Nullable ErrorCode code, @Nullable String message) {
+    AuditEvent event = new AuditEvent(auditSequence.incrementAndGet(), operation, scheduler.now(), request, response, code, message);
+    try {
+      audit.onEvent(event);
+    } catch (RuntimeException e) {
+      // A listener must not turn a completed operation into a failure (documented on AuditListener).
+    }
+  }
+
+  /** An ordered map for request parameters and response elements; null values are left out. */
+  static Map<String, Object> fields(@Nullable Object... keyValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < keyValues.length; i += 2) {
+      Object v = keyValues[i + 1];
+      if (v != null) {
+        m.put(String.valueOf(keyValues[i]), v);
+      }
+    }
+    return m;
+  }
+
+  static List<Object> describeTargets(Collection<Target> targets) {
+    List<Object> out = new ArrayList<>();
+    for (Target t : targets) {
+      out.add(fields("id", t.id(), "port", t.port().isPresent() ? t.port().getAsInt() : null, "availabilityZone", t.zoneOrNull()));
+    }
+    return out;
+  }
+
+  static Map<String, Object> describeListener(ListenerConfig c) {
+    List<Object> certs = new ArrayList<>();
+    c.certificate().ifPresent(x -> certs.add(fields("certificateId", x.id(), "isDefault", true)));
+    c.certificates().forEach(x -> certs.add(fields("certificateId", x.id(), "isDefault", false)));
+    return fields("protocol", c.protocol().name(), "port", c.port(), "defaultActions",
+        List.of(fields("type", "forward", "targetGroupName", c.targetGroup())),
+        "attributes", c.attributes().explicitValues(),
+        "sslPolicy", c.sslPolicy().orElse(null), "alpnPolicy", c.protocol() == Protocol.TLS ? c.alpnPolicy().apiName() : null,
+        "certificates", certs.isEmpty() ? null : certs, "vpcEndpointId", c.vpcEndpointId().orElse(null));
   }
 
   // ------------------------------------------------------------------ shared
@@ -649,8 +749,18 @@ public final class Nlb implements AutoCloseable {
     private int tableSize = 65537;
     private @Nullable Transport transport;
     private String dnsSuffix = "elb.local";
+    private AuditListener audit = AuditListener.slf4j();
 
     Builder() {}
+
+    /**
+     * Where control-plane audit events go (default: JSON lines to the SLF4J logger {@code
+     * io.nlb.audit}).
+     */
+    public Builder auditListener(AuditListener listener) {
+      this.audit = listener;
+      return this;
+    }
 
     /** The source of time and timers (a {@link ManualScheduler} in tests). */
     public Builder scheduler(Scheduler scheduler) {

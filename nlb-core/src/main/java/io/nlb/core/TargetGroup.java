@@ -155,6 +155,11 @@ public final class TargetGroup {
    *     TooManyRegistrationsForTargetId}
    */
   public void registerTargets(Collection<Target> targets) {
+    nlb.audited("RegisterTargets", Nlb.fields("targetGroupArn", resourceId(), "targets", Nlb.describeTargets(targets)),
+        () -> doRegisterTargets(targets));
+  }
+
+  private void doRegisterTargets(Collection<Target> targets) {
     synchronized (nlb.lock) {
       checkLive();
       List<String> problems = new ArrayList<>();
@@ -274,6 +279,11 @@ public final class TargetGroup {
    *     nothing is deregistered
    */
   public void deregisterTargets(Collection<Target> targets) {
+    nlb.audited("DeregisterTargets", Nlb.fields("targetGroupArn", resourceId(), "targets", Nlb.describeTargets(targets)),
+        () -> doDeregisterTargets(targets));
+  }
+
+  private void doDeregisterTargets(Collection<Target> targets) {
     synchronized (nlb.lock) {
       checkLive();
       List<String> problems = new ArrayList<>();
@@ -513,6 +523,11 @@ public final class TargetGroup {
    *     behind a TLS listener), {@code OperationNotPermitted} (cross-zone on during a zonal shift)
    */
   public TargetGroupAttributes modifyAttributes(Map<String, String> changes) {
+    return nlb.audited("ModifyTargetGroupAttributes", Nlb.fields("targetGroupArn", resourceId(), "attributes", changes),
+        () -> doModifyAttributes(changes), a -> Nlb.fields("attributes", a.asMap()));
+  }
+
+  private TargetGroupAttributes doModifyAttributes(Map<String, String> changes) {
     synchronized (nlb.lock) {
       checkLive();
       List<String> problems = new ArrayList<>();
@@ -556,6 +571,11 @@ public final class TargetGroup {
 
   /** Replaces the health-check settings (modify-target-group); they apply from the next check. */
   public void modifyHealthCheck(HealthCheck next) {
+    nlb.audited("ModifyTargetGroup", Nlb.fields("targetGroupArn", resourceId(), "healthCheck", next.toString()),
+        () -> doModifyHealthCheck(next));
+  }
+
+  private void doModifyHealthCheck(HealthCheck next) {
     synchronized (nlb.lock) {
       checkLive();
       List<String> problems = new ArrayList<>();
@@ -569,6 +589,10 @@ public final class TargetGroup {
 
   /** Adds or replaces tags (add-tags); every tag is checked before any is applied. */
   public void addTags(Map<String, String> additions) {
+    nlb.audited("AddTags", Nlb.fields("resourceArns", List.of(resourceId()), "tags", additions), () -> doAddTags(additions));
+  }
+
+  private void doAddTags(Map<String, String> additions) {
     synchronized (nlb.lock) {
       checkLive();
       tags = Tags.add("targetGroup[" + name + "]", tags, additions);
@@ -577,6 +601,10 @@ public final class TargetGroup {
 
   /** Removes tags by key (remove-tags); unknown keys are ignored. */
   public void removeTags(Collection<String> keys) {
+    nlb.audited("RemoveTags", Nlb.fields("resourceArns", List.of(resourceId()), "tagKeys", List.copyOf(keys)), () -> doRemoveTags(keys));
+  }
+
+  private void doRemoveTags(Collection<String> keys) {
     synchronized (nlb.lock) {
       checkLive();
       tags = Tags.remove(tags, keys);
@@ -589,6 +617,10 @@ public final class TargetGroup {
    * @throws NlbException {@code ResourceInUse} while a listener forwards to it
    */
   public void delete() {
+    nlb.audited("DeleteTargetGroup", Nlb.fields("targetGroupArn", resourceId()), this::doDelete);
+  }
+
+  private void doDelete() {
     synchronized (nlb.lock) {
       if (deleted) {
         return;

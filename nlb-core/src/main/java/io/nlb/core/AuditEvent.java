@@ -1,0 +1,174 @@
+package io.nlb.core;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A record of one control-plane operation, in the spirit of the cloud's API audit trail: the
+ * operation's name as the elbv2 API spells it ({@code CreateLoadBalancer}, {@code
+ * RegisterTargets}, ...), when it happened, what was asked, what was answered, and whether it was
+ * refused (with the error code and message).
+ *
+ * <p>Request parameters and response elements are plain JSON-like values: strings, numbers,
+ * booleans, lists and maps with string keys, in a stable order. {@link #toJson()} renders the event
+ * as one line of JSON.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class AuditEvent {
+  private final long eventId;
+  private final String operation;
+  private final Instant time;
+  private final Map<String, Object> request;
+  private final Map<String, Object> response;
+  private final @Nullable ErrorCode errorCode;
+  private final @Nullable String errorMessage;
+
+  AuditEvent(long eventId, String operation, Instant time, Map<String, Object> request, Map<String, Object> response,
+      @Nullable ErrorCode errorCode, @Nullable String errorMessage) {
+    this.eventId = eventId;
+    this.operation = operation;
+    this.time = time;
+    this.request = Collections.unmodifiableMap(new LinkedHashMap<>(request));
+    this.response = Collections.unmodifiableMap(new LinkedHashMap<>(response));
+    this.errorCode = errorCode;
+    this.errorMessage = errorMessage;
+  }
+
+  /** A number increasing with every event of one {@link Nlb}. */
+  public long eventId() {
+    return eventId;
+  }
+
+  /** The operation's name, as the elbv2 API spells it. */
+  public String operation() {
+    return operation;
+  }
+
+  /** When the operation completed (the control plane's scheduler clock). */
+  public Instant time() {
+    return time;
+  }
+
+  /** What was asked. */
+  public Map<String, Object> requestParameters() {
+    return request;
+  }
+
+  /** What was answered; empty when the operation was refused. */
+  public Map<String, Object> responseElements() {
+    return response;
+  }
+
+  /** Whether the operation succeeded. */
+  public boolean succeeded() {
+    return errorCode == null;
+  }
+
+  /** The error code when the operation was refused. */
+  public Optional<ErrorCode> errorCode() {
+    return Optional.ofNullable(errorCode);
+  }
+
+  /** The error message when the operation was refused. */
+  public Optional<String> errorMessage() {
+    return Optional.ofNullable(errorMessage);
+  }
+
+  /**
+   * One line of JSON: {@code {"eventId":1,"eventTime":"...","eventName":"CreateLoadBalancer",
+   * "requestParameters":{...},"responseElements":{...}}}, with {@code errorCode} and {@code
+   * errorMessage} instead of response elements when refused.
+   */
+  public String toJson() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("eventId", eventId);
+    out.put("eventTime", time.toString());
+    out.put("eventName", operation);
+    out.put("requestParameters", request);
+    if (errorCode == null) {
+      out.put("responseElements", response);
+    } else {
+      out.put("errorCode", errorCode.apiName());
+      out.put("errorMessage", errorMessage == null ? "" : errorMessage);
+    }
+    StringBuilder sb = new StringBuilder(256);
+    json(sb, out);
+    return sb.toString();
+  }
+
+  static void json(StringBuilder sb, @Nullable Object v) {
+    if (v == null) {
+      sb.append("null");
+    } else if (v instanceof Number || v instanceof Boolean) {
+      sb.append(v);
+    } else if (v instanceof Map) {
+      sb.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+        if (!first) {
+          sb.append(',');
+        }
+        first = false;
+        string(sb, String.valueOf(e.getKey()));
+        sb.append(':');
+        json(sb, e.getValue());
+      }
+      sb.append('}');
+    } else if (v instanceof List) {
+      sb.append('[');
+      boolean first = true;
+      for (Object o : (List<?>) v) {
+        if (!first) {
+          sb.append(',');
+        }
+        first = false;
+        json(sb, o);
+      }
+      sb.append(']');
+    } else {
+      string(sb, v.toString());
+    }
+  }
+
+  private static void string(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"':
+          sb.append("\\\"");
+          break;
+        case '\\':
+          sb.append("\\\\");
+          break;
+        case '\n':
+          sb.append("\\n");
+          break;
+        case '\r':
+          sb.append("\\r");
+          break;
+        case '\t':
+          sb.append("\\t");
+          break;
+        default:
+          if (c < 0x20) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+      }
+    }
+    sb.append('"');
+  }
+
+  @Override
+  public String toString() {
+    return toJson();
+  }
+}
