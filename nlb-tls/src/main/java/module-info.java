@@ -5,5 +5,5 @@ module io.nlb.tls {
   requires io.netty.handler;
   requires org.slf4j;
 
-  // exports io.nlb.tls; (added with its first public type)
+  exports io.nlb.tls;
 }
