@@ -1,9 +1,22 @@
-/** TLS termination under named security policies. Depends on the core only. */
+/**
+ * TLS termination under named security policies: the 18 policies, certificates (PEM and key
+ * store), SNI certificate selection, ALPN, server and client contexts for the JDK and OpenSSL
+ * providers, and TLS access logs. Depends on the core and Netty's handler module, never on a
+ * transport: the transport asks {@link io.nlb.tls.TlsTermination} for a channel handler per
+ * connection.
+ */
 module io.nlb.tls {
   requires static org.jspecify;
   requires transitive io.nlb.core;
-  requires io.netty.handler;
+  requires transitive io.netty.handler;
+  requires transitive io.netty.transport;
+  requires io.netty.buffer;
+  requires io.netty.codec;
+  requires io.netty.common;
   requires org.slf4j;
+  requires java.naming;
+  // Optional: present only when netty-tcnative is on the module path (the OPENSSL provider).
+  requires static io.netty.tcnative.classes.openssl;
 
-  // exports io.nlb.tls; (added with its first public type)
+  exports io.nlb.tls;
 }

@@ -1,0 +1,110 @@
+package io.nlb.tls;
+
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A server certificate taken from one private-key entry of a {@link KeyStore} (PKCS#12 or JKS).
+ * The key and chain are read once, when the certificate is made; later changes to the key store
+ * are not seen.
+ *
+ * <pre>{@code
+ * KeyStore ks = KeyStore.getInstance("PKCS12");
+ * try (InputStream in = Files.newInputStream(path)) { ks.load(in, storePassword); }
+ * TlsCertificate cert = KeyStoreCertificate.of(ks, "server", keyPassword);
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe. {@code toString()} shows names and the fingerprint, never the key.
+ */
+public final class KeyStoreCertificate implements TlsCertificate {
+  private final String alias;
+  private final List<X509Certificate> chain;
+  private final PrivateKey key;
+  private final CertificateInfo info;
+
+  private KeyStoreCertificate(String alias, List<X509Certificate> chain, PrivateKey key) {
+    this.alias = alias;
+    this.chain = List.copyOf(chain);
+    this.key = key;
+    this.info = CertificateInfo.of(chain.get(0));
+  }
+
+  /**
+   * Reads the private-key entry {@code alias} of {@code keyStore}.
+   *
+   * @throws IllegalArgumentException if the alias is missing, not a private-key entry, the
+   *     password is wrong, or the chain is not X.509
+   */
+  public static KeyStoreCertificate of(KeyStore keyStore, String alias, char[] password) {
+    try {
+      if (!keyStore.containsAlias(alias)) {
+        throw Checks.invalid("alias", alias, "one of " + java.util.Collections.list(keyStore.aliases()));
+      }
+      Key k = keyStore.getKey(alias, password);
+      if (!(k instanceof PrivateKey pk)) {
+        throw Checks.invalid("alias", alias, "a private-key entry");
+      }
+      Certificate[] certs = keyStore.getCertificateChain(alias);
+      if (certs == null || certs.length == 0) {
+        throw Checks.invalid("alias", alias, "an entry with a certificate chain");
+      }
+      List<X509Certificate> chain = new ArrayList<>();
+      for (Certificate c : certs) {
+        if (!(c instanceof X509Certificate x)) {
+          throw Checks.invalid("alias", alias, "X.509 certificates");
+        }
+        chain.add(x);
+      }
+      Certificates.requireKeyMatches("alias", chain.get(0), pk);
+      return new KeyStoreCertificate(alias, chain, pk);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(Checks.message("alias", alias, "a readable private-key entry: " + e.getMessage()), e);
+    }
+  }
+
+  /** The key-store alias the entry was read from. */
+  public String alias() {
+    return alias;
+  }
+
+  @Override
+  public String id() {
+    return info.fingerprint();
+  }
+
+  @Override
+  public List<X509Certificate> chain() {
+    return chain;
+  }
+
+  @Override
+  public PrivateKey privateKey() {
+    return key;
+  }
+
+  @Override
+  public CertificateInfo info() {
+    return info;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof KeyStoreCertificate other && other.info.fingerprint().equals(info.fingerprint());
+  }
+
+  @Override
+  public int hashCode() {
+    return info.fingerprint().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return Certificates.describe("KeyStoreCertificate[" + alias + "]", chain, info);
+  }
+}

@@ -1,0 +1,137 @@
+package io.nlb.tls;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A server certificate read from PEM: a certificate chain (leaf first, then intermediates) and an
+ * unencrypted PKCS#8 private key ({@code -----BEGIN PRIVATE KEY-----}), RSA or EC.
+ *
+ * <pre>{@code
+ * TlsCertificate cert = PemCertificate.read(Path.of("chain.pem"), Path.of("key.pem"));
+ * ListenerConfig.builder(Protocol.TLS, 443).certificate(cert)...
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe. {@code toString()} shows names and the fingerprint, never the key.
+ */
+public final class PemCertificate implements TlsCertificate {
+  private static final Pattern KEY_BLOCK =
+      Pattern.compile("-----BEGIN ([A-Z ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
+
+  private final List<X509Certificate> chain;
+  private final PrivateKey key;
+  private final CertificateInfo info;
+
+  private PemCertificate(List<X509Certificate> chain, PrivateKey key) {
+    this.chain = List.copyOf(chain);
+    this.key = key;
+    this.info = CertificateInfo.of(chain.get(0));
+  }
+
+  /**
+   * Parses a PEM chain and a PEM PKCS#8 key.
+   *
+   * @throws IllegalArgumentException if either cannot be read, the key is encrypted or in
+   *     PKCS#1 form, or the key does not belong to the leaf
+   */
+  public static PemCertificate parse(String chainPem, String privateKeyPem) {
+    List<X509Certificate> chain = parseChain(chainPem);
+    PrivateKey key = parseKey(privateKeyPem);
+    Certificates.requireKeyMatches("privateKey", chain.get(0), key);
+    return new PemCertificate(chain, key);
+  }
+
+  /** Reads {@code chainFile} and {@code keyFile} (UTF-8 PEM) and parses them as {@link #parse} does. */
+  public static PemCertificate read(Path chainFile, Path keyFile) throws IOException {
+    return parse(Files.readString(chainFile, StandardCharsets.UTF_8), Files.readString(keyFile, StandardCharsets.UTF_8));
+  }
+
+  static List<X509Certificate> parseChain(String pem) {
+    try {
+      CertificateFactory cf = CertificateFactory.getInstance("X.509");
+      List<X509Certificate> out = new ArrayList<>();
+      for (Certificate c : cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+        out.add((X509Certificate) c);
+      }
+      if (out.isEmpty()) {
+        throw Checks.invalid("certificateChain", "no certificate", "one or more -----BEGIN CERTIFICATE----- blocks, leaf first");
+      }
+      return out;
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException(
+          Checks.message("certificateChain", e.getMessage(), "PEM X.509 certificates, leaf first"), e);
+    }
+  }
+
+  static PrivateKey parseKey(String pem) {
+    Matcher m = KEY_BLOCK.matcher(pem);
+    if (!m.find()) {
+      throw Checks.invalid("privateKey", "no PEM block", "-----BEGIN PRIVATE KEY----- (unencrypted PKCS#8)");
+    }
+    String type = m.group(1);
+    if (!type.equals("PRIVATE KEY")) {
+      throw Checks.invalid("privateKey", type, "PRIVATE KEY (unencrypted PKCS#8; convert with openssl pkcs8 -topk8 -nocrypt)");
+    }
+    byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+    for (String alg : new String[] {"RSA", "EC"}) {
+      try {
+        return KeyFactory.getInstance(alg).generatePrivate(spec);
+      } catch (GeneralSecurityException e) {
+        // try the next algorithm
+      }
+    }
+    throw Checks.invalid("privateKey", "unreadable PKCS#8", "an RSA or EC private key");
+  }
+
+  @Override
+  public String id() {
+    return info.fingerprint();
+  }
+
+  @Override
+  public List<X509Certificate> chain() {
+    return chain;
+  }
+
+  @Override
+  public PrivateKey privateKey() {
+    return key;
+  }
+
+  @Override
+  public CertificateInfo info() {
+    return info;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof PemCertificate other && other.info.fingerprint().equals(info.fingerprint());
+  }
+
+  @Override
+  public int hashCode() {
+    return info.fingerprint().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return Certificates.describe("PemCertificate", chain, info);
+  }
+}

@@ -1,0 +1,152 @@
+package io.nlb.tls;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TLS access log of one load balancer node: takes entries from event loops without blocking,
+ * and publishes one file per 5-minute interval through an {@link AccessLogSink}.
+ *
+ * <pre>{@code
+ * AccessLogSink sink = DirectoryAccessLogSink.fromAttributes(attrs, "123456789012", "local", "net/my-nlb/abc");
+ * try (TlsAccessLog log = TlsAccessLog.start(sink, Clock.systemUTC(), 65536)) {
+ *   TlsTermination tls = TlsTermination.builder(listener, TlsProvider.JDK)
+ *       .accessLog(log, "net/my-nlb/abc", "listener/net/my-nlb/abc/def").build();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #accept} only offers the formatted line to a bounded queue; a full queue drops the
+ * entry and counts it ({@link #dropped()}). One daemon writer thread drains the queue, groups lines
+ * by the 5-minute interval of the entry's arrival (by the injected clock) and hands a finished
+ * interval to the sink when a line of a later interval arrives, when {@link #rotate()} is called,
+ * or at {@link #close()}, which writes everything queued before it returns.
+ *
+ * <p>Thread-safe.
+ */
+public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TlsAccessLog.class);
+  /** The publication interval. */
+  public static final Duration INTERVAL = Duration.ofMinutes(5);
+  private static final Object CLOSE = new Object();
+
+  private final AccessLogSink sink;
+  private final Clock clock;
+  private final BlockingQueue<Object> queue;
+  private final AtomicLong dropped = new AtomicLong();
+  private final Thread writer;
+  private volatile boolean closed;
+  private final List<String> pending = new ArrayList<>();
+  private Instant pendingEnd = Instant.EPOCH;
+
+  private record Line(Instant intervalEnd, String text) {}
+
+  private record Rotate(java.util.concurrent.CountDownLatch done) {}
+
+  private TlsAccessLog(AccessLogSink sink, Clock clock, int capacity) {
+    this.sink = sink;
+    this.clock = clock;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.writer = new Thread(this::run, "nlb-tls-access-log");
+    writer.setDaemon(true);
+  }
+
+  /** Starts a log writing to {@code sink}, keeping at most {@code capacity} entries in memory. */
+  public static TlsAccessLog start(AccessLogSink sink, Clock clock, int capacity) {
+    if (capacity < 1) {
+      throw Checks.invalid("capacity", capacity, "at least 1");
+    }
+    TlsAccessLog l = new TlsAccessLog(sink, clock, capacity);
+    l.writer.start();
+    return l;
+  }
+
+  /** The end of the 5-minute interval {@code t} falls in. */
+  static Instant intervalEnd(Instant t) {
+    long step = INTERVAL.getSeconds();
+    return Instant.ofEpochSecond((Math.floorDiv(t.getEpochSecond(), step) + 1) * step);
+  }
+
+  /** Queues an entry; never blocks. Dropped (and counted) if the queue is full or the log closed. */
+  @Override
+  public void accept(TlsAccessLogEntry entry) {
+    if (closed || !queue.offer(new Line(intervalEnd(clock.instant()), entry.format()))) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  /** Entries dropped because the queue was full or the log closed. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  /**
+   * Publishes the current interval if it has ended by the clock (a timer calls this every few
+   * seconds; tests call it after advancing a manual clock). Waits until the writer has done so.
+   */
+  public void rotate() throws InterruptedException {
+    Rotate r = new Rotate(new java.util.concurrent.CountDownLatch(1));
+    queue.put(r);
+    r.done().await();
+  }
+
+  /** Writes every queued entry, publishes the open interval and stops the writer. */
+  @Override
+  public void close() throws InterruptedException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    queue.put(CLOSE);
+    writer.join(TimeUnit.SECONDS.toMillis(30));
+  }
+
+  private void run() {
+    try {
+      while (true) {
+        Object o = queue.take();
+        if (o == CLOSE) {
+          flush();
+          return;
+        }
+        if (o instanceof Rotate r) {
+          if (!pending.isEmpty() && !clock.instant().isBefore(pendingEnd)) {
+            flush();
+          }
+          r.done().countDown();
+          continue;
+        }
+        Line line = (Line) o;
+        if (!pending.isEmpty() && !line.intervalEnd().equals(pendingEnd)) {
+          flush();
+        }
+        pendingEnd = line.intervalEnd();
+        pending.add(line.text());
+      }
+    } catch (InterruptedException e) {
+      flush();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void flush() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    try {
+      sink.write(pendingEnd, List.copyOf(pending));
+    } catch (Exception e) {
+      log.warn("access log: cannot write {} entries for the interval ending {}", pending.size(), pendingEnd, e);
+    }
+    pending.clear();
+  }
+}

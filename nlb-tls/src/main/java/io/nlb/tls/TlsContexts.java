@@ -1,0 +1,64 @@
+package io.nlb.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+
+/** Builds Netty {@link SslContext}s under a policy; every context builder of the module goes through here. */
+final class TlsContexts {
+  private TlsContexts() {}
+
+  static SslContext server(SecurityPolicy policy, TlsProvider provider, TlsCertificate certificate, List<String> alpn) {
+    PolicySupport.check(policy, provider).requireExact();
+    try {
+      SslContextBuilder b = SslContextBuilder
+          .forServer(certificate.privateKey(), certificate.chain().toArray(new X509Certificate[0]))
+          .sslProvider(provider.nettyProvider())
+          .protocols(policy.protocolNames())
+          .ciphers(policy.jsseCipherSuites(), IdentityCipherSuiteFilter.INSTANCE)
+          .clientAuth(ClientAuth.NONE);
+      if (!alpn.isEmpty()) {
+        b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+      }
+      return b.build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build a " + provider + " server context for " + policy + " with " + certificate, e);
+    }
+  }
+
+  static SslContext client(SecurityPolicy policy, TlsProvider provider, List<String> alpn) {
+    PolicySupport.check(policy, provider).requireExact();
+    try {
+      SslContextBuilder b = SslContextBuilder.forClient()
+          .sslProvider(provider.nettyProvider())
+          .protocols(policy.protocolNames())
+          .ciphers(policy.jsseCipherSuites(), IdentityCipherSuiteFilter.INSTANCE)
+          .trustManager(TrustAllTrustManager.INSTANCE)
+          .endpointIdentificationAlgorithm(null);
+      if (!alpn.isEmpty()) {
+        b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+      }
+      return b.build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build a " + provider + " client context for " + policy, e);
+    }
+  }
+
+  /** Server preference for the suite order; the default is not the same on every JVM and provider. */
+  static void preferServerOrder(SSLEngine engine) {
+    SSLParameters p = engine.getSSLParameters();
+    p.setUseCipherSuitesOrder(true);
+    engine.setSSLParameters(p);
+  }
+}

@@ -1,0 +1,114 @@
+package io.nlb.tls;
+
+import io.netty.handler.ssl.SslContext;
+import io.nlb.core.AlpnPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One immutable snapshot of a TLS listener: security policy, ALPN policy, provider, default
+ * certificate, certificate list, handshake timeout, and a ready server context per certificate.
+ * {@link TlsTermination} publishes a new snapshot on every change; each new connection reads the
+ * current one once, so a change applies to new handshakes and never to established connections.
+ *
+ * <p>Building a snapshot checks that the provider serves the policy exactly and builds every
+ * context, so a bad change fails when it is made, not on the next connection.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class TlsListenerState {
+  private final SecurityPolicy policy;
+  private final AlpnPolicy alpnPolicy;
+  private final TlsProvider provider;
+  private final TlsCertificate defaultCertificate;
+  private final List<TlsCertificate> certificates;
+  private final Duration handshakeTimeout;
+  private final Map<String, SslContext> contexts;
+
+  private TlsListenerState(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider provider, TlsCertificate defaultCertificate,
+      List<TlsCertificate> certificates, Duration handshakeTimeout, Map<String, SslContext> contexts) {
+    this.policy = policy;
+    this.alpnPolicy = alpnPolicy;
+    this.provider = provider;
+    this.defaultCertificate = defaultCertificate;
+    this.certificates = List.copyOf(certificates);
+    this.handshakeTimeout = handshakeTimeout;
+    this.contexts = Map.copyOf(contexts);
+  }
+
+  static TlsListenerState build(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider provider, TlsCertificate defaultCertificate,
+      List<TlsCertificate> certificates, Duration handshakeTimeout, TlsListenerState reuse) {
+    return build(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, reuse.contexts,
+        reuse.policy == policy && reuse.alpnPolicy == alpnPolicy && reuse.provider == provider);
+  }
+
+  static TlsListenerState build(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider provider, TlsCertificate defaultCertificate,
+      List<TlsCertificate> certificates, Duration handshakeTimeout) {
+    return build(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, Map.of(), false);
+  }
+
+  private static TlsListenerState build(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider provider,
+      TlsCertificate defaultCertificate, List<TlsCertificate> certificates, Duration handshakeTimeout,
+      Map<String, SslContext> previous, boolean reusable) {
+    if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+      throw Checks.invalid("handshakeTimeout", handshakeTimeout, "a positive duration");
+    }
+    PolicySupport.check(policy, provider).requireExact();
+    List<String> alpn = Alpn.preferenceList(alpnPolicy);
+    List<TlsCertificate> all = new ArrayList<>(certificates);
+    all.add(defaultCertificate);
+    Map<String, SslContext> contexts = new HashMap<>();
+    for (TlsCertificate c : all) {
+      SslContext ctx = reusable ? previous.get(c.id()) : null;
+      contexts.put(c.id(), ctx != null ? ctx : TlsContexts.server(policy, provider, c, alpn));
+    }
+    return new TlsListenerState(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, contexts);
+  }
+
+  /** The security policy. */
+  public SecurityPolicy policy() {
+    return policy;
+  }
+
+  /** The ALPN policy. */
+  public AlpnPolicy alpnPolicy() {
+    return alpnPolicy;
+  }
+
+  /** The provider. */
+  public TlsProvider provider() {
+    return provider;
+  }
+
+  /** The default certificate. */
+  public TlsCertificate defaultCertificate() {
+    return defaultCertificate;
+  }
+
+  /** The certificate list (without the default). */
+  public List<TlsCertificate> certificates() {
+    return certificates;
+  }
+
+  /** How long a client has from the first byte-less moment of the connection to a finished handshake. */
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
+  }
+
+  SslContext context(TlsCertificate certificate) {
+    SslContext ctx = contexts.get(certificate.id());
+    if (ctx == null) {
+      throw new IllegalStateException("no context for " + certificate);
+    }
+    return ctx;
+  }
+
+  @Override
+  public String toString() {
+    return "TlsListenerState{" + policy + ", alpn=" + alpnPolicy + ", " + provider + ", default=" + defaultCertificate.id()
+        + ", list=" + certificates.size() + ", handshakeTimeout=" + handshakeTimeout + "}";
+  }
+}

@@ -1,0 +1,64 @@
+package io.nlb.tls;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslClientHelloHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import java.time.Instant;
+
+/**
+ * First handler of a TLS connection: reads the ClientHello, selects the certificate against the
+ * listener snapshot current at accept time, and replaces itself with the {@link SslHandler}.
+ * Installs the {@link RenegotiationGuard} before itself and the {@link TlsConnectionHandler}
+ * after itself.
+ */
+final class TlsServerHandler extends SslClientHelloHandler<TlsServerHandler.Selection> {
+  record Selection(TlsCertificate certificate, ClientHello hello) {}
+
+  private final TlsTermination termination;
+  private final TlsListenerState state;
+  private @org.jspecify.annotations.Nullable TlsConnectionHandler connection;
+  private @org.jspecify.annotations.Nullable RenegotiationGuard guard;
+
+  TlsServerHandler(TlsTermination termination) {
+    this.termination = termination;
+    this.state = termination.state(); // read once: this connection keeps this snapshot
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    RenegotiationGuard g = new RenegotiationGuard();
+    TlsConnectionHandler c = new TlsConnectionHandler(termination, state, g);
+    guard = g;
+    connection = c;
+    ctx.pipeline().addBefore(ctx.name(), null, g);
+    ctx.pipeline().addAfter(ctx.name(), null, c);
+    super.handlerAdded(ctx);
+  }
+
+  @Override
+  protected Future<Selection> lookup(ChannelHandlerContext ctx, @org.jspecify.annotations.Nullable ByteBuf clientHello) {
+    ClientHello hello = clientHello == null ? ClientHello.EMPTY : ClientHello.parse(clientHello);
+    TlsCertificate cert = CertificateSelector.select(state.defaultCertificate(), state.certificates(), hello.serverName(),
+        hello.capabilities(state.policy()), Instant.now(termination.clock()));
+    return ctx.executor().newSucceededFuture(new Selection(cert, hello));
+  }
+
+  @Override
+  protected void onLookupComplete(ChannelHandlerContext ctx, Future<Selection> future) {
+    Selection s = future.getNow();
+    if (!future.isSuccess() || s == null) {
+      ctx.close();
+      return;
+    }
+    TlsConnectionHandler c = connection;
+    if (c != null) {
+      c.clientHello(s.certificate(), s.hello());
+    }
+    SslHandler ssl = state.context(s.certificate()).newHandler(ctx.alloc());
+    TlsContexts.preferServerOrder(ssl.engine());
+    ssl.setHandshakeTimeoutMillis(0); // TlsConnectionHandler owns the timeout, from accept on
+    ctx.pipeline().replace(this, SslHandler.class.getName(), ssl);
+  }
+}

@@ -1,0 +1,278 @@
+package io.nlb.tls;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+import io.nlb.core.AlpnPolicy;
+import io.nlb.core.ListenerConfig;
+import io.nlb.core.Protocol;
+import io.nlb.core.ServerCertificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * TLS termination for one TLS listener: hands the transport a fresh channel handler per accepted
+ * connection, and takes the listener's changes (certificates, policy, ALPN policy) while
+ * connections run.
+ *
+ * <pre>{@code
+ * TlsTermination tls = TlsTermination.forListener(listenerConfig, TlsProvider.JDK);
+ * // in the transport's child initializer, first in the pipeline:
+ * ch.pipeline().addLast(tls.newHandler());
+ * // later, from the control plane:
+ * tls.replaceDefaultCertificate(renewed);  // new handshakes only
+ * }</pre>
+ *
+ * <p>The handler reads the ClientHello, chooses the certificate ({@link CertificateSelector}),
+ * then replaces itself with a Netty {@link SslHandler} configured from the listener's current
+ * {@link TlsListenerState}: the policy's protocols and suites in server order, ALPN per the
+ * listener's policy, no client authentication. It also refuses client-initiated renegotiation
+ * (TLS 1.2 and older; TLS 1.3 has none), closes connections whose handshake does not finish within
+ * the handshake timeout, and, when an access log is set, writes one entry when the connection
+ * closes. After the handshake, application bytes flow as plain {@code ByteBuf}s to the handlers
+ * after it; {@link #negotiatedAlpn(Channel)} tells the transport what to offer the target.
+ *
+ * <p>Thread-safety: {@link #newHandler()} may be called from any event loop; changes are
+ * serialized and publish a new immutable {@link TlsListenerState} through one volatile reference
+ * that each new connection reads once.
+ */
+public final class TlsTermination {
+  /**
+   * Set by the transport on the client channel once the target's ALPN protocol is known, for the
+   * access log's {@code alpn_be_protocol}.
+   */
+  public static final AttributeKey<String> BACKEND_ALPN = AttributeKey.valueOf(TlsTermination.class, "backendAlpn");
+
+  /** The default handshake timeout. */
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+  private volatile TlsListenerState state;
+  private final @Nullable Consumer<TlsAccessLogEntry> accessLog;
+  private final String elbId;
+  private final String listenerId;
+  private final Clock clock;
+
+  private TlsTermination(Builder b, TlsListenerState initial) {
+    this.state = initial;
+    this.accessLog = b.accessLog;
+    this.elbId = b.elbId;
+    this.listenerId = b.listenerId;
+    this.clock = b.clock;
+  }
+
+  /**
+   * Termination for a TLS listener as configured: its default certificate, certificate list,
+   * security policy and ALPN policy. Certificates must be {@link TlsCertificate}s.
+   *
+   * @throws IllegalArgumentException if the listener is not TLS or a certificate has no key
+   * @throws IllegalStateException if {@code provider} cannot serve the policy exactly
+   */
+  public static TlsTermination forListener(ListenerConfig listener, TlsProvider provider) {
+    return builder(listener, provider).build();
+  }
+
+  /** A builder starting from {@code listener}'s TLS settings. */
+  public static Builder builder(ListenerConfig listener, TlsProvider provider) {
+    if (listener.protocol() != Protocol.TLS) {
+      throw Checks.invalid(listener.path() + ".protocol", listener.protocol().toString(), "TLS");
+    }
+    Builder b = new Builder(provider);
+    b.defaultCertificate = tlsCertificate(listener.path() + ".certificate",
+        listener.certificate().orElseThrow(() -> Checks.invalid(listener.path() + ".certificate", null, "a default certificate")));
+    for (ServerCertificate c : listener.certificates()) {
+      b.certificates.add(tlsCertificate(listener.path() + ".certificates", c));
+    }
+    b.policy = SecurityPolicy.named(listener.sslPolicy().orElse(SecurityPolicy.DEFAULT.name()));
+    b.alpnPolicy = listener.alpnPolicy();
+    return b;
+  }
+
+  /** A builder with nothing set but the provider; {@link Builder#defaultCertificate} is required. */
+  public static Builder builder(TlsProvider provider) {
+    return new Builder(provider);
+  }
+
+  private static TlsCertificate tlsCertificate(String field, ServerCertificate c) {
+    if (!(c instanceof TlsCertificate t)) {
+      throw Checks.invalid(field, c.id(), "a TlsCertificate (PemCertificate or KeyStoreCertificate) carrying the private key");
+    }
+    return t;
+  }
+
+  /** A new handler for one accepted connection; add it first in the child pipeline. */
+  public ChannelHandler newHandler() {
+    return new TlsServerHandler(this);
+  }
+
+  /** The current snapshot. */
+  public TlsListenerState state() {
+    return state;
+  }
+
+  /** Replaces the default certificate for new handshakes. */
+  public synchronized void replaceDefaultCertificate(TlsCertificate certificate) {
+    TlsListenerState s = state;
+    publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), s.provider(), certificate, s.certificates(), s.handshakeTimeout(), s));
+  }
+
+  /** Adds certificates to the certificate list; ones already present (same id) are ignored. */
+  public synchronized void addCertificates(List<? extends TlsCertificate> add) {
+    TlsListenerState s = state;
+    List<TlsCertificate> list = new ArrayList<>(s.certificates());
+    for (TlsCertificate c : add) {
+      if (list.stream().noneMatch(x -> x.id().equals(c.id()))) {
+        list.add(c);
+      }
+    }
+    publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), s.provider(), s.defaultCertificate(), list, s.handshakeTimeout(), s));
+  }
+
+  /** Removes certificates (by id) from the certificate list. */
+  public synchronized void removeCertificates(List<? extends ServerCertificate> remove) {
+    TlsListenerState s = state;
+    List<TlsCertificate> list = new ArrayList<>(s.certificates());
+    for (ServerCertificate c : remove) {
+      list.removeIf(x -> x.id().equals(c.id()));
+    }
+    publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), s.provider(), s.defaultCertificate(), list, s.handshakeTimeout(), s));
+  }
+
+  /**
+   * Changes the security policy for new handshakes.
+   *
+   * @throws IllegalStateException if the provider cannot serve it exactly; the old policy stays
+   */
+  public synchronized void policy(SecurityPolicy policy) {
+    TlsListenerState s = state;
+    publish(TlsListenerState.build(policy, s.alpnPolicy(), s.provider(), s.defaultCertificate(), s.certificates(), s.handshakeTimeout()));
+  }
+
+  /** Changes the ALPN policy for new handshakes. */
+  public synchronized void alpnPolicy(AlpnPolicy alpnPolicy) {
+    TlsListenerState s = state;
+    publish(TlsListenerState.build(s.policy(), alpnPolicy, s.provider(), s.defaultCertificate(), s.certificates(), s.handshakeTimeout()));
+  }
+
+  /** Applies a modified listener configuration (certificates, policy, ALPN policy) at once. */
+  public synchronized void update(ListenerConfig listener) {
+    TlsListenerState s = state;
+    Builder b = builder(listener, s.provider()).handshakeTimeout(s.handshakeTimeout());
+    publish(TlsListenerState.build(b.policy, b.alpnPolicy, s.provider(), b.requireDefault(), b.certificates, s.handshakeTimeout()));
+  }
+
+  private void publish(TlsListenerState next) {
+    state = next;
+  }
+
+  /** The ALPN protocol negotiated with the client on {@code channel}, or {@code null} (none, or handshake not done). */
+  public static @Nullable String negotiatedAlpn(Channel channel) {
+    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    return ssl == null ? null : ssl.applicationProtocol();
+  }
+
+  @Nullable Consumer<TlsAccessLogEntry> accessLog() {
+    return accessLog;
+  }
+
+  String elbId() {
+    return elbId;
+  }
+
+  String listenerId() {
+    return listenerId;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  /** Builds a {@link TlsTermination}. Not thread-safe. */
+  public static final class Builder {
+    private final TlsProvider provider;
+    private @Nullable TlsCertificate defaultCertificate;
+    private final List<TlsCertificate> certificates = new ArrayList<>();
+    private SecurityPolicy policy = SecurityPolicy.DEFAULT;
+    private AlpnPolicy alpnPolicy = AlpnPolicy.NONE;
+    private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+    private @Nullable Consumer<TlsAccessLogEntry> accessLog;
+    private String elbId = "-";
+    private String listenerId = "-";
+    private Clock clock = Clock.systemUTC();
+
+    Builder(TlsProvider provider) {
+      this.provider = provider;
+    }
+
+    /** The default certificate (required). */
+    public Builder defaultCertificate(TlsCertificate certificate) {
+      this.defaultCertificate = certificate;
+      return this;
+    }
+
+    /** Adds a certificate to the SNI certificate list. */
+    public Builder addCertificate(TlsCertificate certificate) {
+      certificates.add(certificate);
+      return this;
+    }
+
+    /** The security policy ({@link SecurityPolicy#DEFAULT} unless set). */
+    public Builder policy(SecurityPolicy policy) {
+      this.policy = policy;
+      return this;
+    }
+
+    /** The ALPN policy ({@code None} unless set). */
+    public Builder alpnPolicy(AlpnPolicy alpnPolicy) {
+      this.alpnPolicy = alpnPolicy;
+      return this;
+    }
+
+    /** How long a handshake may take from accept to finished (10 s unless set; positive). */
+    public Builder handshakeTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw Checks.invalid("handshakeTimeout", timeout, "a positive duration");
+      }
+      this.handshakeTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Writes one entry per connection to {@code log}, naming the load balancer and listener by
+     * their resource ids.
+     */
+    public Builder accessLog(Consumer<TlsAccessLogEntry> log, String elbId, String listenerId) {
+      this.accessLog = log;
+      this.elbId = elbId;
+      this.listenerId = listenerId;
+      return this;
+    }
+
+    /** The clock for access-log times (system UTC unless set). */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    TlsCertificate requireDefault() {
+      if (defaultCertificate == null) {
+        throw Checks.invalid("defaultCertificate", null, "exactly one default certificate");
+      }
+      return defaultCertificate;
+    }
+
+    /**
+     * Builds the termination.
+     *
+     * @throws IllegalStateException if the provider cannot serve the policy exactly
+     */
+    public TlsTermination build() {
+      TlsListenerState s = TlsListenerState.build(policy, alpnPolicy, provider, requireDefault(), certificates, handshakeTimeout);
+      return new TlsTermination(this, s);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.nlb.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.nlb.core.AlpnPolicy;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class TlsTerminationTest {
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "HTTP1_ONLY|h2,http/1.1|http/1.1",
+      "HTTP1_ONLY|h2|-",
+      "HTTP2_ONLY|http/1.1,h2|h2",
+      "HTTP2_ONLY|http/1.1|-",
+      "HTTP2_OPTIONAL|h2,http/1.1|http/1.1",
+      "HTTP2_OPTIONAL|h2|h2",
+      "HTTP2_PREFERRED|http/1.1,h2|h2",
+      "HTTP2_PREFERRED|http/1.0|http/1.0",
+      "NONE|h2,http/1.1|-"})
+  void alpn_policyAgainstClientList_serverPreferenceOrNone(AlpnPolicy policy, String client, String expected) throws Exception {
+    EnginePair p = new EnginePair(
+        EnginePair.jdkClient(List.of("TLSv1.3"), List.of("TLS_AES_128_GCM_SHA256"), List.of(client.split(","))),
+        EnginePair.server(TlsContexts.server(SecurityPolicy.RECOMMENDED, TlsProvider.JDK, TestCertificates.RSA, Alpn.preferenceList(policy))));
+    p.handshake();
+    String negotiated = p.client.getApplicationProtocol();
+    assertThat(negotiated == null || negotiated.isEmpty() ? null : negotiated).isEqualTo(expected);
+  }
+
+  @Test
+  void handshake_neverStarts_closedAtTimeout() {
+    TlsTermination tls = TlsTermination.builder(TlsProvider.JDK).defaultCertificate(TestCertificates.RSA)
+        .handshakeTimeout(Duration.ofSeconds(3)).build();
+    EmbeddedChannel ch = new EmbeddedChannel(tls.newHandler());
+    ch.advanceTimeBy(2, TimeUnit.SECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isOpen()).isTrue();
+    ch.advanceTimeBy(2, TimeUnit.SECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isOpen()).isFalse();
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void hotSwap_replaceDefaultCertificate_newConnectionsOnlySeeNewState() {
+    TlsTermination tls = TlsTermination.builder(TlsProvider.JDK).defaultCertificate(TestCertificates.RSA).build();
+    TlsListenerState before = tls.state();
+    tls.replaceDefaultCertificate(TestCertificates.EC);
+    assertThat(before.defaultCertificate()).isSameAs(TestCertificates.RSA);
+    assertThat(tls.state().defaultCertificate()).isSameAs(TestCertificates.EC);
+    tls.policy(SecurityPolicy.RECOMMENDED);
+    assertThat(tls.state().policy()).isSameAs(SecurityPolicy.RECOMMENDED);
+    assertThat(tls.state().defaultCertificate()).isSameAs(TestCertificates.EC);
+  }
+}
