@@ -10,14 +10,14 @@ import java.util.Locale;
  * <p>Immutable and thread-safe.
  */
 public enum AlpnPolicy {
-  /** Offer only HTTP/1.1. */
-  HTTP1_ONLY("HTTP1Only", List.of("http/1.1")),
+  /** Offer only HTTP/1.x: http/1.1, then http/1.0. */
+  HTTP1_ONLY("HTTP1Only", List.of("http/1.1", "http/1.0")),
   /** Offer only HTTP/2. */
   HTTP2_ONLY("HTTP2Only", List.of("h2")),
-  /** Offer HTTP/1.1 first, then HTTP/2. */
-  HTTP2_OPTIONAL("HTTP2Optional", List.of("http/1.1", "h2")),
-  /** Offer HTTP/2 first, then HTTP/1.1. */
-  HTTP2_PREFERRED("HTTP2Preferred", List.of("h2", "http/1.1")),
+  /** Prefer HTTP/1.x over HTTP/2: http/1.1, http/1.0, h2. */
+  HTTP2_OPTIONAL("HTTP2Optional", List.of("http/1.1", "http/1.0", "h2")),
+  /** Prefer HTTP/2 over HTTP/1.x: h2, http/1.1, http/1.0. */
+  HTTP2_PREFERRED("HTTP2Preferred", List.of("h2", "http/1.1", "http/1.0")),
   /** Do not negotiate ALPN (the default). */
   NONE("None", List.of());
 

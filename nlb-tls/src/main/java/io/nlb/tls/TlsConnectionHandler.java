@@ -158,7 +158,7 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
     }
     logged = true;
     long now = System.nanoTime();
-    boolean alpnConfigured = !Alpn.preferenceList(state.alpnPolicy()).isEmpty();
+    boolean alpnConfigured = !state.alpnPolicy().protocols().isEmpty();
     List<String> clientList = alpnConfigured ? hello.alpnProtocols() : null;
     String backend = ctx.channel().attr(TlsTermination.BACKEND_ALPN).get();
     TlsCertificate cert = certificate;

@@ -57,7 +57,7 @@ public final class TlsListenerState {
       throw Checks.invalid("handshakeTimeout", handshakeTimeout, "a positive duration");
     }
     PolicySupport.check(policy, provider).requireExact();
-    List<String> alpn = Alpn.preferenceList(alpnPolicy);
+    List<String> alpn = alpnPolicy.protocols();
     List<TlsCertificate> all = new ArrayList<>(certificates);
     all.add(defaultCertificate);
     Map<String, SslContext> contexts = new HashMap<>();

@@ -26,7 +26,7 @@ class TlsTerminationTest {
   void alpn_policyAgainstClientList_serverPreferenceOrNone(AlpnPolicy policy, String client, String expected) throws Exception {
     EnginePair p = new EnginePair(
         EnginePair.jdkClient(List.of("TLSv1.3"), List.of("TLS_AES_128_GCM_SHA256"), List.of(client.split(","))),
-        EnginePair.server(TlsContexts.server(SecurityPolicy.RECOMMENDED, TlsProvider.JDK, TestCertificates.RSA, Alpn.preferenceList(policy))));
+        EnginePair.server(TlsContexts.server(SecurityPolicy.RECOMMENDED, TlsProvider.JDK, TestCertificates.RSA, policy.protocols())));
     p.handshake();
     String negotiated = p.client.getApplicationProtocol();
     assertThat(negotiated == null || negotiated.isEmpty() ? null : negotiated).isEqualTo(expected);
