@@ -1,0 +1,540 @@
+package io.nlb.examples.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.nlb.core.AlpnPolicy;
+import io.nlb.core.HealthCheck;
+import io.nlb.core.HealthCheckProtocol;
+import io.nlb.core.IpAddressType;
+import io.nlb.core.ListenerConfig;
+import io.nlb.core.LoadBalancerConfig;
+import io.nlb.core.NlbException;
+import io.nlb.core.Protocol;
+import io.nlb.core.Scheme;
+import io.nlb.core.Target;
+import io.nlb.core.TargetGroupConfig;
+import io.nlb.core.TargetType;
+import io.nlb.core.Zone;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The launcher's configuration file, YAML or JSON, in a shape that mirrors the builder API:
+ *
+ * <pre>{@code
+ * transport:
+ *   ioMode: AUTO                # AUTO, NIO, EPOLL, IO_URING
+ *   threads: 2
+ * healthChecks: true            # run the health-check engine
+ * targetGroups:
+ *   - name: web
+ *     protocol: TCP
+ *     port: 9001
+ *     targetType: ip
+ *     healthCheck: {protocol: TCP, intervalSeconds: 10, healthyThreshold: 2}
+ *     attributes:
+ *       deregistration_delay.timeout_seconds: "30"
+ *     targets:
+ *       - {id: 127.0.0.1, port: 9001}
+ *       - {id: 127.0.0.1, port: 9002}
+ * loadBalancers:
+ *   - name: local
+ *     zones:
+ *       - {name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}
+ *     attributes:
+ *       load_balancing.cross_zone.enabled: "true"
+ *     listeners:
+ *       - {protocol: TCP, port: 8080, targetGroup: web}
+ * }</pre>
+ *
+ * <p>Every problem is reported, each once, with its path in the file ({@code
+ * loadBalancers[0].listeners[1].port: 70000 (expected: 1-65535)}); nothing is created when there is
+ * any.
+ *
+ * <p>Immutable once parsed; thread-safe.
+ */
+public final class LauncherConfig {
+  /** A target group with the targets to register in it. */
+  public record Group(TargetGroupConfig config, List<Target> targets) {}
+
+  /** Transport settings. */
+  public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {}
+
+  private final List<Group> groups;
+  private final List<LoadBalancerConfig> loadBalancers;
+  private final TransportSettings transport;
+  private final boolean healthChecks;
+
+  private LauncherConfig(List<Group> groups, List<LoadBalancerConfig> loadBalancers, TransportSettings transport, boolean healthChecks) {
+    this.groups = List.copyOf(groups);
+    this.loadBalancers = List.copyOf(loadBalancers);
+    this.transport = transport;
+    this.healthChecks = healthChecks;
+  }
+
+  /** The target groups, in file order. */
+  public List<Group> groups() {
+    return groups;
+  }
+
+  /** The load balancers, in file order. */
+  public List<LoadBalancerConfig> loadBalancers() {
+    return loadBalancers;
+  }
+
+  /** The transport settings. */
+  public TransportSettings transport() {
+    return transport;
+  }
+
+  /** Whether to run the health-check engine. */
+  public boolean healthChecks() {
+    return healthChecks;
+  }
+
+  /**
+   * Reads a {@code .yaml}/{@code .yml} or {@code .json} file.
+   *
+   * @throws ConfigException listing every problem
+   */
+  public static LauncherConfig read(Path file) throws IOException {
+    String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    ObjectMapper mapper = name.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
+    JsonNode root;
+    try {
+      root = mapper.readTree(Files.readString(file));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ConfigException(List.of(file + ": not valid " + (name.endsWith(".json") ? "JSON" : "YAML") + ": "
+          + e.getOriginalMessage()));
+    }
+    return parse(root);
+  }
+
+  /** Parses a YAML or JSON document given as text. */
+  public static LauncherConfig parseYaml(String text) {
+    try {
+      return parse(new ObjectMapper(new YAMLFactory()).readTree(text));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ConfigException(List.of("not valid YAML: " + e.getOriginalMessage()));
+    }
+  }
+
+  static LauncherConfig parse(@Nullable JsonNode root) {
+    Parser p = new Parser();
+    if (root == null || !root.isObject()) {
+      throw new ConfigException(List.of("(root): " + (root == null ? "empty" : root.getNodeType()) + " (expected: a mapping with targetGroups and loadBalancers)"));
+    }
+    p.allowOnly("", root, Set.of("transport", "healthChecks", "targetGroups", "loadBalancers"));
+    TransportSettings transport = p.transport(root.get("transport"));
+    boolean health = p.bool("healthChecks", root.get("healthChecks"), true);
+    List<Group> groups = new ArrayList<>();
+    JsonNode tgs = root.get("targetGroups");
+    if (p.list("targetGroups", tgs)) {
+      for (int i = 0; i < tgs.size(); i++) {
+        Group g = p.group("targetGroups[" + i + "]", tgs.get(i));
+        if (g != null) {
+          groups.add(g);
+        }
+      }
+    }
+    List<LoadBalancerConfig> lbs = new ArrayList<>();
+    JsonNode lbNodes = root.get("loadBalancers");
+    if (p.list("loadBalancers", lbNodes)) {
+      for (int i = 0; i < lbNodes.size(); i++) {
+        LoadBalancerConfig c = p.loadBalancer("loadBalancers[" + i + "]", lbNodes.get(i));
+        if (c != null) {
+          lbs.add(c);
+        }
+      }
+    }
+    if (!p.problems.isEmpty()) {
+      throw new ConfigException(p.problems);
+    }
+    return new LauncherConfig(groups, lbs, transport, health);
+  }
+
+  /** Every problem of a configuration file, each with its path. */
+  public static final class ConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final List<String> problems;
+
+    ConfigException(List<String> problems) {
+      super(problems.size() == 1 ? problems.get(0) : problems.size() + " problems:\n  - " + String.join("\n  - ", problems));
+      this.problems = List.copyOf(problems);
+    }
+
+    /** Every problem found. */
+    public List<String> problems() {
+      return problems;
+    }
+  }
+
+  /** Walks the tree, collecting problems instead of stopping at the first. */
+  private static final class Parser {
+    final List<String> problems = new ArrayList<>();
+
+    /** Runs a builder step; a refusal becomes a problem prefixed with the file path. */
+    <T> @Nullable T attempt(String path, Supplier<T> step) {
+      try {
+        return step.get();
+      } catch (NlbException e) {
+        for (String problem : e.problems()) {
+          problems.add(path + ": " + problem);
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add(path + ": " + e.getMessage());
+      }
+      return null;
+    }
+
+    void allowOnly(String path, JsonNode node, Set<String> keys) {
+      Iterator<String> names = node.fieldNames();
+      while (names.hasNext()) {
+        String n = names.next();
+        if (!keys.contains(n)) {
+          problems.add((path.isEmpty() ? "" : path + ".") + n + ": unknown key (expected: one of " + new java.util.TreeSet<>(keys) + ")");
+        }
+      }
+    }
+
+    boolean list(String path, @Nullable JsonNode node) {
+      if (node == null || node.isNull()) {
+        return false;
+      }
+      if (!node.isArray()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a list)");
+        return false;
+      }
+      return true;
+    }
+
+    @Nullable String text(String path, @Nullable JsonNode node, boolean required) {
+      if (node == null || node.isNull()) {
+        if (required) {
+          problems.add(path + ": missing (expected: a value)");
+        }
+        return null;
+      }
+      if (!node.isValueNode()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a single value)");
+        return null;
+      }
+      return node.asText();
+    }
+
+    @Nullable Integer integer(String path, @Nullable JsonNode node, boolean required) {
+      String t = text(path, node, required);
+      if (t == null) {
+        return null;
+      }
+      try {
+        return Integer.parseInt(t.trim());
+      } catch (NumberFormatException e) {
+        problems.add(path + ": \"" + t + "\" (expected: a whole number)");
+        return null;
+      }
+    }
+
+    boolean bool(String path, @Nullable JsonNode node, boolean dflt) {
+      String t = text(path, node, false);
+      if (t == null) {
+        return dflt;
+      }
+      if (!t.equalsIgnoreCase("true") && !t.equalsIgnoreCase("false")) {
+        problems.add(path + ": \"" + t + "\" (expected: true or false)");
+        return dflt;
+      }
+      return Boolean.parseBoolean(t);
+    }
+
+    Map<String, String> map(String path, @Nullable JsonNode node) {
+      Map<String, String> out = new LinkedHashMap<>();
+      if (node == null || node.isNull()) {
+        return out;
+      }
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping of keys to values)");
+        return out;
+      }
+      node.fields().forEachRemaining(e -> {
+        String v = text(path + "." + e.getKey(), e.getValue(), true);
+        if (v != null) {
+          out.put(e.getKey(), v);
+        }
+      });
+      return out;
+    }
+
+    TransportSettings transport(@Nullable JsonNode node) {
+      if (node == null || node.isNull()) {
+        return new TransportSettings("AUTO", 0, null);
+      }
+      allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds"));
+      String mode = text("transport.ioMode", node.get("ioMode"), false);
+      if (mode != null && !Set.of("AUTO", "NIO", "EPOLL", "IO_URING").contains(mode.toUpperCase(Locale.ROOT))) {
+        problems.add("transport.ioMode: \"" + mode + "\" (expected: AUTO, NIO, EPOLL or IO_URING)");
+      }
+      Integer threads = integer("transport.threads", node.get("threads"), false);
+      if (threads != null && (threads < 0 || threads > 256)) {
+        problems.add("transport.threads: " + threads + " (expected: 0-256, 0 for Netty's default)");
+      }
+      Integer connect = integer("transport.connectTimeoutSeconds", node.get("connectTimeoutSeconds"), false);
+      if (connect != null && (connect < 1 || connect > 120)) {
+        problems.add("transport.connectTimeoutSeconds: " + connect + " (expected: 1-120)");
+      }
+      return new TransportSettings(mode == null ? "AUTO" : mode.toUpperCase(Locale.ROOT), threads == null ? 0 : threads,
+          connect == null ? null : Duration.ofSeconds(connect));
+    }
+
+    @Nullable Group group(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
+        return null;
+      }
+      allowOnly(path, node, Set.of("name", "protocol", "port", "targetType", "ipAddressType", "healthCheck", "attributes", "tags", "targets"));
+      String name = text(path + ".name", node.get("name"), true);
+      String protocol = text(path + ".protocol", node.get("protocol"), true);
+      Integer port = integer(path + ".port", node.get("port"), true);
+      int before = problems.size();
+      Protocol proto = protocol == null ? null : attempt(path + ".protocol", () -> Protocol.parse("protocol", protocol));
+      if (name == null || proto == null || port == null || problems.size() > before) {
+        return null;
+      }
+      TargetGroupConfig.Builder b = attempt(path, () -> TargetGroupConfig.builder(name, proto, port));
+      if (b == null) {
+        return null;
+      }
+      String type = text(path + ".targetType", node.get("targetType"), false);
+      if (type != null) {
+        attempt(path + ".targetType", () -> b.targetType(TargetType.parse("targetType", type)));
+      }
+      String ipType = text(path + ".ipAddressType", node.get("ipAddressType"), false);
+      if (ipType != null) {
+        attempt(path + ".ipAddressType", () -> b.ipAddressType(IpAddressType.parse("ipAddressType", ipType)));
+      }
+      HealthCheck hc = healthCheck(path + ".healthCheck", node.get("healthCheck"));
+      if (hc != null) {
+        b.healthCheck(hc);
+      }
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k, () -> b.attribute(k, v)));
+      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + k, () -> b.tag(k, v)));
+      List<Target> targets = new ArrayList<>();
+      JsonNode ts = node.get("targets");
+      if (list(path + ".targets", ts)) {
+        for (int i = 0; i < ts.size(); i++) {
+          Target t = target(path + ".targets[" + i + "]", ts.get(i));
+          if (t != null) {
+            targets.add(t);
+          }
+        }
+      }
+      TargetGroupConfig config = attempt(path, b::build);
+      return config == null ? null : new Group(config, targets);
+    }
+
+    @Nullable Target target(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {id: 10.0.0.1, port: 80})");
+        return null;
+      }
+      allowOnly(path, node, Set.of("id", "port", "zone", "type"));
+      String id = text(path + ".id", node.get("id"), true);
+      if (id == null) {
+        return null;
+      }
+      String type = text(path + ".type", node.get("type"), false);
+      Target t = attempt(path + ".id", () -> {
+        if (type != null && type.equalsIgnoreCase("alb")) {
+          return Target.alb(id);
+        }
+        return id.startsWith("i-") ? Target.instance(id) : Target.ip(id);
+      });
+      if (t == null) {
+        return null;
+      }
+      Integer port = integer(path + ".port", node.get("port"), false);
+      if (port != null) {
+        Target tp = t;
+        t = attempt(path + ".port", () -> tp.withPort(port));
+      }
+      String zone = text(path + ".zone", node.get("zone"), false);
+      if (zone != null && t != null) {
+        Target tz = t;
+        t = attempt(path + ".zone", () -> tz.withZone(zone));
+      }
+      return t;
+    }
+
+    @Nullable HealthCheck healthCheck(String path, @Nullable JsonNode node) {
+      if (node == null || node.isNull()) {
+        return null;
+      }
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
+        return null;
+      }
+      allowOnly(path, node, Set.of("protocol", "port", "path", "timeoutSeconds", "intervalSeconds", "healthyThreshold",
+          "unhealthyThreshold", "matcher"));
+      HealthCheck.Builder b = HealthCheck.builder();
+      String protocol = text(path + ".protocol", node.get("protocol"), false);
+      if (protocol != null) {
+        attempt(path + ".protocol", () -> b.protocol(HealthCheckProtocol.parse("protocol", protocol)));
+      }
+      String port = text(path + ".port", node.get("port"), false);
+      if (port != null) {
+        attempt(path + ".port", () -> b.port(port));
+      }
+      String p = text(path + ".path", node.get("path"), false);
+      if (p != null) {
+        attempt(path + ".path", () -> b.path(p));
+      }
+      Integer timeout = integer(path + ".timeoutSeconds", node.get("timeoutSeconds"), false);
+      if (timeout != null) {
+        attempt(path + ".timeoutSeconds", () -> b.timeout(Duration.ofSeconds(timeout)));
+      }
+      Integer interval = integer(path + ".intervalSeconds", node.get("intervalSeconds"), false);
+      if (interval != null) {
+        attempt(path + ".intervalSeconds", () -> b.interval(Duration.ofSeconds(interval)));
+      }
+      Integer healthy = integer(path + ".healthyThreshold", node.get("healthyThreshold"), false);
+      if (healthy != null) {
+        attempt(path + ".healthyThreshold", () -> b.healthyThreshold(healthy));
+      }
+      Integer unhealthy = integer(path + ".unhealthyThreshold", node.get("unhealthyThreshold"), false);
+      if (unhealthy != null) {
+        attempt(path + ".unhealthyThreshold", () -> b.unhealthyThreshold(unhealthy));
+      }
+      String matcher = text(path + ".matcher", node.get("matcher"), false);
+      if (matcher != null) {
+        attempt(path + ".matcher", () -> b.matcher(matcher));
+      }
+      return b.build();
+    }
+
+    @Nullable LoadBalancerConfig loadBalancer(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
+        return null;
+      }
+      allowOnly(path, node, Set.of("name", "scheme", "ipAddressType", "zones", "attributes", "listeners", "tags"));
+      String name = text(path + ".name", node.get("name"), true);
+      if (name == null) {
+        return null;
+      }
+      LoadBalancerConfig.Builder b = attempt(path + ".name", () -> LoadBalancerConfig.builder(name));
+      if (b == null) {
+        return null;
+      }
+      String scheme = text(path + ".scheme", node.get("scheme"), false);
+      if (scheme != null) {
+        attempt(path + ".scheme", () -> b.scheme(Scheme.parse("scheme", scheme)));
+      }
+      String ipType = text(path + ".ipAddressType", node.get("ipAddressType"), false);
+      if (ipType != null) {
+        attempt(path + ".ipAddressType", () -> b.ipAddressType(IpAddressType.parse("ipAddressType", ipType)));
+      }
+      JsonNode zones = node.get("zones");
+      if (list(path + ".zones", zones)) {
+        for (int i = 0; i < zones.size(); i++) {
+          Zone z = zone(path + ".zones[" + i + "]", zones.get(i));
+          if (z != null) {
+            b.zone(z);
+          }
+        }
+      }
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k, () -> b.attribute(k, v)));
+      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + k, () -> b.tag(k, v)));
+      JsonNode listeners = node.get("listeners");
+      if (list(path + ".listeners", listeners)) {
+        for (int i = 0; i < listeners.size(); i++) {
+          ListenerConfig l = listener(path + ".listeners[" + i + "]", listeners.get(i));
+          if (l != null) {
+            b.listener(l);
+          }
+        }
+      }
+      return attempt(path, b::build);
+    }
+
+    @Nullable Zone zone(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {name: zone-a, addresses: [127.0.0.1]})");
+        return null;
+      }
+      allowOnly(path, node, Set.of("name", "addresses", "targetRanges"));
+      String name = text(path + ".name", node.get("name"), true);
+      if (name == null) {
+        return null;
+      }
+      Zone.Builder b = attempt(path + ".name", () -> Zone.builder(name));
+      if (b == null) {
+        return null;
+      }
+      JsonNode addresses = node.get("addresses");
+      if (list(path + ".addresses", addresses)) {
+        for (int i = 0; i < addresses.size(); i++) {
+          String a = text(path + ".addresses[" + i + "]", addresses.get(i), true);
+          if (a != null) {
+            attempt(path + ".addresses[" + i + "]", () -> b.address(a));
+          }
+        }
+      }
+      JsonNode ranges = node.get("targetRanges");
+      if (list(path + ".targetRanges", ranges)) {
+        for (int i = 0; i < ranges.size(); i++) {
+          String r = text(path + ".targetRanges[" + i + "]", ranges.get(i), true);
+          if (r != null) {
+            attempt(path + ".targetRanges[" + i + "]", () -> b.targetRange(r));
+          }
+        }
+      }
+      return attempt(path, b::build);
+    }
+
+    @Nullable ListenerConfig listener(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {protocol: TCP, port: 80, targetGroup: web})");
+        return null;
+      }
+      allowOnly(path, node, Set.of("protocol", "port", "targetGroup", "attributes", "alpnPolicy", "sslPolicy", "vpcEndpointId"));
+      String protocol = text(path + ".protocol", node.get("protocol"), true);
+      Integer port = integer(path + ".port", node.get("port"), true);
+      String tg = text(path + ".targetGroup", node.get("targetGroup"), true);
+      Protocol proto = protocol == null ? null : attempt(path + ".protocol", () -> Protocol.parse("protocol", protocol));
+      if (proto == null || port == null || tg == null) {
+        return null;
+      }
+      ListenerConfig.Builder b = attempt(path + ".port", () -> ListenerConfig.builder(proto, port));
+      if (b == null) {
+        return null;
+      }
+      attempt(path + ".targetGroup", () -> b.forwardTo(tg));
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k, () -> b.attribute(k, v)));
+      String alpn = text(path + ".alpnPolicy", node.get("alpnPolicy"), false);
+      if (alpn != null) {
+        attempt(path + ".alpnPolicy", () -> b.alpnPolicy(AlpnPolicy.parse("alpnPolicy", alpn)));
+      }
+      String policy = text(path + ".sslPolicy", node.get("sslPolicy"), false);
+      if (policy != null) {
+        attempt(path + ".sslPolicy", () -> b.sslPolicy(policy));
+      }
+      String vpce = text(path + ".vpcEndpointId", node.get("vpcEndpointId"), false);
+      if (vpce != null) {
+        attempt(path + ".vpcEndpointId", () -> b.vpcEndpointId(vpce));
+      }
+      return attempt(path, b::build);
+    }
+  }
+}
