@@ -434,11 +434,9 @@ class MetricStoreTest {
             healthy.set(i);
           }
         };
-    // Warm-up, twice: a single pass can leave the measured run in an OSR transition.
-    work.run();
-    work.run();
+    work.run(); // warm-up: lets the JIT compile the loop and the handles
 
-    long allocated = Allocations.allocatedBy(work);
+    long allocated = Allocations.leastAllocatedBy(work, 3);
 
     // One allocation per operation would be at least 16 bytes x 500,000 operations.
     assertThat(allocated).as("bytes allocated by 500,000 recordings").isLessThan(1024);
