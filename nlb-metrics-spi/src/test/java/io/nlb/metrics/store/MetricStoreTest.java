@@ -11,12 +11,18 @@ import io.nlb.metrics.Statistic;
 import io.nlb.metrics.Unit;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class MetricStoreTest {
   private static final String LB = "net/my-load-balancer/50dc6c495c0c9188";
@@ -358,6 +364,51 @@ class MetricStoreTest {
     passMinutes(1); // minute 1: no packets, not reported
 
     assertThat(peak(ZONE_A)).containsExactly(10.0);
+  }
+
+  @Test
+  @Timeout(10)
+  void record_concurrentlyFromFourThreads_losesNothing() throws Exception {
+    Counter flows = store.counter(Metric.NEW_FLOW_COUNT, ZONE_A);
+    Gauge active = store.gauge(Metric.ACTIVE_FLOW_COUNT, ZONE_B);
+    int threads = 4;
+    int perThread = 10_000;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < perThread; i++) {
+            flows.add(2);
+            active.increment();
+            active.decrement();
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    passMinutes(1);
+
+    Datapoint counter = store.statistics(
+        Metric.NEW_FLOW_COUNT, ALL_ZONES, T0, minute(1), MINUTE, ALL).get(0);
+    Datapoint gauge = store.statistics(
+        Metric.ACTIVE_FLOW_COUNT, ZONE_B, T0, minute(1), MINUTE, ALL).get(0);
+    assertPoint(counter, minute(0), 80_000, 40_000, 2, 2, 2);
+    assertThat(gauge.value(Statistic.SAMPLE_COUNT)).isEqualTo(1 + 2 * 40_000);
+    assertThat(gauge.value(Statistic.MINIMUM)).isEqualTo(0);
+    assertThat(gauge.value(Statistic.MAXIMUM)).isBetween(1.0, 4.0);
+    // After all threads finished, the next period starts at level 0.
+    passMinutes(1);
+    assertThat(store.statistics(Metric.ACTIVE_FLOW_COUNT, ZONE_B, minute(1), minute(2), MINUTE,
+            EnumSet.of(Statistic.MAXIMUM)).get(0).value(Statistic.MAXIMUM))
+        .isEqualTo(0);
   }
 
   @Test
