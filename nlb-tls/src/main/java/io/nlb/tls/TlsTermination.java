@@ -7,12 +7,14 @@ import io.netty.util.AttributeKey;
 import io.nlb.core.AlpnPolicy;
 import io.nlb.core.ListenerConfig;
 import io.nlb.core.Protocol;
+import io.nlb.core.Scheduler;
 import io.nlb.core.ServerCertificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,6 +58,8 @@ public final class TlsTermination {
   private final String elbId;
   private final String listenerId;
   private final Clock clock;
+  private final LongSupplier nanoTime;
+  private final TlsNegotiationListener negotiationListener;
 
   private TlsTermination(Builder b, TlsListenerState initial) {
     this.state = initial;
@@ -63,6 +67,8 @@ public final class TlsTermination {
     this.elbId = b.elbId;
     this.listenerId = b.listenerId;
     this.clock = b.clock;
+    this.nanoTime = b.nanoTime;
+    this.negotiationListener = b.negotiationListener;
   }
 
   /**
@@ -175,6 +181,15 @@ public final class TlsTermination {
     return ssl == null ? null : ssl.applicationProtocol();
   }
 
+  /**
+   * The SNI host name the client sent on {@code channel}, as received, or {@code null} (none sent,
+   * ClientHello not read yet, or not a channel of a {@link TlsTermination}).
+   */
+  public static @Nullable String requestedServerName(Channel channel) {
+    TlsConnectionHandler c = channel.pipeline().get(TlsConnectionHandler.class);
+    return c == null ? null : c.serverName();
+  }
+
   @Nullable Consumer<TlsAccessLogEntry> accessLog() {
     return accessLog;
   }
@@ -191,6 +206,14 @@ public final class TlsTermination {
     return clock;
   }
 
+  long nanoTime() {
+    return nanoTime.getAsLong();
+  }
+
+  TlsNegotiationListener negotiationListener() {
+    return negotiationListener;
+  }
+
   /** Builds a {@link TlsTermination}. Not thread-safe. */
   public static final class Builder {
     private final TlsProvider provider;
@@ -203,6 +226,8 @@ public final class TlsTermination {
     private String elbId = "-";
     private String listenerId = "-";
     private Clock clock = Clock.systemUTC();
+    private LongSupplier nanoTime = System::nanoTime;
+    private TlsNegotiationListener negotiationListener = TlsNegotiationListener.NONE;
 
     Builder(TlsProvider provider) {
       this.provider = provider;
@@ -255,6 +280,27 @@ public final class TlsTermination {
     /** The clock for access-log times (system UTC unless set). */
     public Builder clock(Clock clock) {
       this.clock = clock;
+      return this;
+    }
+
+    /**
+     * Reads access-log times ({@link Scheduler#now()}) and durations, connection and handshake time
+     * ({@link Scheduler#nanoTime()}), from {@code scheduler} instead of the system clocks; a {@link
+     * io.nlb.core.ManualScheduler} makes them exact in tests. The handshake timeout stays on the
+     * channel's event loop.
+     */
+    public Builder timeSource(Scheduler scheduler) {
+      this.clock = SchedulerClock.of(scheduler);
+      this.nanoTime = scheduler::nanoTime;
+      return this;
+    }
+
+    /**
+     * Told of every failed client handshake, for {@code ClientTLSNegotiationErrorCount}
+     * ({@link TlsNegotiationListener#NONE} unless set).
+     */
+    public Builder negotiationListener(TlsNegotiationListener listener) {
+      this.negotiationListener = listener;
       return this;
     }
 
