@@ -23,9 +23,12 @@ import org.jspecify.annotations.Nullable;
  * connections run.
  *
  * <pre>{@code
- * TlsTermination tls = TlsTermination.forListener(listenerConfig, TlsProvider.JDK);
+ * TlsTermination tls = TlsTermination.builder(listenerConfig, TlsProvider.JDK)
+ *     .negotiationListener(metrics)   // ClientTLSNegotiationErrorCount
+ *     .accessLog(accessLog, "net/my-nlb/50dc6c495c0c9188", "listener/net/my-nlb/50dc6c495c0c9188/1")
+ *     .build();
  * // in the transport's child initializer, first in the pipeline:
- * ch.pipeline().addLast(tls.newHandler());
+ * ch.pipeline().addFirst(tls.newHandler());
  * // later, from the control plane:
  * tls.replaceDefaultCertificate(renewed);  // new handshakes only
  * }</pre>
@@ -37,7 +40,10 @@ import org.jspecify.annotations.Nullable;
  * (TLS 1.2 and older; TLS 1.3 has none), closes connections whose handshake does not finish within
  * the handshake timeout, and, when an access log is set, writes one entry when the connection
  * closes. After the handshake, application bytes flow as plain {@code ByteBuf}s to the handlers
- * after it; {@link #negotiatedAlpn(Channel)} tells the transport what to offer the target.
+ * after it; {@link #negotiatedAlpn(Channel)} and {@link #requestedServerName(Channel)} tell {@link
+ * TlsOrigination} what to offer the target. A failed negotiation (see {@link
+ * TlsNegotiationListener} for what counts) is reported once to the builder's listener and ends
+ * inside the TLS handlers: the connection is closed and no exception reaches later handlers.
  *
  * <p>Thread-safety: {@link #newHandler()} may be called from any event loop; changes are
  * serialized and publish a new immutable {@link TlsListenerState} through one volatile reference
@@ -175,7 +181,10 @@ public final class TlsTermination {
     state = next;
   }
 
-  /** The ALPN protocol negotiated with the client on {@code channel}, or {@code null} (none, or handshake not done). */
+  /**
+   * The ALPN protocol negotiated with the client on {@code channel}, or {@code null} (none, or
+   * handshake not done). Call on the channel's event loop.
+   */
   public static @Nullable String negotiatedAlpn(Channel channel) {
     SslHandler ssl = channel.pipeline().get(SslHandler.class);
     return ssl == null ? null : ssl.applicationProtocol();
@@ -183,7 +192,8 @@ public final class TlsTermination {
 
   /**
    * The SNI host name the client sent on {@code channel}, as received, or {@code null} (none sent,
-   * ClientHello not read yet, or not a channel of a {@link TlsTermination}).
+   * ClientHello not read yet, or not a channel of a {@link TlsTermination}). Call on the channel's
+   * event loop.
    */
   public static @Nullable String requestedServerName(Channel channel) {
     TlsConnectionHandler c = channel.pipeline().get(TlsConnectionHandler.class);
