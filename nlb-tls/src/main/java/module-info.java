@@ -1,7 +1,7 @@
 /**
  * TLS termination under named security policies: the 18 policies, certificates (PEM and key
  * store), SNI certificate selection, ALPN, server and client contexts for the JDK and OpenSSL
- * providers, and TLS access logs. Depends on the core and Netty's handler module, never on a
+ * providers, TLS to targets (TlsOrigination) and TLS access logs. Depends on the core and Netty's handler module, never on a
  * transport: the transport asks {@link io.nlb.tls.TlsTermination} for a channel handler per
  * connection.
  */

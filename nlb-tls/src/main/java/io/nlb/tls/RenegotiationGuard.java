@@ -23,6 +23,7 @@ final class RenegotiationGuard extends ChannelInboundHandlerAdapter {
   private int bodyRemaining;
   private boolean armed;
   private boolean refused;
+  private boolean sawBytes;
 
   /** Called on the event loop once a handshake below TLS 1.3 has finished. */
   void arm() {
@@ -33,6 +34,11 @@ final class RenegotiationGuard extends ChannelInboundHandlerAdapter {
     return refused;
   }
 
+  /** Whether the client has sent at least one byte (a negotiation was attempted). */
+  boolean sawBytes() {
+    return sawBytes;
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (refused) {
@@ -40,6 +46,7 @@ final class RenegotiationGuard extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof ByteBuf buf) {
+      sawBytes |= buf.isReadable();
       int i = buf.readerIndex();
       int end = buf.writerIndex();
       while (i < end) {

@@ -1,15 +1,18 @@
 package io.nlb.tls;
 
+import io.nlb.core.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * AccessLogSink sink = DirectoryAccessLogSink.fromAttributes(attrs, "123456789012", "local", "net/my-nlb/abc");
- * try (TlsAccessLog log = TlsAccessLog.start(sink, Clock.systemUTC(), 65536)) {
+ * try (TlsAccessLog log = TlsAccessLog.start(sink, scheduler, 65536)) { // the Nlb's Scheduler
  *   TlsTermination tls = TlsTermination.builder(listener, TlsProvider.JDK)
  *       .accessLog(log, "net/my-nlb/abc", "listener/net/my-nlb/abc/def").build();
  * }
@@ -29,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * entry and counts it ({@link #dropped()}). One daemon writer thread drains the queue, groups lines
  * by the 5-minute interval of the entry's arrival (by the injected clock) and hands a finished
  * interval to the sink when a line of a later interval arrives, when {@link #rotate()} is called,
- * or at {@link #close()}, which writes everything queued before it returns.
+ * or at {@link #close()}, which writes everything queued before it returns. Started with a
+ * {@link Scheduler}, the log also publishes on its own at every 5-minute boundary of the
+ * scheduler's time, so a quiet interval's file appears on time without a later entry; the
+ * scheduler's task only queues a marker and never waits for the file to be written.
  *
  * <p>Thread-safe.
  */
@@ -41,7 +47,12 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
 
   private final AccessLogSink sink;
   private final Clock clock;
-  private final BlockingQueue<Object> queue;
+  // Unbounded so that markers (rotation, close) always fit; entries are bounded by lineCount.
+  private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+  private final AtomicInteger lineCount = new AtomicInteger();
+  private final int capacity;
+  private final @Nullable Scheduler scheduler;
+  private Scheduler.@Nullable Cancellable nextTick;
   private final AtomicLong dropped = new AtomicLong();
   private final Thread writer;
   private volatile boolean closed;
@@ -52,22 +63,65 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
 
   private record Rotate(java.util.concurrent.CountDownLatch done) {}
 
-  private TlsAccessLog(AccessLogSink sink, Clock clock, int capacity) {
+  /** Publishes the pending interval if it ends at or before {@code boundary}. */
+  private record Tick(Instant boundary) {}
+
+  private TlsAccessLog(AccessLogSink sink, Clock clock, int capacity, @Nullable Scheduler scheduler) {
     this.sink = sink;
     this.clock = clock;
-    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.capacity = capacity;
+    this.scheduler = scheduler;
     this.writer = new Thread(this::run, "nlb-tls-access-log");
     writer.setDaemon(true);
   }
 
-  /** Starts a log writing to {@code sink}, keeping at most {@code capacity} entries in memory. */
+  /**
+   * Starts a log writing to {@code sink}, keeping at most {@code capacity} entries in memory. Files
+   * are published when a later interval's entry arrives, on {@link #rotate()} and at {@link
+   * #close()}; prefer {@link #start(AccessLogSink, Scheduler, int)}, which also publishes on time.
+   */
   public static TlsAccessLog start(AccessLogSink sink, Clock clock, int capacity) {
     if (capacity < 1) {
       throw Checks.invalid("capacity", capacity, "at least 1");
     }
-    TlsAccessLog l = new TlsAccessLog(sink, clock, capacity);
+    TlsAccessLog l = new TlsAccessLog(sink, clock, capacity, null);
     l.writer.start();
     return l;
+  }
+
+  /**
+   * Starts a log on {@code scheduler}'s time that publishes every interval at its 5-minute
+   * boundary ({@code 00:05}, {@code 00:10}, ... of {@link Scheduler#now()}), whether or not a later
+   * entry arrives. {@link #close()} cancels the timer.
+   *
+   * @param scheduler the load balancer's scheduler ({@link Scheduler#system()}, or a {@link
+   *     io.nlb.core.ManualScheduler} in tests)
+   */
+  public static TlsAccessLog start(AccessLogSink sink, Scheduler scheduler, int capacity) {
+    if (capacity < 1) {
+      throw Checks.invalid("capacity", capacity, "at least 1");
+    }
+    TlsAccessLog l = new TlsAccessLog(sink, SchedulerClock.of(scheduler), capacity, scheduler);
+    l.writer.start();
+    l.scheduleTick(intervalEnd(scheduler.now()));
+    return l;
+  }
+
+  private void scheduleTick(Instant boundary) {
+    Scheduler s = scheduler;
+    if (s == null || closed) {
+      return;
+    }
+    Duration delay = Duration.between(s.now(), boundary);
+    Scheduler.Cancellable c = s.schedule(delay.isNegative() ? Duration.ZERO : delay, () -> {
+      if (!closed) {
+        queue.add(new Tick(boundary));
+        scheduleTick(boundary.plus(INTERVAL));
+      }
+    });
+    synchronized (this) {
+      nextTick = c;
+    }
   }
 
   /** The end of the 5-minute interval {@code t} falls in. */
@@ -79,9 +133,14 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
   /** Queues an entry; never blocks. Dropped (and counted) if the queue is full or the log closed. */
   @Override
   public void accept(TlsAccessLogEntry entry) {
-    if (closed || !queue.offer(new Line(intervalEnd(clock.instant()), entry.format()))) {
+    if (closed || lineCount.incrementAndGet() > capacity) {
+      if (!closed) {
+        lineCount.decrementAndGet();
+      }
       dropped.incrementAndGet();
+      return;
     }
+    queue.add(new Line(intervalEnd(clock.instant()), entry.format()));
   }
 
   /** Entries dropped because the queue was full or the log closed. */
@@ -106,6 +165,14 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
       return;
     }
     closed = true;
+    Scheduler.Cancellable c;
+    synchronized (this) {
+      c = nextTick;
+      nextTick = null;
+    }
+    if (c != null) {
+      c.cancel();
+    }
     queue.put(CLOSE);
     writer.join(TimeUnit.SECONDS.toMillis(30));
   }
@@ -125,7 +192,14 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
           r.done().countDown();
           continue;
         }
+        if (o instanceof Tick t) {
+          if (!pending.isEmpty() && !pendingEnd.isAfter(t.boundary())) {
+            flush();
+          }
+          continue;
+        }
         Line line = (Line) o;
+        lineCount.decrementAndGet();
         if (!pending.isEmpty() && !line.intervalEnd().equals(pendingEnd)) {
           flush();
         }

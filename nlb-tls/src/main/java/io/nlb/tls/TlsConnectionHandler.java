@@ -6,14 +6,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -22,25 +23,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Lives after the SslHandler for the whole connection: owns the handshake timeout (from the moment
  * the connection was set up, so a client that never sends a ClientHello is cut too), arms the
- * renegotiation guard, counts plaintext bytes both ways and writes the access-log entry on close.
+ * renegotiation guard, counts plaintext bytes both ways, reports a failed negotiation once to the
+ * {@link TlsNegotiationListener} (and ends it here), and writes the access-log entry on close.
  */
 final class TlsConnectionHandler extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(TlsConnectionHandler.class);
-  // RFC 8446 section 6 alert descriptions, by the names JSSE prints in "Received fatal alert: x".
-  private static final Map<String, Integer> ALERTS = Map.ofEntries(
-      Map.entry("close_notify", 0), Map.entry("unexpected_message", 10), Map.entry("bad_record_mac", 20),
-      Map.entry("record_overflow", 22), Map.entry("handshake_failure", 40), Map.entry("bad_certificate", 42),
-      Map.entry("unsupported_certificate", 43), Map.entry("certificate_revoked", 44), Map.entry("certificate_expired", 45),
-      Map.entry("certificate_unknown", 46), Map.entry("illegal_parameter", 47), Map.entry("unknown_ca", 48),
-      Map.entry("access_denied", 49), Map.entry("decode_error", 50), Map.entry("decrypt_error", 51),
-      Map.entry("protocol_version", 70), Map.entry("insufficient_security", 71), Map.entry("internal_error", 80),
-      Map.entry("inappropriate_fallback", 86), Map.entry("user_canceled", 90), Map.entry("missing_extension", 109),
-      Map.entry("unsupported_extension", 110), Map.entry("unrecognized_name", 112), Map.entry("no_application_protocol", 120));
-
   private final TlsTermination termination;
   private final TlsListenerState state;
   private final RenegotiationGuard guard;
-  private final long startNanos = System.nanoTime();
+  private final long startNanos;
   private long handshakeNanos = -1;
   private long received;
   private long sent;
@@ -52,11 +43,13 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
   private @Nullable String alpn;
   private @Nullable ScheduledFuture<?> timeout;
   private boolean logged;
+  private boolean failureReported;
 
   TlsConnectionHandler(TlsTermination termination, TlsListenerState state, RenegotiationGuard guard) {
     this.termination = termination;
     this.state = state;
     this.guard = guard;
+    this.startNanos = termination.nanoTime();
   }
 
   void clientHello(TlsCertificate certificate, ClientHello hello) {
@@ -64,11 +57,16 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
     this.hello = hello;
   }
 
+  @Nullable String serverName() {
+    return hello.serverName();
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     timeout = ctx.executor().schedule(() -> {
       if (handshakeNanos < 0 && ctx.channel().isOpen()) {
         log.debug("{}: TLS handshake not finished within {}, closing", ctx.channel(), state.handshakeTimeout());
+        reportFailure(ctx, new SslHandshakeTimeoutException("handshake not finished within " + state.handshakeTimeout()));
         ctx.close();
       }
     }, state.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -82,7 +80,7 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
         t.cancel(false);
       }
       if (e.isSuccess()) {
-        handshakeNanos = System.nanoTime() - startNanos;
+        handshakeNanos = Math.max(0, termination.nanoTime() - startNanos);
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         if (ssl != null) {
           SSLSession session = ssl.engine().getSession();
@@ -99,6 +97,7 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
         }
       } else {
         noteAlert(e.cause());
+        reportFailure(ctx, e.cause());
       }
     }
     super.userEventTriggered(ctx, evt);
@@ -123,21 +122,39 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
     noteAlert(cause);
+    if (handshakeNanos < 0) {
+      // A negotiation error (bytes that are not TLS, a refused hello, a fatal alert): reported once
+      // through the listener and ended here; the handlers after this one only ever see a handshaken
+      // connection.
+      log.debug("{}: TLS negotiation failed: {}", ctx.channel(), cause.toString());
+      reportFailure(ctx, cause);
+      ctx.close();
+      return;
+    }
     super.exceptionCaught(ctx, cause);
   }
 
   private void noteAlert(@Nullable Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      String m = t.getMessage();
-      int at = m == null ? -1 : m.indexOf("Received fatal alert: ");
-      if (m != null && at >= 0) {
-        String name = m.substring(at + "Received fatal alert: ".length()).trim();
-        Integer code = ALERTS.get(name);
-        if (code != null) {
-          alert = code;
-        }
-        return;
-      }
+    int code = Alerts.received(cause);
+    if (code >= 0) {
+      alert = code;
+    }
+  }
+
+  /** The ClientHello reader gave up (not TLS, an SSLv2-format hello): report, and the reader closes. */
+  void helloRejected(ChannelHandlerContext ctx, Throwable cause) {
+    reportFailure(ctx, cause);
+  }
+
+  private void reportFailure(ChannelHandlerContext ctx, Throwable cause) {
+    if (failureReported || handshakeNanos >= 0 || !guard.sawBytes()) {
+      return;
+    }
+    failureReported = true;
+    try {
+      termination.negotiationListener().clientNegotiationFailed(ctx.channel(), cause);
+    } catch (RuntimeException e) {
+      log.warn("{}: negotiation listener failed", ctx.channel(), e);
     }
   }
 
@@ -146,6 +163,9 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
     ScheduledFuture<?> t = timeout;
     if (t != null) {
       t.cancel(false);
+    }
+    if (handshakeNanos < 0) {
+      reportFailure(ctx, new SSLHandshakeException("connection closed before the TLS handshake finished"));
     }
     writeEntry(ctx);
     super.channelInactive(ctx);
@@ -157,14 +177,14 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
       return;
     }
     logged = true;
-    long now = System.nanoTime();
+    long now = termination.nanoTime();
     boolean alpnConfigured = !state.alpnPolicy().protocols().isEmpty();
     List<String> clientList = alpnConfigured ? hello.alpnProtocols() : null;
     String backend = ctx.channel().attr(TlsTermination.BACKEND_ALPN).get();
     TlsCertificate cert = certificate;
     sink.accept(new TlsAccessLogEntry(Instant.now(termination.clock()), termination.elbId(), termination.listenerId(),
         inet(ctx.channel().remoteAddress()), inet(ctx.channel().localAddress()),
-        TimeUnit.NANOSECONDS.toMillis(now - startNanos), handshakeNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(handshakeNanos),
+        TimeUnit.NANOSECONDS.toMillis(Math.max(0, now - startNanos)), handshakeNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(handshakeNanos),
         received, sent, alert, cert == null || hello == ClientHello.EMPTY ? null : cert.id(), cipher, protocol,
         hello.serverName(), alpnConfigured ? alpn : null, alpnConfigured ? backend : null, clientList));
   }

@@ -35,13 +35,17 @@ final class TlsContexts {
     }
   }
 
-  static SslContext client(SecurityPolicy policy, TlsProvider provider, List<String> alpn) {
-    PolicySupport.check(policy, provider).requireExact();
+  /**
+   * A client context offering {@code protocols} and {@code ciphers} (in that order) and nothing
+   * else, trusting any server certificate and verifying no host name: for {@link TlsOrigination}
+   * only.
+   */
+  static SslContext client(TlsProvider provider, List<String> protocols, List<String> ciphers, List<String> alpn) {
     try {
       SslContextBuilder b = SslContextBuilder.forClient()
           .sslProvider(provider.nettyProvider())
-          .protocols(policy.protocolNames())
-          .ciphers(policy.jsseCipherSuites(), IdentityCipherSuiteFilter.INSTANCE)
+          .protocols(protocols)
+          .ciphers(ciphers, IdentityCipherSuiteFilter.INSTANCE)
           .trustManager(TrustAllTrustManager.INSTANCE)
           .endpointIdentificationAlgorithm(null);
       if (!alpn.isEmpty()) {
@@ -51,7 +55,7 @@ final class TlsContexts {
       }
       return b.build();
     } catch (SSLException e) {
-      throw new IllegalStateException("cannot build a " + provider + " client context for " + policy, e);
+      throw new IllegalStateException("cannot build a " + provider + " client context for " + protocols, e);
     }
   }
 

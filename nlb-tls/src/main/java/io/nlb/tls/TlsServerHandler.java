@@ -2,10 +2,13 @@ package io.nlb.tls;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslClientHelloHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First handler of a TLS connection: reads the ClientHello, selects the certificate against the
@@ -14,6 +17,8 @@ import java.time.Instant;
  * after itself.
  */
 final class TlsServerHandler extends SslClientHelloHandler<TlsServerHandler.Selection> {
+  private static final Logger log = LoggerFactory.getLogger(TlsServerHandler.class);
+
   record Selection(TlsCertificate certificate, ClientHello hello) {}
 
   private final TlsTermination termination;
@@ -39,7 +44,13 @@ final class TlsServerHandler extends SslClientHelloHandler<TlsServerHandler.Sele
 
   @Override
   protected Future<Selection> lookup(ChannelHandlerContext ctx, @org.jspecify.annotations.Nullable ByteBuf clientHello) {
-    ClientHello hello = clientHello == null ? ClientHello.EMPTY : ClientHello.parse(clientHello);
+    if (clientHello == null) {
+      // Netty's reader found no TLS ClientHello: bytes that are not TLS, a record of another type, or
+      // an SSLv2-format hello (no policy allows SSLv2Hello). Fail here rather than hand the bytes to
+      // the SslHandler, so the failure is reported once and nothing reaches later handlers.
+      return ctx.executor().newFailedFuture(new NotSslRecordException("not a TLS ClientHello"));
+    }
+    ClientHello hello = ClientHello.parse(clientHello);
     TlsCertificate cert = CertificateSelector.select(state.defaultCertificate(), state.certificates(), hello.serverName(),
         hello.capabilities(state.policy()), Instant.now(termination.clock()));
     return ctx.executor().newSucceededFuture(new Selection(cert, hello));
@@ -48,11 +59,16 @@ final class TlsServerHandler extends SslClientHelloHandler<TlsServerHandler.Sele
   @Override
   protected void onLookupComplete(ChannelHandlerContext ctx, Future<Selection> future) {
     Selection s = future.getNow();
+    TlsConnectionHandler c = connection;
     if (!future.isSuccess() || s == null) {
+      Throwable cause = future.cause();
+      log.debug("{}: TLS negotiation failed: {}", ctx.channel(), String.valueOf(cause));
+      if (c != null) {
+        c.helloRejected(ctx, cause == null ? new NotSslRecordException("no ClientHello") : cause);
+      }
       ctx.close();
       return;
     }
-    TlsConnectionHandler c = connection;
     if (c != null) {
       c.clientHello(s.certificate(), s.hello());
     }

@@ -7,12 +7,14 @@ import io.netty.util.AttributeKey;
 import io.nlb.core.AlpnPolicy;
 import io.nlb.core.ListenerConfig;
 import io.nlb.core.Protocol;
+import io.nlb.core.Scheduler;
 import io.nlb.core.ServerCertificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,9 +23,12 @@ import org.jspecify.annotations.Nullable;
  * connections run.
  *
  * <pre>{@code
- * TlsTermination tls = TlsTermination.forListener(listenerConfig, TlsProvider.JDK);
+ * TlsTermination tls = TlsTermination.builder(listenerConfig, TlsProvider.JDK)
+ *     .negotiationListener(metrics)   // ClientTLSNegotiationErrorCount
+ *     .accessLog(accessLog, "net/my-nlb/50dc6c495c0c9188", "listener/net/my-nlb/50dc6c495c0c9188/1")
+ *     .build();
  * // in the transport's child initializer, first in the pipeline:
- * ch.pipeline().addLast(tls.newHandler());
+ * ch.pipeline().addFirst(tls.newHandler());
  * // later, from the control plane:
  * tls.replaceDefaultCertificate(renewed);  // new handshakes only
  * }</pre>
@@ -35,7 +40,10 @@ import org.jspecify.annotations.Nullable;
  * (TLS 1.2 and older; TLS 1.3 has none), closes connections whose handshake does not finish within
  * the handshake timeout, and, when an access log is set, writes one entry when the connection
  * closes. After the handshake, application bytes flow as plain {@code ByteBuf}s to the handlers
- * after it; {@link #negotiatedAlpn(Channel)} tells the transport what to offer the target.
+ * after it; {@link #negotiatedAlpn(Channel)} and {@link #requestedServerName(Channel)} tell {@link
+ * TlsOrigination} what to offer the target. A failed negotiation (see {@link
+ * TlsNegotiationListener} for what counts) is reported once to the builder's listener and ends
+ * inside the TLS handlers: the connection is closed and no exception reaches later handlers.
  *
  * <p>Thread-safety: {@link #newHandler()} may be called from any event loop; changes are
  * serialized and publish a new immutable {@link TlsListenerState} through one volatile reference
@@ -56,6 +64,8 @@ public final class TlsTermination {
   private final String elbId;
   private final String listenerId;
   private final Clock clock;
+  private final LongSupplier nanoTime;
+  private final TlsNegotiationListener negotiationListener;
 
   private TlsTermination(Builder b, TlsListenerState initial) {
     this.state = initial;
@@ -63,6 +73,8 @@ public final class TlsTermination {
     this.elbId = b.elbId;
     this.listenerId = b.listenerId;
     this.clock = b.clock;
+    this.nanoTime = b.nanoTime;
+    this.negotiationListener = b.negotiationListener;
   }
 
   /**
@@ -169,10 +181,23 @@ public final class TlsTermination {
     state = next;
   }
 
-  /** The ALPN protocol negotiated with the client on {@code channel}, or {@code null} (none, or handshake not done). */
+  /**
+   * The ALPN protocol negotiated with the client on {@code channel}, or {@code null} (none, or
+   * handshake not done). Call on the channel's event loop.
+   */
   public static @Nullable String negotiatedAlpn(Channel channel) {
     SslHandler ssl = channel.pipeline().get(SslHandler.class);
     return ssl == null ? null : ssl.applicationProtocol();
+  }
+
+  /**
+   * The SNI host name the client sent on {@code channel}, as received, or {@code null} (none sent,
+   * ClientHello not read yet, or not a channel of a {@link TlsTermination}). Call on the channel's
+   * event loop.
+   */
+  public static @Nullable String requestedServerName(Channel channel) {
+    TlsConnectionHandler c = channel.pipeline().get(TlsConnectionHandler.class);
+    return c == null ? null : c.serverName();
   }
 
   @Nullable Consumer<TlsAccessLogEntry> accessLog() {
@@ -191,6 +216,14 @@ public final class TlsTermination {
     return clock;
   }
 
+  long nanoTime() {
+    return nanoTime.getAsLong();
+  }
+
+  TlsNegotiationListener negotiationListener() {
+    return negotiationListener;
+  }
+
   /** Builds a {@link TlsTermination}. Not thread-safe. */
   public static final class Builder {
     private final TlsProvider provider;
@@ -203,6 +236,8 @@ public final class TlsTermination {
     private String elbId = "-";
     private String listenerId = "-";
     private Clock clock = Clock.systemUTC();
+    private LongSupplier nanoTime = System::nanoTime;
+    private TlsNegotiationListener negotiationListener = TlsNegotiationListener.NONE;
 
     Builder(TlsProvider provider) {
       this.provider = provider;
@@ -255,6 +290,27 @@ public final class TlsTermination {
     /** The clock for access-log times (system UTC unless set). */
     public Builder clock(Clock clock) {
       this.clock = clock;
+      return this;
+    }
+
+    /**
+     * Reads access-log times ({@link Scheduler#now()}) and durations, connection and handshake time
+     * ({@link Scheduler#nanoTime()}), from {@code scheduler} instead of the system clocks; a {@link
+     * io.nlb.core.ManualScheduler} makes them exact in tests. The handshake timeout stays on the
+     * channel's event loop.
+     */
+    public Builder timeSource(Scheduler scheduler) {
+      this.clock = SchedulerClock.of(scheduler);
+      this.nanoTime = scheduler::nanoTime;
+      return this;
+    }
+
+    /**
+     * Told of every failed client handshake, for {@code ClientTLSNegotiationErrorCount}
+     * ({@link TlsNegotiationListener#NONE} unless set).
+     */
+    public Builder negotiationListener(TlsNegotiationListener listener) {
+      this.negotiationListener = listener;
       return this;
     }
 

@@ -110,6 +110,33 @@ class TlsAccessLogTest {
   }
 
   @Test
+  void start_onManualScheduler_fileAppearsAtFiveMinuteBoundaryWithoutNewEntry(@TempDir Path dir) throws Exception {
+    io.nlb.core.ManualScheduler time = new io.nlb.core.ManualScheduler(Instant.parse("2024-01-01T00:01:30Z"));
+    DirectoryAccessLogSink sink = new DirectoryAccessLogSink(dir, "", "123456789012", "local", "net/lb/1", new Random(3));
+    TlsAccessLog log = TlsAccessLog.start(sink, time, 100);
+    try {
+      log.accept(entry(time.now(), List.of("h2")));
+      time.advance(java.time.Duration.ofSeconds(209)); // 00:04:59
+      log.rotate(); // a barrier: the writer has seen everything queued so far
+      assertThat(files(dir)).isEmpty();
+      time.advance(java.time.Duration.ofSeconds(1)); // 00:05:00, the boundary: the timer publishes
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> files(dir).size() == 1);
+      assertThat(files(dir).get(0).getFileName().toString()).contains("_20240101T0005Z_");
+      assertThat(gunzip(files(dir).get(0))).hasSize(1);
+      log.accept(entry(time.now(), List.of()));
+      time.advance(java.time.Duration.ofMinutes(5)); // 00:10:00: the second interval, again by the timer alone
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> files(dir).size() == 2);
+      time.advance(java.time.Duration.ofMinutes(5)); // a quiet interval writes no file
+      log.rotate();
+      assertThat(files(dir)).hasSize(2);
+      assertThat(time.pendingTasks()).isEqualTo(1); // the next tick, and only that
+    } finally {
+      log.close();
+    }
+    assertThat(time.pendingTasks()).isZero(); // close cancels the timer
+  }
+
+  @Test
   void accept_queueFull_dropsAndCountsWithoutBlocking() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
