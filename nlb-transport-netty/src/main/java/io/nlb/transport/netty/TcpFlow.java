@@ -25,6 +25,7 @@ import io.nlb.core.routing.IpProtocol;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -71,6 +72,11 @@ final class TcpFlow implements Flow {
   private long idleNanos;
   private long lastActivity;
   private @Nullable ScheduledFuture<?> idleFuture;
+  /**
+   * Client data read before the target connection is up. With AUTO_READ off the flow does not ask
+   * for it, but epoll reads what is buffered when it sees the client's FIN (EPOLLRDHUP).
+   */
+  private @Nullable ArrayDeque<ByteBuf> early;
   private volatile boolean unhealthy;
 
   private TcpFlow(Endpoint ep, SocketChannel client) {
@@ -179,8 +185,34 @@ final class TcpFlow implements Flow {
     connected = true;
     lastActivity = System.nanoTime();
     idleFuture = loop.schedule(idleCheck, idleNanos, TimeUnit.NANOSECONDS);
-    client.read();
-    f.channel().read();
+    Channel t = f.channel();
+    ArrayDeque<ByteBuf> q = early;
+    if (q != null) {
+      early = null;
+      ByteBuf b;
+      while ((b = q.poll()) != null) {
+        ep.metrics.tcpBytes(b.readableBytes());
+        t.write(b, t.voidPromise());
+      }
+      t.flush();
+    }
+    if (clientEof) {
+      forwardClientEof(t);
+    } else {
+      client.read();
+    }
+    t.read();
+  }
+
+  private void forwardClientEof(Channel t) {
+    t.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+      if (f.isSuccess() && !finished) {
+        ((DuplexChannel) t).shutdownOutput().addListener((ChannelFutureListener) g -> {
+          targetOutputShut = true;
+          maybeFinish();
+        });
+      }
+    });
   }
 
   static boolean isBindFailure(@Nullable Throwable cause) {
@@ -203,8 +235,17 @@ final class TcpFlow implements Flow {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       Channel t = target;
-      if (finished || t == null || !connected) {
+      if (finished) {
         ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (t == null || !connected) {
+        ArrayDeque<ByteBuf> q = early;
+        if (q == null) {
+          q = new ArrayDeque<>(2);
+          early = q;
+        }
+        q.add((ByteBuf) msg);
         return;
       }
       if (unhealthy && !Routes.failsOpen(ep.lb.routingSnapshot(), ep.zone, target())) {
@@ -242,15 +283,8 @@ final class TcpFlow implements Flow {
       if (evt instanceof ChannelInputShutdownEvent) {
         clientEof = true;
         Channel t = target;
-        if (!finished && t != null) {
-          t.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess() && !finished) {
-              ((DuplexChannel) t).shutdownOutput().addListener((ChannelFutureListener) g -> {
-                targetOutputShut = true;
-                maybeFinish();
-              });
-            }
-          });
+        if (!finished && connected && t != null) {
+          forwardClientEof(t);
         }
       } else {
         ctx.fireUserEventTriggered(evt);
@@ -419,6 +453,14 @@ final class TcpFlow implements Flow {
     ScheduledFuture<?> idle = idleFuture;
     if (idle != null) {
       idle.cancel(false);
+    }
+    ArrayDeque<ByteBuf> q = early;
+    if (q != null) {
+      early = null;
+      ByteBuf b;
+      while ((b = q.poll()) != null) {
+        b.release();
+      }
     }
     if (opened) {
       ep.metrics.tcpFlowClosed();
