@@ -29,6 +29,19 @@ final class IoTransport {
     this.datagramChannel = datagramChannel;
   }
 
+  /** Options the relayed TCP sockets of this mode need (see {@link EpollSupport#relayOptions}). */
+  void relayOptions(io.netty.bootstrap.ServerBootstrap b) {
+    if (mode == IoMode.EPOLL) {
+      EpollSupport.relayOptions(b);
+    }
+  }
+
+  void relayOptions(io.netty.bootstrap.Bootstrap b) {
+    if (mode == IoMode.EPOLL) {
+      EpollSupport.relayOptions(b);
+    }
+  }
+
   static IoTransport nio() {
     return new IoTransport(IoMode.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
         NioDatagramChannel.class);

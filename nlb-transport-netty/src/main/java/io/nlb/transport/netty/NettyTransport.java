@@ -360,7 +360,9 @@ public final class NettyTransport implements Transport {
     InetSocketAddress local = new InetSocketAddress(k.address(), k.port());
     Channel ch;
     if (k.protocol() == IpProtocol.TCP) {
-      ch = new ServerBootstrap()
+      ServerBootstrap sb = new ServerBootstrap();
+      io.relayOptions(sb);
+      ch = sb
           .group(group)
           .channel(io.serverChannel)
           .option(ChannelOption.SO_BACKLOG, 4096)

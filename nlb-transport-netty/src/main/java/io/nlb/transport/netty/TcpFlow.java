@@ -150,7 +150,9 @@ final class TcpFlow implements Flow {
     InetSocketAddress source = route.groupAttributes().preserveClientIp()
         ? new InetSocketAddress(remote.getAddress(), 0)
         : new InetSocketAddress(ep.nodeAddress, 0);
-    ChannelFuture f = new Bootstrap()
+    Bootstrap b = new Bootstrap();
+    ep.transport.io.relayOptions(b);
+    ChannelFuture f = b
         .group(loop)
         .channel(ep.transport.io.socketChannel)
         .option(ChannelOption.AUTO_READ, false)

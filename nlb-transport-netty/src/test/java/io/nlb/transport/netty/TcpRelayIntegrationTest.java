@@ -108,7 +108,7 @@ class TcpRelayIntegrationTest {
         total += n;
       }
       writer.get(20, TimeUnit.SECONDS);
-      assertThat(total).isEqualTo(size);
+      assertThat(total).as("bytes back; LB processed %d", h.value(lb, "zone-a", Metric.PROCESSED_BYTES)).isEqualTo(size);
       assertThat(md.digest()).isEqualTo(expected);
     }
     System.out.printf("%s: 64 MiB each way in %d ms%n", mode, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
