@@ -110,6 +110,10 @@ final class Targets implements AutoCloseable {
 
   /** A UDP echo that prefixes its name: replies {@code name|payload}; remembers senders. */
   Udp udp(String host, String name) {
+    return udpOn(host, 0, name);
+  }
+
+  Udp udpOn(String host, int port, String name) {
     Udp u = new Udp();
     byte[] prefix = (name + "|").getBytes(StandardCharsets.US_ASCII);
     u.channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
@@ -122,7 +126,7 @@ final class Targets implements AutoCloseable {
             p.release();
             ctx.writeAndFlush(new DatagramPacket(out, p.sender()));
           }
-        }).bind(host, 0).syncUninterruptibly().channel();
+        }).bind(host, port).syncUninterruptibly().channel();
     return u;
   }
 
