@@ -22,7 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -161,12 +161,12 @@ public final class NettyTransport implements Transport {
     }
     LbState st = loadBalancers.computeIfAbsent(lb, LbState::new);
     synchronized (st) {
-      Set<BindKey> wanted = wanted(lb, next);
+      Map<BindKey, Zone> wanted = wanted(lb, next);
       List<Endpoint> added = new ArrayList<>();
       try {
-        for (BindKey k : wanted) {
-          if (!st.endpoints.containsKey(k)) {
-            added.add(bind(st, k));
+        for (Map.Entry<BindKey, Zone> w : wanted.entrySet()) {
+          if (!st.endpoints.containsKey(w.getKey())) {
+            added.add(bind(st, w.getKey(), w.getValue()));
           }
         }
       } catch (Exception e) {
@@ -184,7 +184,7 @@ public final class NettyTransport implements Transport {
       }
       List<BindKey> gone = new ArrayList<>();
       for (BindKey k : st.endpoints.keySet()) {
-        if (!wanted.contains(k)) {
+        if (!wanted.containsKey(k)) {
           gone.add(k);
         }
       }
@@ -260,22 +260,16 @@ public final class NettyTransport implements Transport {
         }
       }
     }
-    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-    synchronized (drained) {
-      long left;
-      while (tcpFlows.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
-        try {
-          TimeUnit.NANOSECONDS.timedWait(drained, left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-    }
+    awaitNoTcpFlows(shutdownTimeout.toNanos());
     for (LbState st : states) {
       for (Flow f : st.flows) {
         f.terminate();
       }
+    }
+    // The resets run on the event loops; an event loop that shuts down first would close the
+    // sockets with a FIN instead.
+    awaitNoTcpFlows(TimeUnit.SECONDS.toNanos(5));
+    for (LbState st : states) {
       synchronized (st) {
         for (Endpoint ep : st.endpoints.values()) {
           unbind(ep);
@@ -287,6 +281,21 @@ public final class NettyTransport implements Transport {
     if (ownsGroup) {
       group.shutdownGracefully(0, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)
           .awaitUninterruptibly(shutdownTimeout.toMillis() + 5_000);
+    }
+  }
+
+  private void awaitNoTcpFlows(long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    synchronized (drained) {
+      long left;
+      while (tcpFlows.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(drained, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 
@@ -328,11 +337,20 @@ public final class NettyTransport implements Transport {
 
   // ------------------------------------------------------------------ binding
 
-  private static Set<BindKey> wanted(LoadBalancer lb, RoutingSnapshot s) {
-    Set<BindKey> out = new LinkedHashSet<>();
+  private static Map<BindKey, Zone> wanted(LoadBalancer lb, RoutingSnapshot s) {
+    Map<BindKey, Zone> out = new LinkedHashMap<>();
     IpAddressType type = lb.ipAddressType();
     for (ListenerRoute l : s.listeners()) {
       Protocol p = l.config().protocol();
+      if (p == Protocol.TLS) {
+        // Relaying TLS bytes to targets that expect TLS to be terminated would break silently.
+        throw new UnsupportedOperationException(l.config().path() + ": TLS (expected: TCP, UDP or TCP_UDP; this"
+            + " transport does not terminate TLS yet)");
+      }
+      if (l.groupAttributes().proxyProtocolV2()) {
+        log.warn("nlb transport: {} forwards to {} with proxy_protocol_v2.enabled=true, but this transport does not"
+            + " send PROXY v2 headers yet; targets receive the client's bytes only", l.config().path(), l.targetGroup().name());
+      }
       for (Zone z : s.zones()) {
         List<InetAddress> addrs = new ArrayList<>();
         if (type != IpAddressType.IPV6) {
@@ -343,10 +361,10 @@ public final class NettyTransport implements Transport {
         }
         for (InetAddress a : addrs) {
           if (p.carriesTcp()) {
-            out.add(new BindKey(IpProtocol.TCP, z.name(), a, l.config().port()));
+            out.put(new BindKey(IpProtocol.TCP, z.name(), a, l.config().port()), z);
           }
           if (p.carriesUdp()) {
-            out.add(new BindKey(IpProtocol.UDP, z.name(), a, l.config().port()));
+            out.put(new BindKey(IpProtocol.UDP, z.name(), a, l.config().port()), z);
           }
         }
       }
@@ -354,9 +372,9 @@ public final class NettyTransport implements Transport {
     return out;
   }
 
-  private Endpoint bind(LbState st, BindKey k) throws Exception {
+  private Endpoint bind(LbState st, BindKey k, Zone zone) throws Exception {
     ZoneMetrics zm = st.zoneMetrics.computeIfAbsent(k.zone(), z -> new ZoneMetrics(metrics, st.lb.resourceId(), z));
-    Endpoint ep = new Endpoint(this, st, k, zm);
+    Endpoint ep = new Endpoint(this, st, k, zone, zm);
     InetSocketAddress local = new InetSocketAddress(k.address(), k.port());
     Channel ch;
     if (k.protocol() == IpProtocol.TCP) {

@@ -24,8 +24,10 @@ import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.routing.IpProtocol;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -110,7 +112,11 @@ final class TcpFlow implements Flow {
 
   @Override
   public void terminate() {
-    loop.execute(terminateTask);
+    try {
+      loop.execute(terminateTask);
+    } catch (RejectedExecutionException e) {
+      // The event loop is shutting down and closes its channels itself.
+    }
   }
 
   @Override
@@ -147,9 +153,8 @@ final class TcpFlow implements Flow {
     ep.metrics.tcpFlowOpened();
     ep.transport.flowOpened(this, ep.state, true);
     idleNanos = ep.transport.tcpIdleNanos(route);
-    InetSocketAddress source = route.groupAttributes().preserveClientIp()
-        ? new InetSocketAddress(remote.getAddress(), 0)
-        : new InetSocketAddress(ep.nodeAddress, 0);
+    InetAddress src = ep.source(route.groupAttributes().preserveClientIp(), remote.getAddress(), address.getAddress());
+    InetSocketAddress source = src == null ? null : new InetSocketAddress(src, 0);
     Bootstrap b = new Bootstrap();
     ep.transport.io.relayOptions(b);
     ChannelFuture f = b

@@ -61,7 +61,7 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
     idleFuture = loop.schedule(idleCheck, idleNanos, TimeUnit.NANOSECONDS);
   }
 
-  void connect(InetSocketAddress address, InetSocketAddress source) {
+  void connect(InetSocketAddress address, @Nullable InetSocketAddress source) {
     ChannelFuture f = new Bootstrap()
         .group(loop)
         .channel(ep.transport.io.datagramChannel)
@@ -155,7 +155,11 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
 
   @Override
   public void terminate() {
-    loop.execute(closeTask);
+    try {
+      loop.execute(closeTask);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // The event loop is shutting down and closes its channels itself.
+    }
   }
 
   @Override

@@ -105,20 +105,20 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
       transport.udpFlows.decrementAndGet();
       return null;
     }
-    InetAddress source = ep.nodeAddress;
-    if (route.groupAttributes().preserveClientIp()) {
-      if (isLocal(sender.getAddress())) {
-        source = sender.getAddress();
-      } else if (!warnedNonLocal) {
+    boolean preserve = route.groupAttributes().preserveClientIp();
+    if (preserve && !isLocal(sender.getAddress())) {
+      preserve = false;
+      if (!warnedNonLocal) {
         warnedNonLocal = true;
         log.warn("nlb {}: client {} is not an address of this host, so its UDP flows reach targets from the node address"
             + " {} (sending from a foreign address needs IP_TRANSPARENT and CAP_NET_ADMIN, which this transport does not"
             + " use); logged once per listener socket", ep, sender.getAddress().getHostAddress(), ep.nodeAddress.getHostAddress());
       }
     }
+    InetAddress source = ep.source(preserve, sender.getAddress(), address.getAddress());
     UdpFlow f = new UdpFlow(this, listener, sender, t);
     flows.put(sender, f);
-    f.connect(address, new InetSocketAddress(source, 0));
+    f.connect(address, source == null ? null : new InetSocketAddress(source, 0));
     return f;
   }
 
