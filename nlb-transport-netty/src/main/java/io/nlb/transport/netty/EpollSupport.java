@@ -36,8 +36,14 @@ final class EpollSupport {
     b.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.EDGE_TRIGGERED);
   }
 
+  /**
+   * Edge-triggered mode as above, and IP_BIND_ADDRESS_NO_PORT: the source address is bound before
+   * connect, and this lets the kernel choose the port at connect time, unique per 4-tuple instead
+   * of per address.
+   */
   static void relayOptions(Bootstrap b) {
     b.option(EpollChannelOption.EPOLL_MODE, EpollMode.EDGE_TRIGGERED);
+    b.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
   }
 
   static boolean isIoType(IoEventLoopGroup group) {

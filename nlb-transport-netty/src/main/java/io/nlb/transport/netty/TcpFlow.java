@@ -163,6 +163,10 @@ final class TcpFlow implements Flow {
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.TCP_NODELAY, true)
+        // The source is bound before connecting; without SO_REUSEADDR, bind() cannot pick a
+        // port that any socket on that address still holds (TIME_WAIT included), and a busy
+        // node runs out of ports long before its 4-tuples are exhausted.
+        .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, ep.transport.connectTimeoutMillis)
         .handler(backend)
@@ -311,7 +315,7 @@ final class TcpFlow implements Flow {
         return;
       }
       if (cause instanceof IOException) {
-        log.debug("nlb flow {}: client connection failed: {}", describe(), cause.toString());
+        log.debug("nlb flow {}: client connection failed", describe(), cause);
         end(End.CLIENT_RESET);
       } else {
         log.warn("nlb flow {}: unexpected error on the client connection", describe(), cause);
@@ -382,7 +386,7 @@ final class TcpFlow implements Flow {
         return;
       }
       if (cause instanceof IOException) {
-        log.debug("nlb flow {} -> {}: target connection failed: {}", describe(), registered, cause.toString());
+        log.debug("nlb flow {} -> {}: target connection failed", describe(), registered, cause);
         end(End.TARGET_RESET);
       } else {
         log.warn("nlb flow {} -> {}: unexpected error on the target connection", describe(), registered, cause);
@@ -425,6 +429,10 @@ final class TcpFlow implements Flow {
     }
     finished = true;
     Channel t = target;
+    if (log.isDebugEnabled()) {
+      log.debug("nlb flow {} -> {} ends: {} (client eof {}, target eof {}, client out shut {}, target out shut {})",
+          describe(), registered, how, clientEof, targetEof, clientOutputShut, targetOutputShut);
+    }
     switch (how) {
       case NORMAL:
         client.close();

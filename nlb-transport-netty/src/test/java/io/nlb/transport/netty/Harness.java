@@ -14,7 +14,6 @@ import io.nlb.metrics.Dimensions;
 import io.nlb.metrics.InMemoryMetricsRecorder;
 import io.nlb.metrics.Metric;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -71,15 +70,15 @@ final class Harness implements AutoCloseable {
     return metrics.value(m, Dimensions.of(lb.resourceId(), zone, null));
   }
 
-  /** A port free for TCP and UDP on 127.0.0.1 and 127.0.0.2 when probed (a small race, acceptable in tests). */
+  /**
+   * A port free for TCP and UDP on 127.0.0.1 and 127.0.0.2 when probed (a small race, acceptable in
+   * tests). It is taken below the kernel's ephemeral range (32768-60999 here), so that the many
+   * ephemeral source ports the tests use (and their TIME_WAITs) never collide with a listener.
+   */
   static int freePort() {
-    for (int i = 0; i < 50; i++) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-        port = s.getLocalPort();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    for (int i = 0; i < 200; i++) {
+      int port = r.nextInt(20_000, 32_000);
       if (free(port)) {
         return port;
       }
