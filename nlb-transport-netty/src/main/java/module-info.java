@@ -1,14 +1,24 @@
-/** The Netty data plane. */
+/**
+ * The Netty data plane: implements {@link io.nlb.core.spi.Transport} and relays TCP, UDP and
+ * TCP_UDP flows between clients and targets.
+ */
 module io.nlb.transport.netty {
   requires static org.jspecify;
   requires transitive io.nlb.core;
-  requires io.nlb.metrics;
+  requires transitive io.nlb.metrics;
   requires io.nlb.proxyprotocol;
   requires io.netty.buffer;
   requires io.netty.common;
-  requires io.netty.transport;
+  requires transitive io.netty.transport;
   requires io.netty.handler;
   requires org.slf4j;
+  // Native transports are optional: IoMode.AUTO uses them only when they load.
+  requires static io.netty.transport.unix.common;
+  requires static io.netty.transport.classes.epoll;
+  requires static io.netty.transport.classes.io_uring;
 
-  // exports io.nlb.transport.netty; (added with its first public type)
+  exports io.nlb.transport.netty;
+
+  provides io.nlb.core.spi.TransportProvider with
+      io.nlb.transport.netty.NettyTransportProvider;
 }

@@ -1,0 +1,69 @@
+package io.nlb.transport.netty;
+
+import io.netty.channel.Channel;
+import io.nlb.core.LoadBalancer;
+import io.nlb.core.routing.IpProtocol;
+import io.nlb.core.Zone;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One bound socket of a load balancer node: a TCP server socket or a UDP socket on the node's
+ * address and the listener's port, with everything its flows need (the load balancer to read the
+ * routing snapshot from, the zone, the metric handles). Created by the control plane; read by
+ * event loops.
+ */
+final class Endpoint {
+  final NettyTransport transport;
+  final LbState state;
+  final LoadBalancer lb;
+  final BindKey key;
+  final String zone;
+  final InetAddress nodeAddress;
+  final int port;
+  final IpProtocol protocol;
+  final ZoneMetrics metrics;
+  private final @Nullable InetAddress nodeIpv4;
+  private final @Nullable InetAddress nodeIpv6;
+  /** Set once bound. */
+  volatile @Nullable Channel channel;
+  /** Set when the transport stops accepting: no new flows. */
+  volatile boolean closing;
+
+  Endpoint(NettyTransport transport, LbState state, BindKey key, Zone zone, ZoneMetrics metrics) {
+    this.nodeIpv4 = zone.ipv4Address().orElse(null);
+    this.nodeIpv6 = zone.ipv6Address().orElse(null);
+    this.transport = transport;
+    this.state = state;
+    this.lb = state.lb;
+    this.key = key;
+    this.zone = key.zone();
+    this.nodeAddress = key.address();
+    this.port = key.port();
+    this.protocol = key.protocol();
+    this.metrics = metrics;
+  }
+
+  /**
+   * The source address for a connection to {@code target}: the client's when preserving the
+   * client IP and the families match (the guide: preservation has no effect on traffic converted
+   * between IPv6 and IPv4), otherwise the node's address of the target's family; null lets the
+   * kernel choose when the node has no address of that family.
+   */
+  @Nullable InetAddress source(boolean preserveClientIp, InetAddress client, InetAddress target) {
+    boolean v4 = target instanceof Inet4Address;
+    if (preserveClientIp && (client instanceof Inet4Address) == v4) {
+      return client;
+    }
+    if ((nodeAddress instanceof Inet4Address) == v4) {
+      return nodeAddress;
+    }
+    return v4 ? nodeIpv4 : nodeIpv6;
+  }
+
+  @Override
+  public String toString() {
+    return lb.name() + " " + key;
+  }
+}

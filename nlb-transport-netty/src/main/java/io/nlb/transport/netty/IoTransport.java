@@ -1,0 +1,120 @@
+package io.nlb.transport.netty;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import org.jspecify.annotations.Nullable;
+
+/** The channel classes and I/O handler factory of one {@link IoMode}. Immutable. */
+final class IoTransport {
+  final IoMode mode;
+  final IoHandlerFactory handlerFactory;
+  final Class<? extends ServerChannel> serverChannel;
+  final Class<? extends SocketChannel> socketChannel;
+  final Class<? extends DatagramChannel> datagramChannel;
+
+  IoTransport(IoMode mode, IoHandlerFactory handlerFactory, Class<? extends ServerChannel> serverChannel,
+      Class<? extends SocketChannel> socketChannel, Class<? extends DatagramChannel> datagramChannel) {
+    this.mode = mode;
+    this.handlerFactory = handlerFactory;
+    this.serverChannel = serverChannel;
+    this.socketChannel = socketChannel;
+    this.datagramChannel = datagramChannel;
+  }
+
+  /** Options the relayed TCP sockets of this mode need (see {@link EpollSupport#relayOptions}). */
+  void relayOptions(io.netty.bootstrap.ServerBootstrap b) {
+    if (mode == IoMode.EPOLL) {
+      EpollSupport.relayOptions(b);
+    }
+  }
+
+  void relayOptions(io.netty.bootstrap.Bootstrap b) {
+    if (mode == IoMode.EPOLL) {
+      EpollSupport.relayOptions(b);
+    }
+  }
+
+  static IoTransport nio() {
+    return new IoTransport(IoMode.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
+        NioDatagramChannel.class);
+  }
+
+  /** Whether {@code mode} can be used here (AUTO and NIO always). */
+  static boolean isAvailable(IoMode mode) {
+    return unavailabilityCause(mode) == null;
+  }
+
+  /** Why {@code mode} cannot be used, or null when it can. */
+  static @Nullable Throwable unavailabilityCause(IoMode mode) {
+    try {
+      switch (mode) {
+        case EPOLL:
+          return EpollSupport.unavailabilityCause();
+        case IO_URING:
+          return IoUringSupport.unavailabilityCause();
+        default:
+          return null;
+      }
+    } catch (LinkageError e) {
+      return e;
+    }
+  }
+
+  /**
+   * The transport for {@code requested}; for AUTO the best usable one.
+   *
+   * @throws IllegalStateException when a native mode is asked for and cannot be used
+   */
+  static IoTransport resolve(IoMode requested) {
+    switch (requested) {
+      case NIO:
+        return nio();
+      case EPOLL:
+      case IO_URING: {
+        Throwable cause = unavailabilityCause(requested);
+        if (cause != null) {
+          throw new IllegalStateException("ioMode: " + requested + " (expected: an available I/O mode; " + requested
+              + " is not usable here: " + cause + ")", cause);
+        }
+        return requested == IoMode.EPOLL ? EpollSupport.transport() : IoUringSupport.transport();
+      }
+      default:
+        if (isAvailable(IoMode.IO_URING)) {
+          return IoUringSupport.transport();
+        }
+        if (isAvailable(IoMode.EPOLL)) {
+          return EpollSupport.transport();
+        }
+        return nio();
+    }
+  }
+
+  /** The transport whose channels can register with {@code group}. */
+  static IoTransport forGroup(EventLoopGroup group, IoMode requested) {
+    if (requested != IoMode.AUTO) {
+      return resolve(requested);
+    }
+    if (group instanceof IoEventLoopGroup) {
+      IoEventLoopGroup g = (IoEventLoopGroup) group;
+      if (g.isIoType(NioIoHandler.class)) {
+        return nio();
+      }
+      if (isAvailable(IoMode.EPOLL) && EpollSupport.isIoType(g)) {
+        return EpollSupport.transport();
+      }
+      if (isAvailable(IoMode.IO_URING) && IoUringSupport.isIoType(g)) {
+        return IoUringSupport.transport();
+      }
+    }
+    throw new IllegalArgumentException("eventLoopGroup: " + group
+        + " (expected: an IoEventLoopGroup of NIO, epoll or io_uring handlers; or name its ioMode)");
+  }
+}

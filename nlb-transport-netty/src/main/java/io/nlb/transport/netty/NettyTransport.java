@@ -1,0 +1,518 @@
+package io.nlb.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.nlb.core.ListenerRoute;
+import io.nlb.core.IpAddressType;
+import io.nlb.core.LoadBalancer;
+import io.nlb.core.Protocol;
+import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RoutingSnapshot;
+import io.nlb.core.TargetHealth;
+import io.nlb.core.TargetHealthState;
+import io.nlb.core.Zone;
+import io.nlb.core.routing.IpProtocol;
+import io.nlb.core.spi.Transport;
+import io.nlb.metrics.MetricsRecorder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty data plane: binds every listener of a load balancer on every zone's node address and
+ * relays TCP connections and UDP flows to the targets its {@link RoutingSnapshot} selects.
+ *
+ * <h2>Use</h2>
+ *
+ * <pre>{@code
+ * NettyTransport transport = NettyTransport.builder()
+ *     .ioMode(IoMode.AUTO)
+ *     .connectTimeout(Duration.ofSeconds(10))
+ *     .metrics(recorder)
+ *     .build();
+ * try (Nlb nlb = Nlb.builder().transport(transport).build()) {
+ *   ...                                   // listeners are bound as the control plane creates them
+ * }                                       // closes the transport: flows get shutdownTimeout to end
+ * }</pre>
+ *
+ * <h2>Threading</h2>
+ *
+ * <p>The control plane calls {@link #apply}, {@link #remove}, {@link #targetDrained} and {@link
+ * #targetHealthChanged} serialized, never from an event loop; {@code apply} binds synchronously.
+ * Each accepted connection lives on one event loop, and its backend connection is registered on
+ * the same loop, so a flow's state is confined to that thread. A flow reads {@link
+ * LoadBalancer#routingSnapshot()} once when it starts and keeps the {@link RegisteredTarget} it
+ * chose; the hooks reach existing flows through a per-target set of live flows and hop to their
+ * event loops.
+ *
+ * <p>Thread-safe. The accessors ({@link #ioMode()}, {@link #activeTcpFlows()}, ...) may be called
+ * from any thread.
+ */
+public final class NettyTransport implements Transport {
+  private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
+  final IoTransport io;
+  final EventLoopGroup group;
+  private final boolean ownsGroup;
+  final int connectTimeoutMillis;
+  final long udpFlowIdleNanos;
+  final long tcpIdleOverrideNanos;
+  final int maxUdpFlows;
+  final MetricsRecorder metrics;
+  private final Duration shutdownTimeout;
+
+  private final Map<LoadBalancer, LbState> loadBalancers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<RegisteredTarget, Set<Flow>> flowsByTarget = new ConcurrentHashMap<>();
+  private final AtomicInteger tcpFlows = new AtomicInteger();
+  final AtomicInteger udpFlows = new AtomicInteger();
+  final LongAdder udpOverflows = new LongAdder();
+  private final Object drained = new Object();
+  private volatile boolean closed;
+
+  private NettyTransport(Builder b) {
+    EventLoopGroup shared = b.eventLoopGroup;
+    if (shared != null) {
+      io = IoTransport.forGroup(shared, b.ioMode);
+      group = shared;
+      ownsGroup = false;
+    } else {
+      io = IoTransport.resolve(b.ioMode);
+      group = new MultiThreadIoEventLoopGroup(b.threads, io.handlerFactory);
+      ownsGroup = true;
+    }
+    if (b.ioMode == IoMode.AUTO) {
+      log.info("nlb transport: I/O mode {} (AUTO)", io.mode);
+    }
+    connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis());
+    udpFlowIdleNanos = b.udpFlowIdleTimeout.toNanos();
+    Duration o = b.tcpIdleTimeoutOverride;
+    tcpIdleOverrideNanos = o == null ? -1 : o.toNanos();
+    maxUdpFlows = b.maxUdpFlows;
+    metrics = b.metrics;
+    shutdownTimeout = b.shutdownTimeout;
+  }
+
+  /** Starts a builder with the defaults: AUTO, Netty's default thread count, 10 s connect timeout. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The I/O mode in use (never {@link IoMode#AUTO}). */
+  public IoMode ioMode() {
+    return io.mode;
+  }
+
+  /** Whether {@code mode} can be used on this machine (AUTO and NIO always can). */
+  public static boolean isAvailable(IoMode mode) {
+    return IoTransport.isAvailable(mode);
+  }
+
+  /** TCP flows open now, over all load balancers (a connection pair counts once). */
+  public int activeTcpFlows() {
+    return tcpFlows.get();
+  }
+
+  /** UDP flows open now, over all load balancers. */
+  public int activeUdpFlows() {
+    return udpFlows.get();
+  }
+
+  /** Datagrams dropped because the UDP flow table was full ({@link Builder#maxUdpFlows}). */
+  public long udpFlowTableOverflows() {
+    return udpOverflows.sum();
+  }
+
+  /** The local addresses bound for {@code lb}, e.g. {@code TCP zone-a 127.0.0.1:8080}, for diagnostics. */
+  public List<String> bindings(LoadBalancer lb) {
+    LbState st = loadBalancers.get(lb);
+    List<String> out = new ArrayList<>();
+    if (st != null) {
+      synchronized (st) {
+        for (BindKey k : st.endpoints.keySet()) {
+          out.add(k.toString());
+        }
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ Transport
+
+  @Override
+  public void apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) throws Exception {
+    if (closed) {
+      throw new IllegalStateException("transport: closed (expected: an open transport)");
+    }
+    LbState st = loadBalancers.computeIfAbsent(lb, LbState::new);
+    synchronized (st) {
+      Map<BindKey, Zone> wanted = wanted(lb, next);
+      List<Endpoint> added = new ArrayList<>();
+      try {
+        for (Map.Entry<BindKey, Zone> w : wanted.entrySet()) {
+          if (!st.endpoints.containsKey(w.getKey())) {
+            added.add(bind(st, w.getKey(), w.getValue()));
+          }
+        }
+      } catch (Exception e) {
+        for (Endpoint ep : added) {
+          unbind(ep);
+        }
+        if (st.endpoints.isEmpty()) {
+          loadBalancers.remove(lb);
+        }
+        log.warn("nlb transport: cannot bind the listeners of {}; keeping the previous bindings", lb.name(), e);
+        throw e;
+      }
+      for (Endpoint ep : added) {
+        st.endpoints.put(ep.key, ep);
+      }
+      List<BindKey> gone = new ArrayList<>();
+      for (BindKey k : st.endpoints.keySet()) {
+        if (!wanted.containsKey(k)) {
+          gone.add(k);
+        }
+      }
+      for (BindKey k : gone) {
+        Endpoint ep = st.endpoints.remove(k);
+        if (ep != null) {
+          unbind(ep);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void remove(LoadBalancer lb) {
+    LbState st = loadBalancers.remove(lb);
+    if (st == null) {
+      return;
+    }
+    synchronized (st) {
+      for (Endpoint ep : st.endpoints.values()) {
+        unbind(ep);
+      }
+      st.endpoints.clear();
+    }
+    for (Flow f : st.flows) {
+      f.terminate();
+    }
+  }
+
+  @Override
+  public void targetDrained(RegisteredTarget target, boolean terminateConnections) {
+    if (!terminateConnections) {
+      return;
+    }
+    Set<Flow> flows = flowsByTarget.get(target);
+    if (flows != null) {
+      for (Flow f : flows) {
+        f.terminate();
+      }
+    }
+  }
+
+  @Override
+  public void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
+    boolean unhealthy = current.state() == TargetHealthState.UNHEALTHY || current.state() == TargetHealthState.UNAVAILABLE;
+    Set<Flow> flows = flowsByTarget.get(target);
+    if (flows != null) {
+      for (Flow f : flows) {
+        f.targetUnhealthy(unhealthy);
+      }
+    }
+  }
+
+  /**
+   * Stops accepting new flows, waits up to the shutdown timeout for TCP flows to end, then resets
+   * the rest, closes UDP flows and, when the transport created its event loops, shuts them down.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<LbState> states = new ArrayList<>(loadBalancers.values());
+    for (LbState st : states) {
+      synchronized (st) {
+        for (Endpoint ep : st.endpoints.values()) {
+          ep.closing = true;
+          if (ep.protocol == IpProtocol.TCP) {
+            unbind(ep);
+          }
+        }
+      }
+    }
+    awaitNoTcpFlows(shutdownTimeout.toNanos());
+    for (LbState st : states) {
+      for (Flow f : st.flows) {
+        f.terminate();
+      }
+    }
+    // The resets run on the event loops; an event loop that shuts down first would close the
+    // sockets with a FIN instead.
+    awaitNoTcpFlows(TimeUnit.SECONDS.toNanos(5));
+    for (LbState st : states) {
+      synchronized (st) {
+        for (Endpoint ep : st.endpoints.values()) {
+          unbind(ep);
+        }
+        st.endpoints.clear();
+      }
+    }
+    loadBalancers.clear();
+    if (ownsGroup) {
+      group.shutdownGracefully(0, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .awaitUninterruptibly(shutdownTimeout.toMillis() + 5_000);
+    }
+  }
+
+  private void awaitNoTcpFlows(long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    synchronized (drained) {
+      long left;
+      while (tcpFlows.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(drained, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ flows
+
+  void flowOpened(Flow f, LbState st, boolean tcp) {
+    st.flows.add(f);
+    flowsByTarget.compute(f.target(), (k, s) -> {
+      Set<Flow> set = s == null ? ConcurrentHashMap.newKeySet() : s;
+      set.add(f);
+      return set;
+    });
+    if (tcp) {
+      tcpFlows.incrementAndGet();
+    }
+  }
+
+  void flowClosed(Flow f, LbState st, boolean tcp) {
+    st.flows.remove(f);
+    flowsByTarget.computeIfPresent(f.target(), (k, s) -> {
+      s.remove(f);
+      return s.isEmpty() ? null : s;
+    });
+    if (tcp && tcpFlows.decrementAndGet() == 0 && closed) {
+      synchronized (drained) {
+        drained.notifyAll();
+      }
+    }
+  }
+
+  /** The idle timeout of a TCP flow of {@code route}: the override, or the listener attribute. */
+  long tcpIdleNanos(ListenerRoute route) {
+    return tcpIdleOverrideNanos > 0 ? tcpIdleOverrideNanos : route.config().attributes().tcpIdleTimeout().toNanos();
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  // ------------------------------------------------------------------ binding
+
+  private static Map<BindKey, Zone> wanted(LoadBalancer lb, RoutingSnapshot s) {
+    Map<BindKey, Zone> out = new LinkedHashMap<>();
+    IpAddressType type = lb.ipAddressType();
+    for (ListenerRoute l : s.listeners()) {
+      Protocol p = l.config().protocol();
+      if (p == Protocol.TLS) {
+        // Relaying TLS bytes to targets that expect TLS to be terminated would break silently.
+        throw new UnsupportedOperationException(l.config().path() + ": TLS (expected: TCP, UDP or TCP_UDP; this"
+            + " transport does not terminate TLS yet)");
+      }
+      if (l.groupAttributes().proxyProtocolV2()) {
+        log.warn("nlb transport: {} forwards to {} with proxy_protocol_v2.enabled=true, but this transport does not"
+            + " send PROXY v2 headers yet; targets receive the client's bytes only", l.config().path(), l.targetGroup().name());
+      }
+      for (Zone z : s.zones()) {
+        List<InetAddress> addrs = new ArrayList<>();
+        if (type != IpAddressType.IPV6) {
+          z.ipv4Address().ifPresent(addrs::add);
+        }
+        if (type != IpAddressType.IPV4) {
+          z.ipv6Address().ifPresent(addrs::add);
+        }
+        for (InetAddress a : addrs) {
+          if (p.carriesTcp()) {
+            out.put(new BindKey(IpProtocol.TCP, z.name(), a, l.config().port()), z);
+          }
+          if (p.carriesUdp()) {
+            out.put(new BindKey(IpProtocol.UDP, z.name(), a, l.config().port()), z);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private Endpoint bind(LbState st, BindKey k, Zone zone) throws Exception {
+    ZoneMetrics zm = st.zoneMetrics.computeIfAbsent(k.zone(), z -> new ZoneMetrics(metrics, st.lb.resourceId(), z));
+    Endpoint ep = new Endpoint(this, st, k, zone, zm);
+    InetSocketAddress local = new InetSocketAddress(k.address(), k.port());
+    Channel ch;
+    if (k.protocol() == IpProtocol.TCP) {
+      ServerBootstrap sb = new ServerBootstrap();
+      io.relayOptions(sb);
+      ch = sb
+          .group(group)
+          .channel(io.serverChannel)
+          .option(ChannelOption.SO_BACKLOG, 4096)
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .childOption(ChannelOption.AUTO_READ, false)
+          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpFlow.WATER_MARK)
+          .childHandler(new TcpFlow.Acceptor(ep))
+          .bind(local)
+          .sync()
+          .channel();
+    } else {
+      ch = new Bootstrap()
+          .group(group)
+          .channel(io.datagramChannel)
+          .handler(new UdpListener(ep))
+          .bind(local)
+          .sync()
+          .channel();
+    }
+    ep.channel = ch;
+    log.debug("nlb transport: bound {}", ep);
+    return ep;
+  }
+
+  private static void unbind(Endpoint ep) {
+    ep.closing = true;
+    Channel ch = ep.channel;
+    if (ch != null && ch.isOpen()) {
+      ch.close().awaitUninterruptibly(5_000);
+      log.debug("nlb transport: unbound {}", ep);
+    }
+  }
+
+  /** Builds a {@link NettyTransport}. Setters validate their argument. Not thread-safe. */
+  public static final class Builder {
+    private IoMode ioMode = IoMode.AUTO;
+    private int threads;
+    private @Nullable EventLoopGroup eventLoopGroup;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration udpFlowIdleTimeout = Duration.ofSeconds(120);
+    private @Nullable Duration tcpIdleTimeoutOverride;
+    private int maxUdpFlows = 65_536;
+    private MetricsRecorder metrics = MetricsRecorder.noop();
+    private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+    Builder() {}
+
+    /** The I/O mode; AUTO (the default) picks io_uring, epoll or NIO, whichever works first. */
+    public Builder ioMode(IoMode mode) {
+      this.ioMode = mode;
+      return this;
+    }
+
+    /** Event loop threads when the transport creates its own group; 0 (the default) lets Netty choose. */
+    public Builder threads(int threads) {
+      if (threads < 0) {
+        throw new IllegalArgumentException("threads: " + threads + " (expected: 0 or more)");
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Runs on the application's event loops instead of creating a group; the transport then never
+     * shuts it down. Its I/O type must match {@link #ioMode} (with AUTO it is detected).
+     */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      this.eventLoopGroup = group;
+      return this;
+    }
+
+    /** How long a connection to a target may take before the client is reset; default 10 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive("connectTimeout", timeout);
+      return this;
+    }
+
+    /** How long a UDP flow lives without datagrams either way; default 120 s, as the guide says. */
+    public Builder udpFlowIdleTimeout(Duration timeout) {
+      this.udpFlowIdleTimeout = positive("udpFlowIdleTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Replaces every listener's {@code tcp.idle_timeout.seconds} (whose minimum is 60 s), so that
+     * tests can observe idle resets quickly.
+     */
+    public Builder tcpIdleTimeoutOverride(Duration timeout) {
+      this.tcpIdleTimeoutOverride = positive("tcpIdleTimeoutOverride", timeout);
+      return this;
+    }
+
+    /** The most UDP flows open at once over the whole transport; datagrams of new flows beyond it are dropped. */
+    public Builder maxUdpFlows(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxUdpFlows: " + max + " (expected: 1 or more)");
+      }
+      this.maxUdpFlows = max;
+      return this;
+    }
+
+    /** Where flow metrics go; default {@link MetricsRecorder#noop()}. */
+    public Builder metrics(MetricsRecorder recorder) {
+      this.metrics = recorder;
+      return this;
+    }
+
+    /** How long {@link NettyTransport#close()} lets flows finish before resetting them; default 30 s. */
+    public Builder shutdownTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("shutdownTimeout: " + timeout + " (expected: zero or positive)");
+      }
+      this.shutdownTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Builds the transport and, unless a group was given, starts its event loops.
+     *
+     * @throws IllegalStateException when a native I/O mode was asked for and cannot be used
+     */
+    public NettyTransport build() {
+      return new NettyTransport(this);
+    }
+
+    private static Duration positive(String name, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + ": " + d + " (expected: a positive duration)");
+      }
+      return d;
+    }
+  }
+}

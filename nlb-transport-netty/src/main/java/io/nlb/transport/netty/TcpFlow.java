@@ -1,0 +1,501 @@
+package io.nlb.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.nlb.core.ListenerRoute;
+import io.nlb.core.NodeRoute;
+import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RoutingSnapshot;
+import io.nlb.core.routing.IpProtocol;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP flow: the client connection accepted on a node, and the connection to the target it
+ * was routed to. Both channels live on one event loop, so every field is confined to that thread
+ * except {@link #unhealthy}, which the control plane sets.
+ *
+ * <p>Backpressure: both channels have {@code AUTO_READ} off. A side is read once when the flow
+ * starts; after each batch of reads the other side is flushed, and the next read is issued only
+ * while the other side is writable, or later when its writability returns. Half-close: on the end
+ * of input from one side, the other side's output is shut down once everything written to it
+ * before has been flushed; the flow closes when both directions are done.
+ */
+final class TcpFlow implements Flow {
+  private static final Logger log = LoggerFactory.getLogger(TcpFlow.class);
+
+  /** Larger than Netty's default so that a loopback relay moves 64 KiB reads without stalling. */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+
+  /** How a flow ends, for the metric it records. */
+  private enum End { NORMAL, CLIENT_RESET, TARGET_RESET, LB_RESET }
+
+  private final Endpoint ep;
+  private final SocketChannel client;
+  private final EventLoop loop;
+  private final Frontend frontend = new Frontend();
+  private final Backend backend = new Backend();
+  private final Runnable idleCheck = this::checkIdle;
+  private final Runnable terminateTask = () -> end(End.LB_RESET);
+
+  private @Nullable Channel target;
+  private @Nullable RegisteredTarget registered;
+  private boolean connected;
+  private boolean opened;
+  private boolean finished;
+  private boolean clientEof;
+  private boolean targetEof;
+  private boolean clientOutputShut;
+  private boolean targetOutputShut;
+  private long idleNanos;
+  private long lastActivity;
+  private @Nullable ScheduledFuture<?> idleFuture;
+  /**
+   * Client data read before the target connection is up. With AUTO_READ off the flow does not ask
+   * for it, but epoll reads what is buffered when it sees the client's FIN (EPOLLRDHUP).
+   */
+  private @Nullable ArrayDeque<ByteBuf> early;
+  private volatile boolean unhealthy;
+
+  private TcpFlow(Endpoint ep, SocketChannel client) {
+    this.ep = ep;
+    this.client = client;
+    this.loop = client.eventLoop();
+  }
+
+  /** Installs a flow on each accepted connection. Shared by all connections of one endpoint. */
+  static final class Acceptor extends ChannelInitializer<SocketChannel> {
+    private final Endpoint ep;
+
+    Acceptor(Endpoint ep) {
+      this.ep = ep;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+      ch.pipeline().addLast(new TcpFlow(ep, ch).frontend);
+    }
+  }
+
+  @Override
+  public RegisteredTarget target() {
+    RegisteredTarget t = registered;
+    if (t == null) {
+      throw new IllegalStateException("flow not routed yet");
+    }
+    return t;
+  }
+
+  @Override
+  public void terminate() {
+    try {
+      loop.execute(terminateTask);
+    } catch (RejectedExecutionException e) {
+      // The event loop is shutting down and closes its channels itself.
+    }
+  }
+
+  @Override
+  public void targetUnhealthy(boolean unhealthy) {
+    this.unhealthy = unhealthy;
+  }
+
+  // ------------------------------------------------------------------ start
+
+  private void start() {
+    if (ep.closing) {
+      reset(client);
+      return;
+    }
+    RoutingSnapshot s = ep.lb.routingSnapshot();
+    ListenerRoute route = s.listener(IpProtocol.TCP, ep.port);
+    int zone = s.zoneIndex(ep.zone);
+    InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
+    InetSocketAddress local = (InetSocketAddress) client.localAddress();
+    if (route == null || zone < 0 || remote == null || local == null) {
+      lbResetClient();
+      return;
+    }
+    NodeRoute node = route.node(zone);
+    long hash = Routes.hash(s.flowHashSeed(), node, IpProtocol.TCP, remote, local, ThreadLocalRandom.current().nextInt());
+    RegisteredTarget t = node.select(hash);
+    InetSocketAddress address = t == null ? null : t.address(hash);
+    if (t == null || address == null) {
+      lbResetClient();
+      return;
+    }
+    registered = t;
+    opened = true;
+    ep.metrics.tcpFlowOpened();
+    ep.transport.flowOpened(this, ep.state, true);
+    idleNanos = ep.transport.tcpIdleNanos(route);
+    InetAddress src = ep.source(route.groupAttributes().preserveClientIp(), remote.getAddress(), address.getAddress());
+    InetSocketAddress source = src == null ? null : new InetSocketAddress(src, 0);
+    Bootstrap b = new Bootstrap();
+    ep.transport.io.relayOptions(b);
+    ChannelFuture f = b
+        .group(loop)
+        .channel(ep.transport.io.socketChannel)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.TCP_NODELAY, true)
+        // The source is bound before connecting; without SO_REUSEADDR, bind() cannot pick a
+        // port that any socket on that address still holds (TIME_WAIT included), and a busy
+        // node runs out of ports long before its 4-tuples are exhausted.
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, ep.transport.connectTimeoutMillis)
+        .handler(backend)
+        .connect(address, source);
+    target = f.channel();
+    f.addListener((ChannelFutureListener) this::connected);
+  }
+
+  private void connected(ChannelFuture f) {
+    if (finished) {
+      reset(f.channel());
+      return;
+    }
+    if (!f.isSuccess()) {
+      Throwable cause = f.cause();
+      if (isBindFailure(cause)) {
+        ep.metrics.portAllocationErrors.increment();
+        log.warn("nlb flow {} -> {}: cannot bind the source address for the target connection: {}. With"
+            + " preserve_client_ip.enabled=true the client's address must be local to this host (true on loopback);"
+            + " for remote clients disable preserve_client_ip.enabled on the target group", describe(), registered, cause.toString());
+      } else {
+        log.debug("nlb flow {} -> {}: connect failed: {}", describe(), registered, String.valueOf(cause));
+      }
+      end(End.LB_RESET);
+      return;
+    }
+    connected = true;
+    lastActivity = System.nanoTime();
+    idleFuture = loop.schedule(idleCheck, idleNanos, TimeUnit.NANOSECONDS);
+    Channel t = f.channel();
+    ArrayDeque<ByteBuf> q = early;
+    if (q != null) {
+      early = null;
+      ByteBuf b;
+      while ((b = q.poll()) != null) {
+        ep.metrics.tcpBytes(b.readableBytes());
+        t.write(b, t.voidPromise());
+      }
+      t.flush();
+    }
+    if (clientEof) {
+      forwardClientEof(t);
+    } else {
+      client.read();
+    }
+    t.read();
+  }
+
+  private void forwardClientEof(Channel t) {
+    t.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+      if (f.isSuccess() && !finished) {
+        ((DuplexChannel) t).shutdownOutput().addListener((ChannelFutureListener) g -> {
+          targetOutputShut = true;
+          maybeFinish();
+        });
+      }
+    });
+  }
+
+  static boolean isBindFailure(@Nullable Throwable cause) {
+    if (cause instanceof BindException) {
+      return true;
+    }
+    String m = cause == null ? null : cause.getMessage();
+    return m != null && (m.startsWith("bind(") || m.contains("Cannot assign requested address")
+        || m.contains("Address already in use"));
+  }
+
+  // ------------------------------------------------------------------ relay
+
+  private final class Frontend extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      start();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Channel t = target;
+      if (finished) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      if (t == null || !connected) {
+        ArrayDeque<ByteBuf> q = early;
+        if (q == null) {
+          q = new ArrayDeque<>(2);
+          early = q;
+        }
+        q.add((ByteBuf) msg);
+        return;
+      }
+      if (unhealthy && !Routes.failsOpen(ep.lb.routingSnapshot(), ep.zone, target())) {
+        ReferenceCountUtil.release(msg);
+        end(End.LB_RESET);
+        return;
+      }
+      lastActivity = System.nanoTime();
+      ep.metrics.tcpBytes(((ByteBuf) msg).readableBytes());
+      t.write(msg, t.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      Channel t = target;
+      if (finished || t == null || !connected) {
+        return;
+      }
+      t.flush();
+      if (!clientEof && t.isWritable()) {
+        client.read();
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      Channel t = target;
+      if (!finished && connected && t != null && client.isWritable() && !targetEof) {
+        t.read();
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        clientEof = true;
+        Channel t = target;
+        if (!finished && connected && t != null) {
+          forwardClientEof(t);
+        }
+      } else {
+        ctx.fireUserEventTriggered(evt);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!finished) {
+        end(End.CLIENT_RESET);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (finished) {
+        return;
+      }
+      if (cause instanceof IOException) {
+        log.debug("nlb flow {}: client connection failed", describe(), cause);
+        end(End.CLIENT_RESET);
+      } else {
+        log.warn("nlb flow {}: unexpected error on the client connection", describe(), cause);
+        end(End.LB_RESET);
+      }
+    }
+  }
+
+  private final class Backend extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (finished) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      lastActivity = System.nanoTime();
+      ep.metrics.tcpBytes(((ByteBuf) msg).readableBytes());
+      client.write(msg, client.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      if (finished) {
+        return;
+      }
+      client.flush();
+      if (!targetEof && client.isWritable()) {
+        ctx.channel().read();
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (!finished && connected && ctx.channel().isWritable() && !clientEof) {
+        client.read();
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        targetEof = true;
+        if (!finished) {
+          client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess() && !finished) {
+              client.shutdownOutput().addListener((ChannelFutureListener) g -> {
+                clientOutputShut = true;
+                maybeFinish();
+              });
+            }
+          });
+        }
+      } else {
+        ctx.fireUserEventTriggered(evt);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!finished && connected) {
+        end(End.TARGET_RESET);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (finished) {
+        return;
+      }
+      if (cause instanceof IOException) {
+        log.debug("nlb flow {} -> {}: target connection failed", describe(), registered, cause);
+        end(End.TARGET_RESET);
+      } else {
+        log.warn("nlb flow {} -> {}: unexpected error on the target connection", describe(), registered, cause);
+        end(End.LB_RESET);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ endings
+
+  private void maybeFinish() {
+    if (!finished && clientEof && targetEof && clientOutputShut && targetOutputShut) {
+      end(End.NORMAL);
+    }
+  }
+
+  private void checkIdle() {
+    if (finished) {
+      return;
+    }
+    long idle = System.nanoTime() - lastActivity;
+    if (idle >= idleNanos) {
+      log.debug("nlb flow {}: idle for {} ms, resetting both sides", describe(), TimeUnit.NANOSECONDS.toMillis(idle));
+      end(End.LB_RESET);
+    } else {
+      idleFuture = loop.schedule(idleCheck, idleNanos - idle, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void lbResetClient() {
+    finished = true;
+    ep.metrics.elbResets.increment();
+    reset(client);
+  }
+
+  /** Ends the flow once, on its event loop. */
+  private void end(End how) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    Channel t = target;
+    if (log.isDebugEnabled()) {
+      log.debug("nlb flow {} -> {} ends: {} (client eof {}, target eof {}, client out shut {}, target out shut {})",
+          describe(), registered, how, clientEof, targetEof, clientOutputShut, targetOutputShut);
+    }
+    switch (how) {
+      case NORMAL:
+        client.close();
+        if (t != null) {
+          t.close();
+        }
+        break;
+      case CLIENT_RESET:
+        ep.metrics.clientResets.increment();
+        reset(client);
+        if (t != null) {
+          reset(t);
+        }
+        break;
+      case TARGET_RESET:
+        ep.metrics.targetResets.increment();
+        reset(client);
+        if (t != null) {
+          reset(t);
+        }
+        break;
+      default:
+        ep.metrics.elbResets.increment();
+        reset(client);
+        if (t != null) {
+          if (connected) {
+            ep.metrics.elbResets.increment();
+          }
+          reset(t);
+        }
+        break;
+    }
+    ScheduledFuture<?> idle = idleFuture;
+    if (idle != null) {
+      idle.cancel(false);
+    }
+    ArrayDeque<ByteBuf> q = early;
+    if (q != null) {
+      early = null;
+      ByteBuf b;
+      while ((b = q.poll()) != null) {
+        b.release();
+      }
+    }
+    if (opened) {
+      ep.metrics.tcpFlowClosed();
+      ep.transport.flowClosed(this, ep.state, true);
+    }
+  }
+
+  /** Closes with SO_LINGER 0, so that the peer sees a TCP RST. */
+  static void reset(Channel ch) {
+    if (ch.isOpen()) {
+      try {
+        ch.config().setOption(ChannelOption.SO_LINGER, 0);
+      } catch (RuntimeException e) {
+        // The socket is already gone; closing is all that is left.
+      }
+      ch.close();
+    }
+  }
+
+  private String describe() {
+    return ep + " " + client.remoteAddress();
+  }
+}

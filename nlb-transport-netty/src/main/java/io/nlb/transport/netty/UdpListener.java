@@ -1,0 +1,153 @@
+package io.nlb.transport.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import io.nlb.core.ListenerRoute;
+import io.nlb.core.NodeRoute;
+import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RoutingSnapshot;
+import io.nlb.core.routing.IpProtocol;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handler of one UDP listener socket: keeps the flow table of that socket (client address and
+ * port to {@link UdpFlow}), creates a flow per new client 5-tuple and relays its datagrams. The
+ * table is confined to the socket's event loop; every flow's upstream channel is registered on the
+ * same loop.
+ *
+ * <p>Client IP preservation: UDP target groups always preserve the client's address. The flow's
+ * upstream socket is bound to the client's address (port chosen by the kernel) when that address is
+ * local to this host, which holds on loopback; for any other client address an unprivileged
+ * process cannot send from it, so the flow uses the node's address instead and this is logged once
+ * per listener socket at WARN. The client's source port is never preserved.
+ *
+ * <p>UDP sockets keep {@code AUTO_READ} on: datagrams that cannot be relayed are dropped, as on a
+ * network, instead of being held back.
+ */
+final class UdpListener extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
+
+  final Endpoint ep;
+  final Map<InetSocketAddress, UdpFlow> flows = new HashMap<>();
+  private final InetSocketAddress local;
+  private boolean warnedNonLocal;
+
+  UdpListener(Endpoint ep) {
+    this.ep = ep;
+    this.local = new InetSocketAddress(ep.nodeAddress, ep.port);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof DatagramPacket)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    DatagramPacket p = (DatagramPacket) msg;
+    try {
+      InetSocketAddress sender = p.sender();
+      if (sender == null) {
+        return;
+      }
+      UdpFlow f = flows.get(sender);
+      if (f != null && f.isUnhealthy() && !Routes.failsOpen(ep.lb.routingSnapshot(), ep.zone, f.target())) {
+        // Passive health does not apply to UDP; a flow to a target that became unhealthy ends,
+        // and this datagram starts a new flow to a healthy target.
+        f.close();
+        f = null;
+      }
+      if (f == null) {
+        f = open(ctx.channel(), sender);
+        if (f == null) {
+          return;
+        }
+      }
+      f.fromClient(p.content());
+    } finally {
+      p.release();
+    }
+  }
+
+  private @Nullable UdpFlow open(Channel listener, InetSocketAddress sender) {
+    if (ep.closing) {
+      return null;
+    }
+    NettyTransport transport = ep.transport;
+    if (transport.udpFlows.incrementAndGet() > transport.maxUdpFlows) {
+      transport.udpFlows.decrementAndGet();
+      transport.udpOverflows.increment();
+      return null;
+    }
+    RoutingSnapshot s = ep.lb.routingSnapshot();
+    ListenerRoute route = s.listener(IpProtocol.UDP, ep.port);
+    int zone = s.zoneIndex(ep.zone);
+    RegisteredTarget t = null;
+    InetSocketAddress address = null;
+    if (route != null && zone >= 0) {
+      NodeRoute node = route.node(zone);
+      long hash = Routes.hash(s.flowHashSeed(), node, IpProtocol.UDP, sender, local, 0);
+      t = node.select(hash);
+      address = t == null ? null : t.address(hash);
+    }
+    if (t == null || address == null || route == null) {
+      transport.udpFlows.decrementAndGet();
+      return null;
+    }
+    boolean preserve = route.groupAttributes().preserveClientIp();
+    if (preserve && !isLocal(sender.getAddress())) {
+      preserve = false;
+      if (!warnedNonLocal) {
+        warnedNonLocal = true;
+        log.warn("nlb {}: client {} is not an address of this host, so its UDP flows reach targets from the node address"
+            + " {} (sending from a foreign address needs IP_TRANSPARENT and CAP_NET_ADMIN, which this transport does not"
+            + " use); logged once per listener socket", ep, sender.getAddress().getHostAddress(), ep.nodeAddress.getHostAddress());
+      }
+    }
+    InetAddress source = ep.source(preserve, sender.getAddress(), address.getAddress());
+    UdpFlow f = new UdpFlow(this, listener, sender, t);
+    flows.put(sender, f);
+    f.connect(address, source == null ? null : new InetSocketAddress(source, 0));
+    return f;
+  }
+
+  /** Whether the host owns {@code a}: loopback always; others by asking the interfaces. */
+  private static boolean isLocal(InetAddress a) {
+    if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
+      return true;
+    }
+    try {
+      return NetworkInterface.getByInetAddress(a) != null;
+    } catch (SocketException e) {
+      return false;
+    }
+  }
+
+  void removed(UdpFlow f) {
+    flows.remove(f.client, f);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    for (UdpFlow f : new ArrayList<>(flows.values())) {
+      f.close();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.warn("nlb {}: error on the UDP listener socket", ep, cause);
+  }
+}

@@ -1,0 +1,79 @@
+package io.nlb.transport.netty;
+
+import io.nlb.metrics.Counter;
+import io.nlb.metrics.Dimensions;
+import io.nlb.metrics.Gauge;
+import io.nlb.metrics.Metric;
+import io.nlb.metrics.MetricsRecorder;
+
+/**
+ * The metric handles of one load balancer node (one zone of one load balancer), resolved once when
+ * the zone's first socket is bound and then only incremented by event loops. Every flow event is
+ * recorded on the total and on its protocol variant, as {@link MetricsRecorder} asks.
+ */
+final class ZoneMetrics {
+  final Counter newFlows;
+  final Counter newFlowsTcp;
+  final Counter newFlowsUdp;
+  final Gauge activeFlows;
+  final Gauge activeFlowsTcp;
+  final Gauge activeFlowsUdp;
+  final Counter bytes;
+  final Counter bytesTcp;
+  final Counter bytesUdp;
+  final Counter clientResets;
+  final Counter targetResets;
+  final Counter elbResets;
+  final Counter portAllocationErrors;
+
+  ZoneMetrics(MetricsRecorder r, String loadBalancerResourceId, String zone) {
+    Dimensions d = Dimensions.of(loadBalancerResourceId, zone, null);
+    newFlows = r.counter(Metric.NEW_FLOW_COUNT, d);
+    newFlowsTcp = r.counter(Metric.NEW_FLOW_COUNT_TCP, d);
+    newFlowsUdp = r.counter(Metric.NEW_FLOW_COUNT_UDP, d);
+    activeFlows = r.gauge(Metric.ACTIVE_FLOW_COUNT, d);
+    activeFlowsTcp = r.gauge(Metric.ACTIVE_FLOW_COUNT_TCP, d);
+    activeFlowsUdp = r.gauge(Metric.ACTIVE_FLOW_COUNT_UDP, d);
+    bytes = r.counter(Metric.PROCESSED_BYTES, d);
+    bytesTcp = r.counter(Metric.PROCESSED_BYTES_TCP, d);
+    bytesUdp = r.counter(Metric.PROCESSED_BYTES_UDP, d);
+    clientResets = r.counter(Metric.TCP_CLIENT_RESET_COUNT, d);
+    targetResets = r.counter(Metric.TCP_TARGET_RESET_COUNT, d);
+    elbResets = r.counter(Metric.TCP_ELB_RESET_COUNT, d);
+    portAllocationErrors = r.counter(Metric.PORT_ALLOCATION_ERROR_COUNT, d);
+  }
+
+  void tcpFlowOpened() {
+    newFlows.increment();
+    newFlowsTcp.increment();
+    activeFlows.increment();
+    activeFlowsTcp.increment();
+  }
+
+  void tcpFlowClosed() {
+    activeFlows.decrement();
+    activeFlowsTcp.decrement();
+  }
+
+  void tcpBytes(long n) {
+    bytes.add(n);
+    bytesTcp.add(n);
+  }
+
+  void udpFlowOpened() {
+    newFlows.increment();
+    newFlowsUdp.increment();
+    activeFlows.increment();
+    activeFlowsUdp.increment();
+  }
+
+  void udpFlowClosed() {
+    activeFlows.decrement();
+    activeFlowsUdp.decrement();
+  }
+
+  void udpBytes(long n) {
+    bytes.add(n);
+    bytesUdp.add(n);
+  }
+}
