@@ -1,6 +1,11 @@
 /** Runnable examples. Uses only what the library modules export. */
 module io.nlb.examples {
   requires io.nlb.core;
+  requires io.nlb.transport.netty;
+  requires io.nlb.healthcheck;
+  requires io.nlb.proxyprotocol;
+  requires io.nlb.metrics;
+  requires org.slf4j;
   requires static org.jspecify;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
