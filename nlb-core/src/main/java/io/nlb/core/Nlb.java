@@ -64,6 +64,8 @@ public final class Nlb implements AutoCloseable {
   private final Map<String, AlbState> albEndpoints = new LinkedHashMap<>();
   private long registrationSequence;
   private final AuditListener audit;
+  private final Duration instanceRefresh;
+  private Scheduler.@Nullable Cancellable instanceRefreshTask;
   private final java.util.concurrent.atomic.AtomicLong auditSequence = new java.util.concurrent.atomic.AtomicLong();
   private boolean closed;
   private final List<TargetHealthListener> healthListeners = new CopyOnWriteArrayList<>();
@@ -80,6 +82,10 @@ public final class Nlb implements AutoCloseable {
     this.transport = b.transport;
     this.dnsSuffix = b.dnsSuffix;
     this.audit = b.audit;
+    this.instanceRefresh = b.instanceRefresh;
+    if (instances != InstanceResolver.NONE) {
+      instanceRefreshTask = scheduler.schedule(instanceRefresh, this::refreshInstances);
+    }
   }
 
   /** Starts a builder with the documented defaults and no transport. */
@@ -556,6 +562,58 @@ public final class Nlb implements AutoCloseable {
     }
   }
 
+  // ------------------------------------------------------------------ instance state
+
+  /**
+   * Re-resolves every instance target and applies state changes (a stopped instance becomes
+   * {@code unused} with {@code Target.InvalidState}; a running one returns). The resolver is called
+   * outside the control lock. Runs every {@link Builder#instanceRefreshInterval}; callable directly.
+   */
+  public void refreshInstances() {
+    List<RegisteredTarget> instanceTargets = new ArrayList<>();
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      for (TargetGroup tg : targetGroups.values()) {
+        for (RegisteredTarget r : tg.registrationsUnlocked()) {
+          if (r.isInstance()) {
+            instanceTargets.add(r);
+          }
+        }
+      }
+    }
+    Map<RegisteredTarget, InstanceResolver.State> states = new LinkedHashMap<>();
+    for (RegisteredTarget r : instanceTargets) {
+      InstanceResolver.Instance inst = instances.resolve(r.id());
+      states.put(r, inst == null ? InstanceResolver.State.TERMINATED : inst.state());
+    }
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      Set<LoadBalancer> affected = new HashSet<>();
+      for (Map.Entry<RegisteredTarget, InstanceResolver.State> e : states.entrySet()) {
+        RegisteredTarget r = e.getKey();
+        if (r.instanceState() != e.getValue()) {
+          r.instanceState(e.getValue());
+          LoadBalancer lb = loadBalancerOf(r.group());
+          if (lb != null) {
+            affected.add(lb);
+          }
+        }
+      }
+      affected.forEach(LoadBalancer::republish);
+      if (instances != InstanceResolver.NONE) {
+        Scheduler.Cancellable previous = instanceRefreshTask;
+        if (previous != null) {
+          previous.cancel();
+        }
+        instanceRefreshTask = scheduler.schedule(instanceRefresh, this::refreshInstances);
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ audit
 
   /**
@@ -715,6 +773,10 @@ public final class Nlb implements AutoCloseable {
         return;
       }
       closed = true;
+      Scheduler.Cancellable refresh = instanceRefreshTask;
+      if (refresh != null) {
+        refresh.cancel();
+      }
       for (AlbState s : albEndpoints.values()) {
         Scheduler.Cancellable t = s.refresh;
         if (t != null) {
@@ -750,8 +812,22 @@ public final class Nlb implements AutoCloseable {
     private @Nullable Transport transport;
     private String dnsSuffix = "elb.local";
     private AuditListener audit = AuditListener.slf4j();
+    private Duration instanceRefresh = Duration.ofSeconds(30);
 
     Builder() {}
+
+    /**
+     * How often instance targets are re-resolved through the {@link InstanceResolver} so that a
+     * stopped or terminated instance is reported {@code unused} ({@code Target.InvalidState}) and
+     * receives no new flows (default 30 seconds; 1 second to 1 hour).
+     */
+    public Builder instanceRefreshInterval(Duration interval) {
+      if (interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
+        throw Check.invalid("instanceRefreshInterval", interval, "1 second to 1 hour");
+      }
+      this.instanceRefresh = interval;
+      return this;
+    }
 
     /**
      * Where control-plane audit events go (default: JSON lines to the SLF4J logger {@code

@@ -81,7 +81,7 @@ public final class Quotas {
     return certificatesPerLoadBalancer;
   }
 
-  /** Target groups one listener action forwards to (default 1). */
+  /** Target groups one listener action forwards to: 1, as in the service (not adjustable). */
   public int targetGroupsPerAction() {
     return targetGroupsPerAction;
   }
@@ -112,7 +112,7 @@ public final class Quotas {
     private int targetsPerZonePerLoadBalancer = 500;
     private int targetsPerTargetGroup = 1000;
     private int certificatesPerLoadBalancer = 25;
-    private int targetGroupsPerAction = 1;
+    private final int targetGroupsPerAction = 1;
     private int loadBalancersPerAlbEndpoint = 2;
 
     Builder() {}
@@ -160,12 +160,6 @@ public final class Quotas {
     /** See {@link Quotas#certificatesPerLoadBalancer()}. */
     public Builder certificatesPerLoadBalancer(int v) {
       certificatesPerLoadBalancer = positive("certificatesPerLoadBalancer", v);
-      return this;
-    }
-
-    /** See {@link Quotas#targetGroupsPerAction()}. */
-    public Builder targetGroupsPerAction(int v) {
-      targetGroupsPerAction = positive("targetGroupsPerAction", v);
       return this;
     }
 

@@ -23,7 +23,7 @@ public final class RegisteredTarget {
   private final long registrationId;
   private final @Nullable InetSocketAddress address;
   private final @Nullable String knownZone;
-  private final InstanceResolver.State instanceState;
+  private volatile InstanceResolver.State instanceState;
   private final @Nullable String albEndpoint;
 
   private volatile TargetHealth health = TargetHealth.of(TargetHealthReason.ELB_REGISTRATION_IN_PROGRESS);
@@ -100,6 +100,15 @@ public final class RegisteredTarget {
 
   InstanceResolver.State instanceState() {
     return instanceState;
+  }
+
+  void instanceState(InstanceResolver.State state) {
+    instanceState = state;
+  }
+
+  /** Whether this registration names an instance (re-resolved to follow its state). */
+  boolean isInstance() {
+    return target.type() == TargetType.INSTANCE;
   }
 
   @Nullable String albEndpoint() {
