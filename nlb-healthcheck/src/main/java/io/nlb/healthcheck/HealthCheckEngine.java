@@ -713,7 +713,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     private double jitter = 0.1;
     private Duration reconcileInterval = Duration.ofSeconds(1);
     private Duration reportDelay = Duration.ofMillis(50);
-    private ProbePreamble preamble = ProbePreamble.NONE;
+    private ProbePreamble preamble = ProbePreamble.PROXY_V2_LOCAL;
     private @Nullable Duration timeoutOverride;
     private final List<TargetHealthListener> listeners = new ArrayList<>();
 
@@ -772,7 +772,10 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       return this;
     }
 
-    /** The bytes written first on every check connection (the PROXY v2 hook); defaults to none. */
+    /**
+     * The bytes written first on every check connection; defaults to {@link
+     * ProbePreamble#PROXY_V2_LOCAL} (a PROXY v2 LOCAL header for groups with PROXY protocol on).
+     */
     public Builder preamble(ProbePreamble preamble) {
       this.preamble = preamble;
       return this;

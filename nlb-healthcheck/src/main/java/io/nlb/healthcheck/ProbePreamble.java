@@ -4,14 +4,13 @@ import io.nlb.core.RegisteredTarget;
 import io.nlb.core.TargetGroup;
 
 /**
- * Supplies bytes a health check writes first on its connection, before TLS and HTTP: the hook
- * through which the PROXY protocol integration will send a v2 {@code LOCAL} header to targets of
- * groups with {@code proxy_protocol_v2.enabled}. This module does not depend on the PROXY module;
- * the integration supplies an implementation with {@link HealthCheckEngine.Builder#preamble}.
+ * Supplies bytes a health check writes first on its connection, before TLS and HTTP. The default,
+ * {@link #PROXY_V2_LOCAL}, sends a PROXY protocol v2 {@code LOCAL} header (no client information)
+ * to targets of groups with {@code proxy_protocol_v2.enabled}, as the load balancer does for its
+ * health-check connections; other groups get nothing.
  *
  * <pre>{@code
- * ProbePreamble pp2 = (group, target) ->
- *     group.attributes().proxyProtocolV2() ? ProxyV2.localHeader() : ProbePreamble.NONE_BYTES;
+ * HealthCheckEngine.builder(nlb).preamble(ProbePreamble.NONE)   // never send a header
  * }</pre>
  *
  * <p>Called on the engine's scheduling thread at the start of every check: it must be quick,
@@ -24,6 +23,18 @@ public interface ProbePreamble {
 
   /** Writes nothing. */
   ProbePreamble NONE = (group, target) -> NONE_BYTES;
+
+  /**
+   * The 16 bytes of a PROXY protocol v2 header with the {@code LOCAL} command: the signature,
+   * version 2 with command 0, family UNSPEC, and an empty address block. A constant, so this
+   * module needs no PROXY codec; its tests check it against the codec.
+   */
+  byte[] LOCAL_HEADER_BYTES = {
+      0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x20, 0x00, 0x00, 0x00};
+
+  /** A LOCAL header for groups with {@code proxy_protocol_v2.enabled}, nothing otherwise (the default). */
+  ProbePreamble PROXY_V2_LOCAL = (group, target) ->
+      group.attributes().proxyProtocolV2() ? LOCAL_HEADER_BYTES.clone() : NONE_BYTES;
 
   /** The bytes to write first for a check of {@code target} in {@code group}; empty for none. */
   byte[] preamble(TargetGroup group, RegisteredTarget target);

@@ -69,8 +69,12 @@ class HealthCheckEngineIntegrationTest {
 
   /** One group behind a TCP:80 listener on node 127.0.0.2, targets on 127.0.0.1. */
   RegisteredTarget setUp(HealthCheck settings, int port) {
+    return setUp(settings, port, false);
+  }
+
+  RegisteredTarget setUp(HealthCheck settings, int port, boolean proxyProtocolV2) {
     group = nlb.createTargetGroup(TargetGroupConfig.builder("web", Protocol.TCP, port).targetType(TargetType.IP)
-        .healthCheck(settings).build());
+        .healthCheck(settings).attribute("proxy_protocol_v2.enabled", Boolean.toString(proxyProtocolV2)).build());
     nlb.createLoadBalancer(LoadBalancerConfig.builder("my-nlb")
         .zone(Zone.builder("zone-a").address("127.0.0.2").targetRange("127.0.0.0/24").build())
         .listener(ListenerConfig.builder(Protocol.TCP, 80).forwardTo("web").build())
@@ -161,6 +165,34 @@ class HealthCheckEngineIntegrationTest {
     check(r, 3);
     assertThat(r.health()).isEqualTo(FAILED);
     assertThat(group.describeTargetHealth().get(0).health().reason()).contains(TargetHealthReason.TARGET_FAILED_HEALTH_CHECKS);
+  }
+
+  @Test
+  void http_proxyProtocolGroup_checkStartsWithLocalHeader() throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    resources.add(server);
+    acceptLoop(server, s -> {
+      try (s) {
+        s.setSoTimeout(5000);
+        InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+        io.nlb.proxyprotocol.ProxyHeader h = io.nlb.proxyprotocol.ProxyHeaders.read(in).first();
+        seen.add(h.command() + " " + h.source() + " " + readRequestHead(in).split("\r\n")[0]);
+        s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException | RuntimeException e) {
+        seen.add("error " + e);
+      }
+    });
+
+    RegisteredTarget r = setUp(fast().protocol(HealthCheckProtocol.HTTP).path("/ping").build(), server.getLocalPort(), true);
+
+    assertThat(r.health()).isEqualTo(TargetHealth.healthy());
+    assertThat(seen).containsExactly("LOCAL null GET /ping HTTP/1.1");
+  }
+
+  @Test
+  void localHeaderConstant_equalsTheCodecsLocalHeader() {
+    assertThat(ProbePreamble.LOCAL_HEADER_BYTES).isEqualTo(io.nlb.proxyprotocol.ProxyV2Encoder.create().encodeLocal());
   }
 
   @Test
