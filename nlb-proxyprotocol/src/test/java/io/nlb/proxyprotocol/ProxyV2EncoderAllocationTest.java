@@ -38,7 +38,7 @@ class ProxyV2EncoderAllocationTest {
       long thread = Thread.currentThread().getId();
       long perOp = Long.MAX_VALUE;
       // The JIT needs a while (and runs in the background): measure rounds until one is clean.
-      for (int round = 0; round < 40 && perOp > 0; round++) {
+      for (int round = 0; round < 250 && perOp > 0; round++) {
         long before = threads.getThreadAllocatedBytes(thread);
         int sum = 0;
         for (int i = 0; i < 20_000; i++) {
