@@ -28,6 +28,8 @@ final class Endpoint {
   private final @Nullable InetAddress nodeIpv6;
   /** Set once bound. */
   volatile @Nullable Channel channel;
+  /** Whether a failure to bind a target connection's source address was logged at WARN. */
+  volatile boolean warnedBindFailure;
   /** Set when the transport stops accepting: no new flows. */
   volatile boolean closing;
 

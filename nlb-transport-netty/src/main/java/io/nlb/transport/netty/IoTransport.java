@@ -11,6 +11,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 
 /** The channel classes and I/O handler factory of one {@link IoMode}. Immutable. */
 final class IoTransport {
@@ -29,13 +30,7 @@ final class IoTransport {
     this.datagramChannel = datagramChannel;
   }
 
-  /** Options the relayed TCP sockets of this mode need (see {@link EpollSupport#relayOptions}). */
-  void relayOptions(io.netty.bootstrap.ServerBootstrap b) {
-    if (mode == IoMode.EPOLL) {
-      EpollSupport.relayOptions(b);
-    }
-  }
-
+  /** Options the target connections of this mode take (see {@link EpollSupport#relayOptions}). */
   void relayOptions(io.netty.bootstrap.Bootstrap b) {
     if (mode == IoMode.EPOLL) {
       EpollSupport.relayOptions(b);
@@ -84,13 +79,19 @@ final class IoTransport {
           throw new IllegalStateException("ioMode: " + requested + " (expected: an available I/O mode; " + requested
               + " is not usable here: " + cause + ")", cause);
         }
+        if (requested == IoMode.EPOLL && EpollSupport.halfCloseBroken()) {
+          LoggerFactory.getLogger(IoTransport.class).warn("nlb transport: epoll of Netty {} loses data written to"
+              + " half-closed connections (epoll_ctl ENOENT after the interest set became empty); answers to clients"
+              + " that shut down their output may be cut off. Use IO_URING or NIO, or a Netty release with the fix",
+              EpollSupport.version());
+        }
         return requested == IoMode.EPOLL ? EpollSupport.transport() : IoUringSupport.transport();
       }
       default:
         if (isAvailable(IoMode.IO_URING)) {
           return IoUringSupport.transport();
         }
-        if (isAvailable(IoMode.EPOLL)) {
+        if (isAvailable(IoMode.EPOLL) && !EpollSupport.halfCloseBroken()) {
           return EpollSupport.transport();
         }
         return nio();

@@ -378,9 +378,7 @@ public final class NettyTransport implements Transport {
     InetSocketAddress local = new InetSocketAddress(k.address(), k.port());
     Channel ch;
     if (k.protocol() == IpProtocol.TCP) {
-      ServerBootstrap sb = new ServerBootstrap();
-      io.relayOptions(sb);
-      ch = sb
+      ch = new ServerBootstrap()
           .group(group)
           .channel(io.serverChannel)
           .option(ChannelOption.SO_BACKLOG, 4096)

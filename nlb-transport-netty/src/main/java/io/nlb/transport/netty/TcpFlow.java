@@ -184,9 +184,16 @@ final class TcpFlow implements Flow {
       Throwable cause = f.cause();
       if (isBindFailure(cause)) {
         ep.metrics.portAllocationErrors.increment();
-        log.warn("nlb flow {} -> {}: cannot bind the source address for the target connection: {}. With"
+        if (ep.warnedBindFailure) {
+          log.debug("nlb flow {} -> {}: cannot bind the source address: {}", describe(), registered, String.valueOf(cause));
+        } else {
+          ep.warnedBindFailure = true;
+          log.warn("nlb flow {} -> {}: cannot bind the source address for the target connection: {}. With"
             + " preserve_client_ip.enabled=true the client's address must be local to this host (true on loopback);"
-            + " for remote clients disable preserve_client_ip.enabled on the target group", describe(), registered, cause.toString());
+            + " for remote clients disable preserve_client_ip.enabled on the target group (later failures of this"
+            + " listener socket are logged at DEBUG and counted in PortAllocationErrorCount)", describe(), registered,
+            String.valueOf(cause));
+        }
       } else {
         log.debug("nlb flow {} -> {}: connect failed: {}", describe(), registered, String.valueOf(cause));
       }

@@ -46,6 +46,15 @@ final class Harness implements AutoCloseable {
     return Stream.of(IoMode.NIO, IoMode.EPOLL, IoMode.IO_URING).filter(NettyTransport::isAvailable);
   }
 
+  /**
+   * Skips a test that writes to a half-closed connection on epoll of Netty 4.2.17/4.2.18, which
+   * loses such data (see EpollSupport.halfCloseBroken); it runs again once Netty is upgraded.
+   */
+  static void assumeHalfCloseWorks(IoMode mode) {
+    org.junit.jupiter.api.Assumptions.assumeFalse(mode == IoMode.EPOLL && EpollSupport.halfCloseBroken(),
+        "epoll of Netty " + EpollSupport.version() + " loses writes to half-closed sockets (epoll_ctl ENOENT)");
+  }
+
   TargetGroup group(String name, Protocol protocol, TargetGroupAttributes attributes) {
     return nlb.createTargetGroup(TargetGroupConfig.builder(name, protocol, 9).targetType(TargetType.IP).attributes(attributes).build());
   }

@@ -34,6 +34,17 @@ final class Leaks {
     }
   }
 
+  /** How many leaks were reported so far; pass it to {@link #since}. */
+  static int mark() {
+    return LEAKS.size();
+  }
+
+  /** Collects garbage, lets the detector process its queue, and returns the leaks reported after {@code mark}. */
+  static List<String> since(int mark) {
+    List<String> all = collect();
+    return all.subList(Math.min(mark, all.size()), all.size());
+  }
+
   /** Collects garbage and lets the detector process its queue; returns the leaks reported so far. */
   static List<String> collect() {
     for (int i = 0; i < 3; i++) {

@@ -115,6 +115,7 @@ class TcpFlowLifecycleIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void concurrentConnections_2000_allComplete_activeFlowsBackToZero_noLeaks(IoMode mode) throws Exception {
+    int leaksBefore = Leaks.mark();
     h = new Harness(mode);
     Targets.Echo echo = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP);
@@ -182,7 +183,7 @@ class TcpFlowLifecycleIntegrationTest {
     assertThat(h.value(lb, "zone-a", Metric.ACTIVE_FLOW_COUNT_TCP)).isZero();
     assertThat(h.value(lb, "zone-a", Metric.NEW_FLOW_COUNT)).isEqualTo(n);
     assertThat(h.value(lb, "zone-a", Metric.PROCESSED_BYTES)).isEqualTo(2L * n * payload.length);
-    assertThat(Leaks.collect()).isEmpty();
+    assertThat(Leaks.since(leaksBefore)).isEmpty();
   }
 
   static final class Keys {

@@ -178,4 +178,47 @@ class UdpRelayIntegrationTest {
     assertThat(h.transport.bindings(lb)).isEmpty();
     await().atMost(Duration.ofSeconds(2)).until(() -> h.transport.activeUdpFlows() == 0);
   }
+
+  @ParameterizedTest
+  @MethodSource("modes")
+  void deregistrationWithTermination_endsUdpFlowsWhenTheDelayEnds(IoMode mode) throws Exception {
+    h = new Harness(mode);
+    Targets.Udp a = targets.udp("127.0.0.1", "A");
+    Targets.Udp b = targets.udp("127.0.0.1", "B");
+    TargetGroup g = h.group("dns", Protocol.UDP,
+        TargetGroupAttributes.builder().deregistrationDelay(Duration.ofSeconds(30)).connectionTermination(true).build());
+    g.registerTargets(Target.ip("127.0.0.1", a.port()));
+    int port = Harness.freePort();
+    udpLb(g, port);
+    DatagramSocket c = client("127.0.0.1");
+    assertThat(exchange(c, port, "1")).isEqualTo("A|1");
+    g.registerTargets(Target.ip("127.0.0.1", b.port()));
+    g.deregisterTargets(Target.ip("127.0.0.1", a.port()));
+    assertThat(exchange(c, port, "2")).isEqualTo("A|2");
+    h.scheduler.advance(Duration.ofSeconds(30));
+    await().atMost(Duration.ofSeconds(2)).until(() -> h.transport.activeUdpFlows() == 0);
+    assertThat(exchange(c, port, "3")).isEqualTo("B|3");
+  }
+
+  @ParameterizedTest
+  @MethodSource("modes")
+  void targetTurnsUnhealthy_nextDatagramStartsAFlowToAHealthyTarget(IoMode mode) throws Exception {
+    h = new Harness(mode);
+    Targets.Udp a = targets.udp("127.0.0.1", "A");
+    Targets.Udp b = targets.udp("127.0.0.1", "B");
+    TargetGroup g = h.group("dns", Protocol.UDP);
+    Target ta = Target.ip("127.0.0.1", a.port());
+    Target tb = Target.ip("127.0.0.1", b.port());
+    g.registerTargets(ta);
+    g.reportHealth(ta, io.nlb.core.TargetHealth.healthy());
+    int port = Harness.freePort();
+    LoadBalancer lb = udpLb(g, port);
+    DatagramSocket c = client("127.0.0.1");
+    assertThat(exchange(c, port, "1")).isEqualTo("A|1");
+    g.registerTargets(tb);
+    g.reportHealth(tb, io.nlb.core.TargetHealth.healthy());
+    g.reportHealth(ta, io.nlb.core.TargetHealth.of(io.nlb.core.TargetHealthReason.TARGET_FAILED_HEALTH_CHECKS));
+    assertThat(exchange(c, port, "2")).isEqualTo("B|2");
+    assertThat(h.value(lb, "zone-a", Metric.NEW_FLOW_COUNT_UDP)).isEqualTo(2);
+  }
 }
