@@ -347,10 +347,6 @@ public final class NettyTransport implements Transport {
         throw new UnsupportedOperationException(l.config().path() + ": TLS (expected: TCP, UDP or TCP_UDP; this"
             + " transport does not terminate TLS yet)");
       }
-      if (l.groupAttributes().proxyProtocolV2()) {
-        log.warn("nlb transport: {} forwards to {} with proxy_protocol_v2.enabled=true, but this transport does not"
-            + " send PROXY v2 headers yet; targets receive the client's bytes only", l.config().path(), l.targetGroup().name());
-      }
       for (Zone z : s.zones()) {
         List<InetAddress> addrs = new ArrayList<>();
         if (type != IpAddressType.IPV6) {

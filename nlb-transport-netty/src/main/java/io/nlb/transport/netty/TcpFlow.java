@@ -22,6 +22,9 @@ import io.nlb.core.NodeRoute;
 import io.nlb.core.RegisteredTarget;
 import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.routing.IpProtocol;
+import io.nlb.proxyprotocol.ProxiedProtocol;
+import io.nlb.proxyprotocol.ProxyV2Encoder;
+import io.nlb.proxyprotocol.TransportProtocol;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -64,6 +67,8 @@ final class TcpFlow implements Flow {
 
   private @Nullable Channel target;
   private @Nullable RegisteredTarget registered;
+  /** The PROXY v2 encoder when the target group wants a header, else null. */
+  private @Nullable ProxyV2Encoder proxyHeader;
   private boolean connected;
   private boolean opened;
   private boolean finished;
@@ -153,6 +158,9 @@ final class TcpFlow implements Flow {
     ep.metrics.tcpFlowOpened();
     ep.transport.flowOpened(this, ep.state, true);
     idleNanos = ep.transport.tcpIdleNanos(route);
+    if (route.groupAttributes().proxyProtocolV2()) {
+      proxyHeader = ProxyEncoders.encoder(route.config().vpcEndpointId().orElse(null));
+    }
     InetAddress src = ep.source(route.groupAttributes().preserveClientIp(), remote.getAddress(), address.getAddress());
     InetSocketAddress source = src == null ? null : new InetSocketAddress(src, 0);
     Bootstrap b = new Bootstrap();
@@ -196,14 +204,20 @@ final class TcpFlow implements Flow {
         }
       } else {
         log.debug("nlb flow {} -> {}: connect failed: {}", describe(), registered, String.valueOf(cause));
+        ep.lb.nlb().passiveHealth().connectFailed(target());
       }
       end(End.LB_RESET);
       return;
     }
     connected = true;
+    ep.lb.nlb().passiveHealth().connected(target());
     lastActivity = System.nanoTime();
     idleFuture = loop.schedule(idleCheck, idleNanos, TimeUnit.NANOSECONDS);
     Channel t = f.channel();
+    ProxyV2Encoder header = proxyHeader;
+    if (header != null) {
+      writeProxyHeader(header, t);
+    }
     ArrayDeque<ByteBuf> q = early;
     if (q != null) {
       early = null;
@@ -220,6 +234,24 @@ final class TcpFlow implements Flow {
       client.read();
     }
     t.read();
+  }
+
+  /**
+   * The PROXY v2 header goes first on the target connection: the client's address as source, the
+   * listener's address (this node) as destination, and the VPC endpoint TLV when the listener is
+   * reached through one. Client bytes follow untouched, including any header the client sent.
+   */
+  private void writeProxyHeader(ProxyV2Encoder encoder, Channel t) {
+    InetSocketAddress src = (InetSocketAddress) client.remoteAddress();
+    InetSocketAddress dst = (InetSocketAddress) client.localAddress();
+    if (src == null || dst == null) {
+      return;
+    }
+    ByteBuf buf = t.alloc().buffer(encoder.encodedLength(
+        src.getAddress() instanceof java.net.Inet4Address && dst.getAddress() instanceof java.net.Inet4Address
+            ? ProxiedProtocol.TCP4 : ProxiedProtocol.TCP6));
+    encoder.encodeProxy(buf, TransportProtocol.STREAM, src, dst);
+    t.write(buf, t.voidPromise());
   }
 
   private void forwardClientEof(Channel t) {
@@ -456,6 +488,7 @@ final class TcpFlow implements Flow {
         break;
       case TARGET_RESET:
         ep.metrics.targetResets.increment();
+        ep.lb.nlb().passiveHealth().targetReset(target());
         reset(client);
         if (t != null) {
           reset(t);
