@@ -16,6 +16,10 @@ import io.nlb.core.TargetHealthReason;
 import io.nlb.core.TargetHealthState;
 import io.nlb.core.Zone;
 import io.nlb.core.spi.PassiveHealthSink;
+import io.nlb.metrics.Dimensions;
+import io.nlb.metrics.Gauge;
+import io.nlb.metrics.Metric;
+import io.nlb.metrics.MetricsRecorder;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,9 +27,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -110,6 +116,9 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
   private final Duration reconcileInterval;
   private final Duration reportDelay;
   private final ProbePreamble preamble;
+  private final MetricsRecorder metrics;
+  /** Host-count gauges by dimensions; resolved once, set after every reconcile and report. */
+  private final Map<Dimensions, Gauge[]> hostGauges = new ConcurrentHashMap<>();
   private final @Nullable Duration timeoutOverride;
   private final List<TargetHealthListener> listeners;
 
@@ -135,6 +144,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     this.reconcileInterval = b.reconcileInterval;
     this.reportDelay = b.reportDelay;
     this.preamble = b.preamble;
+    this.metrics = b.metrics;
     this.timeoutOverride = b.timeoutOverride;
     this.listeners = new CopyOnWriteArrayList<>(b.listeners);
   }
@@ -242,6 +252,25 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     return n;
   }
 
+  /** Sets the host-count gauges of every (load balancer, zone, group) the engine checks. */
+  private void publishHostCounts() {
+    for (LoadBalancer lb : nlb.loadBalancers()) {
+      Set<TargetGroup> groups = new LinkedHashSet<>();
+      for (Listener l : lb.listeners()) {
+        nlb.targetGroup(l.config().targetGroup()).ifPresent(groups::add);
+      }
+      for (TargetGroup g : groups) {
+        for (Zone z : lb.zones()) {
+          Dimensions dims = Dimensions.of(lb.resourceId(), z.name(), g.resourceId());
+          Gauge[] gauges = hostGauges.computeIfAbsent(dims, d -> new Gauge[] {
+              metrics.gauge(Metric.HEALTHY_HOST_COUNT, d), metrics.gauge(Metric.UNHEALTHY_HOST_COUNT, d)});
+          gauges[0].set(healthyHostCount(g, z.name()));
+          gauges[1].set(unhealthyHostCount(g, z.name()));
+        }
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ passive signals
 
   @Override
@@ -289,6 +318,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     }
     try {
       reconcile();
+      publishHostCounts();
     } catch (RuntimeException e) {
       log.warn("health-check reconcile failed; retrying in {}", reconcileInterval, e);
     }
@@ -521,6 +551,11 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
         }
       }
     }
+    try {
+      publishHostCounts();
+    } catch (RuntimeException e) {
+      log.debug("host counts not published: {}", e.toString());
+    }
     for (Transition tr : batch) {
       for (TargetHealthListener l : listeners) {
         try {
@@ -714,6 +749,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     private Duration reconcileInterval = Duration.ofSeconds(1);
     private Duration reportDelay = Duration.ofMillis(50);
     private ProbePreamble preamble = ProbePreamble.PROXY_V2_LOCAL;
+    private MetricsRecorder metrics = MetricsRecorder.noop();
     private @Nullable Duration timeoutOverride;
     private final List<TargetHealthListener> listeners = new ArrayList<>();
 
@@ -769,6 +805,15 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
         throw new IllegalArgumentException("reportDelay: " + delay + " (expected: 0-1 s)");
       }
       this.reportDelay = delay;
+      return this;
+    }
+
+    /**
+     * Where {@code HealthyHostCount} and {@code UnHealthyHostCount} are recorded, per load
+     * balancer, zone and target group (default: nowhere). ALB targets are not counted.
+     */
+    public Builder metrics(MetricsRecorder recorder) {
+      this.metrics = recorder;
       return this;
     }
 

@@ -443,6 +443,33 @@ class HealthCheckEngineTest {
   }
 
   @Test
+  void metrics_recorder_gaugesPerLoadBalancerZoneAndGroup() {
+    io.nlb.metrics.InMemoryMetricsRecorder recorder = io.nlb.metrics.InMemoryMetricsRecorder.create();
+    web.registerTargets(Target.ip("10.0.1.5", 9001), Target.ip("10.0.1.6"), Target.ip("10.0.1.7"), Target.ip("10.0.2.5", 9001));
+    probe.byPort.put(9001, CheckOutcome.FAILURE);
+    engine = HealthCheckEngine.builder(nlb).scheduler(time).random(ZERO).jitter(0).probe(probe)
+        .reportDelay(Duration.ZERO).metrics(recorder).build();
+    engine.start();
+    time.runDueTasks();
+    interval();
+    io.nlb.metrics.Dimensions a = io.nlb.metrics.Dimensions.of(lb.resourceId(), "zone-a", web.resourceId());
+    io.nlb.metrics.Dimensions b = io.nlb.metrics.Dimensions.of(lb.resourceId(), "zone-b", web.resourceId());
+
+    assertThat(recorder.value(io.nlb.metrics.Metric.HEALTHY_HOST_COUNT, a)).isEqualTo(2);
+    assertThat(recorder.value(io.nlb.metrics.Metric.UNHEALTHY_HOST_COUNT, a)).isEqualTo(1);
+    assertThat(recorder.value(io.nlb.metrics.Metric.HEALTHY_HOST_COUNT, b)).isZero();
+    assertThat(recorder.value(io.nlb.metrics.Metric.UNHEALTHY_HOST_COUNT, b)).isEqualTo(1);
+
+    probe.byPort.clear();
+    for (int i = 0; i < 3; i++) {
+      interval();
+    }
+    assertThat(recorder.value(io.nlb.metrics.Metric.HEALTHY_HOST_COUNT, a)).isEqualTo(3);
+    assertThat(recorder.value(io.nlb.metrics.Metric.UNHEALTHY_HOST_COUNT, a)).isZero();
+    assertThat(recorder.value(io.nlb.metrics.Metric.HEALTHY_HOST_COUNT, b)).isEqualTo(1);
+  }
+
+  @Test
   void listener_engineListener_seesEveryTransitionInOrder() {
     List<String> seen = new ArrayList<>();
     Target a = Target.ip("10.0.1.5", 9001);
