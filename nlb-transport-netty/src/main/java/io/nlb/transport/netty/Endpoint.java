@@ -4,8 +4,14 @@ import io.netty.channel.Channel;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.routing.IpProtocol;
 import io.nlb.core.Zone;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +32,7 @@ final class Endpoint {
   final ZoneMetrics metrics;
   private final @Nullable InetAddress nodeIpv4;
   private final @Nullable InetAddress nodeIpv6;
+  private final ConcurrentMap<InetAddress, InetAddress> kernelSources = new ConcurrentHashMap<>();
   /** Set once bound. */
   volatile @Nullable Channel channel;
   /** Whether a failure to bind a target connection's source address was logged at WARN. */
@@ -58,10 +65,34 @@ final class Endpoint {
     if (preserveClientIp && (client instanceof Inet4Address) == v4) {
       return client;
     }
-    if ((nodeAddress instanceof Inet4Address) == v4) {
-      return nodeAddress;
+    InetAddress node = (nodeAddress instanceof Inet4Address) == v4 ? nodeAddress : (v4 ? nodeIpv4 : nodeIpv6);
+    if (node != null && node.equals(kernelSource(target))) {
+      // The kernel would pick the node's address anyway: binding first would only make it search
+      // for a free port under the bind lock, which costs milliseconds per connection once many
+      // sockets sit in TIME_WAIT (NIO and io_uring cannot ask for IP_BIND_ADDRESS_NO_PORT).
+      return null;
     }
-    return v4 ? nodeIpv4 : nodeIpv6;
+    return node;
+  }
+
+  /** The source address the kernel chooses for {@code target}; cached per target address. */
+  private @Nullable InetAddress kernelSource(InetAddress target) {
+    InetAddress cached = kernelSources.get(target);
+    if (cached != null) {
+      return cached;
+    }
+    // connect() on a UDP socket only consults the routing table: no packet is sent.
+    try (DatagramChannel probe = DatagramChannel.open(target instanceof Inet4Address ? StandardProtocolFamily.INET
+        : StandardProtocolFamily.INET6)) {
+      probe.connect(new InetSocketAddress(target, 9));
+      InetAddress chosen = ((InetSocketAddress) probe.getLocalAddress()).getAddress();
+      if (kernelSources.size() < 4096) {
+        kernelSources.put(target, chosen);
+      }
+      return chosen;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   @Override
