@@ -153,6 +153,7 @@ public final class Demo {
       out.println();
 
       // Health checks, with every transition printed as it happens (reason code included).
+      CountDownLatch allHealthy = new CountDownLatch(servers.size());
       CountDownLatch a1Unhealthy = new CountDownLatch(1);
       health = HealthCheckEngine.builder(nlb)
           .listener((target, previous, current) -> {
@@ -161,6 +162,9 @@ public final class Demo {
               return; // Elb.RegistrationInProgress -> Elb.InitialHealthChecking: not worth a line here
             }
             out.printf("  [%5.1f s] health of %s (%s): %s -> %s%n", seconds(started), name, target, previous, current);
+            if (previous.state() == TargetHealthState.INITIAL && current.isHealthy()) {
+              allHealthy.countDown();
+            }
             if ("a1".equals(name) && current.state() == TargetHealthState.UNHEALTHY) {
               a1Unhealthy.countDown();
             }
@@ -168,7 +172,9 @@ public final class Demo {
           .build();
       health.start();
       out.println("Waiting for the first health checks (they start at random points of the first 5 s):");
-      awaitAllHealthy(web, Duration.ofSeconds(20));
+      if (!allHealthy.await(20, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("targets not healthy after 20 s: " + web.describeTargetHealth());
+      }
 
       out.printf("%n1) %d connections, half through each zone's node:%n", CONNECTIONS);
       Map<String, Integer> before = drive(port, CONNECTIONS);
@@ -251,21 +257,6 @@ public final class Demo {
 
   private static void print(PrintStream out, Map<String, Integer> counts) {
     counts.forEach((k, v) -> out.printf("   %-16s %4d%n", k, v));
-  }
-
-  private static void awaitAllHealthy(TargetGroup group, Duration atMost) throws InterruptedException {
-    long deadline = System.nanoTime() + atMost.toNanos();
-    while (System.nanoTime() < deadline) {
-      boolean all = true;
-      for (TargetHealthDescription d : group.describeTargetHealth()) {
-        all &= d.health().isHealthy();
-      }
-      if (all) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new IllegalStateException("targets not healthy after " + atMost + ": " + group.describeTargetHealth());
   }
 
   /** Prints the flow metrics per zone and in total, read back from the store, and returns the totals. */
