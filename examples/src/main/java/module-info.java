@@ -6,6 +6,8 @@ module io.nlb.examples {
   requires io.nlb.proxyprotocol;
   requires io.nlb.metrics;
   requires org.slf4j;
+  // AlbTargetExample's stand-in ALB nodes are JDK HTTP servers.
+  requires jdk.httpserver;
   requires static org.jspecify;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
