@@ -49,9 +49,11 @@ import java.util.concurrent.TimeUnit;
  *       listener, and the health-check engine checking every target every 5 seconds.
  *   <li>400 connections, half through each node (as DNS round robin would spread clients): each
  *       node keeps to its own zone, because cross-zone load balancing is off by default.
- *   <li>{@code a1} stops. While health checks notice (two failed checks, 5 to 10 seconds), new
- *       flows hashed to {@code a1} are reset; then {@code a1} turns unhealthy with reason code
- *       {@code Target.FailedHealthChecks}, and its flows move to {@code a2}. Zone-b is untouched.
+ *   <li>{@code a1} stops. Until the load balancer notices, new flows hashed to {@code a1} are
+ *       reset; passive health checks (three failed connects in a row) take it out within a
+ *       fraction of a second, long before the next active check, and it turns unhealthy with
+ *       reason code {@code Target.FailedHealthChecks}; its flows move to {@code a2}. Zone-b is
+ *       untouched.
  *   <li>The metrics the data plane recorded, read back from a {@link MetricStore}.
  * </ol>
  *
@@ -181,7 +183,7 @@ public final class Demo {
       print(out, before);
       out.println("   Cross-zone load balancing is off (the default): each node keeps to its own zone's targets.");
 
-      out.printf("%n2) a1 stops (its server socket closes). Traffic keeps flowing while health checks notice:%n");
+      out.printf("%n2) a1 stops (its server socket closes). Traffic keeps flowing while the load balancer notices%n   (passive checks: failed connects; active checks: every 5 s):%n");
       servers.get(0).close();
       long stoppedAt = System.nanoTime();
       Map<String, Integer> detecting = new TreeMap<>();
