@@ -44,7 +44,7 @@ class DemoTest {
     // its socket closed, as the target's.
     int connections = total(s.before()) + total(s.whileDetecting()) + total(s.after());
     assertThat(s.metrics().get("NewFlowCount")).isEqualTo(connections);
-    assertThat(s.metrics().get("TCP_ELB_Reset_Count") + s.metrics().get("TCP_Target_Reset_Count"))
+    assertThat(s.metrics().getOrDefault("TCP_ELB_Reset_Count", 0L) + s.metrics().getOrDefault("TCP_Target_Reset_Count", 0L))
         .isEqualTo((long) s.whileDetecting().getOrDefault("zone-a -> reset", 0));
     assertThat(s.metrics().get("ProcessedBytes")).isPositive();
     assertThat(output).contains("NewFlowCount (Sum)").contains("describe-target-health:").contains("Done in");
