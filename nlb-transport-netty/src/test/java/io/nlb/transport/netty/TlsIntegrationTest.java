@@ -241,6 +241,27 @@ class TlsIntegrationTest {
 
   @ParameterizedTest
   @MethodSource("io.nlb.transport.netty.Harness#modes")
+  void addCertificates_onALiveListener_newHandshakesSelectIt(IoMode mode) throws Exception {
+    h = new Harness(mode);
+    int port = Harness.freePort();
+    TargetGroup g = h.group("web", Protocol.TCP);
+    TlsTargets.Target t1 = targets.plain("t1");
+    g.registerTargets(Target.ip("127.0.0.1", t1.port));
+    LoadBalancer lb = h.lb("sni-add", Harness.zoneA(), tls(port, "web").build());
+    try (SSLSocket s = TlsTargets.connect(TlsTargets.trusting(TlsTargets.A, TlsTargets.B), port, "b.example")) {
+      assertThat(subject(s)).isEqualTo("CN=a.example"); // no match: the default
+    }
+
+    lb.listeners().get(0).addCertificates(TlsTargets.B);
+
+    try (SSLSocket s = TlsTargets.connect(TlsTargets.trusting(TlsTargets.A, TlsTargets.B), port, "b.example")) {
+      assertThat(subject(s)).isEqualTo("CN=b.example");
+      assertThat(TlsTargets.ask(s, "added")).isEqualTo("t1:added");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("io.nlb.transport.netty.Harness#modes")
   void accessLog_enabled_handshakeWritesALine_publishedAfterFiveMinutes(IoMode mode, @TempDir Path bucket) throws Exception {
     h = new Harness(mode);
     int port = Harness.freePort();
