@@ -1,12 +1,14 @@
 /**
  * The Netty data plane: implements {@link io.nlb.core.spi.Transport} and relays TCP, UDP and
- * TCP_UDP flows between clients and targets.
+ * TCP_UDP flows between clients and targets, terminating TLS listeners with io.nlb.tls.
  */
 module io.nlb.transport.netty {
   requires static org.jspecify;
   requires transitive io.nlb.core;
   requires transitive io.nlb.metrics;
   requires io.nlb.proxyprotocol;
+  // TlsProvider appears in NettyTransport.Builder.
+  requires transitive io.nlb.tls;
   requires io.netty.buffer;
   requires io.netty.common;
   requires transitive io.netty.transport;

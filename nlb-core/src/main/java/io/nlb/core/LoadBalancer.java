@@ -290,7 +290,12 @@ public final class LoadBalancer implements AutoCloseable {
     }
   }
 
-  void deleteListener(Listener listener) {
+  private static boolean accessLogsChanged(LoadBalancerAttributes a, LoadBalancerAttributes b) {
+    return a.accessLogsEnabled() != b.accessLogsEnabled() || !a.accessLogsDirectory().equals(b.accessLogsDirectory())
+        || !a.accessLogsPrefix().equals(b.accessLogsPrefix());
+  }
+
+    void deleteListener(Listener listener) {
     checkLive();
     listeners.remove(listener);
     rebind();
@@ -333,7 +338,17 @@ public final class LoadBalancer implements AutoCloseable {
         attributes = previous;
         throw e;
       }
-      republish();
+      if (accessLogsChanged(previous, next)) {
+        // The transport opens or closes the TLS access log in apply(); bindings stay as they are.
+        try {
+          rebind();
+        } catch (NlbException e) {
+          attributes = previous;
+          throw e;
+        }
+      } else {
+        republish();
+      }
       return attributes;
     }
   }

@@ -90,8 +90,9 @@ public enum Metric {
   ACTIVE_FLOW_COUNT_TCP("ActiveFlowCount_TCP", Unit.COUNT, GAUGE, NONZERO, Sets.L_ZL,
       Stats.MIN_MAX_AVG, "Flows currently open through TCP listeners."),
   /**
-   * {@link #ACTIVE_FLOW_COUNT} restricted to TLS listeners; same approximation. A flow counts from
-   * the accept, before its handshake completes.
+   * {@link #ACTIVE_FLOW_COUNT} restricted to TLS listeners; same approximation. A TLS flow counts
+   * from its completed handshake (when the target is chosen): a connection whose handshake fails is
+   * no flow and counts only in {@link #CLIENT_TLS_NEGOTIATION_ERROR_COUNT}.
    */
   ACTIVE_FLOW_COUNT_TLS("ActiveFlowCount_TLS", Unit.COUNT, GAUGE, NONZERO, Sets.L_ZL,
       Stats.MIN_MAX_AVG, "Flows currently open through TLS listeners."),
@@ -140,7 +141,7 @@ public enum Metric {
   /** {@link #NEW_FLOW_COUNT} restricted to TCP listeners. */
   NEW_FLOW_COUNT_TCP("NewFlowCount_TCP", Unit.COUNT, COUNTER, NONZERO, Sets.L_ZL, Stats.SUM,
       "Flows opened through TCP listeners."),
-  /** {@link #NEW_FLOW_COUNT} restricted to TLS listeners. */
+  /** {@link #NEW_FLOW_COUNT} restricted to TLS listeners; counted when the client's handshake completes. */
   NEW_FLOW_COUNT_TLS("NewFlowCount_TLS", Unit.COUNT, COUNTER, NONZERO, Sets.L_ZL, Stats.SUM,
       "Flows opened through TLS listeners."),
   /** {@link #NEW_FLOW_COUNT} restricted to UDP listeners. */

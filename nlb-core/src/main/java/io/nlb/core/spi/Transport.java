@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>All methods are called by the control plane, serialized under its lock, never from an
  *       event loop; they must not call back into the control plane.
  *   <li>{@link #apply} is called before a snapshot that changes what is bound (a new load balancer,
- *       a listener added, removed or changed, a zone added) is published. It binds what is new and
+ *       a listener added, removed or changed, a zone added) is published, and when the access-log
+ *       attributes ({@code access_logs.s3.*}) change, so that the transport can open or close its
+ *       TLS access log (the bindings are then unchanged). It binds what is new and
  *       unbinds what is gone. If it throws, it must leave the bindings as they were, and the
  *       control plane refuses the change that needed it (the load balancer becomes {@code failed}
  *       when it was its creation).

@@ -1,6 +1,7 @@
 package io.nlb.transport.netty;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.routing.IpProtocol;
 import io.nlb.core.Zone;
@@ -39,6 +40,14 @@ final class Endpoint {
   volatile boolean warnedBindFailure;
   /** Set when the transport stops accepting: no new flows. */
   volatile boolean closing;
+  /**
+   * The TLS listener on this TCP socket's port, or null for TCP (and TLS passthrough). Set by the
+   * control plane before the socket is bound and whenever the listener changes; read once per
+   * accepted connection.
+   */
+  volatile @Nullable TlsFrontend tls;
+  /** Counts the bytes read from the sockets of TLS flows as they arrive (TLS records, overhead included). */
+  final ChannelHandler tlsBytes;
 
   Endpoint(NettyTransport transport, LbState state, BindKey key, Zone zone, ZoneMetrics metrics) {
     this.nodeIpv4 = zone.ipv4Address().orElse(null);
@@ -52,6 +61,7 @@ final class Endpoint {
     this.port = key.port();
     this.protocol = key.protocol();
     this.metrics = metrics;
+    this.tlsBytes = new TcpFlow.TlsBytes(metrics);
   }
 
   /**

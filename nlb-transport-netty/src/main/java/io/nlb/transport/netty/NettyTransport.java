@@ -6,7 +6,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.nlb.core.Listener;
+import io.nlb.core.ListenerConfig;
 import io.nlb.core.ListenerRoute;
+import io.nlb.core.LoadBalancerAttributes;
+import io.nlb.core.ServerCertificate;
 import io.nlb.core.IpAddressType;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.Protocol;
@@ -18,10 +22,19 @@ import io.nlb.core.Zone;
 import io.nlb.core.routing.IpProtocol;
 import io.nlb.core.spi.Transport;
 import io.nlb.metrics.MetricsRecorder;
+import io.nlb.tls.DirectoryAccessLogSink;
+import io.nlb.tls.PolicySupport;
+import io.nlb.tls.SecurityPolicy;
+import io.nlb.tls.TlsAccessLog;
+import io.nlb.tls.TlsCertificate;
+import io.nlb.tls.TlsOrigination;
+import io.nlb.tls.TlsProvider;
+import io.nlb.tls.TlsTermination;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +89,17 @@ public final class NettyTransport implements Transport {
   final int maxUdpFlows;
   final MetricsRecorder metrics;
   private final Duration shutdownTimeout;
+  final TlsProvider tlsProvider;
+
+  /**
+   * The account id and region in access-log file names and paths ({@code
+   * AWSLogs/<account>/elasticloadbalancing/<region>/...}): an embedded load balancer has neither,
+   * so these fixed placeholders stand in for them.
+   */
+  static final String ACCESS_LOG_ACCOUNT = "000000000000";
+  static final String ACCESS_LOG_REGION = "local";
+  /** Entries a TLS access log keeps in memory before dropping (and counting) new ones. */
+  static final int ACCESS_LOG_CAPACITY = 65_536;
 
   private final Map<LoadBalancer, LbState> loadBalancers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<RegisteredTarget, Set<Flow>> flowsByTarget = new ConcurrentHashMap<>();
@@ -106,6 +130,7 @@ public final class NettyTransport implements Transport {
     maxUdpFlows = b.maxUdpFlows;
     metrics = b.metrics;
     shutdownTimeout = b.shutdownTimeout;
+    tlsProvider = b.tlsProvider;
   }
 
   /** Starts a builder with the defaults: AUTO, Netty's default thread count, 10 s connect timeout. */
@@ -162,11 +187,16 @@ public final class NettyTransport implements Transport {
     LbState st = loadBalancers.computeIfAbsent(lb, LbState::new);
     synchronized (st) {
       Map<BindKey, Zone> wanted = wanted(lb, next);
+      Map<Listener, TlsFrontend> tlsNext;
+      List<Runnable> tlsCommit = new ArrayList<>();
       List<Endpoint> added = new ArrayList<>();
       try {
+        // Everything that can fail comes first, so that a refusal changes nothing.
+        tlsNext = planTls(st, next, tlsCommit);
+        Map<Integer, TlsFrontend> byPort = byPort(next, tlsNext);
         for (Map.Entry<BindKey, Zone> w : wanted.entrySet()) {
           if (!st.endpoints.containsKey(w.getKey())) {
-            added.add(bind(st, w.getKey(), w.getValue()));
+            added.add(bind(st, w.getKey(), w.getValue(), byPort));
           }
         }
       } catch (Exception e) {
@@ -176,8 +206,19 @@ public final class NettyTransport implements Transport {
         if (st.endpoints.isEmpty()) {
           loadBalancers.remove(lb);
         }
-        log.warn("nlb transport: cannot bind the listeners of {}; keeping the previous bindings", lb.name(), e);
+        log.warn("nlb transport: cannot bind the listeners of {}; keeping the previous bindings: {}", lb.name(), e.toString());
         throw e;
+      }
+      for (Runnable r : tlsCommit) {
+        r.run();
+      }
+      st.tls.clear();
+      st.tls.putAll(tlsNext);
+      Map<Integer, TlsFrontend> byPort = byPort(next, tlsNext);
+      for (Endpoint ep : st.endpoints.values()) {
+        if (ep.protocol == IpProtocol.TCP) {
+          ep.tls = byPort.get(ep.port);
+        }
       }
       for (Endpoint ep : added) {
         st.endpoints.put(ep.key, ep);
@@ -194,6 +235,136 @@ public final class NettyTransport implements Transport {
           unbind(ep);
         }
       }
+      syncAccessLog(st);
+    }
+  }
+
+  /**
+   * The TLS listeners {@code next} wants: a new {@link TlsTermination} for each new one; for each
+   * changed one, a commit step that updates its termination in place (new handshakes only). Checks
+   * everything that could make a commit step fail: the policy must be served exactly by the
+   * provider (never a different policy in silence) and every certificate must carry its key.
+   *
+   * @throws IllegalStateException naming the listener and the setting that would fix it
+   */
+  private Map<Listener, TlsFrontend> planTls(LbState st, RoutingSnapshot next, List<Runnable> commit) {
+    Map<Listener, TlsFrontend> out = new HashMap<>();
+    for (ListenerRoute r : next.listeners()) {
+      ListenerConfig c = r.config();
+      if (c.protocol() != Protocol.TLS) {
+        continue;
+      }
+      SecurityPolicy policy;
+      TlsOrigination origination = null;
+      TlsFrontend cur = st.tls.get(r.listener());
+      try {
+        policy = SecurityPolicy.named(c.sslPolicy().orElse(SecurityPolicy.DEFAULT.name()));
+        PolicySupport.check(policy, tlsProvider).requireExact();
+        for (ServerCertificate sc : c.certificate().map(List::of).orElse(List.of())) {
+          requireKey(c, sc);
+        }
+        for (ServerCertificate sc : c.certificates()) {
+          requireKey(c, sc);
+        }
+        if (r.targetProtocol() == Protocol.TLS) {
+          TlsOrigination o = cur == null ? null : cur.origination;
+          origination = o != null && cur != null && cur.originationPolicy == policy ? o
+              : TlsOrigination.forListener(policy, tlsProvider, TcpFlow.TLS_ERRORS);
+        }
+      } catch (RuntimeException e) {
+        throw new IllegalStateException(c.path() + ": " + e.getMessage(), e);
+      }
+      TlsFrontend fe;
+      if (cur == null) {
+        TlsTermination t;
+        try {
+          t = TlsTermination.builder(c, tlsProvider)
+              .negotiationListener(TcpFlow.TLS_ERRORS)
+              .accessLog(st.accessLogWriter, st.lb.resourceId(), r.listener().resourceId())
+              .timeSource(st.lb.nlb().scheduler())
+              .build();
+        } catch (RuntimeException e) {
+          throw new IllegalStateException(c.path() + ": " + e.getMessage(), e);
+        }
+        fe = new TlsFrontend(r.listener(), t, c);
+      } else {
+        fe = cur;
+        if (cur.config != c) {
+          commit.add(() -> {
+            cur.termination.update(c);
+            cur.config = c;
+          });
+        }
+      }
+      TlsOrigination o = origination;
+      SecurityPolicy p = policy;
+      commit.add(() -> {
+        fe.origination = o;
+        fe.originationPolicy = o == null ? null : p;
+      });
+      out.put(r.listener(), fe);
+    }
+    return out;
+  }
+
+  private static void requireKey(ListenerConfig c, ServerCertificate sc) {
+    if (!(sc instanceof TlsCertificate)) {
+      throw new IllegalArgumentException("certificate " + sc.id() + " (expected: a io.nlb.tls.TlsCertificate, PemCertificate or"
+          + " KeyStoreCertificate, carrying the private key)");
+    }
+  }
+
+  private static Map<Integer, TlsFrontend> byPort(RoutingSnapshot next, Map<Listener, TlsFrontend> tls) {
+    Map<Integer, TlsFrontend> out = new HashMap<>();
+    for (ListenerRoute r : next.listeners()) {
+      TlsFrontend fe = tls.get(r.listener());
+      if (fe != null) {
+        out.put(r.config().port(), fe);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Opens, reopens or closes the load balancer's TLS access log to match its attributes: one log
+   * while {@code access_logs.s3.enabled} is true and it has a TLS listener. Closing flushes what is
+   * queued (on this control thread, never on an event loop).
+   */
+  private void syncAccessLog(LbState st) {
+    LoadBalancerAttributes a = st.lb.attributes();
+    boolean want = a.accessLogsEnabled() && !st.tls.isEmpty() && !closed;
+    String key = want ? a.accessLogsDirectory() + "\u0000" + a.accessLogsPrefix() : null;
+    if (java.util.Objects.equals(key, st.accessLogKey)) {
+      return;
+    }
+    TlsAccessLog old = st.accessLog;
+    TlsAccessLog opened = null;
+    if (want) {
+      try {
+        DirectoryAccessLogSink sink = DirectoryAccessLogSink.fromAttributes(a, ACCESS_LOG_ACCOUNT, ACCESS_LOG_REGION, st.lb.resourceId());
+        if (sink != null) {
+          opened = TlsAccessLog.start(sink, st.lb.nlb().scheduler(), ACCESS_LOG_CAPACITY);
+        }
+      } catch (RuntimeException e) {
+        log.warn("nlb transport: cannot open the TLS access log of {}: {}", st.lb.name(), e.toString());
+      }
+    }
+    st.accessLog = opened;
+    st.accessLogKey = opened == null ? null : key;
+    closeAccessLog(st.lb, old);
+  }
+
+  private static void closeAccessLog(LoadBalancer lb, @Nullable TlsAccessLog l) {
+    if (l == null) {
+      return;
+    }
+    try {
+      l.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (l.dropped() > 0) {
+      log.warn("nlb transport: the TLS access log of {} dropped {} entries", lb.name(), l.dropped());
     }
   }
 
@@ -211,6 +382,13 @@ public final class NettyTransport implements Transport {
     }
     for (Flow f : st.flows) {
       f.terminate();
+    }
+    synchronized (st) {
+      st.tls.clear();
+      TlsAccessLog l = st.accessLog;
+      st.accessLog = null;
+      st.accessLogKey = null;
+      closeAccessLog(lb, l);
     }
   }
 
@@ -275,6 +453,10 @@ public final class NettyTransport implements Transport {
           unbind(ep);
         }
         st.endpoints.clear();
+        TlsAccessLog l = st.accessLog;
+        st.accessLog = null;
+        st.accessLogKey = null;
+        closeAccessLog(st.lb, l);
       }
     }
     loadBalancers.clear();
@@ -342,11 +524,6 @@ public final class NettyTransport implements Transport {
     IpAddressType type = lb.ipAddressType();
     for (ListenerRoute l : s.listeners()) {
       Protocol p = l.config().protocol();
-      if (p == Protocol.TLS) {
-        // Relaying TLS bytes to targets that expect TLS to be terminated would break silently.
-        throw new UnsupportedOperationException(l.config().path() + ": TLS (expected: TCP, UDP or TCP_UDP; this"
-            + " transport does not terminate TLS yet)");
-      }
       for (Zone z : s.zones()) {
         List<InetAddress> addrs = new ArrayList<>();
         if (type != IpAddressType.IPV6) {
@@ -368,9 +545,12 @@ public final class NettyTransport implements Transport {
     return out;
   }
 
-  private Endpoint bind(LbState st, BindKey k, Zone zone) throws Exception {
+  private Endpoint bind(LbState st, BindKey k, Zone zone, Map<Integer, TlsFrontend> tlsByPort) throws Exception {
     ZoneMetrics zm = st.zoneMetrics.computeIfAbsent(k.zone(), z -> new ZoneMetrics(metrics, st.lb.resourceId(), z));
     Endpoint ep = new Endpoint(this, st, k, zone, zm);
+    if (k.protocol() == IpProtocol.TCP) {
+      ep.tls = tlsByPort.get(k.port()); // before the socket accepts anything
+    }
     InetSocketAddress local = new InetSocketAddress(k.address(), k.port());
     Channel ch;
     if (k.protocol() == IpProtocol.TCP) {
@@ -421,8 +601,23 @@ public final class NettyTransport implements Transport {
     private int maxUdpFlows = 65_536;
     private MetricsRecorder metrics = MetricsRecorder.noop();
     private Duration shutdownTimeout = Duration.ofSeconds(30);
+    private TlsProvider tlsProvider = TlsProvider.JDK;
 
     Builder() {}
+
+    /**
+     * The TLS implementation of TLS listeners and TLS target groups; default {@link
+     * TlsProvider#JDK}. A listener whose security policy the provider cannot serve exactly is
+     * refused (with the setting that would fix it), never served with a different policy.
+     */
+    public Builder tlsProvider(TlsProvider provider) {
+      if (!provider.isAvailable()) {
+        throw new IllegalArgumentException("tlsProvider: " + provider + " (expected: an available provider; OPENSSL needs"
+            + " netty-tcnative-boringssl-static)");
+      }
+      this.tlsProvider = provider;
+      return this;
+    }
 
     /** The I/O mode; AUTO (the default) picks io_uring, epoll or NIO, whichever works first. */
     public Builder ioMode(IoMode mode) {

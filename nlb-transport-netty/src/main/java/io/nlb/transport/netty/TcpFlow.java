@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -15,16 +16,21 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nlb.core.ListenerRoute;
 import io.nlb.core.NodeRoute;
+import io.nlb.core.Protocol;
 import io.nlb.core.RegisteredTarget;
 import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.routing.IpProtocol;
 import io.nlb.proxyprotocol.ProxiedProtocol;
 import io.nlb.proxyprotocol.ProxyV2Encoder;
 import io.nlb.proxyprotocol.TransportProtocol;
+import io.nlb.tls.TlsNegotiationListener;
+import io.nlb.tls.TlsOrigination;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -33,6 +39,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +54,13 @@ import org.slf4j.LoggerFactory;
  * while the other side is writable, or later when its writability returns. Half-close: on the end
  * of input from one side, the other side's output is shut down once everything written to it
  * before has been flushed; the flow closes when both directions are done.
+ *
+ * <p>TLS listeners: the {@link io.nlb.tls.TlsTermination} handler sits before {@link Frontend};
+ * the flow is routed, counted and connected only when the client's handshake has succeeded
+ * ({@link SslHandshakeCompletionEvent}), so a failed handshake opens no target connection and is
+ * counted as {@code ClientTLSNegotiationErrorCount} only. TLS target groups: once the target
+ * connection is up, the PROXY header (if any) is written in the clear, then a {@link
+ * TlsOrigination} handler re-encrypts; client bytes reach the target only after that handshake.
  */
 final class TcpFlow implements Flow {
   private static final Logger log = LoggerFactory.getLogger(TcpFlow.class);
@@ -57,8 +71,35 @@ final class TcpFlow implements Flow {
   /** How a flow ends, for the metric it records. */
   private enum End { NORMAL, CLIENT_RESET, TARGET_RESET, LB_RESET }
 
+  /**
+   * Counts {@code ClientTLSNegotiationErrorCount} and {@code TargetTLSNegotiationErrorCount} on the
+   * zone of the flow whose handler is in the failed channel's pipeline (failures are rare; the
+   * lookup keeps the accept path free of allocations for it).
+   */
+  static final TlsNegotiationListener TLS_ERRORS = new TlsNegotiationListener() {
+    @Override
+    public void clientNegotiationFailed(Channel client, Throwable cause) {
+      Frontend f = client.pipeline().get(Frontend.class);
+      if (f != null) {
+        f.metrics().clientTlsErrors.increment();
+      }
+    }
+
+    @Override
+    public void targetNegotiationFailed(Channel target, Throwable cause) {
+      Backend b = target.pipeline().get(Backend.class);
+      if (b != null) {
+        b.metrics().targetTlsErrors.increment();
+      }
+    }
+  };
+
   private final Endpoint ep;
   private final SocketChannel client;
+  /** The TLS listener this connection was accepted for, or null (TCP). */
+  private final @Nullable TlsFrontend tls;
+  /** Set when the target group is TLS: re-encrypt towards the target. */
+  private @Nullable TlsOrigination origination;
   private final EventLoop loop;
   private final Frontend frontend = new Frontend();
   private final Backend backend = new Backend();
@@ -86,9 +127,10 @@ final class TcpFlow implements Flow {
   private @Nullable ArrayDeque<ByteBuf> early;
   private volatile boolean unhealthy;
 
-  private TcpFlow(Endpoint ep, SocketChannel client) {
+  private TcpFlow(Endpoint ep, SocketChannel client, @Nullable TlsFrontend tls) {
     this.ep = ep;
     this.client = client;
+    this.tls = tls;
     this.loop = client.eventLoop();
   }
 
@@ -102,7 +144,34 @@ final class TcpFlow implements Flow {
 
     @Override
     protected void initChannel(SocketChannel ch) {
-      ch.pipeline().addLast(new TcpFlow(ep, ch).frontend);
+      TlsFrontend tls = ep.tls;
+      ch.pipeline().addLast(new TcpFlow(ep, ch, tls).frontend);
+      if (tls != null) {
+        ch.pipeline().addFirst(tls.termination.newHandler());
+        ch.pipeline().addFirst(ep.tlsBytes);
+      }
+    }
+  }
+
+  /**
+   * First in the pipelines of TLS flows: counts the bytes read from the socket, TLS records as
+   * they arrive (overhead and handshake included), as {@code ProcessedBytes_TLS}. Shared by the
+   * connections of one endpoint.
+   */
+  @ChannelHandler.Sharable
+  static final class TlsBytes extends ChannelInboundHandlerAdapter {
+    private final ZoneMetrics metrics;
+
+    TlsBytes(ZoneMetrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ByteBuf b) {
+        metrics.tlsBytes(b.readableBytes());
+      }
+      ctx.fireChannelRead(msg);
     }
   }
 
@@ -153,9 +222,22 @@ final class TcpFlow implements Flow {
       lbResetClient();
       return;
     }
+    if (route.targetProtocol() == Protocol.TLS) {
+      TlsFrontend fe = tls;
+      TlsOrigination o = fe == null ? null : fe.origination;
+      if (o == null) {
+        // The core allows TLS groups behind TLS listeners only, and apply() builds the
+        // origination before publishing the snapshot that needs it.
+        log.warn("nlb flow {}: {} forwards to the TLS group {} but no TLS origination is set up", describe(),
+            route.config().path(), route.targetGroup().name());
+        lbResetClient();
+        return;
+      }
+      origination = o;
+    }
     registered = t;
     opened = true;
-    ep.metrics.tcpFlowOpened();
+    ep.metrics.tcpFlowOpened(tls != null);
     ep.transport.flowOpened(this, ep.state, true);
     idleNanos = ep.transport.tcpIdleNanos(route);
     if (route.groupAttributes().proxyProtocolV2()) {
@@ -209,7 +291,6 @@ final class TcpFlow implements Flow {
       end(End.LB_RESET);
       return;
     }
-    connected = true;
     ep.lb.nlb().passiveHealth().connected(target());
     lastActivity = System.nanoTime();
     idleFuture = loop.schedule(idleCheck, idleNanos, TimeUnit.NANOSECONDS);
@@ -218,12 +299,53 @@ final class TcpFlow implements Flow {
     if (header != null) {
       writeProxyHeader(header, t);
     }
+    TlsOrigination o = origination;
+    if (o != null) {
+      // The PROXY header goes in the clear, before the ClientHello.
+      t.flush();
+      SslHandler ssl;
+      try {
+        ssl = o.newHandler(client, t);
+      } catch (RuntimeException e) {
+        log.warn("nlb flow {} -> {}: cannot start TLS to the target", describe(), registered, e);
+        end(End.LB_RESET);
+        return;
+      }
+      t.pipeline().addFirst(ssl);
+      t.pipeline().addFirst(ep.tlsBytes);
+      ssl.handshakeFuture().addListener(h -> {
+        if (finished) {
+          return;
+        }
+        if (h.isSuccess()) {
+          relay(t);
+        } else {
+          // Counted as TargetTLSNegotiationErrorCount by TLS_ERRORS; the client is reset.
+          log.debug("nlb flow {} -> {}: TLS handshake with the target failed: {}", describe(), registered,
+              String.valueOf(h.cause()));
+          end(End.LB_RESET);
+        }
+      });
+      t.read();
+      return;
+    }
+    if (tls != null) {
+      t.pipeline().addFirst(ep.tlsBytes);
+    }
+    relay(t);
+  }
+
+  /** The target connection is ready for client bytes (after its TLS handshake, for TLS groups). */
+  private void relay(Channel t) {
+    connected = true;
     ArrayDeque<ByteBuf> q = early;
     if (q != null) {
       early = null;
       ByteBuf b;
       while ((b = q.poll()) != null) {
-        ep.metrics.tcpBytes(b.readableBytes());
+        if (tls == null) {
+          ep.metrics.tcpBytes(b.readableBytes());
+        }
         t.write(b, t.voidPromise());
       }
       t.flush();
@@ -277,9 +399,21 @@ final class TcpFlow implements Flow {
   // ------------------------------------------------------------------ relay
 
   private final class Frontend extends ChannelInboundHandlerAdapter {
+    ZoneMetrics metrics() {
+      return ep.metrics;
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-      start();
+      if (tls == null) {
+        start();
+      } else if (ep.closing) {
+        finished = true;
+        reset(client);
+      } else {
+        // Let the TLS handlers read the ClientHello; start() runs once the handshake succeeded.
+        client.read();
+      }
     }
 
     @Override
@@ -304,7 +438,9 @@ final class TcpFlow implements Flow {
         return;
       }
       lastActivity = System.nanoTime();
-      ep.metrics.tcpBytes(((ByteBuf) msg).readableBytes());
+      if (tls == null) {
+        ep.metrics.tcpBytes(((ByteBuf) msg).readableBytes());
+      }
       t.write(msg, t.voidPromise());
     }
 
@@ -330,7 +466,12 @@ final class TcpFlow implements Flow {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof ChannelInputShutdownEvent) {
+      if (evt instanceof SslHandshakeCompletionEvent e) {
+        // A failure was counted and the connection closed by the TLS handlers.
+        if (e.isSuccess() && tls != null && !finished && registered == null) {
+          start();
+        }
+      } else if (evt instanceof ChannelInputShutdownEvent) {
         clientEof = true;
         Channel t = target;
         if (!finished && connected && t != null) {
@@ -344,7 +485,12 @@ final class TcpFlow implements Flow {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       if (!finished) {
-        end(End.CLIENT_RESET);
+        if (tls != null && !opened) {
+          // The TLS handshake never finished: no flow, nothing to reset (the TLS handlers count it).
+          finished = true;
+        } else {
+          end(End.CLIENT_RESET);
+        }
       }
     }
 
@@ -353,7 +499,7 @@ final class TcpFlow implements Flow {
       if (finished) {
         return;
       }
-      if (cause instanceof IOException) {
+      if (cause instanceof IOException || cause.getCause() instanceof SSLException) {
         log.debug("nlb flow {}: client connection failed", describe(), cause);
         end(End.CLIENT_RESET);
       } else {
@@ -364,6 +510,10 @@ final class TcpFlow implements Flow {
   }
 
   private final class Backend extends ChannelInboundHandlerAdapter {
+    ZoneMetrics metrics() {
+      return ep.metrics;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (finished) {
@@ -371,7 +521,9 @@ final class TcpFlow implements Flow {
         return;
       }
       lastActivity = System.nanoTime();
-      ep.metrics.tcpBytes(((ByteBuf) msg).readableBytes());
+      if (tls == null) {
+        ep.metrics.tcpBytes(((ByteBuf) msg).readableBytes());
+      }
       client.write(msg, client.voidPromise());
     }
 
@@ -518,7 +670,7 @@ final class TcpFlow implements Flow {
       }
     }
     if (opened) {
-      ep.metrics.tcpFlowClosed();
+      ep.metrics.tcpFlowClosed(tls != null);
       ep.transport.flowClosed(this, ep.state, true);
     }
   }
