@@ -19,6 +19,7 @@ import java.util.OptionalInt;
  *   <tr><td>{@code load_balancing.cross_zone.enabled}</td><td>true, false, use_load_balancer_configuration</td><td>use_load_balancer_configuration</td></tr>
  *   <tr><td>{@code preserve_client_ip.enabled}</td><td>true, false (always true for UDP and TCP_UDP)</td><td>false for ip targets over TCP or TLS, true otherwise</td></tr>
  *   <tr><td>{@code proxy_protocol_v2.enabled}</td><td>true, false</td><td>false</td></tr>
+ *   <tr><td>{@code proxy_protocol_v2.tls_tlvs.enabled} (library extension)</td><td>true, false</td><td>false</td></tr>
  *   <tr><td>{@code stickiness.enabled}</td><td>true, false (not with TLS)</td><td>false</td></tr>
  *   <tr><td>{@code stickiness.type}</td><td>source_ip</td><td>source_ip</td></tr>
  *   <tr><td>{@code target_group_health.dns_failover.minimum_healthy_targets.count}</td><td>off, 1-max targets</td><td>off</td></tr>
@@ -51,6 +52,13 @@ public final class TargetGroupAttributes extends AttributeValues {
   public static final String PRESERVE_CLIENT_IP = "preserve_client_ip.enabled";
   /** {@code proxy_protocol_v2.enabled}. */
   public static final String PROXY_PROTOCOL_V2 = "proxy_protocol_v2.enabled";
+  /**
+   * {@code proxy_protocol_v2.tls_tlvs.enabled}: a library extension (not a key of the cloud API).
+   * With PROXY protocol on and a TLS listener, the header also carries the ALPN protocol and the
+   * server name (AUTHORITY) negotiated with the client and an SSL TLV with the TLS version and
+   * cipher. Default {@code false}.
+   */
+  public static final String PROXY_PROTOCOL_V2_TLS_TLVS = "proxy_protocol_v2.tls_tlvs.enabled";
   /** {@code stickiness.enabled}. */
   public static final String STICKINESS = "stickiness.enabled";
   /** {@code stickiness.type}. */
@@ -70,6 +78,7 @@ public final class TargetGroupAttributes extends AttributeValues {
       AttributeSpec.choice(CROSS_ZONE, "use_load_balancer_configuration", "true", "false", "use_load_balancer_configuration"),
       AttributeSpec.bool(PRESERVE_CLIENT_IP, null),
       AttributeSpec.bool(PROXY_PROTOCOL_V2, "false"),
+      AttributeSpec.bool(PROXY_PROTOCOL_V2_TLS_TLVS, "false"),
       AttributeSpec.bool(STICKINESS, "false"),
       AttributeSpec.choice(STICKINESS_TYPE, "source_ip", "source_ip"),
       AttributeSpec.integerOrOff(DNS_FAILOVER_COUNT, 1, Integer.MAX_VALUE, "off"),
@@ -138,6 +147,11 @@ public final class TargetGroupAttributes extends AttributeValues {
   /** {@code proxy_protocol_v2.enabled}. */
   public boolean proxyProtocolV2() {
     return bool(PROXY_PROTOCOL_V2);
+  }
+
+  /** {@code proxy_protocol_v2.tls_tlvs.enabled} (a library extension). */
+  public boolean proxyProtocolV2TlsTlvs() {
+    return bool(PROXY_PROTOCOL_V2_TLS_TLVS);
   }
 
   /** {@code stickiness.enabled} (type {@code source_ip}). */
@@ -253,6 +267,11 @@ public final class TargetGroupAttributes extends AttributeValues {
     /** {@code proxy_protocol_v2.enabled}. */
     public Builder proxyProtocolV2(boolean enabled) {
       return set(PROXY_PROTOCOL_V2, Boolean.toString(enabled));
+    }
+
+    /** {@code proxy_protocol_v2.tls_tlvs.enabled} (a library extension). */
+    public Builder proxyProtocolV2TlsTlvs(boolean enabled) {
+      return set(PROXY_PROTOCOL_V2_TLS_TLVS, Boolean.toString(enabled));
     }
 
     /** {@code stickiness.enabled} with {@code stickiness.type = source_ip}. */

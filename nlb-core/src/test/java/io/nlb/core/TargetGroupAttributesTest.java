@@ -29,6 +29,7 @@ class TargetGroupAttributesTest {
       expected.put("load_balancing.cross_zone.enabled", "use_load_balancer_configuration");
       expected.put("preserve_client_ip.enabled", "false");
       expected.put("proxy_protocol_v2.enabled", "false");
+      expected.put("proxy_protocol_v2.tls_tlvs.enabled", "false");
       expected.put("stickiness.enabled", "false");
       expected.put("stickiness.type", "source_ip");
       expected.put("target_group_health.dns_failover.minimum_healthy_targets.count", "off");

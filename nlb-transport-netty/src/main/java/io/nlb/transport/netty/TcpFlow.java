@@ -241,7 +241,9 @@ final class TcpFlow implements Flow {
     ep.transport.flowOpened(this, ep.state, true);
     idleNanos = ep.transport.tcpIdleNanos(route);
     if (route.groupAttributes().proxyProtocolV2()) {
-      proxyHeader = ProxyEncoders.encoder(route.config().vpcEndpointId().orElse(null));
+      String vpce = route.config().vpcEndpointId().orElse(null);
+      proxyHeader = tls != null && route.groupAttributes().proxyProtocolV2TlsTlvs()
+          ? ProxyEncoders.withTls(vpce, client) : ProxyEncoders.encoder(vpce);
     }
     InetAddress src = ep.source(route.groupAttributes().preserveClientIp(), remote.getAddress(), address.getAddress());
     InetSocketAddress source = src == null ? null : new InetSocketAddress(src, 0);
@@ -373,7 +375,9 @@ final class TcpFlow implements Flow {
         src.getAddress() instanceof java.net.Inet4Address && dst.getAddress() instanceof java.net.Inet4Address
             ? ProxiedProtocol.TCP4 : ProxiedProtocol.TCP6));
     encoder.encodeProxy(buf, TransportProtocol.STREAM, src, dst);
-    t.write(buf, t.voidPromise());
+    // Flushed at once: with a protocol in which the server speaks first, no client byte may come
+    // to flush it, and the target waits for its header.
+    t.writeAndFlush(buf, t.voidPromise());
   }
 
   private void forwardClientEof(Channel t) {

@@ -357,6 +357,52 @@ class TlsIntegrationTest {
     assertThat(h.transport.bindings(lb)).noneMatch(b -> b.endsWith(":" + port));
   }
 
+  @ParameterizedTest
+  @MethodSource("io.nlb.transport.netty.Harness#modes")
+  void proxyHeader_tlsTlvs_carryAlpnServerNameVersionAndCipher(IoMode mode) throws Exception {
+    h = new Harness(mode);
+    int port = Harness.freePort();
+    java.net.ServerSocket decoding = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread t = new Thread(() -> {
+      try (decoding; java.net.Socket s = decoding.accept()) {
+        s.setSoTimeout(5000);
+        java.io.InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+        io.nlb.proxyprotocol.ProxyHeader header = io.nlb.proxyprotocol.ProxyHeaders.read(in).first();
+        io.nlb.proxyprotocol.ProxySsl ssl = java.util.Objects.requireNonNull(header.ssl());
+        byte[] alpn = java.util.Objects.requireNonNull(header.alpn());
+        String report = new String(alpn, StandardCharsets.US_ASCII) + " " + header.authority() + " " + ssl.client() + " "
+            + ssl.version() + " " + ssl.cipher();
+        seen.add(report);
+        s.getOutputStream().write((report + "\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        in.read(); // until the client closes
+      } catch (IOException | RuntimeException e) {
+        seen.add("error " + e);
+      }
+    }, "pp2-tls-target");
+    t.setDaemon(true);
+    t.start();
+    TargetGroup g = h.group("pp2", Protocol.TCP, io.nlb.core.TargetGroupAttributes.builder()
+        .proxyProtocolV2(true).proxyProtocolV2TlsTlvs(true).build());
+    g.registerTargets(Target.ip("127.0.0.1", decoding.getLocalPort()));
+    h.lb("tlvs", Harness.zoneA(), tls(port, "pp2").alpnPolicy(io.nlb.core.AlpnPolicy.HTTP2_PREFERRED).build());
+
+    SSLSocket s = (SSLSocket) TlsTargets.trusting(TlsTargets.A).getSocketFactory().createSocket();
+    try (s) {
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+      s.setSoTimeout(5000);
+      javax.net.ssl.SSLParameters p = s.getSSLParameters();
+      p.setServerNames(List.of(new javax.net.ssl.SNIHostName("a.example")));
+      p.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+      s.setSSLParameters(p);
+      s.startHandshake();
+      String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+
+      assertThat(line).as("target saw %s", seen).isEqualTo("h2 a.example 1 " + s.getSession().getProtocol() + " " + s.getSession().getCipherSuite());
+    }
+  }
+
   private static String subject(SSLSocket s) throws Exception {
     return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
   }
