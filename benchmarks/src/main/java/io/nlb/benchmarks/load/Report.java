@@ -13,7 +13,9 @@ import java.util.Map;
 
 /**
  * Turns the result rows into a Markdown table (median of the rounds, min–max, ratios) and an SVG
- * bar chart. The first of {@code --names} is the library, the second HAProxy, the third direct.
+ * bar chart. {@code --haproxy} and {@code --direct} name the reference setups (default {@code haproxy},
+ * {@code direct}); every other name in {@code --names} is a variant of the library, compared with
+ * HAProxy.
  */
 final class Report {
   private Report() {}
@@ -47,40 +49,54 @@ final class Report {
       }
     }
     StringBuilder md = new StringBuilder();
-    String lib = names.get(0);
-    String hap = names.size() > 1 ? names.get(1) : "";
-    String direct = names.size() > 2 ? names.get(2) : "";
-    md.append("| metric |");
+    String hap = o.getOrDefault("haproxy", "haproxy");
+    String direct = o.getOrDefault("direct", "direct");
+    List<String> libs = new ArrayList<>();
+    for (String n : names) {
+      if (!n.equals(hap) && !n.equals(direct)) {
+        libs.add(n);
+      }
+    }
+    md.append("| metric | goal |");
     for (String n : names) {
       md.append(' ').append(n).append(" |");
     }
-    md.append(' ').append(lib).append(" / ").append(hap).append(" | goal | ")
-        .append(lib).append(" / ").append(direct).append(" | ").append(hap).append(" / ").append(direct).append(" |\n");
-    md.append("|---|").append("---:|".repeat(names.size())).append("---:|---|---:|---:|\n");
+    for (String l : libs) {
+      md.append(' ').append(l).append(" / ").append(hap).append(" |");
+    }
+    md.append(' ').append(hap).append(" / ").append(direct).append(" |\n");
+    md.append("|---|---|").append("---:|".repeat(names.size() + libs.size() + 1)).append('\n');
     for (Line l : LINES) {
-      String first = key(l.workload, lib, l.metric);
-      if (!values.containsKey(first) && !values.containsKey(key(l.workload, hap, l.metric))) {
+      boolean any = false;
+      for (String n : names) {
+        any |= values.containsKey(key(l.workload, n, l.metric));
+      }
+      if (!any) {
         continue;
       }
-      md.append("| ").append(l.label.startsWith("  ") ? "&nbsp;&nbsp;" + l.label.trim() : "**" + l.label + "**").append(" |");
+      md.append("| ").append(l.label.startsWith("  ") ? "&nbsp;&nbsp;" + l.label.trim() : "**" + l.label + "**")
+          .append(" | ").append(l.goal.isEmpty() ? "" : "lib / haproxy " + l.goal).append(" |");
       for (String n : names) {
         md.append(' ').append(cell(values.get(key(l.workload, n, l.metric)), l.decimals)).append(" |");
       }
-      double ratio = ratio(values, l, lib, hap);
-      String verdict = "";
-      if (!l.goal.isEmpty() && !Double.isNaN(ratio)) {
-        boolean met = l.higherIsBetter ? ratio >= 1.0 : ratio <= 1.1;
-        verdict = met ? " ✔" : " ✘";
+      for (String lib : libs) {
+        double ratio = ratio(values, l, lib, hap);
+        String verdict = "";
+        if (!l.goal.isEmpty() && !Double.isNaN(ratio)) {
+          boolean met = l.higherIsBetter ? ratio >= 1.0 : ratio <= 1.1;
+          verdict = met ? " ✔" : " ✘";
+        }
+        md.append(' ').append(fmtRatio(ratio)).append(verdict).append(" |");
       }
-      md.append(' ').append(fmtRatio(ratio)).append(" |").append(' ').append(l.goal).append(verdict).append(" |")
-          .append(' ').append(fmtRatio(ratio(values, l, lib, direct))).append(" |")
-          .append(' ').append(fmtRatio(ratio(values, l, hap, direct))).append(" |\n");
+      md.append(' ').append(fmtRatio(ratio(values, l, hap, direct))).append(" |\n");
     }
     md.append('\n');
     if (!idleNames.isEmpty()) {
-      md.append("| 5,000 idle connections | VmRSS before (MiB) | VmRSS holding 5,000 (MiB) | growth per connection (KiB) | VmHWM (MiB) | RSS ÷ haproxy's |\n");
+      Double conns = median(values.get(key("idle", idleNames.get(0), "connections")));
+      String c = conns == null ? "?" : num(conns, 0);
+      md.append("| " + c + " idle connections | VmRSS before (MiB) | VmRSS holding " + c + " (MiB) | growth per connection (KiB) | VmHWM (MiB) | RSS ÷ haproxy's |\n");
       md.append("|---|---:|---:|---:|---:|---:|\n");
-      Double hapRss = median(values.get(key("idle", idleNames.get(idleNames.size() - 1), "rss_idle_mib")));
+      Double hapRss = median(values.get(key("idle", o.getOrDefault("haproxy", "haproxy"), "rss_idle_mib")));
       for (String n : idleNames) {
         Double rss = median(values.get(key("idle", n, "rss_idle_mib")));
         md.append("| ").append(n).append(" | ")
@@ -141,7 +157,7 @@ final class Report {
     return num(m, decimals) + " <sub>" + num(lo, decimals) + "–" + num(hi, decimals) + "</sub>";
   }
 
-  private static final String[] COLORS = {"#1f77b4", "#d62728", "#7f7f7f", "#2ca02c", "#9467bd"};
+  private static final String[] COLORS = {"#1f77b4", "#17becf", "#2ca02c", "#d62728", "#7f7f7f", "#9467bd"};
 
   /** Four panels (conn/s, p99, MB/s, idle RSS), one bar per setup, each panel on its own scale. */
   private static String svg(Map<String, List<Double>> values, List<String> names, List<String> idleNames) {
@@ -153,7 +169,7 @@ final class Report {
     if (!idleNames.isEmpty()) {
       panels.add(new Panel("VmRSS, 5,000 idle conns (MiB)", "idle", "rss_idle_mib", idleNames, "lower is better"));
     }
-    int pw = 250;
+    int pw = 330;
     int ph = 300;
     int top = 60;
     int plotH = 170;
@@ -191,11 +207,12 @@ final class Report {
           s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
               bx + bw / 2, baseY - h - 4, esc(num(m, m >= 100 ? 0 : 1))));
         }
-        String[] words = setup.split(" ", 2);
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", bx + bw / 2, baseY + 15, esc(words[0])));
-        if (words.length > 1) {
-          s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\" font-size=\"9\">%s</text>%n",
-              bx + bw / 2, baseY + 28, esc(words[1])));
+        String[] words = setup.replace("(", "").replace(")", "").split(" ");
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%s</text>%n",
+            bx + bw / 2, baseY + 15, esc(words[0])));
+        for (int w = 1; w < words.length; w++) {
+          s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\" font-size=\"8\">%s</text>%n",
+              bx + bw / 2, baseY + 15 + 11 * w, esc(words[w])));
         }
       }
     }
