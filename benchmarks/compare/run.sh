@@ -25,7 +25,10 @@ PROXY_THREADS=${PROXY_THREADS:-2}       # launcher transport threads = haproxy n
 LAUNCHERS=${LAUNCHERS:-nlb-jar:AUTO:jar nlb-epoll:EPOLL:cp nlb-io_uring:IO_URING:cp}
 IDLE_LAUNCHER=${IDLE_LAUNCHER:-nlb-epoll}   # the variant whose RSS is also measured with SMALL_HEAP_FLAGS
 LAUNCHER_JVM_FLAGS=${LAUNCHER_JVM_FLAGS:-}                  # main comparison: JVM defaults
-SMALL_HEAP_FLAGS=${SMALL_HEAP_FLAGS:--Xmx256m -XX:+UseSerialGC}   # extra idle-RSS run
+# Extra idle-RSS runs of IDLE_LAUNCHER with fixed heaps, ';'-separated. With only -Xmx256m the serial
+# collector's young generation is a third of the initial heap (256 MiB), all of it touched before the
+# first collection; the -Xmn16m run shows how much of the RSS that is.
+SMALL_HEAP_FLAGS=${SMALL_HEAP_FLAGS:--Xmx256m -XX:+UseSerialGC;-Xmx256m -Xmn16m -XX:+UseSerialGC}
 CLIENT_JVM_FLAGS=${CLIENT_JVM_FLAGS:--Xms256m -Xmx512m}
 TARGET_JVM_FLAGS=${TARGET_JVM_FLAGS:--Xms64m -Xmx256m}
 
@@ -231,18 +234,19 @@ done
 log "after the load phase: $AFTER_LOAD"
 
 # ---------------------------------------------------------------- idle connections and resident memory, fresh processes
-idle_run() {   # display-name pid listen-port
+idle_run() {   # display-name pid listen-port is-jvm
   sleep 2   # let a freshly started JVM finish start-up work before the baseline
   tool idle --name "$1" --to "127.0.0.1:$3" --pid "$2" --count "$IDLE_CONNS" \
-    --hold-seconds "$IDLE_HOLD_SECONDS" --out "$TSV"
+    --hold-seconds "$IDLE_HOLD_SECONDS" --jvm "$4" --out "$TSV"
 }
 IDLE_NAMES=()
 idle_launcher() {   # spec display-name jvm-flags...
   local spec=$1 display=$2 name mode natives ep sp; shift 2
   IFS=: read -r name mode natives <<< "$spec"
   next_port; ep=$PORT; next_port; sp=$PORT
-  start_launcher "idle-$name$#" "$ep" "$sp" "$mode" "$natives" "$@"
-  idle_run "$display" "$STARTED_PID" "$ep"; stop_pid "$STARTED_PID"
+  IDLE_SEQ=$((${IDLE_SEQ:-0} + 1))
+  start_launcher "idle-$IDLE_SEQ-$name" "$ep" "$sp" "$mode" "$natives" "$@"
+  idle_run "$display" "$STARTED_PID" "$ep" true; stop_pid "$STARTED_PID"
   IDLE_NAMES+=("$display")
 }
 for spec in $LAUNCHERS; do
@@ -250,8 +254,11 @@ for spec in $LAUNCHERS; do
     "$IDLE_LAUNCHER")
       # shellcheck disable=SC2086
       idle_launcher "$spec" "${spec%%:*} (JVM defaults)" $LAUNCHER_JVM_FLAGS
-      # shellcheck disable=SC2086
-      idle_launcher "$spec" "${spec%%:*} ($SMALL_HEAP_FLAGS)" $SMALL_HEAP_FLAGS ;;
+      IFS=';' read -r -a small <<< "$SMALL_HEAP_FLAGS"
+      for flags in "${small[@]}"; do
+        # shellcheck disable=SC2086
+        idle_launcher "$spec" "${spec%%:*} ($flags)" $flags
+      done ;;
     nlb-jar)
       # shellcheck disable=SC2086
       idle_launcher "$spec" "${spec%%:*} (JVM defaults)" $LAUNCHER_JVM_FLAGS ;;
@@ -259,7 +266,7 @@ for spec in $LAUNCHERS; do
 done
 next_port; ep=$PORT; next_port; sp=$PORT
 start_haproxy idle-haproxy "$ep" "$sp"
-idle_run "haproxy" "$STARTED_PID" "$ep"; stop_pid "$STARTED_PID"
+idle_run "haproxy" "$STARTED_PID" "$ep" false; stop_pid "$STARTED_PID"
 IDLE_NAMES+=(haproxy)
 
 # ---------------------------------------------------------------- report
@@ -283,7 +290,7 @@ REPORT="$RESULTS_DIR/compare-$STAMP.md"
   echo "- Targets: one JVM ($TARGET_JVM_FLAGS), NIO, 2 selector threads serving 2 echo + 2 sink ports; each proxy balances over 2 of each; direct uses one echo and one sink port."
   echo "- Client: one JVM ($CLIENT_JVM_FLAGS), blocking JDK sockets, TCP_NODELAY. New connections: $CONN_THREADS loops × ${CONN_SECONDS} s (connect, 64 B, 64 B echo back, close). Ping-pong: one connection, 64 B, 0.5 s warm-up + ${LATENCY_SECONDS} s recorded. Bulk: ${BULK_MIB} MiB over $BULK_STREAMS connection(s) to the sink, timed until the sink's byte count returns. ${WARMUP_SECONDS} s unrecorded warm-up of every workload and setup first."
   echo "- $ROUNDS rounds; each round runs every workload against every setup, the order rotating each round; cells are the median with the range over rounds in small print. Ratios are of medians."
-  echo "- Idle: fresh processes, $IDLE_CONNS connections opened one by one (each proven by a 1-byte echo), held ${IDLE_HOLD_SECONDS} s, then VmRSS read from /proc/<pid>/status."
+  echo "- Idle: fresh processes, $IDLE_CONNS connections opened one by one (each proven by a 1-byte echo), held ${IDLE_HOLD_SECONDS} s, then VmRSS read from /proc/<pid>/status; for the JVMs the live heap is then read with \`jcmd <pid> GC.class_histogram\` (a full GC) before opening and while holding."
   echo "- fd limit $FD_LIMIT, ephemeral ports $PORT_LO-$PORT_HI, net.ipv4.tcp_tw_reuse=$TW_REUSE."
   echo "- Resident memory of the long-running proxies after the load phase: $AFTER_LOAD"
   echo

@@ -24,7 +24,7 @@ import java.util.Map;
  * bench      --names lib,haproxy,direct --echo H:P,H:P,H:P --sink H:P,H:P,H:P --pids 1,2,0
  *            [--rounds 3] [--conn-threads 4] [--conn-seconds 10] [--latency-seconds 5]
  *            [--bulk-mib 1024] [--bulk-streams 1] [--warmup-seconds 3] --out results.tsv
- * idle       --name X --to H:P --pid P [--count 5000] [--hold-seconds 5] --out results.tsv
+ * idle       --name X --to H:P --pid P [--count 5000] [--hold-seconds 5] [--jvm true] --out results.tsv
  * report     --in results.tsv --names lib,haproxy,direct --idle-names a,b,c --svg chart.svg
  * </pre>
  *
@@ -215,13 +215,17 @@ public final class LoadTool {
     int count = Integer.parseInt(o.getOrDefault("count", "5000"));
     long holdMillis = (long) (Double.parseDouble(o.getOrDefault("hold-seconds", "5")) * 1000);
     Path out = Path.of(required(o, "out"));
+    boolean jvm = Boolean.parseBoolean(o.getOrDefault("jvm", "false"));
     long before = ProcStats.rssKib(pid);
+    long liveBefore = jvm ? liveHeapBytes(pid) : -1;
     long t0 = System.nanoTime();
     List<SocketChannel> open = Workloads.openIdle(to, count);
     double openSeconds = (System.nanoTime() - t0) / 1e9;
     Thread.sleep(holdMillis);
     long after = ProcStats.rssKib(pid);
     long hwm = ProcStats.hwmKib(pid);
+    // After the RSS reading: the histogram runs a full GC, which may shrink what it measures.
+    long liveIdle = jvm ? liveHeapBytes(pid) : -1;
     Workloads.closeAll(open);
     List<String[]> rows = new ArrayList<>();
     rows.add(row(1, "idle", name, "connections", count));
@@ -230,9 +234,41 @@ public final class LoadTool {
     rows.add(row(1, "idle", name, "hwm_mib", hwm / 1024.0));
     rows.add(row(1, "idle", name, "kib_per_conn", (after - before) / (double) count));
     rows.add(row(1, "idle", name, "open_seconds", openSeconds));
+    if (liveBefore > 0 && liveIdle > 0) {
+      rows.add(row(1, "idle", name, "live_heap_before_mib", liveBefore / 1048576.0));
+      rows.add(row(1, "idle", name, "live_heap_idle_mib", liveIdle / 1048576.0));
+      rows.add(row(1, "idle", name, "live_heap_bytes_per_conn", (liveIdle - liveBefore) / (double) count));
+    }
     append(out, rows);
     log(String.format(Locale.ROOT, "idle %s: %d connections open in %.1f s; VmRSS %.1f MiB -> %.1f MiB (VmHWM %.1f MiB)",
         name, count, openSeconds, before / 1024.0, after / 1024.0, hwm / 1024.0));
+  }
+
+  /**
+   * The JVM's live heap: {@code jcmd PID GC.class_histogram} runs a full GC and ends with a
+   * {@code Total <instances> <bytes>} line. -1 when jcmd is missing or fails.
+   */
+  static long liveHeapBytes(long pid) {
+    try {
+      Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.class_histogram").redirectErrorStream(true).start();
+      long total = -1;
+      try (var r = p.inputReader()) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          String t = line.trim();
+          if (t.startsWith("Total")) {
+            String[] f = t.split("\\s+");
+            total = Long.parseLong(f[f.length - 1]);
+          }
+        }
+      }
+      return p.waitFor() == 0 ? total : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   private static String[] row(int round, String workload, String setup, String metric, double value) {

@@ -94,8 +94,8 @@ final class Report {
     if (!idleNames.isEmpty()) {
       Double conns = median(values.get(key("idle", idleNames.get(0), "connections")));
       String c = conns == null ? "?" : num(conns, 0);
-      md.append("| " + c + " idle connections | VmRSS before (MiB) | VmRSS holding " + c + " (MiB) | growth per connection (KiB) | VmHWM (MiB) | RSS ÷ haproxy's |\n");
-      md.append("|---|---:|---:|---:|---:|---:|\n");
+      md.append("| " + c + " idle connections | VmRSS before (MiB) | VmRSS holding " + c + " (MiB) | growth per connection (KiB) | VmHWM (MiB) | RSS ÷ haproxy's | JVM live heap before → holding (MiB) | live heap per connection (bytes) |\n");
+      md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
       Double hapRss = median(values.get(key("idle", o.getOrDefault("haproxy", "haproxy"), "rss_idle_mib")));
       for (String n : idleNames) {
         Double rss = median(values.get(key("idle", n, "rss_idle_mib")));
@@ -104,7 +104,10 @@ final class Report {
             .append(cell(values.get(key("idle", n, "rss_idle_mib")), 1)).append(" | ")
             .append(cell(values.get(key("idle", n, "kib_per_conn")), 1)).append(" | ")
             .append(cell(values.get(key("idle", n, "hwm_mib")), 1)).append(" | ")
-            .append(rss == null || hapRss == null ? "—" : fmtRatio(rss / hapRss)).append(" |\n");
+            .append(rss == null || hapRss == null ? "—" : fmtRatio(rss / hapRss)).append(" | ");
+        List<Double> lb = values.get(key("idle", n, "live_heap_before_mib"));
+        md.append(lb == null ? "—" : cell(lb, 1) + " → " + cell(values.get(key("idle", n, "live_heap_idle_mib")), 1)).append(" | ")
+            .append(lb == null ? "—" : cell(values.get(key("idle", n, "live_heap_bytes_per_conn")), 0)).append(" |\n");
       }
       md.append('\n');
     }
