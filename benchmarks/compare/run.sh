@@ -294,7 +294,8 @@ REPORT="$RESULTS_DIR/compare-$STAMP.md"
   echo "- fd limit $FD_LIMIT, ephemeral ports $PORT_LO-$PORT_HI, net.ipv4.tcp_tw_reuse=$TW_REUSE."
   echo "- Resident memory of the long-running proxies after the load phase: $AFTER_LOAD"
   echo
-  tool report --in "$TSV" --names "$(csv "${NAMES[@]}")" --idle-names "$(csv "${IDLE_NAMES[@]}")" --svg "$OUT_DIR/chart.svg"
+  tool report --in "$TSV" --names "$(csv "${NAMES[@]}")" --idle-names "$(csv "${IDLE_NAMES[@]}")" --svg "$OUT_DIR/chart.svg" \
+    --caption "$(date +%F): loopback, $(nproc) cores shared with other builds, 1-min load average min/median/max $LOAD_RUNS; median of $ROUNDS interleaved rounds; details in RESULTS.md"
 } > "$REPORT"
 cp "$TSV" "$RESULTS_DIR/compare-$STAMP.tsv"
 cp "$REPORT" "$OUT_DIR/RESULTS.md"

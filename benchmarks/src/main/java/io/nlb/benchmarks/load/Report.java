@@ -114,7 +114,7 @@ final class Report {
     System.out.print(md);
     String svg = o.get("svg");
     if (svg != null) {
-      Files.writeString(Path.of(svg), svg(values, names, idleNames), StandardCharsets.UTF_8);
+      Files.writeString(Path.of(svg), svg(values, names, idleNames, o.getOrDefault("caption", "")), StandardCharsets.UTF_8);
     }
   }
 
@@ -160,10 +160,20 @@ final class Report {
     return num(m, decimals) + " <sub>" + num(lo, decimals) + "–" + num(hi, decimals) + "</sub>";
   }
 
-  private static final String[] COLORS = {"#1f77b4", "#17becf", "#2ca02c", "#d62728", "#7f7f7f", "#9467bd"};
+  private static final String[] COLORS = {"#1f77b4", "#17becf", "#2ca02c", "#9467bd", "#8c564b"};
+
+  /** One colour per setup (by the first word of its name), HAProxy red and direct grey in every panel. */
+  private static String color(String setup, Map<String, String> assigned) {
+    String k = setup.split(" ")[0];
+    return assigned.computeIfAbsent(k, x -> switch (x) {
+      case "haproxy" -> "#d62728";
+      case "direct" -> "#7f7f7f";
+      default -> COLORS[(int) assigned.keySet().stream().filter(n -> !n.equals("haproxy") && !n.equals("direct")).count() % COLORS.length];
+    });
+  }
 
   /** Four panels (conn/s, p99, MB/s, idle RSS), one bar per setup, each panel on its own scale. */
-  private static String svg(Map<String, List<Double>> values, List<String> names, List<String> idleNames) {
+  private static String svg(Map<String, List<Double>> values, List<String> names, List<String> idleNames, String caption) {
     record Panel(String title, String workload, String metric, List<String> setups, String better) {}
     List<Panel> panels = new ArrayList<>(List.of(
         new Panel("New connections/s", "connrate", "conn_per_s", names, "higher is better"),
@@ -172,7 +182,8 @@ final class Report {
     if (!idleNames.isEmpty()) {
       panels.add(new Panel("VmRSS, 5,000 idle conns (MiB)", "idle", "rss_idle_mib", idleNames, "lower is better"));
     }
-    int pw = 330;
+    int pw = 360;
+    Map<String, String> colors = new LinkedHashMap<>();
     int ph = 300;
     int top = 60;
     int plotH = 170;
@@ -203,10 +214,12 @@ final class Report {
         Double m = median(values.get(key(panel.workload, setup, panel.metric)));
         int bx = x0 + 5 + i * slot;
         int bw = slot - 12;
-        String color = COLORS[i % COLORS.length];
+        String color = color(setup, colors);
+        boolean repeat = i > 0 && panel.setups.get(i - 1).split(" ")[0].equals(setup.split(" ")[0]);
+        String opacity = repeat ? " fill-opacity=\"" + (i > 1 && panel.setups.get(i - 2).split(" ")[0].equals(setup.split(" ")[0]) ? "0.4" : "0.65") + "\"" : "";
         if (m != null && max > 0) {
           int h = (int) Math.round(m / max * plotH);
-          s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>%n", bx, baseY - h, bw, h, color));
+          s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"%s/>%n", bx, baseY - h, bw, h, color, opacity));
           s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
               bx + bw / 2, baseY - h - 4, esc(num(m, m >= 100 ? 0 : 1))));
         }
@@ -218,6 +231,9 @@ final class Report {
               bx + bw / 2, baseY + 15 + 11 * w, esc(words[w])));
         }
       }
+    }
+    if (!caption.isEmpty()) {
+      s.append(String.format(Locale.ROOT, "<text x=\"20\" y=\"%d\" fill=\"#555\">%s</text>%n", ph + 10, esc(caption)));
     }
     s.append("</svg>\n");
     return s.toString();
