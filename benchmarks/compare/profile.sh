@@ -20,8 +20,8 @@ tool() { java -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool "$@"; }
 
 NATIVE_CP=$(cd "$ROOT" && mvn -q -o dependency:build-classpath -pl nlb-transport-netty -Dmdep.outputFile=/dev/stdout 2>/dev/null \
   | tr ':' '\n' | grep -E 'netty-transport-(native|classes)-(epoll|io_uring)|native-unix-common' | paste -sd:)
-mapfile -t P < <(tool free-ports 3)
-tool target --echo "${P[0]},${P[1]}" > "$WORK/target.log" 2>&1 &
+mapfile -t P < <(tool free-ports 4)
+tool target --echo "${P[0]},${P[1]}" --sink "${P[3]}" > "$WORK/target.log" 2>&1 &
 PIDS+=($!)
 cat > "$WORK/launcher.yaml" <<YAML
 transport: {ioMode: $MODE, threads: 2}
@@ -39,7 +39,7 @@ LP=$!; PIDS+=("$LP")
 for _ in $(seq 1 150); do grep -q "listening on .*:${P[2]}" "$WORK/launcher.log" && break; sleep 0.2; done
 read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$LP/stat")
 echo "TIME_WAIT sockets before: $(ss -tan state time-wait | wc -l)"
-tool bench --names "nlb-$MODE" --echo "127.0.0.1:${P[2]}" --sink "127.0.0.1:${P[0]}" --pids "$LP" --rounds 1 \
+tool bench --names "nlb-$MODE" --echo "127.0.0.1:${P[2]}" --sink "127.0.0.1:${P[3]}" --pids "$LP" --rounds 1 \
   --conn-seconds "$SECONDS_RUN" --latency-seconds 0.1 --bulk-mib 1 --warmup-seconds 0 --out "$WORK/rows.tsv" 2>&1 | grep connrate
 read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$LP/stat")
 CONNS=$(awk -F'\t' '$4=="conn_per_s" {print $5}' "$WORK/rows.tsv")
