@@ -293,6 +293,7 @@ REPORT="$RESULTS_DIR/compare-$STAMP.md"
   echo "- Idle: fresh processes, $IDLE_CONNS connections opened one by one (each proven by a 1-byte echo), held ${IDLE_HOLD_SECONDS} s, then VmRSS read from /proc/<pid>/status; for the JVMs the live heap is then read with \`jcmd <pid> GC.class_histogram\` (a full GC) before opening and while holding."
   echo "- fd limit $FD_LIMIT, ephemeral ports $PORT_LO-$PORT_HI, net.ipv4.tcp_tw_reuse=$TW_REUSE."
   echo "- Resident memory of the long-running proxies after the load phase: $AFTER_LOAD"
+  echo "- How to read this (p99 on a loaded 2-core box, TIME_WAIT carried across setups) and profiling hints: README.md in benchmarks/compare."
   echo
   tool report --in "$TSV" --names "$(csv "${NAMES[@]}")" --idle-names "$(csv "${IDLE_NAMES[@]}")" --svg "$OUT_DIR/chart.svg" \
     --caption "$(date +%F): loopback, $(nproc) cores shared with other builds, 1-min load average min/median/max $LOAD_RUNS; median of $ROUNDS interleaved rounds; details in RESULTS.md"

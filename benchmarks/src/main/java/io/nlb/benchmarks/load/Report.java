@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the result rows into a Markdown table (median of the rounds, min–max, ratios) and an SVG
@@ -122,7 +123,7 @@ final class Report {
     return workload + "\u0000" + setup + "\u0000" + metric;
   }
 
-  static Double median(List<Double> v) {
+  static @Nullable Double median(@Nullable List<Double> v) {
     if (v == null || v.isEmpty()) {
       return null;
     }
@@ -147,7 +148,7 @@ final class Report {
   }
 
   /** Median, and the range over the rounds when there is more than one. */
-  private static String cell(List<Double> v, int decimals) {
+  private static String cell(@Nullable List<Double> v, int decimals) {
     Double m = median(v);
     if (m == null) {
       return "—";
