@@ -80,11 +80,11 @@ if ! command -v haproxy >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
 fi
 if [[ ! -f "$LAUNCHER_JAR" || ! -f "$TOOL_JAR" ]] \
-    || [[ -n "$(find "$ROOT/benchmarks/src" "$ROOT/examples/src" -newer "$TOOL_JAR" -name '*.java' | head -1)" ]]; then
+    || [[ -n "$(find "$ROOT/benchmarks/src" "$ROOT/examples/src" -newer "$TOOL_JAR" -name '*.java' -print -quit)" ]]; then
   log "building the launcher and benchmark jars"
   (cd "$ROOT" && mvn -q -DskipTests -pl examples,benchmarks -am package)
 fi
-HAPROXY_VERSION=$(haproxy -v | head -1)
+HAPROXY_VERSION=$(haproxy -v | sed -n 1p)
 # Netty's native transports, which nlb-transport-netty declares optional and the launcher jar omits.
 NATIVE_CP=$(cd "$ROOT" && mvn -q -o dependency:build-classpath -pl nlb-transport-netty -Dmdep.outputFile=/dev/stdout 2>/dev/null \
   | tr ':' '\n' | grep -E 'netty-transport-(native|classes)-(epoll|io_uring)|native-unix-common' | paste -sd: || true)
@@ -174,6 +174,8 @@ CFG
 start_launcher() {   # name echo-port sink-port io-mode jar|cp jvm-flags...; sets STARTED_PID
   local name=$1 ep=$2 sp=$3 mode=$4 natives=$5; shift 5
   launcher_yaml "$ep" "$sp" "$mode" > "$WORK/$name.yaml"
+  # GC log only (for diagnosis afterwards: it lands in the work directory).
+  set -- "$@" "-Xlog:gc:file=$WORK/$name-gc.log"
   if [[ $natives == jar ]]; then
     java "$@" -jar "$LAUNCHER_JAR" "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
   else
@@ -182,7 +184,8 @@ start_launcher() {   # name echo-port sink-port io-mode jar|cp jvm-flags...; set
   STARTED_PID=$!; PIDS+=("$STARTED_PID")
   local how="-jar nlb-launcher.jar"
   [[ $natives == jar ]] || how="-cp nlb-launcher.jar:<netty epoll + io_uring jars> io.nlb.examples.launcher.Launcher"
-  echo "java${*:+ $*} $how # transport.ioMode: $mode" > "$WORK/$name.cmd"
+  local shown=("${@:1:$#-1}")   # without the GC log option
+  echo "java${shown[*]:+ ${shown[*]}} $how # transport.ioMode: $mode" > "$WORK/$name.cmd"
   wait_for_line "$WORK/$name.log" "listening on .*127.0.0.1:$sp\b" "$STARTED_PID" 60
 }
 
@@ -284,7 +287,7 @@ REPORT="$RESULTS_DIR/compare-$STAMP.md"
   echo
   echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), Linux $(uname -r), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; shared with other builds."
   echo "- Load average: $LOAD_START at start, $LOAD_END at end; 1-minute load sampled before each measurement min / median / max: $LOAD_RUNS."
-  echo "- Launcher: JVM flags \`${LAUNCHER_JVM_FLAGS:-(none)}\` → $DEFAULT_JVM; $(java -version 2>&1 | head -1); \`transport.threads: $PROXY_THREADS\`, \`healthChecks: false\`. Variants:"
+  echo "- Launcher: JVM flags \`${LAUNCHER_JVM_FLAGS:-(none)}\` → $DEFAULT_JVM; $(java -version 2>&1 | sed -n 1p); \`transport.threads: $PROXY_THREADS\`, \`healthChecks: false\`. Variants:"
   for note in "${LAUNCHER_NOTES[@]}"; do echo "  - $note"; done
   echo "- HAProxy: $HAPROXY_VERSION, \`mode tcp\`, \`balance roundrobin\`, \`nbthread $PROXY_THREADS\`, \`maxconn $HAPROXY_MAXCONN\`."
   echo "- Targets: one JVM ($TARGET_JVM_FLAGS), NIO, 2 selector threads serving 2 echo + 2 sink ports; each proxy balances over 2 of each; direct uses one echo and one sink port."
