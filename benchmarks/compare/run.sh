@@ -2,7 +2,7 @@
 # Loopback comparison: the nlb launcher vs HAProxy (mode tcp) vs a direct connection, measured in
 # the same run, interleaved. See benchmarks/compare/README.md.
 #
-#   benchmarks/compare/run.sh                 # 3 rounds, about 10-12 minutes on 2 cores
+#   benchmarks/compare/run.sh                 # 3 rounds, about 7 minutes on 2 cores
 #   ROUNDS=1 CONN_SECONDS=3 LATENCY_SECONDS=2 BULK_MIB=256 benchmarks/compare/run.sh   # smoke run
 #
 # Needs root only to install haproxy (apt-get) when it is missing. Everything binds 127.0.0.1 on
