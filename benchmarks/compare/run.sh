@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# Loopback comparison: the nlb launcher vs HAProxy (mode tcp) vs a direct connection, measured in
+# the same run, interleaved. See benchmarks/compare/README.md.
+#
+#   benchmarks/compare/run.sh                 # 3 rounds, about 7 minutes on 2 cores
+#   ROUNDS=1 CONN_SECONDS=3 LATENCY_SECONDS=2 BULK_MIB=256 benchmarks/compare/run.sh   # smoke run
+#
+# Needs root only to install haproxy (apt-get) when it is missing. Everything binds 127.0.0.1 on
+# ports the kernel reports free; every process started here is stopped by PID on exit.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+CONN_SECONDS=${CONN_SECONDS:-10}        # new-connections workload, per setup per round
+CONN_THREADS=${CONN_THREADS:-4}         # concurrent client loops (connect, 64 B echo, close)
+LATENCY_SECONDS=${LATENCY_SECONDS:-5}   # ping-pong recorded time, per setup per round
+BULK_MIB=${BULK_MIB:-2048}              # bytes streamed to the sink, per setup per round
+BULK_STREAMS=${BULK_STREAMS:-1}
+WARMUP_SECONDS=${WARMUP_SECONDS:-3}
+IDLE_CONNS=${IDLE_CONNS:-5000}
+IDLE_HOLD_SECONDS=${IDLE_HOLD_SECONDS:-5}
+PROXY_THREADS=${PROXY_THREADS:-2}       # launcher transport threads = haproxy nbthread
+# Launcher variants, each "name:ioMode:natives" — natives=jar runs `java -jar nlb-launcher.jar` as built
+# (that jar carries no native transport, so AUTO falls back to NIO); natives=cp adds Netty's epoll and
+# io_uring jars (the optional dependencies of nlb-transport-netty) to the class path.
+LAUNCHERS=${LAUNCHERS:-nlb-jar:AUTO:jar nlb-epoll:EPOLL:cp nlb-io_uring:IO_URING:cp}
+IDLE_LAUNCHER=${IDLE_LAUNCHER:-nlb-epoll}   # the variant whose RSS is also measured with SMALL_HEAP_FLAGS
+LAUNCHER_JVM_FLAGS=${LAUNCHER_JVM_FLAGS:-}                  # main comparison: JVM defaults
+# Extra idle-RSS runs of IDLE_LAUNCHER with fixed heaps, ';'-separated. With only -Xmx256m the serial
+# collector's young generation is a third of the initial heap (256 MiB), all of it touched before the
+# first collection; the -Xmn16m run shows how much of the RSS that is.
+SMALL_HEAP_FLAGS=${SMALL_HEAP_FLAGS:--Xmx256m -XX:+UseSerialGC;-Xmx256m -Xmn16m -XX:+UseSerialGC}
+CLIENT_JVM_FLAGS=${CLIENT_JVM_FLAGS:--Xms256m -Xmx512m}
+TARGET_JVM_FLAGS=${TARGET_JVM_FLAGS:--Xms64m -Xmx256m}
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT_DIR="$ROOT/benchmarks/compare"
+RESULTS_DIR="$ROOT/benchmarks/results"
+LAUNCHER_JAR="$ROOT/examples/target/nlb-launcher.jar"
+TOOL_JAR="$ROOT/benchmarks/target/benchmarks.jar"
+STAMP=$(date +%Y%m%d-%H%M%S)
+WORK=$(mktemp -d "/tmp/nlb-compare.$STAMP.XXXXXX")
+TSV="$WORK/results.tsv"
+PIDS=()
+
+log() { printf '[%s load %s] %s\n' "$(date +%T)" "$(cut -d' ' -f1 /proc/loadavg)" "$*" >&2; }
+
+stop_pid() {   # stop one process we started: TERM, up to 15 s, then KILL
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  log "stopped ${#PIDS[@]} processes; logs and raw rows in $WORK"
+}
+trap cleanup EXIT
+
+wait_for_line() {   # file pattern pid seconds
+  local file=$1 pattern=$2 pid=$3 deadline=$((SECONDS + $4))
+  until grep -q "$pattern" "$file" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then log "process $pid exited; $file:"; cat "$file" >&2; exit 1; fi
+    if ((SECONDS > deadline)); then log "timed out waiting for '$pattern' in $file"; cat "$file" >&2; exit 1; fi
+    sleep 0.2
+  done
+}
+
+tool() { java $CLIENT_JVM_FLAGS -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool "$@"; }
+
+# ---------------------------------------------------------------- prerequisites
+if ! command -v haproxy >/dev/null; then
+  log "installing haproxy"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
+fi
+if [[ ! -f "$LAUNCHER_JAR" || ! -f "$TOOL_JAR" ]] \
+    || [[ -n "$(find "$ROOT/benchmarks/src" "$ROOT/examples/src" -newer "$TOOL_JAR" -name '*.java' -print -quit)" ]]; then
+  log "building the launcher and benchmark jars"
+  (cd "$ROOT" && mvn -q -DskipTests -pl examples,benchmarks -am package)
+fi
+HAPROXY_VERSION=$(haproxy -v | sed -n 1p)
+# Netty's native transports, which nlb-transport-netty declares optional and the launcher jar omits.
+NATIVE_CP=$(cd "$ROOT" && mvn -q -o dependency:build-classpath -pl nlb-transport-netty -Dmdep.outputFile=/dev/stdout 2>/dev/null \
+  | tr ':' '\n' | grep -E 'netty-transport-(native|classes)-(epoll|io_uring)|native-unix-common' | paste -sd: || true)
+if [[ -z $NATIVE_CP ]]; then
+  NATIVE_CP=$(cd "$ROOT" && mvn -q dependency:build-classpath -pl nlb-transport-netty -Dmdep.outputFile=/dev/stdout \
+    | tr ':' '\n' | grep -E 'netty-transport-(native|classes)-(epoll|io_uring)|native-unix-common' | paste -sd:)
+fi
+
+ulimit -n "$(ulimit -Hn)"
+FD_LIMIT=$(ulimit -n)
+NEED_FDS=$((2 * IDLE_CONNS + 1000))
+if ((FD_LIMIT < NEED_FDS)); then
+  log "ulimit -n is $FD_LIMIT; $NEED_FDS needed for $IDLE_CONNS idle connections through a proxy"; exit 1
+fi
+read -r PORT_LO PORT_HI < /proc/sys/net/ipv4/ip_local_port_range
+if (((PORT_HI - PORT_LO) < 2 * IDLE_CONNS)); then
+  log "ephemeral port range $PORT_LO-$PORT_HI is too small for $IDLE_CONNS idle connections"; exit 1
+fi
+TW_REUSE=$(cat /proc/sys/net/ipv4/tcp_tw_reuse)
+# haproxy needs two sockets per connection; keep its maxconn inside the descriptor limit.
+HAPROXY_MAXCONN=$(((FD_LIMIT - 500) / 2))
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+log "fd limit $FD_LIMIT, ephemeral ports $PORT_LO-$PORT_HI, tcp_tw_reuse=$TW_REUSE, load average $LOAD_START, work dir $WORK"
+
+mapfile -t PORTS < <(tool free-ports 40)
+E1=${PORTS[0]} E2=${PORTS[1]} S1=${PORTS[2]} S2=${PORTS[3]}
+
+# ---------------------------------------------------------------- targets
+java $TARGET_JVM_FLAGS -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool target \
+  --echo "$E1,$E2" --sink "$S1,$S2" --threads 2 > "$WORK/target.log" 2>&1 &
+TARGET_PID=$!; PIDS+=("$TARGET_PID")
+wait_for_line "$WORK/target.log" "target ready" "$TARGET_PID" 30
+
+# ---------------------------------------------------------------- proxies
+launcher_yaml() {   # echo-port sink-port io-mode
+  cat <<YAML
+transport: {ioMode: $3, threads: $PROXY_THREADS}
+healthChecks: false
+targetGroups:
+  - name: echo
+    protocol: TCP
+    port: $E1
+    targetType: ip
+    targets: [{id: 127.0.0.1, port: $E1}, {id: 127.0.0.1, port: $E2}]
+  - name: sink
+    protocol: TCP
+    port: $S1
+    targetType: ip
+    targets: [{id: 127.0.0.1, port: $S1}, {id: 127.0.0.1, port: $S2}]
+loadBalancers:
+  - name: bench
+    zones:
+      - {name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}
+    listeners:
+      - {protocol: TCP, port: $1, targetGroup: echo}
+      - {protocol: TCP, port: $2, targetGroup: sink}
+YAML
+}
+
+haproxy_cfg() {   # echo-port sink-port
+  cat <<CFG
+global
+  nbthread $PROXY_THREADS
+  maxconn $HAPROXY_MAXCONN
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 10m
+  timeout server 10m
+frontend echo
+  bind 127.0.0.1:$1
+  default_backend echo
+backend echo
+  balance roundrobin
+  server e1 127.0.0.1:$E1
+  server e2 127.0.0.1:$E2
+frontend sink
+  bind 127.0.0.1:$2
+  default_backend sink
+backend sink
+  balance roundrobin
+  server s1 127.0.0.1:$S1
+  server s2 127.0.0.1:$S2
+CFG
+}
+
+start_launcher() {   # name echo-port sink-port io-mode jar|cp jvm-flags...; sets STARTED_PID
+  local name=$1 ep=$2 sp=$3 mode=$4 natives=$5; shift 5
+  launcher_yaml "$ep" "$sp" "$mode" > "$WORK/$name.yaml"
+  # GC log only (for diagnosis afterwards: it lands in the work directory).
+  set -- "$@" "-Xlog:gc:file=$WORK/$name-gc.log"
+  if [[ $natives == jar ]]; then
+    java "$@" -jar "$LAUNCHER_JAR" "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
+  else
+    java "$@" -cp "$LAUNCHER_JAR:$NATIVE_CP" io.nlb.examples.launcher.Launcher "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
+  fi
+  STARTED_PID=$!; PIDS+=("$STARTED_PID")
+  local how="-jar nlb-launcher.jar"
+  [[ $natives == jar ]] || how="-cp nlb-launcher.jar:<netty epoll + io_uring jars> io.nlb.examples.launcher.Launcher"
+  local shown=("${@:1:$#-1}")   # without the GC log option
+  echo "java${shown[*]:+ ${shown[*]}} $how # transport.ioMode: $mode" > "$WORK/$name.cmd"
+  wait_for_line "$WORK/$name.log" "listening on .*127.0.0.1:$sp\b" "$STARTED_PID" 60
+}
+
+start_haproxy() {   # name echo-port sink-port; sets STARTED_PID
+  local name=$1
+  haproxy_cfg "$2" "$3" > "$WORK/$name.cfg"
+  haproxy -c -q -f "$WORK/$name.cfg"
+  haproxy -db -f "$WORK/$name.cfg" > "$WORK/$name.log" 2>&1 &
+  STARTED_PID=$!; PIDS+=("$STARTED_PID")
+  local deadline=$((SECONDS + 20))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$3") 2>/dev/null; do
+    kill -0 "$STARTED_PID" 2>/dev/null || { cat "$WORK/$name.log" >&2; exit 1; }
+    ((SECONDS < deadline)) || { log "haproxy did not start"; exit 1; }
+    sleep 0.2
+  done
+}
+
+NEXT_PORT=4
+next_port() { NEXT_PORT=$((NEXT_PORT + 1)); PORT=${PORTS[$((NEXT_PORT - 1))]}; }
+NAMES=() ECHO_ADDRS=() SINK_ADDRS=() PROXY_PIDS=() LAUNCHER_NOTES=()
+for spec in $LAUNCHERS; do
+  IFS=: read -r name mode natives <<< "$spec"
+  next_port; ep=$PORT; next_port; sp=$PORT
+  # shellcheck disable=SC2086
+  start_launcher "$name" "$ep" "$sp" "$mode" "$natives" $LAUNCHER_JVM_FLAGS
+  logged=$(grep -o 'I/O mode [A-Z_]* ([A-Z_]*)' "$WORK/$name.log" | head -1 || true)
+  LAUNCHER_NOTES+=("\`$name\`: \`$(cat "$WORK/$name.cmd")\`${logged:+ — logs \"$logged\"}")
+  NAMES+=("$name") ECHO_ADDRS+=("127.0.0.1:$ep") SINK_ADDRS+=("127.0.0.1:$sp") PROXY_PIDS+=("$STARTED_PID")
+done
+next_port; H1=$PORT; next_port; H2=$PORT
+start_haproxy haproxy "$H1" "$H2"; HAPROXY_PID=$STARTED_PID
+NAMES+=(haproxy direct) ECHO_ADDRS+=("127.0.0.1:$H1" "127.0.0.1:$E1") SINK_ADDRS+=("127.0.0.1:$H2" "127.0.0.1:$S1")
+PROXY_PIDS+=("$HAPROXY_PID" 0)
+csv() { local IFS=,; echo "$*"; }
+log "started ${NAMES[*]}; pids ${PROXY_PIDS[*]}; target pid $TARGET_PID"
+
+# ---------------------------------------------------------------- throughput and latency, interleaved
+tool bench --names "$(csv "${NAMES[@]}")" --echo "$(csv "${ECHO_ADDRS[@]}")" --sink "$(csv "${SINK_ADDRS[@]}")" \
+  --pids "$(csv "${PROXY_PIDS[@]}")" \
+  --rounds "$ROUNDS" --conn-threads "$CONN_THREADS" --conn-seconds "$CONN_SECONDS" \
+  --latency-seconds "$LATENCY_SECONDS" --bulk-mib "$BULK_MIB" --bulk-streams "$BULK_STREAMS" \
+  --warmup-seconds "$WARMUP_SECONDS" --out "$TSV"
+
+rss_line() { awk '/VmRSS|VmHWM/ {printf "%s %.0f MiB  ", $1, $2/1024}' "/proc/$1/status"; }
+AFTER_LOAD=""
+for i in "${!NAMES[@]}"; do
+  if ((PROXY_PIDS[i] > 0)); then AFTER_LOAD+="${NAMES[i]}: $(rss_line "${PROXY_PIDS[i]}")· "; stop_pid "${PROXY_PIDS[i]}"; fi
+done
+log "after the load phase: $AFTER_LOAD"
+
+# ---------------------------------------------------------------- idle connections and resident memory, fresh processes
+idle_run() {   # display-name pid listen-port is-jvm
+  sleep 2   # let a freshly started JVM finish start-up work before the baseline
+  tool idle --name "$1" --to "127.0.0.1:$3" --pid "$2" --count "$IDLE_CONNS" \
+    --hold-seconds "$IDLE_HOLD_SECONDS" --jvm "$4" --out "$TSV"
+}
+IDLE_NAMES=()
+idle_launcher() {   # spec display-name jvm-flags...
+  local spec=$1 display=$2 name mode natives ep sp; shift 2
+  IFS=: read -r name mode natives <<< "$spec"
+  next_port; ep=$PORT; next_port; sp=$PORT
+  IDLE_SEQ=$((${IDLE_SEQ:-0} + 1))
+  start_launcher "idle-$IDLE_SEQ-$name" "$ep" "$sp" "$mode" "$natives" "$@"
+  idle_run "$display" "$STARTED_PID" "$ep" true; stop_pid "$STARTED_PID"
+  IDLE_NAMES+=("$display")
+}
+for spec in $LAUNCHERS; do
+  case ${spec%%:*} in
+    "$IDLE_LAUNCHER")
+      # shellcheck disable=SC2086
+      idle_launcher "$spec" "${spec%%:*} (JVM defaults)" $LAUNCHER_JVM_FLAGS
+      IFS=';' read -r -a small <<< "$SMALL_HEAP_FLAGS"
+      for flags in "${small[@]}"; do
+        # shellcheck disable=SC2086
+        idle_launcher "$spec" "${spec%%:*} ($flags)" $flags
+      done ;;
+    nlb-jar)
+      # shellcheck disable=SC2086
+      idle_launcher "$spec" "${spec%%:*} (JVM defaults)" $LAUNCHER_JVM_FLAGS ;;
+  esac
+done
+next_port; ep=$PORT; next_port; sp=$PORT
+start_haproxy idle-haproxy "$ep" "$sp"
+idle_run "haproxy" "$STARTED_PID" "$ep" false; stop_pid "$STARTED_PID"
+IDLE_NAMES+=(haproxy)
+
+# ---------------------------------------------------------------- report
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD_RUNS=$(awk -F'\t' '$4=="loadavg1" {print $5}' "$TSV" | sort -n | awk '{a[NR]=$1} END {printf "%.2f / %.2f / %.2f", a[1], a[int((NR+1)/2)], a[NR]}')
+DEFAULT_JVM=$(java $LAUNCHER_JVM_FLAGS -XX:+PrintFlagsFinal -version 2>/dev/null \
+  | awk '$2=="UseG1GC"&&$4=="true"{gc="G1"} $2=="UseSerialGC"&&$4=="true"{gc="Serial"} $2=="UseParallelGC"&&$4=="true"{gc="Parallel"} $2=="MaxHeapSize"{h=$4/1048576} END {printf "%s GC, max heap %d MiB", gc, h}')
+COMMAND="ROUNDS=$ROUNDS CONN_SECONDS=$CONN_SECONDS CONN_THREADS=$CONN_THREADS LATENCY_SECONDS=$LATENCY_SECONDS BULK_MIB=$BULK_MIB BULK_STREAMS=$BULK_STREAMS IDLE_CONNS=$IDLE_CONNS benchmarks/compare/run.sh"
+mkdir -p "$RESULTS_DIR"
+REPORT="$RESULTS_DIR/compare-$STAMP.md"
+{
+  echo "# Loopback comparison: nlb launcher vs HAProxy vs direct ($(date '+%Y-%m-%d %H:%M %Z'))"
+  echo
+  echo "Command: \`$COMMAND\`"
+  echo
+  echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), Linux $(uname -r), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; shared with other builds."
+  echo "- Load average: $LOAD_START at start, $LOAD_END at end; 1-minute load sampled before each measurement min / median / max: $LOAD_RUNS."
+  echo "- Launcher: JVM flags \`${LAUNCHER_JVM_FLAGS:-(none)}\` → $DEFAULT_JVM; $(java -version 2>&1 | sed -n 1p); \`transport.threads: $PROXY_THREADS\`, \`healthChecks: false\`. Variants:"
+  for note in "${LAUNCHER_NOTES[@]}"; do echo "  - $note"; done
+  echo "- HAProxy: $HAPROXY_VERSION, \`mode tcp\`, \`balance roundrobin\`, \`nbthread $PROXY_THREADS\`, \`maxconn $HAPROXY_MAXCONN\`."
+  echo "- Targets: one JVM ($TARGET_JVM_FLAGS), NIO, 2 selector threads serving 2 echo + 2 sink ports; each proxy balances over 2 of each; direct uses one echo and one sink port."
+  echo "- Client: one JVM ($CLIENT_JVM_FLAGS), blocking JDK sockets, TCP_NODELAY. New connections: $CONN_THREADS loops × ${CONN_SECONDS} s (connect, 64 B, 64 B echo back, close). Ping-pong: one connection, 64 B, 0.5 s warm-up + ${LATENCY_SECONDS} s recorded. Bulk: ${BULK_MIB} MiB over $BULK_STREAMS connection(s) to the sink, timed until the sink's byte count returns. ${WARMUP_SECONDS} s unrecorded warm-up of every workload and setup first."
+  echo "- $ROUNDS rounds; each round runs every workload against every setup, the order rotating each round; cells are the median with the range over rounds in small print. Ratios are of medians."
+  echo "- Idle: fresh processes, $IDLE_CONNS connections opened one by one (each proven by a 1-byte echo), held ${IDLE_HOLD_SECONDS} s, then VmRSS read from /proc/<pid>/status; for the JVMs the live heap is then read with \`jcmd <pid> GC.class_histogram\` (a full GC) before opening and while holding."
+  echo "- fd limit $FD_LIMIT, ephemeral ports $PORT_LO-$PORT_HI, net.ipv4.tcp_tw_reuse=$TW_REUSE."
+  echo "- Resident memory of the long-running proxies after the load phase: $AFTER_LOAD"
+  echo "- How to read this (p99 on a loaded 2-core box, TIME_WAIT carried across setups) and profiling hints: README.md in benchmarks/compare."
+  echo
+  tool report --in "$TSV" --names "$(csv "${NAMES[@]}")" --idle-names "$(csv "${IDLE_NAMES[@]}")" --svg "$OUT_DIR/chart.svg" \
+    --caption "$(date +%F): loopback, $(nproc) cores shared with other builds, 1-min load average min/median/max $LOAD_RUNS; median of $ROUNDS interleaved rounds; details in RESULTS.md"
+} > "$REPORT"
+cp "$TSV" "$RESULTS_DIR/compare-$STAMP.tsv"
+cp "$REPORT" "$OUT_DIR/RESULTS.md"
+cp "$TSV" "$OUT_DIR/results.tsv"
+cat "$REPORT"
+log "wrote $REPORT, $OUT_DIR/RESULTS.md, $OUT_DIR/chart.svg"
