@@ -212,7 +212,7 @@ public final class StatusServer implements AutoCloseable {
         d.target().zone().ifPresent(z -> t.put("zone", z));
         TargetHealth h = d.health();
         t.put("state", h.state().toString());
-        h.reason().ifPresent(r -> t.put("reason", r.toString()));
+        h.reason().ifPresent(r -> t.put("reason", r.code()));
         h.description().ifPresent(x -> t.put("description", x));
       }
     }
