@@ -299,6 +299,85 @@ class ConfigReloaderIntegrationTest {
     assertThat(bound(port)).isTrue();
   }
 
+  @Test
+  void reload_zoneAdded_listenerBoundOnTheNewNode() throws Exception {
+    int a = echoTarget("A");
+    int port = freePort();
+    Launcher launcher = start(config(a, port, a));
+    String next = config(a, port, a).replace("targetRanges: [127.0.0.0/8]}\n",
+        "targetRanges: [127.0.0.0/8]}\n      - {name: zone-b, addresses: [127.0.0.2], targetRanges: [127.0.2.0/24]}\n")
+        // zone-b has no targets of its own: its node reaches zone-a's only with cross-zone on.
+        .replace("  - name: local\n", "  - name: local\n    attributes: {load_balancing.cross_zone.enabled: \"true\"}\n");
+
+    ConfigReloader.Result r = launcher.reloader().reload(LauncherConfig.parseYaml(next));
+
+    assertThat(r.applied()).as(r.toString()).hasSize(2);
+    assertThat(r.applied().get(0)).isEqualTo("modify attributes of local: {load_balancing.cross_zone.enabled=true}");
+    assertThat(r.applied().get(1)).startsWith("add zone(s) [zone-b]");
+    assertThat(launcher.transport().bindings(launcher.loadBalancers().get(0))).anySatisfy(b -> assertThat(b).contains("127.0.0.2:" + port));
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), port), 5000);
+      s.setSoTimeout(5000);
+      assertThat(readName(s)).isEqualTo("A");
+    }
+  }
+
+  @Test
+  void reload_groupReplaced_listenerSwitchedAndOldGroupDeleted() throws Exception {
+    int a = echoTarget("A");
+    int b = echoTarget("B");
+    int port = freePort();
+    Launcher launcher = start(config(a, port, a));
+    Socket established = open(port);
+    resources.add(established);
+    assertThat(readName(established)).isEqualTo("A");
+    String next = config(b, port, b).replace("name: web", "name: api").replace("targetGroup: web", "targetGroup: api")
+        .replace("healthChecks: false", "healthChecks: false\n");
+
+    ConfigReloader.Result r = launcher.reloader().reload(LauncherConfig.parseYaml(next));
+
+    assertThat(r.ok()).as(r.toString()).isTrue();
+    assertThat(r.applied()).hasSize(3);
+    assertThat(r.applied().get(0)).startsWith("create target group api");
+    assertThat(r.applied().get(1)).contains("targetGroup web -> api");
+    assertThat(r.applied().get(2)).isEqualTo("delete target group web");
+    assertThat(launcher.nlb().targetGroup("web")).isEmpty();
+    for (int i = 0; i < 10; i++) {
+      assertThat(ask(port)).isEqualTo("B");
+    }
+    assertThat(echo(established, "old flow")).isEqualTo("old flow");
+  }
+
+  @Test
+  void reload_groupAttributesAndHealthCheck_modified() throws Exception {
+    int port = freePort();
+    Launcher launcher = start(config(9001, port, 9001));
+    String next = config(9001, port, 9001).replace("deregistration_delay.timeout_seconds: \"0\"",
+        "deregistration_delay.timeout_seconds: \"5\"").replace("    targetType: ip\n",
+        "    targetType: ip\n    healthCheck: {protocol: TCP, intervalSeconds: 5, healthyThreshold: 3}\n");
+
+    ConfigReloader.Result r = launcher.reloader().reload(LauncherConfig.parseYaml(next));
+
+    assertThat(r.ok()).as(r.toString()).isTrue();
+    TargetGroup tg = launcher.nlb().targetGroup("web").orElseThrow();
+    assertThat(tg.attributes().deregistrationDelay()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(tg.healthCheck().healthyThreshold()).isEqualTo(3);
+    assertThat(tg.healthCheck().interval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(launcher.reloader().reload(LauncherConfig.parseYaml(next)).applied()).isEmpty();
+  }
+
+  @Test
+  void sighup_handlerInstalled_runsTheAction() {
+    java.util.concurrent.atomic.AtomicInteger hups = new java.util.concurrent.atomic.AtomicInteger();
+    org.junit.jupiter.api.Assumptions.assumeTrue(Signals.onHangup(hups::incrementAndGet), "SIGHUP not available");
+    try {
+      sun.misc.Signal.raise(new sun.misc.Signal("HUP"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> hups.get() == 1);
+    } finally {
+      Signals.clearHangup();
+    }
+  }
+
   private static int freePortUnchecked() {
     try {
       return freePort();
