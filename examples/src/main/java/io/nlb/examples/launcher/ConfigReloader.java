@@ -465,11 +465,18 @@ public final class ConfigReloader implements AutoCloseable {
       return t;
     });
     executor = ex;
-    if (Signals.onHangup(() -> ex.execute(() -> {
+    Runnable onHup = () -> {
       log.info("SIGHUP: reloading {}", absolute);
       lastDigest = digest(absolute);
       reload(absolute);
-    }))) {
+    };
+    if (Signals.onHangup(() -> {
+      try {
+        ex.execute(onHup);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        log.debug("SIGHUP after close: ignored");
+      }
+    })) {
       log.info("reload: send SIGHUP or edit {} to apply changes", absolute);
     } else {
       log.info("reload: SIGHUP is not available on this JVM; edit {} to apply changes", absolute);

@@ -59,6 +59,8 @@ class StatusServerIntegrationTest {
     return server.getLocalPort();
   }
 
+  private String lastYaml = "";
+
   private Launcher start(int listenerPort, int live) {
     String yaml = """
         transport: {ioMode: NIO}
@@ -84,6 +86,7 @@ class StatusServerIntegrationTest {
             listeners:
               - {protocol: TCP, port: %d, targetGroup: web}
         """.formatted(live, live, listenerPort);
+    lastYaml = yaml;
     Launcher l = Launcher.start(LauncherConfig.parseYaml(yaml));
     resources.add(l);
     return l;
@@ -147,6 +150,22 @@ class StatusServerIntegrationTest {
       JsonNode m = new ObjectMapper().readTree(call(s, "GET", "/status.json").body()).path("loadBalancers").get(0).path("metrics");
       assertThat(m.path("NewFlowCount").asLong()).isEqualTo(3);
     });
+  }
+
+  @Test
+  void statusJson_afterReload_showsTheNewListener() throws Exception {
+    int port = freePort();
+    int next = freePort();
+    Launcher launcher = start(port, target());
+    StatusServer s = launcher.statusServer().orElseThrow();
+    LauncherConfig changed = LauncherConfig.parseYaml(lastYaml.replace("port: " + port + ", targetGroup: web", "port: " + next + ", targetGroup: web"));
+
+    assertThat(launcher.reloader().reload(changed).ok()).isTrue();
+
+    JsonNode listeners = new ObjectMapper().readTree(call(s, "GET", "/status.json").body()).path("loadBalancers").get(0).path("listeners");
+    assertThat(listeners).hasSize(1);
+    assertThat(listeners.get(0).path("port").asInt()).isEqualTo(next);
+    assertThat(listeners.get(0).path("bindings").get(0).asText()).endsWith("127.0.0.1:" + next);
   }
 
   @Test
