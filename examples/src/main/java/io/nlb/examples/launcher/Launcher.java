@@ -7,6 +7,7 @@ import io.nlb.core.Nlb;
 import io.nlb.core.NlbException;
 import io.nlb.core.TargetGroup;
 import io.nlb.healthcheck.HealthCheckEngine;
+import io.nlb.metrics.store.MetricStore;
 import io.nlb.transport.netty.IoMode;
 import io.nlb.transport.netty.NettyTransport;
 import java.io.IOException;
@@ -16,6 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -jar examples/target/nlb-launcher.jar examples/launcher/sample.yaml
  * </pre>
+ *
+ * <p>{@link #run} also reloads the file on SIGHUP or when it changes ({@link ConfigReloader}), and
+ * serves a read-only status page when the file has a {@code status} key ({@link StatusServer}).
+ * Flow and host-count metrics are kept in a {@link MetricStore} with {@link #METRICS_PERIOD}
+ * periods.
  */
 public final class Launcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Launcher.class);
@@ -37,12 +46,25 @@ public final class Launcher implements AutoCloseable {
   private final NettyTransport transport;
   private final @Nullable HealthCheckEngine health;
   private final List<LoadBalancer> loadBalancers;
+  // --- reload and status page
+  /** The metric store's period: short, so the status page shows recent numbers. */
+  public static final Duration METRICS_PERIOD = Duration.ofSeconds(10);
+  private final LauncherConfig config;
+  private final MetricStore metrics;
+  private final ScheduledExecutorService ticker;
+  private final ConfigReloader reloader;
+  private @Nullable StatusServer status;
 
-  private Launcher(Nlb nlb, NettyTransport transport, @Nullable HealthCheckEngine health, List<LoadBalancer> loadBalancers) {
+  private Launcher(Nlb nlb, NettyTransport transport, @Nullable HealthCheckEngine health, List<LoadBalancer> loadBalancers,
+      LauncherConfig config, MetricStore metrics, ScheduledExecutorService ticker) {
     this.nlb = nlb;
     this.transport = transport;
     this.health = health;
     this.loadBalancers = List.copyOf(loadBalancers);
+    this.config = config;
+    this.metrics = metrics;
+    this.ticker = ticker;
+    this.reloader = new ConfigReloader(this, config);
   }
 
   /**
@@ -53,7 +75,8 @@ public final class Launcher implements AutoCloseable {
    * @throws IllegalStateException when a load balancer cannot bind its listeners
    */
   public static Launcher start(LauncherConfig config) {
-    NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()));
+    MetricStore metrics = MetricStore.builder().period(METRICS_PERIOD).retention(Duration.ofHours(1)).build();
+    NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode())).metrics(metrics);
     if (config.transport().threads() > 0) {
       tb.threads(config.transport().threads());
     }
@@ -64,6 +87,7 @@ public final class Launcher implements AutoCloseable {
     NettyTransport transport = tb.build();
     Nlb nlb = Nlb.builder().transport(transport).build();
     HealthCheckEngine health = null;
+    Launcher launcher = null;
     try {
       for (LauncherConfig.Group g : config.groups()) {
         TargetGroup tg = nlb.createTargetGroup(g.config());
@@ -85,18 +109,62 @@ public final class Launcher implements AutoCloseable {
       }
       if (config.healthChecks()) {
         health = HealthCheckEngine.builder(nlb)
+            .metrics(metrics)
             .listener((target, previous, current) -> log.info("health {}: {} -> {}", target, previous, current))
             .build();
         health.start();
       }
-      return new Launcher(nlb, transport, health, lbs);
-    } catch (RuntimeException e) {
-      if (health != null) {
-        health.close();
+      ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "nlb-metrics-tick");
+        t.setDaemon(true);
+        return t;
+      });
+      ticker.scheduleAtFixedRate(metrics::tick, 1, 1, TimeUnit.SECONDS);
+      launcher = new Launcher(nlb, transport, health, lbs, config, metrics, ticker);
+      StatusSettings s = config.status();
+      if (s != null) {
+        launcher.status = StatusServer.start(launcher, s);
+        log.info("status page on http://{}/", launcher.status.address());
       }
-      nlb.close();
+      return launcher;
+    } catch (IOException e) {
+      closeAfterFailure(launcher, health, nlb);
+      throw new IllegalStateException("status: cannot bind " + config.status() + ": " + e.getMessage() + " (expected: a free port)", e);
+    } catch (RuntimeException e) {
+      closeAfterFailure(launcher, health, nlb);
       throw e;
     }
+  }
+
+  private static void closeAfterFailure(@Nullable Launcher launcher, @Nullable HealthCheckEngine health, Nlb nlb) {
+    if (launcher != null) {
+      launcher.close();
+      return;
+    }
+    if (health != null) {
+      health.close();
+    }
+    nlb.close();
+  }
+
+  /** The configuration it was started with. */
+  public LauncherConfig config() {
+    return config;
+  }
+
+  /** The statistics store the transport and the health checks record into. */
+  public MetricStore metrics() {
+    return metrics;
+  }
+
+  /** Applies changed files; {@link #run} also makes it watch the file. */
+  public ConfigReloader reloader() {
+    return reloader;
+  }
+
+  /** The status page, if the file asked for one. */
+  public java.util.Optional<StatusServer> statusServer() {
+    return java.util.Optional.ofNullable(status);
   }
 
   /** The running control plane. */
@@ -117,6 +185,12 @@ public final class Launcher implements AutoCloseable {
   /** Stops health checks and closes the transport gracefully. Idempotent. */
   @Override
   public void close() {
+    reloader.close();
+    StatusServer s = status;
+    if (s != null) {
+      s.close();
+    }
+    ticker.shutdownNow();
     if (health != null) {
       health.close();
     }
@@ -165,6 +239,11 @@ public final class Launcher implements AutoCloseable {
     } catch (RuntimeException e) {
       System.err.println(e.getMessage());
       return 1;
+    }
+    try {
+      launcher.reloader().watch(file);
+    } catch (IOException | RuntimeException e) {
+      log.warn("reload: cannot watch {}: {}; SIGHUP only", file, e.toString());
     }
     Thread hook = new Thread(() -> {
       log.info("stopping: closing listeners, letting flows finish");

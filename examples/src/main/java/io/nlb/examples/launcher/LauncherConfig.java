@@ -76,12 +76,15 @@ public final class LauncherConfig {
   private final List<LoadBalancerConfig> loadBalancers;
   private final TransportSettings transport;
   private final boolean healthChecks;
+  private final @Nullable StatusSettings status;
 
-  private LauncherConfig(List<Group> groups, List<LoadBalancerConfig> loadBalancers, TransportSettings transport, boolean healthChecks) {
+  private LauncherConfig(List<Group> groups, List<LoadBalancerConfig> loadBalancers, TransportSettings transport, boolean healthChecks,
+      @Nullable StatusSettings status) {
     this.groups = List.copyOf(groups);
     this.loadBalancers = List.copyOf(loadBalancers);
     this.transport = transport;
     this.healthChecks = healthChecks;
+    this.status = status;
   }
 
   /** The target groups, in file order. */
@@ -102,6 +105,11 @@ public final class LauncherConfig {
   /** Whether to run the health-check engine. */
   public boolean healthChecks() {
     return healthChecks;
+  }
+
+  /** The status page's settings ({@link StatusSettings}); {@code null} when there is no page. */
+  public @Nullable StatusSettings status() {
+    return status;
   }
 
   /**
@@ -136,7 +144,8 @@ public final class LauncherConfig {
     if (root == null || !root.isObject()) {
       throw new ConfigException(List.of("(root): " + (root == null ? "empty" : root.getNodeType()) + " (expected: a mapping with targetGroups and loadBalancers)"));
     }
-    p.allowOnly("", root, Set.of("transport", "healthChecks", "targetGroups", "loadBalancers"));
+    p.allowOnly("", root, Set.of("transport", "healthChecks", "targetGroups", "loadBalancers", "status"));
+    StatusSettings status = StatusSettings.parse(root.get("status"), p.problems);
     TransportSettings transport = p.transport(root.get("transport"));
     boolean health = p.bool("healthChecks", root.get("healthChecks"), true);
     List<Group> groups = new ArrayList<>();
@@ -162,7 +171,7 @@ public final class LauncherConfig {
     if (!p.problems.isEmpty()) {
       throw new ConfigException(p.problems);
     }
-    return new LauncherConfig(groups, lbs, transport, health);
+    return new LauncherConfig(groups, lbs, transport, health, status);
   }
 
   /** Every problem of a configuration file, each with its path. */
