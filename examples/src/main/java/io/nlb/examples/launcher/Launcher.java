@@ -53,7 +53,8 @@ public final class Launcher implements AutoCloseable {
    * @throws IllegalStateException when a load balancer cannot bind its listeners
    */
   public static Launcher start(LauncherConfig config) {
-    NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()));
+    NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()))
+        .tlsProvider(config.transport().tlsProvider());
     if (config.transport().threads() > 0) {
       tb.threads(config.transport().threads());
     }
