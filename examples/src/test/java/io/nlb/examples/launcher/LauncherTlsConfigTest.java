@@ -101,4 +101,15 @@ class LauncherTlsConfigTest {
 
     assertThat(c.loadBalancers().get(0).attributes().accessLogsDirectory()).isEqualTo(dir.resolve("logs").toString());
   }
+
+  @Test
+  void tlsSampleFile_parses() throws Exception {
+    LauncherConfig c = LauncherConfig.read(Path.of("launcher/tls-offload.yaml"));
+
+    ListenerConfig tls = c.loadBalancers().get(0).listeners().get(0);
+    assertThat(tls.protocol()).isEqualTo(Protocol.TLS);
+    assertThat(tls.certificate()).hasValueSatisfying(cert -> assertThat(cert.toString()).contains("offload.example"));
+    assertThat(c.loadBalancers().get(0).attributes().accessLogsDirectory())
+        .isEqualTo(Path.of("launcher").toAbsolutePath().resolve("access-logs").toString());
+  }
 }
