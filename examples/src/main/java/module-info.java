@@ -4,6 +4,7 @@ module io.nlb.examples {
   requires io.nlb.transport.netty;
   requires io.nlb.healthcheck;
   requires io.nlb.proxyprotocol;
+  requires io.nlb.tls;
   requires io.nlb.metrics;
   requires org.slf4j;
   // AlbTargetExample's stand-in ALB nodes and the launcher's status page are JDK HTTP servers.

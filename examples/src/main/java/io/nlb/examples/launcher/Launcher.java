@@ -76,7 +76,8 @@ public final class Launcher implements AutoCloseable {
    */
   public static Launcher start(LauncherConfig config) {
     MetricStore metrics = MetricStore.builder().period(METRICS_PERIOD).retention(Duration.ofHours(1)).build();
-    NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode())).metrics(metrics);
+    NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()))
+        .tlsProvider(config.transport().tlsProvider()).metrics(metrics);
     if (config.transport().threads() > 0) {
       tb.threads(config.transport().threads());
     }

@@ -16,7 +16,10 @@ import io.nlb.core.Target;
 import io.nlb.core.TargetGroupConfig;
 import io.nlb.core.TargetType;
 import io.nlb.core.Zone;
+import io.nlb.tls.PemCertificate;
+import io.nlb.tls.TlsProvider;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +40,7 @@ import org.jspecify.annotations.Nullable;
  * transport:
  *   ioMode: AUTO                # AUTO, NIO, EPOLL, IO_URING
  *   threads: 2
+ *   tlsProvider: JDK            # JDK or OPENSSL (netty-tcnative), for TLS listeners
  * healthChecks: true            # run the health-check engine
  * targetGroups:
  *   - name: web
@@ -57,7 +61,21 @@ import org.jspecify.annotations.Nullable;
  *       load_balancing.cross_zone.enabled: "true"
  *     listeners:
  *       - {protocol: TCP, port: 8080, targetGroup: web}
+ *       - protocol: TLS
+ *         port: 8443
+ *         targetGroup: web
+ *         sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
+ *         certificate: {certificateChain: tls/chain.pem, privateKey: tls/key.pem}
+ *         certificates:         # further certificates, chosen by SNI
+ *           - {certificateChain: tls/other-chain.pem, privateKey: tls/other-key.pem}
  * }</pre>
+ *
+ * <p>File paths ({@code certificateChain}, {@code privateKey}, and the access-log directory
+ * {@code access_logs.s3.bucket}) resolve against the configuration file's directory; PEM files
+ * are read and checked (chain parses, key is unencrypted PKCS#8 and belongs to the leaf) while the
+ * file is parsed. Name a TLS 1.2+ policy on a stock JVM: the listener default, {@code
+ * ELBSecurityPolicy-2016-08}, includes TLS 1.0/1.1, which the JVM disables, so the transport
+ * refuses it.
  *
  * <p>Every problem is reported, each once, with its path in the file ({@code
  * loadBalancers[0].listeners[1].port: 70000 (expected: 1-65535)}); nothing is created when there is
@@ -70,7 +88,12 @@ public final class LauncherConfig {
   public record Group(TargetGroupConfig config, List<Target> targets) {}
 
   /** Transport settings. */
-  public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {}
+  public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
+    /** Settings with the JDK's TLS. */
+    public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {
+      this(ioMode, threads, connectTimeout, TlsProvider.JDK);
+    }
+  }
 
   private final List<Group> groups;
   private final List<LoadBalancerConfig> loadBalancers;
@@ -118,6 +141,7 @@ public final class LauncherConfig {
    * @throws ConfigException listing every problem
    */
   public static LauncherConfig read(Path file) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
     String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
     ObjectMapper mapper = name.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
     JsonNode root;
@@ -127,20 +151,29 @@ public final class LauncherConfig {
       throw new ConfigException(List.of(file + ": not valid " + (name.endsWith(".json") ? "JSON" : "YAML") + ": "
           + e.getOriginalMessage()));
     }
-    return parse(root);
+    return parse(root, dir == null ? Path.of("") : dir);
   }
 
-  /** Parses a YAML or JSON document given as text. */
+  /** Parses a YAML or JSON document given as text; relative file paths resolve against the working directory. */
   public static LauncherConfig parseYaml(String text) {
+    return parseYaml(text, Path.of(""));
+  }
+
+  /** Parses a YAML or JSON document given as text; relative file paths resolve against {@code baseDir}. */
+  public static LauncherConfig parseYaml(String text, Path baseDir) {
     try {
-      return parse(new ObjectMapper(new YAMLFactory()).readTree(text));
+      return parse(new ObjectMapper(new YAMLFactory()).readTree(text), baseDir);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new ConfigException(List.of("not valid YAML: " + e.getOriginalMessage()));
     }
   }
 
   static LauncherConfig parse(@Nullable JsonNode root) {
-    Parser p = new Parser();
+    return parse(root, Path.of(""));
+  }
+
+  static LauncherConfig parse(@Nullable JsonNode root, Path baseDir) {
+    Parser p = new Parser(baseDir);
     if (root == null || !root.isObject()) {
       throw new ConfigException(List.of("(root): " + (root == null ? "empty" : root.getNodeType()) + " (expected: a mapping with targetGroups and loadBalancers)"));
     }
@@ -193,6 +226,12 @@ public final class LauncherConfig {
   /** Walks the tree, collecting problems instead of stopping at the first. */
   private static final class Parser {
     final List<String> problems = new ArrayList<>();
+    /** Relative file paths in the configuration resolve against this directory. */
+    final Path baseDir;
+
+    Parser(Path baseDir) {
+      this.baseDir = baseDir;
+    }
 
     /** Runs a builder step; a refusal becomes a problem prefixed with the file path. */
     <T> @Nullable T attempt(String path, Supplier<T> step) {
@@ -290,7 +329,7 @@ public final class LauncherConfig {
       if (node == null || node.isNull()) {
         return new TransportSettings("AUTO", 0, null);
       }
-      allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds"));
+      allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds", "tlsProvider"));
       String mode = text("transport.ioMode", node.get("ioMode"), false);
       if (mode != null && !Set.of("AUTO", "NIO", "EPOLL", "IO_URING").contains(mode.toUpperCase(Locale.ROOT))) {
         problems.add("transport.ioMode: \"" + mode + "\" (expected: AUTO, NIO, EPOLL or IO_URING)");
@@ -303,8 +342,28 @@ public final class LauncherConfig {
       if (connect != null && (connect < 1 || connect > 120)) {
         problems.add("transport.connectTimeoutSeconds: " + connect + " (expected: 1-120)");
       }
+      TlsProvider provider = tlsProvider(node.get("tlsProvider"));
       return new TransportSettings(mode == null ? "AUTO" : mode.toUpperCase(Locale.ROOT), threads == null ? 0 : threads,
-          connect == null ? null : Duration.ofSeconds(connect));
+          connect == null ? null : Duration.ofSeconds(connect), provider);
+    }
+
+    TlsProvider tlsProvider(@Nullable JsonNode node) {
+      String name = text("transport.tlsProvider", node, false);
+      if (name == null) {
+        return TlsProvider.JDK;
+      }
+      TlsProvider provider;
+      try {
+        provider = TlsProvider.valueOf(name.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        problems.add("transport.tlsProvider: \"" + name + "\" (expected: JDK or OPENSSL)");
+        return TlsProvider.JDK;
+      }
+      if (!provider.isAvailable()) {
+        problems.add("transport.tlsProvider: " + provider
+            + " (expected: an available provider; OPENSSL needs io.netty:netty-tcnative-boringssl-static on the class path)");
+      }
+      return provider;
     }
 
     @Nullable Group group(String path, JsonNode node) {
@@ -463,7 +522,8 @@ public final class LauncherConfig {
           }
         }
       }
-      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k, () -> b.attribute(k, v)));
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k,
+          () -> b.attribute(k, k.equals("access_logs.s3.bucket") && !v.isEmpty() ? baseDir.resolve(v).toString() : v)));
       map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + k, () -> b.tag(k, v)));
       JsonNode listeners = node.get("listeners");
       if (list(path + ".listeners", listeners)) {
@@ -517,7 +577,8 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {protocol: TCP, port: 80, targetGroup: web})");
         return null;
       }
-      allowOnly(path, node, Set.of("protocol", "port", "targetGroup", "attributes", "alpnPolicy", "sslPolicy", "vpcEndpointId"));
+      allowOnly(path, node, Set.of("protocol", "port", "targetGroup", "attributes", "alpnPolicy", "sslPolicy", "vpcEndpointId",
+          "certificate", "certificates"));
       String protocol = text(path + ".protocol", node.get("protocol"), true);
       Integer port = integer(path + ".port", node.get("port"), true);
       String tg = text(path + ".targetGroup", node.get("targetGroup"), true);
@@ -543,7 +604,75 @@ public final class LauncherConfig {
       if (vpce != null) {
         attempt(path + ".vpcEndpointId", () -> b.vpcEndpointId(vpce));
       }
+      int beforeCertificates = problems.size();
+      JsonNode certNode = node.get("certificate");
+      if (certNode != null && !certNode.isNull()) {
+        PemCertificate cert = certificate(path + ".certificate", certNode);
+        if (cert != null) {
+          b.certificate(cert);
+        }
+      }
+      JsonNode certs = node.get("certificates");
+      if (list(path + ".certificates", certs)) {
+        for (int i = 0; i < certs.size(); i++) {
+          PemCertificate cert = certificate(path + ".certificates[" + i + "]", certs.get(i));
+          if (cert != null) {
+            b.addCertificate(cert);
+          }
+        }
+      }
+      if (problems.size() > beforeCertificates) {
+        return null; // a certificate was refused; "no default certificate" would only repeat it
+      }
       return attempt(path, b::build);
+    }
+
+    /** {@code {certificateChain: chain.pem, privateKey: key.pem}}, both read and checked now. */
+    @Nullable PemCertificate certificate(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {certificateChain: chain.pem, privateKey: key.pem})");
+        return null;
+      }
+      allowOnly(path, node, Set.of("certificateChain", "privateKey"));
+      String chainFile = text(path + ".certificateChain", node.get("certificateChain"), true);
+      String keyFile = text(path + ".privateKey", node.get("privateKey"), true);
+      String chain = chainFile == null ? null : pemFile(path + ".certificateChain", chainFile);
+      String key = keyFile == null ? null : pemFile(path + ".privateKey", keyFile);
+      if (chain == null || key == null) {
+        return null;
+      }
+      try {
+        return PemCertificate.parse(chain, key);
+      } catch (IllegalArgumentException e) {
+        // PemCertificate names the part it refused ("certificateChain: ..." or "privateKey: ..."):
+        // attach that to the key in the file and say which file it was.
+        String message = String.valueOf(e.getMessage());
+        for (String part : List.of("certificateChain", "privateKey")) {
+          if (message.startsWith(part + ": ")) {
+            String file = part.equals("privateKey") ? keyFile : chainFile;
+            problems.add(path + "." + part + ": \"" + file + "\": " + message.substring(part.length() + 2));
+            return null;
+          }
+        }
+        problems.add(path + ": " + message);
+        return null;
+      }
+    }
+
+    /** The text of a PEM file, or null after recording why it cannot be read. */
+    @Nullable String pemFile(String path, String name) {
+      Path file = baseDir.resolve(name);
+      String expected = " (expected: a readable PEM file; relative paths resolve against " + baseDir.toAbsolutePath() + ")";
+      if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        problems.add(path + ": \"" + name + "\"" + expected);
+        return null;
+      }
+      try {
+        return Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IOException | UncheckedIOException e) {
+        problems.add(path + ": \"" + name + "\": " + e.getMessage() + expected);
+        return null;
+      }
     }
   }
 }
