@@ -744,7 +744,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     private @Nullable Scheduler scheduler;
     private @Nullable RandomGenerator random;
     private @Nullable HealthProbe probe;
-    private Consensus consensus = Consensus.SINGLE_NODE;
+    private Consensus consensus = Consensus.MAJORITY;
     private double jitter = 0.1;
     private Duration reconcileInterval = Duration.ofSeconds(1);
     private Duration reportDelay = Duration.ofMillis(50);
@@ -775,7 +775,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       return this;
     }
 
-    /** Which nodes check and how their views combine; defaults to {@link Consensus#SINGLE_NODE}. */
+    /** Which nodes check and how their views combine; defaults to {@link Consensus#MAJORITY}. */
     public Builder consensus(Consensus consensus) {
       this.consensus = consensus;
       return this;

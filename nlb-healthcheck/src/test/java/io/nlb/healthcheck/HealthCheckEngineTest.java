@@ -307,8 +307,9 @@ class HealthCheckEngineTest {
       starts.computeIfAbsent(r.address().toString(), k -> new ArrayList<>()).add(time.nanoTime());
       return CheckOutcome.SUCCESS;
     };
+    // One checker per target, so that each target's check times form one schedule.
     engine = HealthCheckEngine.builder(nlb).scheduler(time).random(new java.util.SplittableRandom(7)).jitter(0.1)
-        .probe(probe).reportDelay(Duration.ZERO).build();
+        .probe(probe).reportDelay(Duration.ZERO).consensus(Consensus.SINGLE_NODE).build();
     engine.start();
     time.advance(Duration.ofSeconds(60));
     assertThat(starts).hasSize(50);
