@@ -25,6 +25,8 @@ final class ZoneMetrics {
   final Counter bytesTcp;
   final Counter bytesUdp;
   final Counter bytesTls;
+  /** An estimate (see the metric): every relayed read counts as one packet in and one out. */
+  final Counter packets;
   final Counter clientTlsErrors;
   final Counter targetTlsErrors;
   final Counter clientResets;
@@ -46,6 +48,7 @@ final class ZoneMetrics {
     bytesTcp = r.counter(Metric.PROCESSED_BYTES_TCP, d);
     bytesUdp = r.counter(Metric.PROCESSED_BYTES_UDP, d);
     bytesTls = r.counter(Metric.PROCESSED_BYTES_TLS, d);
+    packets = r.counter(Metric.PROCESSED_PACKETS, d);
     clientTlsErrors = r.counter(Metric.CLIENT_TLS_NEGOTIATION_ERROR_COUNT, d);
     targetTlsErrors = r.counter(Metric.TARGET_TLS_NEGOTIATION_ERROR_COUNT, d);
     clientResets = r.counter(Metric.TCP_CLIENT_RESET_COUNT, d);
@@ -79,11 +82,13 @@ final class ZoneMetrics {
   void tcpBytes(long n) {
     bytes.add(n);
     bytesTcp.add(n);
+    packets.add(2);
   }
 
   void tlsBytes(long n) {
     bytes.add(n);
     bytesTls.add(n);
+    packets.add(2);
   }
 
   void udpFlowOpened() {
@@ -101,5 +106,6 @@ final class ZoneMetrics {
   void udpBytes(long n) {
     bytes.add(n);
     bytesUdp.add(n);
+    packets.add(2);
   }
 }

@@ -183,6 +183,10 @@ class TcpFlowLifecycleIntegrationTest {
     assertThat(h.value(lb, "zone-a", Metric.ACTIVE_FLOW_COUNT_TCP)).isZero();
     assertThat(h.value(lb, "zone-a", Metric.NEW_FLOW_COUNT)).isEqualTo(n);
     assertThat(h.value(lb, "zone-a", Metric.PROCESSED_BYTES)).isEqualTo(2L * n * payload.length);
+    // An estimate: each relayed read is a packet in and a packet out; every flow relayed both ways.
+    long packets = h.value(lb, "zone-a", Metric.PROCESSED_PACKETS);
+    assertThat(packets % 2).isZero();
+    assertThat(packets).isGreaterThanOrEqualTo(4L * n);
     assertThat(Leaks.since(leaksBefore)).isEmpty();
   }
 
