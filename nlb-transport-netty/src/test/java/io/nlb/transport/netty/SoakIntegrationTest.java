@@ -193,7 +193,7 @@ class SoakIntegrationTest {
     AtomicBoolean stop = new AtomicBoolean();
     Stats stats = new Stats();
 
-    Driver driver = new Driver(new Random(seeds.nextLong()), lb, tcp, udp, tcpPool, udpPool, stats);
+    Driver driver = new Driver(new Random(seeds.nextLong()), lb, tcpPort, tcp, udp, tcpPool, udpPool, stats);
     ExecutorService writers = track(Executors.newCachedThreadPool());
     ExecutorService clients = track(Executors.newFixedThreadPool(TCP_CLIENTS + UDP_CLIENTS));
     List<Future<?>> running = new ArrayList<>();
@@ -586,12 +586,17 @@ class SoakIntegrationTest {
     final java.util.Set<String> refusals = ConcurrentHashMap.newKeySet();
     /** Zonal shift periods, as for targets. */
     final Pooled shift = new Pooled("shift", Target.ip("127.0.0.1", 1));
+    /** Per zone, the periods in which its node had no eligible target for the TCP listener (as routing says). */
+    final Pooled[] noTarget = {new Pooled("no target in zone-a", Target.ip("127.0.0.1", 1)),
+        new Pooled("no target in zone-b", Target.ip("127.0.0.1", 1))};
+    final int tcpPort;
     volatile Throwable failure;
     boolean shifted;
 
-    Driver(Random random, LoadBalancer lb, TargetGroup tcp, TargetGroup udp, List<Pooled> tcpPool, List<Pooled> udpPool, Stats stats) {
+    Driver(Random random, LoadBalancer lb, int tcpPort, TargetGroup tcp, TargetGroup udp, List<Pooled> tcpPool, List<Pooled> udpPool, Stats stats) {
       this.random = random;
       this.lb = lb;
+      this.tcpPort = tcpPort;
       this.tcp = tcp;
       this.udp = udp;
       this.tcpPool = tcpPool;
@@ -602,9 +607,13 @@ class SoakIntegrationTest {
     void tick() {
       try {
         // 50 ms of wall time are 500 ms of the load balancer's time: deregistration delays (0-5 s) end.
+        long before = System.nanoTime();
         h.scheduler.advance(Duration.ofMillis(500));
+        observeRouting(before);
         if (random.nextInt(4) == 0) {
+          before = System.nanoTime();
           act();
+          observeRouting(before);
         }
       } catch (Throwable t) {
         failure = t;
@@ -703,6 +712,28 @@ class SoakIntegrationTest {
       }
     }
 
+    /**
+     * Asks routing (the published snapshot, exactly what the data plane reads) whether each node
+     * has a target for a new TCP flow; every change goes through this thread, so each state is seen.
+     */
+    private void observeRouting(long changeStarted) {
+      for (int z = 0; z < ZONES.length; z++) {
+        io.nlb.core.routing.FlowKey key = io.nlb.core.routing.FlowKey.tcp(new InetSocketAddress("127.0.0.1", 40_000),
+            new InetSocketAddress(NODES[z], tcpPort), z);
+        Pooled p = noTarget[z];
+        if (lb.whatIf(ZONES[z], key).outcome() == io.nlb.core.RouteDecision.Outcome.NO_TARGET) {
+          synchronized (p) {
+            if (p.outSince < 0) {
+              p.outSince = changeStarted;
+              p.outReason = "no eligible target";
+            }
+          }
+        } else {
+          p.backIn();
+        }
+      }
+    }
+
     /** Back to the start: no shift, every target registered and healthy, every drain run out. */
     void settle() {
       if (lb.zonalShift().isPresent()) {
@@ -735,12 +766,18 @@ class SoakIntegrationTest {
         String reason = tcpPool.get(target).outDuring(r.start, r.end);
         return reason == null ? null : "target " + reason;
       }
+      // Never reached a target: the node had none, or the flow was marked before its first byte was forwarded.
+      int zone = r.node.equals(NODES[0]) ? 0 : 1;
+      if (noTarget[zone].outDuring(r.start, r.end) != null) {
+        return "no eligible target";
+      }
       for (Pooled p : tcpPool) {
-        if (p.outDuring(r.start, r.end) != null) {
-          return "no target reached";
+        String reason = p.outDuring(r.start, r.end);
+        if (reason != null) {
+          return "unknown target, some target " + reason;
         }
       }
-      return shift.outDuring(r.start, r.end) == null ? null : "no target reached";
+      return null;
     }
   }
 
