@@ -212,18 +212,19 @@ class SoakIntegrationTest {
     }
 
     ScheduledExecutorService driverThread = track(Executors.newSingleThreadScheduledExecutor());
-    driverThread.scheduleWithFixedDelay(driver::tick, 50, 50, TimeUnit.MILLISECONDS);
+    Future<?> ticking = driverThread.scheduleWithFixedDelay(driver::tick, 50, 50, TimeUnit.MILLISECONDS);
     // The heap after a full GC, under load, every tenth of the run: a leak shows as a trend.
     List<Long> heapTrend = new java.util.concurrent.CopyOnWriteArrayList<>();
     long probe = Math.max(5, SECONDS / 10);
-    track(Executors.newSingleThreadScheduledExecutor())
-        .scheduleAtFixedRate(() -> {
+    Future<?> probing = track(Executors.newSingleThreadScheduledExecutor()).scheduleAtFixedRate(() -> {
           heapTrend.add(heapAfterGc() >> 20);
           System.out.printf("  probe: %d TCP flows, %d UDP flows, %d open files%n", h.transport.activeTcpFlows(),
               h.transport.activeUdpFlows(), openFiles());
         }, probe, probe, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(SECONDS + 10)).pollInterval(Duration.ofMillis(200))
         .until(() -> System.nanoTime() >= deadline || driver.failure != null);
+    ticking.cancel(false);
+    probing.cancel(false);
     driverThread.shutdown();
     assertThat(driverThread.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     assertThat(driver.failure).as("driver").isNull();
@@ -274,6 +275,12 @@ class SoakIntegrationTest {
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       return false;
     }
+  }
+
+  /** A socket address from a literal IPv4 address: nothing is resolved. */
+  @SuppressWarnings("AddressSelection")
+  private static InetSocketAddress at(String ip, int port) {
+    return new InetSocketAddress(ip, port);
   }
 
   private static long openFiles() {
@@ -333,7 +340,7 @@ class SoakIntegrationTest {
                     flowTargets.put(id, index);
                   }
                 }
-                ctx.write(msg);
+                var unused = ctx.write(msg, ctx.voidPromise());
               }
 
               @Override
@@ -352,13 +359,13 @@ class SoakIntegrationTest {
                 if (evt instanceof ChannelInputShutdownEvent) {
                   // Both directions are done once the echo is flushed: close (a mere shutdownOutput()
                   // would keep the half-closed-both-ways socket, and its file descriptor, forever).
-                  ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                  var unused = ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                 }
               }
 
               @Override
               public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                ctx.close();
+                var unused = ctx.close();
               }
             });
           }
@@ -380,7 +387,7 @@ class SoakIntegrationTest {
       stats.tcpFlows.incrementAndGet();
       long start = System.nanoTime();
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(node, port), 5000);
+        s.connect(at(node, port), 5000);
         s.setSoTimeout(20_000);
         Future<IOException> writer = writers.submit(() -> write(s, data, slow));
         long got = 0;
@@ -447,12 +454,12 @@ class SoakIntegrationTest {
 
   private void udpClient(int id, int port, AtomicBoolean stop, Stats stats) throws IOException {
     String node = NODES[id % NODES.length];
-    InetSocketAddress listener = new InetSocketAddress(node, port);
+    InetSocketAddress listener = at(node, port);
     byte[] in = new byte[4096];
     long seq = 0;
     while (!stop.get()) {
       // A new socket every 500 datagrams: a new flow, possibly on another target.
-      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      try (DatagramSocket s = new DatagramSocket(at("127.0.0.1", 0))) {
         s.setSoTimeout(100);
         stats.udpSockets.incrementAndGet();
         boolean[] answered = new boolean[500];
@@ -718,8 +725,8 @@ class SoakIntegrationTest {
      */
     private void observeRouting(long changeStarted) {
       for (int z = 0; z < ZONES.length; z++) {
-        io.nlb.core.routing.FlowKey key = io.nlb.core.routing.FlowKey.tcp(new InetSocketAddress("127.0.0.1", 40_000),
-            new InetSocketAddress(NODES[z], tcpPort), z);
+        io.nlb.core.routing.FlowKey key = io.nlb.core.routing.FlowKey.tcp(at("127.0.0.1", 40_000),
+            at(NODES[z], tcpPort), z);
         Pooled p = noTarget[z];
         if (lb.whatIf(ZONES[z], key).outcome() == io.nlb.core.RouteDecision.Outcome.NO_TARGET) {
           synchronized (p) {
