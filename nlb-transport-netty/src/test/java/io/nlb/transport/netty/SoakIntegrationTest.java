@@ -79,9 +79,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  *       TCP_ELB_Reset_Count}, {@code TCP_Target_Reset_Count} and {@code TCP_Client_Reset_Count}, and
  *       each happened while a documented cause was active. A flow whose target is known (the echo
  *       target reads the flow id that starts every stream) must have had that target deregistered
- *       or unhealthy at some point between its connect and its reset; a flow that never reached a
- *       target ("no eligible target", or marked before its first byte was forwarded) must have
- *       lived while some TCP target was out of service or a zonal shift was active;
+ *       while its group had connection termination on, or reported unhealthy, at some point between
+ *       its connect and its reset (a target deregistered only while termination was off is
+ *       accepted but printed as {@code SUSPECT} with the driver's journal); a flow that never
+ *       reached a target must have lived while routing (whatIf on the published snapshot) had no
+ *       eligible target for its node, or else while some TCP target was out of service (marked
+ *       before its first byte was forwarded);
  *   <li>every UDP reply that arrives is byte-exact, for the client that sent it, and not a
  *       duplicate (drops are counted, not failed);
  *   <li>{@code ActiveFlowCount} of both zones and the transport's flow tables return to 0;
@@ -263,6 +266,10 @@ class SoakIntegrationTest {
     assertThat(stats.tcpOk.get()).as("byte-exact TCP streams").isPositive();
     assertThat(stats.udpReceived.get()).as("UDP replies").isPositive();
     assertThat(stats.resets.get()).as("client-observed resets vs reset metrics").isLessThanOrEqualTo(elbResets + targetResets + clientResets);
+    stats.suspects.forEach(x -> System.out.println("  SUSPECT reset " + x));
+    if (!stats.unaccounted.isEmpty() || !stats.suspects.isEmpty()) {
+      driver.journal.forEach(e -> System.out.println("  journal " + e));
+    }
     assertThat(stats.unaccounted).as("resets with no documented cause active").isEmpty();
     assertThat(leaks).isEmpty();
     assertThat(heapAfter - heapBefore).as("heap growth after full GC").isLessThan(HEAP_MARGIN);
@@ -590,6 +597,9 @@ class SoakIntegrationTest {
     final List<Pooled> udpPool;
     final Stats stats;
     final Map<String, Long> actions = new ConcurrentHashMap<>();
+    /** What the driver did, with milliseconds since the driver was made (for explaining an unaccounted reset). */
+    final ConcurrentLinkedQueue<String> journal = new ConcurrentLinkedQueue<>();
+    final long born = System.nanoTime();
     final java.util.Set<String> refusals = ConcurrentHashMap.newKeySet();
     /** Zonal shift periods, as for targets. */
     final Pooled shift = new Pooled("shift", Target.ip("127.0.0.1", 1));
@@ -597,13 +607,24 @@ class SoakIntegrationTest {
     final Pooled[] noTarget = {new Pooled("no target in zone-a", Target.ip("127.0.0.1", 1)),
         new Pooled("no target in zone-b", Target.ip("127.0.0.1", 1))};
     final int tcpPort;
+    /** Per TCP target: periods in which it was reported unhealthy/unavailable. */
+    final Pooled[] unhealthy;
+    /** Per TCP target: periods in which it was deregistered while its group had connection termination on. */
+    final Pooled[] terminating;
     volatile Throwable failure;
+    static final String SUSPECT = "suspect: target deregistered, termination never seen on";
     boolean shifted;
 
     Driver(Random random, LoadBalancer lb, int tcpPort, TargetGroup tcp, TargetGroup udp, List<Pooled> tcpPool, List<Pooled> udpPool, Stats stats) {
       this.random = random;
       this.lb = lb;
       this.tcpPort = tcpPort;
+      this.unhealthy = new Pooled[tcpPool.size()];
+      this.terminating = new Pooled[tcpPool.size()];
+      for (int i = 0; i < tcpPool.size(); i++) {
+        unhealthy[i] = new Pooled("unhealthy", tcpPool.get(i).target);
+        terminating[i] = new Pooled("terminating", tcpPool.get(i).target);
+      }
       this.tcp = tcp;
       this.udp = udp;
       this.tcpPool = tcpPool;
@@ -621,10 +642,22 @@ class SoakIntegrationTest {
           before = System.nanoTime();
           act();
           observeRouting(before);
+          observeTermination(before);
         }
       } catch (Throwable t) {
         failure = t;
         throw t;
+      }
+    }
+
+    long ms(long nanos) {
+      return TimeUnit.NANOSECONDS.toMillis(nanos - born);
+    }
+
+    private void log(String what) {
+      journal.add(ms(System.nanoTime()) + " " + what);
+      if (journal.size() > 5000) {
+        journal.poll();
       }
     }
 
@@ -644,13 +677,18 @@ class SoakIntegrationTest {
             p.goingOut("deregistered");
             g.deregisterTargets(p.target);
             p.registered = false;
+            log("deregister " + p.name + " " + g.attributes().deregistrationDelay() + " termination=" + g.attributes().connectionTermination());
             count("deregister");
           } else {
             g.registerTargets(p.target);
             p.registered = true;
+            log("register " + p.name);
             if (random.nextInt(5) != 0) {
               g.reportHealth(p.target, TargetHealth.healthy());
               p.healthy = true;
+              if (onTcp) {
+                unhealthy[pool.indexOf(p)].backIn();
+              }
             }
             if (p.healthy) {
               p.backIn();
@@ -663,14 +701,22 @@ class SoakIntegrationTest {
           }
           if (p.healthy) {
             p.goingOut("unhealthy");
+            if (onTcp) {
+              unhealthy[pool.indexOf(p)].goingOut("unhealthy");
+            }
             g.reportHealth(p.target, TargetHealth.of(random.nextBoolean()
                 ? TargetHealthReason.TARGET_FAILED_HEALTH_CHECKS : TargetHealthReason.ELB_INTERNAL_ERROR));
             p.healthy = false;
+            log("unhealthy " + p.name);
             count("unhealthy");
           } else {
             g.reportHealth(p.target, TargetHealth.healthy());
             p.healthy = true;
             p.backIn();
+            if (onTcp) {
+              unhealthy[pool.indexOf(p)].backIn();
+            }
+            log("healthy " + p.name);
             count("healthy");
           }
         } else if (what < 16) {
@@ -679,14 +725,17 @@ class SoakIntegrationTest {
               TargetGroupAttributes.CONNECTION_TERMINATION, Boolean.toString(random.nextBoolean()),
               TargetGroupAttributes.STICKINESS, Boolean.toString(random.nextInt(3) == 0),
               TargetGroupAttributes.CROSS_ZONE, new String[] {"true", "false", "use_load_balancer_configuration"}[random.nextInt(3)]));
+          log("attributes " + g.name() + " " + g.attributes().asMap());
           count("groupAttributes");
         } else if (what < 18) {
           lb.modifyAttributes(Map.of("load_balancing.cross_zone.enabled", Boolean.toString(random.nextBoolean())));
+          log("lb cross-zone " + lb.attributes().crossZoneEnabled());
           count("lbCrossZone");
         } else if (shifted) {
           lb.cancelZonalShift();
           shifted = false;
           shift.backIn();
+          log("cancel shift");
           count("cancelShift");
         } else {
           if (random.nextBoolean()) {
@@ -698,6 +747,7 @@ class SoakIntegrationTest {
           shift.goingOut("zonalShift");
           lb.startZonalShift(ZONES[random.nextInt(2)], Duration.ofMinutes(1 + random.nextInt(5)), "soak");
           shifted = true;
+          log("shift " + lb.zonalShift());
           count("startShift");
         }
       } catch (NlbException e) {
@@ -708,6 +758,9 @@ class SoakIntegrationTest {
         }
         if (p.registered && p.healthy) {
           p.backIn(); // the refused change did not take it out of service
+          if (onTcp) {
+            unhealthy[pool.indexOf(p)].backIn();
+          }
         }
         if (!shifted) {
           shift.backIn();
@@ -741,6 +794,24 @@ class SoakIntegrationTest {
       }
     }
 
+    /** Tracks, per TCP target, whether a drain ending now would reset its flows (the group's current attribute decides). */
+    private void observeTermination(long changeStarted) {
+      boolean termination = tcp.attributes().connectionTermination();
+      for (int i = 0; i < tcpPool.size(); i++) {
+        Pooled t = terminating[i];
+        if (!tcpPool.get(i).registered && termination) {
+          synchronized (t) {
+            if (t.outSince < 0) {
+              t.outSince = changeStarted;
+              t.outReason = "deregistered with termination";
+            }
+          }
+        } else {
+          t.backIn();
+        }
+      }
+    }
+
     /** Back to the start: no shift, every target registered and healthy, every drain run out. */
     void settle() {
       if (lb.zonalShift().isPresent()) {
@@ -754,6 +825,10 @@ class SoakIntegrationTest {
       for (Pooled p : udpPool) {
         settle(udp, p);
       }
+      for (Pooled u : unhealthy) {
+        u.backIn();
+      }
+      observeTermination(System.nanoTime());
       h.scheduler.advance(Duration.ofSeconds(10));
     }
 
@@ -770,8 +845,14 @@ class SoakIntegrationTest {
     /** The documented cause active during a reset flow, or null. */
     String cause(ResetFlow r, Integer target) {
       if (target != null) {
-        String reason = tcpPool.get(target).outDuring(r.start, r.end);
-        return reason == null ? null : "target " + reason;
+        if (terminating[target].outDuring(r.start, r.end) != null) {
+          return "target deregistered with termination";
+        }
+        if (unhealthy[target].outDuring(r.start, r.end) != null) {
+          return "target unhealthy";
+        }
+        // Deregistered, but (as far as the driver saw) never with termination on: allowed, reported as suspect.
+        return tcpPool.get(target).outDuring(r.start, r.end) == null ? null : SUSPECT;
       }
       // Never reached a target: the node had none, or the flow was marked before its first byte was forwarded.
       int zone = r.node.equals(NODES[0]) ? 0 : 1;
@@ -802,15 +883,20 @@ class SoakIntegrationTest {
     final AtomicLong resets = new AtomicLong();
     final Map<String, Long> causes = new ConcurrentHashMap<>();
     final ConcurrentLinkedQueue<String> unaccounted = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<String> suspects = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
     /** Classifies a reset at once (so nothing per flow is kept for long runs). */
     void reset(Driver driver, ResetFlow r, Integer target) {
       resets.incrementAndGet();
       String cause = driver.cause(r, target);
+      String where = r + " target=" + target + " from " + driver.ms(r.start) + " ms to " + driver.ms(r.end) + " ms";
       if (cause == null) {
-        unaccounted.add(r + " target=" + target);
+        unaccounted.add(where);
       } else {
+        if (cause.equals(Driver.SUSPECT)) {
+          suspects.add(where);
+        }
         causes.merge(cause, 1L, Long::sum);
       }
     }
