@@ -167,8 +167,8 @@ class SoakIntegrationTest {
     List<Pooled> udpPool = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       String host = "127.0." + (1 + i % 2) + "." + (11 + i / 2);
-      Targets.Udp u = targets.udp(host, "U" + i);
-      udpPool.add(new Pooled("U" + i, Target.ip(host, u.port())));
+      Channel u = udpEcho(host, "U" + i);
+      udpPool.add(new Pooled("U" + i, Target.ip(host, ((InetSocketAddress) u.localAddress()).getPort())));
     }
     TargetGroup tcp = h.group("soak-tcp", Protocol.TCP);
     TargetGroup udp = h.group("soak-udp", Protocol.UDP);
@@ -375,6 +375,25 @@ class SoakIntegrationTest {
                 var unused = ctx.close();
               }
             });
+          }
+        }).bind(host, 0).syncUninterruptibly().channel();
+  }
+
+  /**
+   * A UDP echo that prefixes its name ({@code name|payload}), like {@link Targets#udp} but without
+   * remembering every sender (which, at hundreds of thousands of datagrams, is a heap leak of its own).
+   */
+  private Channel udpEcho(String host, String name) {
+    byte[] prefix = (name + "|").getBytes(StandardCharsets.US_ASCII);
+    return new io.netty.bootstrap.Bootstrap().group(targets.group).channel(io.netty.channel.socket.nio.NioDatagramChannel.class)
+        .handler(new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.channel.socket.DatagramPacket p = (io.netty.channel.socket.DatagramPacket) msg;
+            ByteBuf out = ctx.alloc().buffer(prefix.length + p.content().readableBytes()).writeBytes(prefix).writeBytes(p.content());
+            InetSocketAddress sender = p.sender();
+            p.release();
+            var unused = ctx.writeAndFlush(new io.netty.channel.socket.DatagramPacket(out, sender));
           }
         }).bind(host, 0).syncUninterruptibly().channel();
   }
