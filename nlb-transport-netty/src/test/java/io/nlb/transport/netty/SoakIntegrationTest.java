@@ -694,6 +694,16 @@ class SoakIntegrationTest {
         if (what < 5) {
           if (p.registered) {
             p.goingOut("deregistered");
+            if (onTcp && g.attributes().connectionTermination()) {
+              // Opened before the call: with a delay of 0 its resets reach clients before the call returns.
+              Pooled t = terminating[pool.indexOf(p)];
+              synchronized (t) {
+                if (t.outSince < 0) {
+                  t.outSince = System.nanoTime();
+                  t.outReason = "deregistered with termination";
+                }
+              }
+            }
             g.deregisterTargets(p.target);
             p.registered = false;
             log("deregister " + p.name + " " + g.attributes().deregistrationDelay() + " termination=" + g.attributes().connectionTermination());
