@@ -28,6 +28,7 @@ public final class RegisteredTarget {
 
   private volatile TargetHealth health = TargetHealth.of(TargetHealthReason.ELB_REGISTRATION_IN_PROGRESS);
   private volatile boolean draining;
+  private volatile boolean removed;
   private volatile InetSocketAddress[] albAddresses = NO_ADDRESSES;
   private Scheduler.@Nullable Cancellable drainTask;
 
@@ -149,6 +150,18 @@ public final class RegisteredTarget {
   /** The health reported by health checks, regardless of draining. */
   public TargetHealth health() {
     return health;
+  }
+
+  /**
+   * Whether the deregistration delay has ended and the target has left its group. Set before the
+   * transport is told, so a flow that starts on this target concurrently can see it.
+   */
+  public boolean isRemoved() {
+    return removed;
+  }
+
+  void removed() {
+    removed = true;
   }
 
   /** Whether the target is deregistering: no new flows, existing flows continue. */

@@ -316,6 +316,7 @@ public final class TargetGroup {
       for (RegisteredTarget r : removeNow) {
         r.draining(true, null);
         registrations.remove(r.stableKey());
+        r.removed();
       }
       republish();
       for (RegisteredTarget r : removeNow) {
@@ -331,6 +332,7 @@ public final class TargetGroup {
       }
       registrations.remove(r.stableKey());
       r.draining(true, null);
+      r.removed();
       republish();
       drained(r);
     }

@@ -25,6 +25,7 @@ import io.nlb.core.NodeRoute;
 import io.nlb.core.Protocol;
 import io.nlb.core.RegisteredTarget;
 import io.nlb.core.RoutingSnapshot;
+import io.nlb.core.TargetHealthState;
 import io.nlb.core.routing.IpProtocol;
 import io.nlb.proxyprotocol.ProxiedProtocol;
 import io.nlb.proxyprotocol.ProxyV2Encoder;
@@ -239,6 +240,17 @@ final class TcpFlow implements Flow {
     opened = true;
     ep.metrics.tcpFlowOpened(tls != null);
     ep.transport.flowOpened(this, ep.state, true);
+    // The target was chosen from the snapshot before this flow joined its target's flow set; a
+    // drain-with-termination or a health change in between would have missed it. The control plane
+    // sets the target's state before it tells the transport, so reading it now closes the gap.
+    if (t.isRemoved() && route.groupAttributes().connectionTermination()) {
+      end(End.LB_RESET);
+      return;
+    }
+    TargetHealthState health = t.health().state();
+    if (health == TargetHealthState.UNHEALTHY || health == TargetHealthState.UNAVAILABLE) {
+      unhealthy = true;
+    }
     idleNanos = ep.transport.tcpIdleNanos(route);
     if (route.groupAttributes().proxyProtocolV2()) {
       String vpce = route.config().vpcEndpointId().orElse(null);
