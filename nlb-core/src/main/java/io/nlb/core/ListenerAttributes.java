@@ -62,17 +62,13 @@ public final class ListenerAttributes extends AttributeValues {
   }
 
   /** Builds {@link ListenerAttributes}. Not thread-safe. */
-  public static final class Builder {
-    private final Map<String, String> values;
-
+  public static final class Builder extends AttributeBuilder<Builder> {
     Builder(Map<String, String> initial) {
-      values = new LinkedHashMap<>(initial);
+      super("listener", SPECS, initial);
     }
 
-    /** Sets an attribute by its key; throws for unknown keys and bad values. */
-    public Builder set(String key, String value) {
-      AttributeSpec s = AttributeSpec.find("listener", SPECS, key);
-      values.put(s.key, s.normalize(value));
+    @Override
+    Builder self() {
       return this;
     }
 

@@ -217,27 +217,13 @@ public final class TargetGroupAttributes extends AttributeValues {
   }
 
   /** Builds {@link TargetGroupAttributes}; each setter validates its value. Not thread-safe. */
-  public static final class Builder {
-    private final Map<String, String> values;
-
+  public static final class Builder extends AttributeBuilder<Builder> {
     Builder(Map<String, String> initial) {
-      values = new LinkedHashMap<>(initial);
+      super("targetGroup", SPECS, initial);
     }
 
-    /**
-     * Sets an attribute by its elbv2 key.
-     *
-     * @throws IllegalArgumentException for an unknown key or a value out of range
-     */
-    public Builder set(String key, String value) {
-      AttributeSpec s = AttributeSpec.find("targetGroup", SPECS, key);
-      values.put(s.key, s.normalize(value));
-      return this;
-    }
-
-    /** Sets every entry of {@code attributes}, stopping at the first bad one. */
-    public Builder setAll(Map<String, String> attributes) {
-      attributes.forEach(this::set);
+    @Override
+    Builder self() {
       return this;
     }
 
