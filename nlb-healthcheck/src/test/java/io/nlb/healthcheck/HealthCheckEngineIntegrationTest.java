@@ -191,6 +191,64 @@ class HealthCheckEngineIntegrationTest {
   }
 
   @Test
+  void hostCountMetrics_perZone_followATargetThatIsKilled() throws Exception {
+    io.nlb.metrics.InMemoryMetricsRecorder recorder = io.nlb.metrics.InMemoryMetricsRecorder.create();
+    List<ServerSocket> servers = new ArrayList<>();
+    for (String host : new String[] {"127.0.0.1", "127.0.0.1", "127.0.1.1"}) {
+      ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName(host));
+      resources.add(s);
+      acceptLoop(s, c -> {
+        try {
+          c.close();
+        } catch (IOException e) {
+          // the check only needs the accept
+        }
+      });
+      servers.add(s);
+    }
+    group = nlb.createTargetGroup(TargetGroupConfig.builder("web", Protocol.TCP, 80).targetType(TargetType.IP)
+        .healthCheck(fast().build()).build());
+    io.nlb.core.LoadBalancer lb = nlb.createLoadBalancer(LoadBalancerConfig.builder("my-nlb")
+        .zone(Zone.builder("zone-a").address("127.0.0.2").targetRange("127.0.0.0/24").build())
+        .zone(Zone.builder("zone-b").address("127.0.1.2").targetRange("127.0.1.0/24").build())
+        .listener(ListenerConfig.builder(Protocol.TCP, 80).forwardTo("web").build())
+        .build());
+    for (ServerSocket s : servers) {
+      group.registerTargets(Target.ip(s.getInetAddress().getHostAddress(), s.getLocalPort()));
+    }
+    engine = HealthCheckEngine.builder(nlb).scheduler(time).random(() -> 0L).jitter(0).reportDelay(Duration.ZERO)
+        .metrics(recorder).build();
+    resources.add(0, engine);
+    engine.start();
+    time.runDueTasks();
+    List<RegisteredTarget> targets = group.registeredTargets();
+    // Both nodes check every target (majority consensus over the two nodes): two checks per interval.
+    awaitAllChecks(targets, 2);
+    io.nlb.metrics.Dimensions a = io.nlb.metrics.Dimensions.of(lb.resourceId(), "zone-a", group.resourceId());
+    io.nlb.metrics.Dimensions b = io.nlb.metrics.Dimensions.of(lb.resourceId(), "zone-b", group.resourceId());
+    assertThat(recorder.value(io.nlb.metrics.Metric.HEALTHY_HOST_COUNT, a)).isEqualTo(2);
+    assertThat(recorder.value(io.nlb.metrics.Metric.UNHEALTHY_HOST_COUNT, a)).isZero();
+    assertThat(recorder.value(io.nlb.metrics.Metric.HEALTHY_HOST_COUNT, b)).isEqualTo(1);
+    assertThat(recorder.value(io.nlb.metrics.Metric.UNHEALTHY_HOST_COUNT, b)).isZero();
+
+    servers.get(0).close(); // a zone-a target dies: connections are refused from now on
+    time.advance(INTERVAL);
+    awaitAllChecks(targets, 4);
+    assertThat(recorder.value(io.nlb.metrics.Metric.HEALTHY_HOST_COUNT, a)).as("one refusal is below the threshold").isEqualTo(2);
+    time.advance(INTERVAL);
+    awaitAllChecks(targets, 6);
+    assertThat(recorder.value(io.nlb.metrics.Metric.HEALTHY_HOST_COUNT, a)).isEqualTo(1);
+    assertThat(recorder.value(io.nlb.metrics.Metric.UNHEALTHY_HOST_COUNT, a)).isEqualTo(1);
+    assertThat(recorder.value(io.nlb.metrics.Metric.HEALTHY_HOST_COUNT, b)).as("the other zone is untouched").isEqualTo(1);
+    assertThat(recorder.value(io.nlb.metrics.Metric.UNHEALTHY_HOST_COUNT, b)).isZero();
+  }
+
+  void awaitAllChecks(List<RegisteredTarget> targets, long n) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> targets.stream().allMatch(r -> engine.completedChecks(r) >= n));
+    time.runDueTasks();
+  }
+
+  @Test
   void localHeaderConstant_equalsTheCodecsLocalHeader() {
     assertThat(ProbePreamble.LOCAL_HEADER_BYTES).isEqualTo(io.nlb.proxyprotocol.ProxyV2Encoder.create().encodeLocal());
   }
