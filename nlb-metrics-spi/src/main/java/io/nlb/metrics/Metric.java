@@ -285,8 +285,9 @@ public enum Metric {
       NONZERO, Sets.L_ZL, Stats.SUM, "Datagrams dropped: the UDP flow table was full."),
   /**
    * <b>Library extension, not an AWS metric.</b> Client connections to TLS listeners closed because
-   * their TLS handshake did not finish within the handshake timeout. Incremented once per such
-   * connection; each is also one {@link #CLIENT_TLS_NEGOTIATION_ERROR_COUNT}.
+   * their TLS handshake did not finish within the handshake timeout (the transport's {@code
+   * tlsHandshakeTimeout}). Incremented once per such connection, including clients that sent
+   * nothing; those that had sent bytes also count in {@link #CLIENT_TLS_NEGOTIATION_ERROR_COUNT}.
    */
   REJECTED_FLOW_COUNT_TLS_HANDSHAKE_TIMEOUT("RejectedFlowCount_TlsHandshakeTimeout", Unit.COUNT,
       COUNTER, NONZERO, Sets.L_ZL, Stats.SUM, "Client connections closed: TLS handshake timeout."),
