@@ -58,6 +58,7 @@ import org.slf4j.LoggerFactory;
  * NettyTransport transport = NettyTransport.builder()
  *     .ioMode(IoMode.AUTO)
  *     .connectTimeout(Duration.ofSeconds(10))
+ *     .maxConnectionsPerClient(100)          // protection limits; all unlimited by default
  *     .metrics(recorder)
  *     .build();
  * try (Nlb nlb = Nlb.builder().transport(transport).build()) {
@@ -719,7 +720,11 @@ public final class NettyTransport implements Transport {
       return this;
     }
 
-    /** The most UDP flows open at once over the whole transport; datagrams of new flows beyond it are dropped. */
+    /**
+     * The most UDP flows open at once over the whole transport; default 65,536. Datagrams of new
+     * flows beyond it are dropped and counted in {@code RejectedFlowCount_UdpFlowTable} (a library
+     * extension metric) and {@link NettyTransport#udpFlowTableOverflows()}.
+     */
     public Builder maxUdpFlows(int max) {
       if (max < 1) {
         throw new IllegalArgumentException("maxUdpFlows: " + max + " (expected: 1 or more)");
@@ -765,8 +770,8 @@ public final class NettyTransport implements Transport {
      * one side wait in the flow until the other side's socket takes them; once this many wait, the
      * flow stops reading from the first side (counted in {@code FlowBufferFullCount}, a library
      * extension metric) and resumes when half of them are gone. The flow holds at most this bound
-     * plus one read batch per direction (Netty reads up to 16 buffers of at most 64 KiB before it
-     * checks), whatever its peers do.
+     * plus one read (at most 64 KiB) per direction, whatever its peers do: with {@code AUTO_READ}
+     * off a read is asked for only while the other side is writable.
      */
     public Builder flowBufferBytes(int bytes) {
       if (bytes < MIN_FLOW_BUFFER_BYTES || bytes > MAX_FLOW_BUFFER_BYTES) {
