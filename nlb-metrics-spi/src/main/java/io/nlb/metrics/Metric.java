@@ -52,6 +52,19 @@ import java.util.StringJoiner;
  *       <td>{L, T}, {Z, L, T}</td><td>health checks enabled</td></tr>
  * </table>
  *
+ * <p><b>Library extensions.</b> The last constants ({@link #isLibraryExtension()}) are not AWS
+ * metrics; they count the transport's protection limits when they bite:
+ *
+ * <table>
+ *   <caption>Library extensions (L = LoadBalancer, Z = AvailabilityZone)</caption>
+ *   <tr><th>metric</th><th>kind</th><th>unit</th><th>dimension sets</th><th>reported</th></tr>
+ *   <tr><td>RejectedFlowCount_ListenerLimit, RejectedFlowCount_ClientLimit,
+ *       RejectedFlowCount_UdpFlowTable, RejectedFlowCount_TlsHandshakeTimeout</td>
+ *       <td>counter</td><td>Count</td><td>{L}, {Z, L}</td><td>nonzero</td></tr>
+ *   <tr><td>FlowBufferFullCount</td><td>counter</td><td>Count</td>
+ *       <td>{L}, {Z, L}</td><td>nonzero</td></tr>
+ * </table>
+ *
  * <p><b>Where our figures differ.</b> The managed service sees packets; a load balancer in a Java
  * process sees sockets. Where the user guide counts something user space cannot observe (packets,
  * TCP/IP headers, RST segments, NAT port allocation) the constant's documentation says how this
@@ -240,7 +253,53 @@ public enum Metric {
    * balancers registered as targets are never counted.
    */
   UNHEALTHY_HOST_COUNT("UnHealthyHostCount", Unit.COUNT, GAUGE, HEALTH_CHECKS_ENABLED,
-      Sets.LT_ZLT, Stats.MIN_MAX, "Targets currently unhealthy.");
+      Sets.LT_ZLT, Stats.MIN_MAX, "Targets currently unhealthy."),
+
+  // ---------------------------------------------------------------- library extensions
+  // Not AWS metrics: the managed service has no such limits to report. They follow the same
+  // conventions (recorded under {AvailabilityZone, LoadBalancer}, summed into {LoadBalancer}).
+
+  /**
+   * <b>Library extension, not an AWS metric.</b> TCP and TLS client connections refused at accept
+   * because their listener already had its maximum of concurrent connections open (the transport's
+   * {@code maxConnectionsPerListener}). Incremented once per refused connection; the connection is
+   * reset before any target is chosen or contacted, and counts in no other metric (no flow, no
+   * {@code TCP_ELB_Reset_Count}).
+   */
+  REJECTED_FLOW_COUNT_LISTENER_LIMIT("RejectedFlowCount_ListenerLimit", Unit.COUNT, COUNTER,
+      NONZERO, Sets.L_ZL, Stats.SUM, "Connections refused: the listener's connection limit."),
+  /**
+   * <b>Library extension, not an AWS metric.</b> TCP and TLS client connections refused at accept
+   * because the same client IP address already had its maximum of concurrent connections open on
+   * the listener (the transport's {@code maxConnectionsPerClient}). Counted like {@link
+   * #REJECTED_FLOW_COUNT_LISTENER_LIMIT}; a connection over both limits counts here only.
+   */
+  REJECTED_FLOW_COUNT_CLIENT_LIMIT("RejectedFlowCount_ClientLimit", Unit.COUNT, COUNTER,
+      NONZERO, Sets.L_ZL, Stats.SUM, "Connections refused: the per-client connection limit."),
+  /**
+   * <b>Library extension, not an AWS metric.</b> Datagrams dropped because they would have opened
+   * a new UDP flow while the transport's flow table was full (its {@code maxUdpFlows}). Incremented
+   * once per dropped datagram; datagrams of existing flows are never dropped for this reason.
+   */
+  REJECTED_FLOW_COUNT_UDP_FLOW_TABLE("RejectedFlowCount_UdpFlowTable", Unit.COUNT, COUNTER,
+      NONZERO, Sets.L_ZL, Stats.SUM, "Datagrams dropped: the UDP flow table was full."),
+  /**
+   * <b>Library extension, not an AWS metric.</b> Client connections to TLS listeners closed because
+   * their TLS handshake did not finish within the handshake timeout (the transport's {@code
+   * tlsHandshakeTimeout}). Incremented once per such connection, including clients that sent
+   * nothing; those that had sent bytes also count in {@link #CLIENT_TLS_NEGOTIATION_ERROR_COUNT}.
+   */
+  REJECTED_FLOW_COUNT_TLS_HANDSHAKE_TIMEOUT("RejectedFlowCount_TlsHandshakeTimeout", Unit.COUNT,
+      COUNTER, NONZERO, Sets.L_ZL, Stats.SUM, "Client connections closed: TLS handshake timeout."),
+  /**
+   * <b>Library extension, not an AWS metric.</b> How often a flow's buffer towards one of its peers
+   * filled up: the bytes written to a client or target connection and not yet taken by its socket
+   * reached the transport's per-flow buffer bound, so the flow stopped reading from the other side
+   * until the buffer drained. Incremented once per such pause (per direction). Nothing is dropped;
+   * a steady count means a peer reads more slowly than the other one sends.
+   */
+  FLOW_BUFFER_FULL_COUNT("FlowBufferFullCount", Unit.COUNT, COUNTER, NONZERO, Sets.L_ZL,
+      Stats.SUM, "Reads paused because a flow's buffer towards a peer was full.");
 
   /** The CloudWatch namespace of these metrics, {@code AWS/NetworkELB}. */
   public static final String NAMESPACE = "AWS/NetworkELB";
@@ -297,6 +356,16 @@ public enum Metric {
   /** The metric with the CloudWatch name {@code metricName}, or empty if there is none. */
   public static Optional<Metric> find(String metricName) {
     return Optional.ofNullable(BY_NAME.get(metricName));
+  }
+
+  /**
+   * Whether this metric is an extension of this library rather than one of the AWS Network Load
+   * Balancer's: the {@code RejectedFlowCount_*} counters of the transport's protection limits and
+   * {@code FlowBufferFullCount}. An exporter that mimics CloudWatch may publish them under another
+   * namespace or leave them out.
+   */
+  public boolean isLibraryExtension() {
+    return ordinal() >= REJECTED_FLOW_COUNT_LISTENER_LIMIT.ordinal();
   }
 
   /** The name CloudWatch uses, e.g. {@code "TCP_ELB_Reset_Count"}. */

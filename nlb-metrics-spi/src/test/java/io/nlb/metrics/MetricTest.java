@@ -19,7 +19,9 @@ class MetricTest {
   void metricNames_allConstants_matchUserGuideList() {
     List<String> names = new ArrayList<>();
     for (Metric m : Metric.values()) {
-      names.add(m.metricName());
+      if (!m.isLibraryExtension()) {
+        names.add(m.metricName());
+      }
     }
     assertThat(names)
         .containsExactly(
@@ -95,6 +97,11 @@ class MetricTest {
             TCP_ELB_Reset_Count | Count | COUNTER | ALWAYS | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
             TCP_Target_Reset_Count | Count | COUNTER | ALWAYS | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
             UnHealthyHostCount | Count | GAUGE | HEALTH_CHECKS_ENABLED | [[LOAD_BALANCER, TARGET_GROUP], [AVAILABILITY_ZONE, LOAD_BALANCER, TARGET_GROUP]] | [MINIMUM, MAXIMUM]
+            RejectedFlowCount_ListenerLimit | Count | COUNTER | NONZERO | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
+            RejectedFlowCount_ClientLimit | Count | COUNTER | NONZERO | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
+            RejectedFlowCount_UdpFlowTable | Count | COUNTER | NONZERO | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
+            RejectedFlowCount_TlsHandshakeTimeout | Count | COUNTER | NONZERO | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
+            FlowBufferFullCount | Count | COUNTER | NONZERO | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
             """);
   }
 
@@ -183,6 +190,29 @@ class MetricTest {
           .endsWith(".")
           .hasSizeLessThanOrEqualTo(80);
     }
+  }
+
+  /** The protection-limit counters are this library's own, listed after every AWS metric. */
+  @Test
+  void isLibraryExtension_limitCounters_trueAndLast() {
+    List<String> extensions = new ArrayList<>();
+    boolean seenExtension = false;
+    for (Metric m : Metric.values()) {
+      if (m.isLibraryExtension()) {
+        extensions.add(m.metricName());
+        seenExtension = true;
+      } else {
+        assertThat(seenExtension).as(m.metricName() + " after an extension").isFalse();
+      }
+    }
+    assertThat(extensions)
+        .containsExactly(
+            "RejectedFlowCount_ListenerLimit",
+            "RejectedFlowCount_ClientLimit",
+            "RejectedFlowCount_UdpFlowTable",
+            "RejectedFlowCount_TlsHandshakeTimeout",
+            "FlowBufferFullCount");
+    assertThat(Metric.TCP_ELB_RESET_COUNT.isLibraryExtension()).isFalse();
   }
 
   @Test

@@ -88,7 +88,13 @@ public final class PemCertificate implements TlsCertificate {
     if (!type.equals("PRIVATE KEY")) {
       throw Checks.invalid("privateKey", type, "PRIVATE KEY (unencrypted PKCS#8; convert with openssl pkcs8 -topk8 -nocrypt)");
     }
-    byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+    byte[] der;
+    try {
+      der = Base64.getMimeDecoder().decode(m.group(2));
+    } catch (IllegalArgumentException e) {
+      // The decoder's message names no key bytes, but it is not ours to forward: say what is wrong.
+      throw Checks.invalid("privateKey", "damaged base64", "a complete PEM block");
+    }
     PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
     for (String alg : new String[] {"RSA", "EC"}) {
       try {

@@ -67,6 +67,11 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
       if (handshakeNanos < 0 && ctx.channel().isOpen()) {
         log.debug("{}: TLS handshake not finished within {}, closing", ctx.channel(), state.handshakeTimeout());
         reportFailure(ctx, new SslHandshakeTimeoutException("handshake not finished within " + state.handshakeTimeout()));
+        try {
+          termination.negotiationListener().clientHandshakeTimedOut(ctx.channel());
+        } catch (RuntimeException e) {
+          log.warn("{}: negotiation listener failed", ctx.channel(), e);
+        }
         ctx.close();
       }
     }, state.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);

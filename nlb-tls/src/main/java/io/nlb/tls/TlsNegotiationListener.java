@@ -54,4 +54,15 @@ public interface TlsNegotiationListener {
    * @param cause why
    */
   default void targetNegotiationFailed(Channel target, Throwable cause) {}
+
+  /**
+   * A client of the TLS listener had not finished its handshake when the handshake timeout passed,
+   * and its connection is being closed. Called once per such connection, whether or not the client
+   * sent anything (a silent client is no negotiation error, but it did hold a connection for the
+   * whole timeout); a client that had sent bytes is also reported to {@link
+   * #clientNegotiationFailed}, just before.
+   *
+   * @param client the accepted (frontend) channel, about to be closed
+   */
+  default void clientHandshakeTimedOut(Channel client) {}
 }

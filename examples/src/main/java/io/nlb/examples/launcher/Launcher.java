@@ -78,6 +78,7 @@ public final class Launcher implements AutoCloseable {
     MetricStore metrics = MetricStore.builder().period(METRICS_PERIOD).retention(Duration.ofHours(1)).build();
     NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()))
         .tlsProvider(config.transport().tlsProvider()).metrics(metrics);
+    config.transport().limits().applyTo(tb);
     if (config.transport().threads() > 0) {
       tb.threads(config.transport().threads());
     }

@@ -18,6 +18,7 @@ import io.nlb.core.TargetType;
 import io.nlb.core.Zone;
 import io.nlb.tls.PemCertificate;
 import io.nlb.tls.TlsProvider;
+import io.nlb.transport.netty.NettyTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,6 +42,7 @@ import org.jspecify.annotations.Nullable;
  *   ioMode: AUTO                # AUTO, NIO, EPOLL, IO_URING
  *   threads: 2
  *   tlsProvider: JDK            # JDK or OPENSSL (netty-tcnative), for TLS listeners
+ *   maxConnectionsPerClient: 100  # protection limits; see examples/launcher/README.md
  * healthChecks: true            # run the health-check engine
  * targetGroups:
  *   - name: web
@@ -88,10 +90,34 @@ public final class LauncherConfig {
   public record Group(TargetGroupConfig config, List<Target> targets) {}
 
   /** Transport settings. */
-  public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
-    /** Settings with the JDK's TLS. */
+  public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider,
+      Limits limits) {
+    /** Settings with the JDK TLS provider and default limits. */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {
-      this(ioMode, threads, connectTimeout, TlsProvider.JDK);
+      this(ioMode, threads, connectTimeout, TlsProvider.JDK, Limits.DEFAULTS);
+    }
+
+    /** Settings with default limits. */
+    public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
+      this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS);
+    }
+  }
+
+  /**
+   * The transport's protection limits (keys {@code transport.maxConnectionsPerListener}, {@code
+   * maxConnectionsPerClient}, {@code flowBufferBytes}, {@code maxUdpFlows}, {@code
+   * tlsHandshakeTimeoutSeconds}); {@link NettyTransport#UNLIMITED} where no limit is set.
+   */
+  public record Limits(int maxConnectionsPerListener, int maxConnectionsPerClient, int flowBufferBytes, int maxUdpFlows,
+      Duration tlsHandshakeTimeout) {
+    /** The transport's defaults: no connection limits, 1 MiB flow buffers, 65,536 UDP flows, 10 s handshakes. */
+    public static final Limits DEFAULTS = new Limits(NettyTransport.UNLIMITED, NettyTransport.UNLIMITED, 1024 * 1024, 65_536,
+        Duration.ofSeconds(10));
+
+    /** Applies these limits to {@code b}. */
+    public NettyTransport.Builder applyTo(NettyTransport.Builder b) {
+      return b.maxConnectionsPerListener(maxConnectionsPerListener).maxConnectionsPerClient(maxConnectionsPerClient)
+          .flowBufferBytes(flowBufferBytes).maxUdpFlows(maxUdpFlows).tlsHandshakeTimeout(tlsHandshakeTimeout);
     }
   }
 
@@ -329,7 +355,9 @@ public final class LauncherConfig {
       if (node == null || node.isNull()) {
         return new TransportSettings("AUTO", 0, null);
       }
-      allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds", "tlsProvider"));
+      allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds", "tlsProvider",
+          "maxConnectionsPerListener", "maxConnectionsPerClient", "flowBufferBytes", "maxUdpFlows",
+          "tlsHandshakeTimeoutSeconds"));
       String mode = text("transport.ioMode", node.get("ioMode"), false);
       if (mode != null && !Set.of("AUTO", "NIO", "EPOLL", "IO_URING").contains(mode.toUpperCase(Locale.ROOT))) {
         problems.add("transport.ioMode: \"" + mode + "\" (expected: AUTO, NIO, EPOLL or IO_URING)");
@@ -343,8 +371,39 @@ public final class LauncherConfig {
         problems.add("transport.connectTimeoutSeconds: " + connect + " (expected: 1-120)");
       }
       TlsProvider provider = tlsProvider(node.get("tlsProvider"));
+      Limits d = Limits.DEFAULTS;
+      int perListener = limit(node, "maxConnectionsPerListener", 1, NettyTransport.UNLIMITED, d.maxConnectionsPerListener(),
+          NettyTransport.UNLIMITED + " for unlimited");
+      int perClient = limit(node, "maxConnectionsPerClient", 1, NettyTransport.UNLIMITED, d.maxConnectionsPerClient(),
+          NettyTransport.UNLIMITED + " for unlimited");
+      int buffer = limit(node, "flowBufferBytes", NettyTransport.MIN_FLOW_BUFFER_BYTES, NettyTransport.MAX_FLOW_BUFFER_BYTES,
+          d.flowBufferBytes(), null);
+      int udp = limit(node, "maxUdpFlows", 1, Integer.MAX_VALUE, d.maxUdpFlows(), null);
+      int handshake = limit(node, "tlsHandshakeTimeoutSeconds", 1, 3600, (int) d.tlsHandshakeTimeout().toSeconds(), null);
       return new TransportSettings(mode == null ? "AUTO" : mode.toUpperCase(Locale.ROOT), threads == null ? 0 : threads,
-          connect == null ? null : Duration.ofSeconds(connect), provider);
+          connect == null ? null : Duration.ofSeconds(connect), provider,
+          new Limits(perListener, perClient, buffer, udp, Duration.ofSeconds(handshake)));
+    }
+
+    /** An optional whole number {@code transport.<key>} in {@code min-max}; the default when absent or bad. */
+    private int limit(JsonNode node, String key, int min, int max, int dflt, @Nullable String note) {
+      String path = "transport." + key;
+      String t = text(path, node.get(key), false);
+      if (t == null) {
+        return dflt;
+      }
+      long v;
+      try {
+        v = Long.parseLong(t.trim());
+      } catch (NumberFormatException e) {
+        v = Long.MIN_VALUE;
+      }
+      if (v < min || v > max) {
+        problems.add(path + ": " + (v == Long.MIN_VALUE ? "\"" + t + "\"" : Long.toString(v)) + " (expected: " + min + "-" + max
+            + (note == null ? "" : ", " + note) + ")");
+        return dflt;
+      }
+      return (int) v;
     }
 
     TlsProvider tlsProvider(@Nullable JsonNode node) {

@@ -56,6 +56,45 @@ class LauncherConfigTest {
   }
 
   @Test
+  void parse_limits_reachTheTransportSettings() {
+    LauncherConfig c = LauncherConfig.parseYaml("""
+        transport:
+          maxConnectionsPerListener: 5000
+          maxConnectionsPerClient: 50
+          flowBufferBytes: 65536
+          maxUdpFlows: 1000
+          tlsHandshakeTimeoutSeconds: 3
+        """);
+
+    assertThat(c.transport().limits())
+        .isEqualTo(new LauncherConfig.Limits(5000, 50, 65536, 1000, Duration.ofSeconds(3)));
+    assertThat(LauncherConfig.parseYaml("transport: {threads: 1}").transport().limits())
+        .isEqualTo(LauncherConfig.Limits.DEFAULTS);
+    // Every limit is accepted by the transport builder as parsed.
+    assertThat(c.transport().limits().applyTo(io.nlb.transport.netty.NettyTransport.builder())).isNotNull();
+  }
+
+  @Test
+  void parse_badLimits_nameKeyValueAndRange() {
+    String bad = """
+        transport:
+          maxConnectionsPerListener: 0
+          maxConnectionsPerClient: 3000000000
+          flowBufferBytes: 512
+          maxUdpFlows: many
+          tlsHandshakeTimeoutSeconds: 0
+        """;
+
+    assertThatThrownBy(() -> LauncherConfig.parseYaml(bad))
+        .isInstanceOfSatisfying(LauncherConfig.ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+            "transport.maxConnectionsPerListener: 0 (expected: 1-2147483647, 2147483647 for unlimited)",
+            "transport.maxConnectionsPerClient: 3000000000 (expected: 1-2147483647, 2147483647 for unlimited)",
+            "transport.flowBufferBytes: 512 (expected: 1024-1073741824)",
+            "transport.maxUdpFlows: \"many\" (expected: 1-2147483647)",
+            "transport.tlsHandshakeTimeoutSeconds: 0 (expected: 1-3600)"));
+  }
+
+  @Test
   void parse_manyMistakes_reportsEachWithItsPath() {
     String bad = """
         transport: {ioMode: fast}

@@ -187,6 +187,51 @@ class StatusServerIntegrationTest {
 
     assertThat(call(s, "POST", "/status.json").code()).isEqualTo(405);
     assertThat(call(s, "DELETE", "/").code()).isEqualTo(405);
+    assertThat(call(s, "PUT", "/status.json").code()).isEqualTo(405);
+    assertThat(call(s, "OPTIONS", "/healthz").code()).isEqualTo(405);
+    // Nothing changed: the same load balancer and listener are still there.
+    JsonNode status = new ObjectMapper().readTree(call(s, "GET", "/status.json").body());
+    assertThat(status.path("loadBalancers").size()).isEqualTo(1);
+    assertThat(status.path("loadBalancers").get(0).path("listeners").size()).isEqualTo(1);
+  }
+
+  /** A TLS listener's private key appears on no page (JSON, HTML), nor in the configuration's text. */
+  @Test
+  void page_tlsListener_showsNoKeyMaterial(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    TestPem pem = TestPem.write(dir, "lb", "lb.example");
+    String keyBody = java.nio.file.Files.readString(pem.key).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    int live = target();
+    String yaml = """
+        transport: {ioMode: NIO}
+        healthChecks: false
+        status: {port: 0}
+        targetGroups:
+          - {name: web, protocol: TCP, port: %d, targetType: ip, targets: [{id: 127.0.0.1, port: %d}]}
+        loadBalancers:
+          - name: local
+            zones:
+              - {name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}
+            listeners:
+              - protocol: TLS
+                port: %d
+                targetGroup: web
+                sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
+                certificate: {certificateChain: %s, privateKey: %s}
+        """.formatted(live, live, freePort(), pem.chain, pem.key);
+    LauncherConfig config = LauncherConfig.parseYaml(yaml);
+    Launcher launcher = Launcher.start(config);
+    resources.add(launcher);
+    StatusServer s = launcher.statusServer().orElseThrow();
+
+    String json = call(s, "GET", "/status.json").body();
+    String html = call(s, "GET", "/").body();
+    assertThat(json).contains("\"TLS\"");
+    for (String page : List.of(json, html, config.loadBalancers().toString())) {
+      assertThat(page).doesNotContain(keyBody).doesNotContain("PRIVATE KEY");
+      for (int i = 0; i + 16 <= keyBody.length(); i += 8) {
+        assertThat(page).doesNotContain(keyBody.substring(i, i + 16));
+      }
+    }
   }
 
   @Test

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 final class MeterMapping {
   static final String PROTOCOL = "protocol";
   static final String ORIGIN = "origin";
+  static final String REASON = "reason";
 
   private static final Map<Metric, MeterMapping> BY_METRIC = new EnumMap<>(Metric.class);
 
@@ -37,6 +38,17 @@ final class MeterMapping {
     put(Metric.TCP_CLIENT_RESET_COUNT, "nlb.tcp.resets", "resets", ORIGIN, "client", resets);
     put(Metric.TCP_ELB_RESET_COUNT, "nlb.tcp.resets", "resets", ORIGIN, "load_balancer", resets);
     put(Metric.TCP_TARGET_RESET_COUNT, "nlb.tcp.resets", "resets", ORIGIN, "target", resets);
+    // Library extensions (not AWS metrics): one meter for every refusal, told apart by reason.
+    String rejected = "Flows refused or dropped by a protection limit, by limit (library extension).";
+    put(Metric.REJECTED_FLOW_COUNT_LISTENER_LIMIT, "nlb.rejected.flows", "flows", REASON,
+        "listener_limit", rejected);
+    put(Metric.REJECTED_FLOW_COUNT_CLIENT_LIMIT, "nlb.rejected.flows", "flows", REASON,
+        "client_limit", rejected);
+    put(Metric.REJECTED_FLOW_COUNT_UDP_FLOW_TABLE, "nlb.rejected.flows", "flows", REASON,
+        "udp_flow_table", rejected);
+    put(Metric.REJECTED_FLOW_COUNT_TLS_HANDSHAKE_TIMEOUT, "nlb.rejected.flows", "flows", REASON,
+        "tls_handshake_timeout", rejected);
+    plain(Metric.FLOW_BUFFER_FULL_COUNT, "nlb.flow.buffer.full", "events");
     for (Metric m : Metric.values()) {
       if (m.kind() != MetricKind.DERIVED && !BY_METRIC.containsKey(m)) {
         throw new AssertionError("no meter for " + m);

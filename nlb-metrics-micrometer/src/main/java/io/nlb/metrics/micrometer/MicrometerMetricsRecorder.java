@@ -56,7 +56,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *       <td>targets</td><td>target_group</td></tr>
  *   <tr><td>UnHealthyHostCount</td><td>{@code nlb.unhealthy.hosts}</td><td>gauge</td>
  *       <td>targets</td><td>target_group</td></tr>
+ *   <tr><td>RejectedFlowCount_ListenerLimit (extension)</td><td>{@code nlb.rejected.flows}</td>
+ *       <td>counter</td><td>flows</td><td>reason=listener_limit</td></tr>
+ *   <tr><td>RejectedFlowCount_ClientLimit (extension)</td><td>{@code nlb.rejected.flows}</td>
+ *       <td>counter</td><td>flows</td><td>reason=client_limit</td></tr>
+ *   <tr><td>RejectedFlowCount_UdpFlowTable (extension)</td><td>{@code nlb.rejected.flows}</td>
+ *       <td>counter</td><td>flows</td><td>reason=udp_flow_table</td></tr>
+ *   <tr><td>RejectedFlowCount_TlsHandshakeTimeout (extension)</td>
+ *       <td>{@code nlb.rejected.flows}</td><td>counter</td><td>flows</td>
+ *       <td>reason=tls_handshake_timeout</td></tr>
+ *   <tr><td>FlowBufferFullCount (extension)</td><td>{@code nlb.flow.buffer.full}</td>
+ *       <td>counter</td><td>events</td><td></td></tr>
  * </table>
+ *
+ * <p>The meters marked "extension" are this library's own ({@link Metric#isLibraryExtension()}),
+ * not AWS Network Load Balancer metrics.
  *
  * <p>Registries rename for their backend: with Prometheus, {@code nlb.processed.bytes} becomes
  * {@code nlb_processed_bytes_total} and {@code nlb.active.flows} becomes {@code

@@ -143,7 +143,12 @@ class MicrometerMetricsRecorderTest {
         Map.entry(Metric.TCP_CLIENT_RESET_COUNT, "nlb.tcp.resets"),
         Map.entry(Metric.TCP_ELB_RESET_COUNT, "nlb.tcp.resets"),
         Map.entry(Metric.TCP_TARGET_RESET_COUNT, "nlb.tcp.resets"),
-        Map.entry(Metric.UNHEALTHY_HOST_COUNT, "nlb.unhealthy.hosts"));
+        Map.entry(Metric.UNHEALTHY_HOST_COUNT, "nlb.unhealthy.hosts"),
+        Map.entry(Metric.REJECTED_FLOW_COUNT_LISTENER_LIMIT, "nlb.rejected.flows"),
+        Map.entry(Metric.REJECTED_FLOW_COUNT_CLIENT_LIMIT, "nlb.rejected.flows"),
+        Map.entry(Metric.REJECTED_FLOW_COUNT_UDP_FLOW_TABLE, "nlb.rejected.flows"),
+        Map.entry(Metric.REJECTED_FLOW_COUNT_TLS_HANDSHAKE_TIMEOUT, "nlb.rejected.flows"),
+        Map.entry(Metric.FLOW_BUFFER_FULL_COUNT, "nlb.flow.buffer.full"));
 
     for (Metric metric : Metric.values()) {
       if (metric.kind() == MetricKind.DERIVED) {
@@ -172,7 +177,7 @@ class MicrometerMetricsRecorderTest {
             Collectors.mapping(m -> m.getId().getTags().stream().map(Tag::getKey).sorted()
                 .toList(), Collectors.toList())));
     assertThat(keysByName.values()).allSatisfy(keys -> assertThat(keys).containsOnly(keys.get(0)));
-    assertThat(keysByName).hasSize(10);
+    assertThat(keysByName).hasSize(12);
   }
 
   @Test
@@ -260,8 +265,9 @@ class MicrometerMetricsRecorderTest {
       count++;
     }
     if (name.equals("nlb.active.flows") || name.equals("nlb.new.flows")
-        || name.equals("nlb.processed.bytes") || name.equals("nlb.tcp.resets")) {
-      count++; // protocol or origin
+        || name.equals("nlb.processed.bytes") || name.equals("nlb.tcp.resets")
+        || name.equals("nlb.rejected.flows")) {
+      count++; // protocol, origin or reason
     }
     return count;
   }
@@ -277,6 +283,13 @@ class MicrometerMetricsRecorderTest {
     if (origin != null) {
       return name.equals(Map.of("client", "TCP_Client_Reset_Count",
           "load_balancer", "TCP_ELB_Reset_Count", "target", "TCP_Target_Reset_Count").get(origin));
+    }
+    String reason = meter.getId().getTag("reason");
+    if (reason != null) {
+      return name.equals(Map.of("listener_limit", "RejectedFlowCount_ListenerLimit",
+          "client_limit", "RejectedFlowCount_ClientLimit",
+          "udp_flow_table", "RejectedFlowCount_UdpFlowTable",
+          "tls_handshake_timeout", "RejectedFlowCount_TlsHandshakeTimeout").get(reason));
     }
     return true;
   }

@@ -48,6 +48,8 @@ final class Endpoint {
   volatile @Nullable TlsFrontend tls;
   /** Counts the bytes read from the sockets of TLS flows as they arrive (TLS records, overhead included). */
   final ChannelHandler tlsBytes;
+  /** Counts full flow buffers ({@code FlowBufferFullCount}) on both connections of each TCP flow. */
+  final AcceptGuard.BufferWatch bufferWatch;
 
   Endpoint(NettyTransport transport, LbState state, BindKey key, Zone zone, ZoneMetrics metrics) {
     this.nodeIpv4 = zone.ipv4Address().orElse(null);
@@ -62,6 +64,7 @@ final class Endpoint {
     this.protocol = key.protocol();
     this.metrics = metrics;
     this.tlsBytes = new TcpFlow.TlsBytes(metrics);
+    this.bufferWatch = new AcceptGuard.BufferWatch(metrics);
   }
 
   /**

@@ -22,6 +22,12 @@ final class LbState {
   final LoadBalancer lb;
   final Map<BindKey, Endpoint> endpoints = new LinkedHashMap<>();
   final Map<String, ZoneMetrics> zoneMetrics = new HashMap<>();
+  /**
+   * The connection counts of each TCP port, shared by its sockets in every zone (control plane
+   * only; at most one per port, kept while the load balancer lives so that connections of a
+   * listener that was removed and added again are still released to the count they took).
+   */
+  final Map<Integer, AcceptGuard.Connections> connections = new HashMap<>();
   final Set<Flow> flows = ConcurrentHashMap.newKeySet();
   /** The TLS listeners, by listener (control plane only). */
   final Map<Listener, TlsFrontend> tls = new HashMap<>();

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.nlb.core.Listener;
 import io.nlb.core.ListenerConfig;
 import io.nlb.core.ListenerRoute;
@@ -57,6 +58,7 @@ import org.slf4j.LoggerFactory;
  * NettyTransport transport = NettyTransport.builder()
  *     .ioMode(IoMode.AUTO)
  *     .connectTimeout(Duration.ofSeconds(10))
+ *     .maxConnectionsPerClient(100)          // protection limits; all unlimited by default
  *     .metrics(recorder)
  *     .build();
  * try (Nlb nlb = Nlb.builder().transport(transport).build()) {
@@ -87,6 +89,11 @@ public final class NettyTransport implements Transport {
   final long udpFlowIdleNanos;
   final long tcpIdleOverrideNanos;
   final int maxUdpFlows;
+  final int maxConnectionsPerListener;
+  final int maxConnectionsPerClient;
+  /** The per-flow buffer bound of each connection: unwritable at {@code flowBufferBytes}. */
+  final WriteBufferWaterMark waterMark;
+  final Duration tlsHandshakeTimeout;
   final MetricsRecorder metrics;
   private final Duration shutdownTimeout;
   final TlsProvider tlsProvider;
@@ -100,6 +107,13 @@ public final class NettyTransport implements Transport {
   static final String ACCESS_LOG_REGION = "local";
   /** Entries a TLS access log keeps in memory before dropping (and counting) new ones. */
   static final int ACCESS_LOG_CAPACITY = 65_536;
+
+  /** A connection limit that never bites ({@link Builder#maxConnectionsPerListener}, ...). */
+  public static final int UNLIMITED = Integer.MAX_VALUE;
+  /** The smallest {@link Builder#flowBufferBytes}. */
+  public static final int MIN_FLOW_BUFFER_BYTES = 1024;
+  /** The largest {@link Builder#flowBufferBytes}: 1 GiB. */
+  public static final int MAX_FLOW_BUFFER_BYTES = 1 << 30;
 
   private final Map<LoadBalancer, LbState> loadBalancers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<RegisteredTarget, Set<Flow>> flowsByTarget = new ConcurrentHashMap<>();
@@ -128,6 +142,11 @@ public final class NettyTransport implements Transport {
     Duration o = b.tcpIdleTimeoutOverride;
     tcpIdleOverrideNanos = o == null ? -1 : o.toNanos();
     maxUdpFlows = b.maxUdpFlows;
+    maxConnectionsPerListener = b.maxConnectionsPerListener;
+    maxConnectionsPerClient = b.maxConnectionsPerClient;
+    waterMark = b.flowBufferBytes == TcpFlow.WATER_MARK.high() ? TcpFlow.WATER_MARK
+        : new WriteBufferWaterMark(b.flowBufferBytes / 2, b.flowBufferBytes);
+    tlsHandshakeTimeout = b.tlsHandshakeTimeout;
     metrics = b.metrics;
     shutdownTimeout = b.shutdownTimeout;
     tlsProvider = b.tlsProvider;
@@ -280,6 +299,7 @@ public final class NettyTransport implements Transport {
         try {
           t = TlsTermination.builder(c, tlsProvider)
               .negotiationListener(TcpFlow.TLS_ERRORS)
+              .handshakeTimeout(tlsHandshakeTimeout)
               .accessLog(st.accessLogWriter, st.lb.resourceId(), r.listener().resourceId())
               .timeSource(st.lb.nlb().scheduler())
               .build();
@@ -517,6 +537,34 @@ public final class NettyTransport implements Transport {
     return closed;
   }
 
+  /** The connection counts of {@code lb}'s TCP listener on {@code port}, or null (tests, diagnostics). */
+  AcceptGuard.@Nullable Connections connections(LoadBalancer lb, int port) {
+    LbState st = loadBalancers.get(lb);
+    if (st == null) {
+      return null;
+    }
+    synchronized (st) {
+      return st.connections.get(port);
+    }
+  }
+
+  /**
+   * The most bytes any open TCP flow of {@code lb} holds now, waiting for a socket to take them
+   * (tests, diagnostics; read from outside the event loops, so a moment's estimate).
+   */
+  long maxFlowBufferedBytes(LoadBalancer lb) {
+    LbState st = loadBalancers.get(lb);
+    long max = 0;
+    if (st != null) {
+      for (Flow f : st.flows) {
+        if (f instanceof TcpFlow t) {
+          max = Math.max(max, t.bufferedBytes());
+        }
+      }
+    }
+    return max;
+  }
+
   // ------------------------------------------------------------------ binding
 
   private static Map<BindKey, Zone> wanted(LoadBalancer lb, RoutingSnapshot s) {
@@ -548,8 +596,12 @@ public final class NettyTransport implements Transport {
   private Endpoint bind(LbState st, BindKey k, Zone zone, Map<Integer, TlsFrontend> tlsByPort) throws Exception {
     ZoneMetrics zm = st.zoneMetrics.computeIfAbsent(k.zone(), z -> new ZoneMetrics(metrics, st.lb.resourceId(), z));
     Endpoint ep = new Endpoint(this, st, k, zone, zm);
+    AcceptGuard guard = null;
     if (k.protocol() == IpProtocol.TCP) {
       ep.tls = tlsByPort.get(k.port()); // before the socket accepts anything
+      AcceptGuard.Connections c = st.connections.computeIfAbsent(k.port(),
+          p -> new AcceptGuard.Connections(maxConnectionsPerListener, maxConnectionsPerClient));
+      guard = new AcceptGuard(ep, c);
     }
     InetSocketAddress local = new InetSocketAddress(k.address(), k.port());
     Channel ch;
@@ -562,8 +614,8 @@ public final class NettyTransport implements Transport {
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, TcpFlow.WATER_MARK)
-          .childHandler(new TcpFlow.Acceptor(ep))
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+          .childHandler(java.util.Objects.requireNonNull(guard))
           .bind(local)
           .sync()
           .channel();
@@ -599,6 +651,10 @@ public final class NettyTransport implements Transport {
     private Duration udpFlowIdleTimeout = Duration.ofSeconds(120);
     private @Nullable Duration tcpIdleTimeoutOverride;
     private int maxUdpFlows = 65_536;
+    private int maxConnectionsPerListener = UNLIMITED;
+    private int maxConnectionsPerClient = UNLIMITED;
+    private int flowBufferBytes = TcpFlow.WATER_MARK.high();
+    private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
     private MetricsRecorder metrics = MetricsRecorder.noop();
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private TlsProvider tlsProvider = TlsProvider.JDK;
@@ -664,12 +720,76 @@ public final class NettyTransport implements Transport {
       return this;
     }
 
-    /** The most UDP flows open at once over the whole transport; datagrams of new flows beyond it are dropped. */
+    /**
+     * The most UDP flows open at once over the whole transport; default 65,536. Datagrams of new
+     * flows beyond it are dropped and counted in {@code RejectedFlowCount_UdpFlowTable} (a library
+     * extension metric) and {@link NettyTransport#udpFlowTableOverflows()}.
+     */
     public Builder maxUdpFlows(int max) {
       if (max < 1) {
         throw new IllegalArgumentException("maxUdpFlows: " + max + " (expected: 1 or more)");
       }
       this.maxUdpFlows = max;
+      return this;
+    }
+
+    /**
+     * The most TCP connections (TCP and TLS listeners) open at once on one listener of one load
+     * balancer, over all its zones, like HAProxy's {@code maxconn} on a frontend; default {@link
+     * #UNLIMITED}. A connection beyond it is reset at accept, before any target is chosen, and
+     * counted in {@code RejectedFlowCount_ListenerLimit} (a library extension metric). A TLS
+     * connection counts from its accept, handshake included.
+     */
+    public Builder maxConnectionsPerListener(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerListener: " + max + " (expected: 1-" + UNLIMITED
+            + ", " + UNLIMITED + " for unlimited)");
+      }
+      this.maxConnectionsPerListener = max;
+      return this;
+    }
+
+    /**
+     * The most TCP connections one client IP address may have open at once on one listener of one
+     * load balancer (all its zones together); default {@link #UNLIMITED}. A connection beyond it is
+     * reset at accept and counted in {@code RejectedFlowCount_ClientLimit} (a library extension
+     * metric); other clients are not affected. Memory: one small entry per client address with
+     * open connections, removed with its last connection.
+     */
+    public Builder maxConnectionsPerClient(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerClient: " + max + " (expected: 1-" + UNLIMITED
+            + ", " + UNLIMITED + " for unlimited)");
+      }
+      this.maxConnectionsPerClient = max;
+      return this;
+    }
+
+    /**
+     * The bound of a TCP flow's buffer in each direction, in bytes; default 1 MiB. Bytes read from
+     * one side wait in the flow until the other side's socket takes them; once this many wait, the
+     * flow stops reading from the first side (counted in {@code FlowBufferFullCount}, a library
+     * extension metric) and resumes when half of them are gone. The flow holds at most this bound
+     * plus one read (at most 64 KiB) per direction, whatever its peers do: with {@code AUTO_READ}
+     * off a read is asked for only while the other side is writable.
+     */
+    public Builder flowBufferBytes(int bytes) {
+      if (bytes < MIN_FLOW_BUFFER_BYTES || bytes > MAX_FLOW_BUFFER_BYTES) {
+        throw new IllegalArgumentException("flowBufferBytes: " + bytes + " (expected: " + MIN_FLOW_BUFFER_BYTES + "-"
+            + MAX_FLOW_BUFFER_BYTES + ")");
+      }
+      this.flowBufferBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How long a client of a TLS listener may take to complete its handshake, from accept on;
+     * default 10 s. A connection still handshaking then is closed, counted in {@code
+     * ClientTLSNegotiationErrorCount} and in {@code RejectedFlowCount_TlsHandshakeTimeout} (a
+     * library extension metric). Applies to TLS listeners bound after the change.
+     */
+    public Builder tlsHandshakeTimeout(Duration timeout) {
+      this.tlsHandshakeTimeout = positive("tlsHandshakeTimeout", timeout);
       return this;
     }
 

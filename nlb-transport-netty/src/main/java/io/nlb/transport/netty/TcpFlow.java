@@ -66,7 +66,10 @@ import org.slf4j.LoggerFactory;
 final class TcpFlow implements Flow {
   private static final Logger log = LoggerFactory.getLogger(TcpFlow.class);
 
-  /** Larger than Netty's default so that a loopback relay moves 64 KiB reads without stalling. */
+  /**
+   * The default per-flow buffer bound ({@link NettyTransport.Builder#flowBufferBytes}): larger than
+   * Netty's default so that a loopback relay moves 64 KiB reads without stalling.
+   */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
   /** How a flow ends, for the metric it records. */
@@ -83,6 +86,14 @@ final class TcpFlow implements Flow {
       Frontend f = client.pipeline().get(Frontend.class);
       if (f != null) {
         f.metrics().clientTlsErrors.increment();
+      }
+    }
+
+    @Override
+    public void clientHandshakeTimedOut(Channel client) {
+      Frontend f = client.pipeline().get(Frontend.class);
+      if (f != null) {
+        f.metrics().rejectedTlsHandshakeTimeout.increment();
       }
     }
 
@@ -271,11 +282,12 @@ final class TcpFlow implements Flow {
         // port that any socket on that address still holds (TIME_WAIT included), and a busy
         // node runs out of ports long before its 4-tuples are exhausted.
         .option(ChannelOption.SO_REUSEADDR, true)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ep.transport.waterMark)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, ep.transport.connectTimeoutMillis)
         .handler(backend)
         .connect(address, source);
     target = f.channel();
+    f.channel().pipeline().addFirst(ep.bufferWatch);
     f.addListener((ChannelFutureListener) this::connected);
   }
 
@@ -701,6 +713,16 @@ final class TcpFlow implements Flow {
       }
       ch.close();
     }
+  }
+
+  /** Bytes written to this flow's two connections and not yet taken by their sockets (diagnostics). */
+  long bufferedBytes() {
+    return pending(client) + (target == null ? 0 : pending(target));
+  }
+
+  private static long pending(@Nullable Channel ch) {
+    io.netty.channel.ChannelOutboundBuffer b = ch == null ? null : ch.unsafe().outboundBuffer();
+    return b == null ? 0 : b.totalPendingWriteBytes();
   }
 
   private String describe() {

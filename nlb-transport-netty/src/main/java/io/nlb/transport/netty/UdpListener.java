@@ -88,6 +88,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
     if (transport.udpFlows.incrementAndGet() > transport.maxUdpFlows) {
       transport.udpFlows.decrementAndGet();
       transport.udpOverflows.increment();
+      ep.metrics.rejectedUdpFlowTable.increment();
       return null;
     }
     RoutingSnapshot s = ep.lb.routingSnapshot();

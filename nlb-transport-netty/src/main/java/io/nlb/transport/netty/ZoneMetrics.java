@@ -33,6 +33,12 @@ final class ZoneMetrics {
   final Counter targetResets;
   final Counter elbResets;
   final Counter portAllocationErrors;
+  // Library extensions: the protection limits, counted when they bite.
+  final Counter rejectedListenerLimit;
+  final Counter rejectedClientLimit;
+  final Counter rejectedUdpFlowTable;
+  final Counter rejectedTlsHandshakeTimeout;
+  final Counter flowBufferFull;
 
   ZoneMetrics(MetricsRecorder r, String loadBalancerResourceId, String zone) {
     Dimensions d = Dimensions.of(loadBalancerResourceId, zone, null);
@@ -55,6 +61,11 @@ final class ZoneMetrics {
     targetResets = r.counter(Metric.TCP_TARGET_RESET_COUNT, d);
     elbResets = r.counter(Metric.TCP_ELB_RESET_COUNT, d);
     portAllocationErrors = r.counter(Metric.PORT_ALLOCATION_ERROR_COUNT, d);
+    rejectedListenerLimit = r.counter(Metric.REJECTED_FLOW_COUNT_LISTENER_LIMIT, d);
+    rejectedClientLimit = r.counter(Metric.REJECTED_FLOW_COUNT_CLIENT_LIMIT, d);
+    rejectedUdpFlowTable = r.counter(Metric.REJECTED_FLOW_COUNT_UDP_FLOW_TABLE, d);
+    rejectedTlsHandshakeTimeout = r.counter(Metric.REJECTED_FLOW_COUNT_TLS_HANDSHAKE_TIMEOUT, d);
+    flowBufferFull = r.counter(Metric.FLOW_BUFFER_FULL_COUNT, d);
   }
 
   /** A TCP connection pair opened: through a TLS listener ({@code _TLS}) or a TCP one ({@code _TCP}). */
