@@ -41,6 +41,7 @@ import org.jspecify.annotations.Nullable;
  *   ioMode: AUTO                # AUTO, NIO, EPOLL, IO_URING
  *   threads: 2
  *   tlsProvider: JDK            # JDK or OPENSSL (netty-tcnative), for TLS listeners
+ *   zeroCopy: false             # EPOLL only: splice plain TCP flows (omit for the default)
  * healthChecks: true            # run the health-check engine
  * targetGroups:
  *   - name: web
@@ -87,11 +88,20 @@ public final class LauncherConfig {
   /** A target group with the targets to register in it. */
   public record Group(TargetGroupConfig config, List<Target> targets) {}
 
-  /** Transport settings. */
-  public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
+  /**
+   * Transport settings; {@code zeroCopy} null leaves {@code NettyTransport.Builder#zeroCopy} at its
+   * default.
+   */
+  public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider,
+      @Nullable Boolean zeroCopy) {
     /** Settings with the JDK's TLS. */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {
-      this(ioMode, threads, connectTimeout, TlsProvider.JDK);
+      this(ioMode, threads, connectTimeout, TlsProvider.JDK, null);
+    }
+
+    /** Settings with the default zero-copy choice. */
+    public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
+      this(ioMode, threads, connectTimeout, tlsProvider, null);
     }
   }
 
@@ -329,7 +339,7 @@ public final class LauncherConfig {
       if (node == null || node.isNull()) {
         return new TransportSettings("AUTO", 0, null);
       }
-      allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds", "tlsProvider"));
+      allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds", "tlsProvider", "zeroCopy"));
       String mode = text("transport.ioMode", node.get("ioMode"), false);
       if (mode != null && !Set.of("AUTO", "NIO", "EPOLL", "IO_URING").contains(mode.toUpperCase(Locale.ROOT))) {
         problems.add("transport.ioMode: \"" + mode + "\" (expected: AUTO, NIO, EPOLL or IO_URING)");
@@ -343,8 +353,10 @@ public final class LauncherConfig {
         problems.add("transport.connectTimeoutSeconds: " + connect + " (expected: 1-120)");
       }
       TlsProvider provider = tlsProvider(node.get("tlsProvider"));
+      JsonNode zc = node.get("zeroCopy");
+      Boolean zeroCopy = zc == null || zc.isNull() ? null : bool("transport.zeroCopy", zc, false);
       return new TransportSettings(mode == null ? "AUTO" : mode.toUpperCase(Locale.ROOT), threads == null ? 0 : threads,
-          connect == null ? null : Duration.ofSeconds(connect), provider);
+          connect == null ? null : Duration.ofSeconds(connect), provider, zeroCopy);
     }
 
     TlsProvider tlsProvider(@Nullable JsonNode node) {
