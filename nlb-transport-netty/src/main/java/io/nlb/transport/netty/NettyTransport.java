@@ -137,7 +137,7 @@ public final class NettyTransport implements Transport {
   }
 
   /** Whether EPOLL splices plain TCP flows when {@link Builder#zeroCopy} is not set. */
-  static final boolean DEFAULT_ZERO_COPY = true;
+  static final boolean DEFAULT_ZERO_COPY = false;
 
   /** Starts a builder with the defaults: AUTO, Netty's default thread count, 10 s connect timeout. */
   public static Builder builder() {
