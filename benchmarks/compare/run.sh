@@ -19,9 +19,10 @@ WARMUP_SECONDS=${WARMUP_SECONDS:-3}
 IDLE_CONNS=${IDLE_CONNS:-5000}
 IDLE_HOLD_SECONDS=${IDLE_HOLD_SECONDS:-5}
 PROXY_THREADS=${PROXY_THREADS:-2}       # launcher transport threads = haproxy nbthread
-# Launcher variants, each "name:ioMode:natives" — natives=jar runs `java -jar nlb-launcher.jar` as built
-# (that jar carries no native transport, so AUTO falls back to NIO); natives=cp adds Netty's epoll and
-# io_uring jars (the optional dependencies of nlb-transport-netty) to the class path.
+# Launcher variants, each "name:ioMode:natives[:zeroCopy]" — natives=jar runs `java -jar nlb-launcher.jar`
+# as built (that jar carries no native transport, so AUTO falls back to NIO); natives=cp adds Netty's epoll
+# and io_uring jars (the optional dependencies of nlb-transport-netty) to the class path. zeroCopy (true or
+# false) sets transport.zeroCopy (splice on EPOLL); omitted, the transport's default applies.
 LAUNCHERS=${LAUNCHERS:-nlb-jar:AUTO:jar nlb-epoll:EPOLL:cp nlb-io_uring:IO_URING:cp}
 IDLE_LAUNCHER=${IDLE_LAUNCHER:-nlb-epoll}   # the variant whose RSS is also measured with SMALL_HEAP_FLAGS
 LAUNCHER_JVM_FLAGS=${LAUNCHER_JVM_FLAGS:-}                  # main comparison: JVM defaults
@@ -121,7 +122,7 @@ wait_for_line "$WORK/target.log" "target ready" "$TARGET_PID" 30
 # ---------------------------------------------------------------- proxies
 launcher_yaml() {   # echo-port sink-port io-mode
   cat <<YAML
-transport: {ioMode: $3, threads: $PROXY_THREADS}
+transport: {ioMode: $3, threads: $PROXY_THREADS${ZERO_COPY:+, zeroCopy: $ZERO_COPY}}
 healthChecks: false
 targetGroups:
   - name: echo
@@ -185,7 +186,7 @@ start_launcher() {   # name echo-port sink-port io-mode jar|cp jvm-flags...; set
   local how="-jar nlb-launcher.jar"
   [[ $natives == jar ]] || how="-cp nlb-launcher.jar:<netty epoll + io_uring jars> io.nlb.examples.launcher.Launcher"
   local shown=("${@:1:$#-1}")   # without the GC log option
-  echo "java${shown[*]:+ ${shown[*]}} $how # transport.ioMode: $mode" > "$WORK/$name.cmd"
+  echo "java${shown[*]:+ ${shown[*]}} $how # transport.ioMode: $mode${ZERO_COPY:+, zeroCopy: $ZERO_COPY}" > "$WORK/$name.cmd"
   wait_for_line "$WORK/$name.log" "listening on .*127.0.0.1:$sp\b" "$STARTED_PID" 60
 }
 
@@ -207,7 +208,7 @@ NEXT_PORT=4
 next_port() { NEXT_PORT=$((NEXT_PORT + 1)); PORT=${PORTS[$((NEXT_PORT - 1))]}; }
 NAMES=() ECHO_ADDRS=() SINK_ADDRS=() PROXY_PIDS=() LAUNCHER_NOTES=()
 for spec in $LAUNCHERS; do
-  IFS=: read -r name mode natives <<< "$spec"
+  IFS=: read -r name mode natives ZERO_COPY <<< "$spec"
   next_port; ep=$PORT; next_port; sp=$PORT
   # shellcheck disable=SC2086
   start_launcher "$name" "$ep" "$sp" "$mode" "$natives" $LAUNCHER_JVM_FLAGS
@@ -245,7 +246,7 @@ idle_run() {   # display-name pid listen-port is-jvm
 IDLE_NAMES=()
 idle_launcher() {   # spec display-name jvm-flags...
   local spec=$1 display=$2 name mode natives ep sp; shift 2
-  IFS=: read -r name mode natives <<< "$spec"
+  IFS=: read -r name mode natives ZERO_COPY <<< "$spec"
   next_port; ep=$PORT; next_port; sp=$PORT
   IDLE_SEQ=$((${IDLE_SEQ:-0} + 1))
   start_launcher "idle-$IDLE_SEQ-$name" "$ep" "$sp" "$mode" "$natives" "$@"

@@ -86,6 +86,10 @@ public final class Launcher implements AutoCloseable {
     if (connect != null) {
       tb.connectTimeout(connect);
     }
+    Boolean zeroCopy = config.transport().zeroCopy();
+    if (zeroCopy != null) {
+      tb.zeroCopy(zeroCopy);
+    }
     NettyTransport transport = tb.build();
     Nlb nlb = Nlb.builder().transport(transport).build();
     HealthCheckEngine health = null;

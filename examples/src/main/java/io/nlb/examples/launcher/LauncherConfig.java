@@ -43,6 +43,7 @@ import org.jspecify.annotations.Nullable;
  *   threads: 2
  *   tlsProvider: JDK            # JDK or OPENSSL (netty-tcnative), for TLS listeners
  *   maxConnectionsPerClient: 100  # protection limits; see examples/launcher/README.md
+ *   zeroCopy: false             # EPOLL only: splice plain TCP flows (omit for the default)
  * healthChecks: true            # run the health-check engine
  * targetGroups:
  *   - name: web
@@ -89,17 +90,20 @@ public final class LauncherConfig {
   /** A target group with the targets to register in it. */
   public record Group(TargetGroupConfig config, List<Target> targets) {}
 
-  /** Transport settings. */
+  /**
+   * Transport settings; {@code zeroCopy} null leaves {@code NettyTransport.Builder#zeroCopy} at its
+   * default.
+   */
   public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider,
-      Limits limits) {
-    /** Settings with the JDK TLS provider and default limits. */
+      Limits limits, @Nullable Boolean zeroCopy) {
+    /** Settings with the JDK TLS provider, default limits and the default zero-copy choice. */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {
-      this(ioMode, threads, connectTimeout, TlsProvider.JDK, Limits.DEFAULTS);
+      this(ioMode, threads, connectTimeout, TlsProvider.JDK, Limits.DEFAULTS, null);
     }
 
-    /** Settings with default limits. */
+    /** Settings with default limits and the default zero-copy choice. */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
-      this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS);
+      this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS, null);
     }
   }
 
@@ -357,7 +361,7 @@ public final class LauncherConfig {
       }
       allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds", "tlsProvider",
           "maxConnectionsPerListener", "maxConnectionsPerClient", "flowBufferBytes", "maxUdpFlows",
-          "tlsHandshakeTimeoutSeconds"));
+          "tlsHandshakeTimeoutSeconds", "zeroCopy"));
       String mode = text("transport.ioMode", node.get("ioMode"), false);
       if (mode != null && !Set.of("AUTO", "NIO", "EPOLL", "IO_URING").contains(mode.toUpperCase(Locale.ROOT))) {
         problems.add("transport.ioMode: \"" + mode + "\" (expected: AUTO, NIO, EPOLL or IO_URING)");
@@ -380,9 +384,11 @@ public final class LauncherConfig {
           d.flowBufferBytes(), null);
       int udp = limit(node, "maxUdpFlows", 1, Integer.MAX_VALUE, d.maxUdpFlows(), null);
       int handshake = limit(node, "tlsHandshakeTimeoutSeconds", 1, 3600, (int) d.tlsHandshakeTimeout().toSeconds(), null);
+      JsonNode zc = node.get("zeroCopy");
+      Boolean zeroCopy = zc == null || zc.isNull() ? null : bool("transport.zeroCopy", zc, false);
       return new TransportSettings(mode == null ? "AUTO" : mode.toUpperCase(Locale.ROOT), threads == null ? 0 : threads,
           connect == null ? null : Duration.ofSeconds(connect), provider,
-          new Limits(perListener, perClient, buffer, udp, Duration.ofSeconds(handshake)));
+          new Limits(perListener, perClient, buffer, udp, Duration.ofSeconds(handshake)), zeroCopy);
     }
 
     /** An optional whole number {@code transport.<key>} in {@code min-max}; the default when absent or bad. */

@@ -145,6 +145,16 @@ class LauncherConfigTest {
   }
 
   @Test
+  void parse_transportZeroCopy_isOptionalAndBoolean() {
+    assertThat(LauncherConfig.parseYaml("transport: {ioMode: EPOLL, zeroCopy: true}").transport().zeroCopy()).isTrue();
+    assertThat(LauncherConfig.parseYaml("transport: {ioMode: EPOLL, zeroCopy: false}").transport().zeroCopy()).isFalse();
+    assertThat(LauncherConfig.parseYaml("transport: {ioMode: EPOLL}").transport().zeroCopy()).isNull();
+    assertThatThrownBy(() -> LauncherConfig.parseYaml("transport: {zeroCopy: sometimes}"))
+        .isInstanceOfSatisfying(LauncherConfig.ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("transport.zeroCopy: \"sometimes\" (expected: true or false)"));
+  }
+
+  @Test
   void parse_notYaml_saysSo() {
     assertThatThrownBy(() -> LauncherConfig.parseYaml("targetGroups: [unclosed"))
         .isInstanceOf(LauncherConfig.ConfigException.class).hasMessageStartingWith("not valid YAML");

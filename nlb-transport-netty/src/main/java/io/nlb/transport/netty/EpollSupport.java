@@ -1,13 +1,23 @@
 package io.nlb.transport.netty;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.UnixChannel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import org.jspecify.annotations.Nullable;
 
 /** Every reference to the optional epoll classes lives here, so that NIO runs without them. */
@@ -55,5 +65,55 @@ final class EpollSupport {
 
   static boolean isIoType(IoEventLoopGroup group) {
     return group.isIoType(EpollIoHandler.class);
+  }
+
+  // ------------------------------------------------------------------ zero copy (splice)
+
+  /**
+   * Prepares an accepted client channel of a zero-copy flow: level-triggered epoll, which {@link
+   * AbstractEpollStreamChannel#spliceTo(AbstractEpollStreamChannel, int, ChannelPromise)} requires,
+   * and the allocator that counts its reads. Must run before the channel reads anything.
+   */
+  static void prepareSplice(Channel ch, ReadCounter counter) {
+    ch.config().setOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+    ch.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, counter);
+  }
+
+  /** The same as {@link #prepareSplice(Channel, ReadCounter)} for the target connection. */
+  static void prepareSplice(Bootstrap b, ReadCounter counter) {
+    b.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+    b.option(ChannelOption.RCVBUF_ALLOCATOR, counter);
+  }
+
+  /**
+   * Splices everything {@code from} reads to {@code to}, for as long as both are open: Netty moves
+   * the bytes socket to pipe to socket inside the kernel when {@code from} is read (AUTO_READ off:
+   * one round per {@code read()}); {@code promise} fails when a channel closes or splicing fails.
+   * Both channels are on one event loop and level-triggered.
+   */
+  static void spliceTo(Channel from, Channel to, ChannelPromise promise) {
+    ((AbstractEpollStreamChannel) from).spliceTo((AbstractEpollStreamChannel) to, Integer.MAX_VALUE, promise);
+  }
+
+  /**
+   * Reads from the socket of {@code ch} into {@code buf}, bypassing Netty: used after Netty
+   * reported the end of input of a spliced channel, when bytes sent before the FIN may still wait in
+   * the socket (Netty splices one round, then shuts the input down). Returns the bytes read, 0 when
+   * none are there, -1 at the end of the stream.
+   */
+  static int readDirect(Channel ch, ByteBuf buf) throws IOException {
+    FileDescriptor fd = ((UnixChannel) ch).fd();
+    int index = buf.writerIndex();
+    int n;
+    if (buf.hasMemoryAddress()) {
+      n = fd.readAddress(buf.memoryAddress(), index, buf.capacity());
+    } else {
+      ByteBuffer nio = buf.internalNioBuffer(index, buf.writableBytes());
+      n = fd.read(nio, nio.position(), nio.limit());
+    }
+    if (n > 0) {
+      buf.writerIndex(index + n);
+    }
+    return n;
   }
 }

@@ -62,6 +62,13 @@ import org.slf4j.LoggerFactory;
  * counted as {@code ClientTLSNegotiationErrorCount} only. TLS target groups: once the target
  * connection is up, the PROXY header (if any) is written in the clear, then a {@link
  * TlsOrigination} handler re-encrypts; client bytes reach the target only after that handshake.
+ *
+ * <p>Zero copy ({@link NettyTransport.Builder#zeroCopy}, epoll, plain TCP listeners): once the
+ * target connection is up and the PROXY header written, each side is spliced to the other
+ * ({@code splice(2)} through a pipe, the bytes never enter the JVM). Bytes and activity are counted
+ * by a {@link ReadCounter} on each channel, which sees every splice; backpressure waits until the
+ * other side has written out what was spliced to it; at the end of input the bytes left in the
+ * socket are read directly before the FIN is passed on (see {@link #drain}).
  */
 final class TcpFlow implements Flow {
   private static final Logger log = LoggerFactory.getLogger(TcpFlow.class);
@@ -117,6 +124,14 @@ final class TcpFlow implements Flow {
   private final Backend backend = new Backend();
   private final Runnable idleCheck = this::checkIdle;
   private final Runnable terminateTask = () -> end(End.LB_RESET);
+  /** Whether this flow splices (zero copy); decided when it is accepted, fixed for its life. */
+  private final boolean splice;
+  private final @Nullable ReadCounter targetCounter;
+  /**
+   * Zero copy: how the flow ends, decided inside Netty's splice loop, where closing a channel would
+   * let the loop go on with closed descriptors; {@link #pendingEndTask} ends it right after.
+   */
+  private @Nullable End pendingEnd;
 
   private @Nullable Channel target;
   private @Nullable RegisteredTarget registered;
@@ -139,11 +154,27 @@ final class TcpFlow implements Flow {
   private @Nullable ArrayDeque<ByteBuf> early;
   private volatile boolean unhealthy;
 
+  /** Zero copy: resume reading a side once what was spliced from it has been written out. */
+  private final ChannelFutureListener resumeClient = this::resumeClient;
+  private final ChannelFutureListener resumeTarget = this::resumeTarget;
+  private final ChannelFutureListener clientSpliceFailed = f -> spliceFailed(f, End.CLIENT_RESET);
+  private final ChannelFutureListener targetSpliceFailed = f -> spliceFailed(f, End.TARGET_RESET);
+  private final Runnable readClient = this::readClient;
+  private final Runnable readTarget = this::readTarget;
+  private final Runnable pendingEndTask = this::endPending;
+
   private TcpFlow(Endpoint ep, SocketChannel client, @Nullable TlsFrontend tls) {
     this.ep = ep;
     this.client = client;
     this.tls = tls;
     this.loop = client.eventLoop();
+    this.splice = tls == null && ep.transport.zeroCopy;
+    if (splice) {
+      EpollSupport.prepareSplice(client, new ReadCounter(this::clientBytesRead));
+      targetCounter = new ReadCounter(this::targetBytesRead);
+    } else {
+      targetCounter = null;
+    }
   }
 
   /** Installs a flow on each accepted connection. Shared by all connections of one endpoint. */
@@ -272,6 +303,10 @@ final class TcpFlow implements Flow {
     InetSocketAddress source = src == null ? null : new InetSocketAddress(src, 0);
     Bootstrap b = new Bootstrap();
     ep.transport.io.relayOptions(b);
+    ReadCounter counter = targetCounter;
+    if (counter != null) {
+      EpollSupport.prepareSplice(b, counter);
+    }
     ChannelFuture f = b
         .group(loop)
         .channel(ep.transport.io.socketChannel)
@@ -369,12 +404,19 @@ final class TcpFlow implements Flow {
       early = null;
       ByteBuf b;
       while ((b = q.poll()) != null) {
-        if (tls == null) {
+        if (tls == null && !splice) {
           ep.metrics.tcpBytes(b.readableBytes());
         }
         t.write(b, t.voidPromise());
       }
       t.flush();
+    }
+    if (splice) {
+      // Spliced bytes follow the PROXY header and the early bytes in the target's outbound buffer.
+      if (!clientEof) {
+        EpollSupport.spliceTo(client, t, client.newPromise().addListener(clientSpliceFailed));
+      }
+      EpollSupport.spliceTo(t, client, t.newPromise().addListener(targetSpliceFailed));
     }
     if (clientEof) {
       forwardClientEof(t);
@@ -383,6 +425,143 @@ final class TcpFlow implements Flow {
     }
     t.read();
   }
+
+  // ------------------------------------------------------------------ zero copy
+
+  /** Every read from the client socket of a zero-copy flow, spliced or not (see {@link ReadCounter}). */
+  private void clientBytesRead(int n) {
+    lastActivity = System.nanoTime();
+    ep.metrics.tcpBytes(n);
+    // The bytes just spliced reach the target's socket before the reset (see endSoon).
+    if (connected && !finished && unhealthy && pendingEnd == null
+        && !Routes.failsOpen(ep.lb.routingSnapshot(), ep.zone, target())) {
+      endSoon(End.LB_RESET);
+    }
+  }
+
+  /**
+   * Ends the flow from a task, after the current I/O event: inside Netty's splice loop a closed
+   * channel would still be spliced from (its descriptor number possibly reused by then). Until
+   * then the flow forwards nothing more.
+   */
+  private void endSoon(End how) {
+    if (!finished && pendingEnd == null) {
+      pendingEnd = how;
+      loop.execute(pendingEndTask);
+    }
+  }
+
+  private void endPending() {
+    End how = pendingEnd;
+    if (how != null) {
+      end(how);
+    }
+  }
+
+  private void resumeClient(ChannelFuture f) {
+    if (f.isSuccess()) {
+      loop.execute(readClient);
+    }
+  }
+
+  private void resumeTarget(ChannelFuture f) {
+    if (f.isSuccess()) {
+      loop.execute(readTarget);
+    }
+  }
+
+  /**
+   * Zero copy reads are asked for from a task: a read() issued while Netty is in a splice read of
+   * that channel is undone when the read ends (it clears EPOLLIN whenever AUTO_READ is off).
+   */
+  private void readClient() {
+    if (!finished && pendingEnd == null && !clientEof) {
+      client.read();
+    }
+  }
+
+  private void readTarget() {
+    Channel t = target;
+    if (!finished && pendingEnd == null && !targetEof && t != null) {
+      t.read();
+    }
+  }
+
+  /**
+   * A splice failed. When its destination closed, the channel events that follow end the flow;
+   * otherwise reading its source failed (a reset), which Netty reports through this promise only.
+   */
+  private void spliceFailed(ChannelFuture f, End sourceFailed) {
+    Channel t = target;
+    if (f.isSuccess() || finished || t == null) {
+      return;
+    }
+    Throwable cause = f.cause();
+    Channel destination = sourceFailed == End.CLIENT_RESET ? t : client;
+    if (cause instanceof java.nio.channels.ClosedChannelException || !destination.isOpen()) {
+      return;
+    }
+    log.debug("nlb flow {} -> {}: splice failed: {}", describe(), registered, String.valueOf(cause));
+    endSoon(cause instanceof IOException ? sourceFailed : End.LB_RESET);
+  }
+
+  private void targetBytesRead(int n) {
+    lastActivity = System.nanoTime();
+    ep.metrics.tcpBytes(n);
+  }
+
+  /**
+   * Zero copy: reads {@code from} again once {@code to} has written out everything spliced to it
+   * (while it has not, the pipe between them is full or filling, and another read would spin).
+   */
+  private void readWhenWritten(Channel from, Channel to, ChannelFutureListener resume) {
+    io.netty.channel.ChannelOutboundBuffer out = to.unsafe().outboundBuffer();
+    if (out == null || out.isEmpty()) {
+      loop.execute(from == client ? readClient : readTarget);
+    } else {
+      to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(resume);
+    }
+  }
+
+  /**
+   * Zero copy, at the end of input of {@code from}: Netty splices one more round when the FIN is
+   * seen, then shuts the input down, so bytes sent before the FIN may still be in the socket. They
+   * are read here, directly, and written to {@code to} ahead of the FIN that follows. Bounded by
+   * the socket's receive buffer (no more bytes can arrive after the FIN). Returns false when the
+   * flow ended.
+   */
+  private boolean drain(Channel from, Channel to) {
+    boolean fromClient = from == client;
+    for (;;) {
+      ByteBuf b = to.alloc().directBuffer(DRAIN_CHUNK);
+      int n;
+      try {
+        n = EpollSupport.readDirect(from, b);
+      } catch (IOException e) {
+        b.release();
+        log.debug("nlb flow {} -> {}: reading after the end of input failed", describe(), registered, e);
+        endSoon(fromClient ? End.CLIENT_RESET : End.TARGET_RESET);
+        return false;
+      }
+      if (n <= 0) {
+        b.release();
+        return true;
+      }
+      if (fromClient) {
+        clientBytesRead(n);
+        if (pendingEnd != null) {
+          b.release();
+          return false;
+        }
+      } else {
+        targetBytesRead(n);
+      }
+      to.write(b, to.voidPromise());
+    }
+  }
+
+  /** The buffer size for {@link #drain}. */
+  private static final int DRAIN_CHUNK = 64 * 1024;
 
   /**
    * The PROXY v2 header goes first on the target connection: the client's address as source, the
@@ -447,7 +626,7 @@ final class TcpFlow implements Flow {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       Channel t = target;
-      if (finished) {
+      if (finished || pendingEnd != null) {
         ReferenceCountUtil.release(msg);
         return;
       }
@@ -466,7 +645,7 @@ final class TcpFlow implements Flow {
         return;
       }
       lastActivity = System.nanoTime();
-      if (tls == null) {
+      if (tls == null && !splice) {
         ep.metrics.tcpBytes(((ByteBuf) msg).readableBytes());
       }
       t.write(msg, t.voidPromise());
@@ -478,8 +657,16 @@ final class TcpFlow implements Flow {
       if (finished || t == null || !connected) {
         return;
       }
+      if (pendingEnd != null) {
+        return;
+      }
       t.flush();
-      if (!clientEof && t.isWritable()) {
+      if (clientEof) {
+        return;
+      }
+      if (splice) {
+        readWhenWritten(client, t, resumeClient);
+      } else if (t.isWritable()) {
         client.read();
       }
     }
@@ -502,7 +689,7 @@ final class TcpFlow implements Flow {
       } else if (evt instanceof ChannelInputShutdownEvent) {
         clientEof = true;
         Channel t = target;
-        if (!finished && connected && t != null) {
+        if (!finished && pendingEnd == null && connected && t != null && (!splice || drain(client, t))) {
           forwardClientEof(t);
         }
       } else {
@@ -544,12 +731,12 @@ final class TcpFlow implements Flow {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (finished) {
+      if (finished || pendingEnd != null) {
         ReferenceCountUtil.release(msg);
         return;
       }
       lastActivity = System.nanoTime();
-      if (tls == null) {
+      if (tls == null && !splice) {
         ep.metrics.tcpBytes(((ByteBuf) msg).readableBytes());
       }
       client.write(msg, client.voidPromise());
@@ -557,11 +744,16 @@ final class TcpFlow implements Flow {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-      if (finished) {
+      if (finished || pendingEnd != null) {
         return;
       }
       client.flush();
-      if (!targetEof && client.isWritable()) {
+      if (targetEof) {
+        return;
+      }
+      if (splice) {
+        readWhenWritten(ctx.channel(), client, resumeTarget);
+      } else if (client.isWritable()) {
         ctx.channel().read();
       }
     }
@@ -577,7 +769,7 @@ final class TcpFlow implements Flow {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof ChannelInputShutdownEvent) {
         targetEof = true;
-        if (!finished) {
+        if (!finished && pendingEnd == null && (!splice || !connected || drain(ctx.channel(), client))) {
           client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess() && !finished) {
               client.shutdownOutput().addListener((ChannelFutureListener) g -> {

@@ -45,6 +45,11 @@ class NettyTransportIntegrationTest {
     return Harness.modes();
   }
 
+  /** The harness of a test in {@code mode}; {@link ZeroCopyNettyTransportIntegrationTest} runs the same tests with splice on. */
+  Harness harness(IoMode mode, java.util.function.Consumer<NettyTransport.Builder> custom) {
+    return new Harness(mode, custom);
+  }
+
   @AfterEach
   void tearDown() {
     if (h != null) {
@@ -124,7 +129,7 @@ class NettyTransportIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void close_waitsForFlowsToFinish(IoMode mode) throws Exception {
-    h = new Harness(mode, b -> b.shutdownTimeout(Duration.ofSeconds(20)));
+    h = harness(mode, b -> b.shutdownTimeout(Duration.ofSeconds(20)));
     int port = Harness.freePort();
     echoLb(port);
     Socket s = connect("127.0.0.1", port);
@@ -149,7 +154,7 @@ class NettyTransportIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void close_resetsFlowsStillOpenAtTheTimeout(IoMode mode) throws Exception {
-    h = new Harness(mode, b -> b.shutdownTimeout(Duration.ofMillis(300)));
+    h = harness(mode, b -> b.shutdownTimeout(Duration.ofMillis(300)));
     int port = Harness.freePort();
     echoLb(port);
     try (Socket s = connect("127.0.0.1", port)) {
@@ -165,7 +170,7 @@ class NettyTransportIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void deleteLoadBalancer_unbindsAndResetsItsFlows(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     int port = Harness.freePort();
     LoadBalancer lb = echoLb(port);
     try (Socket s = connect("127.0.0.1", port)) {
@@ -183,7 +188,7 @@ class NettyTransportIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void dualstack_bindsIpv6Too_andIpv6ClientsReachIpv4TargetsFromTheNodeAddress(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo echo = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP);
     g.registerTargets(Target.ip("127.0.0.1", echo.port()));

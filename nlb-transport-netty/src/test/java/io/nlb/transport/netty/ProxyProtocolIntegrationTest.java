@@ -42,6 +42,11 @@ class ProxyProtocolIntegrationTest {
   private ServerSocket target;
   private final List<String> seen = new CopyOnWriteArrayList<>();
 
+  /** The harness of a test in {@code mode}; {@link ZeroCopyProxyProtocolIntegrationTest} turns splice on. */
+  Harness harness(IoMode mode, java.util.function.Consumer<NettyTransport.Builder> custom) {
+    return new Harness(mode, custom);
+  }
+
   @AfterEach
   void tearDown() throws Exception {
     if (target != null) {
@@ -108,7 +113,7 @@ class ProxyProtocolIntegrationTest {
   @ParameterizedTest
   @MethodSource("io.nlb.transport.netty.Harness#modes")
   void proxyGroup_targetSeesClientAddressListenerAndVpce(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     int port = Harness.freePort();
     TargetGroup tg = h.group("pp2", Protocol.TCP, TargetGroupAttributes.builder().proxyProtocolV2(true).build());
     tg.registerTargets(Target.ip("127.0.0.1", decodingTarget()));
@@ -123,7 +128,7 @@ class ProxyProtocolIntegrationTest {
   @ParameterizedTest
   @MethodSource("io.nlb.transport.netty.Harness#modes")
   void proxyGroup_clientSentItsOwnHeader_targetReceivesBoth(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     int port = Harness.freePort();
     TargetGroup tg = h.group("pp2", Protocol.TCP, TargetGroupAttributes.builder().proxyProtocolV2(true).build());
     tg.registerTargets(Target.ip("127.0.0.1", decodingTarget(true)));
@@ -139,7 +144,7 @@ class ProxyProtocolIntegrationTest {
   @ParameterizedTest
   @MethodSource("io.nlb.transport.netty.Harness#modes")
   void plainGroup_noHeader(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     int port = Harness.freePort();
     ServerSocket echo = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     target = echo;
@@ -162,7 +167,7 @@ class ProxyProtocolIntegrationTest {
   @ParameterizedTest
   @MethodSource("io.nlb.transport.netty.Harness#modes")
   void passiveSignals_connectFailuresAndSuccessesReachTheSink(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     List<String> signals = new CopyOnWriteArrayList<>();
     h.nlb.attachPassiveHealthSink(new PassiveHealthSink() {
       @Override

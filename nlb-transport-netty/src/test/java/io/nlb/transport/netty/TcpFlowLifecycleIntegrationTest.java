@@ -63,6 +63,11 @@ class TcpFlowLifecycleIntegrationTest {
     Leaks.install();
   }
 
+  /** The harness of a test in {@code mode}; {@link ZeroCopyTcpFlowLifecycleIntegrationTest} runs the same tests with splice on. */
+  Harness harness(IoMode mode, java.util.function.Consumer<NettyTransport.Builder> custom) {
+    return new Harness(mode, custom);
+  }
+
   @AfterEach
   void tearDown() {
     for (Socket s : sockets) {
@@ -116,7 +121,7 @@ class TcpFlowLifecycleIntegrationTest {
   @MethodSource("modes")
   void concurrentConnections_2000_allComplete_activeFlowsBackToZero_noLeaks(IoMode mode) throws Exception {
     int leaksBefore = Leaks.mark();
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo echo = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP);
     g.registerTargets(Target.ip("127.0.0.1", echo.port()));
@@ -197,7 +202,7 @@ class TcpFlowLifecycleIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void targetKilled_itsClientsAreResetWithin1s_newFlowsGoElsewhere(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo a = targets.echo("127.0.0.1");
     Targets.Echo b = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP);
@@ -237,7 +242,7 @@ class TcpFlowLifecycleIntegrationTest {
   }
 
   private void draining(IoMode mode, boolean terminate) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo a = targets.echo("127.0.0.1");
     Targets.Echo b = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP, drain(terminate));
@@ -282,7 +287,7 @@ class TcpFlowLifecycleIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void targetBecomesUnhealthy_flowResetsOnNextClientData_unlessNodeFailsOpen(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo a = targets.echo("127.0.0.1");
     Targets.Echo b = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP);
@@ -308,7 +313,7 @@ class TcpFlowLifecycleIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void idleTimeout_override_resetsBothSides(IoMode mode) throws Exception {
-    h = new Harness(mode, t -> t.tcpIdleTimeoutOverride(Duration.ofMillis(300)));
+    h = harness(mode, t -> t.tcpIdleTimeoutOverride(Duration.ofMillis(300)));
     Targets.Echo a = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP);
     g.registerTargets(Target.ip("127.0.0.1", a.port()));
@@ -327,7 +332,7 @@ class TcpFlowLifecycleIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void listenerTargetGroupChange_leavesFlowsInFlightOnTheirTarget(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo a = targets.echo("127.0.0.1");
     Targets.Echo b = targets.echo("127.0.0.1");
     TargetGroup g1 = h.group("one", Protocol.TCP);
@@ -349,7 +354,7 @@ class TcpFlowLifecycleIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void twoZones_crossZoneOffReachesOwnZoneOnly_onReachesAll(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo a = targets.echo("127.0.1.1");
     Targets.Echo b = targets.echo("127.0.2.1");
     TargetGroup g = h.group("web", Protocol.TCP);
@@ -383,7 +388,7 @@ class TcpFlowLifecycleIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void clientIpPreservation_enabled_targetSeesTheClientAddress(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo a = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP, TargetGroupAttributes.builder().preserveClientIp(true).build());
     g.registerTargets(Target.ip("127.0.0.1", a.port()));
@@ -397,7 +402,7 @@ class TcpFlowLifecycleIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void clientIpPreservation_disabled_targetSeesTheNodeAddress(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo a = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP, TargetGroupAttributes.builder().preserveClientIp(false).build());
     g.registerTargets(Target.ip("127.0.0.1", a.port()));

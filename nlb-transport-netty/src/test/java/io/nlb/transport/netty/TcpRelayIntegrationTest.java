@@ -45,6 +45,11 @@ class TcpRelayIntegrationTest {
     return Harness.modes();
   }
 
+  /** The harness of a test in {@code mode}; {@link ZeroCopyTcpRelayIntegrationTest} runs the same tests with splice on. */
+  Harness harness(IoMode mode, java.util.function.Consumer<NettyTransport.Builder> custom) {
+    return new Harness(mode, custom);
+  }
+
   @AfterEach
   void tearDown() {
     if (h != null) {
@@ -74,7 +79,7 @@ class TcpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void relay_64MiBEachWay_arrivesIntact(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo echo = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP);
     g.registerTargets(Target.ip("127.0.0.1", echo.port()));
@@ -125,7 +130,7 @@ class TcpRelayIntegrationTest {
   @MethodSource("modes")
   void halfClose_targetAnswersAfterEof_clientReceivesWholeAnswer(IoMode mode) throws Exception {
     Harness.assumeHalfCloseWorks(mode);
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     byte[] answer = new byte[1 << 20];
     new Random(7).nextBytes(answer);
     try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
@@ -162,7 +167,7 @@ class TcpRelayIntegrationTest {
   @MethodSource("modes")
   void halfClose_largeAnswerToASlowReader_arrivesWhole(IoMode mode) throws Exception {
     Harness.assumeHalfCloseWorks(mode);
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     byte[] answer = new byte[8 << 20];
     new Random(9).nextBytes(answer);
     try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
@@ -203,7 +208,7 @@ class TcpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void noTarget_clientIsReset_elbResetCounted(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     TargetGroup g = h.group("web", Protocol.TCP);
     int port = Harness.freePort();
     LoadBalancer lb = tcpLb(g, port);
@@ -220,7 +225,7 @@ class TcpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void targetRefuses_clientIsReset(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     TargetGroup g = h.group("web", Protocol.TCP);
     g.registerTargets(Target.ip("127.0.0.1", Harness.freePort()));
     int port = Harness.freePort();
@@ -237,7 +242,7 @@ class TcpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void bindFailure_refusesTheListener_andKeepsPreviousBindings(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo echo = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP);
     g.registerTargets(Target.ip("127.0.0.1", echo.port()));
@@ -256,7 +261,7 @@ class TcpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void clientReset_resetsTarget_andIsCounted(IoMode mode) throws Exception {
-    h = new Harness(mode);
+    h = harness(mode, b -> {});
     Targets.Echo echo = targets.echo("127.0.0.1");
     TargetGroup g = h.group("web", Protocol.TCP);
     g.registerTargets(Target.ip("127.0.0.1", echo.port()));
