@@ -3,6 +3,7 @@ package io.nlb.tls;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -23,7 +24,7 @@ final class TlsContexts {
   static SslContext server(SecurityPolicy policy, TlsProvider provider, TlsCertificate certificate, List<String> alpn) {
     PolicySupport.check(policy, provider).requireExact();
     try {
-      SslContextBuilder b = (provider == TlsProvider.OPENSSL
+      SslContextBuilder b = (provider == TlsProvider.OPENSSL && OpenSslKeys.usable()
           ? SslContextBuilder.forServer(OpenSslKeys.cachingKeyManagerFactory(certificate))
           : SslContextBuilder.forServer(certificate.privateKey(), certificate.chain().toArray(new X509Certificate[0])))
           .sslProvider(provider.nettyProvider())
@@ -75,6 +76,12 @@ final class TlsContexts {
     private static final char[] PASSWORD = "nlb".toCharArray(); // in-memory key store only
 
     private OpenSslKeys() {}
+
+    /** Netty refuses a key manager factory when told not to use one ({@code io.netty.handler.ssl.openssl.useKeyManagerFactory}). */
+    static boolean usable() {
+      return OpenSsl.supportsKeyManagerFactory()
+          && Boolean.parseBoolean(System.getProperty("io.netty.handler.ssl.openssl.useKeyManagerFactory", "true"));
+    }
 
     static KeyManagerFactory cachingKeyManagerFactory(TlsCertificate certificate) throws SSLException {
       try {
