@@ -3,10 +3,16 @@ package io.nlb.tls;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -18,8 +24,9 @@ final class TlsContexts {
   static SslContext server(SecurityPolicy policy, TlsProvider provider, TlsCertificate certificate, List<String> alpn) {
     PolicySupport.check(policy, provider).requireExact();
     try {
-      SslContextBuilder b = SslContextBuilder
-          .forServer(certificate.privateKey(), certificate.chain().toArray(new X509Certificate[0]))
+      SslContextBuilder b = (provider == TlsProvider.OPENSSL && OpenSslKeys.usable()
+          ? SslContextBuilder.forServer(OpenSslKeys.cachingKeyManagerFactory(certificate))
+          : SslContextBuilder.forServer(certificate.privateKey(), certificate.chain().toArray(new X509Certificate[0])))
           .sslProvider(provider.nettyProvider())
           .protocols(policy.protocolNames())
           .ciphers(policy.jsseCipherSuites(), IdentityCipherSuiteFilter.INSTANCE)
@@ -56,6 +63,37 @@ final class TlsContexts {
       return b.build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot build a " + provider + " client context for " + protocols, e);
+    }
+  }
+
+  /**
+   * Key material for the OPENSSL provider. Given a bare key and chain, Netty's OpenSSL server
+   * context hands them to BoringSSL again on every handshake (PEM-encoded and parsed per
+   * connection); behind an {@link OpenSslCachingX509KeyManagerFactory} they are converted once per
+   * context. Measured by {@code benchmarks/compare/tls.sh}.
+   */
+  static final class OpenSslKeys {
+    private static final char[] PASSWORD = "nlb".toCharArray(); // in-memory key store only
+
+    private OpenSslKeys() {}
+
+    /** Netty refuses a key manager factory when told not to use one ({@code io.netty.handler.ssl.openssl.useKeyManagerFactory}). */
+    static boolean usable() {
+      return OpenSsl.supportsKeyManagerFactory()
+          && Boolean.parseBoolean(System.getProperty("io.netty.handler.ssl.openssl.useKeyManagerFactory", "true"));
+    }
+
+    static KeyManagerFactory cachingKeyManagerFactory(TlsCertificate certificate) throws SSLException {
+      try {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("server", certificate.privateKey(), PASSWORD, certificate.chain().toArray(new X509Certificate[0]));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, PASSWORD);
+        return new OpenSslCachingX509KeyManagerFactory(kmf);
+      } catch (GeneralSecurityException | IOException e) {
+        throw new SSLException("cannot load " + certificate + " into a key manager", e);
+      }
     }
   }
 

@@ -211,8 +211,10 @@ class TlsIntegrationTest {
 
       listener.modify(listener.config().toBuilder().certificate(TlsTargets.B).build());
 
-      // A new client context, so that the JDK client does not offer to resume the old session.
-      try (SSLSocket fresh = TlsTargets.connect(TlsTargets.trusting(TlsTargets.A, TlsTargets.B), port, null)) {
+      // The same client context: the client offers to resume the session it has with a.example's
+      // certificate. That session lives in the old certificate's server context only, so the new
+      // connection gets a full handshake and the new certificate (SessionResumptionTest in nlb-tls).
+      try (SSLSocket fresh = TlsTargets.connect(client, port, null)) {
         assertThat(subject(fresh)).isEqualTo("CN=b.example");
         assertThat(TlsTargets.ask(fresh, "new")).isEqualTo("t1:new");
       }
