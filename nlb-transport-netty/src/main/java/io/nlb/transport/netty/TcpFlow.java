@@ -298,6 +298,9 @@ final class TcpFlow implements Flow {
             + " listener socket are logged at DEBUG and counted in PortAllocationErrorCount)", describe(), registered,
             String.valueOf(cause));
         }
+      } else if (AcceptErrors.isOutOfFiles(cause)) {
+        // This process is out of file descriptors: not the target's fault, so no passive health signal.
+        ep.outOfFiles(describe(), cause);
       } else {
         log.debug("nlb flow {} -> {}: connect failed: {}", describe(), registered, String.valueOf(cause));
         ep.lb.nlb().passiveHealth().connectFailed(target());
