@@ -280,6 +280,12 @@ final class TcpFlow implements Flow {
   }
 
   private void connected(ChannelFuture f) {
+    if (!loop.inEventLoop()) {
+      // A connect that failed before it had a channel (no file descriptor for the socket) completes
+      // on Netty's global executor: come back to the flow's loop, which owns its state.
+      loop.execute(() -> connected(f));
+      return;
+    }
     if (finished) {
       reset(f.channel());
       return;
