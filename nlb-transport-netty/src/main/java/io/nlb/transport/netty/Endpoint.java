@@ -38,6 +38,8 @@ final class Endpoint {
   volatile @Nullable Channel channel;
   /** Whether a failure to bind a target connection's source address was logged at WARN. */
   volatile boolean warnedBindFailure;
+  /** When an out-of-file-descriptors failure was last logged (System.nanoTime), 0 for never. */
+  private volatile long lastOutOfFilesWarn;
   /** Set when the transport stops accepting: no new flows. */
   volatile boolean closing;
   /**
@@ -105,6 +107,21 @@ final class Endpoint {
       return chosen;
     } catch (IOException | RuntimeException e) {
       return null;
+    }
+  }
+
+  /**
+   * A target connection could not be opened because this process is out of file descriptors: the
+   * client is reset (by the caller); logged at WARN at most once a second per listener socket.
+   */
+  void outOfFiles(String flow, Throwable cause) {
+    long now = System.nanoTime();
+    long last = lastOutOfFilesWarn;
+    if (last == 0 || now - last >= 1_000_000_000L) {
+      lastOutOfFilesWarn = now == 0 ? 1 : now;
+      org.slf4j.LoggerFactory.getLogger(TcpFlow.class).warn("nlb flow {}: cannot open a target connection: out of file"
+          + " descriptors ({}); the client is reset. Raise the process's limit (ulimit -n); further failures within 1 s"
+          + " are not logged", flow, String.valueOf(cause));
     }
   }
 

@@ -17,6 +17,7 @@ import io.nlb.core.LoadBalancer;
 import io.nlb.core.Protocol;
 import io.nlb.core.RegisteredTarget;
 import io.nlb.core.RoutingSnapshot;
+import io.nlb.core.Scheduler;
 import io.nlb.core.TargetHealth;
 import io.nlb.core.TargetHealthState;
 import io.nlb.core.Zone;
@@ -41,9 +42,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,6 +127,8 @@ public final class NettyTransport implements Transport {
   final LongAdder udpOverflows = new LongAdder();
   private final Object drained = new Object();
   private volatile boolean closed;
+  private final @Nullable EventLoopWatchdog watchdog;
+  private final @Nullable ScheduledThreadPoolExecutor watchdogThread;
 
   private NettyTransport(Builder b) {
     EventLoopGroup shared = b.eventLoopGroup;
@@ -153,6 +158,45 @@ public final class NettyTransport implements Transport {
     shutdownTimeout = b.shutdownTimeout;
     tlsProvider = b.tlsProvider;
     zeroCopy = io.mode == IoMode.EPOLL && (b.zeroCopy == null ? DEFAULT_ZERO_COPY : b.zeroCopy);
+    if (b.stallThreshold.isZero()) {
+      watchdog = null;
+      watchdogThread = null;
+    } else {
+      Scheduler sched = b.watchdogScheduler;
+      if (sched == null) {
+        watchdogThread = new ScheduledThreadPoolExecutor(1, r -> {
+          Thread t = new Thread(r, "nlb-event-loop-watchdog");
+          t.setDaemon(true);
+          return t;
+        });
+        watchdogThread.setRemoveOnCancelPolicy(true);
+        sched = systemScheduler(watchdogThread);
+      } else {
+        watchdogThread = null;
+      }
+      watchdog = new EventLoopWatchdog(group, b.stallThreshold, sched, b.stallHook);
+      watchdog.start();
+    }
+  }
+
+  private static Scheduler systemScheduler(ScheduledThreadPoolExecutor ex) {
+    return new Scheduler() {
+      @Override
+      public java.time.Instant now() {
+        return java.time.Instant.now();
+      }
+
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public Cancellable schedule(Duration delay, Runnable task) {
+        java.util.concurrent.ScheduledFuture<?> f = ex.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
+      }
+    };
   }
 
   /**
@@ -187,6 +231,16 @@ public final class NettyTransport implements Transport {
   /** TCP flows open now, over all load balancers (a connection pair counts once). */
   public int activeTcpFlows() {
     return tcpFlows.get();
+  }
+
+  /**
+   * Event loop stalls seen so far: times an event loop did not run a task for longer than {@link
+   * Builder#eventLoopStallThreshold} (each stall counted once; each also logged once at WARN with
+   * the loop's stack). Always 0 when the watchdog is off.
+   */
+  public long eventLoopStalls() {
+    EventLoopWatchdog w = watchdog;
+    return w == null ? 0 : w.stalls();
   }
 
   /** UDP flows open now, over all load balancers. */
@@ -497,6 +551,14 @@ public final class NettyTransport implements Transport {
       }
     }
     loadBalancers.clear();
+    EventLoopWatchdog w = watchdog;
+    if (w != null) {
+      w.close();
+    }
+    ScheduledThreadPoolExecutor wt = watchdogThread;
+    if (wt != null) {
+      wt.shutdownNow();
+    }
     if (ownsGroup) {
       group.shutdownGracefully(0, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)
           .awaitUninterruptibly(shutdownTimeout.toMillis() + 5_000);
@@ -628,6 +690,7 @@ public final class NettyTransport implements Transport {
           .channel(io.serverChannel)
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
+          .handler(new AcceptErrors(ep))
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
@@ -676,6 +739,9 @@ public final class NettyTransport implements Transport {
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private TlsProvider tlsProvider = TlsProvider.JDK;
     private @Nullable Boolean zeroCopy;
+    private Duration stallThreshold = Duration.ofSeconds(1);
+    private @Nullable Scheduler watchdogScheduler;
+    private @Nullable Consumer<String> stallHook;
 
     Builder() {}
 
@@ -694,6 +760,34 @@ public final class NettyTransport implements Transport {
      */
     public Builder zeroCopy(boolean enabled) {
       this.zeroCopy = enabled;
+      return this;
+    }
+
+    /**
+     * How long an event loop may go without running a task before the transport logs a WARN (once
+     * per stall, with the loop's thread name and stack trace) and counts it in {@link
+     * NettyTransport#eventLoopStalls()}; default 1 s. {@link Duration#ZERO} turns the watchdog off.
+     * Code that blocks an event loop (a shared group's tasks included) stalls every connection of
+     * that loop; this makes it visible instead of silent.
+     */
+    public Builder eventLoopStallThreshold(Duration threshold) {
+      if (threshold.isNegative() || (!threshold.isZero() && threshold.toMillis() < 10)) {
+        throw new IllegalArgumentException("eventLoopStallThreshold: " + threshold
+            + " (expected: 0 to turn the watchdog off, or at least 10 ms)");
+      }
+      this.stallThreshold = threshold;
+      return this;
+    }
+
+    /** Test hook: the watchdog's clock and timer instead of its own thread on the system clock. */
+    Builder watchdogScheduler(Scheduler scheduler) {
+      this.watchdogScheduler = scheduler;
+      return this;
+    }
+
+    /** Test hook: receives each stall message the watchdog logs at WARN. */
+    Builder stallHook(Consumer<String> hook) {
+      this.stallHook = hook;
       return this;
     }
 

@@ -327,6 +327,12 @@ final class TcpFlow implements Flow {
   }
 
   private void connected(ChannelFuture f) {
+    if (!loop.inEventLoop()) {
+      // A connect that failed before it had a channel (no file descriptor for the socket) completes
+      // on Netty's global executor: come back to the flow's loop, which owns its state.
+      loop.execute(() -> connected(f));
+      return;
+    }
     if (finished) {
       reset(f.channel());
       return;
@@ -345,6 +351,9 @@ final class TcpFlow implements Flow {
             + " listener socket are logged at DEBUG and counted in PortAllocationErrorCount)", describe(), registered,
             String.valueOf(cause));
         }
+      } else if (AcceptErrors.isOutOfFiles(cause)) {
+        // This process is out of file descriptors: not the target's fault, so no passive health signal.
+        ep.outOfFiles(describe(), cause);
       } else {
         log.debug("nlb flow {} -> {}: connect failed: {}", describe(), registered, String.valueOf(cause));
         ep.lb.nlb().passiveHealth().connectFailed(target());
