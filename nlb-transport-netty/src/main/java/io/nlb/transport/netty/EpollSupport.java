@@ -1,6 +1,5 @@
 package io.nlb.transport.netty;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.Epoll;
@@ -8,6 +7,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import org.jspecify.annotations.Nullable;
 
 /** Every reference to the optional epoll classes lives here, so that NIO runs without them. */
@@ -20,7 +20,7 @@ final class EpollSupport {
 
   static IoTransport transport() {
     return new IoTransport(IoMode.EPOLL, EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-        EpollSocketChannel.class, EpollDatagramChannel.class);
+        EpollSocketChannel.class, EpollSocketChannel::new, EpollDatagramChannel.class);
   }
 
   /**
@@ -28,8 +28,8 @@ final class EpollSupport {
    * and this lets the kernel choose the port at connect time, unique per 4-tuple instead of per
    * address, so a busy node does not run out of source ports early.
    */
-  static void relayOptions(Bootstrap b) {
-    b.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+  static void bindOptions(SocketChannel ch) {
+    ch.config().setOption(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
   }
 
   /**
