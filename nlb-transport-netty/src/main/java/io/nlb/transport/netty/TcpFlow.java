@@ -154,7 +154,7 @@ final class TcpFlow implements Flow, ChannelFutureListener {
     public void handlerAdded(ChannelHandlerContext ctx) {
       SocketChannel ch = (SocketChannel) ctx.channel();
       TlsFrontend tls = ep.tls;
-      ctx.pipeline().replace(this, null, new TcpFlow(ep, ch, tls).frontend);
+      ctx.pipeline().replace(this, "nlb-client", new TcpFlow(ep, ch, tls).frontend);
       if (tls != null) {
         ch.pipeline().addFirst(tls.termination.newHandler());
         ch.pipeline().addFirst(ep.tlsBytes);
@@ -285,7 +285,8 @@ final class TcpFlow implements Flow, ChannelFutureListener {
       c.setReuseAddress(true);
       ep.transport.io.bindOptions(ch);
     }
-    ch.pipeline().addLast(backend);
+    // Named, so that Netty does not derive a unique name from the class for every connection.
+    ch.pipeline().addLast("nlb-target", backend);
     // On this event loop, registration completes before register() returns.
     ChannelFuture reg = loop.register(ch);
     if (reg.isDone()) {
