@@ -441,6 +441,14 @@ final class TcpFlow implements Flow, ChannelFutureListener {
   private void shutdownOutputWhenFlushed(DuplexChannel ch, boolean toTarget) {
     ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
     if (out != null && out.totalPendingWriteBytes() == 0 && out.isEmpty()) {
+      if (tls == null && (toTarget ? targetEof && clientOutputShut : clientEof && targetOutputShut)) {
+        // The last open direction: both inputs have been read to their end, so closing sends a FIN
+        // (not a RST) just as shutting down would, and the flow ends without a shutdown() call, the
+        // exception Netty builds for it and its promise. (TLS flows keep the shutdown: closing
+        // would make the TLS handler send a close_notify first.)
+        end(End.NORMAL);
+        return;
+      }
       shutdownOutput(ch, toTarget);
       return;
     }
