@@ -34,7 +34,7 @@ loadBalancers:
     zones: [{name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}]
     listeners: [{protocol: TCP, port: ${P[2]}, targetGroup: echo}]
 YAML
-java -XX:StartFlightRecording=filename="$WORK/launcher.jfr",settings=profile -Xlog:gc:file="$WORK/gc.log" \
+java -XX:StartFlightRecording=filename="$WORK/launcher.jfr",settings=profile${JFR_EXTRA:-} -Xlog:gc:file="$WORK/gc.log" \
   -cp "$LAUNCHER_JAR:$NATIVE_CP" io.nlb.examples.launcher.Launcher "$WORK/launcher.yaml" > "$WORK/launcher.log" 2>&1 &
 LP=$!; PIDS+=("$LP")
 for _ in $(seq 1 150); do grep -q "listening on .*:${P[2]}" "$WORK/launcher.log" && break; sleep 0.2; done

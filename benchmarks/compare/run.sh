@@ -19,10 +19,12 @@ WARMUP_SECONDS=${WARMUP_SECONDS:-3}
 IDLE_CONNS=${IDLE_CONNS:-5000}
 IDLE_HOLD_SECONDS=${IDLE_HOLD_SECONDS:-5}
 PROXY_THREADS=${PROXY_THREADS:-2}       # launcher transport threads = haproxy nbthread
-# Launcher variants, each "name:ioMode:natives[:zeroCopy]" — natives=jar runs `java -jar nlb-launcher.jar`
+# Launcher variants, each "name:ioMode:natives[:zeroCopy[:jar]]" — natives=jar runs `java -jar nlb-launcher.jar`
 # as built (that jar carries no native transport, so AUTO falls back to NIO); natives=cp adds Netty's epoll
 # and io_uring jars (the optional dependencies of nlb-transport-netty) to the class path. zeroCopy (true or
-# false) sets transport.zeroCopy (splice on EPOLL); omitted, the transport's default applies.
+# false) sets transport.zeroCopy (splice on EPOLL); empty or omitted, the transport's default applies. An
+# optional fifth field names another launcher jar, to compare two builds in one run:
+# "base-nio:NIO:cp::/tmp/base/nlb-launcher.jar".
 LAUNCHERS=${LAUNCHERS:-nlb-jar:AUTO:jar nlb-epoll:EPOLL:cp nlb-io_uring:IO_URING:cp}
 IDLE_LAUNCHER=${IDLE_LAUNCHER:-nlb-epoll}   # the variant whose RSS is also measured with SMALL_HEAP_FLAGS
 LAUNCHER_JVM_FLAGS=${LAUNCHER_JVM_FLAGS:-}                  # main comparison: JVM defaults
@@ -172,19 +174,21 @@ backend sink
 CFG
 }
 
-start_launcher() {   # name echo-port sink-port io-mode jar|cp jvm-flags...; sets STARTED_PID
-  local name=$1 ep=$2 sp=$3 mode=$4 natives=$5; shift 5
+start_launcher() {   # name echo-port sink-port io-mode jar|cp launcher-jar jvm-flags...; sets STARTED_PID
+  local name=$1 ep=$2 sp=$3 mode=$4 natives=$5 jar=${6:-$LAUNCHER_JAR}; shift 6
   launcher_yaml "$ep" "$sp" "$mode" > "$WORK/$name.yaml"
   # GC log only (for diagnosis afterwards: it lands in the work directory).
   set -- "$@" "-Xlog:gc:file=$WORK/$name-gc.log"
   if [[ $natives == jar ]]; then
-    java "$@" -jar "$LAUNCHER_JAR" "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
+    java "$@" -jar "$jar" "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
   else
-    java "$@" -cp "$LAUNCHER_JAR:$NATIVE_CP" io.nlb.examples.launcher.Launcher "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
+    java "$@" -cp "$jar:$NATIVE_CP" io.nlb.examples.launcher.Launcher "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
   fi
   STARTED_PID=$!; PIDS+=("$STARTED_PID")
-  local how="-jar nlb-launcher.jar"
-  [[ $natives == jar ]] || how="-cp nlb-launcher.jar:<netty epoll + io_uring jars> io.nlb.examples.launcher.Launcher"
+  local shown_jar=nlb-launcher.jar
+  [[ $jar == "$LAUNCHER_JAR" ]] || shown_jar=$jar
+  local how="-jar $shown_jar"
+  [[ $natives == jar ]] || how="-cp $shown_jar:<netty epoll + io_uring jars> io.nlb.examples.launcher.Launcher"
   local shown=("${@:1:$#-1}")   # without the GC log option
   echo "java${shown[*]:+ ${shown[*]}} $how # transport.ioMode: $mode${ZERO_COPY:+, zeroCopy: $ZERO_COPY}" > "$WORK/$name.cmd"
   wait_for_line "$WORK/$name.log" "listening on .*127.0.0.1:$sp\b" "$STARTED_PID" 60
@@ -208,10 +212,10 @@ NEXT_PORT=4
 next_port() { NEXT_PORT=$((NEXT_PORT + 1)); PORT=${PORTS[$((NEXT_PORT - 1))]}; }
 NAMES=() ECHO_ADDRS=() SINK_ADDRS=() PROXY_PIDS=() LAUNCHER_NOTES=()
 for spec in $LAUNCHERS; do
-  IFS=: read -r name mode natives ZERO_COPY <<< "$spec"
+  IFS=: read -r name mode natives ZERO_COPY jar <<< "$spec"
   next_port; ep=$PORT; next_port; sp=$PORT
   # shellcheck disable=SC2086
-  start_launcher "$name" "$ep" "$sp" "$mode" "$natives" $LAUNCHER_JVM_FLAGS
+  start_launcher "$name" "$ep" "$sp" "$mode" "$natives" "${jar:-$LAUNCHER_JAR}" $LAUNCHER_JVM_FLAGS
   logged=$(grep -o 'I/O mode [A-Z_]* ([A-Z_]*)' "$WORK/$name.log" | head -1 || true)
   LAUNCHER_NOTES+=("\`$name\`: \`$(cat "$WORK/$name.cmd")\`${logged:+ — logs \"$logged\"}")
   NAMES+=("$name") ECHO_ADDRS+=("127.0.0.1:$ep") SINK_ADDRS+=("127.0.0.1:$sp") PROXY_PIDS+=("$STARTED_PID")
@@ -245,11 +249,11 @@ idle_run() {   # display-name pid listen-port is-jvm
 }
 IDLE_NAMES=()
 idle_launcher() {   # spec display-name jvm-flags...
-  local spec=$1 display=$2 name mode natives ep sp; shift 2
-  IFS=: read -r name mode natives ZERO_COPY <<< "$spec"
+  local spec=$1 display=$2 name mode natives jar ep sp; shift 2
+  IFS=: read -r name mode natives ZERO_COPY jar <<< "$spec"
   next_port; ep=$PORT; next_port; sp=$PORT
   IDLE_SEQ=$((${IDLE_SEQ:-0} + 1))
-  start_launcher "idle-$IDLE_SEQ-$name" "$ep" "$sp" "$mode" "$natives" "$@"
+  start_launcher "idle-$IDLE_SEQ-$name" "$ep" "$sp" "$mode" "$natives" "${jar:-$LAUNCHER_JAR}" "$@"
   idle_run "$display" "$STARTED_PID" "$ep" true; stop_pid "$STARTED_PID"
   IDLE_NAMES+=("$display")
 }

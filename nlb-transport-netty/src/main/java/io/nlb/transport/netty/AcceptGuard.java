@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,21 +28,25 @@ import org.jspecify.annotations.Nullable;
  * {@link Connections}, which event loops update concurrently).
  */
 @ChannelHandler.Sharable
-final class AcceptGuard extends ChannelInitializer<SocketChannel> {
+final class AcceptGuard extends ChannelInboundHandlerAdapter {
   private final Endpoint ep;
-  private final TcpFlow.Acceptor flows;
   private final Connections connections;
   private final BufferWatch bufferWatch;
 
   AcceptGuard(Endpoint ep, Connections connections) {
     this.ep = ep;
-    this.flows = new TcpFlow.Acceptor(ep);
     this.connections = connections;
     this.bufferWatch = ep.bufferWatch;
   }
 
+  /**
+   * Runs on the event loop once the accepted channel is registered, before channelActive; like
+   * {@link TcpFlow.Acceptor}, not a {@code ChannelInitializer}, to spare every connection the
+   * initializer's shared bookkeeping.
+   */
   @Override
-  protected void initChannel(SocketChannel ch) {
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    SocketChannel ch = (SocketChannel) ctx.channel();
     Connections c = connections;
     if (c.limited) {
       InetSocketAddress remote = ch.remoteAddress();
@@ -54,12 +57,13 @@ final class AcceptGuard extends ChannelInitializer<SocketChannel> {
         } else {
           ep.metrics.rejectedListenerLimit.increment();
         }
+        ctx.pipeline().remove(this);
         TcpFlow.reset(ch);
         return;
       }
     }
-    ch.pipeline().addLast(bufferWatch);
-    flows.initChannel(ch);
+    ctx.pipeline().addBefore(ctx.name(), "nlb-buffer-watch", bufferWatch);
+    TcpFlow.Acceptor.install(ep, ctx);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.nlb.transport.netty;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -14,6 +13,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.UnixChannel;
 import java.io.IOException;
@@ -30,7 +30,7 @@ final class EpollSupport {
 
   static IoTransport transport() {
     return new IoTransport(IoMode.EPOLL, EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-        EpollSocketChannel.class, EpollDatagramChannel.class);
+        EpollSocketChannel.class, EpollSocketChannel::new, EpollDatagramChannel.class);
   }
 
   /**
@@ -38,8 +38,8 @@ final class EpollSupport {
    * and this lets the kernel choose the port at connect time, unique per 4-tuple instead of per
    * address, so a busy node does not run out of source ports early.
    */
-  static void relayOptions(Bootstrap b) {
-    b.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+  static void bindOptions(SocketChannel ch) {
+    ch.config().setOption(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
   }
 
   /**
@@ -70,19 +70,14 @@ final class EpollSupport {
   // ------------------------------------------------------------------ zero copy (splice)
 
   /**
-   * Prepares an accepted client channel of a zero-copy flow: level-triggered epoll, which {@link
+   * Prepares a channel of a zero-copy flow (the accepted client's, or the target's before it is
+   * registered): level-triggered epoll, which {@link
    * AbstractEpollStreamChannel#spliceTo(AbstractEpollStreamChannel, int, ChannelPromise)} requires,
    * and the allocator that counts its reads. Must run before the channel reads anything.
    */
   static void prepareSplice(Channel ch, ReadCounter counter) {
     ch.config().setOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
     ch.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, counter);
-  }
-
-  /** The same as {@link #prepareSplice(Channel, ReadCounter)} for the target connection. */
-  static void prepareSplice(Bootstrap b, ReadCounter counter) {
-    b.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
-    b.option(ChannelOption.RCVBUF_ALLOCATOR, counter);
   }
 
   /**

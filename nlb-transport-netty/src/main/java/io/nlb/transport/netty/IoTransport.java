@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 
@@ -20,26 +21,41 @@ final class IoTransport {
   final Class<? extends ServerChannel> serverChannel;
   final Class<? extends SocketChannel> socketChannel;
   final Class<? extends DatagramChannel> datagramChannel;
+  /**
+   * Creates the unregistered channel of a target connection: a constructor reference, so that a
+   * new flow pays neither a {@code Bootstrap} nor reflection.
+   */
+  private final Supplier<? extends SocketChannel> newSocketChannel;
 
   IoTransport(IoMode mode, IoHandlerFactory handlerFactory, Class<? extends ServerChannel> serverChannel,
-      Class<? extends SocketChannel> socketChannel, Class<? extends DatagramChannel> datagramChannel) {
+      Class<? extends SocketChannel> socketChannel, Supplier<? extends SocketChannel> newSocketChannel,
+      Class<? extends DatagramChannel> datagramChannel) {
     this.mode = mode;
     this.handlerFactory = handlerFactory;
     this.serverChannel = serverChannel;
     this.socketChannel = socketChannel;
+    this.newSocketChannel = newSocketChannel;
     this.datagramChannel = datagramChannel;
   }
 
-  /** Options the target connections of this mode take (see {@link EpollSupport#relayOptions}). */
-  void relayOptions(io.netty.bootstrap.Bootstrap b) {
+  /** A new, unregistered channel for a target connection. */
+  SocketChannel newSocketChannel() {
+    return newSocketChannel.get();
+  }
+
+  /**
+   * Options a target connection whose source address is bound before connecting takes in this
+   * mode, besides SO_REUSEADDR (see {@link EpollSupport#bindOptions}).
+   */
+  void bindOptions(SocketChannel ch) {
     if (mode == IoMode.EPOLL) {
-      EpollSupport.relayOptions(b);
+      EpollSupport.bindOptions(ch);
     }
   }
 
   static IoTransport nio() {
     return new IoTransport(IoMode.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
-        NioDatagramChannel.class);
+        NioSocketChannel::new, NioDatagramChannel.class);
   }
 
   /** Whether {@code mode} can be used here (AUTO and NIO always). */

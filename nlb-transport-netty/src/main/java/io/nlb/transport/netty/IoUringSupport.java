@@ -18,7 +18,7 @@ final class IoUringSupport {
 
   static IoTransport transport() {
     return new IoTransport(IoMode.IO_URING, IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
-        IoUringSocketChannel.class, IoUringDatagramChannel.class);
+        IoUringSocketChannel.class, IoUringSocketChannel::new, IoUringDatagramChannel.class);
   }
 
   static boolean isIoType(IoEventLoopGroup group) {

@@ -691,9 +691,9 @@ public final class NettyTransport implements Transport {
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
           .handler(new AcceptErrors(ep))
+          // TCP_NODELAY is on already: Netty's socket channels of every mode enable it when created.
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-          .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
           .childHandler(java.util.Objects.requireNonNull(guard))
           .bind(local)

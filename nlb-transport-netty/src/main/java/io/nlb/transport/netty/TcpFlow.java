@@ -1,6 +1,5 @@
 package io.nlb.transport.netty;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -9,13 +8,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -70,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * other side has written out what was spliced to it; at the end of input the bytes left in the
  * socket are read directly before the FIN is passed on (see {@link #drain}).
  */
-final class TcpFlow implements Flow {
+final class TcpFlow implements Flow, ChannelFutureListener {
   private static final Logger log = LoggerFactory.getLogger(TcpFlow.class);
 
   /**
@@ -177,18 +177,31 @@ final class TcpFlow implements Flow {
     }
   }
 
-  /** Installs a flow on each accepted connection. Shared by all connections of one endpoint. */
-  static final class Acceptor extends ChannelInitializer<SocketChannel> {
+  /**
+   * Installs a flow on each accepted connection, replacing itself by the flow's handler. Shared by
+   * all connections of one endpoint. Not a {@code ChannelInitializer}, which keeps every channel in
+   * a concurrent set while it initializes it: one insertion and one removal per connection, on a
+   * set shared by the event loops.
+   */
+  @ChannelHandler.Sharable
+  static final class Acceptor extends ChannelInboundHandlerAdapter {
     private final Endpoint ep;
 
     Acceptor(Endpoint ep) {
       this.ep = ep;
     }
 
+    /** Runs on the event loop once the accepted channel is registered, before channelActive. */
     @Override
-    protected void initChannel(SocketChannel ch) {
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      install(ep, ctx);
+    }
+
+    /** Replaces the handler of {@code ctx} (an acceptor) by a new flow's handler. */
+    static void install(Endpoint ep, ChannelHandlerContext ctx) {
+      SocketChannel ch = (SocketChannel) ctx.channel();
       TlsFrontend tls = ep.tls;
-      ch.pipeline().addLast(new TcpFlow(ep, ch, tls).frontend);
+      ctx.pipeline().replace(ctx.name(), "nlb-client", new TcpFlow(ep, ch, tls).frontend);
       if (tls != null) {
         ch.pipeline().addFirst(tls.termination.newHandler());
         ch.pipeline().addFirst(ep.tlsBytes);
@@ -301,29 +314,70 @@ final class TcpFlow implements Flow {
     }
     InetAddress src = ep.source(route.groupAttributes().preserveClientIp(), remote.getAddress(), address.getAddress());
     InetSocketAddress source = src == null ? null : new InetSocketAddress(src, 0);
-    Bootstrap b = new Bootstrap();
-    ep.transport.io.relayOptions(b);
+    // The channel is made and configured here rather than by a Bootstrap: a Bootstrap per flow
+    // costs an options map, reflection to create the channel and an address resolver lookup,
+    // and it would set every option (a setsockopt each) whether or not this connection needs it.
+    SocketChannel ch;
+    try {
+      ch = ep.transport.io.newSocketChannel();
+    } catch (RuntimeException e) {
+      // No socket for the target connection: this process is out of file descriptors (or the
+      // platform refused a socket). Not the target's fault, so no passive health signal.
+      if (AcceptErrors.isOutOfFiles(e)) {
+        ep.outOfFiles(describe(), e);
+      } else {
+        log.warn("nlb flow {} -> {}: cannot create the target connection's socket", describe(), registered, e);
+      }
+      end(End.LB_RESET);
+      return;
+    }
+    target = ch;
+    SocketChannelConfig c = ch.config();
+    c.setAutoRead(false);
+    c.setAllowHalfClosure(true);
+    c.setWriteBufferWaterMark(ep.transport.waterMark);
+    c.setConnectTimeoutMillis(ep.transport.connectTimeoutMillis);
+    // TCP_NODELAY: Netty's socket channels of every mode enable it when created.
+    if (source != null) {
+      // The source is bound before connecting; without SO_REUSEADDR, bind() cannot pick a port
+      // that any socket on that address still holds (TIME_WAIT included), and a busy node runs
+      // out of ports long before its 4-tuples are exhausted.
+      c.setReuseAddress(true);
+      ep.transport.io.bindOptions(ch);
+    }
     ReadCounter counter = targetCounter;
     if (counter != null) {
-      EpollSupport.prepareSplice(b, counter);
+      EpollSupport.prepareSplice(ch, counter);
     }
-    ChannelFuture f = b
-        .group(loop)
-        .channel(ep.transport.io.socketChannel)
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .option(ChannelOption.TCP_NODELAY, true)
-        // The source is bound before connecting; without SO_REUSEADDR, bind() cannot pick a
-        // port that any socket on that address still holds (TIME_WAIT included), and a busy
-        // node runs out of ports long before its 4-tuples are exhausted.
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ep.transport.waterMark)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, ep.transport.connectTimeoutMillis)
-        .handler(backend)
-        .connect(address, source);
-    target = f.channel();
-    f.channel().pipeline().addFirst(ep.bufferWatch);
-    f.addListener((ChannelFutureListener) this::connected);
+    // Named, so that Netty does not derive a unique name from the class for every connection.
+    ch.pipeline().addLast("nlb-target", backend);
+    ch.pipeline().addFirst("nlb-buffer-watch", ep.bufferWatch);
+    // On this event loop, registration completes before register() returns.
+    ChannelFuture reg = loop.register(ch);
+    if (reg.isDone()) {
+      connectTarget(reg, address, source);
+    } else {
+      reg.addListener((ChannelFutureListener) r -> connectTarget(r, address, source));
+    }
+  }
+
+  private void connectTarget(ChannelFuture registration, InetSocketAddress address,
+      @Nullable InetSocketAddress source) {
+    Channel t = registration.channel();
+    if (!registration.isSuccess()) {
+      // The event loop is shutting down.
+      t.unsafe().closeForcibly();
+      end(End.LB_RESET);
+      return;
+    }
+    ChannelFuture f = source == null ? t.connect(address) : t.connect(address, source);
+    f.addListener(this);
+  }
+
+  /** The target connection's connect outcome (the flow is its own listener: one object less per flow). */
+  @Override
+  public void operationComplete(ChannelFuture f) {
+    connected(f);
   }
 
   private void connected(ChannelFuture f) {
@@ -593,14 +647,57 @@ final class TcpFlow implements Flow {
   }
 
   private void forwardClientEof(Channel t) {
-    t.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+    shutdownOutputWhenFlushed((DuplexChannel) t, true);
+  }
+
+  /**
+   * Shuts down the output of {@code ch} (the target's when {@code toTarget}, else the client's) once
+   * everything written to it has been flushed, then records that direction as done. When nothing is
+   * pending, which is the common case, this happens at once, without an empty write and two
+   * listeners to wait for it.
+   */
+  private void shutdownOutputWhenFlushed(DuplexChannel ch, boolean toTarget) {
+    ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+    if (out != null && out.totalPendingWriteBytes() == 0 && out.isEmpty()) {
+      if (tls == null && (toTarget ? targetEof && clientOutputShut : clientEof && targetOutputShut)) {
+        // The last open direction: both inputs have been read to their end, so closing sends a FIN
+        // (not a RST) just as shutting down would, and the flow ends without a shutdown() call, the
+        // exception Netty builds for it and its promise. (TLS flows keep the shutdown: closing
+        // would make the TLS handler send a close_notify first.) A spliced flow is never closed
+        // inside Netty's splice loop, which may still use the file descriptor.
+        if (splice) {
+          endSoon(End.NORMAL);
+        } else {
+          end(End.NORMAL);
+        }
+        return;
+      }
+      shutdownOutput(ch, toTarget);
+      return;
+    }
+    ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
       if (f.isSuccess() && !finished) {
-        ((DuplexChannel) t).shutdownOutput().addListener((ChannelFutureListener) g -> {
-          targetOutputShut = true;
-          maybeFinish();
-        });
+        shutdownOutput(ch, toTarget);
       }
     });
+  }
+
+  private void shutdownOutput(DuplexChannel ch, boolean toTarget) {
+    ChannelFuture g = ch.shutdownOutput();
+    if (g.isDone()) {
+      outputShut(toTarget);
+    } else {
+      g.addListener((ChannelFutureListener) done -> outputShut(toTarget));
+    }
+  }
+
+  private void outputShut(boolean toTarget) {
+    if (toTarget) {
+      targetOutputShut = true;
+    } else {
+      clientOutputShut = true;
+    }
+    maybeFinish();
   }
 
   static boolean isBindFailure(@Nullable Throwable cause) {
@@ -779,14 +876,7 @@ final class TcpFlow implements Flow {
       if (evt instanceof ChannelInputShutdownEvent) {
         targetEof = true;
         if (!finished && pendingEnd == null && (!splice || !connected || drain(ctx.channel(), client))) {
-          client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess() && !finished) {
-              client.shutdownOutput().addListener((ChannelFutureListener) g -> {
-                clientOutputShut = true;
-                maybeFinish();
-              });
-            }
-          });
+          shutdownOutputWhenFlushed(client, false);
         }
       } else {
         ctx.fireUserEventTriggered(evt);

@@ -159,6 +159,59 @@ class TcpRelayIntegrationTest {
   }
 
   /**
+   * Both orders of a graceful end (client FIN first, target FIN first): each side reads the other's
+   * bytes and then its FIN, and the flow ends without a reset on either side or in the metrics.
+   * The last direction is closed rather than shut down, which must still reach the peer as a FIN.
+   */
+  @ParameterizedTest
+  @MethodSource("modes")
+  void gracefulEnd_eitherSideFirst_bothSeeFinAndNoResetIsCounted(IoMode mode) throws Exception {
+    Harness.assumeHalfCloseWorks(mode);
+    h = new Harness(mode);
+    try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      TargetGroup g = h.group("web", Protocol.TCP);
+      g.registerTargets(Target.ip("127.0.0.1", target.getLocalPort()));
+      int port = Harness.freePort();
+      LoadBalancer lb = tcpLb(g, port);
+      for (boolean clientFirst : new boolean[] {true, false}) {
+        CompletableFuture<String> targetSaw = CompletableFuture.supplyAsync(() -> {
+          try (Socket c = target.accept()) {
+            c.setSoTimeout(5000);
+            if (clientFirst) {
+              byte[] req = c.getInputStream().readAllBytes(); // until the client's FIN
+              c.getOutputStream().write("answer".getBytes(StandardCharsets.US_ASCII));
+              c.shutdownOutput();
+              return new String(req, StandardCharsets.US_ASCII);
+            }
+            c.getOutputStream().write("banner".getBytes(StandardCharsets.US_ASCII));
+            c.shutdownOutput();
+            return new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        try (Socket s = connect(port)) {
+          if (clientFirst) {
+            s.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("answer");
+          } else {
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("banner");
+            s.getOutputStream().write("thanks".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+          }
+          assertThat(targetSaw.get(5, TimeUnit.SECONDS)).isEqualTo(clientFirst ? "request" : "thanks");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> h.transport.activeTcpFlows() == 0);
+      }
+      assertThat(h.value(lb, "zone-a", Metric.NEW_FLOW_COUNT_TCP)).isEqualTo(2);
+      assertThat(h.value(lb, "zone-a", Metric.TCP_CLIENT_RESET_COUNT)).isZero();
+      assertThat(h.value(lb, "zone-a", Metric.TCP_TARGET_RESET_COUNT)).isZero();
+      assertThat(h.value(lb, "zone-a", Metric.TCP_ELB_RESET_COUNT)).isZero();
+    }
+  }
+
+  /**
    * After the client's FIN the load balancer keeps writing to a slow reader, so the client socket
    * needs EPOLLOUT again and again with its input already shut down (the case Netty 4.2.17's epoll
    * transport got wrong).
