@@ -372,7 +372,8 @@ class ConfigReloaderIntegrationTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(Signals.onHangup(hups::incrementAndGet), "SIGHUP not available");
     try {
       sun.misc.Signal.raise(new sun.misc.Signal("HUP"));
-      await().atMost(Duration.ofSeconds(10)).until(() -> hups.get() == 1);
+      // The JVM runs signal handlers on a thread of its own; on a loaded machine that can take a while.
+      await().atMost(Duration.ofSeconds(30)).until(() -> hups.get() >= 1);
     } finally {
       Signals.clearHangup();
     }
