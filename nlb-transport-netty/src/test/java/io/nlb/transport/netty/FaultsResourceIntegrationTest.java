@@ -341,11 +341,13 @@ class FaultsResourceIntegrationTest {
       String log = lb.stderr();
       assertThat(log).containsPattern("WARN .*(cannot accept connections|cannot open a target connection): out of file"
           + " descriptors");
-      // Not spinning: over 1 s the child uses well under a core.
+      // Not spinning: a failing accept loop that retried at once would keep a core busy (200 ticks
+      // in 2 s); pausing, the child uses a fraction of that. The margin leaves room for the child's
+      // JIT and GC threads on a loaded machine (87 ticks in 1 s were seen once at load 20).
       long pid = lb.process.pid();
       long t0 = cpuTicks(pid);
-      TimeUnit.MILLISECONDS.sleep(1000);
-      assertThat(cpuTicks(pid) - t0).as("CPU ticks used in 1 s while out of descriptors").isLessThan(50);
+      TimeUnit.MILLISECONDS.sleep(2000);
+      assertThat(cpuTicks(pid) - t0).as("CPU ticks used in 2 s while out of descriptors").isLessThan(120);
       // The open flow goes on.
       assertThat(roundTrip(survivor, "still here")).isEqualTo("still here");
 
