@@ -101,10 +101,16 @@ final class IoTransport {
               + " that shut down their output may be cut off. Use IO_URING or NIO, or a Netty release with the fix",
               EpollSupport.version());
         }
+        if (requested == IoMode.IO_URING && IoUringSupport.resetDetectionBroken()) {
+          LoggerFactory.getLogger(IoTransport.class).warn("nlb transport: io_uring of Netty {} misses a TCP reset"
+              + " that arrives right behind data (multishot POLL_ADD); such flows end only on their next write or at"
+              + " the idle timeout. Start the JVM with -Dio.netty.iouring.pollAddMultishotEnabled=false, or use NIO,"
+              + " or a Netty release with the fix", IoUringSupport.version());
+        }
         return requested == IoMode.EPOLL ? EpollSupport.transport() : IoUringSupport.transport();
       }
       default:
-        if (isAvailable(IoMode.IO_URING)) {
+        if (isAvailable(IoMode.IO_URING) && !IoUringSupport.resetDetectionBroken()) {
           return IoUringSupport.transport();
         }
         if (isAvailable(IoMode.EPOLL) && !EpollSupport.halfCloseBroken()) {
@@ -112,6 +118,34 @@ final class IoTransport {
         }
         return nio();
     }
+  }
+
+  /**
+   * Why {@link IoMode#AUTO} picked what {@link #resolve(IoMode)} returns for it: the native modes it
+   * skipped and the reason, for the log line of the choice.
+   */
+  static String autoReason() {
+    StringBuilder why = new StringBuilder();
+    Throwable uring = unavailabilityCause(IoMode.IO_URING);
+    if (uring != null) {
+      why.append("io_uring unavailable: ").append(uring);
+    } else if (IoUringSupport.resetDetectionBroken()) {
+      why.append("io_uring skipped: Netty ").append(IoUringSupport.version()).append(" misses TCP resets that arrive"
+          + " right behind data (set -Dio.netty.iouring.pollAddMultishotEnabled=false to allow it)");
+    } else {
+      return "io_uring available";
+    }
+    why.append("; ");
+    Throwable epoll = unavailabilityCause(IoMode.EPOLL);
+    if (epoll != null) {
+      why.append("epoll unavailable: ").append(epoll);
+    } else if (EpollSupport.halfCloseBroken()) {
+      why.append("epoll skipped: Netty ").append(EpollSupport.version())
+          .append(" loses writes to half-closed sockets");
+    } else {
+      why.append("epoll available");
+    }
+    return why.toString();
   }
 
   /** The transport whose channels can register with {@code group}. */

@@ -21,6 +21,26 @@ final class IoUringSupport {
         IoUringSocketChannel.class, IoUringSocketChannel::new, IoUringDatagramChannel.class);
   }
 
+  /**
+   * Whether this Netty's io_uring transport can miss a TCP reset that arrives right behind data. In
+   * Netty 4.2.17 a connection waiting to read has one multishot POLL_ADD armed; the kernel folds the
+   * wake-ups of the data and of the RST into one completion, Netty reads the data, sees no
+   * IORING_CQE_F_SOCK_NONEMPTY and waits for the next poll completion, which never comes (the reset
+   * is a state, not a new wake-up). The pending ECONNRESET is only noticed on the next write or when
+   * the flow times out. With {@code -Dio.netty.iouring.pollAddMultishotEnabled=false} Netty arms a
+   * one-shot poll per read, which sees the reset at once. Reproduced by {@code
+   * FaultsTcpIntegrationTest.targetResetsMidStream_clientIsReset_targetResetCountedOnce_passiveSignal}.
+   */
+  static boolean resetDetectionBroken() {
+    return version().equals("4.2.17.Final") && IoUring.isPollAddMultishotEnabled();
+  }
+
+  static String version() {
+    io.netty.util.Version v = io.netty.util.Version.identify(IoUringSupport.class.getClassLoader())
+        .get("netty-transport-classes-io_uring");
+    return v == null ? "unknown" : v.artifactVersion();
+  }
+
   static boolean isIoType(IoEventLoopGroup group) {
     return group.isIoType(IoUringIoHandler.class);
   }

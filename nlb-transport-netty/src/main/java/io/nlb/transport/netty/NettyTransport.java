@@ -142,7 +142,8 @@ public final class NettyTransport implements Transport {
       ownsGroup = true;
     }
     if (b.ioMode == IoMode.AUTO) {
-      log.info("nlb transport: I/O mode {} (AUTO)", io.mode);
+      log.info("nlb transport: I/O mode {} (AUTO; {})", io.mode,
+          ownsGroup ? IoTransport.autoReason() : "the I/O type of the given event loop group");
     }
     connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis());
     udpFlowIdleNanos = b.udpFlowIdleTimeout.toNanos();

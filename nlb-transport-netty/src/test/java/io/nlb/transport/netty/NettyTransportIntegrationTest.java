@@ -101,9 +101,15 @@ class NettyTransportIntegrationTest {
   @Test
   void auto_picksTheBestAvailableMode() {
     try (NettyTransport t = NettyTransport.builder().threads(1).build()) {
-      IoMode expected = NettyTransport.isAvailable(IoMode.IO_URING) ? IoMode.IO_URING
+      boolean uring = NettyTransport.isAvailable(IoMode.IO_URING);
+      IoMode expected = uring && !IoUringSupport.resetDetectionBroken() ? IoMode.IO_URING
           : NettyTransport.isAvailable(IoMode.EPOLL) && !EpollSupport.halfCloseBroken() ? IoMode.EPOLL : IoMode.NIO;
       assertThat(t.ioMode()).isEqualTo(expected);
+      if (uring && IoUringSupport.resetDetectionBroken()) {
+        // The log line of the choice names the skipped mode, the Netty version and the way out.
+        assertThat(IoTransport.autoReason()).contains("io_uring skipped", IoUringSupport.version(),
+            "-Dio.netty.iouring.pollAddMultishotEnabled=false");
+      }
     }
   }
 
