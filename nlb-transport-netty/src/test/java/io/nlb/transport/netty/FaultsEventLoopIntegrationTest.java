@@ -56,7 +56,9 @@ class FaultsEventLoopIntegrationTest {
   private static CountDownLatch block(EventLoop loop) throws InterruptedException {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Thread> runner = new java.util.concurrent.atomic.AtomicReference<>();
     loop.execute(() -> {
+      runner.set(Thread.currentThread());
       started.countDown();
       try {
         release.await(20, TimeUnit.SECONDS); // the embedding application's blocking call
@@ -65,6 +67,14 @@ class FaultsEventLoopIntegrationTest {
       }
     });
     assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+    // Returns once the task is parked in its blocking call, so that a stack taken from now on shows
+    // that call (not the instructions between countDown and await).
+    Thread t = runner.get();
+    for (int i = 0; i < 500 && t != null && t.getState() != Thread.State.TIMED_WAITING; i++) {
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    assertThat(t).isNotNull();
+    assertThat(t.getState()).isEqualTo(Thread.State.TIMED_WAITING);
     return release;
   }
 
