@@ -143,15 +143,22 @@ public final class LauncherConfig {
   public static LauncherConfig read(Path file) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-    ObjectMapper mapper = name.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
+    return parse(Files.readString(file), name.endsWith(".json"), dir == null ? Path.of("") : dir, file + ": ");
+  }
+
+  /**
+   * Parses a JSON ({@code json}) or YAML document; a syntax error becomes a {@link ConfigException}
+   * whose one problem starts with {@code where}.
+   */
+  static LauncherConfig parse(String text, boolean json, Path baseDir, String where) {
+    ObjectMapper mapper = json ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
     JsonNode root;
     try {
-      root = mapper.readTree(Files.readString(file));
+      root = mapper.readTree(text);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ConfigException(List.of(file + ": not valid " + (name.endsWith(".json") ? "JSON" : "YAML") + ": "
-          + e.getOriginalMessage()));
+      throw new ConfigException(List.of(where + "not valid " + (json ? "JSON" : "YAML") + ": " + e.getOriginalMessage()));
     }
-    return parse(root, dir == null ? Path.of("") : dir);
+    return parse(root, baseDir);
   }
 
   /** Parses a YAML or JSON document given as text; relative file paths resolve against the working directory. */
@@ -161,11 +168,7 @@ public final class LauncherConfig {
 
   /** Parses a YAML or JSON document given as text; relative file paths resolve against {@code baseDir}. */
   public static LauncherConfig parseYaml(String text, Path baseDir) {
-    try {
-      return parse(new ObjectMapper(new YAMLFactory()).readTree(text), baseDir);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ConfigException(List.of("not valid YAML: " + e.getOriginalMessage()));
-    }
+    return parse(text, false, baseDir, "");
   }
 
   static LauncherConfig parse(@Nullable JsonNode root) {
@@ -225,6 +228,9 @@ public final class LauncherConfig {
 
   /** Walks the tree, collecting problems instead of stopping at the first. */
   private static final class Parser {
+    /** A certificate chain or key file larger than this is refused unread. */
+    static final int MAX_PEM_BYTES = 1 << 20;
+
     final List<String> problems = new ArrayList<>();
     /** Relative file paths in the configuration resolve against this directory. */
     final Path baseDir;
@@ -661,14 +667,27 @@ public final class LauncherConfig {
 
     /** The text of a PEM file, or null after recording why it cannot be read. */
     @Nullable String pemFile(String path, String name) {
-      Path file = baseDir.resolve(name);
       String expected = " (expected: a readable PEM file; relative paths resolve against " + baseDir.toAbsolutePath() + ")";
+      Path file;
+      try {
+        file = baseDir.resolve(name);
+      } catch (java.nio.file.InvalidPathException e) {
+        problems.add(path + ": \"" + name + "\": " + e.getReason() + expected);
+        return null;
+      }
       if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
         problems.add(path + ": \"" + name + "\"" + expected);
         return null;
       }
-      try {
-        return Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        // Bounded: a path such as /proc/kcore is a "regular file" far too large to hold.
+        byte[] bytes = in.readNBytes(MAX_PEM_BYTES + 1);
+        if (bytes.length > MAX_PEM_BYTES) {
+          problems.add(path + ": \"" + name + "\": larger than " + (MAX_PEM_BYTES >> 10) + " KiB (expected: a PEM file of at most "
+              + (MAX_PEM_BYTES >> 10) + " KiB)");
+          return null;
+        }
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
       } catch (IOException | UncheckedIOException e) {
         problems.add(path + ": \"" + name + "\": " + e.getMessage() + expected);
         return null;
