@@ -210,6 +210,26 @@ public final class LauncherConfig {
     return new LauncherConfig(groups, lbs, transport, health, status);
   }
 
+  /**
+   * A key of the file as it appears in a problem's path: control characters escaped, so that a
+   * key cannot break a problem over several lines (found by LauncherConfigJazzerTest).
+   */
+  static String key(String k) {
+    StringBuilder b = null;
+    for (int i = 0; i < k.length(); i++) {
+      char c = k.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        if (b == null) {
+          b = new StringBuilder(k.length() + 8).append(k, 0, i);
+        }
+        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else if (b != null) {
+        b.append(c);
+      }
+    }
+    return b == null ? k : b.toString();
+  }
+
   /** Every problem of a configuration file, each with its path. */
   public static final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -258,7 +278,7 @@ public final class LauncherConfig {
       while (names.hasNext()) {
         String n = names.next();
         if (!keys.contains(n)) {
-          problems.add((path.isEmpty() ? "" : path + ".") + n + ": unknown key (expected: one of " + new java.util.TreeSet<>(keys) + ")");
+          problems.add((path.isEmpty() ? "" : path + ".") + key(n) + ": unknown key (expected: one of " + new java.util.TreeSet<>(keys) + ")");
         }
       }
     }
@@ -323,7 +343,7 @@ public final class LauncherConfig {
         return out;
       }
       node.fields().forEachRemaining(e -> {
-        String v = text(path + "." + e.getKey(), e.getValue(), true);
+        String v = text(path + "." + key(e.getKey()), e.getValue(), true);
         if (v != null) {
           out.put(e.getKey(), v);
         }
@@ -402,8 +422,8 @@ public final class LauncherConfig {
       if (hc != null) {
         b.healthCheck(hc);
       }
-      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k, () -> b.attribute(k, v)));
-      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + k, () -> b.tag(k, v)));
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + key(k), () -> b.attribute(k, v)));
+      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + key(k), () -> b.tag(k, v)));
       List<Target> targets = new ArrayList<>();
       JsonNode ts = node.get("targets");
       if (list(path + ".targets", ts)) {
@@ -528,9 +548,9 @@ public final class LauncherConfig {
           }
         }
       }
-      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k,
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + key(k),
           () -> b.attribute(k, k.equals("access_logs.s3.bucket") && !v.isEmpty() ? baseDir.resolve(v).toString() : v)));
-      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + k, () -> b.tag(k, v)));
+      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + key(k), () -> b.tag(k, v)));
       JsonNode listeners = node.get("listeners");
       if (list(path + ".listeners", listeners)) {
         for (int i = 0; i < listeners.size(); i++) {
@@ -597,7 +617,7 @@ public final class LauncherConfig {
         return null;
       }
       attempt(path + ".targetGroup", () -> b.forwardTo(tg));
-      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k, () -> b.attribute(k, v)));
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + key(k), () -> b.attribute(k, v)));
       String alpn = text(path + ".alpnPolicy", node.get("alpnPolicy"), false);
       if (alpn != null) {
         attempt(path + ".alpnPolicy", () -> b.alpnPolicy(AlpnPolicy.parse("alpnPolicy", alpn)));

@@ -62,4 +62,15 @@ class LauncherConfigJazzerTest {
             "loadBalancers[0].listeners[0].certificate.certificateChain: \"big.pem\": larger than 1024 KiB"
                 + " (expected: a PEM file of at most 1024 KiB)"));
   }
+
+  /** Found by this target in 72 s: a key with a line break broke its problem over several lines. */
+  @Test
+  void parse_keyWithLineBreak_problemStaysOneLine() {
+    assertThatThrownBy(() -> LauncherConfig.parseYaml("targetGroups:\n  - {name: web, protocol: TCP, port: 80, \"he\\nalth\": 1}\n"
+        + "status: {\"a\\tb\": 1, port: 1}\n"))
+        .isInstanceOfSatisfying(LauncherConfig.ConfigException.class, e -> assertThat(e.problems()).contains(
+            "targetGroups[0].he\\u000aalth: unknown key (expected: one of [attributes, healthCheck, ipAddressType, name, port, protocol, tags,"
+                + " targetType, targets])",
+            "status.a\\u0009b: unknown key (expected: one of [address, port])"));
+  }
 }
