@@ -10,10 +10,51 @@ import org.jspecify.annotations.Nullable;
  * The parts of a TLS ClientHello the listener decides with and logs: SNI, the ALPN list, the
  * offered cipher suites, signature schemes and whether TLS 1.3 is offered. Parsed from the
  * handshake message body (from {@code client_version} on, RFC 8446 section 4.1.2) without
- * copying; malformed input yields {@link #EMPTY}-like partial results, never an exception.
+ * copying; malformed input yields {@link #EMPTY}-like partial results, never an exception. A
+ * server name that is not printable ASCII counts as absent.
  */
-record ClientHello(@Nullable String serverName, @Nullable List<String> alpnProtocols, int[] cipherSuites,
-    int[] signatureSchemes, boolean offersTls13) {
+// A final class, not a record: Jazzer 0.24's instrumentation (the fuzz test) corrupts records whose
+// components carry type annotations such as @Nullable (NoSuchFieldError when the class loads).
+final class ClientHello {
+  private final @Nullable String serverName;
+  private final @Nullable List<String> alpnProtocols;
+  private final int[] cipherSuites;
+  private final int[] signatureSchemes;
+  private final boolean offersTls13;
+
+  ClientHello(@Nullable String serverName, @Nullable List<String> alpnProtocols, int[] cipherSuites, int[] signatureSchemes,
+      boolean offersTls13) {
+    this.serverName = serverName;
+    this.alpnProtocols = alpnProtocols;
+    this.cipherSuites = cipherSuites;
+    this.signatureSchemes = signatureSchemes;
+    this.offersTls13 = offersTls13;
+  }
+
+  /** The SNI host name (printable ASCII), or {@code null} if absent or not a host name. */
+  @Nullable String serverName() {
+    return serverName;
+  }
+
+  /** The ALPN protocol names in the client's order, or {@code null} without the extension. */
+  @Nullable List<String> alpnProtocols() {
+    return alpnProtocols;
+  }
+
+  /** The offered cipher suite code points (shared; do not modify). */
+  int[] cipherSuites() {
+    return cipherSuites;
+  }
+
+  /** The offered signature schemes (shared; do not modify). */
+  int[] signatureSchemes() {
+    return signatureSchemes;
+  }
+
+  /** Whether supported_versions offers TLS 1.3. */
+  boolean offersTls13() {
+    return offersTls13;
+  }
 
   static final ClientHello EMPTY = new ClientHello(null, null, new int[0], new int[0], false);
 
@@ -88,6 +129,14 @@ record ClientHello(@Nullable String serverName, @Nullable List<String> alpnProto
         return null;
       }
       if (nameType == 0) {
+        // RFC 6066 section 3: an ASCII DNS host name. Anything else (control characters, spaces,
+        // bytes above 0x7e) cannot name a certificate and must not reach the access log raw.
+        for (int i = p; i < p + len; i++) {
+          short c = in.getUnsignedByte(i);
+          if (c < 0x21 || c > 0x7e) {
+            return null;
+          }
+        }
         return in.toString(p, len, StandardCharsets.US_ASCII);
       }
       p += len;

@@ -173,15 +173,22 @@ public final class LauncherConfig {
   public static LauncherConfig read(Path file) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-    ObjectMapper mapper = name.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
+    return parse(Files.readString(file), name.endsWith(".json"), dir == null ? Path.of("") : dir, file + ": ");
+  }
+
+  /**
+   * Parses a JSON ({@code json}) or YAML document; a syntax error becomes a {@link ConfigException}
+   * whose one problem starts with {@code where}.
+   */
+  static LauncherConfig parse(String text, boolean json, Path baseDir, String where) {
+    ObjectMapper mapper = json ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
     JsonNode root;
     try {
-      root = mapper.readTree(Files.readString(file));
+      root = mapper.readTree(text);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ConfigException(List.of(file + ": not valid " + (name.endsWith(".json") ? "JSON" : "YAML") + ": "
-          + e.getOriginalMessage()));
+      throw new ConfigException(List.of(where + "not valid " + (json ? "JSON" : "YAML") + ": " + e.getOriginalMessage()));
     }
-    return parse(root, dir == null ? Path.of("") : dir);
+    return parse(root, baseDir);
   }
 
   /** Parses a YAML or JSON document given as text; relative file paths resolve against the working directory. */
@@ -191,11 +198,7 @@ public final class LauncherConfig {
 
   /** Parses a YAML or JSON document given as text; relative file paths resolve against {@code baseDir}. */
   public static LauncherConfig parseYaml(String text, Path baseDir) {
-    try {
-      return parse(new ObjectMapper(new YAMLFactory()).readTree(text), baseDir);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ConfigException(List.of("not valid YAML: " + e.getOriginalMessage()));
-    }
+    return parse(text, false, baseDir, "");
   }
 
   static LauncherConfig parse(@Nullable JsonNode root) {
@@ -237,6 +240,26 @@ public final class LauncherConfig {
     return new LauncherConfig(groups, lbs, transport, health, status);
   }
 
+  /**
+   * A key of the file as it appears in a problem's path: control characters escaped, so that a
+   * key cannot break a problem over several lines (found by LauncherConfigJazzerTest).
+   */
+  static String key(String k) {
+    StringBuilder b = null;
+    for (int i = 0; i < k.length(); i++) {
+      char c = k.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        if (b == null) {
+          b = new StringBuilder(k.length() + 8).append(k, 0, i);
+        }
+        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else if (b != null) {
+        b.append(c);
+      }
+    }
+    return b == null ? k : b.toString();
+  }
+
   /** Every problem of a configuration file, each with its path. */
   public static final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -255,6 +278,9 @@ public final class LauncherConfig {
 
   /** Walks the tree, collecting problems instead of stopping at the first. */
   private static final class Parser {
+    /** A certificate chain or key file larger than this is refused unread. */
+    static final int MAX_PEM_BYTES = 1 << 20;
+
     final List<String> problems = new ArrayList<>();
     /** Relative file paths in the configuration resolve against this directory. */
     final Path baseDir;
@@ -282,7 +308,7 @@ public final class LauncherConfig {
       while (names.hasNext()) {
         String n = names.next();
         if (!keys.contains(n)) {
-          problems.add((path.isEmpty() ? "" : path + ".") + n + ": unknown key (expected: one of " + new java.util.TreeSet<>(keys) + ")");
+          problems.add((path.isEmpty() ? "" : path + ".") + key(n) + ": unknown key (expected: one of " + new java.util.TreeSet<>(keys) + ")");
         }
       }
     }
@@ -347,7 +373,7 @@ public final class LauncherConfig {
         return out;
       }
       node.fields().forEachRemaining(e -> {
-        String v = text(path + "." + e.getKey(), e.getValue(), true);
+        String v = text(path + "." + key(e.getKey()), e.getValue(), true);
         if (v != null) {
           out.put(e.getKey(), v);
         }
@@ -461,8 +487,8 @@ public final class LauncherConfig {
       if (hc != null) {
         b.healthCheck(hc);
       }
-      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k, () -> b.attribute(k, v)));
-      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + k, () -> b.tag(k, v)));
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + key(k), () -> b.attribute(k, v)));
+      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + key(k), () -> b.tag(k, v)));
       List<Target> targets = new ArrayList<>();
       JsonNode ts = node.get("targets");
       if (list(path + ".targets", ts)) {
@@ -587,9 +613,9 @@ public final class LauncherConfig {
           }
         }
       }
-      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k,
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + key(k),
           () -> b.attribute(k, k.equals("access_logs.s3.bucket") && !v.isEmpty() ? baseDir.resolve(v).toString() : v)));
-      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + k, () -> b.tag(k, v)));
+      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + key(k), () -> b.tag(k, v)));
       JsonNode listeners = node.get("listeners");
       if (list(path + ".listeners", listeners)) {
         for (int i = 0; i < listeners.size(); i++) {
@@ -656,7 +682,7 @@ public final class LauncherConfig {
         return null;
       }
       attempt(path + ".targetGroup", () -> b.forwardTo(tg));
-      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + k, () -> b.attribute(k, v)));
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + key(k), () -> b.attribute(k, v)));
       String alpn = text(path + ".alpnPolicy", node.get("alpnPolicy"), false);
       if (alpn != null) {
         attempt(path + ".alpnPolicy", () -> b.alpnPolicy(AlpnPolicy.parse("alpnPolicy", alpn)));
@@ -726,14 +752,27 @@ public final class LauncherConfig {
 
     /** The text of a PEM file, or null after recording why it cannot be read. */
     @Nullable String pemFile(String path, String name) {
-      Path file = baseDir.resolve(name);
       String expected = " (expected: a readable PEM file; relative paths resolve against " + baseDir.toAbsolutePath() + ")";
+      Path file;
+      try {
+        file = baseDir.resolve(name);
+      } catch (java.nio.file.InvalidPathException e) {
+        problems.add(path + ": \"" + name + "\": " + e.getReason() + expected);
+        return null;
+      }
       if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
         problems.add(path + ": \"" + name + "\"" + expected);
         return null;
       }
-      try {
-        return Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        // Bounded: a path such as /proc/kcore is a "regular file" far too large to hold.
+        byte[] bytes = in.readNBytes(MAX_PEM_BYTES + 1);
+        if (bytes.length > MAX_PEM_BYTES) {
+          problems.add(path + ": \"" + name + "\": larger than " + (MAX_PEM_BYTES >> 10) + " KiB (expected: a PEM file of at most "
+              + (MAX_PEM_BYTES >> 10) + " KiB)");
+          return null;
+        }
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
       } catch (IOException | UncheckedIOException e) {
         problems.add(path + ": \"" + name + "\": " + e.getMessage() + expected);
         return null;

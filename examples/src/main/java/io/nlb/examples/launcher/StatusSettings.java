@@ -44,7 +44,7 @@ public record StatusSettings(InetAddress address, int port) {
     while (names.hasNext()) {
       String n = names.next();
       if (!KEYS.contains(n)) {
-        problems.add("status." + n + ": unknown key (expected: one of " + new TreeSet<>(KEYS) + ")");
+        problems.add("status." + LauncherConfig.key(n) + ": unknown key (expected: one of " + new TreeSet<>(KEYS) + ")");
       }
     }
     JsonNode portNode = node.get("port");

@@ -16,6 +16,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.nlb.core.Listener;
 import io.nlb.core.ListenerConfig;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.LoadBalancerConfig;
@@ -28,6 +29,8 @@ import io.nlb.core.TargetHealth;
 import io.nlb.core.TargetHealthReason;
 import io.nlb.core.Zone;
 import io.nlb.metrics.Metric;
+import io.nlb.tls.PemCertificate;
+import io.nlb.tls.SecurityPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,7 +43,9 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,6 +64,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.NullUnmarked;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,15 +77,25 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Churn soak: many TCP and UDP clients push checksummed traffic through one load balancer with two
- * zones while a seeded driver registers and deregisters targets, flips their health, changes group
- * and load balancer attributes and starts and cancels zonal shifts.
+ * Churn soak: many TCP, TLS and UDP clients push checksummed traffic through one load balancer with
+ * two zones while a seeded driver registers and deregisters targets, flips their health, changes
+ * group and load balancer attributes, starts and cancels zonal shifts, and replaces certificates of
+ * the TLS listener (its default certificate, and certificates added to and removed from its SNI
+ * list).
  *
  * <p>Invariants checked at the end:
  *
  * <ul>
  *   <li>every TCP stream that was not reset arrived byte-exact (length and SHA-256); none stalled,
- *       was truncated by a clean close, or was refused;
+ *       was truncated by a clean close, or was refused; the same for the TLS streams, which the
+ *       TLS listener terminates and relays to a group of two echo targets the driver leaves alone:
+ *       a TLS stream may end early (a reset reaches a TLS client as the end of the stream after the
+ *       load balancer's close_notify) only if it reached no target while its node had no eligible
+ *       one;
+ *   <li>a TLS handshake that no certificate change overlapped saw the certificate the listener
+ *       had at that time: the SNI list's certificate for a listed name, the default one otherwise
+ *       (every client uses a new context, so no session is resumed); some of those handshakes came
+ *       after a replacement;
  *   <li>every reset a client saw is accounted for: their number is at most the sum of {@code
  *       TCP_ELB_Reset_Count}, {@code TCP_Target_Reset_Count} and {@code TCP_Client_Reset_Count}, and
  *       each happened while a documented cause was active. A flow whose target is known (the echo
@@ -110,6 +131,16 @@ class SoakIntegrationTest {
   private static final long SEED = Long.getLong("nlb.soak.seed", 20261121L);
   private static final int TCP_CLIENTS = 32;
   private static final int UDP_CLIENTS = 8;
+  private static final int TLS_CLIENTS = 4;
+  private static final int MAX_TLS_STREAM = 64 * 1024;
+  private static final String TLS_POLICY = SecurityPolicy.TLS13_1_2_2021_06.name();
+  /** The TLS listener's default certificate rotates through these. */
+  private static final List<PemCertificate> DEFAULT_CERTS = List.of(TlsTargets.cert("d1.example"), TlsTargets.cert("d2.example"),
+      TlsTargets.cert("d3.example"));
+  /** Added to and removed from the listener's SNI list. */
+  private static final List<PemCertificate> LIST_CERTS = List.of(TlsTargets.cert("s1.example"), TlsTargets.cert("s2.example"));
+  /** What TLS clients ask for: nothing, the listed names, a name no certificate has. */
+  private static final String[] SNI_NAMES = {null, "s1.example", "s2.example", "other.example"};
   private static final int MAX_STREAM = 256 * 1024;
   private static final long HEAP_MARGIN = 32L << 20;
   private static final String[] NODES = {"127.0.0.1", "127.0.0.2"};
@@ -172,6 +203,14 @@ class SoakIntegrationTest {
     }
     TargetGroup tcp = h.group("soak-tcp", Protocol.TCP);
     TargetGroup udp = h.group("soak-udp", Protocol.UDP);
+    // The TLS listener's own group (a TLS listener refuses stickiness on its group, which the driver
+    // churns on soak-tcp): one echo target per zone, never churned, so a TLS flow that reached a
+    // target is never reset, and one that reached none saw a period without an eligible target.
+    TargetGroup tlsGroup = h.group("soak-tls", Protocol.TCP);
+    for (Pooled p : tcpPool.subList(0, 2)) {
+      tlsGroup.registerTargets(p.target);
+      tlsGroup.reportHealth(p.target, TargetHealth.healthy());
+    }
     for (Pooled p : tcpPool) {
       register(tcp, p);
     }
@@ -183,12 +222,19 @@ class SoakIntegrationTest {
     while (udpPort == tcpPort) {
       udpPort = Harness.freePort();
     }
+    int tlsPort = Harness.freePort();
+    while (tlsPort == tcpPort || tlsPort == udpPort) {
+      tlsPort = Harness.freePort();
+    }
     LoadBalancer lb = h.nlb.createLoadBalancer(LoadBalancerConfig.builder("lb-soak")
         .zone(Zone.builder(ZONES[0]).address(NODES[0]).targetRange("127.0.1.0/24").build())
         .zone(Zone.builder(ZONES[1]).address(NODES[1]).targetRange("127.0.2.0/24").build())
         .listener(ListenerConfig.builder(Protocol.TCP, tcpPort).forwardTo(tcp).build())
         .listener(ListenerConfig.builder(Protocol.UDP, udpPort).forwardTo(udp).build())
+        .listener(ListenerConfig.builder(Protocol.TLS, tlsPort).forwardTo(tlsGroup).certificate(DEFAULT_CERTS.get(0))
+            .sslPolicy(TLS_POLICY).build())
         .build());
+    Listener tlsListener = lb.listeners().stream().filter(l -> l.config().protocol() == Protocol.TLS).findFirst().orElseThrow();
 
     long heapBefore = heapAfterGc();
     long started = System.nanoTime();
@@ -196,14 +242,20 @@ class SoakIntegrationTest {
     AtomicBoolean stop = new AtomicBoolean();
     Stats stats = new Stats();
 
-    Driver driver = new Driver(new Random(seeds.nextLong()), lb, tcpPort, tcp, udp, tcpPool, udpPool, stats);
+    Driver driver = new Driver(new Random(seeds.nextLong()), lb, tcpPort, tcp, udp, tcpPool, udpPool, stats, tlsListener,
+        new Random(seeds.nextLong()), tlsPort);
     ExecutorService writers = track(Executors.newCachedThreadPool());
-    ExecutorService clients = track(Executors.newFixedThreadPool(TCP_CLIENTS + UDP_CLIENTS));
+    ExecutorService clients = track(Executors.newFixedThreadPool(TCP_CLIENTS + UDP_CLIENTS + TLS_CLIENTS));
     List<Future<?>> running = new ArrayList<>();
     for (int c = 0; c < TCP_CLIENTS; c++) {
       // A quarter of the TCP clients trickle their streams, so flows live across churn events.
       boolean slow = c % 4 == 0;
       running.add(clients.submit(() -> tcpClient(tcpPort, slow, writers, driver, stop, stats)));
+    }
+    TrustManager[] trust = trusting(DEFAULT_CERTS, LIST_CERTS);
+    for (int c = 0; c < TLS_CLIENTS; c++) {
+      int port = tlsPort;
+      running.add(clients.submit(() -> tlsClient(port, trust, writers, driver, stop, stats)));
     }
     for (int c = 0; c < UDP_CLIENTS; c++) {
       int id = c;
@@ -251,6 +303,8 @@ class SoakIntegrationTest {
     System.out.printf("SOAK %s seed=%d: %.1f s%n", mode, SEED, elapsed / 1e9);
     System.out.printf("  TCP flows %d ok %d (%d bytes each way), reset %d %s, failed %d%n", stats.tcpFlows.get(), stats.tcpOk.get(),
         stats.tcpBytes.get(), stats.resets.get(), new TreeMap<>(stats.causes), stats.failures.size());
+    System.out.printf("  TLS flows %d ok %d (%d bytes each way); certificates checked %d, %d of them after a change%n",
+        stats.tlsFlows.get(), stats.tlsOk.get(), stats.tlsBytes.get(), stats.certChecked.get(), stats.certCheckedAfterChange.get());
     System.out.printf("  reset metrics: ELB %d, target %d, client %d%n", elbResets, targetResets, clientResets);
     System.out.printf("  UDP datagrams sent %d, received %d, dropped %d, flows (sockets) %d%n", stats.udpSent.get(),
         stats.udpReceived.get(), stats.udpSent.get() - stats.udpReceived.get(), stats.udpSockets.get());
@@ -264,6 +318,10 @@ class SoakIntegrationTest {
         h.transport.activeUdpFlows(), h.value(lb, ZONES[0], Metric.ACTIVE_FLOW_COUNT), h.value(lb, ZONES[1], Metric.ACTIVE_FLOW_COUNT)).isTrue();
     assertThat(stats.failures).as("TCP streams that were neither exact nor reset, and UDP replies that were wrong").isEmpty();
     assertThat(stats.tcpOk.get()).as("byte-exact TCP streams").isPositive();
+    assertThat(stats.tlsOk.get()).as("byte-exact TLS streams").isPositive();
+    assertThat(stats.certCheckedAfterChange.get()).as("handshakes checked after a certificate change").isPositive();
+    assertThat(driver.actions).as("certificate changes").containsKeys("replaceDefaultCertificate", "addListCertificate",
+        "removeListCertificate");
     assertThat(stats.udpReceived.get()).as("UDP replies").isPositive();
     assertThat(stats.resets.get()).as("client-observed resets vs reset metrics").isLessThanOrEqualTo(elbResets + targetResets + clientResets);
     stats.suspects.forEach(x -> System.out.println("  SUSPECT reset " + x));
@@ -476,6 +534,142 @@ class SoakIntegrationTest {
     }
   }
 
+  // ------------------------------------------------------------------ TLS
+
+  /** Trust managers that trust exactly the given self-signed certificates. */
+  private static TrustManager[] trusting(List<PemCertificate> defaults, List<PemCertificate> list) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    int i = 0;
+    for (List<PemCertificate> certs : List.of(defaults, list)) {
+      for (PemCertificate c : certs) {
+        ks.setCertificateEntry("c" + i++, c.chain().get(0));
+      }
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    return tmf.getTrustManagers();
+  }
+
+  private static String subject(PemCertificate c) {
+    return c.chain().get(0).getSubjectX500Principal().getName();
+  }
+
+  /** A reset, as a plain or a TLS socket reports it (the JDK may wrap the SocketException). */
+  private static boolean isReset(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SocketException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Streams through the TLS listener: a handshake with a fresh client context (no resumption)
+   * asking for a random name, a check of the certificate presented, then a checksummed stream
+   * echoed back in full (the client closes after the last byte; TLS needs no half-close).
+   */
+  private Void tlsClient(int port, TrustManager[] trust, ExecutorService writers, Driver driver, AtomicBoolean stop, Stats stats)
+      throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    byte[] buf = new byte[16 * 1024];
+    while (!stop.get()) {
+      sha.reset();
+      long flowId = flowIds.incrementAndGet();
+      Random r = new Random(SEED ^ (flowId * 0x9E3779B97F4A7C15L));
+      byte[] data = new byte[8 + r.nextInt(MAX_TLS_STREAM)];
+      r.nextBytes(data);
+      ByteBuffer.wrap(data).putLong(0, flowId);
+      byte[] expected = sha.digest(data);
+      String node = NODES[r.nextInt(NODES.length)];
+      String sni = SNI_NAMES[r.nextInt(SNI_NAMES.length)];
+      stats.tlsFlows.incrementAndGet();
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, trust, null);
+      long start = System.nanoTime();
+      try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
+        s.connect(at(node, port), 5000);
+        s.setSoTimeout(20_000);
+        if (sni != null) {
+          SSLParameters p = s.getSSLParameters();
+          p.setServerNames(List.of(new SNIHostName(sni)));
+          s.setSSLParameters(p);
+        }
+        s.startHandshake();
+        long handshaken = System.nanoTime();
+        String seen = ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+        Driver.CertEpoch epoch = driver.certificatesDuring(start, handshaken);
+        if (epoch != null) {
+          PemCertificate want = epoch.expected(sni);
+          stats.certChecked.incrementAndGet();
+          if (epoch.index > 0) {
+            stats.certCheckedAfterChange.incrementAndGet();
+          }
+          if (!seen.equals(subject(want))) {
+            stats.failures.add("TLS flow " + flowId + " asking for " + sni + " saw " + seen + ", expected " + subject(want)
+                + " (certificates " + epoch + ")");
+          }
+        }
+        Future<IOException> writer = writers.submit(() -> {
+          try {
+            OutputStream out = s.getOutputStream();
+            for (int off = 0; off < data.length; off += 8192) {
+              out.write(data, off, Math.min(8192, data.length - off));
+            }
+            out.flush();
+            return null;
+          } catch (IOException e) {
+            return e;
+          }
+        });
+        long got = 0;
+        IOException readError = null;
+        try {
+          InputStream in = s.getInputStream();
+          while (got < data.length) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, data.length - got));
+            if (n < 0) {
+              break;
+            }
+            sha.update(buf, 0, n);
+            got += n;
+          }
+        } catch (SocketTimeoutException e) {
+          stats.failures.add("TLS flow " + flowId + " via " + node + ": stalled after " + got + "/" + data.length + " bytes, target "
+              + flowTargets.remove(flowId));
+          continue;
+        } catch (IOException e) {
+          readError = e;
+        }
+        IOException writeError = writer.get(30, TimeUnit.SECONDS);
+        byte[] actual = sha.digest();
+        if (readError == null && got == data.length && Arrays.equals(actual, expected)) {
+          stats.tlsOk.incrementAndGet();
+          stats.tlsBytes.addAndGet(got);
+        } else if (isReset(readError) || isReset(writeError) || (readError == null && got < data.length)) {
+          // The load balancer resets a TLS connection after a close_notify, which the JDK reports as the end
+          // of the stream; an early end is therefore a reset here, and needs a documented cause like one.
+          stats.reset(driver, new ResetFlow(flowId, node, start, System.nanoTime(), got, data.length, true), flowTargets.remove(flowId));
+        } else {
+          stats.failures.add("TLS flow " + flowId + " via " + node + ": " + got + "/" + data.length + " bytes, digest "
+              + (Arrays.equals(actual, expected) ? "equal" : "differs") + ", read error " + readError + ", write error " + writeError);
+        }
+      } catch (java.net.ConnectException e) {
+        stats.failures.add("TLS flow " + flowId + " via " + node + ": connect " + e);
+      } catch (IOException e) {
+        if (isReset(e)) {
+          // Reset while connecting or in the handshake (no eligible target).
+          stats.reset(driver, new ResetFlow(flowId, node, start, System.nanoTime(), 0, data.length, true), flowTargets.remove(flowId));
+        } else {
+          stats.failures.add("TLS flow " + flowId + " via " + node + ": handshake " + e);
+        }
+      }
+      flowTargets.remove(flowId);
+    }
+    return null;
+  }
+
   // ------------------------------------------------------------------ UDP
 
   private void udpClient(int id, int port, AtomicBoolean stop, Stats stats) throws IOException {
@@ -631,11 +825,25 @@ class SoakIntegrationTest {
     /** Per TCP target: periods in which it was deregistered while its group had connection termination on. */
     final Pooled[] terminating;
     volatile Throwable failure;
+    final Listener tlsListener;
+    final int tlsPort;
+    /** Per zone, the periods in which its node had no eligible target for the TLS listener. */
+    final Pooled[] tlsNoTarget = {new Pooled("no TLS target in zone-a", Target.ip("127.0.0.1", 1)),
+        new Pooled("no TLS target in zone-b", Target.ip("127.0.0.1", 1))};
+    /** Certificate changes draw from their own sequence, so the other churn stays as it was for a seed. */
+    final Random certRandom;
+    /** The TLS listener's certificates over time; the first is the initial state. Guarded by itself. */
+    final List<CertEpoch> certEpochs = new ArrayList<>();
     static final String SUSPECT = "suspect: target deregistered, termination never seen on";
     boolean shifted;
 
-    Driver(Random random, LoadBalancer lb, int tcpPort, TargetGroup tcp, TargetGroup udp, List<Pooled> tcpPool, List<Pooled> udpPool, Stats stats) {
+    Driver(Random random, LoadBalancer lb, int tcpPort, TargetGroup tcp, TargetGroup udp, List<Pooled> tcpPool, List<Pooled> udpPool, Stats stats,
+        Listener tlsListener, Random certRandom, int tlsPort) {
       this.random = random;
+      this.tlsPort = tlsPort;
+      this.tlsListener = tlsListener;
+      this.certRandom = certRandom;
+      certEpochs.add(new CertEpoch(0, Long.MIN_VALUE, Long.MIN_VALUE, DEFAULT_CERTS.get(0), Map.of()));
       this.lb = lb;
       this.tcpPort = tcpPort;
       this.unhealthy = new Pooled[tcpPool.size()];
@@ -662,6 +870,9 @@ class SoakIntegrationTest {
           act();
           observeRouting(before);
           observeTermination(before);
+        }
+        if (certRandom.nextInt(8) == 0) {
+          changeCertificates();
         }
       } catch (Throwable t) {
         failure = t;
@@ -802,15 +1013,81 @@ class SoakIntegrationTest {
     }
 
     /**
+     * The TLS listener's certificates in one period between changes.
+     *
+     * @param start when the change that made this state began (System.nanoTime)
+     * @param end when it had returned
+     */
+    record CertEpoch(int index, long start, long end, PemCertificate defaultCertificate, Map<String, PemCertificate> list) {
+      PemCertificate expected(String sni) {
+        return sni != null && list.containsKey(sni) ? list.get(sni) : defaultCertificate;
+      }
+
+      @Override
+      public String toString() {
+        return "#" + index + " default " + subject(defaultCertificate) + ", list " + new TreeMap<>(list).keySet();
+      }
+    }
+
+    /** Replaces the default certificate, or adds or removes a listed one; each change is recorded with its duration. */
+    private void changeCertificates() {
+      CertEpoch now;
+      synchronized (certEpochs) {
+        now = certEpochs.get(certEpochs.size() - 1);
+      }
+      PemCertificate defaultCert = now.defaultCertificate;
+      Map<String, PemCertificate> list = new java.util.HashMap<>(now.list);
+      long start = System.nanoTime();
+      if (certRandom.nextInt(3) == 0) {
+        List<PemCertificate> others = new ArrayList<>(DEFAULT_CERTS);
+        others.remove(defaultCert);
+        defaultCert = others.get(certRandom.nextInt(others.size()));
+        tlsListener.modify(tlsListener.config().toBuilder().certificate(defaultCert).build());
+        count("replaceDefaultCertificate");
+      } else {
+        PemCertificate c = LIST_CERTS.get(certRandom.nextInt(LIST_CERTS.size()));
+        String name = c.info().dnsNames().get(0);
+        if (list.remove(name) != null) {
+          tlsListener.removeCertificates(c);
+          count("removeListCertificate");
+        } else {
+          tlsListener.addCertificates(c);
+          list.put(name, c);
+          count("addListCertificate");
+        }
+      }
+      CertEpoch next = new CertEpoch(now.index + 1, start, System.nanoTime(), defaultCert, Map.copyOf(list));
+      synchronized (certEpochs) {
+        certEpochs.add(next);
+      }
+      log("certificates " + next);
+    }
+
+    /** The certificates in force for the whole of [from, to], or null when a change overlapped that period. */
+    CertEpoch certificatesDuring(long from, long to) {
+      synchronized (certEpochs) {
+        for (int i = certEpochs.size() - 1; i >= 0; i--) {
+          CertEpoch e = certEpochs.get(i);
+          if (e.start <= to) {
+            return e.end >= from ? null : e;
+          }
+        }
+      }
+      return null;
+    }
+
+    /**
      * Asks routing (the published snapshot, exactly what the data plane reads) whether each node
      * has a target for a new TCP flow; every change goes through this thread, so each state is seen.
      */
     private void observeRouting(long changeStarted) {
-      for (int z = 0; z < ZONES.length; z++) {
+      for (int z = 0; z < 2 * ZONES.length; z++) {
+        boolean tls = z >= ZONES.length;
+        int zone = z % ZONES.length;
         io.nlb.core.routing.FlowKey key = io.nlb.core.routing.FlowKey.tcp(at("127.0.0.1", 40_000),
-            at(NODES[z], tcpPort), z);
-        Pooled p = noTarget[z];
-        if (lb.whatIf(ZONES[z], key).outcome() == io.nlb.core.RouteDecision.Outcome.NO_TARGET) {
+            at(NODES[zone], tls ? tlsPort : tcpPort), zone);
+        Pooled p = tls ? tlsNoTarget[zone] : noTarget[zone];
+        if (lb.whatIf(ZONES[zone], key).outcome() == io.nlb.core.RouteDecision.Outcome.NO_TARGET) {
           synchronized (p) {
             if (p.outSince < 0) {
               p.outSince = changeStarted;
@@ -873,6 +1150,11 @@ class SoakIntegrationTest {
 
     /** The documented cause active during a reset flow, or null. */
     String cause(ResetFlow r, Integer target) {
+      if (r.tls) {
+        // The TLS group is never churned: only a node without an eligible target explains a reset.
+        int zone = r.node.equals(NODES[0]) ? 0 : 1;
+        return target == null && tlsNoTarget[zone].outDuring(r.start, r.end) != null ? "no eligible TLS target" : null;
+      }
       if (target != null) {
         if (terminating[target].outDuring(r.start, r.end) != null) {
           return "target deregistered with termination";
@@ -900,12 +1182,21 @@ class SoakIntegrationTest {
 
   // ------------------------------------------------------------------ results
 
-  record ResetFlow(long flowId, String node, long start, long end, long received, int length) {}
+  record ResetFlow(long flowId, String node, long start, long end, long received, int length, boolean tls) {
+    ResetFlow(long flowId, String node, long start, long end, long received, int length) {
+      this(flowId, node, start, end, received, length, false);
+    }
+  }
 
   static final class Stats {
     final AtomicLong tcpFlows = new AtomicLong();
     final AtomicLong tcpOk = new AtomicLong();
     final AtomicLong tcpBytes = new AtomicLong();
+    final AtomicLong tlsFlows = new AtomicLong();
+    final AtomicLong tlsOk = new AtomicLong();
+    final AtomicLong tlsBytes = new AtomicLong();
+    final AtomicLong certChecked = new AtomicLong();
+    final AtomicLong certCheckedAfterChange = new AtomicLong();
     final AtomicLong udpSent = new AtomicLong();
     final AtomicLong udpReceived = new AtomicLong();
     final AtomicLong udpSockets = new AtomicLong();
