@@ -1002,7 +1002,9 @@ final class TcpFlow implements Flow, ChannelFutureListener {
       } catch (RuntimeException e) {
         // The socket is already gone; closing is all that is left.
       }
-      ch.close();
+      // Past the pipeline: a reset is abortive, so a TLS handler must not send close_notify first
+      // (a TLS client would read it as a clean end of the stream, not as a reset).
+      ch.unsafe().close(ch.voidPromise());
     }
   }
 
