@@ -236,9 +236,7 @@ class FaultsTcpIntegrationTest {
   void targetResetsMidStream_clientIsReset_targetResetCountedOnce_passiveSignal(IoMode mode) throws Exception {
     // Found by this test: io_uring of Netty 4.2.17 with multishot POLL_ADD misses an RST that arrives
     // right behind data (see IoUringSupport.resetDetectionBroken), so AUTO does not pick it there.
-    org.junit.jupiter.api.Assumptions.assumeFalse(mode == IoMode.IO_URING && IoUringSupport.resetDetectionBroken(),
-        "io_uring of Netty " + IoUringSupport.version() + " with multishot POLL_ADD misses an RST that arrives"
-        + " right behind data (run with -Dio.netty.iouring.pollAddMultishotEnabled=false to test it)");
+    Harness.assumeTargetResetsSeen(mode);
     h = new Harness(mode);
     Signals signals = new Signals();
     h.nlb.attachPassiveHealthSink(signals);

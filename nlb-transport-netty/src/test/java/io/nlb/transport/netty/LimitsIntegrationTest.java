@@ -299,7 +299,9 @@ class LimitsIntegrationTest {
     assertThat(sent).as("more was sent than the proxy may hold").isGreaterThan(bound);
     maxBuffered = Math.max(maxBuffered, h.transport.maxFlowBufferedBytes(lb));
     assertThat(maxBuffered).as("bytes the proxy holds for the stuck flow").isGreaterThan(0)
-        .isLessThanOrEqualTo(bound + 64 * 1024);
+        // Netty counts 96 bytes of bookkeeping per pending write in these figures (at most a few
+        // writes wait at once): hence the small allowance on top of the buffer plus one read.
+        .isLessThanOrEqualTo(bound + 64 * 1024 + 4 * 96);
     assertThat(zone(lb, Metric.FLOW_BUFFER_FULL_COUNT)).isGreaterThanOrEqualTo(1);
 
     // Another flow on the same listener (and target) keeps moving.

@@ -195,6 +195,37 @@ class TlsIntegrationTest {
 
   @ParameterizedTest
   @MethodSource("io.nlb.transport.netty.Harness#modes")
+  void targetResets_tlsClientSeesAReset_notACleanEndOfStream(IoMode mode) throws Exception {
+    Harness.assumeTargetResetsSeen(mode);
+    h = new Harness(mode);
+    int port = Harness.freePort();
+    TargetGroup g = h.group("web", Protocol.TCP);
+    try (java.net.ServerSocket target = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Thread resetter = new Thread(() -> {
+        try (Socket c = target.accept()) {
+          c.getInputStream().read(); // the client's first byte arrived: now reset
+          c.setSoLinger(true, 0);
+        } catch (IOException e) {
+          // the test fails on its own assertions
+        }
+      }, "resetting-target");
+      resetter.setDaemon(true);
+      resetter.start();
+      g.registerTargets(Target.ip("127.0.0.1", target.getLocalPort()));
+      LoadBalancer lb = h.lb("tls-reset", Harness.zoneA(), tls(port, "web").build());
+      try (SSLSocket s = TlsTargets.connect(TlsTargets.trusting(TlsTargets.A), port, null)) {
+        s.getOutputStream().write('x');
+        s.getOutputStream().flush();
+        // A reset is abortive: no close_notify, so the client's read fails instead of returning -1.
+        assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(IOException.class);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> metric(lb, Metric.TCP_TARGET_RESET_COUNT) == 1);
+      resetter.join(5000);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("io.nlb.transport.netty.Harness#modes")
   void hotSwap_newDefaultCertificate_newConnectionsOnly_liveConnectionKeepsWorking(IoMode mode) throws Exception {
     h = new Harness(mode);
     int port = Harness.freePort();
