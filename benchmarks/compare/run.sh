@@ -290,7 +290,7 @@ REPORT="$RESULTS_DIR/compare-$STAMP.md"
   echo
   echo "Command: \`$COMMAND\`"
   echo
-  echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), Linux $(uname -r), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; shared with other builds."
+  echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), Linux $(uname -r), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; the load average below says how busy it was (other builds may share it)."
   echo "- Load average: $LOAD_START at start, $LOAD_END at end; 1-minute load sampled before each measurement min / median / max: $LOAD_RUNS."
   echo "- Launcher: JVM flags \`${LAUNCHER_JVM_FLAGS:-(none)}\` → $DEFAULT_JVM; $(java -version 2>&1 | sed -n 1p); \`transport.threads: $PROXY_THREADS\`, \`healthChecks: false\`. Variants:"
   for note in "${LAUNCHER_NOTES[@]}"; do echo "  - $note"; done
@@ -304,7 +304,7 @@ REPORT="$RESULTS_DIR/compare-$STAMP.md"
   echo "- How to read this (p99 on a loaded 2-core box, TIME_WAIT carried across setups) and profiling hints: README.md in benchmarks/compare."
   echo
   tool report --in "$TSV" --names "$(csv "${NAMES[@]}")" --idle-names "$(csv "${IDLE_NAMES[@]}")" --svg "$OUT_DIR/chart.svg" \
-    --caption "$(date +%F): loopback, $(nproc) cores shared with other builds, 1-min load average min/median/max $LOAD_RUNS; median of $ROUNDS interleaved rounds; details in RESULTS.md"
+    --caption "$(date +%F): loopback, $(nproc) cores, 1-min load average min/median/max $LOAD_RUNS; median of $ROUNDS interleaved rounds; details in RESULTS.md"
 } > "$REPORT"
 cp "$TSV" "$RESULTS_DIR/compare-$STAMP.tsv"
 cp "$REPORT" "$OUT_DIR/RESULTS.md"

@@ -277,7 +277,7 @@ REPORT="$RESULTS_DIR/tls-compare-$STAMP.md"
   echo
   echo "Command: \`$COMMAND\`"
   echo
-  echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), Linux $(uname -r); **shared with other builds and tests while measuring**."
+  echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), Linux $(uname -r); the load average below says how busy it was (other builds may share it)."
   echo "- Load average: $LOAD_START at start, $LOAD_END at end; 1-minute load sampled after each measurement min / median / max: $LOAD_RUNS."
   echo "- Certificate: $KEY_DESC, self-signed, made by \`openssl req\` for this run; policy \`$POLICY\` (TLS 1.2; $POLICY_CIPHERS) on every setup."
   echo "- Launcher: $(java -version 2>&1 | sed -n 1p), \`transport.threads: $PROXY_THREADS\`, \`healthChecks: false\`:"

@@ -201,8 +201,8 @@ public final class NettyTransport implements Transport {
   }
 
   /**
-   * Whether EPOLL splices plain TCP flows when {@link Builder#zeroCopy} is not set: no, the copy
-   * path measured faster (benchmarks/compare/README.md, "Zero copy").
+   * Whether EPOLL splices plain TCP flows when {@link Builder#zeroCopy} is not set: no. Splice
+   * pays for long bulk flows and costs per connection (benchmarks/compare/README.md, "Zero copy").
    */
   static final boolean DEFAULT_ZERO_COPY = false;
 
@@ -754,10 +754,11 @@ public final class NettyTransport implements Transport {
      * timeout, half-close, resets, draining and {@link NettyTransport#close()} behave as without
      * it, with one difference: when the target turns unhealthy, the client bytes whose arrival
      * triggers the reset have already been passed to the target's socket (up to one pipe, 64 KiB),
-     * where without zero copy they are dropped. Default {@code false}: on loopback the copy path
-     * measured faster for one bulk stream (median 701–810 MB/s against 419–592 MB/s) and cheaper
-     * per connection, while splice used less CPU per GB (see the README's performance section).
-     * Netty creates two pipes per spliced flow and moves at most one pipe (64 KiB) per read.
+     * where without zero copy they are dropped. Default {@code false}: on loopback splice moved
+     * one bulk stream faster (1,781 against 1,443 MB/s, quiet machine; copying won on a loaded one)
+     * with 40 % less CPU per GB, but cost 18 % more CPU per new connection (see the README's
+     * performance section), so it pays for listeners with long bulk flows. Netty creates two pipes
+     * per spliced flow and moves at most one pipe (64 KiB) per read.
      */
     public Builder zeroCopy(boolean enabled) {
       this.zeroCopy = enabled;

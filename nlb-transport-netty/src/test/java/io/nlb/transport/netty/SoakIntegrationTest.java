@@ -1032,12 +1032,16 @@ class SoakIntegrationTest {
     /** Replaces the default certificate, or adds or removes a listed one; each change is recorded with its duration. */
     private void changeCertificates() {
       CertEpoch now;
+      long start;
       synchronized (certEpochs) {
         now = certEpochs.get(certEpochs.size() - 1);
+        // Announced before the listener changes: a handshake that ends while the change is under
+        // way is not checked (the listener may already serve the new certificates).
+        start = System.nanoTime();
+        changeUnderWaySince = start;
       }
       PemCertificate defaultCert = now.defaultCertificate;
       Map<String, PemCertificate> list = new java.util.HashMap<>(now.list);
-      long start = System.nanoTime();
       if (certRandom.nextInt(3) == 0) {
         List<PemCertificate> others = new ArrayList<>(DEFAULT_CERTS);
         others.remove(defaultCert);
@@ -1059,13 +1063,20 @@ class SoakIntegrationTest {
       CertEpoch next = new CertEpoch(now.index + 1, start, System.nanoTime(), defaultCert, Map.copyOf(list));
       synchronized (certEpochs) {
         certEpochs.add(next);
+        changeUnderWaySince = Long.MAX_VALUE;
       }
       log("certificates " + next);
     }
 
+    /** When the certificate change under way started (nanoTime), or Long.MAX_VALUE; guarded by certEpochs. */
+    private long changeUnderWaySince = Long.MAX_VALUE;
+
     /** The certificates in force for the whole of [from, to], or null when a change overlapped that period. */
     CertEpoch certificatesDuring(long from, long to) {
       synchronized (certEpochs) {
+        if (changeUnderWaySince <= to) {
+          return null; // a change started before the handshake ended and is not recorded yet
+        }
         for (int i = certEpochs.size() - 1; i >= 0; i--) {
           CertEpoch e = certEpochs.get(i);
           if (e.start <= to) {
