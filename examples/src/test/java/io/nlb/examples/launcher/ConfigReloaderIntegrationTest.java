@@ -368,27 +368,23 @@ class ConfigReloaderIntegrationTest {
 
   @Test
   void sighup_handlerInstalled_runsTheAction() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger hups = new java.util.concurrent.atomic.AtomicInteger();
-    org.junit.jupiter.api.Assumptions.assumeTrue(Signals.onHangup(hups::incrementAndGet), "SIGHUP not available");
-    try {
-      // As an operator would: kill(2) to this process, so any thread that does not block SIGHUP takes
-      // it (raise(3) would deliver it to this test thread only).
-      Process kill;
-      try {
-        kill = new ProcessBuilder("kill", "-HUP", Long.toString(ProcessHandle.current().pid())).inheritIO().start();
-      } catch (IOException e) {
-        kill = null; // no kill(1) on this machine
-      }
-      if (kill == null) {
-        sun.misc.Signal.raise(new sun.misc.Signal("HUP"));
-      } else {
-        assertThat(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(kill.exitValue()).isZero();
-      }
-      // The JVM runs signal handlers on a thread of its own; on a loaded machine that can take a while.
-      await().atMost(Duration.ofSeconds(30)).until(() -> hups.get() >= 1);
+    // In a fresh JVM: signal dispositions are process-wide, and native code of other tests in this
+    // JVM may change them. Sent with kill(1), as an operator would.
+    String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), SighupChild.class.getName())
+        .redirectErrorStream(true).start();
+    try (java.io.BufferedReader out = new java.io.BufferedReader(
+        new java.io.InputStreamReader(child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      String first = out.readLine();
+      org.junit.jupiter.api.Assumptions.assumeFalse("UNAVAILABLE".equals(first), "SIGHUP not available");
+      assertThat(first).isEqualTo("READY");
+      Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(child.pid())).inheritIO().start();
+      assertThat(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(kill.exitValue()).isZero();
+      assertThat(out.readLine()).as("the handler ran in the child").isEqualTo("HUP");
+      assertThat(child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     } finally {
-      Signals.clearHangup();
+      child.destroyForcibly();
     }
   }
 
