@@ -24,6 +24,13 @@ final class Signals {
     synchronized (lock) {
       try {
         SignalHandler old = Signal.handle(new Signal("HUP"), sig -> action.run());
+        if (old == SignalHandler.SIG_IGN) {
+          // The process was started with SIGHUP ignored (nohup, or a parent that ignores it): the
+          // JVM keeps that disposition and would never run the handler, so do not claim it works.
+          Signal.handle(new Signal("HUP"), old);
+          log.info("SIGHUP is ignored by this process (started under nohup?); reload by editing the file");
+          return false;
+        }
         if (!installed) {
           previous = old;
         }
