@@ -44,9 +44,9 @@ public final class Listener {
 
   /** The current configuration. */
   public ListenerConfig config() {
-    synchronized (loadBalancer.nlb().lock) {
+    return loadBalancer.nlb().control.call(() -> {
       return config;
-    }
+    });
   }
 
   ListenerConfig configUnlocked() {
@@ -72,10 +72,10 @@ public final class Listener {
   }
 
   private void doModify(ListenerConfig next) {
-    synchronized (loadBalancer.nlb().lock) {
+    loadBalancer.nlb().control.run(() -> {
       checkLive();
       loadBalancer.modifyListener(this, next);
-    }
+    });
   }
 
   /**
@@ -91,7 +91,7 @@ public final class Listener {
       ids.add(c.id());
     }
     loadBalancer.nlb().audited("AddListenerCertificates", Nlb.fields("listenerArn", resourceId(), "certificates", ids), () -> {
-      synchronized (loadBalancer.nlb().lock) {
+      loadBalancer.nlb().control.run(() -> {
         checkLive();
         requireTls("certificates");
         ListenerConfig.Builder b = config.toBuilder();
@@ -99,7 +99,7 @@ public final class Listener {
           b.addCertificate(c);
         }
         loadBalancer.modifyListener(this, b.build());
-      }
+      });
     });
   }
 
@@ -116,7 +116,7 @@ public final class Listener {
       ids.add(c.id());
     }
     loadBalancer.nlb().audited("RemoveListenerCertificates", Nlb.fields("listenerArn", resourceId(), "certificates", ids), () -> {
-      synchronized (loadBalancer.nlb().lock) {
+      loadBalancer.nlb().control.run(() -> {
         checkLive();
         requireTls("certificates");
         List<ServerCertificate> remaining = new ArrayList<>(config.certificates());
@@ -133,7 +133,7 @@ public final class Listener {
         ListenerConfig.Builder b = config.toBuilder().clearCertificates();
         remaining.forEach(b::addCertificate);
         loadBalancer.modifyListener(this, b.build());
-      }
+      });
     });
   }
 
@@ -150,14 +150,14 @@ public final class Listener {
   }
 
   private void doDelete() {
-    synchronized (loadBalancer.nlb().lock) {
+    loadBalancer.nlb().control.run(() -> {
       if (deleted) {
         return;
       }
       checkLive();
       loadBalancer.deleteListener(this);
       deleted = true;
-    }
+    });
   }
 
   private void checkLive() {

@@ -93,9 +93,9 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** The IP address type. */
   public IpAddressType ipAddressType() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return ipAddressType;
-    }
+    });
   }
 
   IpAddressType ipAddressTypeUnlocked() {
@@ -104,9 +104,9 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** The enabled zones, in the order they were enabled (a zone's node index). */
   public List<Zone> zones() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return List.copyOf(zones);
-    }
+    });
   }
 
   List<Zone> zonesUnlocked() {
@@ -125,9 +125,9 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** The attributes, defaults filled in. */
   public LoadBalancerAttributes attributes() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return attributes;
-    }
+    });
   }
 
   LoadBalancerAttributes attributesUnlocked() {
@@ -141,16 +141,16 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** The tags. */
   public Map<String, String> tags() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return Map.copyOf(tags);
-    }
+    });
   }
 
   /** The listeners, in creation order. */
   public List<Listener> listeners() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return List.copyOf(listeners);
-    }
+    });
   }
 
   List<Listener> listenersMutable() {
@@ -159,14 +159,14 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** The listener on {@code port} whose protocol is {@code protocol}. */
   public Optional<Listener> listener(Protocol protocol, int port) {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       for (Listener l : listeners) {
         if (l.configUnlocked().protocol() == protocol && l.configUnlocked().port() == port) {
           return Optional.of(l);
         }
       }
       return Optional.empty();
-    }
+    });
   }
 
   /** The {@link Nlb} this load balancer belongs to. */
@@ -193,9 +193,9 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** The active zonal shift. */
   public Optional<ZonalShift> zonalShift() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return Optional.ofNullable(zonalShift);
-    }
+    });
   }
 
   // ------------------------------------------------------------------ what-if
@@ -262,7 +262,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private Listener doCreateListener(ListenerConfig config) {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       checkLive();
       Listener l = new Listener(this, config, nlb.hexId());
       nlb.checkListener(this, l, config, List.of());
@@ -274,7 +274,7 @@ public final class LoadBalancer implements AutoCloseable {
         throw e;
       }
       return l;
-    }
+    });
   }
 
   void modifyListener(Listener listener, ListenerConfig config) {
@@ -314,7 +314,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private LoadBalancerAttributes doModifyAttributes(Map<String, String> changes) {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       checkLive();
       List<String> problems = new ArrayList<>();
       Map<String, String> merged = new LinkedHashMap<>(attributes.explicitValues());
@@ -350,7 +350,7 @@ public final class LoadBalancer implements AutoCloseable {
         republish();
       }
       return attributes;
-    }
+    });
   }
 
   /** Adds or replaces tags (add-tags); every tag is checked before any is applied. */
@@ -359,10 +359,10 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private void doAddTags(Map<String, String> additions) {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       tags = Tags.add("loadBalancer[" + name + "]", tags, additions);
-    }
+    });
   }
 
   /** Removes tags by key (remove-tags); unknown keys are ignored. */
@@ -371,10 +371,10 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private void doRemoveTags(Collection<String> keys) {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       tags = Tags.remove(tags, keys);
-    }
+    });
   }
 
   /**
@@ -391,7 +391,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private void doSetZones(List<Zone> next) {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       for (Zone z : zones) {
         Zone match = null;
@@ -434,7 +434,7 @@ public final class LoadBalancer implements AutoCloseable {
         zones.addAll(previous);
         throw e;
       }
-    }
+    });
   }
 
   /** Enables one more zone; see {@link #setZones}. */
@@ -454,7 +454,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private void doSetIpAddressType(IpAddressType type) {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       List<String> problems = new ArrayList<>();
       if (type == IpAddressType.IPV6) {
@@ -484,7 +484,7 @@ public final class LoadBalancer implements AutoCloseable {
         ipAddressType = previous;
         throw e;
       }
-    }
+    });
   }
 
   /**
@@ -498,7 +498,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private ZonalShift doStartZonalShift(String zone, Duration expiresIn, String comment) {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       checkLive();
       if (zonalShift != null) {
         throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("zonalShift.zone", zone,
@@ -517,7 +517,7 @@ public final class LoadBalancer implements AutoCloseable {
       ZonalShift shift = new ZonalShift(zone, nlb.scheduler.now(), nlb.scheduler.now().plus(expiresIn), comment);
       setShift(shift, expiresIn);
       return shift;
-    }
+    });
   }
 
   /** Changes the expiry and comment of the active zonal shift. */
@@ -527,7 +527,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private ZonalShift doUpdateZonalShift(Duration expiresIn, String comment) {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       checkLive();
       ZonalShift current = zonalShift;
       if (current == null) {
@@ -537,7 +537,7 @@ public final class LoadBalancer implements AutoCloseable {
       ZonalShift shift = new ZonalShift(current.zone(), current.startTime(), nlb.scheduler.now().plus(expiresIn), comment);
       setShift(shift, expiresIn);
       return shift;
-    }
+    });
   }
 
   /** Cancels the active zonal shift; traffic returns to the zone. */
@@ -546,13 +546,13 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private void doCancelZonalShift() {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       if (zonalShift == null) {
         throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("zonalShift", null, "an active zonal shift to cancel"));
       }
       clearShift();
-    }
+    });
   }
 
   private static void checkShiftDuration(Duration expiresIn) {
@@ -581,13 +581,11 @@ public final class LoadBalancer implements AutoCloseable {
       old.cancel();
     }
     zonalShift = shift;
-    shiftExpiry = nlb.scheduler.schedule(expiresIn, () -> {
-      synchronized (nlb.lock) {
-        if (zonalShift == shift && state != LoadBalancerState.DELETED) {
-          clearShift();
-        }
+    shiftExpiry = nlb.scheduler.schedule(expiresIn, () -> nlb.control.execute(() -> {
+      if (zonalShift == shift && state != LoadBalancerState.DELETED) {
+        clearShift();
       }
-    });
+    }));
     republish();
   }
 
@@ -616,7 +614,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   private void doDelete() {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       if (state == LoadBalancerState.DELETED) {
         return;
       }
@@ -631,7 +629,7 @@ public final class LoadBalancer implements AutoCloseable {
       listeners.clear();
       state = LoadBalancerState.DELETED;
       nlb.removeLoadBalancer(this);
-    }
+    });
   }
 
   /** Same as {@link #delete()}: refused while deletion protection is enabled. */

@@ -48,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  * takes it. A refused operation throws {@link NlbException} and changes nothing.
  */
 public final class Nlb implements AutoCloseable {
-  final Object lock = new Object();
+  final ControlPlane control = new ControlPlane();
   final Scheduler scheduler;
   private final boolean ownsScheduler;
   private final RandomGenerator random;
@@ -110,7 +110,7 @@ public final class Nlb implements AutoCloseable {
   }
 
   private TargetGroup doCreateTargetGroup(TargetGroupConfig config) {
-    synchronized (lock) {
+    return control.call(() -> {
       checkOpen();
       if (targetGroups.containsKey(config.name())) {
         throw new NlbException(ErrorCode.DUPLICATE_TARGET_GROUP_NAME,
@@ -128,21 +128,21 @@ public final class Nlb implements AutoCloseable {
       TargetGroup tg = new TargetGroup(this, config, hexId());
       targetGroups.put(config.name(), tg);
       return tg;
-    }
+    });
   }
 
   /** The target group named {@code name}. */
   public Optional<TargetGroup> targetGroup(String name) {
-    synchronized (lock) {
+    return control.call(() -> {
       return Optional.ofNullable(targetGroups.get(name));
-    }
+    });
   }
 
   /** Every target group, in creation order. */
   public List<TargetGroup> targetGroups() {
-    synchronized (lock) {
+    return control.call(() -> {
       return List.copyOf(targetGroups.values());
-    }
+    });
   }
 
   TargetGroup requireTargetGroup(String field, String name) {
@@ -181,7 +181,7 @@ public final class Nlb implements AutoCloseable {
   }
 
   private LoadBalancer doCreateLoadBalancer(LoadBalancerConfig config) {
-    synchronized (lock) {
+    return control.call(() -> {
       checkOpen();
       if (loadBalancers.containsKey(config.name())) {
         throw new NlbException(ErrorCode.DUPLICATE_LOAD_BALANCER_NAME,
@@ -220,21 +220,21 @@ public final class Nlb implements AutoCloseable {
       lb.publish(snapshot);
       lb.activate();
       return lb;
-    }
+    });
   }
 
   /** The load balancer named {@code name}. */
   public Optional<LoadBalancer> loadBalancer(String name) {
-    synchronized (lock) {
+    return control.call(() -> {
       return Optional.ofNullable(loadBalancers.get(name));
-    }
+    });
   }
 
   /** Every load balancer, in creation order. */
   public List<LoadBalancer> loadBalancers() {
-    synchronized (lock) {
+    return control.call(() -> {
       return List.copyOf(loadBalancers.values());
-    }
+    });
   }
 
   void removeLoadBalancer(LoadBalancer lb) {
@@ -449,7 +449,7 @@ public final class Nlb implements AutoCloseable {
 
   private void doCreateAlbEndpoint(AlbEndpoint endpoint) {
     List<InetAddress> initial = readAddresses(endpoint);
-    synchronized (lock) {
+    control.run(() -> {
       checkOpen();
       if (albEndpoints.containsKey(endpoint.name())) {
         throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("albEndpoint.name", endpoint.name(), "a name no other endpoint uses"));
@@ -457,14 +457,14 @@ public final class Nlb implements AutoCloseable {
       AlbState state = new AlbState(endpoint, initial);
       albEndpoints.put(endpoint.name(), state);
       scheduleRefresh(state);
-    }
+    });
   }
 
   /** The current addresses of the endpoint named {@code name}. */
   public List<InetAddress> albEndpointAddresses(String name) {
-    synchronized (lock) {
+    return control.call(() -> {
       return requireAlb(name).addresses;
-    }
+    });
   }
 
   /**
@@ -477,7 +477,7 @@ public final class Nlb implements AutoCloseable {
   }
 
   private void doDeleteAlbEndpoint(String name) {
-    synchronized (lock) {
+    control.run(() -> {
       checkOpen();
       AlbState state = requireAlb(name);
       for (TargetGroup tg : targetGroups.values()) {
@@ -493,7 +493,7 @@ public final class Nlb implements AutoCloseable {
         t.cancel();
       }
       albEndpoints.remove(name);
-    }
+    });
   }
 
   AlbState requireAlb(String name) {
@@ -518,13 +518,14 @@ public final class Nlb implements AutoCloseable {
   }
 
   private void refresh(AlbState state) {
-    List<InetAddress> next = null;
+    List<InetAddress> read = null;
     try {
-      next = List.copyOf(state.endpoint.source().addresses());
+      read = List.copyOf(state.endpoint.source().addresses());
     } catch (Exception e) {
       state.lastError = String.valueOf(e.getMessage());
     }
-    synchronized (lock) {
+    List<InetAddress> next = read;
+    control.execute(() -> {
       if (closed || albEndpoints.get(state.endpoint.name()) != state) {
         return;
       }
@@ -546,7 +547,7 @@ public final class Nlb implements AutoCloseable {
         affected.forEach(LoadBalancer::republish);
       }
       scheduleRefresh(state);
-    }
+    });
   }
 
   /** Control-plane state of one ALB endpoint. */
@@ -571,7 +572,7 @@ public final class Nlb implements AutoCloseable {
    */
   public void refreshInstances() {
     List<RegisteredTarget> instanceTargets = new ArrayList<>();
-    synchronized (lock) {
+    control.run(() -> {
       if (closed) {
         return;
       }
@@ -582,13 +583,13 @@ public final class Nlb implements AutoCloseable {
           }
         }
       }
-    }
+    });
     Map<RegisteredTarget, InstanceResolver.State> states = new LinkedHashMap<>();
     for (RegisteredTarget r : instanceTargets) {
       InstanceResolver.Instance inst = instances.resolve(r.id());
       states.put(r, inst == null ? InstanceResolver.State.TERMINATED : inst.state());
     }
-    synchronized (lock) {
+    control.run(() -> {
       if (closed) {
         return;
       }
@@ -611,7 +612,7 @@ public final class Nlb implements AutoCloseable {
         }
         instanceRefreshTask = scheduler.schedule(instanceRefresh, this::refreshInstances);
       }
-    }
+    });
   }
 
   // ------------------------------------------------------------------ audit
@@ -768,7 +769,7 @@ public final class Nlb implements AutoCloseable {
    */
   @Override
   public void close() {
-    synchronized (lock) {
+    control.run(() -> {
       if (closed) {
         return;
       }
@@ -789,7 +790,7 @@ public final class Nlb implements AutoCloseable {
       for (TargetGroup tg : targetGroups.values()) {
         tg.cancelTimers();
       }
-    }
+    });
     if (transport != null) {
       transport.close();
     }

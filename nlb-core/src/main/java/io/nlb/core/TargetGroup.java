@@ -91,16 +91,16 @@ public final class TargetGroup {
 
   /** The health-check settings. */
   public HealthCheck healthCheck() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return healthCheck;
-    }
+    });
   }
 
   /** The attributes, defaults filled in. */
   public TargetGroupAttributes attributes() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return attributes;
-    }
+    });
   }
 
   TargetGroupAttributes attributesUnlocked() {
@@ -114,23 +114,23 @@ public final class TargetGroup {
 
   /** The tags. */
   public Map<String, String> tags() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return Map.copyOf(tags);
-    }
+    });
   }
 
   /** The load balancer whose listeners use this group, if any. */
   public Optional<LoadBalancer> loadBalancer() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return Optional.ofNullable(nlb.loadBalancerOf(this));
-    }
+    });
   }
 
   /** Every registration, draining ones included, in registration order. */
   public List<RegisteredTarget> registeredTargets() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       return List.copyOf(registrations.values());
-    }
+    });
   }
 
   Collection<RegisteredTarget> registrationsUnlocked() {
@@ -160,7 +160,7 @@ public final class TargetGroup {
   }
 
   private void doRegisterTargets(Collection<Target> targets) {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       List<String> problems = new ArrayList<>();
       Map<String, RegisteredTarget> added = new LinkedHashMap<>();
@@ -219,7 +219,7 @@ public final class TargetGroup {
         r.draining(false, null);
       }
       republish();
-    }
+    });
   }
 
   private RegisteredTarget resolve(String field, Target t, int effectivePort) {
@@ -284,7 +284,7 @@ public final class TargetGroup {
   }
 
   private void doDeregisterTargets(Collection<Target> targets) {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       List<String> problems = new ArrayList<>();
       List<RegisteredTarget> found = new ArrayList<>();
@@ -310,7 +310,7 @@ public final class TargetGroup {
         if (delay.isZero()) {
           removeNow.add(r);
         } else {
-          r.draining(true, nlb.scheduler.schedule(delay, () -> finishDraining(r)));
+          r.draining(true, nlb.scheduler.schedule(delay, () -> nlb.control.execute(() -> finishDraining(r))));
         }
       }
       for (RegisteredTarget r : removeNow) {
@@ -322,11 +322,11 @@ public final class TargetGroup {
       for (RegisteredTarget r : removeNow) {
         drained(r);
       }
-    }
+    });
   }
 
   private void finishDraining(RegisteredTarget r) {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       if (deleted || !r.isDraining() || registrations.get(r.stableKey()) != r) {
         return;
       }
@@ -335,7 +335,7 @@ public final class TargetGroup {
       r.removed();
       republish();
       drained(r);
-    }
+    });
   }
 
   private void drained(RegisteredTarget r) {
@@ -348,18 +348,18 @@ public final class TargetGroup {
 
   /** describe-target-health for every registered target (draining ones included). */
   public List<TargetHealthDescription> describeTargetHealth() {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       List<TargetHealthDescription> out = new ArrayList<>();
       for (RegisteredTarget r : registrations.values()) {
         out.add(describe(r));
       }
       return out;
-    }
+    });
   }
 
   /** describe-target-health for the given targets; those not registered are {@code unused} ({@code Target.NotRegistered}). */
   public List<TargetHealthDescription> describeTargetHealth(Target... targets) {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       List<TargetHealthDescription> out = new ArrayList<>();
       for (Target t : targets) {
         RegisteredTarget r = registrations.get(RegisteredTarget.key(t.id(), t.port().orElse(port)));
@@ -368,7 +368,7 @@ public final class TargetGroup {
             : describe(r));
       }
       return out;
-    }
+    });
   }
 
   /** The health of one registration as the API reports it. */
@@ -430,26 +430,30 @@ public final class TargetGroup {
         throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("health.state", health.state().toString(),
             "initial, healthy, unhealthy or unavailable; draining and unused follow from registration"));
     }
-    RegisteredTarget r;
-    TargetHealth previous;
-    synchronized (nlb.lock) {
+    RegisteredTarget[] changed = new RegisteredTarget[1];
+    TargetHealth previous = nlb.control.call(() -> {
       checkLive();
-      r = registrations.get(RegisteredTarget.key(target.id(), target.port().orElse(port)));
+      RegisteredTarget r = registrations.get(RegisteredTarget.key(target.id(), target.port().orElse(port)));
       if (r == null) {
         throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target", target.toString(), "a target registered with " + name));
       }
-      previous = r.health();
-      if (previous.equals(health)) {
-        return previous;
+      TargetHealth before = r.health();
+      if (before.equals(health)) {
+        return before;
       }
       r.health(health);
       republish();
       if (nlb.transport != null) {
-        nlb.transport.targetHealthChanged(r, previous, health);
+        nlb.transport.targetHealthChanged(r, before, health);
       }
+      changed[0] = r;
+      return before;
+    });
+    RegisteredTarget r = changed[0];
+    if (r != null) {
+      // Outside the control plane: listeners may call back into the Nlb (see TargetHealthListener).
+      nlb.fireHealthTransition(r, previous, health);
     }
-    // Outside the lock: listeners may call back into the Nlb (see TargetHealthListener).
-    nlb.fireHealthTransition(r, previous, health);
     return previous;
   }
 
@@ -479,7 +483,7 @@ public final class TargetGroup {
     List<RegisteredTarget> changed = new ArrayList<>();
     List<TargetHealth> previous = new ArrayList<>();
     List<TargetHealth> current = new ArrayList<>();
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       List<RegisteredTarget> found = new ArrayList<>(healths.size());
       for (Target target : healths.keySet()) {
@@ -509,7 +513,7 @@ public final class TargetGroup {
           nlb.transport.targetHealthChanged(changed.get(j), previous.get(j), current.get(j));
         }
       }
-    }
+    });
     for (int j = 0; j < changed.size(); j++) {
       nlb.fireHealthTransition(changed.get(j), previous.get(j), current.get(j));
     }
@@ -530,7 +534,7 @@ public final class TargetGroup {
   }
 
   private TargetGroupAttributes doModifyAttributes(Map<String, String> changes) {
-    synchronized (nlb.lock) {
+    return nlb.control.call(() -> {
       checkLive();
       List<String> problems = new ArrayList<>();
       Map<String, String> merged = new LinkedHashMap<>(attributes.explicitValues());
@@ -568,7 +572,7 @@ public final class TargetGroup {
       }
       republish();
       return attributes;
-    }
+    });
   }
 
   /** Replaces the health-check settings (modify-target-group); they apply from the next check. */
@@ -578,7 +582,7 @@ public final class TargetGroup {
   }
 
   private void doModifyHealthCheck(HealthCheck next) {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       List<String> problems = new ArrayList<>();
       HealthCheck resolved = next.resolve("targetGroup[" + name + "].healthCheck", targetType, problems);
@@ -586,7 +590,7 @@ public final class TargetGroup {
         throw new NlbException(ErrorCode.INCOMPATIBLE_PROTOCOLS, problems);
       }
       healthCheck = resolved;
-    }
+    });
   }
 
   /** Adds or replaces tags (add-tags); every tag is checked before any is applied. */
@@ -595,10 +599,10 @@ public final class TargetGroup {
   }
 
   private void doAddTags(Map<String, String> additions) {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       tags = Tags.add("targetGroup[" + name + "]", tags, additions);
-    }
+    });
   }
 
   /** Removes tags by key (remove-tags); unknown keys are ignored. */
@@ -607,10 +611,10 @@ public final class TargetGroup {
   }
 
   private void doRemoveTags(Collection<String> keys) {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       checkLive();
       tags = Tags.remove(tags, keys);
-    }
+    });
   }
 
   /**
@@ -623,7 +627,7 @@ public final class TargetGroup {
   }
 
   private void doDelete() {
-    synchronized (nlb.lock) {
+    nlb.control.run(() -> {
       if (deleted) {
         return;
       }
@@ -636,7 +640,7 @@ public final class TargetGroup {
       registrations.clear();
       deleted = true;
       nlb.removeTargetGroup(this);
-    }
+    });
   }
 
   void cancelTimers() {
