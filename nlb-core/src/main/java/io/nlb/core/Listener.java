@@ -71,10 +71,10 @@ public final class Listener {
     loadBalancer.nlb().audited("ModifyListener", request, () -> doModify(next));
   }
 
-  private void doModify(ListenerConfig next) {
-    loadBalancer.nlb().control.run(() -> {
+  void doModify(ListenerConfig next) {
+    loadBalancer.nlb().commit(next.path(), () -> {
       checkLive();
-      loadBalancer.modifyListener(this, next);
+      return loadBalancer.modifyListener(this, next);
     });
   }
 
@@ -91,14 +91,14 @@ public final class Listener {
       ids.add(c.id());
     }
     loadBalancer.nlb().audited("AddListenerCertificates", Nlb.fields("listenerArn", resourceId(), "certificates", ids), () -> {
-      loadBalancer.nlb().control.run(() -> {
+      loadBalancer.nlb().commit(resourceId(), () -> {
         checkLive();
         requireTls("certificates");
         ListenerConfig.Builder b = config.toBuilder();
         for (ServerCertificate c : certificates) {
           b.addCertificate(c);
         }
-        loadBalancer.modifyListener(this, b.build());
+        return loadBalancer.modifyListener(this, b.build());
       });
     });
   }
@@ -116,7 +116,7 @@ public final class Listener {
       ids.add(c.id());
     }
     loadBalancer.nlb().audited("RemoveListenerCertificates", Nlb.fields("listenerArn", resourceId(), "certificates", ids), () -> {
-      loadBalancer.nlb().control.run(() -> {
+      loadBalancer.nlb().commit(resourceId(), () -> {
         checkLive();
         requireTls("certificates");
         List<ServerCertificate> remaining = new ArrayList<>(config.certificates());
@@ -132,7 +132,7 @@ public final class Listener {
         }
         ListenerConfig.Builder b = config.toBuilder().clearCertificates();
         remaining.forEach(b::addCertificate);
-        loadBalancer.modifyListener(this, b.build());
+        return loadBalancer.modifyListener(this, b.build());
       });
     });
   }
@@ -149,15 +149,25 @@ public final class Listener {
     loadBalancer.nlb().audited("DeleteListener", Nlb.fields("listenerArn", resourceId()), this::doDelete);
   }
 
-  private void doDelete() {
-    loadBalancer.nlb().control.run(() -> {
+  void doDelete() {
+    loadBalancer.nlb().commit(resourceId(), () -> {
       if (deleted) {
-        return;
+        return Change.done(Boolean.TRUE);
       }
       checkLive();
-      loadBalancer.deleteListener(this);
       deleted = true;
+      return loadBalancer.deleteListener(this);
     });
+  }
+
+  /** Marks the listener deleted; a command. */
+  void markDeleted() {
+    deleted = true;
+  }
+
+  /** Takes {@link #markDeleted()} back (a failed apply). */
+  void undelete() {
+    deleted = false;
   }
 
   private void checkLive() {

@@ -14,6 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import io.nlb.core.spi.Transport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  * a volatile read.
  */
 public final class LoadBalancer implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoadBalancer.class);
   private static final Duration MIN_SHIFT = Duration.ofMinutes(1);
   private static final Duration MAX_SHIFT = Duration.ofHours(72);
 
@@ -128,6 +132,23 @@ public final class LoadBalancer implements AutoCloseable {
     return nlb.control.call(() -> {
       return attributes;
     });
+  }
+
+  Map<String, String> tagsUnlocked() {
+    return tags;
+  }
+
+  /**
+   * Drops a load balancer that a failed apply created: it never served, its sockets close; a
+   * command.
+   */
+  void discard() {
+    cancelTimers();
+    listeners.clear();
+    state = LoadBalancerState.DELETED;
+    if (nlb.transport != null) {
+      nlb.transport.remove(this);
+    }
   }
 
   LoadBalancerAttributes attributesUnlocked() {
@@ -257,37 +278,40 @@ public final class LoadBalancer implements AutoCloseable {
    *     {@code InternalFailure} when the transport cannot bind it
    */
   public Listener createListener(ListenerConfig config) {
-    return nlb.audited("CreateListener", withLb(Nlb.describeListener(config)), () -> doCreateListener(config),
+    return nlb.audited("CreateListener", withLb(Nlb.describeListener(config)),
+        () -> nlb.commit(path(), () -> doCreateListener(config)),
         l -> Nlb.fields("listenerArn", l.resourceId()));
   }
 
-  private Listener doCreateListener(ListenerConfig config) {
-    return nlb.control.call(() -> {
-      checkLive();
-      Listener l = new Listener(this, config, nlb.hexId());
-      nlb.checkListener(this, l, config, List.of());
-      listeners.add(l);
-      try {
-        rebind();
-      } catch (NlbException e) {
-        listeners.remove(l);
-        throw e;
+  Change<Listener> doCreateListener(ListenerConfig config) {
+    checkLive();
+    Listener l = new Listener(this, config, nlb.hexId());
+    nlb.checkListener(this, l, config, List.of());
+    listeners.add(l);
+    return new Change<>(l, rebind(), () -> {
+      if (listeners.remove(l)) {
+        rebindAfterUndo();
       }
-      return l;
     });
   }
 
-  void modifyListener(Listener listener, ListenerConfig config) {
+  /** Replaces {@code listener}'s configuration; a command. */
+  Change<Boolean> modifyListener(Listener listener, ListenerConfig config) {
     checkLive();
     ListenerConfig old = listener.configUnlocked();
     nlb.checkListener(this, listener, config, List.of());
     listener.config(config);
-    try {
-      rebind();
-    } catch (NlbException e) {
-      listener.config(old);
-      throw e;
-    }
+    return new Change<>(Boolean.TRUE, rebind(), () -> {
+      if (listener.configUnlocked() == config) {
+        listener.config(old);
+        rebindAfterUndo();
+      }
+    });
+  }
+
+  /** The path of this load balancer in messages. */
+  String path() {
+    return "loadBalancer[" + name + "]";
   }
 
   private static boolean accessLogsChanged(LoadBalancerAttributes a, LoadBalancerAttributes b) {
@@ -295,10 +319,11 @@ public final class LoadBalancer implements AutoCloseable {
         || !a.accessLogsPrefix().equals(b.accessLogsPrefix());
   }
 
-    void deleteListener(Listener listener) {
+  /** Removes {@code listener}; a command. Unbinding cannot be refused, so there is nothing to undo. */
+  Change<Boolean> deleteListener(Listener listener) {
     checkLive();
     listeners.remove(listener);
-    rebind();
+    return new Change<>(Boolean.TRUE, rebind(), () -> {});
   }
 
   /**
@@ -309,12 +334,11 @@ public final class LoadBalancer implements AutoCloseable {
    *     cross-zone on during a zonal shift
    */
   public LoadBalancerAttributes modifyAttributes(Map<String, String> changes) {
-    return nlb.audited("ModifyLoadBalancerAttributes", withLb(Nlb.fields("attributes", changes)), () -> doModifyAttributes(changes),
-        a -> Nlb.fields("attributes", a.asMap()));
+    return nlb.audited("ModifyLoadBalancerAttributes", withLb(Nlb.fields("attributes", changes)), 
+        () -> nlb.commit(path(), () -> doModifyAttributes(changes)), a -> Nlb.fields("attributes", a.asMap()));
   }
 
-  private LoadBalancerAttributes doModifyAttributes(Map<String, String> changes) {
-    return nlb.control.call(() -> {
+  Change<LoadBalancerAttributes> doModifyAttributes(Map<String, String> changes) {
       checkLive();
       List<String> problems = new ArrayList<>();
       Map<String, String> merged = new LinkedHashMap<>(attributes.explicitValues());
@@ -340,17 +364,15 @@ public final class LoadBalancer implements AutoCloseable {
       }
       if (accessLogsChanged(previous, next)) {
         // The transport opens or closes the TLS access log in apply(); bindings stay as they are.
-        try {
-          rebind();
-        } catch (NlbException e) {
-          attributes = previous;
-          throw e;
-        }
-      } else {
-        republish();
+        return new Change<>(next, rebind(), () -> {
+          if (attributes == next) {
+            attributes = previous;
+            rebindAfterUndo();
+          }
+        });
       }
-      return attributes;
-    });
+      republish();
+      return Change.done(next);
   }
 
   /** Adds or replaces tags (add-tags); every tag is checked before any is applied. */
@@ -358,7 +380,7 @@ public final class LoadBalancer implements AutoCloseable {
     nlb.audited("AddTags", Nlb.fields("resourceArns", List.of(resourceId()), "tags", additions), () -> doAddTags(additions));
   }
 
-  private void doAddTags(Map<String, String> additions) {
+  void doAddTags(Map<String, String> additions) {
     nlb.control.run(() -> {
       checkLive();
       tags = Tags.add("loadBalancer[" + name + "]", tags, additions);
@@ -370,7 +392,7 @@ public final class LoadBalancer implements AutoCloseable {
     nlb.audited("RemoveTags", Nlb.fields("resourceArns", List.of(resourceId()), "tagKeys", List.copyOf(keys)), () -> doRemoveTags(keys));
   }
 
-  private void doRemoveTags(Collection<String> keys) {
+  void doRemoveTags(Collection<String> keys) {
     nlb.control.run(() -> {
       checkLive();
       tags = Tags.remove(tags, keys);
@@ -387,11 +409,10 @@ public final class LoadBalancer implements AutoCloseable {
   public void setZones(List<Zone> next) {
     List<Object> zs = new ArrayList<>();
     next.forEach(z -> zs.add(z.toString()));
-    nlb.audited("SetSubnets", withLb(Nlb.fields("availabilityZones", zs)), () -> doSetZones(next));
+    nlb.audited("SetSubnets", withLb(Nlb.fields("availabilityZones", zs)), () -> nlb.commit(path(), () -> doSetZones(next)));
   }
 
-  private void doSetZones(List<Zone> next) {
-    nlb.control.run(() -> {
+  Change<Boolean> doSetZones(List<Zone> next) {
       checkLive();
       for (Zone z : zones) {
         Zone match = null;
@@ -428,13 +449,19 @@ public final class LoadBalancer implements AutoCloseable {
           TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
           nlb.checkTargetQuotas(this, tg, tg.registrationsUnlocked());
         }
-        rebind();
       } catch (NlbException e) {
         zones.clear();
         zones.addAll(previous);
         throw e;
       }
-    });
+      List<Zone> applied = List.copyOf(merged);
+      return new Change<>(Boolean.TRUE, rebind(), () -> {
+        if (zones.equals(applied)) {
+          zones.clear();
+          zones.addAll(previous);
+          rebindAfterUndo();
+        }
+      });
   }
 
   /** Enables one more zone; see {@link #setZones}. */
@@ -450,11 +477,10 @@ public final class LoadBalancer implements AutoCloseable {
    * target group is attached.
    */
   public void setIpAddressType(IpAddressType type) {
-    nlb.audited("SetIpAddressType", withLb(Nlb.fields("ipAddressType", type.apiName())), () -> doSetIpAddressType(type));
+    nlb.audited("SetIpAddressType", withLb(Nlb.fields("ipAddressType", type.apiName())), () -> nlb.commit(path(), () -> doSetIpAddressType(type)));
   }
 
-  private void doSetIpAddressType(IpAddressType type) {
-    nlb.control.run(() -> {
+  Change<Boolean> doSetIpAddressType(IpAddressType type) {
       checkLive();
       List<String> problems = new ArrayList<>();
       if (type == IpAddressType.IPV6) {
@@ -478,13 +504,12 @@ public final class LoadBalancer implements AutoCloseable {
       }
       IpAddressType previous = ipAddressType;
       ipAddressType = type;
-      try {
-        rebind();
-      } catch (NlbException e) {
-        ipAddressType = previous;
-        throw e;
-      }
-    });
+      return new Change<>(Boolean.TRUE, rebind(), () -> {
+        if (ipAddressType == type) {
+          ipAddressType = previous;
+          rebindAfterUndo();
+        }
+      });
   }
 
   /**
@@ -545,7 +570,7 @@ public final class LoadBalancer implements AutoCloseable {
     nlb.audited("CancelZonalShift", withLb(Nlb.fields()), this::doCancelZonalShift);
   }
 
-  private void doCancelZonalShift() {
+  void doCancelZonalShift() {
     nlb.control.run(() -> {
       checkLive();
       if (zonalShift == null) {
@@ -613,23 +638,62 @@ public final class LoadBalancer implements AutoCloseable {
     nlb.audited("DeleteLoadBalancer", withLb(Nlb.fields()), this::doDelete);
   }
 
-  private void doDelete() {
-    nlb.control.run(() -> {
+  void doDelete() {
+    nlb.commit(path(), this::deleteCommand);
+  }
+
+  /** Deletes this load balancer; a command. Unbinding cannot be refused: nothing to undo. */
+  Change<Boolean> deleteCommand() {
       if (state == LoadBalancerState.DELETED) {
-        return;
+        return Change.done(Boolean.TRUE);
       }
       if (attributes.deletionProtectionEnabled()) {
         throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(LoadBalancerAttributes.DELETION_PROTECTION, "true",
             "false; disable deletion protection before deleting " + name));
       }
-      if (nlb.transport != null) {
-        nlb.transport.remove(this);
-      }
       cancelTimers();
       listeners.clear();
       state = LoadBalancerState.DELETED;
       nlb.removeLoadBalancer(this);
-    });
+      // The load balancer is gone whatever the sockets do; during an apply, the sockets close only
+      // once the rest of the apply is bound (it may still be taken back).
+      CompletableFuture<Void> unbound = new CompletableFuture<>();
+      boolean now = nlb.afterBinding(() -> {
+        CompletionStage<Void> s = nlb.transport == null ? Change.BOUND : nlb.transport.remove(this);
+        s.whenComplete((v, e) -> unbound.complete(null));
+      });
+      return new Change<>(Boolean.TRUE, now ? unbound : Change.BOUND, () -> {});
+  }
+
+  /** The mutable part of a load balancer, kept so that a failed {@link Nlb#apply} can be taken back. */
+  record Saved(IpAddressType ipAddressType, List<Zone> zones, LoadBalancerAttributes attributes, Map<String, String> tags,
+      List<Listener> listeners, Map<Listener, ListenerConfig> configs, LoadBalancerState state) {}
+
+  Saved save() {
+    Map<Listener, ListenerConfig> configs = new HashMap<>();
+    for (Listener l : listeners) {
+      configs.put(l, l.configUnlocked());
+    }
+    return new Saved(ipAddressType, List.copyOf(zones), attributes, Map.copyOf(tags), List.copyOf(listeners), configs, state);
+  }
+
+  /** Puts back what {@link #save()} kept and republishes; the caller re-binds. */
+  void restore(Saved s) {
+    ipAddressType = s.ipAddressType();
+    zones.clear();
+    zones.addAll(s.zones());
+    attributes = s.attributes();
+    tags = new LinkedHashMap<>(s.tags());
+    listeners.clear();
+    listeners.addAll(s.listeners());
+    for (Listener l : listeners) {
+      ListenerConfig c = s.configs().get(l);
+      if (c != null) {
+        l.config(c);
+      }
+      l.undelete();
+    }
+    state = s.state();
   }
 
   /** Same as {@link #delete()}: refused while deletion protection is enabled. */
@@ -678,27 +742,45 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** Rebuilds and publishes the snapshot (no binding change). */
   void republish() {
-    if (state == LoadBalancerState.DELETED) {
+    if (state == LoadBalancerState.DELETED || nlb.deferPublish(this)) {
       return;
     }
     snapshot = buildSnapshot();
   }
 
-  /** Rebuilds the snapshot, lets the transport re-bind, then publishes; refuses on bind failure. */
-  private void rebind() {
+  /**
+   * Rebuilds and publishes the snapshot, then asks the transport to bind what it needs, so that
+   * routing exists before any new socket accepts. A command; returns the binding, which the
+   * submitting thread awaits outside the control plane ({@link Nlb#commit}).
+   */
+  CompletionStage<Void> rebind() {
+    CompletionStage<Void> deferred = nlb.deferRebind(this);
+    return deferred != null ? deferred : rebindNow();
+  }
+
+  /** {@link #rebind()}, never deferred. */
+  CompletionStage<Void> rebindNow() {
     RoutingSnapshot previous = snapshot;
-    Map<String, TargetSelector> cache = selectors;
     RoutingSnapshot next = buildSnapshot();
-    if (nlb.transport != null && state != LoadBalancerState.FAILED) {
-      try {
-        nlb.transport.apply(this, previous, next);
-      } catch (Exception e) {
-        selectors = cache;
-        throw new NlbException(ErrorCode.INTERNAL_FAILURE, Check.message("loadBalancer[" + name + "]", String.valueOf(e.getMessage()),
-            "every listener bound on every node"));
-      }
-    }
     snapshot = next;
+    Transport t = nlb.transport;
+    if (t == null || state == LoadBalancerState.FAILED || state == LoadBalancerState.DELETED) {
+      return Change.BOUND;
+    }
+    try {
+      return t.apply(this, previous, next);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Re-binds after a change was taken back; nobody waits, so a failure is only logged. */
+  void rebindAfterUndo() {
+    rebind().whenComplete((v, e) -> {
+      if (e != null) {
+        LOG.warn("loadBalancer[{}]: re-binding after a refused change failed: {}", name, e.toString());
+      }
+    });
   }
 
   RoutingSnapshot buildSnapshot() {

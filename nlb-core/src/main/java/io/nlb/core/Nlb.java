@@ -49,6 +49,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Nlb implements AutoCloseable {
   final ControlPlane control = new ControlPlane();
+  private final ConfigApplier applier = new ConfigApplier(this);
   final Scheduler scheduler;
   private final boolean ownsScheduler;
   private final RandomGenerator random;
@@ -109,7 +110,7 @@ public final class Nlb implements AutoCloseable {
         tg -> fields("targetGroupArn", tg.resourceId(), "targetGroupName", tg.name()));
   }
 
-  private TargetGroup doCreateTargetGroup(TargetGroupConfig config) {
+  TargetGroup doCreateTargetGroup(TargetGroupConfig config) {
     return control.call(() -> {
       checkOpen();
       if (targetGroups.containsKey(config.name())) {
@@ -180,8 +181,31 @@ public final class Nlb implements AutoCloseable {
             "stateReason", lb.stateReason().orElse(null)));
   }
 
-  private LoadBalancer doCreateLoadBalancer(LoadBalancerConfig config) {
-    return control.call(() -> {
+  LoadBalancer doCreateLoadBalancer(LoadBalancerConfig config) {
+    Change<LoadBalancer> created = control.call(() -> createLoadBalancerCommand(config));
+    LoadBalancer lb = created.value();
+    Throwable failure = awaitBinding(created.binding());
+    control.run(() -> bound(lb, failure));
+    return lb;
+  }
+
+  /** A created load balancer's binding ended: it becomes active, or failed with the reason; a command. */
+  void bound(LoadBalancer lb, @Nullable Throwable failure) {
+    if (lb.state() != LoadBalancerState.PROVISIONING) {
+      return; // deleted meanwhile
+    }
+    if (failure == null) {
+      lb.activate();
+    } else {
+      // The transport closed what this creation bound; the load balancer stays, failed, so that
+      // its configuration can be inspected and deleted.
+      lb.fail("bind failed: " + failure.getMessage());
+    }
+  }
+
+  /** Creates a load balancer, publishes its routing and starts binding; a command. */
+  Change<LoadBalancer> createLoadBalancerCommand(LoadBalancerConfig config) {
+    {
       checkOpen();
       if (loadBalancers.containsKey(config.name())) {
         throw new NlbException(ErrorCode.DUPLICATE_LOAD_BALANCER_NAME,
@@ -207,20 +231,9 @@ public final class Nlb implements AutoCloseable {
         lb.listenersMutable().add(l);
       }
       loadBalancers.put(config.name(), lb);
-      RoutingSnapshot snapshot = lb.buildSnapshot();
-      if (transport != null) {
-        try {
-          transport.apply(lb, null, snapshot);
-        } catch (Exception e) {
-          lb.fail("bind failed: " + e.getMessage());
-          lb.publish(snapshot);
-          return lb;
-        }
-      }
-      lb.publish(snapshot);
-      lb.activate();
-      return lb;
-    });
+      // Routing is published first: a socket bound below never accepts a flow with no route.
+      return new Change<>(lb, lb.rebind(), () -> {});
+    }
   }
 
   /** The load balancer named {@code name}. */
@@ -235,6 +248,50 @@ public final class Nlb implements AutoCloseable {
     return control.call(() -> {
       return List.copyOf(loadBalancers.values());
     });
+  }
+
+  /** The target groups by name; control plane only. */
+  Map<String, TargetGroup> targetGroupMap() {
+    return targetGroups;
+  }
+
+  /** The load balancers by name; control plane only. */
+  Map<String, LoadBalancer> loadBalancerMap() {
+    return loadBalancers;
+  }
+
+  // ------------------------------------------------------------------ declarative
+
+  /**
+   * What {@link #apply} would change to make the running state match {@code desired}, in the
+   * order it would change it; nothing is changed (a dry run).
+   *
+   * @throws NlbException {@code ValidationError} listing every change that cannot be made (a
+   *     group's protocol, a zone removed, ...), each with its path
+   */
+  public List<NlbConfig.PlannedChange> plan(NlbConfig desired) {
+    return applier.plan(desired);
+  }
+
+  /**
+   * Makes the running state match {@code desired}: all of it or nothing. Every change is checked
+   * first; then routing moves to the new state in one step per load balancer and the new sockets
+   * bind. When anything is refused or cannot be bound, the running state, its ids, its health and
+   * its open flows stay exactly as they were, and the exception names the path that failed.
+   * Targets that leave drain as with {@link TargetGroup#deregisterTargets}.
+   *
+   * @return the changes made (empty when the running state already matched)
+   * @throws NlbException {@code ValidationError} (nothing changed) listing every problem with its
+   *     path, the code of a refused step (quotas, compatibility) with its path, or {@code
+   *     InternalFailure} when a socket cannot be bound
+   */
+  public List<NlbConfig.PlannedChange> apply(NlbConfig desired) {
+    return audited("Apply", fields("targetGroups", desired.targetGroups().size(), "loadBalancers", desired.loadBalancers().size()),
+        () -> applier.apply(desired), changes -> {
+          List<Object> out = new ArrayList<>();
+          changes.forEach(c -> out.add(c.toString()));
+          return fields("changes", out);
+        });
   }
 
   void removeLoadBalancer(LoadBalancer lb) {
@@ -447,7 +504,7 @@ public final class Nlb implements AutoCloseable {
         "refreshIntervalSeconds", endpoint.refreshInterval().getSeconds()), () -> doCreateAlbEndpoint(endpoint));
   }
 
-  private void doCreateAlbEndpoint(AlbEndpoint endpoint) {
+  void doCreateAlbEndpoint(AlbEndpoint endpoint) {
     List<InetAddress> initial = readAddresses(endpoint);
     control.run(() -> {
       checkOpen();
@@ -476,7 +533,7 @@ public final class Nlb implements AutoCloseable {
     audited("DeleteAlbEndpoint", fields("name", name), () -> doDeleteAlbEndpoint(name));
   }
 
-  private void doDeleteAlbEndpoint(String name) {
+  void doDeleteAlbEndpoint(String name) {
     control.run(() -> {
       checkOpen();
       AlbState state = requireAlb(name);
@@ -613,6 +670,135 @@ public final class Nlb implements AutoCloseable {
         instanceRefreshTask = scheduler.schedule(instanceRefresh, this::refreshInstances);
       }
     });
+  }
+
+  // ------------------------------------------------------------------ commands that bind
+
+  /**
+   * Side effects on existing flows that an {@link #apply} holds back until it is bound (it may
+   * still be taken back); null outside an apply. Control plane only.
+   */
+  private @Nullable List<Runnable> heldBack;
+
+  /**
+   * Runs {@code effect} now, or once the apply in progress is bound; a command.
+   *
+   * @return whether it ran now
+   */
+  boolean afterBinding(Runnable effect) {
+    List<Runnable> h = heldBack;
+    if (h == null) {
+      effect.run();
+      return true;
+    }
+    h.add(effect);
+    return false;
+  }
+
+  /**
+   * The load balancers whose routing an apply changed, each with whether its bindings changed and
+   * the binding its steps wait for; null outside an apply. Publication waits for the end of the
+   * apply's steps, so that routing moves from the old state to the new one in one step.
+   */
+  private @Nullable Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> deferredRebind;
+  private @Nullable Set<LoadBalancer> deferredRepublish;
+
+  /** Starts holding effects back ({@link #afterBinding}) and publications; returns where effects go. */
+  List<Runnable> holdBack() {
+    List<Runnable> h = new ArrayList<>();
+    heldBack = h;
+    deferredRebind = new LinkedHashMap<>();
+    deferredRepublish = new java.util.LinkedHashSet<>();
+    return h;
+  }
+
+  /** During an apply, notes that {@code lb} must be republished at its end; false outside one. */
+  boolean deferPublish(LoadBalancer lb) {
+    Set<LoadBalancer> d = deferredRepublish;
+    if (d == null) {
+      return false;
+    }
+    d.add(lb);
+    return true;
+  }
+
+  /** During an apply, notes that {@code lb} must be re-bound at its end and returns that binding; null outside one. */
+  java.util.concurrent.@Nullable CompletionStage<Void> deferRebind(LoadBalancer lb) {
+    Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> d = deferredRebind;
+    if (d == null) {
+      return null;
+    }
+    return d.computeIfAbsent(lb, x -> new java.util.concurrent.CompletableFuture<>());
+  }
+
+  /**
+   * Stops holding back; when {@code publish}, publishes (and binds) each load balancer the apply
+   * changed, once. Without it (a refused apply being taken back) the notes are dropped.
+   */
+  void release(boolean publish) {
+    Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> rebind = deferredRebind;
+    Set<LoadBalancer> republish = deferredRepublish;
+    heldBack = null;
+    deferredRebind = null;
+    deferredRepublish = null;
+    if (!publish || rebind == null || republish == null) {
+      return;
+    }
+    rebind.forEach((lb, f) -> lb.rebindNow().whenComplete((v, e) -> {
+      if (e == null) {
+        f.complete(null);
+      } else {
+        f.completeExceptionally(e);
+      }
+    }));
+    for (LoadBalancer lb : republish) {
+      if (!rebind.containsKey(lb)) {
+        lb.republish();
+      }
+    }
+  }
+
+  /** How long a caller waits for the transport to bind what its change needs. */
+  private static final long BIND_WAIT_SECONDS = 30;
+
+  /**
+   * Runs {@code command} on the control plane, then waits outside it for the binding the command
+   * started. When binding fails, the change is taken back (as a command of its own) and the caller
+   * gets {@code InternalFailure} naming {@code what}.
+   */
+  <T> T commit(String what, java.util.function.Supplier<Change<T>> command) {
+    Change<T> change = control.call(command);
+    Throwable failure = awaitBinding(change.binding());
+    if (failure != null) {
+      control.run(change.undo());
+      throw new NlbException(ErrorCode.INTERNAL_FAILURE, Check.message(what, String.valueOf(failure.getMessage()),
+          "every listener bound on every node"));
+    }
+    return change.value();
+  }
+
+  /** Waits for {@code binding}; returns why it failed, or null. */
+  static @Nullable Throwable awaitBinding(java.util.concurrent.CompletionStage<Void> binding) {
+    java.util.concurrent.CompletableFuture<Void> f = binding.toCompletableFuture();
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          f.get(BIND_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+          return null;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (java.util.concurrent.ExecutionException e) {
+          return e.getCause() == null ? e : e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+          return new IllegalStateException("the transport did not bind within " + BIND_WAIT_SECONDS + " s");
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   // ------------------------------------------------------------------ audit

@@ -164,6 +164,11 @@ public final class RegisteredTarget {
     removed = true;
   }
 
+  /** Takes {@link #removed()} back (a failed apply that had removed it). */
+  void unremove() {
+    removed = false;
+  }
+
   /** Whether the target is deregistering: no new flows, existing flows continue. */
   public boolean isDraining() {
     return draining;

@@ -159,7 +159,7 @@ public final class TargetGroup {
         () -> doRegisterTargets(targets));
   }
 
-  private void doRegisterTargets(Collection<Target> targets) {
+  void doRegisterTargets(Collection<Target> targets) {
     nlb.control.run(() -> {
       checkLive();
       List<String> problems = new ArrayList<>();
@@ -283,7 +283,7 @@ public final class TargetGroup {
         () -> doDeregisterTargets(targets));
   }
 
-  private void doDeregisterTargets(Collection<Target> targets) {
+  void doDeregisterTargets(Collection<Target> targets) {
     nlb.control.run(() -> {
       checkLive();
       List<String> problems = new ArrayList<>();
@@ -339,9 +339,13 @@ public final class TargetGroup {
   }
 
   private void drained(RegisteredTarget r) {
-    if (nlb.transport != null) {
-      nlb.transport.targetDrained(r, attributes.connectionTermination());
-    }
+    boolean terminate = attributes.connectionTermination();
+    // During an apply the flows are told only once the apply is bound (it may be taken back).
+    nlb.afterBinding(() -> {
+      if (nlb.transport != null && r.isRemoved()) {
+        nlb.transport.targetDrained(r, terminate);
+      }
+    });
   }
 
   // ------------------------------------------------------------------ health
@@ -533,7 +537,7 @@ public final class TargetGroup {
         () -> doModifyAttributes(changes), a -> Nlb.fields("attributes", a.asMap()));
   }
 
-  private TargetGroupAttributes doModifyAttributes(Map<String, String> changes) {
+  TargetGroupAttributes doModifyAttributes(Map<String, String> changes) {
     return nlb.control.call(() -> {
       checkLive();
       List<String> problems = new ArrayList<>();
@@ -581,7 +585,7 @@ public final class TargetGroup {
         () -> doModifyHealthCheck(next));
   }
 
-  private void doModifyHealthCheck(HealthCheck next) {
+  void doModifyHealthCheck(HealthCheck next) {
     nlb.control.run(() -> {
       checkLive();
       List<String> problems = new ArrayList<>();
@@ -598,7 +602,7 @@ public final class TargetGroup {
     nlb.audited("AddTags", Nlb.fields("resourceArns", List.of(resourceId()), "tags", additions), () -> doAddTags(additions));
   }
 
-  private void doAddTags(Map<String, String> additions) {
+  void doAddTags(Map<String, String> additions) {
     nlb.control.run(() -> {
       checkLive();
       tags = Tags.add("targetGroup[" + name + "]", tags, additions);
@@ -610,7 +614,7 @@ public final class TargetGroup {
     nlb.audited("RemoveTags", Nlb.fields("resourceArns", List.of(resourceId()), "tagKeys", List.copyOf(keys)), () -> doRemoveTags(keys));
   }
 
-  private void doRemoveTags(Collection<String> keys) {
+  void doRemoveTags(Collection<String> keys) {
     nlb.control.run(() -> {
       checkLive();
       tags = Tags.remove(tags, keys);
@@ -626,7 +630,7 @@ public final class TargetGroup {
     nlb.audited("DeleteTargetGroup", Nlb.fields("targetGroupArn", resourceId()), this::doDelete);
   }
 
-  private void doDelete() {
+  void doDelete() {
     nlb.control.run(() -> {
       if (deleted) {
         return;
@@ -641,6 +645,44 @@ public final class TargetGroup {
       deleted = true;
       nlb.removeTargetGroup(this);
     });
+  }
+
+  /** The mutable part of a group, kept so that a failed {@link Nlb#apply} can be taken back. */
+  record Saved(HealthCheck healthCheck, TargetGroupAttributes attributes, Map<String, String> tags,
+      Map<String, RegisteredTarget> registrations, java.util.Set<RegisteredTarget> draining, boolean deleted) {}
+
+  Saved save() {
+    java.util.Set<RegisteredTarget> draining = new java.util.HashSet<>();
+    for (RegisteredTarget r : registrations.values()) {
+      if (r.isDraining()) {
+        draining.add(r);
+      }
+    }
+    return new Saved(healthCheck, attributes, Map.copyOf(tags), new LinkedHashMap<>(registrations), draining, deleted);
+  }
+
+  /**
+   * Puts back what {@link #save()} kept: registrations added since are dropped, those
+   * deregistered since are serving again (their drain timers cancelled). The caller republishes.
+   */
+  void restore(Saved s) {
+    healthCheck = s.healthCheck();
+    attributes = s.attributes();
+    tags = new LinkedHashMap<>(s.tags());
+    for (RegisteredTarget r : registrations.values()) {
+      if (!s.registrations().containsValue(r) && r.isDraining()) {
+        r.draining(true, null);
+      }
+    }
+    registrations.clear();
+    registrations.putAll(s.registrations());
+    for (RegisteredTarget r : registrations.values()) {
+      if (!s.draining().contains(r) && r.isDraining()) {
+        r.draining(false, null);
+      }
+      r.unremove();
+    }
+    deleted = s.deleted();
   }
 
   void cancelTimers() {

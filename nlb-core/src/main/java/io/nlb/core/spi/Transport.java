@@ -4,6 +4,7 @@ import io.nlb.core.LoadBalancer;
 import io.nlb.core.RegisteredTarget;
 import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.TargetHealth;
+import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,15 +15,18 @@ import org.jspecify.annotations.Nullable;
  * <h2>Contract</h2>
  *
  * <ul>
- *   <li>All methods are called by the control plane, serialized under its lock, never from an
- *       event loop; they must not call back into the control plane.
- *   <li>{@link #apply} is called before a snapshot that changes what is bound (a new load balancer,
- *       a listener added, removed or changed, a zone added) is published, and when the access-log
- *       attributes ({@code access_logs.s3.*}) change, so that the transport can open or close its
- *       TLS access log (the bindings are then unchanged). It binds what is new and
- *       unbinds what is gone. If it throws, it must leave the bindings as they were, and the
- *       control plane refuses the change that needed it (the load balancer becomes {@code failed}
- *       when it was its creation).
+ *   <li>Every method is called from the control plane's serial executor, one call at a time, never
+ *       from an event loop. No method may block: binding and unbinding are started and complete
+ *       on the transport's own threads. Methods must not call back into the control plane.
+ *   <li>{@link #apply} is called after the snapshot {@code next} has been published, whenever it
+ *       changes what is bound (a new load balancer, a listener added, removed or changed, a zone
+ *       added) or the access-log attributes ({@code access_logs.s3.*}) change. Since routing is
+ *       published first, a socket that starts accepting finds its route. The returned stage
+ *       completes when every socket {@code next} needs accepts. It fails when something cannot be
+ *       bound or served (a port taken, a TLS policy the provider cannot serve exactly); the
+ *       transport has then closed what that call opened, and the control plane takes its change
+ *       back and applies the previous state again. Calls may overlap: a socket that an earlier,
+ *       still pending call is binding is shared, not bound twice.
  *   <li>Between calls, the transport reads {@link LoadBalancer#routingSnapshot()} once per new
  *       flow; it never caches routing decisions across flows.
  *   <li>{@link #targetDrained} and {@link #targetHealthChanged} tell the transport about existing
@@ -35,17 +39,21 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Transport extends AutoCloseable {
   /**
-   * Makes the bindings of {@code lb} match {@code next}.
+   * Starts making the bindings of {@code lb} match {@code next}, which is already published.
    *
    * @param previous the snapshot bound so far, or null when {@code lb} is new
-   * @throws Exception when something cannot be bound; bindings must then be as for {@code
-   *     previous}
+   * @return completes when every socket of {@code next} accepts; fails (with bindings as for
+   *     {@code previous}) when something cannot be bound
    */
-  void apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) throws Exception;
+  CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next);
 
-  /** Unbinds everything of {@code lb} and closes its flows (the load balancer is deleted). */
-  void remove(LoadBalancer lb);
-
+  /**
+   * Starts unbinding everything of {@code lb} and closing its flows (the load balancer is
+   * deleted).
+   *
+   * @return completes when its sockets are closed
+   */
+  CompletionStage<Void> remove(LoadBalancer lb);
   /**
    * The deregistration delay of {@code target} ended; when {@code terminateConnections} is true,
    * its remaining flows must be closed.

@@ -34,8 +34,10 @@ final class Endpoint {
   private final @Nullable InetAddress nodeIpv4;
   private final @Nullable InetAddress nodeIpv6;
   private final ConcurrentMap<InetAddress, InetAddress> kernelSources = new ConcurrentHashMap<>();
-  /** Set once bound. */
+  /** The socket, set when binding starts. */
   volatile @Nullable Channel channel;
+  /** Completes when the socket accepts (or receives), fails when it cannot be bound. */
+  final java.util.concurrent.CompletableFuture<Void> bound = new java.util.concurrent.CompletableFuture<>();
   /** Whether a failure to bind a target connection's source address was logged at WARN. */
   volatile boolean warnedBindFailure;
   /** When an out-of-file-descriptors failure was last logged (System.nanoTime), 0 for never. */

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
 final class LbState {
   final LoadBalancer lb;
   final Map<BindKey, Endpoint> endpoints = new LinkedHashMap<>();
+  /** The sockets the latest apply wants (control plane only); others close once its binds succeed. */
+  Set<BindKey> wanted = Set.of();
   final Map<String, ZoneMetrics> zoneMetrics = new HashMap<>();
   /**
    * The connection counts of each TCP port, shared by its sockets in every zone (control plane

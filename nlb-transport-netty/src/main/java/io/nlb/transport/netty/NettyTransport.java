@@ -3,6 +3,7 @@ package io.nlb.transport.netty;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -41,6 +42,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -271,34 +275,24 @@ public final class NettyTransport implements Transport {
   // ------------------------------------------------------------------ Transport
 
   @Override
-  public void apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) throws Exception {
+  public CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
     if (closed) {
-      throw new IllegalStateException("transport: closed (expected: an open transport)");
+      return CompletableFuture.failedFuture(new IllegalStateException("transport: closed (expected: an open transport)"));
     }
     LbState st = loadBalancers.computeIfAbsent(lb, LbState::new);
+    List<Endpoint> added = new ArrayList<>();
+    List<CompletableFuture<Void>> binds = new ArrayList<>();
     synchronized (st) {
       Map<BindKey, Zone> wanted = wanted(lb, next);
-      Map<Listener, TlsFrontend> tlsNext;
       List<Runnable> tlsCommit = new ArrayList<>();
-      List<Endpoint> added = new ArrayList<>();
+      Map<Listener, TlsFrontend> tlsNext;
       try {
-        // Everything that can fail comes first, so that a refusal changes nothing.
+        // Everything that can be refused without a socket comes first, so that a refusal changes
+        // nothing.
         tlsNext = planTls(st, next, tlsCommit);
-        Map<Integer, TlsFrontend> byPort = byPort(next, tlsNext);
-        for (Map.Entry<BindKey, Zone> w : wanted.entrySet()) {
-          if (!st.endpoints.containsKey(w.getKey())) {
-            added.add(bind(st, w.getKey(), w.getValue(), byPort));
-          }
-        }
-      } catch (Exception e) {
-        for (Endpoint ep : added) {
-          unbind(ep);
-        }
-        if (st.endpoints.isEmpty()) {
-          loadBalancers.remove(lb);
-        }
-        log.warn("nlb transport: cannot bind the listeners of {}; keeping the previous bindings: {}", lb.name(), e.toString());
-        throw e;
+      } catch (RuntimeException e) {
+        log.warn("nlb transport: cannot serve the listeners of {}; keeping the previous bindings: {}", lb.name(), e.toString());
+        return CompletableFuture.failedFuture(e);
       }
       for (Runnable r : tlsCommit) {
         r.run();
@@ -311,23 +305,53 @@ public final class NettyTransport implements Transport {
           ep.tls = byPort.get(ep.port);
         }
       }
-      for (Endpoint ep : added) {
-        st.endpoints.put(ep.key, ep);
-      }
-      List<BindKey> gone = new ArrayList<>();
-      for (BindKey k : st.endpoints.keySet()) {
-        if (!wanted.containsKey(k)) {
-          gone.add(k);
+      st.wanted = wanted.keySet();
+      for (Map.Entry<BindKey, Zone> w : wanted.entrySet()) {
+        Endpoint ep = st.endpoints.get(w.getKey());
+        if (ep == null) {
+          ep = bind(st, w.getKey(), w.getValue(), byPort);
+          st.endpoints.put(ep.key, ep);
+          added.add(ep);
         }
-      }
-      for (BindKey k : gone) {
-        Endpoint ep = st.endpoints.remove(k);
-        if (ep != null) {
-          unbind(ep);
-        }
+        // A socket an earlier, still pending call is binding is shared: its outcome is ours too.
+        binds.add(ep.bound);
       }
       syncAccessLog(st);
     }
+    return CompletableFuture.allOf(binds.toArray(new CompletableFuture<?>[0])).handle((v, failure) -> {
+      synchronized (st) {
+        if (failure != null) {
+          for (Endpoint ep : added) {
+            st.endpoints.remove(ep.key, ep);
+            unbind(ep);
+          }
+          log.warn("nlb transport: cannot bind the listeners of {}; keeping the previous bindings: {}", lb.name(),
+              String.valueOf(failure.getCause() != null ? failure.getCause() : failure));
+          return CompletableFuture.<Void>failedFuture(failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure);
+        }
+        // New sockets accept: now the ones no longer wanted (by the latest call) close.
+        return unbindUnwanted(st);
+      }
+    }).thenCompose(f -> f);
+  }
+
+  /** Closes the sockets of {@code st} that the latest {@link #apply} does not want; completes when they are closed. */
+  private CompletableFuture<Void> unbindUnwanted(LbState st) {
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    List<BindKey> gone = new ArrayList<>();
+    for (BindKey k : st.endpoints.keySet()) {
+      if (!st.wanted.contains(k)) {
+        gone.add(k);
+      }
+    }
+    for (BindKey k : gone) {
+      Endpoint ep = st.endpoints.remove(k);
+      if (ep != null) {
+        closing.add(unbind(ep));
+      }
+    }
+    return CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]));
   }
 
   /**
@@ -461,27 +485,35 @@ public final class NettyTransport implements Transport {
   }
 
   @Override
-  public void remove(LoadBalancer lb) {
+  public CompletionStage<Void> remove(LoadBalancer lb) {
     LbState st = loadBalancers.remove(lb);
     if (st == null) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
     synchronized (st) {
+      st.wanted = Set.of();
       for (Endpoint ep : st.endpoints.values()) {
-        unbind(ep);
+        closing.add(unbind(ep));
       }
       st.endpoints.clear();
     }
     for (Flow f : st.flows) {
       f.terminate();
     }
-    synchronized (st) {
-      st.tls.clear();
-      TlsAccessLog l = st.accessLog;
-      st.accessLog = null;
-      st.accessLogKey = null;
-      closeAccessLog(lb, l);
-    }
+    // The access log flushes what is queued: file I/O, kept off the control plane and the event
+    // loops, once the sockets are closed.
+    CompletableFuture<Void> closed = CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]));
+    closed.whenCompleteAsync((v, e) -> {
+      synchronized (st) {
+        st.tls.clear();
+        TlsAccessLog l = st.accessLog;
+        st.accessLog = null;
+        st.accessLogKey = null;
+        closeAccessLog(lb, l);
+      }
+    });
+    return closed;
   }
 
   @Override
@@ -520,16 +552,18 @@ public final class NettyTransport implements Transport {
     }
     closed = true;
     List<LbState> states = new ArrayList<>(loadBalancers.values());
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
     for (LbState st : states) {
       synchronized (st) {
         for (Endpoint ep : st.endpoints.values()) {
           ep.closing = true;
           if (ep.protocol == IpProtocol.TCP) {
-            unbind(ep);
+            closing.add(unbind(ep));
           }
         }
       }
     }
+    awaitClosed(closing);
     awaitNoTcpFlows(shutdownTimeout.toNanos());
     for (LbState st : states) {
       for (Flow f : st.flows) {
@@ -539,11 +573,17 @@ public final class NettyTransport implements Transport {
     // The resets run on the event loops; an event loop that shuts down first would close the
     // sockets with a FIN instead.
     awaitNoTcpFlows(TimeUnit.SECONDS.toNanos(5));
+    closing.clear();
     for (LbState st : states) {
       synchronized (st) {
         for (Endpoint ep : st.endpoints.values()) {
-          unbind(ep);
+          closing.add(unbind(ep));
         }
+      }
+    }
+    awaitClosed(closing);
+    for (LbState st : states) {
+      synchronized (st) {
         st.endpoints.clear();
         TlsAccessLog l = st.accessLog;
         st.accessLog = null;
@@ -563,6 +603,17 @@ public final class NettyTransport implements Transport {
     if (ownsGroup) {
       group.shutdownGracefully(0, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)
           .awaitUninterruptibly(shutdownTimeout.toMillis() + 5_000);
+    }
+  }
+
+  /** Waits up to 5 s for sockets to close (close() may block; it is never called from an event loop). */
+  private static void awaitClosed(List<CompletableFuture<Void>> closing) {
+    try {
+      CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("nlb transport: listening sockets did not close within 5 s: {}", e.toString());
     }
   }
 
@@ -673,7 +724,8 @@ public final class NettyTransport implements Transport {
     return out;
   }
 
-  private Endpoint bind(LbState st, BindKey k, Zone zone, Map<Integer, TlsFrontend> tlsByPort) throws Exception {
+  /** Creates the endpoint of {@code k} and starts binding it; {@link Endpoint#bound} tells the outcome. */
+  private Endpoint bind(LbState st, BindKey k, Zone zone, Map<Integer, TlsFrontend> tlsByPort) {
     ZoneMetrics zm = st.zoneMetrics.computeIfAbsent(k.zone(), z -> new ZoneMetrics(metrics, st.lb.resourceId(), z));
     Endpoint ep = new Endpoint(this, st, k, zone, zm);
     AcceptGuard guard = null;
@@ -684,9 +736,9 @@ public final class NettyTransport implements Transport {
       guard = new AcceptGuard(ep, c);
     }
     InetSocketAddress local = new InetSocketAddress(k.address(), k.port());
-    Channel ch;
+    ChannelFuture bound;
     if (k.protocol() == IpProtocol.TCP) {
-      ch = new ServerBootstrap()
+      bound = new ServerBootstrap()
           .group(group)
           .channel(io.serverChannel)
           .option(ChannelOption.SO_BACKLOG, 4096)
@@ -697,30 +749,40 @@ public final class NettyTransport implements Transport {
           .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
           .childHandler(java.util.Objects.requireNonNull(guard))
-          .bind(local)
-          .sync()
-          .channel();
+          .bind(local);
     } else {
-      ch = new Bootstrap()
+      bound = new Bootstrap()
           .group(group)
           .channel(io.datagramChannel)
           .handler(new UdpListener(ep))
-          .bind(local)
-          .sync()
-          .channel();
+          .bind(local);
     }
-    ep.channel = ch;
-    log.debug("nlb transport: bound {}", ep);
+    ep.channel = bound.channel();
+    bound.addListener(f -> {
+      if (f.isSuccess()) {
+        log.debug("nlb transport: bound {}", ep);
+        ep.bound.complete(null);
+      } else {
+        ep.bound.completeExceptionally(new java.io.IOException(k + ": " + f.cause().getMessage(), f.cause()));
+      }
+    });
     return ep;
   }
 
-  private static void unbind(Endpoint ep) {
+  /** Starts closing {@code ep}'s socket; completes when it is closed. */
+  private static CompletableFuture<Void> unbind(Endpoint ep) {
     ep.closing = true;
     Channel ch = ep.channel;
-    if (ch != null && ch.isOpen()) {
-      ch.close().awaitUninterruptibly(5_000);
-      log.debug("nlb transport: unbound {}", ep);
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    if (ch == null) {
+      closed.complete(null);
+      return closed;
     }
+    ch.close().addListener(f -> {
+      log.debug("nlb transport: unbound {}", ep);
+      closed.complete(null);
+    });
+    return closed;
   }
 
   /** Builds a {@link NettyTransport}. Setters validate their argument. Not thread-safe. */
