@@ -1,0 +1,22 @@
+/**
+ * The standalone launcher ({@code nlb}): runs the load balancers a YAML or JSON file describes,
+ * reloads it, serves a status endpoint and handles signals. An application, not a library: it
+ * exports its package only so that its types can be read in the javadoc.
+ */
+module io.nlb.launcher {
+  requires io.nlb.core;
+  requires io.nlb.transport.netty;
+  requires io.nlb.healthcheck;
+  requires io.nlb.tls;
+  requires io.nlb.metrics;
+  requires org.slf4j;
+  // The status page is a JDK HTTP server.
+  requires jdk.httpserver;
+  // The launcher reloads its file on SIGHUP (sun.misc.Signal); it falls back to watching the file.
+  requires jdk.unsupported;
+  requires static org.jspecify;
+  requires com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.dataformat.yaml;
+
+  exports io.nlb.launcher;
+}
