@@ -10,6 +10,10 @@ module io.nlb.launcher {
   requires io.nlb.tls;
   requires io.nlb.metrics;
   requires org.slf4j;
+  requires io.netty.common;
+  // The command line; it reads the annotated command classes reflectively.
+  requires info.picocli;
+  opens io.nlb.launcher to info.picocli;
   // The status page is a JDK HTTP server.
   requires jdk.httpserver;
   // The launcher reloads its file on SIGHUP (sun.misc.Signal); it falls back to watching the file.

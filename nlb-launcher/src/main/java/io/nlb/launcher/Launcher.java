@@ -11,6 +11,9 @@ import io.nlb.metrics.store.MetricStore;
 import io.nlb.transport.netty.IoMode;
 import io.nlb.transport.netty.NettyTransport;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -204,9 +207,11 @@ public final class Launcher implements AutoCloseable {
   }
 
   /**
-   * Starts from {@code args[0]} and runs until the JVM is asked to stop.
+   * The {@code nlb} command: {@code run CONFIG}, {@code validate CONFIG}, {@code --help}, {@code
+   * --version}; {@code nlb CONFIG} is short for {@code nlb run CONFIG}. Exits with 0 after a clean
+   * stop or a valid file, 2 for a bad file or bad usage (nothing bound), 1 when start-up failed.
    *
-   * @param args the configuration file
+   * @param args the command line
    */
   public static void main(String[] args) throws InterruptedException {
     int status = run(args, new CountDownLatch(1));
@@ -215,36 +220,49 @@ public final class Launcher implements AutoCloseable {
     }
   }
 
-  /** The body of {@link #main}: 0 after a clean stop, 2 for a bad file, 1 when start-up failed. */
-  static int run(String[] args, CountDownLatch stop) throws InterruptedException {
-    if (args.length != 1) {
-      System.err.println("usage: nlb-launcher <config.yaml|config.json>");
-      return 2;
-    }
-    Path file = Path.of(args[0]);
-    LauncherConfig config;
+  /** The body of {@link #main}: the command's exit code; {@code stop} ends {@code run}. */
+  static int run(String[] args, CountDownLatch stop) {
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+    return Cli.execute(args, stop, out, err);
+  }
+
+  /**
+   * Reads and checks a configuration file; prints every problem to {@code err}.
+   *
+   * @return the configuration, or {@code null} when it has problems
+   */
+  static @Nullable LauncherConfig readConfig(Path file, PrintWriter err) {
     try {
       if (!Files.isRegularFile(file)) {
-        System.err.println("config: " + file + " (expected: a readable YAML or JSON file)");
-        return 2;
+        err.println("config: " + file + " (expected: a readable YAML or JSON file)");
+        return null;
       }
-      config = LauncherConfig.read(file);
+      return LauncherConfig.read(file);
     } catch (LauncherConfig.ConfigException e) {
-      e.problems().forEach(System.err::println);
-      return 2;
+      e.problems().forEach(err::println);
+      return null;
     } catch (IOException e) {
-      System.err.println("config: " + file + ": " + e.getMessage());
-      return 2;
+      err.println("config: " + file + ": " + e.getMessage() + " (expected: a readable YAML or JSON file)");
+      return null;
+    }
+  }
+
+  /** {@code nlb run FILE}: starts, watches the file, and waits for {@code stop} or JVM shutdown. */
+  static int runFile(Path file, CountDownLatch stop, PrintWriter err) throws InterruptedException {
+    LauncherConfig config = readConfig(file, err);
+    if (config == null) {
+      return Cli.BAD_CONFIG;
     }
     Launcher launcher;
     try {
       launcher = start(config);
     } catch (NlbException e) {
-      e.problems().forEach(p -> System.err.println(e.code().apiName() + ": " + p));
-      return 2;
+      Cli.print(e, err);
+      return Cli.BAD_CONFIG;
     } catch (RuntimeException e) {
-      System.err.println(e.getMessage());
-      return 1;
+      err.println(e.getMessage());
+      return Cli.FAILED;
     }
     try {
       launcher.reloader().watch(file);
@@ -258,6 +276,12 @@ public final class Launcher implements AutoCloseable {
     }, "nlb-launcher-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     stop.await();
-    return 0;
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook); // stopped through the latch (tests): close here
+      launcher.close();
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is stopping: the hook closes the launcher
+    }
+    return Cli.OK;
   }
 }
