@@ -14,8 +14,11 @@ module io.nlb.launcher {
   // The command line; it reads the annotated command classes reflectively.
   requires info.picocli;
   opens io.nlb.launcher to info.picocli;
-  // The status page is a JDK HTTP server.
-  requires jdk.httpserver;
+  // The status endpoint is a small Netty HTTP server.
+  requires io.netty.buffer;
+  requires io.netty.transport;
+  requires io.netty.codec;
+  requires io.netty.codec.http;
   // The launcher reloads its file on SIGHUP (sun.misc.Signal); it falls back to watching the file.
   requires jdk.unsupported;
   requires static org.jspecify;
