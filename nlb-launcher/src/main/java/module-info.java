@@ -9,6 +9,9 @@ module io.nlb.launcher {
   requires io.nlb.healthcheck;
   requires io.nlb.tls;
   requires io.nlb.metrics;
+  // /metrics: the Micrometer binding into a Prometheus registry.
+  requires io.nlb.metrics.micrometer;
+  requires micrometer.registry.prometheus;
   requires org.slf4j;
   requires io.netty.common;
   // The command line; it reads the annotated command classes reflectively.

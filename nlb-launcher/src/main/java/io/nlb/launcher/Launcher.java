@@ -7,6 +7,10 @@ import io.nlb.core.Nlb;
 import io.nlb.core.NlbException;
 import io.nlb.core.TargetGroup;
 import io.nlb.healthcheck.HealthCheckEngine;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nlb.metrics.MetricsRecorder;
+import io.nlb.metrics.micrometer.MicrometerMetricsRecorder;
 import io.nlb.metrics.store.MetricStore;
 import io.nlb.transport.netty.IoMode;
 import io.nlb.transport.netty.NettyTransport;
@@ -40,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #run} also reloads the file on SIGHUP or when it changes ({@link ConfigReloader}), and
  * serves a read-only status page when the file has a {@code status} key ({@link StatusServer}).
  * Flow and host-count metrics are kept in a {@link MetricStore} with {@link #METRICS_PERIOD}
- * periods.
+ * periods, and in a Prometheus registry through the Micrometer binding (the status endpoint's
+ * {@code /metrics}).
  */
 public final class Launcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Launcher.class);
@@ -54,12 +59,14 @@ public final class Launcher implements AutoCloseable {
   public static final Duration METRICS_PERIOD = Duration.ofSeconds(10);
   private final LauncherConfig config;
   private final MetricStore metrics;
+  private final PrometheusMeterRegistry prometheus;
   private final ScheduledExecutorService ticker;
   private final ConfigReloader reloader;
   private @Nullable StatusServer status;
 
   private Launcher(Nlb nlb, NettyTransport transport, @Nullable HealthCheckEngine health, List<LoadBalancer> loadBalancers,
-      LauncherConfig config, MetricStore metrics, ScheduledExecutorService ticker) {
+      LauncherConfig config, MetricStore metrics, PrometheusMeterRegistry prometheus, ScheduledExecutorService ticker) {
+    this.prometheus = prometheus;
     this.nlb = nlb;
     this.transport = transport;
     this.health = health;
@@ -79,8 +86,10 @@ public final class Launcher implements AutoCloseable {
    */
   public static Launcher start(LauncherConfig config) {
     MetricStore metrics = MetricStore.builder().period(METRICS_PERIOD).retention(Duration.ofHours(1)).build();
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MetricsRecorder recorder = new TeeRecorder(metrics, MicrometerMetricsRecorder.create(prometheus));
     NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()))
-        .tlsProvider(config.transport().tlsProvider()).metrics(metrics);
+        .tlsProvider(config.transport().tlsProvider()).metrics(recorder);
     config.transport().limits().applyTo(tb);
     if (config.transport().threads() > 0) {
       tb.threads(config.transport().threads());
@@ -118,7 +127,7 @@ public final class Launcher implements AutoCloseable {
       }
       if (config.healthChecks()) {
         health = HealthCheckEngine.builder(nlb)
-            .metrics(metrics)
+            .metrics(recorder)
             .listener((target, previous, current) -> log.info("health {}: {} -> {}", target, previous, current))
             .build();
         health.start();
@@ -129,7 +138,7 @@ public final class Launcher implements AutoCloseable {
         return t;
       });
       ticker.scheduleAtFixedRate(metrics::tick, 1, 1, TimeUnit.SECONDS);
-      launcher = new Launcher(nlb, transport, health, lbs, config, metrics, ticker);
+      launcher = new Launcher(nlb, transport, health, lbs, config, metrics, prometheus, ticker);
       StatusSettings s = config.status();
       if (s != null) {
         launcher.status = StatusServer.start(launcher, s);
@@ -164,6 +173,11 @@ public final class Launcher implements AutoCloseable {
   /** The statistics store the transport and the health checks record into. */
   public MetricStore metrics() {
     return metrics;
+  }
+
+  /** Every metric recorded so far, in the Prometheus text exposition format (version 0.0.4). */
+  String scrape() {
+    return prometheus.scrape();
   }
 
   /** Applies changed files; {@link #run} also makes it watch the file. */

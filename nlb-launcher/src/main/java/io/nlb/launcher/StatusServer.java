@@ -74,6 +74,9 @@ import org.slf4j.LoggerFactory;
  *       listeners with their bindings), target groups with each target's health, and the last
  *       complete metrics period;
  *   <li>{@code GET /}: the same as a small HTML page;
+ *   <li>{@code GET /metrics}: every metric recorded so far in the Prometheus text format, through
+ *       the Micrometer binding ({@code nlb-metrics-micrometer}: meter names and labels are listed
+ *       in {@code MicrometerMetricsRecorder});
  *   <li>{@code GET /healthz}: {@code 200 ok}.
  * </ul>
  *
@@ -205,11 +208,14 @@ public final class StatusServer implements AutoCloseable {
     return switch (path) {
       case "/status.json" -> new Page(200, "application/json", (json.writeValueAsString(status()) + "\n").getBytes(StandardCharsets.UTF_8));
       case "/" -> new Page(200, "text/html; charset=utf-8", html(status()).getBytes(StandardCharsets.UTF_8));
-      default -> Page.text(404, "not found (expected: /, /status.json or /healthz)\n");
+      case "/metrics" -> new Page(200, PROMETHEUS_TEXT, launcher.scrape().getBytes(StandardCharsets.UTF_8));
+      default -> Page.text(404, "not found (expected: /, /status.json, /metrics or /healthz)\n");
     };
   }
 
-  private static final Set<String> PATHS = Set.of("/", "/status.json", "/healthz");
+  private static final Set<String> PATHS = Set.of("/", "/status.json", "/healthz", "/metrics");
+  /** The content type of the Prometheus text exposition format. */
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   /** One per connection: checks the request, answers it, and enforces the request deadline. */
   private static final class Http extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -271,7 +277,7 @@ public final class StatusServer implements AutoCloseable {
         return;
       }
       if (!PATHS.contains(path)) {
-        respond(ctx, keepAlive, head, Page.text(404, "not found (expected: /, /status.json or /healthz)\n"), null);
+        respond(ctx, keepAlive, head, Page.text(404, "not found (expected: /, /status.json, /metrics or /healthz)\n"), null);
         return;
       }
       try {
