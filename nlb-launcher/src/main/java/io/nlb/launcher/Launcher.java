@@ -1,5 +1,6 @@
 package io.nlb.launcher;
 
+import io.netty.channel.EventLoopGroup;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.LoadBalancerConfig;
 import io.nlb.core.LoadBalancerState;
@@ -85,12 +86,20 @@ public final class Launcher implements AutoCloseable {
    * @throws IllegalStateException when a load balancer cannot bind its listeners
    */
   public static Launcher start(LauncherConfig config) {
+    return start(config, null);
+  }
+
+  /** As {@link #start(LauncherConfig)}, on the given event loops instead of the transport's own (tests). */
+  static Launcher start(LauncherConfig config, @Nullable EventLoopGroup eventLoops) {
     MetricStore metrics = MetricStore.builder().period(METRICS_PERIOD).retention(Duration.ofHours(1)).build();
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MetricsRecorder recorder = new TeeRecorder(metrics, MicrometerMetricsRecorder.create(prometheus));
     NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()))
         .tlsProvider(config.transport().tlsProvider()).metrics(recorder);
     config.transport().limits().applyTo(tb);
+    if (eventLoops != null) {
+      tb.eventLoopGroup(eventLoops);
+    }
     if (config.transport().threads() > 0) {
       tb.threads(config.transport().threads());
     }
@@ -173,6 +182,14 @@ public final class Launcher implements AutoCloseable {
   /** The statistics store the transport and the health checks record into. */
   public MetricStore metrics() {
     return metrics;
+  }
+
+  /**
+   * What keeps the launcher from serving, one line each ({@link NettyTransport#livenessProblems()}:
+   * dead event loops, listeners not accepting); empty when it is live. Thread-safe.
+   */
+  List<String> livenessProblems() {
+    return transport.livenessProblems();
   }
 
   /** Every metric recorded so far, in the Prometheus text exposition format (version 0.0.4). */

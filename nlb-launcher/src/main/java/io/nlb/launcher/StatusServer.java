@@ -1,5 +1,6 @@
 package io.nlb.launcher;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -42,6 +43,7 @@ import io.nlb.core.TargetHealthDescription;
 import io.nlb.core.Zone;
 import io.nlb.metrics.Dimensions;
 import io.nlb.metrics.Metric;
+import io.nlb.metrics.MetricKind;
 import io.nlb.metrics.Statistic;
 import io.nlb.metrics.store.Datapoint;
 import io.nlb.metrics.store.MetricStore;
@@ -77,7 +79,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}: every metric recorded so far in the Prometheus text format, through
  *       the Micrometer binding ({@code nlb-metrics-micrometer}: meter names and labels are listed
  *       in {@code MicrometerMetricsRecorder});
- *   <li>{@code GET /healthz}: {@code 200 ok}.
+ *   <li>{@code GET /healthz}: {@code 200 ok} while the launcher can serve; {@code 503} with one
+ *       line per problem when an event loop of the transport is dead or a listener's socket is
+ *       not accepting ({@link io.nlb.transport.netty.NettyTransport#livenessProblems()}).
  * </ul>
  *
  * <p>{@code HEAD} is answered like {@code GET} without the body; any other method gets 405. The
@@ -213,6 +217,20 @@ public final class StatusServer implements AutoCloseable {
     };
   }
 
+  /** 200 {@code ok}, or 503 with one line per problem ({@link Launcher#livenessProblems()}). */
+  private Page healthz() {
+    List<String> problems;
+    try {
+      problems = launcher.livenessProblems();
+    } catch (RuntimeException e) {
+      problems = List.of("liveness check failed: " + e);
+    }
+    if (problems.isEmpty()) {
+      return Page.text(200, "ok\n");
+    }
+    return Page.text(503, "unavailable:\n- " + String.join("\n- ", problems) + "\n");
+  }
+
   private static final Set<String> PATHS = Set.of("/", "/status.json", "/healthz", "/metrics");
   /** The content type of the Prometheus text exposition format. */
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -273,7 +291,7 @@ public final class StatusServer implements AutoCloseable {
       }
       String path = new QueryStringDecoder(request.uri()).path();
       if (path.equals("/healthz")) {
-        respond(ctx, keepAlive, head, Page.text(200, "ok\n"), null);
+        respond(ctx, keepAlive, head, server.healthz(), null);
         return;
       }
       if (!PATHS.contains(path)) {
@@ -333,6 +351,17 @@ public final class StatusServer implements AutoCloseable {
     root.put("time", Instant.now().toString());
     MetricStore store = launcher.metrics();
     root.put("metricsPeriodSeconds", store.period().toSeconds());
+    ObjectNode live = root.putObject("liveness");
+    List<String> problems = launcher.livenessProblems();
+    live.put("ok", problems.isEmpty());
+    ArrayNode problemLines = live.putArray("problems");
+    problems.forEach(problemLines::add);
+    ObjectNode tr = root.putObject("transport");
+    tr.put("ioMode", launcher.transport().ioMode().toString());
+    tr.put("activeTcpFlows", launcher.transport().activeTcpFlows());
+    tr.put("activeUdpFlows", launcher.transport().activeUdpFlows());
+    tr.put("udpFlowTableOverflows", launcher.transport().udpFlowTableOverflows());
+    tr.put("eventLoopStalls", launcher.transport().eventLoopStalls());
     ArrayNode lbs = root.putArray("loadBalancers");
     for (LoadBalancer lb : launcher.nlb().loadBalancers()) {
       ObjectNode l = lbs.addObject();
@@ -375,6 +404,15 @@ public final class StatusServer implements AutoCloseable {
         Double v = last(store, e.getKey(), Dimensions.of(lb.resourceId()), e.getValue(), now);
         if (v != null) {
           m.put(e.getKey().metricName(), v.longValue());
+        }
+      }
+      // The library's own counters (rejections, full flow buffers): always shown, 0 when the last
+      // complete period had none, so that refusals are visible where operators look.
+      for (Metric metric : Metric.values()) {
+        Dimensions lbOnly = Dimensions.of(lb.resourceId());
+        if (metric.isLibraryExtension() && metric.kind() == MetricKind.COUNTER && metric.isPublishedUnder(lbOnly)) {
+          Double v = last(store, metric, lbOnly, Statistic.SUM, now);
+          m.put(metric.metricName(), v == null ? 0 : v.longValue());
         }
       }
       ObjectNode hosts = m.putObject("HealthyHostCount");
@@ -437,7 +475,10 @@ public final class StatusServer implements AutoCloseable {
         .append("td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}.healthy{color:#070}.unhealthy{color:#b00}</style>")
         .append("</head><body><h1>nlb status</h1><p>").append(esc(status.path("time").asText()))
         .append(" &middot; metrics: last complete ").append(status.path("metricsPeriodSeconds").asLong())
-        .append(" s period &middot; <a href=\"/status.json\">status.json</a></p>");
+        .append(" s period &middot; <a href=\"/status.json\">status.json</a> &middot; <a href=\"/metrics\">metrics</a></p>");
+    JsonNode live = status.path("liveness");
+    b.append("<p>liveness: ").append(live.path("ok").asBoolean() ? "<span class=\"healthy\">ok</span>" : "<span class=\"unhealthy\">"
+        + esc(String.join("; ", toStrings(live.path("problems")))) + "</span>").append("</p>");
     for (Iterator<com.fasterxml.jackson.databind.JsonNode> it = status.path("loadBalancers").elements(); it.hasNext();) {
       var lb = it.next();
       b.append("<h2>").append(esc(lb.path("name").asText())).append("</h2><p>").append(esc(lb.path("resourceId").asText()))
