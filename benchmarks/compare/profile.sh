@@ -11,7 +11,7 @@ MODE=${1:-EPOLL}
 SECONDS_RUN=${2:-12}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TOOL_JAR="$ROOT/benchmarks/target/benchmarks.jar"
-LAUNCHER_JAR="$ROOT/examples/target/nlb-launcher.jar"
+LAUNCHER_JAR="$ROOT/nlb-launcher/target/nlb-launcher-$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$ROOT/pom.xml")-exec.jar"
 WORK=$(mktemp -d /tmp/nlb-profile.XXXXXX)
 PIDS=()
 cleanup() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
@@ -35,7 +35,7 @@ loadBalancers:
     listeners: [{protocol: TCP, port: ${P[2]}, targetGroup: echo}]
 YAML
 java -XX:StartFlightRecording=filename="$WORK/launcher.jfr",settings=profile${JFR_EXTRA:-} -Xlog:gc:file="$WORK/gc.log" \
-  -cp "$LAUNCHER_JAR:$NATIVE_CP" io.nlb.examples.launcher.Launcher "$WORK/launcher.yaml" > "$WORK/launcher.log" 2>&1 &
+  -cp "$LAUNCHER_JAR:$NATIVE_CP" io.nlb.launcher.Launcher "$WORK/launcher.yaml" > "$WORK/launcher.log" 2>&1 &
 LP=$!; PIDS+=("$LP")
 for _ in $(seq 1 150); do grep -q "listening on .*:${P[2]}" "$WORK/launcher.log" && break; sleep 0.2; done
 read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$LP/stat")

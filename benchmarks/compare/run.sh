@@ -38,7 +38,7 @@ TARGET_JVM_FLAGS=${TARGET_JVM_FLAGS:--Xms64m -Xmx256m}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT_DIR="$ROOT/benchmarks/compare"
 RESULTS_DIR="$ROOT/benchmarks/results"
-LAUNCHER_JAR="$ROOT/examples/target/nlb-launcher.jar"
+LAUNCHER_JAR="$ROOT/nlb-launcher/target/nlb-launcher-$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$ROOT/pom.xml")-exec.jar"
 TOOL_JAR="$ROOT/benchmarks/target/benchmarks.jar"
 STAMP=$(date +%Y%m%d-%H%M%S)
 WORK=$(mktemp -d "/tmp/nlb-compare.$STAMP.XXXXXX")
@@ -58,12 +58,12 @@ if ! command -v haproxy >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null
 fi
 if [[ ! -f "$LAUNCHER_JAR" || ! -f "$TOOL_JAR" ]] \
-    || [[ -n "$(find "$ROOT/benchmarks/src" "$ROOT/examples/src" -newer "$TOOL_JAR" -name '*.java' -print -quit)" ]]; then
+    || [[ -n "$(find "$ROOT/benchmarks/src" "$ROOT/nlb-launcher/src" -newer "$TOOL_JAR" -name '*.java' -print -quit)" ]]; then
   log "building the launcher and benchmark jars"
-  (cd "$ROOT" && mvn -q -DskipTests -pl examples,benchmarks -am package)
+  (cd "$ROOT" && mvn -q -DskipTests -pl nlb-launcher,benchmarks -am package)
 fi
 HAPROXY_VERSION=$(haproxy -v | sed -n 1p)
-# Netty's native transports, which nlb-transport-netty declares optional and the launcher jar omits.
+# Netty's native transports for the cp variants (nlb-transport-netty declares them optional).
 NATIVE_CP=$(cd "$ROOT" && mvn -q -o dependency:build-classpath -pl nlb-transport-netty -Dmdep.outputFile=/dev/stdout 2>/dev/null \
   | tr ':' '\n' | grep -E 'netty-transport-(native|classes)-(epoll|io_uring)|native-unix-common' | paste -sd: || true)
 if [[ -z $NATIVE_CP ]]; then
@@ -157,13 +157,13 @@ start_launcher() {   # name echo-port sink-port io-mode jar|cp launcher-jar jvm-
   if [[ $natives == jar ]]; then
     java "$@" -jar "$jar" "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
   else
-    java "$@" -cp "$jar:$NATIVE_CP" io.nlb.examples.launcher.Launcher "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
+    java "$@" -cp "$jar:$NATIVE_CP" io.nlb.launcher.Launcher "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
   fi
   STARTED_PID=$!; PIDS+=("$STARTED_PID")
   local shown_jar=nlb-launcher.jar
   [[ $jar == "$LAUNCHER_JAR" ]] || shown_jar=$jar
   local how="-jar $shown_jar"
-  [[ $natives == jar ]] || how="-cp $shown_jar:<netty epoll + io_uring jars> io.nlb.examples.launcher.Launcher"
+  [[ $natives == jar ]] || how="-cp $shown_jar:<netty epoll + io_uring jars> io.nlb.launcher.Launcher"
   local shown=("${@:1:$#-1}")   # without the GC log option
   echo "java${shown[*]:+ ${shown[*]}} $how # transport.ioMode: $mode${ZERO_COPY:+, zeroCopy: $ZERO_COPY}" > "$WORK/$name.cmd"
   wait_for_line "$WORK/$name.log" "listening on .*127.0.0.1:$sp\b" "$STARTED_PID" 60

@@ -28,7 +28,7 @@ TARGET_JVM_FLAGS=${TARGET_JVM_FLAGS:--Xms64m -Xmx256m}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT_DIR="$ROOT/benchmarks/compare"
 RESULTS_DIR="$ROOT/benchmarks/results"
-LAUNCHER_JAR="$ROOT/examples/target/nlb-launcher.jar"
+LAUNCHER_JAR="$ROOT/nlb-launcher/target/nlb-launcher-$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$ROOT/pom.xml")-exec.jar"
 TOOL_JAR="$ROOT/benchmarks/target/benchmarks.jar"
 STAMP=$(date +%Y%m%d-%H%M%S)
 WORK=$(mktemp -d "/tmp/nlb-tls-compare.$STAMP.XXXXXX")
@@ -50,7 +50,7 @@ if ! command -v haproxy >/dev/null; then
 fi
 if [[ ! -f "$LAUNCHER_JAR" || ! -f "$TOOL_JAR" ]]; then
   log "building the launcher and benchmark jars"
-  (cd "$ROOT" && mvn -q -o -DskipTests -pl examples,benchmarks -am package)
+  (cd "$ROOT" && mvn -q -o -DskipTests -pl nlb-launcher,benchmarks -am package)
 fi
 # The OPENSSL provider needs netty-tcnative-boringssl-static, an optional dependency of nlb-tls that
 # the launcher jar omits; the EPOLL transport needs Netty's epoll jars (optional in nlb-transport-netty).
@@ -149,11 +149,11 @@ for provider in JDK OPENSSL; do
   name="nlb-${provider,,}"; ep=${PORTS[${#NAMES[@]} * 2 + 4]}; sp=${PORTS[${#NAMES[@]} * 2 + 5]}
   launcher_yaml "$ep" "$sp" "$provider" > "$WORK/$name.yaml"
   # shellcheck disable=SC2086
-  java $LAUNCHER_JVM_FLAGS -cp "$LAUNCHER_JAR:$EXTRA_CP" io.nlb.examples.launcher.Launcher "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
+  java $LAUNCHER_JVM_FLAGS -cp "$LAUNCHER_JAR:$EXTRA_CP" io.nlb.launcher.Launcher "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
   pid=$!; PIDS+=("$pid")
   wait_for_line "$WORK/$name.log" "listening on .*127.0.0.1:$sp\b" "$pid" 60
   logged=$(grep -o 'I/O mode [A-Z_]* ([A-Z_]*)' "$WORK/$name.log" | head -1 || true)
-  NOTES+=("\`$name\`: \`java ${LAUNCHER_JVM_FLAGS:+$LAUNCHER_JVM_FLAGS }-cp nlb-launcher.jar:<tcnative-boringssl-static + epoll jars> io.nlb.examples.launcher.Launcher\`, \`tlsProvider: $provider\`, \`ioMode: $IO_MODE\`${logged:+ (logs \"$logged\")}")
+  NOTES+=("\`$name\`: \`java ${LAUNCHER_JVM_FLAGS:+$LAUNCHER_JVM_FLAGS }-cp nlb-launcher.jar:<tcnative-boringssl-static + epoll jars> io.nlb.launcher.Launcher\`, \`tlsProvider: $provider\`, \`ioMode: $IO_MODE\`${logged:+ (logs \"$logged\")}")
   NAMES+=("$name") ECHO_PORTS+=("$ep") SINK_PORTS+=("$sp") PROXY_PIDS+=("$pid")
 done
 ep=${PORTS[8]}; sp=${PORTS[9]}

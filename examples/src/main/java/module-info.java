@@ -7,14 +7,9 @@ module io.nlb.examples {
   requires io.nlb.tls;
   requires io.nlb.metrics;
   requires org.slf4j;
-  // AlbTargetExample's stand-in ALB nodes and the launcher's status page are JDK HTTP servers.
+  // AlbTargetExample's stand-in ALB nodes are JDK HTTP servers.
   requires jdk.httpserver;
-  // The launcher reloads its file on SIGHUP (sun.misc.Signal); it falls back to watching the file.
-  requires jdk.unsupported;
   requires static org.jspecify;
-  requires com.fasterxml.jackson.databind;
-  requires com.fasterxml.jackson.dataformat.yaml;
 
   exports io.nlb.examples;
-  exports io.nlb.examples.launcher;
 }

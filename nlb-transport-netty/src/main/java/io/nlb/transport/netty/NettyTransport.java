@@ -272,6 +272,51 @@ public final class NettyTransport implements Transport {
     return out;
   }
 
+  /**
+   * What keeps this transport from serving, one line each, or an empty list when nothing does:
+   * each event loop of its group that has terminated or is shutting down, and each listening
+   * socket of a live listener that is not open and bound (closed after an error, or never bound).
+   * Sockets being closed on purpose (a listener removed, the transport closing) are not problems.
+   *
+   * <p>Meant for liveness checks, such as the launcher's {@code /healthz}: cheap (no I/O, no
+   * waiting beyond a short lock per load balancer), thread-safe, callable at any time.
+   *
+   * <pre>{@code
+   * List<String> problems = transport.livenessProblems();
+   * if (!problems.isEmpty()) {
+   *   // e.g. "event loop 1: terminated", "web TCP zone-a 127.0.0.1:8080: not accepting (socket closed)"
+   * }
+   * }</pre>
+   */
+  public List<String> livenessProblems() {
+    List<String> out = new ArrayList<>();
+    if (closed) {
+      out.add("transport: closed");
+      return out;
+    }
+    int i = 0;
+    for (io.netty.util.concurrent.EventExecutor e : group) {
+      if (e.isTerminated()) {
+        out.add("event loop " + i + ": terminated");
+      } else if (e.isShuttingDown()) {
+        out.add("event loop " + i + ": shutting down");
+      }
+      i++;
+    }
+    for (LbState st : loadBalancers.values()) {
+      synchronized (st) {
+        for (Map.Entry<BindKey, Endpoint> en : st.endpoints.entrySet()) {
+          Endpoint ep = en.getValue();
+          Channel ch = ep.channel;
+          if (!ep.closing && (ch == null || !ch.isActive())) {
+            out.add(st.lb.name() + " " + en.getKey() + ": not accepting (socket " + (ch == null ? "not bound" : "closed") + ")");
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------------ Transport
 
   @Override

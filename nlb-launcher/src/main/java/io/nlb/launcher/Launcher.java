@@ -1,0 +1,318 @@
+package io.nlb.launcher;
+
+import io.netty.channel.EventLoopGroup;
+import io.nlb.core.LoadBalancer;
+import io.nlb.core.LoadBalancerConfig;
+import io.nlb.core.LoadBalancerState;
+import io.nlb.core.Nlb;
+import io.nlb.core.NlbException;
+import io.nlb.core.TargetGroup;
+import io.nlb.healthcheck.HealthCheckEngine;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nlb.metrics.MetricsRecorder;
+import io.nlb.metrics.micrometer.MicrometerMetricsRecorder;
+import io.nlb.metrics.store.MetricStore;
+import io.nlb.transport.netty.IoMode;
+import io.nlb.transport.netty.NettyTransport;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the load balancers a configuration file describes ({@link LauncherConfig}) until stopped:
+ * SIGTERM or Ctrl-C closes them gracefully (new connections refused, flows given the transport's
+ * shutdown timeout). A bad file prints one line per problem and exits with status 2, with nothing
+ * bound.
+ *
+ * <pre>
+ * java -jar nlb-launcher/target/nlb-launcher-*-exec.jar nlb-launcher/config/sample.yaml
+ * </pre>
+ *
+ * <p>{@link #run} also reloads the file on SIGHUP or when it changes ({@link ConfigReloader}), and
+ * serves a read-only status page when the file has a {@code status} key ({@link StatusServer}).
+ * Flow and host-count metrics are kept in a {@link MetricStore} with {@link #METRICS_PERIOD}
+ * periods, and in a Prometheus registry through the Micrometer binding (the status endpoint's
+ * {@code /metrics}).
+ */
+public final class Launcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Launcher.class);
+
+  private final Nlb nlb;
+  private final NettyTransport transport;
+  private final @Nullable HealthCheckEngine health;
+  private final List<LoadBalancer> loadBalancers;
+  // --- reload and status page
+  /** The metric store's period: short, so the status page shows recent numbers. */
+  public static final Duration METRICS_PERIOD = Duration.ofSeconds(10);
+  private final LauncherConfig config;
+  private final MetricStore metrics;
+  private final PrometheusMeterRegistry prometheus;
+  private final ScheduledExecutorService ticker;
+  private final ConfigReloader reloader;
+  private @Nullable StatusServer status;
+
+  private Launcher(Nlb nlb, NettyTransport transport, @Nullable HealthCheckEngine health, List<LoadBalancer> loadBalancers,
+      LauncherConfig config, MetricStore metrics, PrometheusMeterRegistry prometheus, ScheduledExecutorService ticker) {
+    this.prometheus = prometheus;
+    this.nlb = nlb;
+    this.transport = transport;
+    this.health = health;
+    this.loadBalancers = List.copyOf(loadBalancers);
+    this.config = config;
+    this.metrics = metrics;
+    this.ticker = ticker;
+    this.reloader = new ConfigReloader(this, config);
+  }
+
+  /**
+   * Creates everything the configuration describes and binds it. On any refusal everything
+   * created so far is closed again and the refusal is rethrown.
+   *
+   * @throws NlbException when the control plane refuses part of the configuration
+   * @throws IllegalStateException when a load balancer cannot bind its listeners
+   */
+  public static Launcher start(LauncherConfig config) {
+    return start(config, null);
+  }
+
+  /** As {@link #start(LauncherConfig)}, on the given event loops instead of the transport's own (tests). */
+  static Launcher start(LauncherConfig config, @Nullable EventLoopGroup eventLoops) {
+    MetricStore metrics = MetricStore.builder().period(METRICS_PERIOD).retention(Duration.ofHours(1)).build();
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MetricsRecorder recorder = new TeeRecorder(metrics, MicrometerMetricsRecorder.create(prometheus));
+    NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()))
+        .tlsProvider(config.transport().tlsProvider()).metrics(recorder);
+    config.transport().limits().applyTo(tb);
+    if (eventLoops != null) {
+      tb.eventLoopGroup(eventLoops);
+    }
+    if (config.transport().threads() > 0) {
+      tb.threads(config.transport().threads());
+    }
+    Duration connect = config.transport().connectTimeout();
+    if (connect != null) {
+      tb.connectTimeout(connect);
+    }
+    Boolean zeroCopy = config.transport().zeroCopy();
+    if (zeroCopy != null) {
+      tb.zeroCopy(zeroCopy);
+    }
+    NettyTransport transport = tb.build();
+    Nlb nlb = Nlb.builder().transport(transport).build();
+    HealthCheckEngine health = null;
+    Launcher launcher = null;
+    try {
+      for (LauncherConfig.Group g : config.groups()) {
+        TargetGroup tg = nlb.createTargetGroup(g.config());
+        if (!g.targets().isEmpty()) {
+          tg.registerTargets(g.targets());
+        }
+      }
+      List<LoadBalancer> lbs = new ArrayList<>();
+      for (LoadBalancerConfig c : config.loadBalancers()) {
+        LoadBalancer lb = nlb.createLoadBalancer(c);
+        if (lb.state() == LoadBalancerState.FAILED) {
+          throw new IllegalStateException("loadBalancer[" + c.name() + "]: " + lb.stateReason().orElse("failed")
+              + " (expected: every listener bound on every zone's address)");
+        }
+        lbs.add(lb);
+        for (String binding : transport.bindings(lb)) {
+          log.info("{} listening on {}", lb.name(), binding);
+        }
+      }
+      if (config.healthChecks()) {
+        health = HealthCheckEngine.builder(nlb)
+            .metrics(recorder)
+            .listener((target, previous, current) -> log.info("health {}: {} -> {}", target, previous, current))
+            .build();
+        health.start();
+      }
+      ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "nlb-metrics-tick");
+        t.setDaemon(true);
+        return t;
+      });
+      ticker.scheduleAtFixedRate(metrics::tick, 1, 1, TimeUnit.SECONDS);
+      launcher = new Launcher(nlb, transport, health, lbs, config, metrics, prometheus, ticker);
+      StatusSettings s = config.status();
+      if (s != null) {
+        launcher.status = StatusServer.start(launcher, s);
+        log.info("status page on http://{}/", launcher.status.address());
+      }
+      return launcher;
+    } catch (IOException e) {
+      closeAfterFailure(launcher, health, nlb);
+      throw new IllegalStateException("status: cannot bind " + config.status() + ": " + e.getMessage() + " (expected: a free port)", e);
+    } catch (RuntimeException e) {
+      closeAfterFailure(launcher, health, nlb);
+      throw e;
+    }
+  }
+
+  private static void closeAfterFailure(@Nullable Launcher launcher, @Nullable HealthCheckEngine health, Nlb nlb) {
+    if (launcher != null) {
+      launcher.close();
+      return;
+    }
+    if (health != null) {
+      health.close();
+    }
+    nlb.close();
+  }
+
+  /** The configuration it was started with. */
+  public LauncherConfig config() {
+    return config;
+  }
+
+  /** The statistics store the transport and the health checks record into. */
+  public MetricStore metrics() {
+    return metrics;
+  }
+
+  /**
+   * What keeps the launcher from serving, one line each ({@link NettyTransport#livenessProblems()}:
+   * dead event loops, listeners not accepting); empty when it is live. Thread-safe.
+   */
+  List<String> livenessProblems() {
+    return transport.livenessProblems();
+  }
+
+  /** Every metric recorded so far, in the Prometheus text exposition format (version 0.0.4). */
+  String scrape() {
+    return prometheus.scrape();
+  }
+
+  /** Applies changed files; {@link #run} also makes it watch the file. */
+  public ConfigReloader reloader() {
+    return reloader;
+  }
+
+  /** The status page, if the file asked for one. */
+  public java.util.Optional<StatusServer> statusServer() {
+    return java.util.Optional.ofNullable(status);
+  }
+
+  /** The running control plane. */
+  public Nlb nlb() {
+    return nlb;
+  }
+
+  /** The load balancers, in file order. */
+  public List<LoadBalancer> loadBalancers() {
+    return loadBalancers;
+  }
+
+  /** The transport. */
+  public NettyTransport transport() {
+    return transport;
+  }
+
+  /** Stops health checks and closes the transport gracefully. Idempotent. */
+  @Override
+  public void close() {
+    reloader.close();
+    StatusServer s = status;
+    if (s != null) {
+      s.close();
+    }
+    ticker.shutdownNow();
+    if (health != null) {
+      health.close();
+    }
+    nlb.close();
+  }
+
+  /**
+   * The {@code nlb} command: {@code run CONFIG}, {@code validate CONFIG}, {@code --help}, {@code
+   * --version}; {@code nlb CONFIG} is short for {@code nlb run CONFIG}. Exits with 0 after a clean
+   * stop or a valid file, 2 for a bad file or bad usage (nothing bound), 1 when start-up failed.
+   *
+   * @param args the command line
+   */
+  public static void main(String[] args) throws InterruptedException {
+    int status = run(args, new CountDownLatch(1));
+    if (status != 0) {
+      System.exit(status);
+    }
+  }
+
+  /** The body of {@link #main}: the command's exit code; {@code stop} ends {@code run}. */
+  static int run(String[] args, CountDownLatch stop) {
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+    return Cli.execute(args, stop, out, err);
+  }
+
+  /**
+   * Reads and checks a configuration file; prints every problem to {@code err}.
+   *
+   * @return the configuration, or {@code null} when it has problems
+   */
+  static @Nullable LauncherConfig readConfig(Path file, PrintWriter err) {
+    try {
+      if (!Files.isRegularFile(file)) {
+        err.println("config: " + file + " (expected: a readable YAML or JSON file)");
+        return null;
+      }
+      return LauncherConfig.read(file);
+    } catch (LauncherConfig.ConfigException e) {
+      e.problems().forEach(err::println);
+      return null;
+    } catch (IOException e) {
+      err.println("config: " + file + ": " + e.getMessage() + " (expected: a readable YAML or JSON file)");
+      return null;
+    }
+  }
+
+  /** {@code nlb run FILE}: starts, watches the file, and waits for {@code stop} or JVM shutdown. */
+  static int runFile(Path file, CountDownLatch stop, PrintWriter err) throws InterruptedException {
+    LauncherConfig config = readConfig(file, err);
+    if (config == null) {
+      return Cli.BAD_CONFIG;
+    }
+    Launcher launcher;
+    try {
+      launcher = start(config);
+    } catch (NlbException e) {
+      Cli.print(e, err);
+      return Cli.BAD_CONFIG;
+    } catch (RuntimeException e) {
+      err.println(e.getMessage());
+      return Cli.FAILED;
+    }
+    try {
+      launcher.reloader().watch(file);
+    } catch (IOException | RuntimeException e) {
+      log.warn("reload: cannot watch {}: {}; SIGHUP only", file, e.toString());
+    }
+    Thread hook = new Thread(() -> {
+      log.info("stopping: closing listeners, letting flows finish");
+      launcher.close();
+      stop.countDown();
+    }, "nlb-launcher-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    stop.await();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook); // stopped through the latch (tests): close here
+      launcher.close();
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is stopping: the hook closes the launcher
+    }
+    return Cli.OK;
+  }
+}

@@ -1,0 +1,782 @@
+package io.nlb.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.nlb.core.AlpnPolicy;
+import io.nlb.core.HealthCheck;
+import io.nlb.core.HealthCheckProtocol;
+import io.nlb.core.IpAddressType;
+import io.nlb.core.ListenerConfig;
+import io.nlb.core.LoadBalancerConfig;
+import io.nlb.core.NlbException;
+import io.nlb.core.Protocol;
+import io.nlb.core.Scheme;
+import io.nlb.core.Target;
+import io.nlb.core.TargetGroupConfig;
+import io.nlb.core.TargetType;
+import io.nlb.core.Zone;
+import io.nlb.tls.PemCertificate;
+import io.nlb.tls.TlsProvider;
+import io.nlb.transport.netty.NettyTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The launcher's configuration file, YAML or JSON, in a shape that mirrors the builder API:
+ *
+ * <pre>{@code
+ * transport:
+ *   ioMode: AUTO                # AUTO, NIO, EPOLL, IO_URING
+ *   threads: 2
+ *   tlsProvider: JDK            # JDK or OPENSSL (netty-tcnative), for TLS listeners
+ *   maxConnectionsPerClient: 100  # protection limits; see nlb-launcher/README.md
+ *   zeroCopy: false             # EPOLL only: splice plain TCP flows (omit for the default)
+ * healthChecks: true            # run the health-check engine
+ * targetGroups:
+ *   - name: web
+ *     protocol: TCP
+ *     port: 9001
+ *     targetType: ip
+ *     healthCheck: {protocol: TCP, intervalSeconds: 10, healthyThreshold: 2}
+ *     attributes:
+ *       deregistration_delay.timeout_seconds: "30"
+ *     targets:
+ *       - {id: 127.0.0.1, port: 9001}
+ *       - {id: 127.0.0.1, port: 9002}
+ * loadBalancers:
+ *   - name: local
+ *     zones:
+ *       - {name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}
+ *     attributes:
+ *       load_balancing.cross_zone.enabled: "true"
+ *     listeners:
+ *       - {protocol: TCP, port: 8080, targetGroup: web}
+ *       - protocol: TLS
+ *         port: 8443
+ *         targetGroup: web
+ *         sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
+ *         certificate: {certificateChain: tls/chain.pem, privateKey: tls/key.pem}
+ *         certificates:         # further certificates, chosen by SNI
+ *           - {certificateChain: tls/other-chain.pem, privateKey: tls/other-key.pem}
+ * }</pre>
+ *
+ * <p>File paths ({@code certificateChain}, {@code privateKey}, and the access-log directory
+ * {@code access_logs.s3.bucket}) resolve against the configuration file's directory; PEM files
+ * are read and checked (chain parses, key is unencrypted PKCS#8 and belongs to the leaf) while the
+ * file is parsed. Name a TLS 1.2+ policy on a stock JVM: the listener default, {@code
+ * ELBSecurityPolicy-2016-08}, includes TLS 1.0/1.1, which the JVM disables, so the transport
+ * refuses it.
+ *
+ * <p>Every problem is reported, each once, with its path in the file ({@code
+ * loadBalancers[0].listeners[1].port: 70000 (expected: 1-65535)}); nothing is created when there is
+ * any.
+ *
+ * <p>Immutable once parsed; thread-safe.
+ */
+public final class LauncherConfig {
+  /** A target group with the targets to register in it. */
+  public record Group(TargetGroupConfig config, List<Target> targets) {}
+
+  /**
+   * Transport settings; {@code zeroCopy} null leaves {@code NettyTransport.Builder#zeroCopy} at its
+   * default.
+   */
+  public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider,
+      Limits limits, @Nullable Boolean zeroCopy) {
+    /** Settings with the JDK TLS provider, default limits and the default zero-copy choice. */
+    public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {
+      this(ioMode, threads, connectTimeout, TlsProvider.JDK, Limits.DEFAULTS, null);
+    }
+
+    /** Settings with default limits and the default zero-copy choice. */
+    public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
+      this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS, null);
+    }
+  }
+
+  /**
+   * The transport's protection limits (keys {@code transport.maxConnectionsPerListener}, {@code
+   * maxConnectionsPerClient}, {@code flowBufferBytes}, {@code maxUdpFlows}, {@code
+   * tlsHandshakeTimeoutSeconds}); {@link NettyTransport#UNLIMITED} where no limit is set.
+   */
+  public record Limits(int maxConnectionsPerListener, int maxConnectionsPerClient, int flowBufferBytes, int maxUdpFlows,
+      Duration tlsHandshakeTimeout) {
+    /** The transport's defaults: no connection limits, 1 MiB flow buffers, 65,536 UDP flows, 10 s handshakes. */
+    public static final Limits DEFAULTS = new Limits(NettyTransport.UNLIMITED, NettyTransport.UNLIMITED, 1024 * 1024, 65_536,
+        Duration.ofSeconds(10));
+
+    /** Applies these limits to {@code b}. */
+    public NettyTransport.Builder applyTo(NettyTransport.Builder b) {
+      return b.maxConnectionsPerListener(maxConnectionsPerListener).maxConnectionsPerClient(maxConnectionsPerClient)
+          .flowBufferBytes(flowBufferBytes).maxUdpFlows(maxUdpFlows).tlsHandshakeTimeout(tlsHandshakeTimeout);
+    }
+  }
+
+  private final List<Group> groups;
+  private final List<LoadBalancerConfig> loadBalancers;
+  private final TransportSettings transport;
+  private final boolean healthChecks;
+  private final @Nullable StatusSettings status;
+
+  private LauncherConfig(List<Group> groups, List<LoadBalancerConfig> loadBalancers, TransportSettings transport, boolean healthChecks,
+      @Nullable StatusSettings status) {
+    this.groups = List.copyOf(groups);
+    this.loadBalancers = List.copyOf(loadBalancers);
+    this.transport = transport;
+    this.healthChecks = healthChecks;
+    this.status = status;
+  }
+
+  /** The target groups, in file order. */
+  public List<Group> groups() {
+    return groups;
+  }
+
+  /** The load balancers, in file order. */
+  public List<LoadBalancerConfig> loadBalancers() {
+    return loadBalancers;
+  }
+
+  /** The transport settings. */
+  public TransportSettings transport() {
+    return transport;
+  }
+
+  /** Whether to run the health-check engine. */
+  public boolean healthChecks() {
+    return healthChecks;
+  }
+
+  /** The status page's settings ({@link StatusSettings}); {@code null} when there is no page. */
+  public @Nullable StatusSettings status() {
+    return status;
+  }
+
+  /**
+   * Reads a {@code .yaml}/{@code .yml} or {@code .json} file.
+   *
+   * @throws ConfigException listing every problem
+   */
+  public static LauncherConfig read(Path file) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    return parse(Files.readString(file), name.endsWith(".json"), dir == null ? Path.of("") : dir, file + ": ");
+  }
+
+  /**
+   * Parses a JSON ({@code json}) or YAML document; a syntax error becomes a {@link ConfigException}
+   * whose one problem starts with {@code where}.
+   */
+  static LauncherConfig parse(String text, boolean json, Path baseDir, String where) {
+    ObjectMapper mapper = json ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
+    JsonNode root;
+    try {
+      root = mapper.readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ConfigException(List.of(where + "not valid " + (json ? "JSON" : "YAML") + ": " + e.getOriginalMessage()));
+    }
+    return parse(root, baseDir);
+  }
+
+  /** Parses a YAML or JSON document given as text; relative file paths resolve against the working directory. */
+  public static LauncherConfig parseYaml(String text) {
+    return parseYaml(text, Path.of(""));
+  }
+
+  /** Parses a YAML or JSON document given as text; relative file paths resolve against {@code baseDir}. */
+  public static LauncherConfig parseYaml(String text, Path baseDir) {
+    return parse(text, false, baseDir, "");
+  }
+
+  static LauncherConfig parse(@Nullable JsonNode root) {
+    return parse(root, Path.of(""));
+  }
+
+  static LauncherConfig parse(@Nullable JsonNode root, Path baseDir) {
+    Parser p = new Parser(baseDir);
+    if (root == null || !root.isObject()) {
+      throw new ConfigException(List.of("(root): " + (root == null ? "empty" : root.getNodeType()) + " (expected: a mapping with targetGroups and loadBalancers)"));
+    }
+    p.allowOnly("", root, Set.of("transport", "healthChecks", "targetGroups", "loadBalancers", "status"));
+    StatusSettings status = StatusSettings.parse(root.get("status"), p.problems);
+    TransportSettings transport = p.transport(root.get("transport"));
+    boolean health = p.bool("healthChecks", root.get("healthChecks"), true);
+    List<Group> groups = new ArrayList<>();
+    JsonNode tgs = root.get("targetGroups");
+    if (p.list("targetGroups", tgs)) {
+      for (int i = 0; i < tgs.size(); i++) {
+        Group g = p.group("targetGroups[" + i + "]", tgs.get(i));
+        if (g != null) {
+          groups.add(g);
+        }
+      }
+    }
+    List<LoadBalancerConfig> lbs = new ArrayList<>();
+    JsonNode lbNodes = root.get("loadBalancers");
+    if (p.list("loadBalancers", lbNodes)) {
+      for (int i = 0; i < lbNodes.size(); i++) {
+        LoadBalancerConfig c = p.loadBalancer("loadBalancers[" + i + "]", lbNodes.get(i));
+        if (c != null) {
+          lbs.add(c);
+        }
+      }
+    }
+    if (!p.problems.isEmpty()) {
+      throw new ConfigException(p.problems);
+    }
+    return new LauncherConfig(groups, lbs, transport, health, status);
+  }
+
+  /**
+   * A key of the file as it appears in a problem's path: control characters escaped, so that a
+   * key cannot break a problem over several lines (found by LauncherConfigJazzerTest).
+   */
+  static String key(String k) {
+    StringBuilder b = null;
+    for (int i = 0; i < k.length(); i++) {
+      char c = k.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        if (b == null) {
+          b = new StringBuilder(k.length() + 8).append(k, 0, i);
+        }
+        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else if (b != null) {
+        b.append(c);
+      }
+    }
+    return b == null ? k : b.toString();
+  }
+
+  /** Every problem of a configuration file, each with its path. */
+  public static final class ConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final List<String> problems;
+
+    ConfigException(List<String> problems) {
+      super(problems.size() == 1 ? problems.get(0) : problems.size() + " problems:\n  - " + String.join("\n  - ", problems));
+      this.problems = List.copyOf(problems);
+    }
+
+    /** Every problem found. */
+    public List<String> problems() {
+      return problems;
+    }
+  }
+
+  /** Walks the tree, collecting problems instead of stopping at the first. */
+  private static final class Parser {
+    /** A certificate chain or key file larger than this is refused unread. */
+    static final int MAX_PEM_BYTES = 1 << 20;
+
+    final List<String> problems = new ArrayList<>();
+    /** Relative file paths in the configuration resolve against this directory. */
+    final Path baseDir;
+
+    Parser(Path baseDir) {
+      this.baseDir = baseDir;
+    }
+
+    /** Runs a builder step; a refusal becomes a problem prefixed with the file path. */
+    <T> @Nullable T attempt(String path, Supplier<T> step) {
+      try {
+        return step.get();
+      } catch (NlbException e) {
+        for (String problem : e.problems()) {
+          problems.add(path + ": " + problem);
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add(path + ": " + e.getMessage());
+      }
+      return null;
+    }
+
+    void allowOnly(String path, JsonNode node, Set<String> keys) {
+      Iterator<String> names = node.fieldNames();
+      while (names.hasNext()) {
+        String n = names.next();
+        if (!keys.contains(n)) {
+          problems.add((path.isEmpty() ? "" : path + ".") + key(n) + ": unknown key (expected: one of " + new java.util.TreeSet<>(keys) + ")");
+        }
+      }
+    }
+
+    boolean list(String path, @Nullable JsonNode node) {
+      if (node == null || node.isNull()) {
+        return false;
+      }
+      if (!node.isArray()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a list)");
+        return false;
+      }
+      return true;
+    }
+
+    @Nullable String text(String path, @Nullable JsonNode node, boolean required) {
+      if (node == null || node.isNull()) {
+        if (required) {
+          problems.add(path + ": missing (expected: a value)");
+        }
+        return null;
+      }
+      if (!node.isValueNode()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a single value)");
+        return null;
+      }
+      return node.asText();
+    }
+
+    @Nullable Integer integer(String path, @Nullable JsonNode node, boolean required) {
+      String t = text(path, node, required);
+      if (t == null) {
+        return null;
+      }
+      try {
+        return Integer.parseInt(t.trim());
+      } catch (NumberFormatException e) {
+        problems.add(path + ": \"" + t + "\" (expected: a whole number)");
+        return null;
+      }
+    }
+
+    boolean bool(String path, @Nullable JsonNode node, boolean dflt) {
+      String t = text(path, node, false);
+      if (t == null) {
+        return dflt;
+      }
+      if (!t.equalsIgnoreCase("true") && !t.equalsIgnoreCase("false")) {
+        problems.add(path + ": \"" + t + "\" (expected: true or false)");
+        return dflt;
+      }
+      return Boolean.parseBoolean(t);
+    }
+
+    Map<String, String> map(String path, @Nullable JsonNode node) {
+      Map<String, String> out = new LinkedHashMap<>();
+      if (node == null || node.isNull()) {
+        return out;
+      }
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping of keys to values)");
+        return out;
+      }
+      node.fields().forEachRemaining(e -> {
+        String v = text(path + "." + key(e.getKey()), e.getValue(), true);
+        if (v != null) {
+          out.put(e.getKey(), v);
+        }
+      });
+      return out;
+    }
+
+    TransportSettings transport(@Nullable JsonNode node) {
+      if (node == null || node.isNull()) {
+        return new TransportSettings("AUTO", 0, null);
+      }
+      allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds", "tlsProvider",
+          "maxConnectionsPerListener", "maxConnectionsPerClient", "flowBufferBytes", "maxUdpFlows",
+          "tlsHandshakeTimeoutSeconds", "zeroCopy"));
+      String mode = text("transport.ioMode", node.get("ioMode"), false);
+      if (mode != null && !Set.of("AUTO", "NIO", "EPOLL", "IO_URING").contains(mode.toUpperCase(Locale.ROOT))) {
+        problems.add("transport.ioMode: \"" + mode + "\" (expected: AUTO, NIO, EPOLL or IO_URING)");
+      }
+      Integer threads = integer("transport.threads", node.get("threads"), false);
+      if (threads != null && (threads < 0 || threads > 256)) {
+        problems.add("transport.threads: " + threads + " (expected: 0-256, 0 for Netty's default)");
+      }
+      Integer connect = integer("transport.connectTimeoutSeconds", node.get("connectTimeoutSeconds"), false);
+      if (connect != null && (connect < 1 || connect > 120)) {
+        problems.add("transport.connectTimeoutSeconds: " + connect + " (expected: 1-120)");
+      }
+      TlsProvider provider = tlsProvider(node.get("tlsProvider"));
+      Limits d = Limits.DEFAULTS;
+      int perListener = limit(node, "maxConnectionsPerListener", 1, NettyTransport.UNLIMITED, d.maxConnectionsPerListener(),
+          NettyTransport.UNLIMITED + " for unlimited");
+      int perClient = limit(node, "maxConnectionsPerClient", 1, NettyTransport.UNLIMITED, d.maxConnectionsPerClient(),
+          NettyTransport.UNLIMITED + " for unlimited");
+      int buffer = limit(node, "flowBufferBytes", NettyTransport.MIN_FLOW_BUFFER_BYTES, NettyTransport.MAX_FLOW_BUFFER_BYTES,
+          d.flowBufferBytes(), null);
+      int udp = limit(node, "maxUdpFlows", 1, Integer.MAX_VALUE, d.maxUdpFlows(), null);
+      int handshake = limit(node, "tlsHandshakeTimeoutSeconds", 1, 3600, (int) d.tlsHandshakeTimeout().toSeconds(), null);
+      JsonNode zc = node.get("zeroCopy");
+      Boolean zeroCopy = zc == null || zc.isNull() ? null : bool("transport.zeroCopy", zc, false);
+      return new TransportSettings(mode == null ? "AUTO" : mode.toUpperCase(Locale.ROOT), threads == null ? 0 : threads,
+          connect == null ? null : Duration.ofSeconds(connect), provider,
+          new Limits(perListener, perClient, buffer, udp, Duration.ofSeconds(handshake)), zeroCopy);
+    }
+
+    /** An optional whole number {@code transport.<key>} in {@code min-max}; the default when absent or bad. */
+    private int limit(JsonNode node, String key, int min, int max, int dflt, @Nullable String note) {
+      String path = "transport." + key;
+      String t = text(path, node.get(key), false);
+      if (t == null) {
+        return dflt;
+      }
+      long v;
+      try {
+        v = Long.parseLong(t.trim());
+      } catch (NumberFormatException e) {
+        v = Long.MIN_VALUE;
+      }
+      if (v < min || v > max) {
+        problems.add(path + ": " + (v == Long.MIN_VALUE ? "\"" + t + "\"" : Long.toString(v)) + " (expected: " + min + "-" + max
+            + (note == null ? "" : ", " + note) + ")");
+        return dflt;
+      }
+      return (int) v;
+    }
+
+    TlsProvider tlsProvider(@Nullable JsonNode node) {
+      String name = text("transport.tlsProvider", node, false);
+      if (name == null) {
+        return TlsProvider.JDK;
+      }
+      TlsProvider provider;
+      try {
+        provider = TlsProvider.valueOf(name.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        problems.add("transport.tlsProvider: \"" + name + "\" (expected: JDK or OPENSSL)");
+        return TlsProvider.JDK;
+      }
+      if (!provider.isAvailable()) {
+        problems.add("transport.tlsProvider: " + provider
+            + " (expected: an available provider; OPENSSL needs io.netty:netty-tcnative-boringssl-static on the class path)");
+      }
+      return provider;
+    }
+
+    @Nullable Group group(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
+        return null;
+      }
+      allowOnly(path, node, Set.of("name", "protocol", "port", "targetType", "ipAddressType", "healthCheck", "attributes", "tags", "targets"));
+      String name = text(path + ".name", node.get("name"), true);
+      String protocol = text(path + ".protocol", node.get("protocol"), true);
+      Integer port = integer(path + ".port", node.get("port"), true);
+      int before = problems.size();
+      Protocol proto = protocol == null ? null : attempt(path + ".protocol", () -> Protocol.parse("protocol", protocol));
+      if (name == null || proto == null || port == null || problems.size() > before) {
+        return null;
+      }
+      TargetGroupConfig.Builder b = attempt(path, () -> TargetGroupConfig.builder(name, proto, port));
+      if (b == null) {
+        return null;
+      }
+      String type = text(path + ".targetType", node.get("targetType"), false);
+      if (type != null) {
+        attempt(path + ".targetType", () -> b.targetType(TargetType.parse("targetType", type)));
+      }
+      String ipType = text(path + ".ipAddressType", node.get("ipAddressType"), false);
+      if (ipType != null) {
+        attempt(path + ".ipAddressType", () -> b.ipAddressType(IpAddressType.parse("ipAddressType", ipType)));
+      }
+      HealthCheck hc = healthCheck(path + ".healthCheck", node.get("healthCheck"));
+      if (hc != null) {
+        b.healthCheck(hc);
+      }
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + key(k), () -> b.attribute(k, v)));
+      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + key(k), () -> b.tag(k, v)));
+      List<Target> targets = new ArrayList<>();
+      JsonNode ts = node.get("targets");
+      if (list(path + ".targets", ts)) {
+        for (int i = 0; i < ts.size(); i++) {
+          Target t = target(path + ".targets[" + i + "]", ts.get(i));
+          if (t != null) {
+            targets.add(t);
+          }
+        }
+      }
+      TargetGroupConfig config = attempt(path, b::build);
+      return config == null ? null : new Group(config, targets);
+    }
+
+    @Nullable Target target(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {id: 10.0.0.1, port: 80})");
+        return null;
+      }
+      allowOnly(path, node, Set.of("id", "port", "zone", "type"));
+      String id = text(path + ".id", node.get("id"), true);
+      if (id == null) {
+        return null;
+      }
+      String type = text(path + ".type", node.get("type"), false);
+      Target t = attempt(path + ".id", () -> {
+        if (type != null && type.equalsIgnoreCase("alb")) {
+          return Target.alb(id);
+        }
+        return id.startsWith("i-") ? Target.instance(id) : Target.ip(id);
+      });
+      if (t == null) {
+        return null;
+      }
+      Integer port = integer(path + ".port", node.get("port"), false);
+      if (port != null) {
+        Target tp = t;
+        t = attempt(path + ".port", () -> tp.withPort(port));
+      }
+      String zone = text(path + ".zone", node.get("zone"), false);
+      if (zone != null && t != null) {
+        Target tz = t;
+        t = attempt(path + ".zone", () -> tz.withZone(zone));
+      }
+      return t;
+    }
+
+    @Nullable HealthCheck healthCheck(String path, @Nullable JsonNode node) {
+      if (node == null || node.isNull()) {
+        return null;
+      }
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
+        return null;
+      }
+      allowOnly(path, node, Set.of("protocol", "port", "path", "timeoutSeconds", "intervalSeconds", "healthyThreshold",
+          "unhealthyThreshold", "matcher"));
+      HealthCheck.Builder b = HealthCheck.builder();
+      String protocol = text(path + ".protocol", node.get("protocol"), false);
+      if (protocol != null) {
+        attempt(path + ".protocol", () -> b.protocol(HealthCheckProtocol.parse("protocol", protocol)));
+      }
+      String port = text(path + ".port", node.get("port"), false);
+      if (port != null) {
+        attempt(path + ".port", () -> b.port(port));
+      }
+      String p = text(path + ".path", node.get("path"), false);
+      if (p != null) {
+        attempt(path + ".path", () -> b.path(p));
+      }
+      Integer timeout = integer(path + ".timeoutSeconds", node.get("timeoutSeconds"), false);
+      if (timeout != null) {
+        attempt(path + ".timeoutSeconds", () -> b.timeout(Duration.ofSeconds(timeout)));
+      }
+      Integer interval = integer(path + ".intervalSeconds", node.get("intervalSeconds"), false);
+      if (interval != null) {
+        attempt(path + ".intervalSeconds", () -> b.interval(Duration.ofSeconds(interval)));
+      }
+      Integer healthy = integer(path + ".healthyThreshold", node.get("healthyThreshold"), false);
+      if (healthy != null) {
+        attempt(path + ".healthyThreshold", () -> b.healthyThreshold(healthy));
+      }
+      Integer unhealthy = integer(path + ".unhealthyThreshold", node.get("unhealthyThreshold"), false);
+      if (unhealthy != null) {
+        attempt(path + ".unhealthyThreshold", () -> b.unhealthyThreshold(unhealthy));
+      }
+      String matcher = text(path + ".matcher", node.get("matcher"), false);
+      if (matcher != null) {
+        attempt(path + ".matcher", () -> b.matcher(matcher));
+      }
+      return b.build();
+    }
+
+    @Nullable LoadBalancerConfig loadBalancer(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
+        return null;
+      }
+      allowOnly(path, node, Set.of("name", "scheme", "ipAddressType", "zones", "attributes", "listeners", "tags"));
+      String name = text(path + ".name", node.get("name"), true);
+      if (name == null) {
+        return null;
+      }
+      LoadBalancerConfig.Builder b = attempt(path + ".name", () -> LoadBalancerConfig.builder(name));
+      if (b == null) {
+        return null;
+      }
+      String scheme = text(path + ".scheme", node.get("scheme"), false);
+      if (scheme != null) {
+        attempt(path + ".scheme", () -> b.scheme(Scheme.parse("scheme", scheme)));
+      }
+      String ipType = text(path + ".ipAddressType", node.get("ipAddressType"), false);
+      if (ipType != null) {
+        attempt(path + ".ipAddressType", () -> b.ipAddressType(IpAddressType.parse("ipAddressType", ipType)));
+      }
+      JsonNode zones = node.get("zones");
+      if (list(path + ".zones", zones)) {
+        for (int i = 0; i < zones.size(); i++) {
+          Zone z = zone(path + ".zones[" + i + "]", zones.get(i));
+          if (z != null) {
+            b.zone(z);
+          }
+        }
+      }
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + key(k),
+          () -> b.attribute(k, k.equals("access_logs.s3.bucket") && !v.isEmpty() ? baseDir.resolve(v).toString() : v)));
+      map(path + ".tags", node.get("tags")).forEach((k, v) -> attempt(path + ".tags." + key(k), () -> b.tag(k, v)));
+      JsonNode listeners = node.get("listeners");
+      if (list(path + ".listeners", listeners)) {
+        for (int i = 0; i < listeners.size(); i++) {
+          ListenerConfig l = listener(path + ".listeners[" + i + "]", listeners.get(i));
+          if (l != null) {
+            b.listener(l);
+          }
+        }
+      }
+      return attempt(path, b::build);
+    }
+
+    @Nullable Zone zone(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {name: zone-a, addresses: [127.0.0.1]})");
+        return null;
+      }
+      allowOnly(path, node, Set.of("name", "addresses", "targetRanges"));
+      String name = text(path + ".name", node.get("name"), true);
+      if (name == null) {
+        return null;
+      }
+      Zone.Builder b = attempt(path + ".name", () -> Zone.builder(name));
+      if (b == null) {
+        return null;
+      }
+      JsonNode addresses = node.get("addresses");
+      if (list(path + ".addresses", addresses)) {
+        for (int i = 0; i < addresses.size(); i++) {
+          String a = text(path + ".addresses[" + i + "]", addresses.get(i), true);
+          if (a != null) {
+            attempt(path + ".addresses[" + i + "]", () -> b.address(a));
+          }
+        }
+      }
+      JsonNode ranges = node.get("targetRanges");
+      if (list(path + ".targetRanges", ranges)) {
+        for (int i = 0; i < ranges.size(); i++) {
+          String r = text(path + ".targetRanges[" + i + "]", ranges.get(i), true);
+          if (r != null) {
+            attempt(path + ".targetRanges[" + i + "]", () -> b.targetRange(r));
+          }
+        }
+      }
+      return attempt(path, b::build);
+    }
+
+    @Nullable ListenerConfig listener(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {protocol: TCP, port: 80, targetGroup: web})");
+        return null;
+      }
+      allowOnly(path, node, Set.of("protocol", "port", "targetGroup", "attributes", "alpnPolicy", "sslPolicy", "vpcEndpointId",
+          "certificate", "certificates"));
+      String protocol = text(path + ".protocol", node.get("protocol"), true);
+      Integer port = integer(path + ".port", node.get("port"), true);
+      String tg = text(path + ".targetGroup", node.get("targetGroup"), true);
+      Protocol proto = protocol == null ? null : attempt(path + ".protocol", () -> Protocol.parse("protocol", protocol));
+      if (proto == null || port == null || tg == null) {
+        return null;
+      }
+      ListenerConfig.Builder b = attempt(path + ".port", () -> ListenerConfig.builder(proto, port));
+      if (b == null) {
+        return null;
+      }
+      attempt(path + ".targetGroup", () -> b.forwardTo(tg));
+      map(path + ".attributes", node.get("attributes")).forEach((k, v) -> attempt(path + ".attributes." + key(k), () -> b.attribute(k, v)));
+      String alpn = text(path + ".alpnPolicy", node.get("alpnPolicy"), false);
+      if (alpn != null) {
+        attempt(path + ".alpnPolicy", () -> b.alpnPolicy(AlpnPolicy.parse("alpnPolicy", alpn)));
+      }
+      String policy = text(path + ".sslPolicy", node.get("sslPolicy"), false);
+      if (policy != null) {
+        attempt(path + ".sslPolicy", () -> b.sslPolicy(policy));
+      }
+      String vpce = text(path + ".vpcEndpointId", node.get("vpcEndpointId"), false);
+      if (vpce != null) {
+        attempt(path + ".vpcEndpointId", () -> b.vpcEndpointId(vpce));
+      }
+      int beforeCertificates = problems.size();
+      JsonNode certNode = node.get("certificate");
+      if (certNode != null && !certNode.isNull()) {
+        PemCertificate cert = certificate(path + ".certificate", certNode);
+        if (cert != null) {
+          b.certificate(cert);
+        }
+      }
+      JsonNode certs = node.get("certificates");
+      if (list(path + ".certificates", certs)) {
+        for (int i = 0; i < certs.size(); i++) {
+          PemCertificate cert = certificate(path + ".certificates[" + i + "]", certs.get(i));
+          if (cert != null) {
+            b.addCertificate(cert);
+          }
+        }
+      }
+      if (problems.size() > beforeCertificates) {
+        return null; // a certificate was refused; "no default certificate" would only repeat it
+      }
+      return attempt(path, b::build);
+    }
+
+    /** {@code {certificateChain: chain.pem, privateKey: key.pem}}, both read and checked now. */
+    @Nullable PemCertificate certificate(String path, JsonNode node) {
+      if (!node.isObject()) {
+        problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {certificateChain: chain.pem, privateKey: key.pem})");
+        return null;
+      }
+      allowOnly(path, node, Set.of("certificateChain", "privateKey"));
+      String chainFile = text(path + ".certificateChain", node.get("certificateChain"), true);
+      String keyFile = text(path + ".privateKey", node.get("privateKey"), true);
+      String chain = chainFile == null ? null : pemFile(path + ".certificateChain", chainFile);
+      String key = keyFile == null ? null : pemFile(path + ".privateKey", keyFile);
+      if (chain == null || key == null) {
+        return null;
+      }
+      try {
+        return PemCertificate.parse(chain, key);
+      } catch (IllegalArgumentException e) {
+        // PemCertificate names the part it refused ("certificateChain: ..." or "privateKey: ..."):
+        // attach that to the key in the file and say which file it was.
+        String message = String.valueOf(e.getMessage());
+        for (String part : List.of("certificateChain", "privateKey")) {
+          if (message.startsWith(part + ": ")) {
+            String file = part.equals("privateKey") ? keyFile : chainFile;
+            problems.add(path + "." + part + ": \"" + file + "\": " + message.substring(part.length() + 2));
+            return null;
+          }
+        }
+        problems.add(path + ": " + message);
+        return null;
+      }
+    }
+
+    /** The text of a PEM file, or null after recording why it cannot be read. */
+    @Nullable String pemFile(String path, String name) {
+      String expected = " (expected: a readable PEM file; relative paths resolve against " + baseDir.toAbsolutePath() + ")";
+      Path file;
+      try {
+        file = baseDir.resolve(name);
+      } catch (java.nio.file.InvalidPathException e) {
+        problems.add(path + ": \"" + name + "\": " + e.getReason() + expected);
+        return null;
+      }
+      if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        problems.add(path + ": \"" + name + "\"" + expected);
+        return null;
+      }
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        // Bounded: a path such as /proc/kcore is a "regular file" far too large to hold.
+        byte[] bytes = in.readNBytes(MAX_PEM_BYTES + 1);
+        if (bytes.length > MAX_PEM_BYTES) {
+          problems.add(path + ": \"" + name + "\": larger than " + (MAX_PEM_BYTES >> 10) + " KiB (expected: a PEM file of at most "
+              + (MAX_PEM_BYTES >> 10) + " KiB)");
+          return null;
+        }
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IOException | UncheckedIOException e) {
+        problems.add(path + ": \"" + name + "\": " + e.getMessage() + expected);
+        return null;
+      }
+    }
+  }
+}
