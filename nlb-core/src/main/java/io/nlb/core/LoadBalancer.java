@@ -446,7 +446,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /**
    * Changes the IP address type (set-ip-address-type). {@code dualstack} needs TCP and TLS
-   * listeners only and an IPv6 address on every zone; {@code ipv4} is refused while an ipv6
+   * listeners and target groups only and an IPv6 address on every zone; {@code ipv4} is refused while an ipv6
    * target group is attached.
    */
   public void setIpAddressType(IpAddressType type) {
@@ -463,6 +463,8 @@ public final class LoadBalancer implements AutoCloseable {
       if (type == IpAddressType.DUALSTACK) {
         for (Listener l : listeners) {
           LoadBalancerConfig.checkListenerFits(l.configUnlocked(), type, problems);
+          TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
+          LoadBalancerConfig.checkGroupFits(l.configUnlocked(), tg.protocol(), type, problems);
         }
         LoadBalancerConfig.checkZones("loadBalancer[" + name + "]", zones, type, problems);
       } else {

@@ -126,6 +126,34 @@ class ListenerTest {
     }
   }
 
+  /**
+   * Guide, "Create your dualstack load balancer": only TCP or TLS target groups may be used with
+   * a dualstack load balancer; a TCP listener must not forward to a TCP_UDP group there, at
+   * creation, on create-listener, or when the type changes to dualstack.
+   */
+  @Test
+  void dualstack_tcpListenerToTcpUdpTargetGroup_isRejected() {
+    String problem = "listener[TCP:80].defaultAction.targetGroup.protocol: \"TCP_UDP\" (expected: a TCP or TLS target group on a dualstack load balancer)";
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      Fixtures.ipGroup(nlb, "g", Protocol.TCP_UDP, 80);
+      NlbException e = nlbError(() -> nlb.createLoadBalancer(LoadBalancerConfig.builder("lb").ipAddressType(IpAddressType.DUALSTACK)
+          .zone(dualZone()).listener(listener(Protocol.TCP, 80, "g")).build()));
+      assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_PROTOCOL);
+      assertThat(e.problems()).containsExactly(problem);
+      assertThat(nlb.loadBalancers()).isEmpty();
+
+      LoadBalancer dual = nlb.createLoadBalancer(LoadBalancerConfig.builder("dual").ipAddressType(IpAddressType.DUALSTACK).zone(dualZone()).build());
+      e = nlbError(() -> dual.createListener(listener(Protocol.TCP, 80, "g")));
+      assertThat(e.problems()).containsExactly(problem);
+      assertThat(dual.listeners()).isEmpty();
+
+      LoadBalancer v4 = nlb.createLoadBalancer(LoadBalancerConfig.builder("v4").zone(dualZone()).listener(listener(Protocol.TCP, 80, "g")).build());
+      e = nlbError(() -> v4.setIpAddressType(IpAddressType.DUALSTACK));
+      assertThat(e.problems()).containsExactly(problem);
+      assertThat(v4.ipAddressType()).isEqualTo(IpAddressType.IPV4);
+    }
+  }
+
   @Test
   void dualstack_zoneWithoutIpv6Address_isRejected() {
     NlbException e = nlbError(() -> LoadBalancerConfig.builder("lb").ipAddressType(IpAddressType.DUALSTACK).zone(Fixtures.zoneA()).build());
