@@ -585,6 +585,10 @@ public final class TargetGroup {
       if (!problems.isEmpty()) {
         throw new NlbException(ErrorCode.INCOMPATIBLE_PROTOCOLS, problems);
       }
+      resolved.checkFixedForAlb("targetGroup[" + name + "].healthCheck", targetType, problems);
+      if (!problems.isEmpty()) {
+        throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
+      }
       healthCheck = resolved;
     }
   }
