@@ -865,7 +865,7 @@ public final class LoadBalancer implements AutoCloseable {
         z.ipv6Address().ifPresent(addresses::add);
       }
     }
-    return new DnsRecords(dnsName(), names, addresses);
+    return new DnsRecords(dnsName(), names, addresses, DnsRecords.perZone(dnsName(), zones, ipAddressType == IpAddressType.DUALSTACK));
   }
 
   @Override
