@@ -52,11 +52,14 @@ public final class LoadBalancer implements AutoCloseable {
   private long version;
   /** Selectors of the last snapshot by scope, so a health change reuses the primary table. */
   private Map<String, TargetSelector> selectors = new HashMap<>();
+  /** Warns about targets that no zone contains (guarded by the control-plane lock). */
+  final UnzonedTargets unzoned;
 
   LoadBalancer(Nlb nlb, LoadBalancerConfig config, String id) {
     this.nlb = nlb;
     this.name = config.name();
     this.id = id;
+    this.unzoned = new UnzonedTargets(config.name());
     this.scheme = config.scheme();
     this.ipAddressType = config.ipAddressType();
     this.zones = new ArrayList<>(config.zones());
@@ -736,7 +739,11 @@ public final class LoadBalancer implements AutoCloseable {
         continue;
       }
       String z = r.zoneIn(this);
-      if (z == null || !enabled(z)) {
+      if (z == null) {
+        unzoned.warnOnce(r, zones);
+        continue;
+      }
+      if (!enabled(z)) {
         continue;
       }
       boolean include;

@@ -391,7 +391,10 @@ public final class TargetGroup {
     }
     if (!r.isAlb()) {
       String zone = r.zoneIn(lb);
-      if (zone == null || !lb.enabled(zone)) {
+      if (zone == null) {
+        return TargetHealth.of(TargetHealthReason.TARGET_NOT_IN_USE, TargetHealthReason.TARGET_NOT_IN_USE.descriptions().get(2));
+      }
+      if (!lb.enabled(zone)) {
         return TargetHealth.of(TargetHealthReason.TARGET_NOT_IN_USE, TargetHealthReason.TARGET_NOT_IN_USE.descriptions().get(1));
       }
     }

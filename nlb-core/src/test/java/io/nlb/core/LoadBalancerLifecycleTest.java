@@ -143,7 +143,8 @@ class LoadBalancerLifecycleTest {
       TargetGroup g = Fixtures.ipGroup(nlb, "g");
       LoadBalancer lb = nlb.createLoadBalancer(LoadBalancerConfig.builder("lb").zone(Fixtures.zoneA()).listener(Fixtures.tcp(80, "g")).build());
       g.registerTargets(Target.ip("10.0.2.1"));
-      assertThat(g.describeTargetHealth().get(0).health().description()).hasValue("Target is in an Availability Zone that is not enabled for the load balancer");
+      assertThat(g.describeTargetHealth().get(0).health().description())
+          .hasValue("Target is in no enabled Availability Zone: no zone's target range contains its address");
       lb.addZone(Fixtures.zoneB());
       assertThat(lb.zones()).extracting(Zone::name).containsExactly("zone-a", "zone-b");
       assertThat(lb.routingSnapshot().zones()).extracting(Zone::name).containsExactly("zone-a", "zone-b");
