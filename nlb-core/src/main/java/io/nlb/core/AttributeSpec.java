@@ -29,14 +29,22 @@ final class AttributeSpec {
   final List<String> choices;
   /** The default, or null when it depends on context (protocol, target type, scheme). */
   final @Nullable String defaultValue;
+  /** Text that a TEXT value must not contain, or null. */
+  private final @Nullable String forbidden;
 
   private AttributeSpec(String key, Kind kind, int min, int max, List<String> choices, @Nullable String defaultValue) {
+    this(key, kind, min, max, choices, defaultValue, null);
+  }
+
+  private AttributeSpec(String key, Kind kind, int min, int max, List<String> choices, @Nullable String defaultValue,
+      @Nullable String forbidden) {
     this.key = key;
     this.kind = kind;
     this.min = min;
     this.max = max;
     this.choices = choices;
     this.defaultValue = defaultValue;
+    this.forbidden = forbidden;
   }
 
   static AttributeSpec bool(String key, @Nullable String defaultValue) {
@@ -59,6 +67,11 @@ final class AttributeSpec {
     return new AttributeSpec(key, Kind.TEXT, 0, 1024, List.of(), defaultValue);
   }
 
+  /** Text that must not contain {@code forbidden} (the access-log prefix and {@code AWSLogs}). */
+  static AttributeSpec textWithout(String key, String defaultValue, String forbidden) {
+    return new AttributeSpec(key, Kind.TEXT, 0, 1024, List.of(), defaultValue, forbidden);
+  }
+
   String expected(int effectiveMax) {
     switch (kind) {
       case BOOLEAN:
@@ -70,7 +83,7 @@ final class AttributeSpec {
       case CHOICE:
         return String.join(", ", choices);
       default:
-        return "at most 1024 characters";
+        return forbidden == null ? "at most 1024 characters" : "at most 1024 characters, without " + forbidden;
     }
   }
 
@@ -112,7 +125,7 @@ final class AttributeSpec {
         break;
       }
       case TEXT:
-        if (value.length() <= 1024) {
+        if (value.length() <= 1024 && (forbidden == null || !value.contains(forbidden))) {
           return value;
         }
         break;

@@ -24,6 +24,9 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>matcher</td><td>HTTP codes 200-599: single, list, range</td><td>200-399</td></tr>
  * </table>
  *
+ * <p>For {@code alb} target groups the unhealthy threshold, timeout, interval and matcher are fixed
+ * at their defaults; only the protocol (HTTP or HTTPS), port, path and healthy threshold change.
+ *
  * <pre>{@code
  * HealthCheck hc = HealthCheck.builder()
  *     .protocol(HealthCheckProtocol.HTTP)
@@ -142,6 +145,31 @@ public final class HealthCheck {
       }
     }
     return this;
+  }
+
+  /**
+   * Guide, "Application Load Balancers as targets", and the ALB-target blog: the unhealthy
+   * threshold, timeout, interval and success codes of an alb group cannot be changed. Each must
+   * stay at its default (setting the default explicitly is allowed); problems are collected.
+   */
+  void checkFixedForAlb(String path, TargetType type, List<String> problems) {
+    if (type != TargetType.ALB) {
+      return;
+    }
+    String fixed = "; alb target groups cannot change it";
+    HealthCheck d = builder().protocol(protocol).build();
+    if (unhealthyThreshold != d.unhealthyThreshold) {
+      problems.add(Check.message(path + ".unhealthyThreshold", unhealthyThreshold, d.unhealthyThreshold + fixed));
+    }
+    if (!timeout().equals(d.timeout())) {
+      problems.add(Check.message(path + ".timeout", timeout().getSeconds() + "s", d.timeout().getSeconds() + "s for " + protocol + fixed));
+    }
+    if (!interval.equals(d.interval)) {
+      problems.add(Check.message(path + ".interval", interval.getSeconds() + "s", d.interval.getSeconds() + "s" + fixed));
+    }
+    if (!matcher.equals(d.matcher)) {
+      problems.add(Check.message(path + ".matcher", matcher.toString(), d.matcher + fixed));
+    }
   }
 
   @Override

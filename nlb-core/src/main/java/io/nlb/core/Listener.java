@@ -80,10 +80,11 @@ public final class Listener {
 
   /**
    * Adds certificates to the SNI certificate list of a TLS listener (add-listener-certificates);
-   * new handshakes can use them at once, established connections are untouched.
+   * new handshakes can use them at once, established connections are untouched. The default
+   * certificate may be added, so that it takes part in SNI selection.
    *
    * @throws NlbException {@code ValidationError} for a non-TLS listener or a certificate already
-   *     on it, {@code TooManyCertificates} past the quota
+   *     in the list, {@code TooManyCertificates} past the quota
    */
   public void addCertificates(ServerCertificate... certificates) {
     List<Object> ids = new ArrayList<>();
@@ -105,10 +106,11 @@ public final class Listener {
 
   /**
    * Removes certificates from the SNI certificate list (remove-listener-certificates). The default
-   * certificate cannot be removed this way; replace it with {@link #modify}.
+   * certificate leaves the list if it was added to it, but stays the default; replace it with
+   * {@link #modify}.
    *
    * @throws NlbException {@code CertificateNotFound} for a certificate not in the list, {@code
-   *     OperationNotPermitted} for the default certificate
+   *     OperationNotPermitted} for the default certificate when it is not in the list
    */
   public void removeCertificates(ServerCertificate... certificates) {
     List<Object> ids = new ArrayList<>();
@@ -121,14 +123,17 @@ public final class Listener {
         requireTls("certificates");
         List<ServerCertificate> remaining = new ArrayList<>(config.certificates());
         for (ServerCertificate c : certificates) {
+          // The default certificate can be removed from the list when it was added to it; it
+          // stays the default.
+          if (remaining.removeIf(x -> x.id().equals(c.id()))) {
+            continue;
+          }
           if (config.certificate().map(d -> d.id().equals(c.id())).orElse(false)) {
             throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(config.path() + ".certificates", c.id(),
                 "a certificate of the list; the default certificate is replaced with modify-listener, not removed"));
           }
-          if (!remaining.removeIf(x -> x.id().equals(c.id()))) {
-            throw new NlbException(ErrorCode.CERTIFICATE_NOT_FOUND, Check.message(config.path() + ".certificates", c.id(),
-                "a certificate in the listener's list"));
-          }
+          throw new NlbException(ErrorCode.CERTIFICATE_NOT_FOUND, Check.message(config.path() + ".certificates", c.id(),
+              "a certificate in the listener's list"));
         }
         ListenerConfig.Builder b = config.toBuilder().clearCertificates();
         remaining.forEach(b::addCertificate);

@@ -90,7 +90,10 @@ public final class ListenerConfig {
     return java.util.Optional.ofNullable(certificate);
   }
 
-  /** The certificate list for SNI, without the default certificate. */
+  /**
+   * The certificate list for SNI. It may also hold the default certificate, which then takes part
+   * in SNI selection like the others.
+   */
   public List<ServerCertificate> certificates() {
     return certificates;
   }
@@ -115,9 +118,13 @@ public final class ListenerConfig {
     return "listener[" + protocol + ":" + port + "]";
   }
 
-  /** Certificates counted against the quota: the default one plus the list. */
+  /** Certificates counted against the quota: the default one plus the list, each certificate once. */
   int certificateCount() {
-    return (certificate == null ? 0 : 1) + certificates.size();
+    int n = certificates.size();
+    if (certificate != null && certificates.stream().noneMatch(c -> c.id().equals(certificate.id()))) {
+      n++;
+    }
+    return n;
   }
 
   @Override
@@ -198,7 +205,10 @@ public final class ListenerConfig {
       return this;
     }
 
-    /** Adds a certificate to the SNI certificate list of a TLS listener. */
+    /**
+     * Adds a certificate to the SNI certificate list of a TLS listener; the default certificate
+     * may be added too, so that it takes part in SNI selection.
+     */
     public Builder addCertificate(ServerCertificate certificate) {
       this.certificates.add(certificate);
       return this;
@@ -251,10 +261,9 @@ public final class ListenerConfig {
         if (certificate == null) {
           problems.add(Check.message(path + ".certificate", null, "exactly one default certificate for a TLS listener"));
         }
+        // The default certificate may also be in the list (guide, "Add certificates to the
+        // certificate list"): then it takes part in SNI selection. The list holds each one once.
         List<String> ids = new ArrayList<>();
-        if (certificate != null) {
-          ids.add(certificate.id());
-        }
         for (ServerCertificate c : certificates) {
           if (ids.contains(c.id())) {
             problems.add(Check.message(path + ".certificates", c.id(), "each certificate once"));

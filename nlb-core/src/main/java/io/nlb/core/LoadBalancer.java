@@ -56,11 +56,14 @@ public final class LoadBalancer implements AutoCloseable {
   private long version;
   /** Selectors of the last snapshot by scope, so a health change reuses the primary table. */
   private Map<String, TargetSelector> selectors = new HashMap<>();
+  /** Warns about targets that no zone contains (guarded by the control-plane lock). */
+  final UnzonedTargets unzoned;
 
   LoadBalancer(Nlb nlb, LoadBalancerConfig config, String id) {
     this.nlb = nlb;
     this.name = config.name();
     this.id = id;
+    this.unzoned = new UnzonedTargets(config.name());
     this.scheme = config.scheme();
     this.ipAddressType = config.ipAddressType();
     this.zones = new ArrayList<>(config.zones());
@@ -473,7 +476,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /**
    * Changes the IP address type (set-ip-address-type). {@code dualstack} needs TCP and TLS
-   * listeners only and an IPv6 address on every zone; {@code ipv4} is refused while an ipv6
+   * listeners and target groups only and an IPv6 address on every zone; {@code ipv4} is refused while an ipv6
    * target group is attached.
    */
   public void setIpAddressType(IpAddressType type) {
@@ -489,6 +492,8 @@ public final class LoadBalancer implements AutoCloseable {
       if (type == IpAddressType.DUALSTACK) {
         for (Listener l : listeners) {
           LoadBalancerConfig.checkListenerFits(l.configUnlocked(), type, problems);
+          TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
+          LoadBalancerConfig.checkGroupFits(l.configUnlocked(), tg.protocol(), type, problems);
         }
         LoadBalancerConfig.checkZones("loadBalancer[" + name + "]", zones, type, problems);
       } else {
@@ -814,7 +819,11 @@ public final class LoadBalancer implements AutoCloseable {
         continue;
       }
       String z = r.zoneIn(this);
-      if (z == null || !enabled(z)) {
+      if (z == null) {
+        unzoned.warnOnce(r, zones);
+        continue;
+      }
+      if (!enabled(z)) {
         continue;
       }
       boolean include;
@@ -943,7 +952,7 @@ public final class LoadBalancer implements AutoCloseable {
         z.ipv6Address().ifPresent(addresses::add);
       }
     }
-    return new DnsRecords(dnsName(), names, addresses);
+    return new DnsRecords(dnsName(), names, addresses, DnsRecords.perZone(dnsName(), zones, ipAddressType == IpAddressType.DUALSTACK));
   }
 
   @Override

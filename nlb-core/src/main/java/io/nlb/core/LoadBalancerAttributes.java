@@ -13,7 +13,7 @@ import java.util.Map;
  *   <tr><th>key</th><th>values</th><th>default</th></tr>
  *   <tr><td>{@code access_logs.s3.enabled}</td><td>true, false</td><td>false</td></tr>
  *   <tr><td>{@code access_logs.s3.bucket}</td><td>a directory (required when enabled)</td><td>""</td></tr>
- *   <tr><td>{@code access_logs.s3.prefix}</td><td>text</td><td>""</td></tr>
+ *   <tr><td>{@code access_logs.s3.prefix}</td><td>text without {@code AWSLogs}</td><td>""</td></tr>
  *   <tr><td>{@code deletion_protection.enabled}</td><td>true, false</td><td>false</td></tr>
  *   <tr><td>{@code ipv6.deny_all_igw_traffic}</td><td>true, false</td><td>true for internal, false for internet-facing</td></tr>
  *   <tr><td>{@code load_balancing.cross_zone.enabled}</td><td>true, false</td><td>false</td></tr>
@@ -47,7 +47,8 @@ public final class LoadBalancerAttributes extends AttributeValues {
   static final List<AttributeSpec> SPECS = List.of(
       AttributeSpec.bool(ACCESS_LOGS_ENABLED, "false"),
       AttributeSpec.text(ACCESS_LOGS_BUCKET, ""),
-      AttributeSpec.text(ACCESS_LOGS_PREFIX, ""),
+      // Guide, "Access logs": the prefix must not include AWSLogs (the log path adds it).
+      AttributeSpec.textWithout(ACCESS_LOGS_PREFIX, "", "AWSLogs"),
       AttributeSpec.bool(DELETION_PROTECTION, "false"),
       AttributeSpec.bool(IPV6_DENY_ALL_IGW_TRAFFIC, null),
       AttributeSpec.bool(CROSS_ZONE, "false"));
@@ -157,7 +158,7 @@ public final class LoadBalancerAttributes extends AttributeValues {
       return set(IPV6_DENY_ALL_IGW_TRAFFIC, Boolean.toString(deny));
     }
 
-    /** Turns access logs on into {@code directory} with {@code prefix}. */
+    /** Turns access logs on into {@code directory} with {@code prefix} (which must not contain {@code AWSLogs}). */
     public Builder accessLogs(String directory, String prefix) {
       set(ACCESS_LOGS_BUCKET, directory);
       set(ACCESS_LOGS_PREFIX, prefix);

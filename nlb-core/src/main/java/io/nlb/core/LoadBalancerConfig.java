@@ -92,6 +92,17 @@ public final class LoadBalancerConfig {
     }
   }
 
+  /**
+   * Guide, "Create your dualstack load balancer": a dualstack load balancer takes only TCP and TLS
+   * target groups (a TCP listener could otherwise forward to a TCP_UDP group).
+   */
+  static void checkGroupFits(ListenerConfig l, Protocol groupProtocol, IpAddressType type, List<String> problems) {
+    if (type == IpAddressType.DUALSTACK && groupProtocol != Protocol.TCP && groupProtocol != Protocol.TLS) {
+      problems.add(Check.message(l.path() + ".defaultAction.targetGroup.protocol", groupProtocol.name(),
+          "a TCP or TLS target group on a dualstack load balancer"));
+    }
+  }
+
   /** Whether two listeners would claim the same port of the same transport protocol. */
   static boolean clash(ListenerConfig a, ListenerConfig b) {
     if (a.port() != b.port()) {

@@ -353,6 +353,10 @@ public final class Nlb implements AutoCloseable {
           Check.message(path + ".certificates", certificates + " on the load balancer", "at most " + quotas.certificatesPerLoadBalancer()));
     }
     TargetGroup tg = requireTargetGroup(path + ".defaultAction.targetGroup", config.targetGroup());
+    LoadBalancerConfig.checkGroupFits(config, tg.protocol(), lb.ipAddressTypeUnlocked(), unsupported);
+    if (!unsupported.isEmpty()) {
+      throw new NlbException(ErrorCode.UNSUPPORTED_PROTOCOL, unsupported);
+    }
     LoadBalancer owner = loadBalancerOf(tg);
     if (owner != null && owner != lb) {
       throw new NlbException(ErrorCode.TARGET_GROUP_ASSOCIATION_LIMIT, Check.message(path + ".defaultAction.targetGroup",

@@ -395,7 +395,10 @@ public final class TargetGroup {
     }
     if (!r.isAlb()) {
       String zone = r.zoneIn(lb);
-      if (zone == null || !lb.enabled(zone)) {
+      if (zone == null) {
+        return TargetHealth.of(TargetHealthReason.TARGET_NOT_IN_USE, TargetHealthReason.TARGET_NOT_IN_USE.descriptions().get(2));
+      }
+      if (!lb.enabled(zone)) {
         return TargetHealth.of(TargetHealthReason.TARGET_NOT_IN_USE, TargetHealthReason.TARGET_NOT_IN_USE.descriptions().get(1));
       }
     }
@@ -592,6 +595,10 @@ public final class TargetGroup {
       HealthCheck resolved = next.resolve("targetGroup[" + name + "].healthCheck", targetType, problems);
       if (!problems.isEmpty()) {
         throw new NlbException(ErrorCode.INCOMPATIBLE_PROTOCOLS, problems);
+      }
+      resolved.checkFixedForAlb("targetGroup[" + name + "].healthCheck", targetType, problems);
+      if (!problems.isEmpty()) {
+        throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
       }
       healthCheck = resolved;
     });

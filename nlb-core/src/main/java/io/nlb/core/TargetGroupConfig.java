@@ -186,6 +186,7 @@ public final class TargetGroupConfig {
         problems.add(Check.message(path + ".tags", tags.size() + " tags", "at most " + Tags.MAX_TAGS));
       }
       HealthCheck hc = healthCheck.resolve(path + ".healthCheck", targetType, incompatible);
+      hc.checkFixedForAlb(path + ".healthCheck", targetType, problems);
       TargetGroupAttributes attrs = attributes.build().resolve(path, protocol, targetType, Integer.MAX_VALUE, problems);
       if (!incompatible.isEmpty()) {
         incompatible.addAll(problems);

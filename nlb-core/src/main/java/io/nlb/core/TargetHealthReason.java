@@ -27,12 +27,16 @@ public enum TargetHealthReason {
   /** The target is not registered with the group. */
   TARGET_NOT_REGISTERED(
       "Target.NotRegistered", TargetHealthState.UNUSED, "Target is not registered to the target group"),
-  /** The group is not used by any listener, or the target's zone is not enabled. */
+  /**
+   * The group is not used by any listener, or the target's zone is not enabled, or (a library
+   * addition) no zone's target range contains the target's address.
+   */
   TARGET_NOT_IN_USE(
       "Target.NotInUse",
       TargetHealthState.UNUSED,
       "Target group is not configured to receive traffic from the load balancer",
-      "Target is in an Availability Zone that is not enabled for the load balancer"),
+      "Target is in an Availability Zone that is not enabled for the load balancer",
+      "Target is in no enabled Availability Zone: no zone's target range contains its address"),
   /** The target is stopped, terminated or otherwise invalid (for instance, unresolvable). */
   TARGET_INVALID_STATE(
       "Target.InvalidState",

@@ -178,6 +178,39 @@ class HealthCheckTest {
     }
   }
 
+  /**
+   * Guide, "Application Load Balancers as targets", and the ALB-target blog (health checks): for
+   * an alb target group the unhealthy threshold, timeout, interval and success codes cannot be
+   * changed; protocol, port, path and healthy threshold can.
+   */
+  @Test
+  void albGroup_fixedHealthCheckSettings_cannotBeChanged() {
+    HealthCheck custom = HealthCheck.builder().protocol(HealthCheckProtocol.HTTP).unhealthyThreshold(3)
+        .timeout(Duration.ofSeconds(5)).interval(Duration.ofSeconds(10)).matcher("200").build();
+    NlbException e = nlbError(() -> TargetGroupConfig.builder("alb", Protocol.TCP, 80).targetType(TargetType.ALB).healthCheck(custom).build());
+    assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_ERROR);
+    assertThat(e.problems()).containsExactly(
+        "targetGroup[alb].healthCheck.unhealthyThreshold: 3 (expected: 2; alb target groups cannot change it)",
+        "targetGroup[alb].healthCheck.timeout: \"5s\" (expected: 6s for HTTP; alb target groups cannot change it)",
+        "targetGroup[alb].healthCheck.interval: \"10s\" (expected: 30s; alb target groups cannot change it)",
+        "targetGroup[alb].healthCheck.matcher: \"200\" (expected: 200-399; alb target groups cannot change it)");
+    // What may change: protocol, port, path, healthy threshold; the defaults may be spelled out.
+    TargetGroupConfig ok = TargetGroupConfig.builder("alb", Protocol.TCP, 80).targetType(TargetType.ALB)
+        .healthCheck(HealthCheck.builder().protocol(HealthCheckProtocol.HTTPS).port(8443).path("/health").healthyThreshold(3)
+            .timeout(Duration.ofSeconds(10)).interval(Duration.ofSeconds(30)).unhealthyThreshold(2).matcher("200-399").build())
+        .build();
+    assertThat(ok.healthCheck().healthyThreshold()).isEqualTo(3);
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      TargetGroup tg = nlb.createTargetGroup(TargetGroupConfig.builder("alb", Protocol.TCP, 80).targetType(TargetType.ALB).build());
+      HealthCheck before = tg.healthCheck();
+      NlbException m = nlbError(() -> tg.modifyHealthCheck(before.toBuilder().interval(Duration.ofSeconds(10)).build()));
+      assertThat(m.problems()).containsExactly("targetGroup[alb].healthCheck.interval: \"10s\" (expected: 30s; alb target groups cannot change it)");
+      assertThat(tg.healthCheck()).isEqualTo(before);
+      tg.modifyHealthCheck(before.toBuilder().path("/ping").build());
+      assertThat(tg.healthCheck().path()).isEqualTo("/ping");
+    }
+  }
+
   @Test
   void modifyHealthCheck_ipGroup_isApplied() {
     try (Nlb nlb = Fixtures.nlb(time)) {

@@ -126,6 +126,34 @@ class ListenerTest {
     }
   }
 
+  /**
+   * Guide, "Create your dualstack load balancer": only TCP or TLS target groups may be used with
+   * a dualstack load balancer; a TCP listener must not forward to a TCP_UDP group there, at
+   * creation, on create-listener, or when the type changes to dualstack.
+   */
+  @Test
+  void dualstack_tcpListenerToTcpUdpTargetGroup_isRejected() {
+    String problem = "listener[TCP:80].defaultAction.targetGroup.protocol: \"TCP_UDP\" (expected: a TCP or TLS target group on a dualstack load balancer)";
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      Fixtures.ipGroup(nlb, "g", Protocol.TCP_UDP, 80);
+      NlbException e = nlbError(() -> nlb.createLoadBalancer(LoadBalancerConfig.builder("lb").ipAddressType(IpAddressType.DUALSTACK)
+          .zone(dualZone()).listener(listener(Protocol.TCP, 80, "g")).build()));
+      assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_PROTOCOL);
+      assertThat(e.problems()).containsExactly(problem);
+      assertThat(nlb.loadBalancers()).isEmpty();
+
+      LoadBalancer dual = nlb.createLoadBalancer(LoadBalancerConfig.builder("dual").ipAddressType(IpAddressType.DUALSTACK).zone(dualZone()).build());
+      e = nlbError(() -> dual.createListener(listener(Protocol.TCP, 80, "g")));
+      assertThat(e.problems()).containsExactly(problem);
+      assertThat(dual.listeners()).isEmpty();
+
+      LoadBalancer v4 = nlb.createLoadBalancer(LoadBalancerConfig.builder("v4").zone(dualZone()).listener(listener(Protocol.TCP, 80, "g")).build());
+      e = nlbError(() -> v4.setIpAddressType(IpAddressType.DUALSTACK));
+      assertThat(e.problems()).containsExactly(problem);
+      assertThat(v4.ipAddressType()).isEqualTo(IpAddressType.IPV4);
+    }
+  }
+
   @Test
   void dualstack_zoneWithoutIpv6Address_isRejected() {
     NlbException e = nlbError(() -> LoadBalancerConfig.builder("lb").ipAddressType(IpAddressType.DUALSTACK).zone(Fixtures.zoneA()).build());
@@ -321,10 +349,40 @@ class ListenerTest {
   }
 
   @Test
-  void tlsListener_sameCertificateTwice_isRejected() {
+  void tlsListener_sameCertificateTwiceInList_isRejected() {
     NlbException e = nlbError(() -> ListenerConfig.builder(Protocol.TLS, 443).forwardTo("g").certificate(Fixtures.CERT_1)
-        .addCertificate(() -> "cert-1").build());
-    assertThat(e.problems()).containsExactly("listener[TLS:443].certificates: \"cert-1\" (expected: each certificate once)");
+        .addCertificate(Fixtures.CERT_2).addCertificate(() -> "cert-2").build());
+    assertThat(e.problems()).containsExactly("listener[TLS:443].certificates: \"cert-2\" (expected: each certificate once)");
+  }
+
+  /**
+   * Guide, "Add certificates to the certificate list": the default certificate may be added to
+   * the list as well, so that SNI selection uses it (even after it is replaced as the default).
+   */
+  @Test
+  void certificateList_mayHoldTheDefaultCertificate() {
+    ListenerConfig c = ListenerConfig.builder(Protocol.TLS, 443).forwardTo("g").certificate(Fixtures.CERT_1)
+        .addCertificate(() -> "cert-1").build();
+    assertThat(c.certificates()).extracting(ServerCertificate::id).containsExactly("cert-1");
+    assertThat(c.certificateCount()).isEqualTo(1);
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      Fixtures.ipGroup(nlb, "g");
+      LoadBalancer lb = nlb.createLoadBalancer(LoadBalancerConfig.builder("lb").zone(Fixtures.zoneA())
+          .listener(Fixtures.tls(443, "g")).build());
+      Listener tls = lb.listeners().get(0);
+      tls.addCertificates(Fixtures.CERT_1, Fixtures.CERT_2);
+      assertThat(tls.config().certificates()).extracting(ServerCertificate::id).containsExactly("cert-1", "cert-2");
+      // Replacing the default keeps the old one in the list, for SNI.
+      tls.modify(tls.config().toBuilder().certificate(() -> "cert-3").build());
+      assertThat(tls.config().certificates()).extracting(ServerCertificate::id).containsExactly("cert-1", "cert-2");
+      // Removing it from the list works while it is the default too; the default stays.
+      tls.modify(tls.config().toBuilder().certificate(Fixtures.CERT_1).build());
+      tls.removeCertificates(Fixtures.CERT_1);
+      assertThat(tls.config().certificates()).extracting(ServerCertificate::id).containsExactly("cert-2");
+      assertThat(tls.config().certificate().orElseThrow().id()).isEqualTo("cert-1");
+      NlbException e = nlbError(() -> tls.removeCertificates(Fixtures.CERT_1));
+      assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_NOT_PERMITTED);
+    }
   }
 
   @Test

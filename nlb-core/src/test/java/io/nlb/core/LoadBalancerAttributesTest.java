@@ -91,6 +91,30 @@ class LoadBalancerAttributesTest {
     }
   }
 
+  /**
+   * Guide, "Access logs" (bucket requirements): the prefix must not include AWSLogs, which the
+   * log file path adds after the bucket and prefix. Refused when the attribute is set, not later
+   * by the transport.
+   */
+  @Test
+  void accessLogsPrefix_containingAWSLogs_isRefusedWhenSet() {
+    String expected = "access_logs.s3.prefix: \"app/AWSLogs\" (expected: at most 1024 characters, without AWSLogs)";
+    assertThat(argError(() -> LoadBalancerAttributes.builder().accessLogs("/tmp/logs", "app/AWSLogs"))).hasMessage(expected);
+    assertThat(argError(() -> LoadBalancerAttributes.builder().set("access_logs.s3.prefix", "app/AWSLogs"))).hasMessage(expected);
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      LoadBalancer lb = create(nlb, Scheme.INTERNET_FACING);
+      Map<String, String> before = lb.describeAttributes();
+      NlbException e = nlbError(() -> lb.modifyAttributes(Map.of("access_logs.s3.enabled", "true",
+          "access_logs.s3.bucket", "/tmp/logs", "access_logs.s3.prefix", "app/AWSLogs")));
+      assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_ERROR);
+      assertThat(e.problems()).containsExactly(expected);
+      assertThat(lb.describeAttributes()).isEqualTo(before);
+      assertThat(lb.attributes().accessLogsEnabled()).isFalse();
+    }
+    assertThat(LoadBalancerAttributes.builder().accessLogs("/tmp/logs", "app/awslogs-like").build().accessLogsPrefix())
+        .isEqualTo("app/awslogs-like");
+  }
+
   @Test
   void modifyAttributes_enableAccessLogsWithBucket_isApplied() {
     try (Nlb nlb = Fixtures.nlb(time)) {

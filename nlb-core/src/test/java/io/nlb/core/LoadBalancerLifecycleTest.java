@@ -27,6 +27,31 @@ class LoadBalancerLifecycleTest {
     }
   }
 
+  /**
+   * Guide, "DNS name": each zone's node has its own name, {@code az.name-id.elb.region...}; guide,
+   * "Target group health" (DNS failover): records live 60 seconds in client caches.
+   */
+  @Test
+  void dnsName_recordsHaveSixtySecondTtlAndPerZoneNames() throws Exception {
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      TargetGroup g = Fixtures.ipGroup(nlb, "g");
+      LoadBalancer lb = Fixtures.lb(nlb, "my-nlb", "g");
+      g.registerTargets(Target.ip("10.0.1.1"), Target.ip("10.0.2.1"));
+      g.reportHealth(Target.ip("10.0.1.1"), TargetHealth.healthy());
+      g.reportHealth(Target.ip("10.0.2.1"), TargetHealth.healthy());
+      DnsRecords dns = lb.dnsRecords();
+      assertThat(dns.ttl()).isEqualTo(java.time.Duration.ofSeconds(60));
+      assertThat(dns.zoneRecords()).extracting(DnsRecords.ZoneRecord::name)
+          .containsExactly("zone-a.my-nlb-" + lb.id() + ".elb.local", "zone-b.my-nlb-" + lb.id() + ".elb.local");
+      assertThat(dns.zone("zone-b").orElseThrow().addresses()).containsExactly(java.net.InetAddress.getByName("127.0.0.2"));
+      assertThat(dns.zone("zone-c")).isEmpty();
+      // Zone B leaves the load balancer's answer (no healthy target) but keeps its own name.
+      g.reportHealth(Target.ip("10.0.2.1"), TargetHealth.of(TargetHealthReason.TARGET_FAILED_HEALTH_CHECKS));
+      assertThat(lb.dnsRecords().zones()).containsExactly("zone-a");
+      assertThat(lb.dnsRecords().zone("zone-b").orElseThrow().addresses()).containsExactly(java.net.InetAddress.getByName("127.0.0.2"));
+    }
+  }
+
   @Test
   void delete_whileDeletionProtectionEnabled_isRefused() {
     try (Nlb nlb = Fixtures.nlb(time)) {
@@ -118,7 +143,8 @@ class LoadBalancerLifecycleTest {
       TargetGroup g = Fixtures.ipGroup(nlb, "g");
       LoadBalancer lb = nlb.createLoadBalancer(LoadBalancerConfig.builder("lb").zone(Fixtures.zoneA()).listener(Fixtures.tcp(80, "g")).build());
       g.registerTargets(Target.ip("10.0.2.1"));
-      assertThat(g.describeTargetHealth().get(0).health().description()).hasValue("Target is in an Availability Zone that is not enabled for the load balancer");
+      assertThat(g.describeTargetHealth().get(0).health().description())
+          .hasValue("Target is in no enabled Availability Zone: no zone's target range contains its address");
       lb.addZone(Fixtures.zoneB());
       assertThat(lb.zones()).extracting(Zone::name).containsExactly("zone-a", "zone-b");
       assertThat(lb.routingSnapshot().zones()).extracting(Zone::name).containsExactly("zone-a", "zone-b");

@@ -88,6 +88,24 @@ class QuotasTest {
     }
   }
 
+  /**
+   * A deliberate difference (README, "Deliberate differences from the AWS guide"): the guide
+   * ("Quotas") marks some quotas as not adjustable, listeners per load balancer (50) among them;
+   * every quota of the library is adjustable, that one included.
+   */
+  @Test
+  void listenersPerLoadBalancer_notAdjustableInGuide_isAdjustableDeliberately() {
+    assertThat(Quotas.defaults().listenersPerLoadBalancer()).isEqualTo(50);
+    try (Nlb nlb = Fixtures.nlb(time, Quotas.builder().listenersPerLoadBalancer(51).build())) {
+      Fixtures.ipGroup(nlb, "g");
+      LoadBalancerConfig.Builder b = LoadBalancerConfig.builder("lb").zone(Fixtures.zoneA());
+      for (int port = 1000; port < 1051; port++) {
+        b.listener(Fixtures.tcp(port, "g"));
+      }
+      assertThat(nlb.createLoadBalancer(b.build()).listeners()).hasSize(51);
+    }
+  }
+
   @Test
   void targetsPerTargetGroup_atLimit_thenRejected() {
     try (Nlb nlb = Fixtures.nlb(time, Quotas.builder().targetsPerTargetGroup(3).build())) {

@@ -379,6 +379,18 @@ class TargetGroupAttributesTest {
     assertThat(ListenerAttributes.defaults().asMap()).containsExactly(Map.entry("tcp.idle_timeout.seconds", "350"));
   }
 
+  /**
+   * A deliberate difference (README, "Deliberate differences from the AWS guide"): this edition
+   * of the guide ("Connection idle timeout") fixes the TCP idle timeout at 350 s; the library
+   * keeps the later listener attribute {@code tcp.idle_timeout.seconds} (60-6000, default 350).
+   */
+  @Test
+  void tcpIdleTimeout_isAListenerAttributeDeliberately() {
+    assertThat(ListenerAttributes.defaults().asMap()).containsOnlyKeys("tcp.idle_timeout.seconds");
+    assertThat(ListenerConfig.builder(Protocol.TCP, 80).forwardTo("web").attribute("tcp.idle_timeout.seconds", "120").build()
+        .attributes().tcpIdleTimeout()).isEqualTo(Duration.ofSeconds(120));
+  }
+
   @Test
   void tcpIdleTimeout_60And6000_areAccepted() {
     assertThat(ListenerConfig.builder(Protocol.TCP, 80).forwardTo("web").attribute("tcp.idle_timeout.seconds", "60").build()

@@ -84,15 +84,41 @@ class TargetHealthTest {
     try (Nlb nlb = Fixtures.nlb(time)) {
       TargetGroup g = Fixtures.ipGroup(nlb, "g");
       LoadBalancer lb = nlb.createLoadBalancer(LoadBalancerConfig.builder("lb").zone(Fixtures.zoneA()).listener(Fixtures.tcp(80, "g")).build());
-      Target inB = Target.ip("10.0.2.5");
       Target explicitC = Target.ip("10.0.1.6").withZone("zone-c");
-      g.registerTargets(inB, explicitC);
-      for (TargetHealthDescription d : g.describeTargetHealth()) {
-        assertThat(d.health().state()).isEqualTo(TargetHealthState.UNUSED);
-        assertThat(d.health().reason()).hasValue(TargetHealthReason.TARGET_NOT_IN_USE);
-        assertThat(d.health().description()).hasValue("Target is in an Availability Zone that is not enabled for the load balancer");
-      }
+      g.registerTargets(explicitC);
+      TargetHealthDescription d = g.describeTargetHealth().get(0);
+      assertThat(d.health().state()).isEqualTo(TargetHealthState.UNUSED);
+      assertThat(d.health().reason()).hasValue(TargetHealthReason.TARGET_NOT_IN_USE);
+      assertThat(d.health().description()).hasValue("Target is in an Availability Zone that is not enabled for the load balancer");
       assertThat(lb.routingSnapshot().targets()).isEmpty();
+      assertThat(lb.unzoned.warnings()).isZero();
+    }
+  }
+
+  /**
+   * A deliberate difference made loud (README, "Deliberate differences from the AWS guide"): AWS
+   * knows each address's subnet and zone; here a target's zone comes from {@code Target#withZone}
+   * or the zones' target ranges. A target neither places gets no traffic: one WARN names it and
+   * every zone's ranges, and its reason says that no range contains its address.
+   */
+  @Test
+  void targetInNoZonesRange_warnsOnceAndSaysNoRangeContainsIt() {
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      TargetGroup g = Fixtures.ipGroup(nlb, "g");
+      LoadBalancer lb = nlb.createLoadBalancer(LoadBalancerConfig.builder("lb").zone(Zone.of("zone-a", "127.0.0.1"))
+          .zone(Fixtures.zoneB()).listener(Fixtures.tcp(80, "g")).build());
+      Target loopback = Target.ip("127.0.0.1").withPort(9001);
+      g.registerTargets(loopback);
+      g.reportHealth(loopback, TargetHealth.healthy());
+      TargetHealthDescription d = g.describeTargetHealth().get(0);
+      assertThat(d.health().state()).isEqualTo(TargetHealthState.UNUSED);
+      assertThat(d.health().reason()).hasValue(TargetHealthReason.TARGET_NOT_IN_USE);
+      assertThat(d.health().description()).hasValue("Target is in no enabled Availability Zone: no zone's target range contains its address");
+      assertThat(lb.routingSnapshot().targets()).isEmpty();
+      assertThat(lb.unzoned.warnings()).isEqualTo(1);
+      assertThat(lb.unzoned.lastWarning()).isEqualTo("nlb load balancer lb: target g/127.0.0.1:9001 gets no traffic (Target.NotInUse):"
+          + " no zone's target range contains 127.0.0.1 (zones: zone-a [], zone-b [10.0.2.0/24]). Add a range that contains it to a"
+          + " zone (Zone.Builder#targetRange) or register the target with its zone (Target#withZone)");
     }
   }
 

@@ -48,6 +48,24 @@ class TargetRegistrationTest {
     }
   }
 
+  /**
+   * A deliberate difference (README, "Deliberate differences from the AWS guide"): the guide
+   * ("Register targets", IP addresses) takes only private-range addresses of the VPC's subnets;
+   * in-process there is no VPC, so any address is registered: public, and loopback (single-host
+   * setups rely on it), and one outside every zone's range.
+   */
+  @Test
+  void ipTarget_publicLoopbackOrOutsideEveryRange_isRegisteredDeliberately() {
+    try (Nlb nlb = Fixtures.nlb(time)) {
+      TargetGroup g = Fixtures.ipGroup(nlb, "g");
+      Fixtures.lb(nlb, "lb", "g");
+      g.registerTargets(Target.ip("198.51.100.7").withZone("zone-a"), Target.ip("127.0.0.1").withZone("zone-b"),
+          Target.ip("8.8.8.8"));
+      assertThat(g.registeredTargets()).extracting(r -> java.util.Objects.requireNonNull(r.address()).getAddress())
+          .containsExactlyInAnyOrder(addr("198.51.100.7"), addr("127.0.0.1"), addr("8.8.8.8"));
+    }
+  }
+
   @Test
   void ipTarget_ipv6InIpv4Group_isRejected() {
     try (Nlb nlb = Fixtures.nlb(time)) {

@@ -12,9 +12,10 @@ import org.jspecify.annotations.Nullable;
  * the time.
  *
  * <ol>
- *   <li>Certificates whose names match the SNI name exactly are candidates; if there are none,
- *       those whose wildcard names match. The default certificate takes part like any other,
- *       after the list.
+ *   <li>Certificates of the certificate list whose names match the SNI name exactly are
+ *       candidates; if there are none, those whose wildcard names match. The default certificate
+ *       is not a candidate unless it was also added to the list: the guide uses it only for
+ *       clients that send no SNI name or whose name matches nothing in the list.
  *   <li>Candidates the client cannot use are dropped: an EC certificate needs a client that
  *       offers an ECDSA suite or (TLS 1.3) an ECDSA signature scheme, an RSA one a client offering
  *       RSA.
@@ -49,7 +50,7 @@ public final class CertificateSelector {
    * Selects the certificate for one handshake.
    *
    * @param defaultCertificate the listener's default certificate
-   * @param list the listener's certificate list (without the default)
+   * @param list the listener's certificate list (it may hold the default certificate too)
    * @param serverName the SNI host name, or {@code null} if the client sent none
    * @param client what the client can verify
    * @param now the current time, for the validity comparison
@@ -59,12 +60,11 @@ public final class CertificateSelector {
     if (serverName == null || serverName.isEmpty()) {
       return defaultCertificate;
     }
-    List<TlsCertificate> all = new ArrayList<>(list.size() + 1);
-    all.addAll(list);
-    all.add(defaultCertificate);
+    // Guide, "Default certificate" and "Certificate list": smart selection chooses among the list;
+    // the default certificate serves only clients whose name matches nothing there.
     List<TlsCertificate> exact = new ArrayList<>();
     List<TlsCertificate> wildcard = new ArrayList<>();
-    for (TlsCertificate c : all) {
+    for (TlsCertificate c : list) {
       if (c.info().matchesExactly(serverName)) {
         exact.add(c);
       } else if (c.info().matchesWildcard(serverName)) {

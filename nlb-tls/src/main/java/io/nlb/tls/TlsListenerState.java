@@ -62,6 +62,9 @@ public final class TlsListenerState {
     all.add(defaultCertificate);
     Map<String, SslContext> contexts = new HashMap<>();
     for (TlsCertificate c : all) {
+      if (contexts.containsKey(c.id())) {
+        continue; // the default certificate may also be in the list: one context per certificate
+      }
       SslContext ctx = reusable ? previous.get(c.id()) : null;
       contexts.put(c.id(), ctx != null ? ctx : TlsContexts.server(policy, provider, c, alpn));
     }

@@ -58,6 +58,23 @@ class CertificateSelectorTest {
     assertThat(CertificateSelector.select(DEFAULT, List.of(EXACT), "unknown.test", ClientCapabilities.ANY, NOW)).isSameAs(DEFAULT);
   }
 
+  /**
+   * Guide, "Default certificate" and "Certificate list": smart selection chooses among the
+   * certificate list when the client's name matches there; the default certificate serves only
+   * clients without SNI or whose name matches nothing in the list, however strong its key.
+   */
+  @Test
+  void smartSelection_nameMatchesCertificateList_listCertificateBeatsStrongerDefault() {
+    Fake strongDefault = cert("default-3072", CertificateInfo.KeyType.RSA, 3072, "SHA256withRSA", "2030-01-01T00:00:00Z", "www.example.com");
+    assertThat(CertificateSelector.select(strongDefault, List.of(EXACT), "www.example.com", ClientCapabilities.ANY, NOW)).isSameAs(EXACT);
+    assertThat(CertificateSelector.select(strongDefault, List.of(WILDCARD), "www.example.com", ClientCapabilities.ANY, NOW)).isSameAs(WILDCARD);
+    assertThat(CertificateSelector.select(strongDefault, List.of(EXACT), null, ClientCapabilities.ANY, NOW)).isSameAs(strongDefault);
+    assertThat(CertificateSelector.select(strongDefault, List.of(EXACT), "other.example", ClientCapabilities.ANY, NOW)).isSameAs(strongDefault);
+    // Added to the list as well, the default competes there like any list certificate.
+    assertThat(CertificateSelector.select(strongDefault, List.of(EXACT, strongDefault), "www.example.com", ClientCapabilities.ANY, NOW))
+        .isSameAs(strongDefault);
+  }
+
   @Test
   void select_severalMatches_shaBeatsMd5ThenLargerKeyThenValidityThenLaterExpiry() {
     Fake md5 = cert("md5", CertificateInfo.KeyType.RSA, 4096, "MD5withRSA", "2030-01-01T00:00:00Z", "a.test");

@@ -46,6 +46,25 @@ class TlsTerminationTest {
     ch.finishAndReleaseAll();
   }
 
+  /**
+   * A deliberate difference (README, "Deliberate differences from the AWS guide"): the guide
+   * ("Server certificates") refuses RSA keys above 2048 bits and EC keys; the library accepts
+   * both, as default certificate and in the certificate list.
+   */
+  @Test
+  void certificates_rsaAbove2048AndEc_areAcceptedDeliberately() {
+    PemCertificate rsa3072 = TestCertificates.make(new io.netty.pkitesting.CertificateBuilder()
+        .algorithm(io.netty.pkitesting.CertificateBuilder.Algorithm.rsa3072), "big.example",
+        java.time.Instant.now().minus(Duration.ofDays(1)), java.time.Instant.now().plus(Duration.ofDays(30)), "big.example");
+    assertThat(rsa3072.info().keySize()).isEqualTo(3072);
+    io.nlb.core.ListenerConfig listener = io.nlb.core.ListenerConfig.builder(io.nlb.core.Protocol.TLS, 443).forwardTo("web")
+        .certificate(rsa3072).addCertificate(TestCertificates.EC).sslPolicy(SecurityPolicy.RECOMMENDED.name()).build();
+    TlsTermination tls = TlsTermination.forListener(listener, TlsProvider.JDK);
+    assertThat(tls.state().defaultCertificate()).isSameAs(rsa3072);
+    assertThat(tls.state().certificates()).containsExactly(TestCertificates.EC);
+    assertThat(TestCertificates.EC.info().keyType()).isEqualTo(CertificateInfo.KeyType.EC);
+  }
+
   @Test
   void hotSwap_replaceDefaultCertificate_newConnectionsOnlySeeNewState() {
     TlsTermination tls = TlsTermination.builder(TlsProvider.JDK).defaultCertificate(TestCertificates.RSA).build();
