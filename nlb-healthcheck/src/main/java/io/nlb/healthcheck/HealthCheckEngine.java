@@ -15,7 +15,11 @@ import io.nlb.core.TargetHealthListener;
 import io.nlb.core.TargetHealthReason;
 import io.nlb.core.TargetHealthState;
 import io.nlb.core.Zone;
+import io.nlb.core.spi.CheckOutcome;
+import io.nlb.core.spi.HealthProbe;
 import io.nlb.core.spi.PassiveHealthSink;
+import io.nlb.core.spi.ProbeRequest;
+import io.nlb.core.spi.ProbeResult;
 import io.nlb.metrics.Dimensions;
 import io.nlb.metrics.Gauge;
 import io.nlb.metrics.Metric;
@@ -110,7 +114,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
   private final Scheduler scheduler;
   private final RandomGenerator random;
   private final HealthProbe probe;
-  private final boolean ownsProbe;
+  private final @Nullable NioHealthProbe ownedProbe;
   private final Consensus consensus;
   private final double jitter;
   private final Duration reconcileInterval;
@@ -137,8 +141,9 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     this.nlb = b.nlb;
     this.scheduler = b.scheduler != null ? b.scheduler : nlb.scheduler();
     this.random = b.random != null ? b.random : new SplittableRandom();
-    this.ownsProbe = b.probe == null;
-    this.probe = b.probe != null ? b.probe : HealthProbe.nio();
+    HealthProbe given = b.probe;
+    this.ownedProbe = given == null ? new NioHealthProbe() : null;
+    this.probe = given != null ? given : Objects.requireNonNull(ownedProbe);
     this.consensus = b.consensus;
     this.jitter = b.jitter;
     this.reconcileInterval = b.reconcileInterval;
@@ -584,8 +589,9 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     for (Tracked t : tracked.values()) {
       remove(t);
     }
-    if (ownsProbe) {
-      probe.close();
+    NioHealthProbe owned = ownedProbe;
+    if (owned != null) {
+      owned.close();
     }
   }
 
@@ -769,7 +775,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       return this;
     }
 
-    /** The probe performing checks; defaults to {@link HealthProbe#nio()}, which the engine then owns and closes. */
+    /** The probe performing checks; defaults to a built-in NIO probe, which the engine then owns and closes; a given probe is never closed by the engine. */
     public Builder probe(HealthProbe probe) {
       this.probe = probe;
       return this;

@@ -1,6 +1,10 @@
 package io.nlb.healthcheck;
 
 import io.nlb.core.HealthCheckProtocol;
+import io.nlb.core.spi.CheckOutcome;
+import io.nlb.core.spi.HealthProbe;
+import io.nlb.core.spi.ProbeRequest;
+import io.nlb.core.spi.ProbeResult;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
@@ -16,8 +20,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
@@ -27,12 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link HealthProbe#nio()}: one selector thread drives every check with non-blocking sockets and
+ * The engine's built-in probe until the transport supplies one: one selector thread drives every check with non-blocking sockets and
  * an {@link SSLEngine} for HTTPS. Deadlines are kept in a priority queue on that thread and read
  * from {@link System#nanoTime()}: they bound real I/O, so they follow real time, unlike the
  * engine's schedule, which follows the injected scheduler.
  */
-final class NioHealthProbe implements HealthProbe {
+final class NioHealthProbe implements HealthProbe, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NioHealthProbe.class);
   /** Longest status line we wait for; a target sending more without CRLF fails. */
   private static final int MAX_STATUS_LINE = 8192;
@@ -241,13 +245,13 @@ final class NioHealthProbe implements HealthProbe {
 
     private void connected() throws IOException {
       connected = true;
-      byte[] pre = request.preambleUnsafe();
+      byte[] pre = request.preamble();
       switch (request.protocol()) {
         case TCP:
           plainOut = ByteBuffer.wrap(pre);
           break;
         case HTTP: {
-          byte[] req = request.httpRequest();
+          byte[] req = httpRequest(request);
           plainOut = ByteBuffer.allocate(pre.length + req.length).put(pre).put(req).flip();
           response = ByteBuffer.allocate(512);
           break;
@@ -265,7 +269,7 @@ final class NioHealthProbe implements HealthProbe {
           p.setProtocols(new String[] {"TLSv1.2"});
           e.setSSLParameters(p);
           engine = e;
-          appOut = ByteBuffer.wrap(request.httpRequest());
+          appOut = ByteBuffer.wrap(httpRequest(request));
           netOut = ByteBuffer.allocate(e.getSession().getPacketBufferSize()).flip();
           netIn = ByteBuffer.allocate(e.getSession().getPacketBufferSize());
           response = ByteBuffer.allocate(e.getSession().getApplicationBufferSize());
@@ -492,6 +496,12 @@ final class NioHealthProbe implements HealthProbe {
       }
       return e;
     }
+  }
+
+  /** The HTTP/1.1 request bytes: {@code GET <path>}, {@code Host}, {@code Connection: close}. */
+  static byte[] httpRequest(ProbeRequest r) {
+    String s = "GET " + r.path() + " HTTP/1.1\r\nHost: " + r.host() + "\r\nUser-Agent: nlb-healthcheck\r\nAccept: */*\r\nConnection: close\r\n\r\n";
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   static int parseStatus(String line) {

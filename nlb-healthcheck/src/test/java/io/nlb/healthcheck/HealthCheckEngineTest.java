@@ -21,6 +21,10 @@ import io.nlb.core.TargetHealthReason;
 import io.nlb.core.TargetType;
 import io.nlb.core.Zone;
 import io.nlb.core.routing.FlowKey;
+import io.nlb.core.spi.CheckOutcome;
+import io.nlb.core.spi.HealthProbe;
+import io.nlb.core.spi.ProbeRequest;
+import io.nlb.core.spi.ProbeResult;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,9 +82,6 @@ class HealthCheckEngineTest {
     synchronized int requestCount() {
       return requests.size();
     }
-
-    @Override
-    public void close() {}
   }
 
   @BeforeEach
