@@ -18,6 +18,7 @@ import io.nlb.core.Zone;
 import io.nlb.core.spi.CheckOutcome;
 import io.nlb.core.spi.HealthProbe;
 import io.nlb.core.spi.PassiveHealthSink;
+import io.nlb.core.spi.Transport;
 import io.nlb.core.spi.ProbeRequest;
 import io.nlb.core.spi.ProbeResult;
 import io.nlb.metrics.Dimensions;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * listeners, and receives passive signals from the data plane ({@link PassiveHealthSink}).
  *
  * <pre>{@code
- * Nlb nlb = Nlb.builder().build();
+ * Nlb nlb = Nlb.builder().transport(NettyTransport.builder().build()).build(); // the probe comes from the transport
  * // ... target groups, load balancer, listeners, targets ...
  * try (HealthCheckEngine health = HealthCheckEngine.builder(nlb)
  *     .listener((target, previous, current) -> log.info("{}: {} -> {}", target, previous, current))
@@ -114,7 +115,6 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
   private final Scheduler scheduler;
   private final RandomGenerator random;
   private final HealthProbe probe;
-  private final @Nullable NioHealthProbe ownedProbe;
   private final Consensus consensus;
   private final double jitter;
   private final Duration reconcileInterval;
@@ -141,9 +141,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     this.nlb = b.nlb;
     this.scheduler = b.scheduler != null ? b.scheduler : nlb.scheduler();
     this.random = b.random != null ? b.random : new SplittableRandom();
-    HealthProbe given = b.probe;
-    this.ownedProbe = given == null ? new NioHealthProbe() : null;
-    this.probe = given != null ? given : Objects.requireNonNull(ownedProbe);
+    this.probe = probeOf(b);
     this.consensus = b.consensus;
     this.jitter = b.jitter;
     this.reconcileInterval = b.reconcileInterval;
@@ -152,6 +150,15 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     this.metrics = b.metrics;
     this.timeoutOverride = b.timeoutOverride;
     this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+  }
+
+  private static HealthProbe probeOf(Builder b) {
+    HealthProbe given = b.probe;
+    if (given != null) {
+      return given;
+    }
+    return b.nlb.transport().flatMap(Transport::healthProbe).orElseThrow(() -> new IllegalStateException(
+        "probe: none (expected: an Nlb whose transport supplies a health probe, such as NettyTransport, or Builder.probe(...))"));
   }
 
   /** Starts a builder for an engine checking the targets of {@code nlb}. */
@@ -572,7 +579,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     }
   }
 
-  /** Stops checking, detaches from the {@link Nlb} and closes the built-in probe. Idempotent. */
+  /** Stops checking and detaches from the {@link Nlb}; the probe is left to its owner. Idempotent. */
   @Override
   public void close() {
     synchronized (lifecycle) {
@@ -588,10 +595,6 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     nlb.detachPassiveHealthSink(this);
     for (Tracked t : tracked.values()) {
       remove(t);
-    }
-    NioHealthProbe owned = ownedProbe;
-    if (owned != null) {
-      owned.close();
     }
   }
 
@@ -775,7 +778,11 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       return this;
     }
 
-    /** The probe performing checks; defaults to a built-in NIO probe, which the engine then owns and closes; a given probe is never closed by the engine. */
+    /**
+     * The probe performing checks; defaults to the one the {@link Nlb}'s transport supplies ({@link
+     * Transport#healthProbe()}), which runs on the transport's event loops. The engine never
+     * closes a probe: its creator does (the transport closes its own).
+     */
     public Builder probe(HealthProbe probe) {
       this.probe = probe;
       return this;
@@ -844,7 +851,12 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       return this;
     }
 
-    /** Builds the engine; call {@link HealthCheckEngine#start()} to begin checking. */
+    /**
+     * Builds the engine; call {@link HealthCheckEngine#start()} to begin checking.
+     *
+     * @throws IllegalStateException when no probe was given and the {@link Nlb}'s transport (if
+     *     any) supplies none
+     */
     public HealthCheckEngine build() {
       return new HealthCheckEngine(this);
     }
