@@ -12,6 +12,8 @@ import io.nlb.core.TargetGroupConfig;
 import io.nlb.core.TargetType;
 import io.nlb.core.Zone;
 import io.nlb.healthcheck.HealthCheckEngine;
+import io.nlb.transport.netty.IoMode;
+import io.nlb.transport.netty.NettyTransport;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -33,8 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * connections on one thread; {@code TARGETS} registrations spread over {@code 127.0.x.y}
  * addresses × those ports, so every registration is a distinct target. After a warm-up of one
  * interval, it prints checks per second (expected: targets / 5), the checks still in flight, the
- * process CPU time and the CPU time of the engine's threads ({@code nlb-healthcheck-io}, {@code
- * nlb-control}).
+ * process CPU time and the CPU time of the threads doing the checks (the transport's event loop, which runs
+ * the probe, and {@code nlb-control}).
  *
  * <pre>
  * mvn -q -pl benchmarks -am package -DskipTests
@@ -107,7 +109,10 @@ public final class HealthCheckBenchmark {
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       com.sun.management.OperatingSystemMXBean os =
           ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
-      try (HealthCheckEngine engine = HealthCheckEngine.builder(nlb).build()) {
+      // The probe runs on the transport's event loop (one thread), as in a deployment; the Nlb has
+      // no transport so that its listeners are not bound.
+      try (NettyTransport transport = NettyTransport.builder().ioMode(IoMode.NIO).threads(1).build();
+          HealthCheckEngine engine = HealthCheckEngine.builder(nlb).probe(transport.healthProbe().orElseThrow()).build()) {
         long t0 = System.nanoTime();
         engine.start();
         Thread.sleep(5_000 + 500); // warm-up: every target's first check, spread over one interval
@@ -150,7 +155,7 @@ public final class HealthCheckBenchmark {
   private static long engineThreadsCpu(ThreadMXBean threads) {
     long sum = 0;
     for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (info != null && (info.getThreadName().startsWith("nlb-healthcheck") || info.getThreadName().equals("nlb-control"))) {
+      if (info != null && (info.getThreadName().startsWith("multiThreadIoEventLoopGroup") || info.getThreadName().equals("nlb-control"))) {
         long t = threads.getThreadCpuTime(info.getThreadId());
         if (t > 0) {
           sum += t;

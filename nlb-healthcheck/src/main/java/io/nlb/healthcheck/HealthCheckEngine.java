@@ -1,46 +1,23 @@
 package io.nlb.healthcheck;
 
-import io.nlb.core.HealthCheck;
-import io.nlb.core.Listener;
-import io.nlb.core.LoadBalancer;
 import io.nlb.core.Nlb;
-import io.nlb.core.NlbException;
 import io.nlb.core.RegisteredTarget;
 import io.nlb.core.Scheduler;
-import io.nlb.core.Target;
 import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetHealth;
-import io.nlb.core.TargetHealthDescription;
 import io.nlb.core.TargetHealthListener;
-import io.nlb.core.TargetHealthReason;
 import io.nlb.core.TargetHealthState;
-import io.nlb.core.Zone;
+import io.nlb.core.spi.HealthProbe;
 import io.nlb.core.spi.PassiveHealthSink;
-import io.nlb.metrics.Dimensions;
-import io.nlb.metrics.Gauge;
-import io.nlb.metrics.Metric;
+import io.nlb.core.spi.Transport;
 import io.nlb.metrics.MetricsRecorder;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The health-check engine: attaches to an {@link Nlb}, actively checks every target that can
@@ -49,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * listeners, and receives passive signals from the data plane ({@link PassiveHealthSink}).
  *
  * <pre>{@code
- * Nlb nlb = Nlb.builder().build();
+ * Nlb nlb = Nlb.builder().transport(NettyTransport.builder().build()).build(); // the probe comes from the transport
  * // ... target groups, load balancer, listeners, targets ...
  * try (HealthCheckEngine health = HealthCheckEngine.builder(nlb)
  *     .listener((target, previous, current) -> log.info("{}: {} -> {}", target, previous, current))
@@ -63,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Which targets are checked</h2>
  *
  * Every {@link Builder#reconcileInterval reconcile interval} (and at {@link #start()}) the engine
- * reads the configuration: a target is checked when its group is used by a listener of a load
+ * reads the configuration into one "desired targets" value and makes its checks match it: a target is checked when its group is used by a listener of a load
  * balancer and it is in an enabled zone — exactly the targets the core does not report {@code
  * unused}. Draining targets keep being checked until they are removed: their health stays
  * current, so a target registered again while draining comes back with a fresh health and not
@@ -78,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * registered together spread out; each next check is scheduled when the previous one completes,
  * {@code interval × (1 ± jitter)} after the previous one <em>started</em> (never earlier than
  * now). So checks of one target never overlap, and no thread is held per target: the scheduler
- * thread only starts non-blocking {@link HealthProbe} checks. Settings are read from the group at
- * the start of every check, so a change applies from the next check.
+ * thread only starts non-blocking {@link HealthProbe} checks, which the transport performs on its
+ * event loops. Settings are read from the group at every reconcile and used from the next check.
  *
  * <h2>Reporting</h2>
  *
@@ -104,49 +81,45 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #close()} stops checking and detaches; the {@link Nlb} is not closed.
  */
 public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink {
-  private static final Logger log = LoggerFactory.getLogger(HealthCheckEngine.class);
-
   private final Nlb nlb;
-  private final Scheduler scheduler;
-  private final RandomGenerator random;
-  private final HealthProbe probe;
-  private final boolean ownsProbe;
-  private final Consensus consensus;
-  private final double jitter;
-  private final Duration reconcileInterval;
-  private final Duration reportDelay;
-  private final ProbePreamble preamble;
-  private final MetricsRecorder metrics;
-  /** Host-count gauges by dimensions; resolved once, set after every reconcile and report. */
-  private final Map<Dimensions, Gauge[]> hostGauges = new ConcurrentHashMap<>();
-  private final @Nullable Duration timeoutOverride;
-  private final List<TargetHealthListener> listeners;
-
-  /** By registration id. */
-  private final ConcurrentHashMap<Long, Tracked> tracked = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<Transition> transitions = new ConcurrentLinkedQueue<>();
+  private final CheckScheduler checks;
+  private final HealthReporter reporter;
+  private final Reconciler reconciler;
+  private final HostCounts hostCounts;
+  private final DesiredTargetsPoll poll;
   private final Object lifecycle = new Object();
-  private final AtomicLong checksStarted = new AtomicLong();
-  private final AtomicLong checksCompleted = new AtomicLong();
-  private boolean flushScheduled;
   private boolean started;
-  private volatile boolean closed;
-  private Scheduler.@Nullable Cancellable reconcileTask;
+  private boolean closed;
 
   private HealthCheckEngine(Builder b) {
     this.nlb = b.nlb;
-    this.scheduler = b.scheduler != null ? b.scheduler : nlb.scheduler();
-    this.random = b.random != null ? b.random : new SplittableRandom();
-    this.ownsProbe = b.probe == null;
-    this.probe = b.probe != null ? b.probe : HealthProbe.nio();
-    this.consensus = b.consensus;
-    this.jitter = b.jitter;
-    this.reconcileInterval = b.reconcileInterval;
-    this.reportDelay = b.reportDelay;
-    this.preamble = b.preamble;
-    this.metrics = b.metrics;
-    this.timeoutOverride = b.timeoutOverride;
-    this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+    Scheduler scheduler = b.scheduler != null ? b.scheduler : nlb.scheduler();
+    RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
+    this.checks = new CheckScheduler(scheduler, random, b.jitter, probeOf(b), b.preamble, b.timeoutOverride);
+    // The reporter publishes host counts after each batch; the counts read the reconciler's targets.
+    this.reporter = new HealthReporter(scheduler, b.reportDelay, b.listeners, this::publishHostCounts);
+    this.reconciler = new Reconciler(checks, reporter);
+    this.hostCounts = new HostCounts(nlb, b.metrics, reconciler);
+    this.poll = new DesiredTargetsPoll(nlb, b.consensus, scheduler, b.reconcileInterval, this::reconcile);
+  }
+
+  /** Makes the checks match {@code desired} (today from the poll; later from control-plane events). */
+  void reconcile(DesiredTargets desired) {
+    reconciler.apply(desired);
+    hostCounts.publish();
+  }
+
+  private void publishHostCounts() {
+    hostCounts.publish();
+  }
+
+  private static HealthProbe probeOf(Builder b) {
+    HealthProbe given = b.probe;
+    if (given != null) {
+      return given;
+    }
+    return b.nlb.transport().flatMap(Transport::healthProbe).orElseThrow(() -> new IllegalStateException(
+        "probe: none (expected: an Nlb whose transport supplies a health probe, such as NettyTransport, or Builder.probe(...))"));
   }
 
   /** Starts a builder for an engine checking the targets of {@code nlb}. */
@@ -166,60 +139,44 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       started = true;
     }
     nlb.attachPassiveHealthSink(this);
-    reconcileAndReschedule();
+    poll.run();
   }
 
   /** Adds an application listener told about every transition (see the class comment). */
   public void addListener(TargetHealthListener listener) {
-    listeners.add(listener);
+    reporter.addListener(listener);
   }
 
   /** Removes a listener; unknown listeners are ignored. */
   public void removeListener(TargetHealthListener listener) {
-    listeners.remove(listener);
+    reporter.removeListener(listener);
   }
 
-  // ------------------------------------------------------------------ queries
-
   /** The health the engine holds for {@code target}; empty when it is not being checked. */
-  public java.util.Optional<TargetHealth> health(RegisteredTarget target) {
-    Tracked t = tracked.get(target.registrationId());
-    if (t == null) {
-      return java.util.Optional.empty();
-    }
-    synchronized (t) {
-      return java.util.Optional.of(t.health);
-    }
+  public Optional<TargetHealth> health(RegisteredTarget target) {
+    TrackedTarget t = reconciler.get(target);
+    return t == null ? Optional.empty() : Optional.of(t.health());
   }
 
   /** Checks of {@code target} completed so far, over every checking node; 0 when not checked. */
   public long completedChecks(RegisteredTarget target) {
-    Tracked t = tracked.get(target.registrationId());
-    if (t == null) {
-      return 0;
-    }
-    synchronized (t) {
-      long n = 0;
-      for (NodeChecker c : t.nodes) {
-        n += c.completed;
-      }
-      return n;
-    }
+    TrackedTarget t = reconciler.get(target);
+    return t == null ? 0 : t.completedChecks();
   }
 
   /** Checks completed since the engine was built, over all targets. */
   public long completedChecks() {
-    return checksCompleted.get();
+    return checks.completed();
   }
 
   /** Checks started since the engine was built, over all targets. */
   public long startedChecks() {
-    return checksStarted.get();
+    return checks.started();
   }
 
   /** How many targets are being checked. */
   public int checkedTargetCount() {
-    return tracked.size();
+    return reconciler.size();
   }
 
   /**
@@ -227,7 +184,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
    * holds healthy, not counting ALB targets nor draining ones.
    */
   public int healthyHostCount(TargetGroup group, String zone) {
-    return count(group, zone, TargetHealthState.HEALTHY);
+    return hostCounts.count(group, zone, TargetHealthState.HEALTHY);
   }
 
   /**
@@ -235,43 +192,8 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
    * holds unhealthy, not counting ALB targets nor draining ones.
    */
   public int unhealthyHostCount(TargetGroup group, String zone) {
-    return count(group, zone, TargetHealthState.UNHEALTHY);
+    return hostCounts.count(group, zone, TargetHealthState.UNHEALTHY);
   }
-
-  private int count(TargetGroup group, String zone, TargetHealthState state) {
-    int n = 0;
-    for (Tracked t : tracked.values()) {
-      if (t.group == group && !t.target.isAlb() && zone.equals(t.zone) && !t.target.isDraining()) {
-        synchronized (t) {
-          if (t.health.state() == state) {
-            n++;
-          }
-        }
-      }
-    }
-    return n;
-  }
-
-  /** Sets the host-count gauges of every (load balancer, zone, group) the engine checks. */
-  private void publishHostCounts() {
-    for (LoadBalancer lb : nlb.loadBalancers()) {
-      Set<TargetGroup> groups = new LinkedHashSet<>();
-      for (Listener l : lb.listeners()) {
-        nlb.targetGroup(l.config().targetGroup()).ifPresent(groups::add);
-      }
-      for (TargetGroup g : groups) {
-        for (Zone z : lb.zones()) {
-          Dimensions dims = Dimensions.of(lb.resourceId(), z.name(), g.resourceId());
-          Gauge[] gauges = hostGauges.computeIfAbsent(dims, d -> new Gauge[] {
-              metrics.gauge(Metric.HEALTHY_HOST_COUNT, d), metrics.gauge(Metric.UNHEALTHY_HOST_COUNT, d)});
-          gauges[0].set(healthyHostCount(g, z.name()));
-          gauges[1].set(unhealthyHostCount(g, z.name()));
-        }
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------ passive signals
 
   @Override
   public void connectFailed(RegisteredTarget target) {
@@ -289,285 +211,13 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
   }
 
   private void passive(RegisteredTarget target, boolean failure) {
-    Tracked t = tracked.get(target.registrationId());
-    if (t == null) {
-      return;
-    }
-    synchronized (t) {
-      if (t.removed) {
-        return;
-      }
-      for (NodeChecker c : t.nodes) {
-        if (failure) {
-          c.machine.passiveFailure();
-        } else {
-          c.machine.passiveSuccess();
-        }
-      }
-      if (failure) {
-        t.combine();
-      }
+    TrackedTarget t = reconciler.get(target);
+    if (t != null) {
+      t.passive(failure);
     }
   }
 
-  // ------------------------------------------------------------------ reconcile
-
-  private void reconcileAndReschedule() {
-    if (closed) {
-      return;
-    }
-    try {
-      reconcile();
-      publishHostCounts();
-    } catch (RuntimeException e) {
-      log.warn("health-check reconcile failed; retrying in {}", reconcileInterval, e);
-    }
-    synchronized (lifecycle) {
-      if (!closed) {
-        reconcileTask = scheduler.schedule(reconcileInterval, this::reconcileAndReschedule);
-      }
-    }
-  }
-
-  /** Brings the set of checked targets in line with the configuration now. */
-  void reconcile() {
-    Map<Long, Desired> desired = new HashMap<>();
-    for (LoadBalancer lb : nlb.loadBalancers()) {
-      List<Zone> zones = lb.zones();
-      if (zones.isEmpty()) {
-        continue;
-      }
-      Map<String, Integer> listenerPort = new LinkedHashMap<>();
-      for (Listener l : lb.listeners()) {
-        listenerPort.merge(l.config().targetGroup(), l.config().port(), Math::min);
-      }
-      for (Map.Entry<String, Integer> e : listenerPort.entrySet()) {
-        TargetGroup group = nlb.targetGroup(e.getKey()).orElse(null);
-        if (group == null) {
-          continue;
-        }
-        Map<String, RegisteredTarget> byKey = new HashMap<>();
-        for (RegisteredTarget r : group.registeredTargets()) {
-          byKey.put(r.id() + "#" + r.port(), r);
-        }
-        for (TargetHealthDescription d : group.describeTargetHealth()) {
-          if (d.health().state() == TargetHealthState.UNUSED) {
-            continue;
-          }
-          Target shown = d.target();
-          RegisteredTarget r = byKey.get(shown.id() + "#" + shown.port().orElse(group.port()));
-          if (r == null) {
-            continue;
-          }
-          String zone = shown.zone().orElse(null);
-          List<Node> nodes = new ArrayList<>();
-          for (Zone z : zones) {
-            boolean checks = consensus == Consensus.MAJORITY || (r.isAlb() ? z == zones.get(0) : z.name().equals(zone));
-            if (checks) {
-              nodes.add(new Node(z.name(), hostHeader(z, e.getValue())));
-            }
-          }
-          if (!nodes.isEmpty()) {
-            desired.put(r.registrationId(), new Desired(r, group, zone, nodes));
-          }
-        }
-      }
-    }
-    for (Tracked t : tracked.values()) {
-      Desired d = desired.get(t.target.registrationId());
-      if (d == null || !d.nodes.equals(t.nodeList())) {
-        remove(t);
-      }
-    }
-    for (Desired d : desired.values()) {
-      if (!tracked.containsKey(d.target.registrationId()) && !closed) {
-        add(d);
-      }
-    }
-  }
-
-  private static String hostHeader(Zone zone, int listenerPort) {
-    InetAddress a = zone.ipv4Address().orElse(zone.addresses().get(0));
-    String literal = a.getHostAddress();
-    return (a instanceof Inet6Address ? "[" + literal + "]" : literal) + ":" + listenerPort;
-  }
-
-  private void add(Desired d) {
-    Tracked t = new Tracked(d.target, d.group, d.zone, d.target.health());
-    for (Node n : d.nodes) {
-      t.nodes.add(new NodeChecker(t, n, new TargetHealthStateMachine(t.health)));
-    }
-    tracked.put(d.target.registrationId(), t);
-    synchronized (t) {
-      for (NodeChecker c : t.nodes) {
-        // Spread the first checks over the first interval.
-        scheduleNext(c, Duration.ofNanos((long) (nextDouble() * interval(t).toNanos())));
-      }
-    }
-  }
-
-  private void remove(Tracked t) {
-    synchronized (t) {
-      t.removed = true;
-      for (NodeChecker c : t.nodes) {
-        Scheduler.Cancellable next = c.next;
-        if (next != null) {
-          next.cancel();
-        }
-        c.next = null;
-      }
-    }
-    tracked.remove(t.target.registrationId(), t);
-  }
-
-  private Duration interval(Tracked t) {
-    try {
-      return t.group.healthCheck().interval();
-    } catch (RuntimeException e) {
-      return HealthCheck.defaults().interval();
-    }
-  }
-
-  private double nextDouble() {
-    synchronized (random) {
-      return random.nextDouble();
-    }
-  }
-
-  // ------------------------------------------------------------------ checks
-
-  /** Called with {@code c.owner} locked. */
-  private void scheduleNext(NodeChecker c, Duration delay) {
-    if (closed || c.owner.removed) {
-      return;
-    }
-    c.next = scheduler.schedule(delay, () -> startCheck(c));
-  }
-
-  private void startCheck(NodeChecker c) {
-    Tracked t = c.owner;
-    HealthCheck settings;
-    ProbeRequest request;
-    synchronized (t) {
-      c.next = null;
-      if (closed || t.removed || c.inFlight) {
-        return;
-      }
-      settings = t.group.healthCheck();
-      c.inFlight = true;
-      c.startNanos = scheduler.nanoTime();
-      if (c.machine.checkStarted()) {
-        t.combine();
-      }
-    }
-    checksStarted.incrementAndGet();
-    InetSocketAddress address = checkAddress(t.target, settings, c.startNanos);
-    if (address == null) {
-      complete(c, settings, ProbeResult.of(CheckOutcome.ERROR, "the ALB endpoint has no address yet"));
-      return;
-    }
-    request = ProbeRequest.of(settings, address, c.node.host);
-    Duration override = timeoutOverride;
-    if (override != null) {
-      request = request.withTimeout(override);
-    }
-    byte[] pre = preamble.preamble(t.group, t.target);
-    if (pre.length > 0) {
-      request = request.withPreamble(pre);
-    }
-    try {
-      probe.check(request, r -> complete(c, settings, r));
-    } catch (RuntimeException e) {
-      complete(c, settings, ProbeResult.of(CheckOutcome.ERROR, "probe failed to start: " + e));
-    }
-  }
-
-  private static @Nullable InetSocketAddress checkAddress(RegisteredTarget r, HealthCheck settings, long salt) {
-    InetSocketAddress a = r.address(salt);
-    if (a == null) {
-      return null;
-    }
-    int port = settings.port().orElse(r.port());
-    return port == a.getPort() ? a : new InetSocketAddress(a.getAddress(), port);
-  }
-
-  private void complete(NodeChecker c, HealthCheck settings, ProbeResult result) {
-    Tracked t = c.owner;
-    checksCompleted.incrementAndGet();
-    synchronized (t) {
-      c.inFlight = false;
-      c.completed++;
-      c.lastResult = result;
-      if (t.removed || closed) {
-        return;
-      }
-      if (c.machine.record(result.outcome(), settings)) {
-        log.debug("{} seen from {}: {} ({})", t.target, c.node.zone, c.machine.health(), result.detail());
-        t.combine();
-      }
-      double factor = 1 + jitter * (2 * nextDouble() - 1);
-      long dueNanos = c.startNanos + (long) (settings.interval().toNanos() * factor);
-      scheduleNext(c, Duration.ofNanos(Math.max(0, dueNanos - scheduler.nanoTime())));
-    }
-  }
-
-  // ------------------------------------------------------------------ reporting
-
-  /** Called with {@code t} locked, so the transitions of one target are queued in order. */
-  private void enqueue(Tracked t, TargetHealth previous, TargetHealth current) {
-    transitions.add(new Transition(t, previous, current));
-    synchronized (lifecycle) {
-      if (!flushScheduled && !closed) {
-        flushScheduled = true;
-        scheduler.schedule(reportDelay, this::flush);
-      }
-    }
-  }
-
-  private void flush() {
-    synchronized (lifecycle) {
-      flushScheduled = false;
-    }
-    List<Transition> batch = new ArrayList<>();
-    Transition x;
-    while ((x = transitions.poll()) != null) {
-      batch.add(x);
-    }
-    Map<TargetGroup, Map<Target, TargetHealth>> byGroup = new LinkedHashMap<>();
-    for (Transition tr : batch) {
-      byGroup.computeIfAbsent(tr.tracked.group, g -> new LinkedHashMap<>()).put(tr.tracked.target.target(), tr.current);
-    }
-    for (Map.Entry<TargetGroup, Map<Target, TargetHealth>> e : byGroup.entrySet()) {
-      try {
-        e.getKey().reportHealth(e.getValue());
-      } catch (NlbException | IllegalStateException ex) {
-        // Deregistered or deleted meanwhile, or the Nlb closed: report one by one what still can be.
-        for (Map.Entry<Target, TargetHealth> one : e.getValue().entrySet()) {
-          try {
-            e.getKey().reportHealth(one.getKey(), one.getValue());
-          } catch (NlbException | IllegalStateException ignored) {
-            log.debug("health of {} not reported: {}", one.getKey(), ignored.getMessage());
-          }
-        }
-      }
-    }
-    try {
-      publishHostCounts();
-    } catch (RuntimeException e) {
-      log.debug("host counts not published: {}", e.toString());
-    }
-    for (Transition tr : batch) {
-      for (TargetHealthListener l : listeners) {
-        try {
-          l.onTransition(tr.tracked.target, tr.previous, tr.current);
-        } catch (RuntimeException ex) {
-          log.warn("health listener failed for {}", tr.tracked.target, ex);
-        }
-      }
-    }
-  }
-
-  /** Stops checking, detaches from the {@link Nlb} and closes the built-in probe. Idempotent. */
+  /** Stops checking and detaches from the {@link Nlb}; the probe is left to its owner. Idempotent. */
   @Override
   public void close() {
     synchronized (lifecycle) {
@@ -575,164 +225,12 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
         return;
       }
       closed = true;
-      Scheduler.Cancellable r = reconcileTask;
-      if (r != null) {
-        r.cancel();
-      }
     }
+    poll.close();
+    checks.close();
+    reporter.close();
     nlb.detachPassiveHealthSink(this);
-    for (Tracked t : tracked.values()) {
-      remove(t);
-    }
-    if (ownsProbe) {
-      probe.close();
-    }
-  }
-
-  // ------------------------------------------------------------------ state
-
-  private static final class Node {
-    final String zone;
-    final String host;
-
-    Node(String zone, String host) {
-      this.zone = zone;
-      this.host = host;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Node && ((Node) o).zone.equals(zone) && ((Node) o).host.equals(host);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(zone, host);
-    }
-  }
-
-  private static final class Desired {
-    final RegisteredTarget target;
-    final TargetGroup group;
-    final @Nullable String zone;
-    final List<Node> nodes;
-
-    Desired(RegisteredTarget target, TargetGroup group, @Nullable String zone, List<Node> nodes) {
-      this.target = target;
-      this.group = group;
-      this.zone = zone;
-      this.nodes = nodes;
-    }
-  }
-
-  private static final TargetHealth FAILED = TargetHealth.of(TargetHealthReason.TARGET_FAILED_HEALTH_CHECKS);
-  private static final TargetHealth INTERNAL_ERROR = TargetHealth.of(TargetHealthReason.ELB_INTERNAL_ERROR);
-  private static final TargetHealth REGISTRATION = TargetHealth.of(TargetHealthReason.ELB_REGISTRATION_IN_PROGRESS);
-  private static final TargetHealth INITIAL_CHECKING = TargetHealth.of(TargetHealthReason.ELB_INITIAL_HEALTH_CHECKING);
-
-  /** One checked registration: its checkers and the combined health. Guarded by its own monitor. */
-  private final class Tracked {
-    final RegisteredTarget target;
-    final TargetGroup group;
-    final @Nullable String zone;
-    final List<NodeChecker> nodes = new ArrayList<>(1);
-    TargetHealth health;
-    boolean removed;
-
-    Tracked(RegisteredTarget target, TargetGroup group, @Nullable String zone, TargetHealth health) {
-      this.target = target;
-      this.group = group;
-      this.zone = zone;
-      this.health = new TargetHealthStateMachine(health).health();
-    }
-
-    List<Node> nodeList() {
-      List<Node> l = new ArrayList<>(nodes.size());
-      for (NodeChecker c : nodes) {
-        l.add(c.node);
-      }
-      return l;
-    }
-
-    /** Recomputes the combined health from the nodes' views and queues a transition. Locked. */
-    void combine() {
-      TargetHealth next = combined(nodes, health);
-      if (!next.equals(health)) {
-        TargetHealth previous = health;
-        health = next;
-        enqueue(this, previous, next);
-      }
-    }
-  }
-
-  static TargetHealth combined(List<NodeChecker> nodes, TargetHealth previous) {
-    int n = nodes.size();
-    if (n == 1) {
-      return nodes.get(0).machine.health();
-    }
-    int healthy = 0;
-    int unhealthy = 0;
-    int unavailable = 0;
-    boolean checking = false;
-    for (NodeChecker c : nodes) {
-      TargetHealth h = c.machine.health();
-      switch (h.state()) {
-        case HEALTHY:
-          healthy++;
-          break;
-        case UNHEALTHY:
-          unhealthy++;
-          break;
-        case UNAVAILABLE:
-          unavailable++;
-          break;
-        default:
-          checking |= !h.equals(REGISTRATION);
-      }
-    }
-    if (2 * healthy > n) {
-      return TargetHealth.healthy();
-    }
-    if (2 * unhealthy > n) {
-      return FAILED;
-    }
-    if (2 * unavailable > n) {
-      return INTERNAL_ERROR;
-    }
-    if (previous.equals(REGISTRATION) && (checking || healthy + unhealthy + unavailable > 0)) {
-      return INITIAL_CHECKING;
-    }
-    return previous;
-  }
-
-  /** The checks of one registration from one node. Guarded by {@code owner}'s monitor. */
-  static final class NodeChecker {
-    final Node node;
-    final TargetHealthStateMachine machine;
-    private final Tracked owner;
-    Scheduler.@Nullable Cancellable next;
-    boolean inFlight;
-    long startNanos;
-    long completed;
-    @Nullable ProbeResult lastResult;
-
-    NodeChecker(Tracked owner, Node node, TargetHealthStateMachine machine) {
-      this.owner = owner;
-      this.node = node;
-      this.machine = machine;
-    }
-  }
-
-  private static final class Transition {
-    final Tracked tracked;
-    final TargetHealth previous;
-    final TargetHealth current;
-
-    Transition(Tracked tracked, TargetHealth previous, TargetHealth current) {
-      this.tracked = tracked;
-      this.previous = previous;
-      this.current = current;
-    }
+    reconciler.close();
   }
 
   /**
@@ -769,7 +267,11 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       return this;
     }
 
-    /** The probe performing checks; defaults to {@link HealthProbe#nio()}, which the engine then owns and closes. */
+    /**
+     * The probe performing checks; defaults to the one the {@link Nlb}'s transport supplies ({@link
+     * Transport#healthProbe()}), which runs on the transport's event loops. The engine never
+     * closes a probe: its creator does (the transport closes its own).
+     */
     public Builder probe(HealthProbe probe) {
       this.probe = probe;
       return this;
@@ -838,7 +340,12 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       return this;
     }
 
-    /** Builds the engine; call {@link HealthCheckEngine#start()} to begin checking. */
+    /**
+     * Builds the engine; call {@link HealthCheckEngine#start()} to begin checking.
+     *
+     * @throws IllegalStateException when no probe was given and the {@link Nlb}'s transport (if
+     *     any) supplies none
+     */
     public HealthCheckEngine build() {
       return new HealthCheckEngine(this);
     }

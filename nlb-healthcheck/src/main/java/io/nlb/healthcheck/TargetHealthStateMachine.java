@@ -4,6 +4,7 @@ import io.nlb.core.HealthCheck;
 import io.nlb.core.TargetHealth;
 import io.nlb.core.TargetHealthReason;
 import io.nlb.core.TargetHealthState;
+import io.nlb.core.spi.CheckOutcome;
 
 /**
  * The health lifecycle of one target as seen by one checker: a pure state machine fed with check

@@ -1,4 +1,7 @@
-/** The health-check engine: active TCP, HTTP and HTTPS checks, passive checks, and the target health lifecycle. */
+/**
+ * The health-check engine: schedules active checks (performed by the transport's {@link
+ * io.nlb.core.spi.HealthProbe}), takes passive signals, and runs the target health lifecycle.
+ */
 @NullMarked
 package io.nlb.healthcheck;
 

@@ -1,6 +1,7 @@
 package io.nlb.healthcheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nlb.core.HealthCheck;
 import io.nlb.core.HealthCheckProtocol;
@@ -13,6 +14,7 @@ import io.nlb.core.NodeRoute;
 import io.nlb.core.Protocol;
 import io.nlb.core.RegisteredTarget;
 import io.nlb.core.RouteDecision;
+import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.Target;
 import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetGroupConfig;
@@ -21,15 +23,22 @@ import io.nlb.core.TargetHealthReason;
 import io.nlb.core.TargetType;
 import io.nlb.core.Zone;
 import io.nlb.core.routing.FlowKey;
+import io.nlb.core.spi.CheckOutcome;
+import io.nlb.core.spi.HealthProbe;
+import io.nlb.core.spi.ProbeRequest;
+import io.nlb.core.spi.ProbeResult;
+import io.nlb.core.spi.Transport;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,9 +87,6 @@ class HealthCheckEngineTest {
     synchronized int requestCount() {
       return requests.size();
     }
-
-    @Override
-    public void close() {}
   }
 
   @BeforeEach
@@ -128,6 +134,51 @@ class HealthCheckEngineTest {
 
   void interval() {
     time.advance(INTERVAL);
+  }
+
+  @Test
+  void build_noProbeAndNoTransport_failsNamingProbe() {
+    assertThatThrownBy(() -> HealthCheckEngine.builder(nlb).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("probe: none (expected: an Nlb whose transport supplies a health probe, such as NettyTransport,"
+            + " or Builder.probe(...))");
+  }
+
+  @Test
+  void build_noProbeGiven_usesTheTransportsProbeAndNeverClosesIt() {
+    List<String> calls = new ArrayList<>();
+    Transport transport = new Transport() {
+      @Override
+      public void apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {}
+
+      @Override
+      public void remove(LoadBalancer lb) {}
+
+      @Override
+      public Optional<HealthProbe> healthProbe() {
+        return Optional.of(probe);
+      }
+
+      @Override
+      public void close() {
+        calls.add("close");
+      }
+    };
+    try (Nlb withTransport = Nlb.builder().scheduler(time).transport(transport).build()) {
+      withTransport.createTargetGroup(TargetGroupConfig.builder("web", Protocol.TCP, 8080).targetType(TargetType.IP).build())
+          .registerTargets(Target.ip("10.0.1.5"));
+      withTransport.createLoadBalancer(LoadBalancerConfig.builder("lb")
+          .zone(Zone.builder("zone-a").address("10.0.0.10").targetRange("10.0.1.0/24").build())
+          .listener(ListenerConfig.builder(Protocol.TCP, 80).forwardTo("web").build()).build());
+      try (HealthCheckEngine e = HealthCheckEngine.builder(withTransport).scheduler(time).random(ZERO).build()) {
+        e.start();
+        time.runDueTasks();
+        assertThat(probe.requestCount()).isEqualTo(1);
+        assertThat(probe.requests.get(0).address()).isEqualTo(new InetSocketAddress("10.0.1.5", 8080));
+      }
+      assertThat(calls).as("the engine leaves the probe, and the transport, to their owner").isEmpty();
+    }
+    assertThat(calls).containsExactly("close");
   }
 
   @Test

@@ -1,18 +1,19 @@
 package io.nlb.healthcheck;
 
-import static io.nlb.healthcheck.CheckOutcome.ERROR;
-import static io.nlb.healthcheck.CheckOutcome.FAILURE;
-import static io.nlb.healthcheck.CheckOutcome.SUCCESS;
-import static io.nlb.healthcheck.CheckOutcome.TIMEOUT;
+import static io.nlb.core.spi.CheckOutcome.ERROR;
+import static io.nlb.core.spi.CheckOutcome.FAILURE;
+import static io.nlb.core.spi.CheckOutcome.SUCCESS;
+import static io.nlb.core.spi.CheckOutcome.TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nlb.core.HealthCheck;
 import io.nlb.core.TargetHealth;
 import io.nlb.core.TargetHealthReason;
 import io.nlb.core.TargetHealthState;
+import io.nlb.core.spi.CheckOutcome;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class TargetHealthStateMachineTest {
   private static final TargetHealth REGISTRATION = TargetHealth.of(TargetHealthReason.ELB_REGISTRATION_IN_PROGRESS);

@@ -4,6 +4,7 @@ import io.nlb.core.LoadBalancer;
 import io.nlb.core.RegisteredTarget;
 import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.TargetHealth;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
@@ -62,6 +63,15 @@ public interface Transport extends AutoCloseable {
 
   /** The health of {@code target} changed from {@code previous} to {@code current}. */
   default void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {}
+
+  /**
+   * The transport's active health-check probe, running on its own event loops, so that health
+   * checks and flows share one I/O stack; empty when the transport does not probe. The probe lives
+   * as long as the transport: {@link #close()} closes it, the health-check engine never does.
+   */
+  default Optional<HealthProbe> healthProbe() {
+    return Optional.empty();
+  }
 
   /** Stops accepting, lets flows finish up to the transport's timeout, resets the rest. Idempotent. */
   @Override

@@ -1,4 +1,4 @@
-/** Service provider interfaces through which transports plug into the core. */
+/** Service provider interfaces through which transports and health probes plug into the core. */
 @NullMarked
 package io.nlb.core.spi;
 

@@ -23,6 +23,7 @@ import io.nlb.core.TargetHealth;
 import io.nlb.core.TargetHealthState;
 import io.nlb.core.Zone;
 import io.nlb.core.routing.IpProtocol;
+import io.nlb.core.spi.HealthProbe;
 import io.nlb.core.spi.Transport;
 import io.nlb.metrics.MetricsRecorder;
 import io.nlb.tls.DirectoryAccessLogSink;
@@ -41,6 +42,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -132,6 +134,8 @@ public final class NettyTransport implements Transport {
   private final Object drained = new Object();
   private volatile boolean closed;
   private final @Nullable EventLoopWatchdog watchdog;
+  /** Active health checks on this transport's event loops; closed first by {@link #close()}. */
+  private final NettyHealthProbe healthProbe;
   private final @Nullable ScheduledThreadPoolExecutor watchdogThread;
 
   private NettyTransport(Builder b) {
@@ -163,6 +167,7 @@ public final class NettyTransport implements Transport {
     shutdownTimeout = b.shutdownTimeout;
     tlsProvider = b.tlsProvider;
     zeroCopy = io.mode == IoMode.EPOLL && (b.zeroCopy == null ? DEFAULT_ZERO_COPY : b.zeroCopy);
+    healthProbe = new NettyHealthProbe(group, io);
     if (b.stallThreshold.isZero()) {
       watchdog = null;
       watchdogThread = null;
@@ -590,12 +595,23 @@ public final class NettyTransport implements Transport {
    * the rest, closes UDP flows and, when the transport created its event loops, shuts them down.
    * Idempotent.
    */
+  /**
+   * The active health-check probe: TCP, HTTP and HTTPS checks as channels on this transport's event
+   * loops (see {@link HealthProbe}). It lives as long as the transport; {@link #close()} ends the
+   * checks in flight with {@code ERROR}.
+   */
+  @Override
+  public Optional<HealthProbe> healthProbe() {
+    return Optional.of(healthProbe);
+  }
+
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
+    healthProbe.close();
     List<LbState> states = new ArrayList<>(loadBalancers.values());
     List<CompletableFuture<Void>> closing = new ArrayList<>();
     for (LbState st : states) {

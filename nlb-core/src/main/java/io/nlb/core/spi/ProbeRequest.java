@@ -1,15 +1,14 @@
-package io.nlb.healthcheck;
+package io.nlb.core.spi;
 
 import io.nlb.core.HealthCheck;
 import io.nlb.core.HealthCheckProtocol;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * One health check to perform: where, how, and within what time. The {@link HealthCheckEngine}
- * builds one per check from the group's settings; tests and custom {@link HealthProbe}s may build
- * their own.
+ * One health check to perform: where, how, and within what time. The health-check engine builds
+ * one per check from the target group's {@link HealthCheck} settings and hands it to a {@link
+ * HealthProbe}; tests and custom probes may build their own.
  *
  * <pre>{@code
  * ProbeRequest r = ProbeRequest.of(settings, new InetSocketAddress("10.0.1.5", 8080), "10.0.0.10:80");
@@ -95,23 +94,14 @@ public final class ProbeRequest {
     return timeout;
   }
 
-  /** The bytes written first; empty for none. */
+  /** The bytes written first; empty for none. A copy. */
   public byte[] preamble() {
     return preamble.length == 0 ? NO_BYTES : preamble.clone();
   }
 
-  int preambleLength() {
+  /** The number of bytes written first; 0 for none. */
+  public int preambleLength() {
     return preamble.length;
-  }
-
-  byte[] preambleUnsafe() {
-    return preamble;
-  }
-
-  /** The HTTP/1.1 request bytes: {@code GET <path>}, {@code Host}, {@code Connection: close}. */
-  byte[] httpRequest() {
-    String s = "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: nlb-healthcheck\r\nAccept: */*\r\nConnection: close\r\n\r\n";
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   @Override

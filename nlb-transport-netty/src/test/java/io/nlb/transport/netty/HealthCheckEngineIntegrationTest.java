@@ -1,4 +1,4 @@
-package io.nlb.healthcheck;
+package io.nlb.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -18,6 +18,7 @@ import io.nlb.core.TargetHealth;
 import io.nlb.core.TargetHealthReason;
 import io.nlb.core.TargetType;
 import io.nlb.core.Zone;
+import io.nlb.healthcheck.HealthCheckEngine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,25 +27,28 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The engine with the real NIO probe against loopback servers. The schedule runs on a manual
- * clock (intervals cost nothing); probe I/O is real, so each step waits for the check to finish.
+ * The health-check engine with the transport's probe ({@link NettyHealthProbe}) against loopback
+ * servers, once per I/O mode. The schedule runs on a manual clock (intervals cost nothing); probe
+ * I/O is real, so each step waits for the check to finish. The {@link Nlb} has no transport (its
+ * listeners would bind port 80): the engine is handed the transport's probe, as it would take it
+ * from {@code nlb.transport()}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@org.jspecify.annotations.NullUnmarked
 class HealthCheckEngineIntegrationTest {
   static final TargetHealth CHECKING = TargetHealth.of(TargetHealthReason.ELB_INITIAL_HEALTH_CHECKING);
   static final TargetHealth FAILED = TargetHealth.of(TargetHealthReason.TARGET_FAILED_HEALTH_CHECKS);
@@ -54,10 +58,10 @@ class HealthCheckEngineIntegrationTest {
   final Nlb nlb = Nlb.builder().scheduler(time).build();
   final List<AutoCloseable> resources = new ArrayList<>();
   final List<String> transitions = new CopyOnWriteArrayList<>();
-  @SuppressWarnings("NullAway.Init")
   HealthCheckEngine engine;
-  @SuppressWarnings("NullAway.Init")
   TargetGroup group;
+
+  NettyTransport transport;
 
   @AfterEach
   void tearDown() throws Exception {
@@ -65,14 +69,26 @@ class HealthCheckEngineIntegrationTest {
       c.close();
     }
     nlb.close();
+    if (transport != null) {
+      transport.close();
+    }
+  }
+
+  HealthCheckEngine.Builder engine(IoMode mode) {
+    transport = NettyTransport.builder().ioMode(mode).threads(1).shutdownTimeout(Duration.ofSeconds(1)).build();
+    return HealthCheckEngine.builder(nlb).probe(transport.healthProbe().orElseThrow());
+  }
+
+  static java.util.stream.Stream<IoMode> modes() {
+    return Harness.modes();
   }
 
   /** One group behind a TCP:80 listener on node 127.0.0.2, targets on 127.0.0.1. */
-  RegisteredTarget setUp(HealthCheck settings, int port) {
-    return setUp(settings, port, false);
+  RegisteredTarget setUp(IoMode mode, HealthCheck settings, int port) {
+    return setUp(mode, settings, port, false);
   }
 
-  RegisteredTarget setUp(HealthCheck settings, int port, boolean proxyProtocolV2) {
+  RegisteredTarget setUp(IoMode mode, HealthCheck settings, int port, boolean proxyProtocolV2) {
     group = nlb.createTargetGroup(TargetGroupConfig.builder("web", Protocol.TCP, port).targetType(TargetType.IP)
         .healthCheck(settings).attribute("proxy_protocol_v2.enabled", Boolean.toString(proxyProtocolV2)).build());
     nlb.createLoadBalancer(LoadBalancerConfig.builder("my-nlb")
@@ -82,7 +98,7 @@ class HealthCheckEngineIntegrationTest {
     group.registerTargets(Target.ip("127.0.0.1"));
     // The engine's own listeners see every step; the core's may see steps merged in one batch when
     // a probe completes (on the I/O thread) before the previous batch was flushed.
-    engine = HealthCheckEngine.builder(nlb).scheduler(time).random(() -> 0L).jitter(0).reportDelay(Duration.ZERO)
+    engine = engine(mode).scheduler(time).random(() -> 0L).jitter(0).reportDelay(Duration.ZERO)
         .listener((t, p, c) -> transitions.add(c.state() + c.reason().map(r -> " " + r.code()).orElse("")))
         .build();
     resources.add(0, engine);
@@ -125,12 +141,13 @@ class HealthCheckEngineIntegrationTest {
     return server;
   }
 
-  @Test
-  void http_200Then500Then200_healthyUnhealthyHealthyAtThresholds() throws Exception {
+  @ParameterizedTest
+  @MethodSource("modes")
+  void http_200Then500Then200_healthyUnhealthyHealthyAtThresholds(IoMode mode) throws Exception {
     AtomicInteger status = new AtomicInteger(200);
     List<String> seen = new CopyOnWriteArrayList<>();
     ServerSocket server = http(status, seen);
-    RegisteredTarget r = setUp(fast().protocol(HealthCheckProtocol.HTTP).path("/health").matcher("200").build(),
+    RegisteredTarget r = setUp(mode, fast().protocol(HealthCheckProtocol.HTTP).path("/health").matcher("200").build(),
         server.getLocalPort());
     assertThat(r.health()).isEqualTo(TargetHealth.healthy()); // check 1
     status.set(500);
@@ -151,12 +168,13 @@ class HealthCheckEngineIntegrationTest {
         .startsWith("GET /health HTTP/1.1\r\nHost: 127.0.0.2:80\r\n").contains("Connection: close\r\n"));
   }
 
-  @Test
-  void tcp_serverStopsListening_unhealthyAfterUnhealthyThresholdRefusals() throws Exception {
+  @ParameterizedTest
+  @MethodSource("modes")
+  void tcp_serverStopsListening_unhealthyAfterUnhealthyThresholdRefusals(IoMode mode) throws Exception {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     resources.add(server);
     Thread acceptor = acceptLoop(server, s -> {});
-    RegisteredTarget r = setUp(fast().build(), server.getLocalPort());
+    RegisteredTarget r = setUp(mode, fast().build(), server.getLocalPort());
     assertThat(r.health()).isEqualTo(TargetHealth.healthy());
     server.close();
     acceptor.join(5000);
@@ -167,8 +185,9 @@ class HealthCheckEngineIntegrationTest {
     assertThat(group.describeTargetHealth().get(0).health().reason()).contains(TargetHealthReason.TARGET_FAILED_HEALTH_CHECKS);
   }
 
-  @Test
-  void http_proxyProtocolGroup_checkStartsWithLocalHeader() throws Exception {
+  @ParameterizedTest
+  @MethodSource("modes")
+  void http_proxyProtocolGroup_checkStartsWithLocalHeader(IoMode mode) throws Exception {
     List<String> seen = new CopyOnWriteArrayList<>();
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     resources.add(server);
@@ -184,14 +203,15 @@ class HealthCheckEngineIntegrationTest {
       }
     });
 
-    RegisteredTarget r = setUp(fast().protocol(HealthCheckProtocol.HTTP).path("/ping").build(), server.getLocalPort(), true);
+    RegisteredTarget r = setUp(mode, fast().protocol(HealthCheckProtocol.HTTP).path("/ping").build(), server.getLocalPort(), true);
 
     assertThat(r.health()).isEqualTo(TargetHealth.healthy());
     assertThat(seen).containsExactly("LOCAL null GET /ping HTTP/1.1");
   }
 
-  @Test
-  void hostCountMetrics_perZone_followATargetThatIsKilled() throws Exception {
+  @ParameterizedTest
+  @MethodSource("modes")
+  void hostCountMetrics_perZone_followATargetThatIsKilled(IoMode mode) throws Exception {
     io.nlb.metrics.InMemoryMetricsRecorder recorder = io.nlb.metrics.InMemoryMetricsRecorder.create();
     List<ServerSocket> servers = new ArrayList<>();
     for (String host : new String[] {"127.0.0.1", "127.0.0.1", "127.0.1.1"}) {
@@ -216,7 +236,7 @@ class HealthCheckEngineIntegrationTest {
     for (ServerSocket s : servers) {
       group.registerTargets(Target.ip(s.getInetAddress().getHostAddress(), s.getLocalPort()));
     }
-    engine = HealthCheckEngine.builder(nlb).scheduler(time).random(() -> 0L).jitter(0).reportDelay(Duration.ZERO)
+    engine = engine(mode).scheduler(time).random(() -> 0L).jitter(0).reportDelay(Duration.ZERO)
         .metrics(recorder).build();
     resources.add(0, engine);
     engine.start();
@@ -248,23 +268,20 @@ class HealthCheckEngineIntegrationTest {
     time.runDueTasks();
   }
 
-  @Test
-  void localHeaderConstant_equalsTheCodecsLocalHeader() {
-    assertThat(ProbePreamble.LOCAL_HEADER_BYTES).isEqualTo(io.nlb.proxyprotocol.ProxyV2Encoder.create().encodeLocal());
-  }
-
-  @Test
-  void tcp_listeningServer_healthyAfterOneCheck() throws Exception {
+  @ParameterizedTest
+  @MethodSource("modes")
+  void tcp_listeningServer_healthyAfterOneCheck(IoMode mode) throws Exception {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     resources.add(server);
     acceptLoop(server, s -> {});
-    RegisteredTarget r = setUp(fast().build(), server.getLocalPort());
+    RegisteredTarget r = setUp(mode, fast().build(), server.getLocalPort());
     assertThat(r.health()).isEqualTo(TargetHealth.healthy());
     assertThat(transitions).containsExactly("initial Elb.InitialHealthChecking", "healthy");
   }
 
-  @Test
-  void http_serverHangsPastTimeout_unhealthyAfterTwoTimeouts() throws Exception {
+  @ParameterizedTest
+  @MethodSource("modes")
+  void http_serverHangsPastTimeout_unhealthyAfterTwoTimeouts(IoMode mode) throws Exception {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     resources.add(server);
     List<Socket> held = new CopyOnWriteArrayList<>();
@@ -275,7 +292,7 @@ class HealthCheckEngineIntegrationTest {
       }
     });
     long t0 = System.nanoTime();
-    RegisteredTarget r = setUp(fast().protocol(HealthCheckProtocol.HTTP).path("/health").build(), server.getLocalPort());
+    RegisteredTarget r = setUp(mode, fast().protocol(HealthCheckProtocol.HTTP).path("/health").build(), server.getLocalPort());
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
     assertThat(r.health()).isEqualTo(CHECKING);
     check(r, 2);
@@ -283,8 +300,9 @@ class HealthCheckEngineIntegrationTest {
     assertThat(transitions).containsExactly("initial Elb.InitialHealthChecking", "unhealthy Target.FailedHealthChecks");
   }
 
-  @Test
-  void https_selfSignedCertificate_healthyWithoutValidation() throws Exception {
+  @ParameterizedTest
+  @MethodSource("modes")
+  void https_selfSignedCertificate_healthyWithoutValidation(IoMode mode) throws Exception {
     SSLContext ctx = serverContext();
     SSLServerSocket server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
     resources.add(server);
@@ -301,7 +319,7 @@ class HealthCheckEngineIntegrationTest {
         seen.add("error " + e);
       }
     });
-    RegisteredTarget r = setUp(fast().protocol(HealthCheckProtocol.HTTPS).path("/health").build(), server.getLocalPort());
+    RegisteredTarget r = setUp(mode, fast().protocol(HealthCheckProtocol.HTTPS).path("/health").build(), server.getLocalPort());
     assertThat(r.health()).isEqualTo(TargetHealth.healthy());
     status.set(503);
     check(r, 2);
@@ -311,8 +329,9 @@ class HealthCheckEngineIntegrationTest {
     assertThat(seen.get(0)).startsWith("GET /health HTTP/1.1\r\nHost: 127.0.0.2:80\r\n").contains("Connection: close\r\n");
   }
 
-  @Test
-  void https_targetSupportingOnlyTls13_failsHealthChecks() throws Exception {
+  @ParameterizedTest
+  @MethodSource("modes")
+  void https_targetSupportingOnlyTls13_failsHealthChecks(IoMode mode) throws Exception {
     SSLContext ctx = serverContext();
     SSLServerSocket server = (SSLServerSocket) ctx.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
     server.setEnabledProtocols(new String[] {"TLSv1.3"});
@@ -325,21 +344,13 @@ class HealthCheckEngineIntegrationTest {
         // the handshake fails, as it should
       }
     });
-    RegisteredTarget r = setUp(fast().protocol(HealthCheckProtocol.HTTPS).build(), server.getLocalPort());
+    RegisteredTarget r = setUp(mode, fast().protocol(HealthCheckProtocol.HTTPS).build(), server.getLocalPort());
     check(r, 2);
     assertThat(r.health()).isEqualTo(FAILED);
   }
 
   static SSLContext serverContext() throws Exception {
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = HealthCheckEngineIntegrationTest.class.getResourceAsStream("/self-signed.p12")) {
-      ks.load(in, "changeit".toCharArray());
-    }
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, "changeit".toCharArray());
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), null, null);
-    return ctx;
+    return TlsTargets.serving(TlsTargets.TARGET);
   }
 
   static String readRequestHead(InputStream in) throws IOException {

@@ -1,12 +1,13 @@
-package io.nlb.healthcheck;
+package io.nlb.core.spi;
 
 /**
- * The outcome of one active health check, as the {@link TargetHealthStateMachine} counts it.
+ * The outcome of one active health check, as the health-check engine's state machine counts it.
  *
  * <p>{@link #FAILURE} and {@link #TIMEOUT} are the target's fault and count toward the unhealthy
- * threshold; {@link #ERROR} is the load balancer's (the check could not be attempted) and counts
- * toward {@code unavailable} ({@code Elb.InternalError}) without breaking a run of successes or
- * failures.
+ * threshold ({@code Target.FailedHealthChecks}, {@code Target.Timeout} and {@code
+ * Target.ResponseCodeMismatch} are derived from them by the engine, not by the probe); {@link
+ * #ERROR} is the load balancer's (the check could not be attempted) and counts toward {@code
+ * unavailable} ({@code Elb.InternalError}) without breaking a run of successes or failures.
  *
  * <p>Immutable and thread-safe.
  */
@@ -17,7 +18,7 @@ public enum CheckOutcome {
   FAILURE,
   /** No complete answer within the health-check timeout. */
   TIMEOUT,
-  /** The check could not be attempted (no address, local resources exhausted): {@code Elb.InternalError}. */
+  /** The check could not be attempted (no address, probe closed, local resources exhausted): {@code Elb.InternalError}. */
   ERROR;
 
   /** Whether the outcome counts as a failed health check ({@link #FAILURE} or {@link #TIMEOUT}). */
