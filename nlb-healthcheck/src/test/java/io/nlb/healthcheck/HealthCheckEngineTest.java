@@ -149,10 +149,14 @@ class HealthCheckEngineTest {
     List<String> calls = new ArrayList<>();
     Transport transport = new Transport() {
       @Override
-      public void apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {}
+      public java.util.concurrent.CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
 
       @Override
-      public void remove(LoadBalancer lb) {}
+      public java.util.concurrent.CompletionStage<Void> remove(LoadBalancer lb) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
 
       @Override
       public Optional<HealthProbe> healthProbe() {
