@@ -40,6 +40,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -64,15 +65,18 @@ import org.slf4j.LoggerFactory;
  *     .maxConnectionsPerClient(100)          // protection limits; all unlimited by default
  *     .metrics(recorder)
  *     .build();
- * try (Nlb nlb = Nlb.builder().transport(transport).build()) {
+ * try (Nlb nlb = Nlb.builder().transport(transport.spi()).build()) {
  *   ...                                   // listeners are bound as the control plane creates them
  * }                                       // closes the transport: flows get shutdownTimeout to end
  * }</pre>
  *
  * <h2>Threading</h2>
  *
- * <p>The control plane calls {@link #apply}, {@link #remove}, {@link #targetDrained} and {@link
- * #targetHealthChanged} serialized, never from an event loop; {@code apply} binds synchronously.
+ * <p>This class is the application's handle: a builder, diagnostics and {@link #close()}. The
+ * control plane talks to it through {@link #spi()}, the {@link Transport} it is given with {@code
+ * Nlb.builder().transport(transport.spi())}; applications never call that interface's methods.
+ * The control plane calls them ({@code apply}, {@code remove}, {@code targetDrained} and {@code
+ * targetHealthChanged}) serialized, never from an event loop; {@code apply} binds synchronously.
  * Each accepted connection lives on one event loop, and its backend connection is registered on
  * the same loop, so a flow's state is confined to that thread. A flow reads {@link
  * LoadBalancer#routingSnapshot()} once when it starts and keeps the {@link RegisteredTarget} it
@@ -82,7 +86,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. The accessors ({@link #ioMode()}, {@link #activeTcpFlows()}, ...) may be called
  * from any thread.
  */
-public final class NettyTransport implements Transport {
+public final class NettyTransport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
 
   final IoTransport io;
@@ -102,6 +106,7 @@ public final class NettyTransport implements Transport {
   final TlsProvider tlsProvider;
   /** Whether plain TCP flows splice (epoll only); see {@link Builder#zeroCopy}. */
   final boolean zeroCopy;
+  private final Spi spi = new Spi(this);
 
   /**
    * The account id and region in access-log file names and paths ({@code
@@ -268,10 +273,65 @@ public final class NettyTransport implements Transport {
     return out;
   }
 
-  // ------------------------------------------------------------------ Transport
+  /**
+   * The control plane's view of this transport, to pass to {@code Nlb.builder().transport(...)}.
+   * Its methods are called by the control plane only; the same instance is returned every time,
+   * and closing it closes this transport.
+   *
+   * @return the {@link Transport} SPI implemented by this transport
+   */
+  public Transport spi() {
+    return spi;
+  }
 
-  @Override
-  public void apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) throws Exception {
+  /**
+   * The {@code NettyTransport} behind a {@link Transport}, for diagnostics when the {@code Nlb}
+   * found its transport itself ({@code Nlb.builder().transport()}): {@code
+   * NettyTransport.from(nlb.transport().orElseThrow())}.
+   *
+   * @param transport a transport, as {@code Nlb.transport()} returns it
+   * @return the Netty transport, or empty if {@code transport} is another implementation
+   */
+  public static Optional<NettyTransport> from(Transport transport) {
+    return transport instanceof Spi s ? Optional.of(s.owner()) : Optional.empty();
+  }
+
+  /** The SPI side, kept off the public type so that applications cannot call it by mistake. */
+  private record Spi(NettyTransport owner) implements Transport {
+    @Override
+    public void apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) throws Exception {
+      owner.apply(lb, previous, next);
+    }
+
+    @Override
+    public void remove(LoadBalancer lb) {
+      owner.remove(lb);
+    }
+
+    @Override
+    public void targetDrained(RegisteredTarget target, boolean terminateConnections) {
+      owner.targetDrained(target, terminateConnections);
+    }
+
+    @Override
+    public void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
+      owner.targetHealthChanged(target, previous, current);
+    }
+
+    @Override
+    public void close() {
+      owner.close();
+    }
+
+    @Override
+    public String toString() {
+      return owner.toString();
+    }
+  }
+
+  // ------------------------------------------------------------------ Transport (through Spi)
+
+  void apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) throws Exception {
     if (closed) {
       throw new IllegalStateException("transport: closed (expected: an open transport)");
     }
@@ -460,8 +520,7 @@ public final class NettyTransport implements Transport {
     }
   }
 
-  @Override
-  public void remove(LoadBalancer lb) {
+  void remove(LoadBalancer lb) {
     LbState st = loadBalancers.remove(lb);
     if (st == null) {
       return;
@@ -484,8 +543,7 @@ public final class NettyTransport implements Transport {
     }
   }
 
-  @Override
-  public void targetDrained(RegisteredTarget target, boolean terminateConnections) {
+  void targetDrained(RegisteredTarget target, boolean terminateConnections) {
     if (!terminateConnections) {
       return;
     }
@@ -497,8 +555,7 @@ public final class NettyTransport implements Transport {
     }
   }
 
-  @Override
-  public void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
+  void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
     boolean unhealthy = current.state() == TargetHealthState.UNHEALTHY || current.state() == TargetHealthState.UNAVAILABLE;
     Set<Flow> flows = flowsByTarget.get(target);
     if (flows != null) {
