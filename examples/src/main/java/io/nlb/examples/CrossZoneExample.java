@@ -59,7 +59,6 @@ public final class CrossZoneExample {
    * @param args ignored
    */
   public static void main(String[] args) {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 

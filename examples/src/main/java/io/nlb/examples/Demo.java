@@ -90,7 +90,6 @@ public final class Demo {
    * @param args ignored
    */
   public static void main(String[] args) throws InterruptedException {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 

@@ -95,7 +95,6 @@ public final class ProxyProtocolExample {
    * @param args ignored
    */
   public static void main(String[] args) throws Exception {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 

@@ -89,7 +89,6 @@ public final class TlsOffloadExample {
    * @param args ignored
    */
   public static void main(String[] args) throws Exception {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 

@@ -84,7 +84,6 @@ public final class TlsPassthroughExample {
    * @param args ignored
    */
   public static void main(String[] args) throws Exception {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 
