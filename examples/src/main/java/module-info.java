@@ -10,6 +10,8 @@ module io.nlb.examples {
   // AlbTargetExample's stand-in ALB nodes are JDK HTTP servers.
   requires jdk.httpserver;
   requires static org.jspecify;
+  // BomTest reads the BOM with the JDK's XML parser (tests run patched into this module).
+  requires static java.xml;
 
   exports io.nlb.examples;
 }

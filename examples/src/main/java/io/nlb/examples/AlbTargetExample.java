@@ -79,7 +79,6 @@ public final class AlbTargetExample {
    * @param args ignored
    */
   public static void main(String[] args) throws Exception {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 
@@ -90,7 +89,7 @@ public final class AlbTargetExample {
     // What DNS would say about the ALB; the example changes it while traffic flows.
     List<InetAddress> albDns = new CopyOnWriteArrayList<>(List.of(address(NODE_1)));
     NettyTransport transport = NettyTransport.builder().shutdownTimeout(Duration.ofSeconds(1)).build();
-    try (Nlb nlb = Nlb.builder().transport(transport).build()) {
+    try (Nlb nlb = Nlb.builder().transport(transport.spi()).build()) {
       nlb.createAlbEndpoint(AlbEndpoint.builder("my-alb", albPort)
           .addresses(() -> List.copyOf(albDns))   // may block (a DNS lookup); runs off the data plane
           .refreshInterval(Duration.ofSeconds(1)) // the shortest allowed; the default is 60 s

@@ -59,7 +59,6 @@ public final class CrossZoneExample {
    * @param args ignored
    */
   public static void main(String[] args) {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 
@@ -69,7 +68,7 @@ public final class CrossZoneExample {
         NameServer.start("a1", "127.0.1.1"),
         NameServer.start("b1", "127.0.2.1"), NameServer.start("b2", "127.0.2.2"), NameServer.start("b3", "127.0.2.3"));
     NettyTransport transport = NettyTransport.builder().shutdownTimeout(Duration.ofSeconds(1)).build();
-    try (Nlb nlb = Nlb.builder().transport(transport).build()) {
+    try (Nlb nlb = Nlb.builder().transport(transport.spi()).build()) {
       TargetGroup web = nlb.createTargetGroup(
           TargetGroupConfig.builder("web", Protocol.TCP, 8080).targetType(TargetType.IP).build());
       int port = Loopback.freePort();

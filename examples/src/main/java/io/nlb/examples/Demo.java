@@ -90,7 +90,6 @@ public final class Demo {
    * @param args ignored
    */
   public static void main(String[] args) throws InterruptedException {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 
@@ -124,7 +123,7 @@ public final class Demo {
         .shutdownTimeout(Duration.ofSeconds(1))
         .build();
     HealthCheckEngine health = null;
-    try (Nlb nlb = Nlb.builder().transport(transport).build()) {
+    try (Nlb nlb = Nlb.builder().transport(transport.spi()).build()) {
       // The group's port is only a default: every target below is registered with its own port.
       TargetGroup web = nlb.createTargetGroup(TargetGroupConfig.builder("web", Protocol.TCP, 8080)
           .targetType(TargetType.IP)

@@ -19,18 +19,6 @@ final class Loopback {
   private Loopback() {}
 
   /**
-   * Turns the control plane's audit trail (every API call, logged at INFO) down to WARN, so that
-   * an example's own output tells the story. Only effective before the first logger is created,
-   * so examples call it first thing in {@code main}; {@code -Dorg.slf4j.simpleLogger.log.io.nlb.audit=info}
-   * brings the trail back.
-   */
-  static void quietAuditLog() {
-    if (System.getProperty("org.slf4j.simpleLogger.log.io.nlb.audit") == null) {
-      System.setProperty("org.slf4j.simpleLogger.log.io.nlb.audit", "warn");
-    }
-  }
-
-  /**
    * A port free for TCP and UDP on both zone addresses, 127.0.0.1 and 127.0.0.2, when probed.
    * Listener ports must be 1-65535 (the load balancer has no "any port"), so the examples probe.
    * The port is taken below the kernel's usual ephemeral range (32768-60999 on Linux) so that the

@@ -95,14 +95,13 @@ public final class ProxyProtocolExample {
    * @param args ignored
    */
   public static void main(String[] args) throws Exception {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 
   /** Runs the example, printing to {@code out}. */
   public static Result run(PrintStream out) throws IOException, InterruptedException {
     NettyTransport transport = NettyTransport.builder().shutdownTimeout(Duration.ofSeconds(1)).build();
-    try (ProxyTarget target = ProxyTarget.start("127.0.1.1"); Nlb nlb = Nlb.builder().transport(transport).build()) {
+    try (ProxyTarget target = ProxyTarget.start("127.0.1.1"); Nlb nlb = Nlb.builder().transport(transport.spi()).build()) {
       TargetGroup group = nlb.createTargetGroup(TargetGroupConfig.builder("private-service", Protocol.TCP, 80)
           .targetType(TargetType.IP)
           .attribute(TargetGroupAttributes.PROXY_PROTOCOL_V2, "true")

@@ -35,6 +35,7 @@ public final class QuickStart {
   /** The quick start; returns the routing decision for one flow. */
   public static RouteDecision run() {
     // --- quick start (README) ---
+    RouteDecision decision;
     try (Nlb nlb = Nlb.builder().build()) {
       TargetGroup web = nlb.createTargetGroup(
           TargetGroupConfig.builder("web", Protocol.TCP, 8080)
@@ -62,11 +63,11 @@ public final class QuickStart {
           new InetSocketAddress("198.51.100.7", 50123), // client
           new InetSocketAddress("127.0.0.1", 80),       // zone-a's node, listener port
           0x5eed);                                      // stands in for the TCP sequence number
-      RouteDecision decision = lb.whatIf("zone-a", flow);
-      // Cross-zone is off by default, so zone-a's node picks 10.0.1.10 or 10.0.1.11.
-      System.out.println(decision.outcome() + " -> " + decision.address().orElseThrow());
-      return decision;
+      decision = lb.whatIf("zone-a", flow);
     }
+    // Cross-zone is off by default, so zone-a's node picks 10.0.1.10 or 10.0.1.11.
+    System.out.println(decision.outcome() + " -> " + decision.address().orElseThrow());
     // --- end quick start ---
+    return decision;
   }
 }

@@ -89,7 +89,6 @@ public final class TlsOffloadExample {
    * @param args ignored
    */
   public static void main(String[] args) throws Exception {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 
@@ -99,7 +98,7 @@ public final class TlsOffloadExample {
     // Plain TCP servers: they never see TLS.
     List<NameServer> targets = List.of(NameServer.start("ECS01", "127.0.1.1"), NameServer.start("ECS02", "127.0.1.2"));
     NettyTransport transport = NettyTransport.builder().shutdownTimeout(Duration.ofSeconds(1)).build();
-    try (Nlb nlb = Nlb.builder().transport(transport).build()) {
+    try (Nlb nlb = Nlb.builder().transport(transport.spi()).build()) {
       TargetGroup web = nlb.createTargetGroup(
           TargetGroupConfig.builder("web", Protocol.TCP, 80).targetType(TargetType.IP).build());
       int port = Loopback.freePort(); // stands in for 443

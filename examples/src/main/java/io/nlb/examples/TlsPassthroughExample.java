@@ -84,7 +84,6 @@ public final class TlsPassthroughExample {
    * @param args ignored
    */
   public static void main(String[] args) throws Exception {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 
@@ -99,7 +98,7 @@ public final class TlsPassthroughExample {
         NameServer.start("payments-1", "127.0.1.1", serverContext(demo, "payments").getServerSocketFactory()),
         NameServer.start("payments-2", "127.0.1.2", serverContext(demo, "payments").getServerSocketFactory()));
     NettyTransport transport = NettyTransport.builder().shutdownTimeout(Duration.ofSeconds(1)).build();
-    try (Nlb nlb = Nlb.builder().transport(transport).build()) {
+    try (Nlb nlb = Nlb.builder().transport(transport.spi()).build()) {
       // Plain TCP groups: the bytes of the TLS sessions pass through untouched. The group port is
       // only a default; every target is registered with its own port.
       TargetGroup ordersGroup = nlb.createTargetGroup(

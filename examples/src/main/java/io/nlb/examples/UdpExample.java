@@ -64,7 +64,6 @@ public final class UdpExample {
    * @param args ignored
    */
   public static void main(String[] args) throws Exception {
-    Loopback.quietAuditLog();
     run(System.out);
   }
 
@@ -77,7 +76,7 @@ public final class UdpExample {
     NameServer dualTcp = NameServer.start("dual-tcp", "127.0.1.5", dualPort);
     UdpEchoServer dualUdp = UdpEchoServer.start("dual-udp", "127.0.1.5", dualPort);
     NettyTransport transport = NettyTransport.builder().shutdownTimeout(Duration.ofSeconds(1)).build();
-    try (Nlb nlb = Nlb.builder().transport(transport).build()) {
+    try (Nlb nlb = Nlb.builder().transport(transport.spi()).build()) {
       TargetGroup echo = nlb.createTargetGroup(
           TargetGroupConfig.builder("echo", Protocol.UDP, 7).targetType(TargetType.IP).build());
       TargetGroup dual = nlb.createTargetGroup(

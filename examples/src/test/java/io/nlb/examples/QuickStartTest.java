@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nlb.core.RouteDecision;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class QuickStartTest {
@@ -25,34 +22,21 @@ class QuickStartTest {
   }
 
   @Test
-  void readme_quickStartBlock_isTheCompiledExample() throws IOException {
-    Path root = Path.of("").toAbsolutePath();
-    Path source = root.resolve("src/main/java/io/nlb/examples/QuickStart.java");
-    Path readme = root.resolve("../README.md").normalize();
+  void readme_quickStartBlock_isTheCompiledExampleWithItsImports() throws IOException {
+    List<String> source = ReadmeBlocks.lines(ReadmeBlocks.source("QuickStart"));
+    List<String> block = ReadmeBlocks.fencedBlockContaining(ReadmeBlocks.lines(ReadmeBlocks.readme()), BEGIN);
 
-    String fromSource = normalize(between(Files.readAllLines(source, StandardCharsets.UTF_8)));
-    String fromReadme = normalize(between(Files.readAllLines(readme, StandardCharsets.UTF_8)));
-
-    assertThat(fromReadme).isNotBlank().isEqualTo(fromSource);
+    List<String> expected = new ArrayList<>(ReadmeBlocks.imports(source));
+    expected.add(BEGIN);
+    expected.addAll(ReadmeBlocks.between(source, BEGIN, END));
+    expected.add(END);
+    assertThat(ReadmeBlocks.normalize(block)).isEqualTo(ReadmeBlocks.normalize(expected));
   }
 
-  private static List<String> between(List<String> lines) {
-    int from = -1;
-    int to = -1;
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).trim().equals(BEGIN)) {
-        from = i + 1;
-      } else if (lines.get(i).trim().equals(END)) {
-        to = i;
-      }
-    }
-    assertThat(from).as("start marker").isPositive();
-    assertThat(to).as("end marker").isGreaterThan(from);
-    return lines.subList(from, to);
-  }
+  @Test
+  void quickStartBlock_hasNoReturn_soItCompilesPastedIntoMain() throws IOException {
+    List<String> body = ReadmeBlocks.between(ReadmeBlocks.lines(ReadmeBlocks.source("QuickStart")), BEGIN, END);
 
-  /** Compares code, not indentation: the README block is not nested in a method. */
-  private static String normalize(List<String> lines) {
-    return lines.stream().map(String::strip).filter(l -> !l.isEmpty()).collect(Collectors.joining("\n"));
+    assertThat(body).noneMatch(l -> l.strip().startsWith("return"));
   }
 }

@@ -3,7 +3,9 @@ package io.nlb.core;
 /**
  * Receives an {@link AuditEvent} for every control-plane operation, refused ones included. The
  * default, {@link #slf4j()}, writes each event as one line of JSON to the SLF4J logger {@code
- * io.nlb.audit} at INFO.
+ * io.nlb.audit} at DEBUG: off unless that logger is turned up (with slf4j-simple, {@code
+ * -Dorg.slf4j.simpleLogger.log.io.nlb.audit=debug}), so an embedding application's log is not
+ * filled with one line per API call.
  *
  * <pre>{@code
  * List<AuditEvent> events = new CopyOnWriteArrayList<>();
@@ -19,14 +21,14 @@ public interface AuditListener {
   /** Receives one event. */
   void onEvent(AuditEvent event);
 
-  /** Writes each event as a JSON line to the SLF4J logger {@code io.nlb.audit} at INFO. */
+  /**
+   * Writes each event as a JSON line ({@link AuditEvent#toJson()}) to the SLF4J logger {@code
+   * io.nlb.audit} at DEBUG.
+   *
+   * @return a listener that logs to {@code io.nlb.audit}
+   */
   static AuditListener slf4j() {
-    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("io.nlb.audit");
-    return event -> {
-      if (log.isInfoEnabled()) {
-        log.info(event.toJson());
-      }
-    };
+    return AuditLog.to(org.slf4j.LoggerFactory.getLogger(AuditLog.LOGGER));
   }
 
   /** Drops every event. */

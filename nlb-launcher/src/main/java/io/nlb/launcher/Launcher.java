@@ -112,7 +112,7 @@ public final class Launcher implements AutoCloseable {
       tb.zeroCopy(zeroCopy);
     }
     NettyTransport transport = tb.build();
-    Nlb nlb = Nlb.builder().transport(transport).build();
+    Nlb nlb = Nlb.builder().transport(transport.spi()).build();
     HealthCheckEngine health = null;
     Launcher launcher = null;
     try {

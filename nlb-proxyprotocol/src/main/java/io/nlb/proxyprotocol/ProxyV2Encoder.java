@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
 /**
  * Writes PROXY protocol version 2 headers: {@code PROXY} for relayed TCP and UDP flows over IPv4
@@ -11,8 +12,9 @@ import java.nio.ByteBuffer;
  * encoder is built (such as the listener's VPC endpoint id) and, optionally, a CRC32c checksum.
  *
  * <p>Every method computes the exact length first and then writes the whole header at once, or
- * nothing if it fails. The CRC32c is computed from the values being written, not by reading the
- * output back. {@link #encodeProxy(ByteBuf, TransportProtocol, InetSocketAddress,
+ * nothing if it fails. The CRC32c is computed by {@link CRC32C} (which the JIT turns into the
+ * CPU's CRC instructions) over the header just written, its checksum field still zero as the
+ * specification requires, and then stored into that field. {@link #encodeProxy(ByteBuf, TransportProtocol, InetSocketAddress,
  * InetSocketAddress)} and {@link #encodeLocal(ByteBuf)} allocate nothing beyond growing the
  * caller's buffer: the copy {@code InetAddress.getAddress()} makes is read into primitives at
  * once, which lets the JIT's escape analysis remove it (0 B/op in {@code
@@ -47,35 +49,20 @@ public final class ProxyV2Encoder {
   private static final int VERSION_2 = 0x20;
   private static final int PROXY_V2 = VERSION_2 | 0x1;
   private static final byte[] NONE = new byte[0];
-  private static final int[] NO_OPERATOR = new int[0];
-  private static final int SIGNATURE_STATE = Crc32c.update(Crc32c.INIT, SIGNATURE);
+  /** {@link CRC32C} holds state: one per thread, reset for each header, so none is allocated per header. */
+  private static final ThreadLocal<CRC32C> CHECKSUM = ThreadLocal.withInitial(CRC32C::new);
   private static final ProxyV2Encoder DEFAULT = new ProxyV2Encoder(ProxyTlvBlock.empty(), false);
 
   private final byte[] fixedTlvs;
   private final ProxyTlvBlock tlvBlock;
   private final boolean crc32c;
   private final int suffixLength;
-  // What the constant tail (fixed TLVs, the checksum TLV with its field zeroed) does to the
-  // checksum, computed once: see Crc32c.zerosOperator.
-  private final int[] tailOperator;
-  private final int tailConstant;
 
   ProxyV2Encoder(ProxyTlvBlock tlvs, boolean crc32c) {
     this.tlvBlock = tlvs;
     this.fixedTlvs = tlvs.bytes();
     this.crc32c = crc32c;
     this.suffixLength = fixedTlvs.length + (crc32c ? CRC_TLV_LENGTH : 0);
-    if (crc32c) {
-      byte[] tail = new byte[fixedTlvs.length + CRC_TLV_LENGTH];
-      System.arraycopy(fixedTlvs, 0, tail, 0, fixedTlvs.length);
-      tail[fixedTlvs.length] = (byte) TlvType.CRC32C.wireByte();
-      tail[fixedTlvs.length + 2] = 4; // length 4; the value stays zero (spec 2.2.3)
-      this.tailOperator = Crc32c.zerosOperator(tail.length);
-      this.tailConstant = Crc32c.update(0, tail);
-    } else {
-      this.tailOperator = NO_OPERATOR;
-      this.tailConstant = 0;
-    }
   }
 
   /** A builder for an encoder with fixed TLVs and/or a checksum. */
@@ -229,20 +216,15 @@ public final class ProxyV2Encoder {
   // ---- the writers ----
   //
   // Two address shapes (IP endpoints from the fast path as 128-bit values, or a raw block from a
-  // ProxyHeader) times two outputs (ByteBuf, ByteBuffer). Each computes the exact length and the
-  // checksum from the values it is about to write, then writes once: nothing is built anywhere
-  // else first and nothing is read back.
+  // ProxyHeader) times two outputs (ByteBuf, ByteBuffer). Each computes the exact length, writes
+  // once (nothing is built anywhere else first) with a zero checksum, then checksums the bytes it
+  // wrote and stores the result (spec 2.2.3: the checksum covers the header with its field zero).
 
   private int writeIp(ByteBuf out, ProxiedProtocol protocol, long srcHigh, long srcLow,
       int srcPort, long dstHigh, long dstLow, int dstPort) {
     int total = checkedLength(protocol.addressBlockLength(), 0);
-    int crc = 0;
-    if (crc32c) {
-      int s = crcPrefix(PROXY_V2, protocol, total);
-      s = crcAddresses(s, protocol, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
-      crc = crcSuffix(s, NONE);
-    }
     out.ensureWritable(total);
+    int start = out.writerIndex();
     writePrefix(out, PROXY_V2, protocol, total);
     if (protocol.family() == AddressFamily.INET) {
       out.writeInt((int) srcLow);
@@ -255,7 +237,8 @@ public final class ProxyV2Encoder {
     }
     out.writeShort(srcPort);
     out.writeShort(dstPort);
-    writeSuffix(out, NONE, crc);
+    writeSuffix(out, NONE);
+    checksum(out, start, total);
     return total;
   }
 
@@ -265,12 +248,7 @@ public final class ProxyV2Encoder {
     if (out.remaining() < total) {
       throw new BufferOverflowException();
     }
-    int crc = 0;
-    if (crc32c) {
-      int s = crcPrefix(PROXY_V2, protocol, total);
-      s = crcAddresses(s, protocol, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
-      crc = crcSuffix(s, NONE);
-    }
+    int start = out.position();
     putPrefix(out, PROXY_V2, protocol, total);
     if (protocol.family() == AddressFamily.INET) {
       out.putInt((int) srcLow);
@@ -283,7 +261,8 @@ public final class ProxyV2Encoder {
     }
     out.putShort((short) srcPort);
     out.putShort((short) dstPort);
-    putSuffix(out, NONE, crc);
+    putSuffix(out, NONE);
+    checksum(out, start, total);
     return total;
   }
 
@@ -291,16 +270,12 @@ public final class ProxyV2Encoder {
       byte[] addressBlock, byte[] headerTlvs) {
     int total = checkedLength(addressBlock.length, headerTlvs.length);
     int verCmd = VERSION_2 | command.wireValue();
-    int crc = 0;
-    if (crc32c) {
-      int s = crcPrefix(verCmd, protocol, total);
-      s = Crc32c.update(s, addressBlock);
-      crc = crcSuffix(s, headerTlvs);
-    }
     out.ensureWritable(total);
+    int start = out.writerIndex();
     writePrefix(out, verCmd, protocol, total);
     out.writeBytes(addressBlock);
-    writeSuffix(out, headerTlvs, crc);
+    writeSuffix(out, headerTlvs);
+    checksum(out, start, total);
     return total;
   }
 
@@ -311,15 +286,11 @@ public final class ProxyV2Encoder {
       throw new BufferOverflowException();
     }
     int verCmd = VERSION_2 | command.wireValue();
-    int crc = 0;
-    if (crc32c) {
-      int s = crcPrefix(verCmd, protocol, total);
-      s = Crc32c.update(s, addressBlock);
-      crc = crcSuffix(s, headerTlvs);
-    }
+    int start = out.position();
     putPrefix(out, verCmd, protocol, total);
     out.put(addressBlock);
-    putSuffix(out, headerTlvs, crc);
+    putSuffix(out, headerTlvs);
+    checksum(out, start, total);
     return total;
   }
 
@@ -338,50 +309,64 @@ public final class ProxyV2Encoder {
     out.putShort((short) (total - FIXED_LENGTH));
   }
 
-  private void writeSuffix(ByteBuf out, byte[] headerTlvs, int crc) {
+  private void writeSuffix(ByteBuf out, byte[] headerTlvs) {
     out.writeBytes(headerTlvs);
     out.writeBytes(fixedTlvs);
     if (crc32c) {
       out.writeByte(TlvType.CRC32C.wireByte());
       out.writeShort(4);
-      out.writeInt(crc);
+      out.writeInt(0); // the checksum, filled in by checksum(...)
     }
   }
 
-  private void putSuffix(ByteBuffer out, byte[] headerTlvs, int crc) {
+  private void putSuffix(ByteBuffer out, byte[] headerTlvs) {
     out.put(headerTlvs);
     out.put(fixedTlvs);
     if (crc32c) {
       out.put((byte) TlvType.CRC32C.wireByte());
       out.putShort((short) 4);
-      out.putInt(crc);
+      out.putInt(0); // the checksum, filled in by checksum(...)
     }
   }
 
-  private static int crcPrefix(int verCmd, ProxiedProtocol protocol, int total) {
-    return Crc32c.updateInt(SIGNATURE_STATE,
-        verCmd << 24 | protocol.wireByte() << 16 | (total - FIXED_LENGTH));
-  }
-
-  private static int crcAddresses(int state, ProxiedProtocol protocol, long srcHigh,
-      long srcLow, int srcPort, long dstHigh, long dstLow, int dstPort) {
-    int s = state;
-    if (protocol.family() == AddressFamily.INET) {
-      s = Crc32c.updateInt(s, (int) srcLow);
-      s = Crc32c.updateInt(s, (int) dstLow);
+  /**
+   * With {@code crc32c}, checksums the {@code total} bytes of the header written at {@code
+   * start} (its checksum field, the last four bytes, still zero) and stores the value there.
+   */
+  private void checksum(ByteBuf out, int start, int total) {
+    if (!crc32c) {
+      return;
+    }
+    CRC32C crc = CHECKSUM.get();
+    crc.reset();
+    if (out.hasArray()) {
+      crc.update(out.array(), out.arrayOffset() + start, total);
+    } else if (out.nioBufferCount() == 1) {
+      crc.update(out.internalNioBuffer(start, total)); // a view Netty keeps: no copy
     } else {
-      s = Crc32c.updateLong(s, srcHigh);
-      s = Crc32c.updateLong(s, srcLow);
-      s = Crc32c.updateLong(s, dstHigh);
-      s = Crc32c.updateLong(s, dstLow);
+      for (int i = 0; i < total; i++) { // a composite buffer: rare, and headers are short
+        crc.update(out.getByte(start + i));
+      }
     }
-    return Crc32c.updateInt(s, srcPort << 16 | dstPort);
+    out.setInt(start + total - 4, (int) crc.getValue());
   }
 
-  private int crcSuffix(int state, byte[] headerTlvs) {
-    int s = Crc32c.update(state, headerTlvs);
-    s = Crc32c.applyZeros(tailOperator, s) ^ tailConstant;
-    return Crc32c.finish(s);
+  private void checksum(ByteBuffer out, int start, int total) {
+    if (!crc32c) {
+      return;
+    }
+    CRC32C crc = CHECKSUM.get();
+    crc.reset();
+    if (out.hasArray()) {
+      crc.update(out.array(), out.arrayOffset() + start, total);
+    } else {
+      int position = out.position();
+      int limit = out.limit();
+      out.limit(start + total).position(start);
+      crc.update(out);
+      out.limit(limit).position(position);
+    }
+    out.putInt(start + total - 4, (int) crc.getValue());
   }
 
   private int checkedLength(int addressLength, int headerTlvsLength) {

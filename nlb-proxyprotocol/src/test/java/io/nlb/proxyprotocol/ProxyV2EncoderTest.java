@@ -96,6 +96,43 @@ class ProxyV2EncoderTest {
   }
 
   @Test
+  void referenceCrc32c_checkString_matchesPublishedCheckValue() {
+    // The catalogued check value of CRC-32C over "123456789": the reference itself is right.
+    assertThat(ReferenceCrc32c.of("123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+        .isEqualTo(0xE3069283);
+  }
+
+  @Test
+  void encode_withCrc32c_everyKindOfOutput_writesThePinnedVector() {
+    // The checksum is computed over the written bytes, so each buffer kind takes its own path:
+    // heap array, direct (Netty's internal NIO view), composite (byte by byte), direct NIO buffer.
+    ByteBuf heap = Unpooled.buffer(8).writeByte(0x77);
+    ByteBuf direct = Unpooled.directBuffer(256).writeByte(0x77);
+    ByteBuf composite = Unpooled.compositeBuffer()
+        .addComponent(true, Unpooled.buffer(8).writeByte(0x77))
+        .addComponent(true, Unpooled.directBuffer(20).writerIndex(0));
+    ByteBuffer nioDirect = ByteBuffer.allocateDirect(300).put((byte) 0x77);
+    try {
+      for (ByteBuf out : List.of(heap, direct, composite)) {
+        WITH_VPCE_CRC.encodeProxy(out, TransportProtocol.STREAM, CLIENT4, LISTENER4);
+        assertThat(ByteBufUtil.hexDump(out, 1, out.readableBytes() - 1)).as(out.getClass().getSimpleName())
+            .isEqualTo(TCP4_VPCE_CRC);
+      }
+      int limit = nioDirect.limit();
+      int n = CRC.encodeProxy(nioDirect, TransportProtocol.STREAM, CLIENT6, LISTENER6);
+      assertThat(nioDirect.position()).isEqualTo(1 + n);
+      assertThat(nioDirect.limit()).isEqualTo(limit);
+      byte[] written = new byte[n];
+      nioDirect.get(1, written);
+      assertThat(Hex.of(written)).isEqualTo(TCP6_CRC);
+    } finally {
+      heap.release();
+      direct.release();
+      composite.release();
+    }
+  }
+
+  @Test
   void encode_byteBufByteBufferAndArray_writeSameBytes() {
     for (ProxyV2Encoder encoder : List.of(PLAIN, WITH_VPCE, CRC, WITH_VPCE_CRC)) {
       byte[] array = encoder.encodeProxy(TransportProtocol.STREAM, CLIENT4, LISTENER6);

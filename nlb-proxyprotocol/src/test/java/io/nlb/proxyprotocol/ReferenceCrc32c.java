@@ -2,7 +2,8 @@ package io.nlb.proxyprotocol;
 
 /**
  * CRC32c computed bit by bit straight from its definition (RFC 3720 / RFC 4960 appendix B),
- * written independently of {@link Crc32c} so each checks the other.
+ * written independently of {@link java.util.zip.CRC32C}, which the encoder uses, so each checks
+ * the other.
  */
 final class ReferenceCrc32c {
   private ReferenceCrc32c() {}

@@ -82,6 +82,11 @@ final class CounterSeries extends Series {
     openRange(from, to, 0);
   }
 
+  /** Whether this series rolls up into {@code other} (a zone series into its {@code {LoadBalancer}} one). */
+  boolean rollsUpInto(CounterSeries other) {
+    return parent == other;
+  }
+
   @Override
   boolean nonzero(int slot) {
     return sum[slot] != 0;

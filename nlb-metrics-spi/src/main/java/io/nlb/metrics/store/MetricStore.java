@@ -221,6 +221,58 @@ public final class MetricStore implements MetricsRecorder {
   }
 
   /**
+   * The live value of a recorded series, read now: a counter's total since the series was created,
+   * a gauge's current level. Nothing waits for a period to end and no {@link #tick()} is needed,
+   * so a test or a small application reads a metric in one call:
+   *
+   * <pre>{@code
+   * long flows = store.value(Metric.NEW_FLOW_COUNT, Dimensions.of(lb.resourceId()));
+   * long open = store.value(Metric.ACTIVE_FLOW_COUNT, Dimensions.of(lb.resourceId(), "zone-a", null));
+   * }</pre>
+   *
+   * <p>A {@code {LoadBalancer}} series is the roll-up over its zones: the sum of every zone's
+   * counter total, or the total level of a gauge. Use {@link #statistics} for values per period.
+   * The read takes the store's lock; a value read while other threads record is one the series
+   * had at some moment during the call.
+   *
+   * @param metric a {@link MetricKind#COUNTER counter} or {@link MetricKind#GAUGE gauge}
+   * @param dimensions a dimension set the metric is published under
+   * @return the counter's total or the gauge's level; {@code 0} if no handle was ever resolved
+   *     for the series (nothing was recorded)
+   * @throws IllegalArgumentException if {@code metric} is {@link MetricKind#DERIVED} (it has a
+   *     value per period only) or is not published under {@code dimensions}
+   */
+  public long value(Metric metric, Dimensions dimensions) {
+    Objects.requireNonNull(metric, "metric");
+    Objects.requireNonNull(dimensions, "dimensions");
+    if (metric.kind() == MetricKind.DERIVED) {
+      throw Checks.invalid("metric", metric.metricName(),
+          "a COUNTER or GAUGE metric; " + metric.metricName() + " is derived per period: use statistics(...)");
+    }
+    if (!metric.isPublishedUnder(dimensions)) {
+      throw Checks.invalid("dimensions", format(dimensions.dimensionSet()),
+          "one of " + format(metric.dimensionSets()) + " for " + metric.metricName());
+    }
+    synchronized (lock) {
+      Series s = series.get(new Key(metric, dimensions));
+      if (s == null) {
+        return 0;
+      }
+      if (s instanceof GaugeSeries g) {
+        return g.cell.level.get(); // a roll-up's level moves with its zones'
+      }
+      CounterSeries c = (CounterSeries) s;
+      long total = c.cell.sum.sum();
+      for (Series z : zoneSeries) {
+        if (z instanceof CounterSeries zc && zc.rollsUpInto(c)) {
+          total += zc.cell.sum.sum();
+        }
+      }
+      return total;
+    }
+  }
+
+  /**
    * The statistics of one series over {@code [start, end)}, in data points of {@code period},
    * like CloudWatch's {@code GetMetricStatistics}.
    *

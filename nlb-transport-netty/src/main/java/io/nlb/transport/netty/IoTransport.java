@@ -122,30 +122,73 @@ final class IoTransport {
 
   /**
    * Why {@link IoMode#AUTO} picked what {@link #resolve(IoMode)} returns for it: the native modes it
-   * skipped and the reason, for the log line of the choice.
+   * skipped and the reason, for the one log line of the choice.
    */
   static String autoReason() {
-    StringBuilder why = new StringBuilder();
     Throwable uring = unavailabilityCause(IoMode.IO_URING);
-    if (uring != null) {
-      why.append("io_uring unavailable: ").append(uring);
-    } else if (IoUringSupport.resetDetectionBroken()) {
-      why.append("io_uring skipped: Netty ").append(IoUringSupport.version()).append(" misses TCP resets that arrive"
-          + " right behind data (set -Dio.netty.iouring.pollAddMultishotEnabled=false to allow it)");
-    } else {
+    Throwable epoll = unavailabilityCause(IoMode.EPOLL);
+    return autoReason(uring, uring == null && IoUringSupport.resetDetectionBroken(),
+        epoll, epoll == null && EpollSupport.halfCloseBroken());
+  }
+
+  /**
+   * The reason text from what was found: each native mode's unavailability cause (null when it
+   * loads) and whether it is skipped for a known bug. A native transport that is simply not on the
+   * class path is the normal case of a library user who did not add one, and reads so, without
+   * an exception's name.
+   */
+  static String autoReason(@Nullable Throwable uring, boolean uringBroken, @Nullable Throwable epoll,
+      boolean epollBroken) {
+    if (uring == null && !uringBroken) {
       return "io_uring available";
     }
+    if (isAbsent(uring) && isAbsent(epoll)) {
+      return "no native transport on the class path (add netty-transport-native-io_uring or"
+          + " netty-transport-native-epoll with the platform's classifier to use one)";
+    }
+    StringBuilder why = new StringBuilder();
+    if (uring != null) {
+      why.append("io_uring ").append(unavailable(uring));
+    } else {
+      why.append("io_uring skipped: Netty ").append(IoUringSupport.version()).append(" misses TCP resets that arrive"
+          + " right behind data (set -Dio.netty.iouring.pollAddMultishotEnabled=false to allow it)");
+    }
     why.append("; ");
-    Throwable epoll = unavailabilityCause(IoMode.EPOLL);
     if (epoll != null) {
-      why.append("epoll unavailable: ").append(epoll);
-    } else if (EpollSupport.halfCloseBroken()) {
+      why.append("epoll ").append(unavailable(epoll));
+    } else if (epollBroken) {
       why.append("epoll skipped: Netty ").append(EpollSupport.version())
           .append(" loses writes to half-closed sockets");
     } else {
       why.append("epoll available");
     }
     return why.toString();
+  }
+
+  /** Whether {@code cause} says the transport's classes are not on the class path at all. */
+  static boolean isAbsent(@Nullable Throwable cause) {
+    return cause instanceof NoClassDefFoundError || cause instanceof ClassNotFoundException
+        || (cause != null && cause.getCause() instanceof ClassNotFoundException);
+  }
+
+  /** One line saying why a native transport cannot be used, without a stack trace. */
+  static String unavailable(Throwable cause) {
+    if (isAbsent(cause)) {
+      return "not on the class path";
+    }
+    if (cause instanceof UnsatisfiedLinkError) {
+      return "native library did not load (" + firstLine(cause.getMessage()) + ")";
+    }
+    return "unavailable: " + firstLine(cause.toString());
+  }
+
+  private static String firstLine(@Nullable String s) {
+    if (s == null) {
+      return "no detail";
+    }
+    int nl = s.indexOf('\n');
+    String line = (nl < 0 ? s : s.substring(0, nl)).strip();
+    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 
   /** The transport whose channels can register with {@code group}. */

@@ -70,15 +70,18 @@ import org.slf4j.LoggerFactory;
  *     .maxConnectionsPerClient(100)          // protection limits; all unlimited by default
  *     .metrics(recorder)
  *     .build();
- * try (Nlb nlb = Nlb.builder().transport(transport).build()) {
+ * try (Nlb nlb = Nlb.builder().transport(transport.spi()).build()) {
  *   ...                                   // listeners are bound as the control plane creates them
  * }                                       // closes the transport: flows get shutdownTimeout to end
  * }</pre>
  *
  * <h2>Threading</h2>
  *
- * <p>The control plane calls {@link #apply}, {@link #remove}, {@link #targetDrained} and {@link
- * #targetHealthChanged} serialized, never from an event loop; {@code apply} binds synchronously.
+ * <p>This class is the application's handle: a builder, diagnostics and {@link #close()}. The
+ * control plane talks to it through {@link #spi()}, the {@link Transport} it is given with {@code
+ * Nlb.builder().transport(transport.spi())}; applications never call that interface's methods.
+ * The control plane calls them ({@code apply}, {@code remove}, {@code targetDrained} and {@code
+ * targetHealthChanged}) serialized, never from an event loop; {@code apply} binds synchronously.
  * Each accepted connection lives on one event loop, and its backend connection is registered on
  * the same loop, so a flow's state is confined to that thread. A flow reads {@link
  * LoadBalancer#routingSnapshot()} once when it starts and keeps the {@link RegisteredTarget} it
@@ -88,7 +91,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. The accessors ({@link #ioMode()}, {@link #activeTcpFlows()}, ...) may be called
  * from any thread.
  */
-public final class NettyTransport implements Transport {
+public final class NettyTransport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
 
   final IoTransport io;
@@ -108,6 +111,7 @@ public final class NettyTransport implements Transport {
   final TlsProvider tlsProvider;
   /** Whether plain TCP flows splice (epoll only); see {@link Builder#zeroCopy}. */
   final boolean zeroCopy;
+  private final Spi spi = new Spi(this);
 
   /**
    * The account id and region in access-log file names and paths ({@code
@@ -322,10 +326,70 @@ public final class NettyTransport implements Transport {
     return out;
   }
 
-  // ------------------------------------------------------------------ Transport
+  /**
+   * The control plane's view of this transport, to pass to {@code Nlb.builder().transport(...)}.
+   * Its methods are called by the control plane only; the same instance is returned every time,
+   * and closing it closes this transport.
+   *
+   * @return the {@link Transport} SPI implemented by this transport
+   */
+  public Transport spi() {
+    return spi;
+  }
 
-  @Override
-  public CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
+  /**
+   * The {@code NettyTransport} behind a {@link Transport}, for diagnostics when the {@code Nlb}
+   * found its transport itself ({@code Nlb.builder().transport()}): {@code
+   * NettyTransport.from(nlb.transport().orElseThrow())}.
+   *
+   * @param transport a transport, as {@code Nlb.transport()} returns it
+   * @return the Netty transport, or empty if {@code transport} is another implementation
+   */
+  public static Optional<NettyTransport> from(Transport transport) {
+    return transport instanceof Spi s ? Optional.of(s.owner()) : Optional.empty();
+  }
+
+  /** The SPI side, kept off the public type so that applications cannot call it by mistake. */
+  private record Spi(NettyTransport owner) implements Transport {
+    @Override
+    public CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
+      return owner.apply(lb, previous, next);
+    }
+
+    @Override
+    public CompletionStage<Void> remove(LoadBalancer lb) {
+      return owner.remove(lb);
+    }
+
+    @Override
+    public Optional<HealthProbe> healthProbe() {
+      return owner.healthProbe();
+    }
+
+    @Override
+    public void targetDrained(RegisteredTarget target, boolean terminateConnections) {
+      owner.targetDrained(target, terminateConnections);
+    }
+
+    @Override
+    public void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
+      owner.targetHealthChanged(target, previous, current);
+    }
+
+    @Override
+    public void close() {
+      owner.close();
+    }
+
+    @Override
+    public String toString() {
+      return owner.toString();
+    }
+  }
+
+  // ------------------------------------------------------------------ Transport (through Spi)
+
+  CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("transport: closed (expected: an open transport)"));
     }
@@ -534,8 +598,7 @@ public final class NettyTransport implements Transport {
     }
   }
 
-  @Override
-  public CompletionStage<Void> remove(LoadBalancer lb) {
+  CompletionStage<Void> remove(LoadBalancer lb) {
     LbState st = loadBalancers.remove(lb);
     if (st == null) {
       return CompletableFuture.completedFuture(null);
@@ -566,8 +629,7 @@ public final class NettyTransport implements Transport {
     return closed;
   }
 
-  @Override
-  public void targetDrained(RegisteredTarget target, boolean terminateConnections) {
+  void targetDrained(RegisteredTarget target, boolean terminateConnections) {
     if (!terminateConnections) {
       return;
     }
@@ -579,8 +641,7 @@ public final class NettyTransport implements Transport {
     }
   }
 
-  @Override
-  public void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
+  void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
     boolean unhealthy = current.state() == TargetHealthState.UNHEALTHY || current.state() == TargetHealthState.UNAVAILABLE;
     Set<Flow> flows = flowsByTarget.get(target);
     if (flows != null) {
@@ -591,20 +652,19 @@ public final class NettyTransport implements Transport {
   }
 
   /**
-   * Stops accepting new flows, waits up to the shutdown timeout for TCP flows to end, then resets
-   * the rest, closes UDP flows and, when the transport created its event loops, shuts them down.
-   * Idempotent.
-   */
-  /**
    * The active health-check probe: TCP, HTTP and HTTPS checks as channels on this transport's event
    * loops (see {@link HealthProbe}). It lives as long as the transport; {@link #close()} ends the
    * checks in flight with {@code ERROR}.
    */
-  @Override
-  public Optional<HealthProbe> healthProbe() {
+  Optional<HealthProbe> healthProbe() {
     return Optional.of(healthProbe);
   }
 
+  /**
+   * Stops accepting new flows, waits up to the shutdown timeout for TCP flows to end, then resets
+   * the rest, closes UDP flows and, when the transport created its event loops, shuts them down.
+   * Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {

@@ -26,6 +26,6 @@ public final class NettyTransportProvider implements TransportProvider {
 
   @Override
   public Transport create() {
-    return NettyTransport.builder().build();
+    return NettyTransport.builder().build().spi();
   }
 }

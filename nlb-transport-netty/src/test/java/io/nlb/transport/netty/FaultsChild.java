@@ -56,7 +56,7 @@ public final class FaultsChild {
 
   private static void lb(IoMode mode, String targetHost, int targetPort, int listenPort) throws Exception {
     NettyTransport transport = NettyTransport.builder().ioMode(mode).threads(1).shutdownTimeout(Duration.ZERO).build();
-    try (Nlb nlb = Nlb.builder().transport(transport).build()) {
+    try (Nlb nlb = Nlb.builder().transport(transport.spi()).build()) {
       TargetGroup g = nlb.createTargetGroup(TargetGroupConfig.builder("web", Protocol.TCP, 9).targetType(TargetType.IP).build());
       g.registerTargets(Target.ip(targetHost, targetPort));
       nlb.createLoadBalancer(LoadBalancerConfig.builder("lb-child")

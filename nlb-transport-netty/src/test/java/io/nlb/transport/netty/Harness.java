@@ -38,7 +38,7 @@ final class Harness implements AutoCloseable {
         .shutdownTimeout(java.time.Duration.ofSeconds(2)).connectTimeout(java.time.Duration.ofSeconds(2));
     custom.accept(b);
     transport = b.build();
-    nlb = Nlb.builder().scheduler(scheduler).transport(transport).flowHashSeed(1).build();
+    nlb = Nlb.builder().scheduler(scheduler).transport(transport.spi()).flowHashSeed(1).build();
   }
 
   /** The I/O modes usable on this machine: NIO always, the native ones when they load. */

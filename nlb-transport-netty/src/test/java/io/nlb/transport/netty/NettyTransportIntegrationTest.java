@@ -93,8 +93,8 @@ class NettyTransportIntegrationTest {
     assertThat(p).isInstanceOf(NettyTransportProvider.class);
     assertThat(p.name()).isEqualTo("netty");
     try (Nlb nlb = Nlb.builder().transport().build()) {
-      assertThat(nlb.transport()).get().isInstanceOf(NettyTransport.class);
-      assertThat(((NettyTransport) nlb.transport().orElseThrow()).ioMode()).isNotEqualTo(IoMode.AUTO);
+      assertThat(nlb.transport().flatMap(NettyTransport::from)).isPresent();
+      assertThat(NettyTransport.from(nlb.transport().orElseThrow()).orElseThrow().ioMode()).isNotEqualTo(IoMode.AUTO);
     }
   }
 
