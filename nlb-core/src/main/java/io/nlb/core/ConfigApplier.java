@@ -363,7 +363,7 @@ final class ConfigApplier {
 
   private static void unchanged(List<String> problems, String path, Object running, Object wanted) {
     if (!Objects.equals(running, wanted)) {
-      problems.add(Check.message(path, String.valueOf(wanted), "unchanged (" + running + "); it cannot change once created"));
+      problems.add(Check.message(path, wanted, "unchanged, " + running + "; it cannot change once created"));
     }
   }
 

@@ -80,7 +80,7 @@ class ApplyTest {
         .build();
     assertThatThrownBy(() -> nlb.apply(bad)).isInstanceOfSatisfying(NlbException.class, e -> {
       assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_ERROR);
-      assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("targetGroups[web].protocol: \"UDP\""));
+      assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("targetGroups[web].protocol: UDP (expected: unchanged, TCP"));
       assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("loadBalancers[lb].zones[zone-a]: \"removed\""));
     });
     assertThat(lb.routingSnapshot().version()).isEqualTo(version);

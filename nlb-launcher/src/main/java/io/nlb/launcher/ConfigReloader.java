@@ -6,6 +6,7 @@ import io.nlb.core.ListenerConfig;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.LoadBalancerConfig;
 import io.nlb.core.Nlb;
+import io.nlb.core.NlbConfig;
 import io.nlb.core.NlbException;
 import io.nlb.core.Protocol;
 import io.nlb.core.RegisteredTarget;
@@ -45,36 +46,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Live reload of the launcher's file: re-reads it and applies the difference to the running
- * load balancers without dropping established flows.
+ * Live reload of the launcher's file: re-reads it and makes the running load balancers match it
+ * with one {@link Nlb#apply}, without dropping established flows.
  *
  * <h2>How the difference is found</h2>
  *
- * <p>The new file is compared with the <em>live</em> state of the control plane ({@link
- * Nlb#targetGroups()}, {@link LoadBalancer#listeners()}, {@link TargetGroup#registeredTargets()}
- * and so on), not with the previous file, so a reload that failed half-way is completed by the
- * next one. Target groups are matched by name, load balancers by name, listeners by protocol and
- * port, targets by id and effective port (draining registrations count as absent).
- *
- * <h2>What is applied</h2>
- *
- * In this order: target groups created; group health checks, attributes and tags modified;
- * targets registered; load balancer attributes and tags modified; zones added; listeners
- * modified (target group, attributes, TLS settings), deleted, created; targets deregistered (each
- * drains for its group's {@code deregistration_delay.timeout_seconds}); target groups no listener
- * uses any more deleted. A listener's new target group takes new flows only; established flows
- * stay where they are.
+ * <p>The file becomes an {@link NlbConfig} and the control plane compares it with the
+ * <em>live</em> state, not with the previous file, so a reload that was refused is completed by
+ * the next one (see {@link Nlb#plan} for the matching rules and the order of changes).
  *
  * <h2>What is refused</h2>
  *
- * Changes that cannot be made live: a target group's protocol, port, target type or IP address
- * type; a load balancer added, removed or renamed, or its scheme or IP address type changed; a
- * zone removed or changed; the transport settings, {@code healthChecks} or {@code status}
- * changed; a listener forwarding to a group the file does not define. Every problem is logged at
- * WARN, one line each, and <em>nothing</em> is applied: the whole difference is checked first.
- * Problems the control plane finds only while applying (a port already taken, a target outside
- * every zone) stop the reload at that step: the steps before it stay applied, the failed one and
- * those after it are not; the result and the log say which. Fix the file and reload again.
+ * What the launcher cannot change live: the transport settings, {@code healthChecks}, {@code
+ * status}, and its set of load balancers (added, removed or renamed); and what the control plane
+ * refuses to change (a target group's protocol, port, target type or IP address type; a zone
+ * removed or changed; a listener forwarding to a group the file does not define). Every problem is
+ * logged at WARN, one line each with its path, and nothing is applied.
+ *
+ * <h2>All or nothing</h2>
+ *
+ * Problems found only while applying (a port already taken, an attribute combination the control
+ * plane refuses) fail the whole reload: {@link Nlb#apply} puts every change back, so the running
+ * state is exactly the one before the reload, and the result lists what was not applied.
  *
  * <h2>Triggers</h2>
  *
@@ -103,8 +96,6 @@ public final class ConfigReloader implements AutoCloseable {
       return refused.isEmpty() && failure == null;
     }
   }
-
-  private record Step(String description, Runnable action) {}
 
   private final Launcher launcher;
   private final LauncherConfig startup;
@@ -135,48 +126,65 @@ public final class ConfigReloader implements AutoCloseable {
   /** Applies the difference between the running state and {@code next}; see the class comment. */
   public synchronized Result reload(LauncherConfig next) {
     List<String> problems = new ArrayList<>();
-    List<Step> steps = plan(next, problems);
+    checkRestartOnly(next, problems);
+    NlbConfig desired;
+    try {
+      desired = desired(next);
+    } catch (NlbException e) {
+      problems.addAll(e.problems());
+      return refuse(problems);
+    }
+    Nlb nlb = launcher.nlb();
+    List<NlbConfig.PlannedChange> plan;
+    try {
+      plan = nlb.plan(desired);
+    } catch (NlbException e) {
+      problems.addAll(e.problems());
+      return refuse(problems);
+    }
     if (!problems.isEmpty()) {
       return refuse(problems);
     }
-    if (steps.isEmpty()) {
+    if (plan.isEmpty()) {
       log.info("reload: no changes");
       return new Result(List.of(), List.of(), null, List.of());
     }
-    List<String> applied = new ArrayList<>();
-    for (int i = 0; i < steps.size(); i++) {
-      Step s = steps.get(i);
-      try {
-        s.action().run();
-        applied.add(s.description());
-      } catch (RuntimeException e) {
-        String reason = e instanceof NlbException n ? n.code().apiName() + ": " + String.join("; ", n.problems()) : String.valueOf(e.getMessage());
-        String failure = s.description() + ": " + reason;
-        List<String> skipped = new ArrayList<>();
-        for (int j = i; j < steps.size(); j++) {
-          skipped.add(steps.get(j).description());
-        }
-        log.warn("reload: failed at {}; {} change(s) applied before it stay applied: {}; not applied: {}", failure, applied.size(),
-            applied, skipped);
-        return new Result(List.of(), applied, failure, skipped);
-      }
+    try {
+      List<String> applied = describe(nlb.apply(desired));
+      log.info("reload: applied {} change(s): {}", applied.size(), String.join("; ", applied));
+      return new Result(List.of(), applied, null, List.of());
+    } catch (NlbException e) {
+      // apply() is all or nothing: the running configuration is the one before this reload.
+      String failure = e.code().apiName() + ": " + String.join("; ", e.problems());
+      List<String> skipped = describe(plan);
+      log.warn("reload: failed, nothing applied, the running configuration is unchanged: {}; not applied: {}", failure, skipped);
+      return new Result(List.of(), List.of(), failure, skipped);
     }
-    log.info("reload: applied {} change(s): {}", applied.size(), String.join("; ", applied));
-    return new Result(List.of(), applied, null, List.of());
   }
 
-  private static Result refuse(List<String> problems) {
-    for (String p : problems) {
-      log.warn("reload refused: {}", p);
+  private static List<String> describe(List<NlbConfig.PlannedChange> changes) {
+    List<String> out = new ArrayList<>(changes.size());
+    for (NlbConfig.PlannedChange c : changes) {
+      out.add(c.toString());
     }
-    log.warn("reload refused: {} problem(s); the running configuration is unchanged", problems.size());
-    return new Result(List.copyOf(problems), List.of(), null, List.of());
+    return List.copyOf(out);
   }
 
-  // ------------------------------------------------------------------ the diff
+  /** The file's target groups and load balancers as the control plane's desired state. */
+  private static NlbConfig desired(LauncherConfig next) {
+    NlbConfig.Builder b = NlbConfig.builder();
+    for (LauncherConfig.Group g : next.groups()) {
+      b.targetGroup(g.config(), g.targets());
+    }
+    next.loadBalancers().forEach(b::loadBalancer);
+    return b.build();
+  }
 
-  private List<Step> plan(LauncherConfig next, List<String> problems) {
-    Nlb nlb = launcher.nlb();
+  /**
+   * What the control plane could change but the launcher cannot live: its own settings, and its
+   * set of load balancers (the status page and metrics are wired to them at start).
+   */
+  private void checkRestartOnly(LauncherConfig next, List<String> problems) {
     if (!next.transport().equals(startup.transport())) {
       problems.add("transport: " + describe(next.transport()) + " (expected: unchanged, " + describe(startup.transport())
           + "; transport settings need a restart)");
@@ -187,149 +195,14 @@ public final class ConfigReloader implements AutoCloseable {
     if (!Objects.equals(next.status(), startup.status())) {
       problems.add("status: " + next.status() + " (expected: unchanged, " + startup.status() + "; the status page needs a restart)");
     }
-
-    List<Step> createGroups = new ArrayList<>();
-    List<Step> modifyGroups = new ArrayList<>();
-    List<Step> register = new ArrayList<>();
-    List<Step> modifyLbs = new ArrayList<>();
-    List<Step> listenerModify = new ArrayList<>();
-    List<Step> listenerDelete = new ArrayList<>();
-    List<Step> listenerCreate = new ArrayList<>();
-    List<Step> deregister = new ArrayList<>();
-    List<Step> deleteGroups = new ArrayList<>();
-
-    // Target groups.
-    Set<String> fileGroups = new LinkedHashSet<>();
-    for (LauncherConfig.Group g : next.groups()) {
-      TargetGroupConfig c = g.config();
-      String path = "targetGroups[" + c.name() + "]";
-      fileGroups.add(c.name());
-      Optional<TargetGroup> live = nlb.targetGroup(c.name());
-      if (live.isEmpty()) {
-        createGroups.add(new Step("create target group " + c.name() + " with " + g.targets().size() + " target(s)", () -> {
-          TargetGroup tg = nlb.createTargetGroup(c);
-          if (!g.targets().isEmpty()) {
-            tg.registerTargets(g.targets());
-          }
-        }));
-        continue;
-      }
-      TargetGroup tg = live.get();
-      unchanged(problems, path + ".protocol", tg.protocol(), c.protocol());
-      unchanged(problems, path + ".port", tg.port(), c.port());
-      unchanged(problems, path + ".targetType", tg.targetType(), c.targetType());
-      unchanged(problems, path + ".ipAddressType", tg.ipAddressType(), c.ipAddressType());
-      HealthCheck hc = c.healthCheck();
-      if (!hc.equals(tg.healthCheck())) {
-        modifyGroups.add(new Step("modify health check of " + c.name() + ": " + hc, () -> tg.modifyHealthCheck(hc)));
-      }
-      Map<String, String> attrs = changed(tg.attributes().asMap(), c.attributes().asMap());
-      if (!attrs.isEmpty()) {
-        modifyGroups.add(new Step("modify attributes of " + c.name() + ": " + attrs, () -> tg.modifyAttributes(attrs)));
-      }
-      tagSteps(modifyGroups, "target group " + c.name(), tg.tags(), c.tags(), tg::addTags, tg::removeTags);
-      Map<String, Target> wanted = new LinkedHashMap<>();
-      for (Target t : g.targets()) {
-        wanted.put(key(t.id(), t.port().orElse(c.port())), t);
-      }
-      Map<String, RegisteredTarget> have = new LinkedHashMap<>();
-      for (RegisteredTarget r : tg.registeredTargets()) {
-        if (!r.isDraining()) {
-          have.put(key(r.id(), r.port()), r);
-        }
-      }
-      List<Target> add = new ArrayList<>();
-      wanted.forEach((k, t) -> {
-        if (!have.containsKey(k)) {
-          add.add(t);
-        }
-      });
-      List<Target> remove = new ArrayList<>();
-      have.forEach((k, r) -> {
-        if (!wanted.containsKey(k)) {
-          remove.add(r.target());
-        }
-      });
-      if (!add.isEmpty()) {
-        register.add(new Step("register " + add + " in " + c.name(), () -> tg.registerTargets(add)));
-      }
-      if (!remove.isEmpty()) {
-        deregister.add(new Step("deregister " + remove + " from " + c.name() + " (draining "
-            + tg.attributes().deregistrationDelay().toSeconds() + " s)", () -> tg.deregisterTargets(remove)));
-      }
-    }
-    for (TargetGroup tg : nlb.targetGroups()) {
-      if (!fileGroups.contains(tg.name())) {
-        deleteGroups.add(new Step("delete target group " + tg.name(), tg::delete));
-      }
-    }
-
-    // Load balancers.
+    Nlb nlb = launcher.nlb();
     Set<String> fileLbs = new HashSet<>();
     for (LoadBalancerConfig c : next.loadBalancers()) {
       fileLbs.add(c.name());
-      String path = "loadBalancers[" + c.name() + "]";
-      Optional<LoadBalancer> live = nlb.loadBalancer(c.name());
-      if (live.isEmpty()) {
-        problems.add(path + ": added (expected: the running load balancers " + names(nlb.loadBalancers())
+      if (nlb.loadBalancer(c.name()).isEmpty()) {
+        problems.add("loadBalancers[" + c.name() + "]: added (expected: the running load balancers " + names(nlb.loadBalancers())
             + "; adding, removing or renaming a load balancer needs a restart)");
-        continue;
       }
-      LoadBalancer lb = live.get();
-      unchanged(problems, path + ".scheme", lb.scheme(), c.scheme());
-      unchanged(problems, path + ".ipAddressType", lb.ipAddressType(), c.ipAddressType());
-      List<Zone> liveZones = lb.zones();
-      List<Zone> addZones = new ArrayList<>();
-      for (Zone z : liveZones) {
-        Optional<Zone> match = c.zones().stream().filter(n -> n.name().equals(z.name())).findFirst();
-        if (match.isEmpty()) {
-          problems.add(path + ".zones[" + z.name() + "]: removed (expected: every running zone; zones cannot be removed live)");
-        } else if (!match.get().equals(z)) {
-          problems.add(path + ".zones[" + z.name() + "]: " + match.get() + " (expected: unchanged, " + z
-              + "; a zone's addresses and ranges cannot change live)");
-        }
-      }
-      for (Zone n : c.zones()) {
-        if (liveZones.stream().noneMatch(z -> z.name().equals(n.name()))) {
-          addZones.add(n);
-        }
-      }
-      Map<String, String> attrs = changed(lb.attributes().asMap(), c.attributes().asMap());
-      if (!attrs.isEmpty()) {
-        modifyLbs.add(new Step("modify attributes of " + c.name() + ": " + attrs, () -> lb.modifyAttributes(attrs)));
-      }
-      tagSteps(modifyLbs, "load balancer " + c.name(), lb.tags(), c.tags(), lb::addTags, lb::removeTags);
-      if (!addZones.isEmpty()) {
-        List<Zone> all = new ArrayList<>(liveZones);
-        all.addAll(addZones);
-        modifyLbs.add(new Step("add zone(s) " + names(addZones) + " to " + c.name(), () -> lb.setZones(all)));
-      }
-      Map<String, ListenerConfig> wanted = new LinkedHashMap<>();
-      for (ListenerConfig l : c.listeners()) {
-        wanted.put(listenerKey(l.protocol(), l.port()), l);
-        if (!fileGroups.contains(l.targetGroup())) {
-          problems.add(path + "." + l.path() + ".targetGroup: " + l.targetGroup() + " (expected: a target group the file defines, one of "
-              + fileGroups + ")");
-        }
-      }
-      Map<String, Listener> have = new LinkedHashMap<>();
-      for (Listener l : lb.listeners()) {
-        have.put(listenerKey(l.config().protocol(), l.config().port()), l);
-      }
-      wanted.forEach((k, l) -> {
-        Listener existing = have.get(k);
-        if (existing == null) {
-          listenerCreate.add(new Step("create " + l.path() + " -> " + l.targetGroup() + " on " + c.name(), () -> lb.createListener(l)));
-        } else if (!sameListener(existing.config(), l)) {
-          listenerModify.add(new Step("modify " + l.path() + " on " + c.name() + ": " + listenerChanges(existing.config(), l),
-              () -> existing.modify(l)));
-        }
-      });
-      have.forEach((k, l) -> {
-        if (!wanted.containsKey(k)) {
-          listenerDelete.add(new Step("delete " + l.config().path() + " on " + c.name(), l::delete));
-        }
-      });
     }
     for (LoadBalancer lb : nlb.loadBalancers()) {
       if (!fileLbs.contains(lb.name())) {
@@ -337,96 +210,14 @@ public final class ConfigReloader implements AutoCloseable {
             + "; adding, removing or renaming a load balancer needs a restart)");
       }
     }
-
-    List<Step> steps = new ArrayList<>();
-    steps.addAll(createGroups);
-    steps.addAll(modifyGroups);
-    steps.addAll(register);
-    steps.addAll(modifyLbs);
-    steps.addAll(listenerModify);
-    steps.addAll(listenerDelete);
-    steps.addAll(listenerCreate);
-    steps.addAll(deregister);
-    steps.addAll(deleteGroups);
-    return steps;
   }
 
-  private static void unchanged(List<String> problems, String path, Object running, Object file) {
-    if (!running.equals(file)) {
-      problems.add(path + ": " + file + " (expected: unchanged, " + running + "; cannot change live, needs a restart)");
+  private static Result refuse(List<String> problems) {
+    for (String p : problems) {
+      log.warn("reload refused: {}", p);
     }
-  }
-
-  /** The entries of {@code file} whose value differs from {@code running}. */
-  private static Map<String, String> changed(Map<String, String> running, Map<String, String> file) {
-    Map<String, String> out = new LinkedHashMap<>();
-    file.forEach((k, v) -> {
-      if (!v.equals(running.get(k))) {
-        out.put(k, v);
-      }
-    });
-    return out;
-  }
-
-  private static void tagSteps(List<Step> steps, String owner, Map<String, String> running, Map<String, String> file,
-      java.util.function.Consumer<Map<String, String>> add, java.util.function.Consumer<List<String>> remove) {
-    Map<String, String> added = changed(running, file);
-    List<String> removed = new ArrayList<>();
-    for (String k : running.keySet()) {
-      if (!file.containsKey(k)) {
-        removed.add(k);
-      }
-    }
-    if (!added.isEmpty()) {
-      steps.add(new Step("add tags " + added + " to " + owner, () -> add.accept(added)));
-    }
-    if (!removed.isEmpty()) {
-      steps.add(new Step("remove tags " + removed + " from " + owner, () -> remove.accept(removed)));
-    }
-  }
-
-  private static boolean sameListener(ListenerConfig a, ListenerConfig b) {
-    return listenerChanges(a, b).isEmpty();
-  }
-
-  private static List<String> listenerChanges(ListenerConfig a, ListenerConfig b) {
-    List<String> out = new ArrayList<>();
-    if (!a.targetGroup().equals(b.targetGroup())) {
-      out.add("targetGroup " + a.targetGroup() + " -> " + b.targetGroup());
-    }
-    if (!a.attributes().equals(b.attributes())) {
-      out.add("attributes " + a.attributes() + " -> " + b.attributes());
-    }
-    if (!a.alpnPolicy().equals(b.alpnPolicy())) {
-      out.add("alpnPolicy " + a.alpnPolicy() + " -> " + b.alpnPolicy());
-    }
-    if (!a.sslPolicy().equals(b.sslPolicy())) {
-      out.add("sslPolicy " + a.sslPolicy().orElse("(none)") + " -> " + b.sslPolicy().orElse("(none)"));
-    }
-    if (!a.vpcEndpointId().equals(b.vpcEndpointId())) {
-      out.add("vpcEndpointId " + a.vpcEndpointId().orElse("(none)") + " -> " + b.vpcEndpointId().orElse("(none)"));
-    }
-    if (!certificateIds(a).equals(certificateIds(b))) {
-      out.add("certificates " + certificateIds(a) + " -> " + certificateIds(b));
-    }
-    return out;
-  }
-
-  private static List<String> certificateIds(ListenerConfig c) {
-    List<String> ids = new ArrayList<>();
-    c.certificate().ifPresent(x -> ids.add(x.id()));
-    for (ServerCertificate x : c.certificates()) {
-      ids.add(x.id());
-    }
-    return ids;
-  }
-
-  private static String key(String id, int port) {
-    return id + "#" + port;
-  }
-
-  private static String listenerKey(Protocol protocol, int port) {
-    return protocol + ":" + port;
+    log.warn("reload refused: {} problem(s); the running configuration is unchanged", problems.size());
+    return new Result(List.copyOf(problems), List.of(), null, List.of());
   }
 
   private static String describe(LauncherConfig.TransportSettings t) {

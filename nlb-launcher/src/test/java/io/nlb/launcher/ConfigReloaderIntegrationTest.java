@@ -236,7 +236,7 @@ class ConfigReloaderIntegrationTest {
   }
 
   @Test
-  void reload_newPortTaken_reportsTheFailedStepAndKeepsWhatWasApplied() throws Exception {
+  void reload_newPortTaken_refusedWholeAndNothingOfItServes() throws Exception {
     int a = echoTarget("A");
     int b = echoTarget("B");
     int port = freePort();
@@ -248,10 +248,16 @@ class ConfigReloaderIntegrationTest {
 
     ConfigReloader.Result r = launcher.reloader().reload(LauncherConfig.parseYaml(next));
 
-    assertThat(r.failure()).contains("create listener[TCP:" + taken.getLocalPort() + "]");
-    assertThat(r.applied()).singleElement().asString().contains("register");
-    assertThat(active(launcher)).hasSize(2);
-    assertThat(ask(port)).isIn("A", "B");
+    // All or nothing: the registration that came before the failed bind is taken back too, so
+    // the second target never receives a flow.
+    assertThat(r.failure()).contains("127.0.0.1:" + taken.getLocalPort()).contains("InternalFailure");
+    assertThat(r.applied()).isEmpty();
+    assertThat(r.notApplied()).anySatisfy(c -> assertThat(c).contains("register"))
+        .anySatisfy(c -> assertThat(c).contains("listener[TCP:" + taken.getLocalPort() + "]"));
+    assertThat(active(launcher)).hasSize(1);
+    for (int i = 0; i < 20; i++) {
+      assertThat(ask(port)).isEqualTo("A");
+    }
   }
 
   @Test
