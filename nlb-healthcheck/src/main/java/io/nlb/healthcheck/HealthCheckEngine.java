@@ -40,9 +40,10 @@ import org.jspecify.annotations.Nullable;
  * <h2>Which targets are checked</h2>
  *
  * Every {@link Builder#reconcileInterval reconcile interval} (and at {@link #start()}) the engine
- * reads the configuration into one "desired targets" value and makes its checks match it: a target is checked when its group is used by a listener of a load
- * balancer and it is in an enabled zone — exactly the targets the core does not report {@code
- * unused}. Draining targets keep being checked until they are removed: their health stays
+ * reads the configuration into one value listing every (group, target, checking nodes, settings)
+ * to check, and makes its running checks match that value. A target is checked when its group is
+ * used by a listener of a load balancer and it is in an enabled zone — exactly the targets the
+ * core does not report {@code unused}. Draining targets keep being checked until they are removed: their health stays
  * current, so a target registered again while draining comes back with a fresh health and not
  * with the one it had when it was deregistered. A target that stops being checked keeps the
  * health the core holds; when checking resumes, its state machine starts from that health.

@@ -66,8 +66,10 @@ public interface Transport extends AutoCloseable {
 
   /**
    * The transport's active health-check probe, running on its own event loops, so that health
-   * checks and flows share one I/O stack; empty when the transport does not probe. The probe lives
-   * as long as the transport: {@link #close()} closes it, the health-check engine never does.
+   * checks and flows share one I/O stack; empty when the transport does not probe. Unlike the other
+   * methods, it is called by the health-check engine, from any thread, and must return the same
+   * probe every time. The probe lives as long as the transport: {@link #close()} ends it (checks in
+   * flight report {@link CheckOutcome#ERROR}); the engine never closes it.
    */
   default Optional<HealthProbe> healthProbe() {
     return Optional.empty();

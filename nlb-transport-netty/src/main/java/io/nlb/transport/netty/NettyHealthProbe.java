@@ -199,10 +199,18 @@ final class NettyHealthProbe implements HealthProbe, AutoCloseable {
     /** On the event loop, when the channel is registered, before it connects. */
     void started(Channel ch, long timeoutMillis) {
       channel = ch;
+      if (done.get()) { // finished (probe closed) before registration: nothing else will close it
+        ch.close();
+        return;
+      }
       timer = ch.eventLoop().schedule(() -> finish(CheckOutcome.TIMEOUT,
           "timed out after " + request.timeout().toMillis() + " ms waiting for " + phase), timeoutMillis, TimeUnit.MILLISECONDS);
-      if (done.get()) { // finished (closed) before registration: nothing else will close it
+      if (done.get()) { // finished meanwhile, before the timer was visible to finish()
         ch.close();
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+          t.cancel(false);
+        }
       }
     }
 

@@ -107,10 +107,9 @@ class NettyHealthProbeIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void tcp_nobodyListening_failureRefused(IoMode mode) throws Exception {
-    int port;
-    try (ServerSocket s = server()) {
-      port = s.getLocalPort();
-    }
+    ServerSocket s = server();
+    int port = s.getLocalPort();
+    resources.add(HealthCheckEngineIntegrationTest.killed(s));
     ProbeResult r = run(probe(mode), request(HealthCheck.defaults(), port));
     assertThat(r.outcome()).isEqualTo(CheckOutcome.FAILURE);
     assertThat(r.detail()).containsIgnoringCase("refused");
