@@ -691,20 +691,29 @@ final class ElbV2Service {
   }
 
   private static void writeZones(Xml out, LbRec l) {
+    Map<String, Zone> zones = new HashMap<>();
+    for (Zone z : l.lb.zones()) {
+      zones.put(z.name(), z);
+    }
     out.start("AvailabilityZones");
     for (SubnetUse u : l.subnets) {
       out.start("member").text("ZoneName", u.zone()).text("SubnetId", u.subnetId());
-      out.start("LoadBalancerAddresses").start("member");
-      if (u.address().getAddress().length == 4) {
-        out.text("IpAddress", u.address().getHostAddress());
-        out.text("PrivateIPv4Address", u.address().getHostAddress());
-      } else {
-        out.text("IPv6Address", u.address().getHostAddress());
+      out.start("LoadBalancerAddresses");
+      Zone z = zones.get(u.zone());
+      List<InetAddress> addresses = z == null ? List.of(u.address()) : z.addresses();
+      for (InetAddress a : addresses) {
+        out.start("member");
+        if (a.getAddress().length == 4) {
+          out.text("IpAddress", a.getHostAddress()).text("PrivateIPv4Address", a.getHostAddress());
+          if (u.allocationId() != null) {
+            out.text("AllocationId", u.allocationId());
+          }
+        } else {
+          out.text("IPv6Address", a.getHostAddress());
+        }
+        out.end();
       }
-      if (u.allocationId() != null) {
-        out.text("AllocationId", u.allocationId());
-      }
-      out.end().end().end();
+      out.end().end();
     }
     out.end();
   }

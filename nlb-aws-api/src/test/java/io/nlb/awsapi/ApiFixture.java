@@ -34,6 +34,8 @@ final class ApiFixture implements AutoCloseable {
   static final String REGION = "us-east-2";
   static final String SUBNET_A = "subnet-0e3f5cac72example";
   static final String SUBNET_B = "subnet-0b1c2d3e4fexample";
+  /** A subnet whose zone has an IPv6 node address too, for dualstack load balancers. */
+  static final String SUBNET_DUAL = "subnet-0d0a1b2c3dexample";
   static final String CERT_ARN = "arn:aws:acm:us-east-2:123456789012:certificate/tls-demo";
   static final String TLS_HOST = "tls.example";
   /** One P-256 certificate per JVM: quick to make. */
@@ -53,6 +55,8 @@ final class ApiFixture implements AutoCloseable {
         .subnet(Subnet.of(SUBNET_A, Zone.builder("us-east-2a").address("127.0.0.1").targetRange("127.0.0.0/8").build(),
             "127.0.0.3"))
         .subnet(Subnet.of(SUBNET_B, Zone.builder("us-east-2b").address("127.0.0.2").targetRange("10.0.2.0/24").build()))
+        .subnet(Subnet.of(SUBNET_DUAL, Zone.builder("us-east-2c").address("127.0.0.4").address("::1")
+            .targetRange("127.0.0.0/8").build()))
         .certificates(CertificateStore.of(Map.of(CERT_ARN, CERT)));
     if (stateFile != null) {
       b.stateFile(stateFile);
