@@ -13,6 +13,7 @@ import io.nlb.core.NlbException;
 import io.nlb.core.Protocol;
 import io.nlb.core.Quotas;
 import io.nlb.core.Scheme;
+import io.nlb.core.RegisteredTarget;
 import io.nlb.core.ServerCertificate;
 import io.nlb.core.Tags;
 import io.nlb.core.Target;
@@ -61,12 +62,14 @@ final class ElbV2Service {
     final String arn;
     final TargetGroup tg;
     final String vpcId;
+    final boolean external;
 
-    TgRec(String id, String arn, TargetGroup tg, String vpcId) {
+    TgRec(String id, String arn, TargetGroup tg, String vpcId, boolean external) {
       this.id = id;
       this.arn = arn;
       this.tg = tg;
       this.vpcId = vpcId;
+      this.external = external;
     }
   }
 
@@ -81,14 +84,17 @@ final class ElbV2Service {
     final Instant created;
     List<SubnetUse> subnets;
     List<String> securityGroups;
+    final boolean external;
 
-    LbRec(String id, String arn, LoadBalancer lb, Instant created, List<SubnetUse> subnets, List<String> securityGroups) {
+    LbRec(String id, String arn, LoadBalancer lb, Instant created, List<SubnetUse> subnets, List<String> securityGroups,
+        boolean external) {
       this.id = id;
       this.arn = arn;
       this.lb = lb;
       this.created = created;
       this.subnets = subnets;
       this.securityGroups = securityGroups;
+      this.external = external;
     }
   }
 
@@ -99,13 +105,15 @@ final class ElbV2Service {
     final LbRec lb;
     final Listener listener;
     Map<String, String> tags;
+    final boolean external;
 
-    LnRec(String id, String arn, LbRec lb, Listener listener, Map<String, String> tags) {
+    LnRec(String id, String arn, LbRec lb, Listener listener, Map<String, String> tags, boolean external) {
       this.id = id;
       this.arn = arn;
       this.lb = lb;
       this.listener = listener;
       this.tags = tags;
+      this.external = external;
     }
   }
 
@@ -199,6 +207,7 @@ final class ElbV2Service {
           + VERSION + ")");
     }
     Xml out = new Xml().root(action + "Response", NAMESPACE).start(action + "Result");
+    reconcile();
     try {
       op.run(p, out);
     } catch (NlbException e) {
@@ -295,6 +304,311 @@ final class ElbV2Service {
     return certificateArns.getOrDefault(c.id(), c.id());
   }
 
+  // ------------------------------------------------------------------ ownership
+
+  /**
+   * Refuses changes to what the API did not create: resources of the daemon's configuration
+   * file (or of code using the {@link Nlb} directly) are visible here but owned there.
+   */
+  private <T> T owned(T rec) {
+    boolean external = rec instanceof TgRec t ? t.external : rec instanceof LbRec l ? l.external : ((LnRec) rec).external;
+    if (external) {
+      throw ApiException.badRequest("OperationNotPermitted", arnOf(rec) + ": (not created through this API) (expected: "
+          + "a resource created through the API; this one belongs to the daemon's configuration, change it there)");
+    }
+    return rec;
+  }
+
+  /**
+   * Brings the records in line with the library: drops those whose resource is gone, and adds
+   * read-only records (ARNs from the library's ids) for resources the API did not create.
+   */
+  void reconcile() {
+    List<TargetGroup> tgs = nlb.targetGroups();
+    targetGroups.values().removeIf(t -> tgs.stream().noneMatch(x -> x == t.tg));
+    for (TargetGroup tg : tgs) {
+      if (targetGroups.values().stream().noneMatch(t -> t.tg == tg)) {
+        TgRec rec = new TgRec(tg.id(), arns.targetGroup(tg.name(), tg.id()), tg, "vpc-local", true);
+        targetGroups.put(rec.arn, rec);
+      }
+    }
+    List<LoadBalancer> lbs = nlb.loadBalancers();
+    loadBalancers.values().removeIf(l -> lbs.stream().noneMatch(x -> x == l.lb));
+    for (LoadBalancer lb : lbs) {
+      if (loadBalancers.values().stream().noneMatch(l -> l.lb == lb)) {
+        List<SubnetUse> uses = new ArrayList<>();
+        for (Zone z : lb.zones()) {
+          String subnetId = "subnet-external";
+          for (Subnet s : subnets.values()) {
+            if (s.zone().name().equals(z.name())) {
+              subnetId = s.id();
+            }
+          }
+          uses.add(new SubnetUse(subnetId, z.name(), z.addresses().get(0), null));
+        }
+        LbRec rec = new LbRec(lb.id(), arns.loadBalancer(lb.name(), lb.id()), lb, clock.instant(), uses, List.of(), true);
+        loadBalancers.put(rec.arn, rec);
+      }
+    }
+    listeners.values().removeIf(r -> !loadBalancers.containsValue(r.lb) || r.lb.lb.listeners().stream().noneMatch(x -> x == r.listener));
+    for (LbRec l : loadBalancers.values()) {
+      for (Listener x : l.lb.listeners()) {
+        if (listeners.values().stream().noneMatch(r -> r.listener == x)) {
+          LnRec rec = new LnRec(x.id(), arns.listener(l.lb.name(), l.id, x.id()), l, x, new LinkedHashMap<>(), true);
+          listeners.put(rec.arn, rec);
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ persistence
+
+  /** Every record the API owns, in restore order. */
+  List<StateFile.Entry> snapshot() {
+    reconcile();
+    List<StateFile.Entry> out = new ArrayList<>();
+    for (TgRec t : targetGroups.values()) {
+      if (t.external) {
+        continue;
+      }
+      TargetGroup tg = t.tg;
+      HealthCheck hc = tg.healthCheck();
+      Map<String, String> f = new LinkedHashMap<>();
+      f.put("id", t.id);
+      f.put("name", tg.name());
+      f.put("protocol", tg.protocol().name());
+      f.put("port", Integer.toString(tg.port()));
+      f.put("vpc", t.vpcId);
+      f.put("targetType", tg.targetType().apiName());
+      f.put("ipAddressType", tg.ipAddressType().apiName());
+      f.put("hc.protocol", hc.protocol().name());
+      f.put("hc.port", hc.portSpec());
+      if (hc.protocol() != HealthCheckProtocol.TCP) {
+        f.put("hc.path", hc.path());
+        f.put("hc.matcher", hc.matcher().toString());
+      }
+      f.put("hc.interval", Long.toString(hc.interval().toSeconds()));
+      f.put("hc.timeout", Long.toString(hc.timeout().toSeconds()));
+      f.put("hc.healthy", Integer.toString(hc.healthyThreshold()));
+      f.put("hc.unhealthy", Integer.toString(hc.unhealthyThreshold()));
+      tg.attributes().explicitValues().forEach((k, v) -> f.put("attr." + k, v));
+      tg.tags().forEach((k, v) -> f.put("tag." + k, v));
+      out.add(new StateFile.Entry("targetGroup", f));
+    }
+    for (LbRec l : loadBalancers.values()) {
+      if (l.external) {
+        continue;
+      }
+      LoadBalancer lb = l.lb;
+      Map<String, String> f = new LinkedHashMap<>();
+      f.put("id", l.id);
+      f.put("name", lb.name());
+      f.put("created", Long.toString(l.created.toEpochMilli()));
+      f.put("scheme", lb.scheme().apiName());
+      f.put("ipAddressType", lb.ipAddressType().apiName());
+      int i = 1;
+      for (SubnetUse u : l.subnets) {
+        f.put("subnet." + i + ".id", u.subnetId());
+        f.put("subnet." + i + ".address", u.address().getHostAddress());
+        if (u.allocationId() != null) {
+          f.put("subnet." + i + ".allocation", u.allocationId());
+        }
+        i++;
+      }
+      i = 1;
+      for (String g : l.securityGroups) {
+        f.put("sg." + i++, g);
+      }
+      lb.attributes().explicitValues().forEach((k, v) -> f.put("attr." + k, v));
+      lb.tags().forEach((k, v) -> f.put("tag." + k, v));
+      out.add(new StateFile.Entry("loadBalancer", f));
+    }
+    for (LnRec r : listeners.values()) {
+      if (r.external) {
+        continue;
+      }
+      ListenerConfig c = r.listener.config();
+      TgRec tg = targetGroupByName(c.targetGroup());
+      Map<String, String> f = new LinkedHashMap<>();
+      f.put("id", r.id);
+      f.put("lb", r.lb.id);
+      f.put("protocol", c.protocol().name());
+      f.put("port", Integer.toString(c.port()));
+      f.put("tg", tg == null ? "" : tg.id);
+      c.certificate().ifPresent(x -> f.put("cert.default", certificateArn(x)));
+      int i = 1;
+      for (ServerCertificate x : c.certificates()) {
+        f.put("cert." + i++, certificateArn(x));
+      }
+      c.sslPolicy().ifPresent(x -> f.put("sslPolicy", x));
+      if (c.protocol() == Protocol.TLS) {
+        f.put("alpn", c.alpnPolicy().apiName());
+      }
+      c.attributes().explicitValues().forEach((k, v) -> f.put("attr." + k, v));
+      r.tags.forEach((k, v) -> f.put("tag." + k, v));
+      out.add(new StateFile.Entry("listener", f));
+    }
+    for (TgRec t : targetGroups.values()) {
+      if (t.external) {
+        continue;
+      }
+      for (RegisteredTarget r : t.tg.registeredTargets()) {
+        if (r.isDraining() || r.isRemoved()) {
+          continue;
+        }
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("tg", t.id);
+        f.put("id", r.target().id());
+        f.put("port", Integer.toString(r.port()));
+        r.target().zone().ifPresent(z -> f.put("zone", z));
+        out.add(new StateFile.Entry("target", f));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Recreates the records of a state file, under their old ids. All or nothing: on any failure
+   * what was recreated is deleted again and the failure is thrown, naming the record.
+   */
+  void restore(List<StateFile.Entry> entries) {
+    reconcile();
+    List<Runnable> undo = new ArrayList<>();
+    Map<String, Map<String, String>> lbAttributes = new LinkedHashMap<>();
+    StateFile.Entry current = null;
+    try {
+      for (StateFile.Entry e : entries) {
+        current = e;
+        switch (e.kind()) {
+          case "targetGroup" -> {
+            HealthCheck.Builder hc = HealthCheck.defaults().toBuilder()
+                .protocol(HealthCheckProtocol.valueOf(e.get("hc.protocol")))
+                .port(e.get("hc.port"))
+                .interval(Duration.ofSeconds(Long.parseLong(e.get("hc.interval"))))
+                .timeout(Duration.ofSeconds(Long.parseLong(e.get("hc.timeout"))))
+                .healthyThreshold(Integer.parseInt(e.get("hc.healthy")))
+                .unhealthyThreshold(Integer.parseInt(e.get("hc.unhealthy")));
+            if (e.fields().containsKey("hc.path")) {
+              hc.path(e.get("hc.path")).matcher(e.get("hc.matcher"));
+            }
+            TargetGroupConfig.Builder b = TargetGroupConfig.builder(e.get("name"), Protocol.valueOf(e.get("protocol")),
+                    Integer.parseInt(e.get("port")))
+                .targetType(TargetType.parse("targetType", e.get("targetType")))
+                .ipAddressType(IpAddressType.parse("ipAddressType", e.get("ipAddressType")))
+                .healthCheck(hc.build());
+            e.under("attr").forEach(b::attribute);
+            e.under("tag").forEach(b::tag);
+            TargetGroup tg = nlb.createTargetGroup(b.build());
+            undo.add(tg::delete);
+            TgRec rec = new TgRec(e.get("id"), arns.targetGroup(tg.name(), e.get("id")), tg, e.get("vpc"), false);
+            targetGroups.put(rec.arn, rec);
+          }
+          case "loadBalancer" -> {
+            List<SubnetUse> uses = new ArrayList<>();
+            LoadBalancerConfig.Builder b = LoadBalancerConfig.builder(e.get("name"))
+                .scheme(Scheme.parse("scheme", e.get("scheme")))
+                .ipAddressType(IpAddressType.parse("ipAddressType", e.get("ipAddressType")));
+            for (int i = 1; e.fields().containsKey("subnet." + i + ".id"); i++) {
+              Subnet s = subnet(e.get("subnet." + i + ".id"));
+              SubnetUse u = new SubnetUse(s.id(), s.zone().name(),
+                  Addresses.literal("subnet." + i + ".address", e.get("subnet." + i + ".address")),
+                  e.fields().get("subnet." + i + ".allocation"));
+              uses.add(u);
+              b.zone(zoneOf(u));
+            }
+            e.under("tag").forEach(b::tag);
+            LoadBalancer lb = nlb.createLoadBalancer(b.build());
+            undo.add(lb::delete);
+            List<String> groups = new ArrayList<>();
+            for (int i = 1; e.fields().containsKey("sg." + i); i++) {
+              groups.add(e.get("sg." + i));
+            }
+            LbRec rec = new LbRec(e.get("id"), arns.loadBalancer(lb.name(), e.get("id")), lb,
+                Instant.ofEpochMilli(Long.parseLong(e.get("created"))), List.copyOf(uses), List.copyOf(groups), false);
+            loadBalancers.put(rec.arn, rec);
+            // Attributes last: deletion protection would stop the undo of a failed restore.
+            lbAttributes.put(rec.arn, e.under("attr"));
+          }
+          case "listener" -> {
+            LbRec l = byId(loadBalancers, e.get("lb"));
+            TgRec tg = byId(targetGroups, e.get("tg"));
+            ListenerConfig.Builder b = ListenerConfig.builder(Protocol.valueOf(e.get("protocol")), Integer.parseInt(e.get("port")))
+                .forwardTo(tg.tg.name());
+            if (e.fields().containsKey("cert.default")) {
+              b.certificate(certificate("cert.default", e.get("cert.default")));
+            }
+            for (int i = 1; e.fields().containsKey("cert." + i); i++) {
+              b.addCertificate(certificate("cert." + i, e.get("cert." + i)));
+            }
+            if (e.fields().containsKey("sslPolicy")) {
+              b.sslPolicy(e.get("sslPolicy"));
+            }
+            if (e.fields().containsKey("alpn")) {
+              b.alpnPolicy(AlpnPolicy.parse("alpn", e.get("alpn")));
+            }
+            e.under("attr").forEach(b::attribute);
+            Listener x = l.lb.createListener(b.build());
+            undo.add(x::delete);
+            LnRec rec = new LnRec(e.get("id"), arns.listener(l.lb.name(), l.id, e.get("id")), l, x,
+                new LinkedHashMap<>(e.under("tag")), false);
+            listeners.put(rec.arn, rec);
+          }
+          case "target" -> {
+            TgRec t = byId(targetGroups, e.get("tg"));
+            String id = e.get("id");
+            Target target = t.tg.targetType() == TargetType.ALB ? Target.alb(id)
+                : id.startsWith("i-") ? Target.instance(id) : Target.ip(id);
+            target = target.withPort(Integer.parseInt(e.get("port")));
+            String zone = e.fields().get("zone");
+            if (zone != null) {
+              target = target.withZone(zone);
+            }
+            t.tg.registerTargets(target);
+          }
+          default -> throw new IllegalStateException("kind " + e.kind() + " (expected: targetGroup, loadBalancer, listener or target)");
+        }
+      }
+      current = null;
+      for (Map.Entry<String, Map<String, String>> a : lbAttributes.entrySet()) {
+        if (!a.getValue().isEmpty()) {
+          byArn(loadBalancers, a.getKey()).lb.modifyAttributes(a.getValue());
+        }
+      }
+    } catch (RuntimeException ex) {
+      for (int i = undo.size() - 1; i >= 0; i--) {
+        try {
+          undo.get(i).run();
+        } catch (RuntimeException ignored) {
+          // best effort: the failure below is what the caller must see
+        }
+      }
+      targetGroups.clear();
+      loadBalancers.clear();
+      listeners.clear();
+      reconcile();
+      String what = current == null ? "load balancer attributes" : current.kind() + " " + current.fields();
+      throw new IllegalStateException("state file: " + what + " could not be restored: " + ex.getMessage(), ex);
+    }
+  }
+
+  private static <T> T byArn(Map<String, T> records, String arn) {
+    T r = records.get(arn);
+    if (r == null) {
+      throw new IllegalStateException("arn " + arn + " (expected: a record restored earlier)");
+    }
+    return r;
+  }
+
+  private static <T> T byId(Map<String, T> records, String id) {
+    for (T r : records.values()) {
+      String rid = r instanceof TgRec t ? t.id : r instanceof LbRec l ? l.id : ((LnRec) r).id;
+      if (rid.equals(id)) {
+        return r;
+      }
+    }
+    throw new IllegalStateException("id " + id + " (expected: a record earlier in the state file)");
+  }
+
   // ------------------------------------------------------------------ paging
 
   private <T> List<T> page(QueryParams p, List<T> all, Xml out) {
@@ -349,7 +663,7 @@ final class ElbV2Service {
       throw new IllegalStateException("the library accepted a duplicate target group name " + name);
     }
     String id = newId();
-    TgRec rec = new TgRec(id, arns.targetGroup(name, id), tg, vpcId);
+    TgRec rec = new TgRec(id, arns.targetGroup(name, id), tg, vpcId, false);
     targetGroups.put(rec.arn, rec);
     out.start("TargetGroups");
     writeTargetGroup(out.start("member"), rec);
@@ -451,7 +765,7 @@ final class ElbV2Service {
   }
 
   private void modifyTargetGroup(QueryParams p, Xml out) {
-    TgRec t = targetGroup("TargetGroupArn", p.required("TargetGroupArn"));
+    TgRec t = owned(targetGroup("TargetGroupArn", p.required("TargetGroupArn")));
     HealthCheck next = healthCheck(p, t.tg.healthCheck().toBuilder());
     t.tg.modifyHealthCheck(next);
     out.start("TargetGroups");
@@ -465,6 +779,7 @@ final class ElbV2Service {
     if (t == null) {
       return; // deleting what is not there succeeds, as in the API
     }
+    owned(t);
     t.tg.delete();
     targetGroups.remove(arn);
   }
@@ -475,7 +790,7 @@ final class ElbV2Service {
   }
 
   private void modifyTargetGroupAttributes(QueryParams p, Xml out) {
-    TgRec t = targetGroup("TargetGroupArn", p.required("TargetGroupArn"));
+    TgRec t = owned(targetGroup("TargetGroupArn", p.required("TargetGroupArn")));
     Map<String, String> changes = attributes(p);
     t.tg.modifyAttributes(changes);
     writeAttributes(out, t.tg.describeAttributes());
@@ -534,12 +849,12 @@ final class ElbV2Service {
   }
 
   private void registerTargets(QueryParams p, Xml out) {
-    TgRec t = targetGroup("TargetGroupArn", p.required("TargetGroupArn"));
+    TgRec t = owned(targetGroup("TargetGroupArn", p.required("TargetGroupArn")));
     t.tg.registerTargets(typed(t.tg, targets(p)));
   }
 
   private void deregisterTargets(QueryParams p, Xml out) {
-    TgRec t = targetGroup("TargetGroupArn", p.required("TargetGroupArn"));
+    TgRec t = owned(targetGroup("TargetGroupArn", p.required("TargetGroupArn")));
     t.tg.deregisterTargets(typed(t.tg, targets(p)));
   }
 
@@ -662,7 +977,7 @@ final class ElbV2Service {
     List<String> groups = p.list("SecurityGroups");
     LoadBalancer lb = nlb.createLoadBalancer(b.build());
     String id = newId();
-    LbRec rec = new LbRec(id, arns.loadBalancer(name, id), lb, clock.instant(), List.copyOf(uses), List.copyOf(groups));
+    LbRec rec = new LbRec(id, arns.loadBalancer(name, id), lb, clock.instant(), List.copyOf(uses), List.copyOf(groups), false);
     loadBalancers.put(rec.arn, rec);
     out.start("LoadBalancers");
     writeLoadBalancer(out.start("member"), rec);
@@ -759,6 +1074,7 @@ final class ElbV2Service {
     if (l == null) {
       return; // deleting what is not there succeeds, as in the API
     }
+    owned(l);
     l.lb.delete();
     loadBalancers.remove(arn);
     listeners.values().removeIf(x -> x.lb == l);
@@ -770,13 +1086,13 @@ final class ElbV2Service {
   }
 
   private void modifyLoadBalancerAttributes(QueryParams p, Xml out) {
-    LbRec l = loadBalancer("LoadBalancerArn", p.required("LoadBalancerArn"));
+    LbRec l = owned(loadBalancer("LoadBalancerArn", p.required("LoadBalancerArn")));
     l.lb.modifyAttributes(attributes(p));
     writeAttributes(out, l.lb.describeAttributes());
   }
 
   private void setSubnets(QueryParams p, Xml out) {
-    LbRec l = loadBalancer("LoadBalancerArn", p.required("LoadBalancerArn"));
+    LbRec l = owned(loadBalancer("LoadBalancerArn", p.required("LoadBalancerArn")));
     List<SubnetUse> uses = subnetUses(p, true);
     List<Zone> zones = new ArrayList<>();
     for (SubnetUse u : uses) {
@@ -790,13 +1106,13 @@ final class ElbV2Service {
   }
 
   private void setIpAddressType(QueryParams p, Xml out) {
-    LbRec l = loadBalancer("LoadBalancerArn", p.required("LoadBalancerArn"));
+    LbRec l = owned(loadBalancer("LoadBalancerArn", p.required("LoadBalancerArn")));
     l.lb.setIpAddressType(IpAddressType.parse("IpAddressType", p.required("IpAddressType")));
     out.text("IpAddressType", l.lb.ipAddressType().apiName());
   }
 
   private void setSecurityGroups(QueryParams p, Xml out) {
-    LbRec l = loadBalancer("LoadBalancerArn", p.required("LoadBalancerArn"));
+    LbRec l = owned(loadBalancer("LoadBalancerArn", p.required("LoadBalancerArn")));
     List<String> groups = p.list("SecurityGroups");
     if (l.securityGroups.isEmpty()) {
       throw ApiException.badRequest("InvalidConfigurationRequest", "SecurityGroups: " + groups + " (expected: no change; "
@@ -837,7 +1153,7 @@ final class ElbV2Service {
       throw ApiException.validation("DefaultActions.member.1.ForwardConfig: (differs from TargetGroupArn) (expected: "
           + "the same single target group)");
     }
-    return targetGroup("DefaultActions.member.1.TargetGroupArn", arn).tg.name();
+    return owned(targetGroup("DefaultActions.member.1.TargetGroupArn", arn)).tg.name();
   }
 
   private void applyTls(QueryParams p, ListenerConfig.Builder b, boolean replaceDefault) {
@@ -869,7 +1185,7 @@ final class ElbV2Service {
   }
 
   private void createListener(QueryParams p, Xml out) {
-    LbRec l = loadBalancer("LoadBalancerArn", p.required("LoadBalancerArn"));
+    LbRec l = owned(loadBalancer("LoadBalancerArn", p.required("LoadBalancerArn")));
     Protocol protocol = Protocol.parse("Protocol", p.required("Protocol"));
     int port = p.integer("Port", 1, 65535).orElseThrow(() -> ApiException.missing("Port"));
     ListenerConfig.Builder b = ListenerConfig.builder(protocol, port).forwardTo(forwardTarget(p));
@@ -878,7 +1194,7 @@ final class ElbV2Service {
     checkTags("Tags", tags);
     Listener listener = l.lb.createListener(b.build());
     String id = newId();
-    LnRec rec = new LnRec(id, arns.listener(l.lb.name(), l.id, id), l, listener, new LinkedHashMap<>(tags));
+    LnRec rec = new LnRec(id, arns.listener(l.lb.name(), l.id, id), l, listener, new LinkedHashMap<>(tags), false);
     listeners.put(rec.arn, rec);
     out.start("Listeners");
     writeListener(out.start("member"), rec);
@@ -944,7 +1260,7 @@ final class ElbV2Service {
   }
 
   private void modifyListener(QueryParams p, Xml out) {
-    LnRec r = listener("ListenerArn", p.required("ListenerArn"));
+    LnRec r = owned(listener("ListenerArn", p.required("ListenerArn")));
     ListenerConfig.Builder b = r.listener.config().toBuilder();
     p.get("Protocol").ifPresent(v -> b.protocol(Protocol.parse("Protocol", v)));
     p.integer("Port", 1, 65535).ifPresent(b::port);
@@ -959,7 +1275,7 @@ final class ElbV2Service {
   }
 
   private void deleteListener(QueryParams p, Xml out) {
-    LnRec r = listener("ListenerArn", p.required("ListenerArn"));
+    LnRec r = owned(listener("ListenerArn", p.required("ListenerArn")));
     r.listener.delete();
     listeners.remove(r.arn);
   }
@@ -970,7 +1286,7 @@ final class ElbV2Service {
   }
 
   private void modifyListenerAttributes(QueryParams p, Xml out) {
-    LnRec r = listener("ListenerArn", p.required("ListenerArn"));
+    LnRec r = owned(listener("ListenerArn", p.required("ListenerArn")));
     ListenerConfig.Builder b = r.listener.config().toBuilder();
     attributes(p).forEach(b::attribute);
     r.listener.modify(b.build());
@@ -991,7 +1307,7 @@ final class ElbV2Service {
   }
 
   private void addListenerCertificates(QueryParams p, Xml out) {
-    LnRec r = listener("ListenerArn", p.required("ListenerArn"));
+    LnRec r = owned(listener("ListenerArn", p.required("ListenerArn")));
     List<ServerCertificate> certs = certificates(p);
     r.listener.addCertificates(certs.toArray(new ServerCertificate[0]));
     out.start("Certificates");
@@ -1002,7 +1318,7 @@ final class ElbV2Service {
   }
 
   private void removeListenerCertificates(QueryParams p, Xml out) {
-    LnRec r = listener("ListenerArn", p.required("ListenerArn"));
+    LnRec r = owned(listener("ListenerArn", p.required("ListenerArn")));
     r.listener.removeCertificates(certificates(p).toArray(new ServerCertificate[0]));
   }
 
@@ -1064,6 +1380,7 @@ final class ElbV2Service {
 
   private void addTags(QueryParams p, Xml out) {
     List<Object> resources = resources(p);
+    resources.forEach(this::owned);
     Map<String, String> tags = p.keyValues("Tags", "DuplicateTagKeys");
     if (tags.isEmpty()) {
       throw ApiException.missing("Tags");
@@ -1090,6 +1407,7 @@ final class ElbV2Service {
 
   private void removeTags(QueryParams p, Xml out) {
     List<Object> resources = resources(p);
+    resources.forEach(this::owned);
     List<String> keys = p.list("TagKeys");
     if (keys.isEmpty()) {
       throw ApiException.missing("TagKeys");

@@ -101,8 +101,13 @@ final class Loop {
 
   /** Sends one line over TCP and returns the answer line. */
   static String tcpRequest(int port, String line) throws IOException {
+    return tcpRequest("127.0.0.1", port, line);
+  }
+
+  /** Sends one line over TCP to {@code host} (an address literal) and returns the answer line. */
+  static String tcpRequest(String host, int port, String line) throws IOException {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2_000);
+      s.connect(new InetSocketAddress(InetAddress.getByName(host), port), 2_000);
       s.setSoTimeout(5_000);
       s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
       s.getOutputStream().flush();
