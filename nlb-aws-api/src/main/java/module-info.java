@@ -7,6 +7,8 @@
 module io.nlb.awsapi {
   requires static org.jspecify;
   requires transitive io.nlb.core;
+  // MetricStore appears in AwsApiServer.Builder.
+  requires transitive io.nlb.metrics;
   requires io.nlb.tls;
   requires io.netty.buffer;
   requires io.netty.codec;

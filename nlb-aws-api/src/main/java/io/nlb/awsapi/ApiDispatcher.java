@@ -21,25 +21,42 @@ final class ApiDispatcher {
 
   static final String ELB_SERVICE = "elasticloadbalancing";
 
-  /** A response: status, content type, body. */
-  record Response(int status, String contentType, byte[] body) {}
+  /** A response: status, content type, body, and any further headers. */
+  record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+    Response(int status, String contentType, byte[] body) {
+      this(status, contentType, body, Map.of());
+    }
+  }
+
+  /** The path prefix of Smithy RPC v2 CBOR requests to CloudWatch. */
+  static final String CBOR_PATH = "/service/GraniteServiceVersion20100801/operation/";
 
   private final SigV4Verifier verifier;
   private final ElbV2Service elb;
+  private final CloudWatchService cloudWatch;
   private final @Nullable StateFile state;
   private final RandomGenerator random;
 
-  ApiDispatcher(SigV4Verifier verifier, ElbV2Service elb, @Nullable StateFile state, RandomGenerator random) {
+  ApiDispatcher(SigV4Verifier verifier, ElbV2Service elb, CloudWatchService cloudWatch, @Nullable StateFile state,
+      RandomGenerator random) {
     this.verifier = verifier;
     this.elb = elb;
+    this.cloudWatch = cloudWatch;
     this.state = state;
     this.random = random;
   }
 
   Response handle(SigV4Verifier.SignedRequest request) {
     String requestId = new UUID(random.nextLong(), random.nextLong()).toString();
+    if ("rpc-v2-cbor".equals(first(request.headers(), "smithy-protocol"))) {
+      return cbor(request, requestId);
+    }
+    String namespace = ElbV2Service.NAMESPACE;
     try {
       String service = verifier.verify(request);
+      if (service.equals(CloudWatchService.SERVICE)) {
+        namespace = CloudWatchService.XML_NAMESPACE;
+      }
       Map<String, String> params = new LinkedHashMap<>();
       String contentType = first(request.headers(), "content-type");
       if (!request.rawQuery().isEmpty()) {
@@ -57,8 +74,14 @@ final class ApiDispatcher {
       if (action == null || action.isEmpty()) {
         throw ApiException.badRequest("MissingAction", "Action: (absent) (expected: the name of an elbv2 action)");
       }
-      if (!service.equals(ELB_SERVICE)) {
-        throw ApiException.badRequest("InvalidAction", "service: " + service + " (expected: " + ELB_SERVICE + ")");
+      if (service.equals(CloudWatchService.SERVICE)) {
+        String version = p.getOrNull("Version");
+        if (version != null && !version.equals(CloudWatchService.VERSION)) {
+          throw ApiException.badRequest("InvalidAction", "Could not find operation " + action + " for version " + version
+              + " (expected: Version " + CloudWatchService.VERSION + ")");
+        }
+        Map<String, Object> result = cloudWatch.handle(action, CloudWatchService.tree(params));
+        return new Response(200, "text/xml", CloudWatchService.xml(action, result, requestId).getBytes(StandardCharsets.UTF_8));
       }
       String version = p.getOrNull("Version");
       if (version != null && !version.equals(ElbV2Service.VERSION)) {
@@ -71,16 +94,75 @@ final class ApiDispatcher {
       }
       return new Response(200, "text/xml", xml.getBytes(StandardCharsets.UTF_8));
     } catch (ApiException e) {
-      return error(e, requestId);
+      return error(e, requestId, namespace);
     } catch (RuntimeException e) {
       log.warn("request {} failed", requestId, e);
       return error(new ApiException("InternalFailure", 500, "The request processing has failed because of an unknown "
-          + "error (request " + requestId + ")"), requestId);
+          + "error (request " + requestId + ")"), requestId, namespace);
     }
   }
 
+  /**
+   * A CloudWatch request in Smithy RPC v2 CBOR, as current AWS SDKs send it: the operation in the
+   * path, the input a CBOR map, the output too; errors carry {@code __type} and, CloudWatch being
+   * query-compatible, the Query error code in {@code x-amzn-query-error}.
+   */
+  private Response cbor(SigV4Verifier.SignedRequest request, String requestId) {
+    try {
+      String service = verifier.verify(request);
+      if (!service.equals(CloudWatchService.SERVICE)) {
+        throw ApiException.badRequest("UnknownOperationException", "service: " + service + " (expected: "
+            + CloudWatchService.SERVICE + " for rpc-v2-cbor requests)");
+      }
+      if (!request.rawPath().startsWith(CBOR_PATH)) {
+        throw ApiException.badRequest("UnknownOperationException", "path: " + request.rawPath() + " (expected: "
+            + CBOR_PATH + "<operation>)");
+      }
+      String operation = request.rawPath().substring(CBOR_PATH.length());
+      Map<String, Object> in;
+      if (request.body().length == 0) {
+        in = Map.of();
+      } else {
+        Object decoded;
+        try {
+          decoded = Cbor.decode(request.body());
+        } catch (IllegalArgumentException e) {
+          throw ApiException.badRequest("SerializationException", String.valueOf(e.getMessage()));
+        }
+        if (!(decoded instanceof Map<?, ?>)) {
+          throw ApiException.badRequest("SerializationException", "body: " + decoded + " (expected: a CBOR map)");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) decoded;
+        in = m;
+      }
+      Map<String, Object> result = cloudWatch.handle(operation, in);
+      return new Response(200, "application/cbor", Cbor.encode(result),
+          Map.of("smithy-protocol", "rpc-v2-cbor", "x-amzn-requestid", requestId));
+    } catch (ApiException e) {
+      return cborError(e, requestId);
+    } catch (RuntimeException e) {
+      log.warn("request {} failed", requestId, e);
+      return cborError(new ApiException("InternalServiceError", 500, "The request processing has failed (request "
+          + requestId + ")"), requestId);
+    }
+  }
+
+  private static Response cborError(ApiException e, String requestId) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    String type = e.code().endsWith("Exception") ? e.code() : e.code() + "Exception";
+    body.put("__type", "com.amazonaws.cloudwatch#" + type);
+    body.put("message", String.valueOf(e.getMessage()));
+    return new Response(e.status(), "application/cbor", Cbor.encode(body), Map.of("smithy-protocol", "rpc-v2-cbor",
+        "x-amzn-query-error", e.code() + ";" + e.type(), "x-amzn-requestid", requestId));
+  }
+
   static Response error(ApiException e, String requestId) {
-    String xml = new Xml().root("ErrorResponse", ElbV2Service.NAMESPACE)
+    return error(e, requestId, ElbV2Service.NAMESPACE);
+  }
+
+  static Response error(ApiException e, String requestId, String namespace) {
+    String xml = new Xml().root("ErrorResponse", namespace)
         .start("Error").text("Type", e.type()).text("Code", e.code()).text("Message", String.valueOf(e.getMessage())).end()
         .text("RequestId", requestId).finish();
     return new Response(e.status(), "text/xml", xml.getBytes(StandardCharsets.UTF_8));

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.nlb.core.Nlb;
+import io.nlb.metrics.store.MetricStore;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -53,7 +54,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The AWS API endpoint of an {@link Nlb}: an HTTP server that speaks the elbv2 Query protocol
  * (API version 2015-12-01) and verifies AWS Signature Version 4, so the AWS CLI, the AWS SDKs and
- * infrastructure code with an endpoint override create and manage real load balancers here.
+ * infrastructure code with an endpoint override create and manage real load balancers here. It
+ * also answers CloudWatch's {@code GetMetricStatistics} and {@code ListMetrics} for the {@code
+ * AWS/NetworkELB} namespace from a {@link MetricStore} (Query protocol and Smithy RPC v2 CBOR).
  *
  * <pre>{@code
  * try (Nlb nlb = Nlb.builder().transport(NettyTransport.builder().build()).build();
@@ -100,8 +103,10 @@ public final class AwsApiServer implements AutoCloseable {
     String dnsSuffix = b.dnsSuffix != null ? b.dnsSuffix : "elb." + b.region + ".amazonaws.com";
     this.elb = new ElbV2Service(b.nlb, b.region, b.accountId, dnsSuffix, subnets, b.certificates, b.clock, random);
     this.state = b.stateFile == null ? null : new StateFile(b.stateFile);
-    SigV4Verifier verifier = new SigV4Verifier(b.accessKeys, b.region, Set.of(ApiDispatcher.ELB_SERVICE), b.clock);
-    this.dispatcher = new ApiDispatcher(verifier, elb, state, random);
+    SigV4Verifier verifier = new SigV4Verifier(b.accessKeys, b.region,
+        Set.of(ApiDispatcher.ELB_SERVICE, CloudWatchService.SERVICE), b.clock);
+    CloudWatchService cloudWatch = new CloudWatchService(b.metrics, elb, b.clock);
+    this.dispatcher = new ApiDispatcher(verifier, elb, cloudWatch, state, random);
     this.operations = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "nlb-aws-api-operations");
       t.setDaemon(true);
@@ -233,6 +238,7 @@ public final class AwsApiServer implements AutoCloseable {
           Unpooled.wrappedBuffer(r.body()));
       res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
       res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+      r.headers().forEach(res.headers()::set);
       HttpUtil.setKeepAlive(res, keepAlive);
       var f = ctx.writeAndFlush(res);
       if (!keepAlive) {
@@ -262,6 +268,7 @@ public final class AwsApiServer implements AutoCloseable {
     private final Map<String, Subnet> subnets = new LinkedHashMap<>();
     private CertificateStore certificates = CertificateStore.NONE;
     private @Nullable Path stateFile;
+    private @Nullable MetricStore metrics;
     private Clock clock = Clock.systemUTC();
     private @Nullable RandomGenerator random;
     private int maxRequestBytes = 1 << 20;
@@ -343,6 +350,15 @@ public final class AwsApiServer implements AutoCloseable {
      */
     public Builder stateFile(Path file) {
       this.stateFile = file;
+      return this;
+    }
+
+    /**
+     * The statistics store CloudWatch's {@code GetMetricStatistics} and {@code ListMetrics} read
+     * (the one the transport records into); without one they answer with no data.
+     */
+    public Builder metrics(MetricStore store) {
+      this.metrics = store;
       return this;
     }
 

@@ -4,6 +4,7 @@ import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.nlb.core.Nlb;
 import io.nlb.core.Zone;
+import io.nlb.metrics.store.MetricStore;
 import io.nlb.tls.PemCertificate;
 import io.nlb.transport.netty.IoMode;
 import io.nlb.transport.netty.NettyTransport;
@@ -50,7 +51,15 @@ final class ApiFixture implements AutoCloseable {
   }
 
   ApiFixture(@Nullable Path stateFile, Consumer<AwsApiServer.Builder> custom) {
-    nlb = Nlb.builder().transport(NettyTransport.builder().ioMode(IoMode.NIO).threads(1).build()).build();
+    this(stateFile, custom, null);
+  }
+
+  ApiFixture(@Nullable Path stateFile, Consumer<AwsApiServer.Builder> custom, @Nullable MetricStore metrics) {
+    NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.NIO).threads(1);
+    if (metrics != null) {
+      tb.metrics(metrics);
+    }
+    nlb = Nlb.builder().transport(tb.build()).build();
     AwsApiServer.Builder b = AwsApiServer.builder(nlb).region(REGION).accessKey(ACCESS_KEY, SECRET)
         .subnet(Subnet.of(SUBNET_A, Zone.builder("us-east-2a").address("127.0.0.1").targetRange("127.0.0.0/8").build(),
             "127.0.0.3"))
@@ -60,6 +69,9 @@ final class ApiFixture implements AutoCloseable {
         .certificates(CertificateStore.of(Map.of(CERT_ARN, CERT)));
     if (stateFile != null) {
       b.stateFile(stateFile);
+    }
+    if (metrics != null) {
+      b.metrics(metrics);
     }
     custom.accept(b);
     AwsApiServer server;
