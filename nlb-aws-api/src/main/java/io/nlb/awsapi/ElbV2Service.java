@@ -667,7 +667,7 @@ final class ElbV2Service {
     targetGroups.put(rec.arn, rec);
     out.start("TargetGroups");
     writeTargetGroup(out.start("member"), rec);
-    out.end().end();
+    out.end();
   }
 
   HealthCheck healthCheck(QueryParams p, HealthCheck.Builder b) {

@@ -10,6 +10,7 @@ import java.util.Deque;
 final class Xml {
   private final StringBuilder out = new StringBuilder(512);
   private final Deque<String> open = new ArrayDeque<>();
+  private boolean closed;
 
   Xml() {
     out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -25,18 +26,33 @@ final class Xml {
   }
 
   Xml start(String name) {
+    checkOpen(name);
     out.append('<').append(name).append('>');
     open.push(name);
     return this;
   }
 
   Xml end() {
+    if (open.isEmpty()) {
+      throw new IllegalStateException("xml: end() with no open element");
+    }
     out.append("</").append(open.pop()).append('>');
+    if (open.isEmpty()) {
+      closed = true;
+    }
     return this;
+  }
+
+  /** A document has one root: nothing may follow it (a misplaced end() would otherwise pass unseen). */
+  private void checkOpen(String name) {
+    if (closed || open.isEmpty()) {
+      throw new IllegalStateException("xml: <" + name + "> outside the root element");
+    }
   }
 
   /** {@code <name>text</name>}. */
   Xml text(String name, String value) {
+    checkOpen(name);
     out.append('<').append(name).append('>');
     escape(value);
     out.append("</").append(name).append('>');

@@ -92,7 +92,9 @@ class AwsApiSignatureIntegrationTest {
     HttpResponse<String> r = send(signed(CREATE, Clock.systemUTC(), ApiFixture.ACCESS_KEY, ApiFixture.SECRET, ApiFixture.REGION));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(r.body()).startsWith("<?xml").contains("<CreateTargetGroupResponse xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\">")
-        .contains("<TargetGroupName>sig-test</TargetGroupName>").contains("<ResponseMetadata><RequestId>");
+        .contains("<TargetGroupName>sig-test</TargetGroupName>")
+        .containsPattern("</TargetGroups></CreateTargetGroupResult><ResponseMetadata><RequestId>[0-9a-f-]{36}</RequestId>"
+            + "</ResponseMetadata></CreateTargetGroupResponse>$");
     assertThat(f.nlb.targetGroups()).hasSize(1);
   }
 

@@ -57,6 +57,13 @@ class QueryParamsTest {
   }
 
   @Test
+  void xml_elementAfterTheRoot_isRefused() {
+    Xml x = new Xml().root("R", "urn:x").end();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> x.text("After", "v"))
+        .isInstanceOf(IllegalStateException.class).hasMessage("xml: <After> outside the root element");
+  }
+
+  @Test
   void xml_escapesText() {
     String doc = new Xml().root("R", "urn:x").text("M", "<a & 'b'>").finish();
     assertThat(doc).endsWith("<R xmlns=\"urn:x\"><M>&lt;a &amp; &apos;b&apos;&gt;</M></R>");
