@@ -167,4 +167,24 @@ class AwsApiPersistenceIntegrationTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("could not be restored").hasMessageContaining("subnet-0000000000000000a");
   }
+
+  @Test
+  void crashWhileWritingTheTemporaryFile_leavesTheLastStateIntact(@TempDir Path dir) throws Exception {
+    Path state = dir.resolve("aws-api.state");
+    String arn;
+    try (ApiFixture f = new ApiFixture(state, b -> { })) {
+      arn = f.elb.createTargetGroup(b -> b.name("before-crash").protocol(ProtocolEnum.TCP).port(80)).targetGroups().get(0)
+          .targetGroupArn();
+    }
+    String committed = Files.readString(state);
+    // A crash half way through the next write leaves a torn temporary file beside the state file.
+    Files.writeString(dir.resolve("aws-api.state.tmp"), StateFile.HEADER + "\ntargetGroup id=00");
+    try (ApiFixture f = new ApiFixture(state, b -> { })) {
+      assertThat(f.elb.describeTargetGroups().targetGroups()).singleElement()
+          .satisfies(t -> assertThat(t.targetGroupArn()).isEqualTo(arn));
+      assertThat(Files.readString(state)).isEqualTo(committed);
+      f.elb.createTargetGroup(b -> b.name("after-crash").protocol(ProtocolEnum.TCP).port(80));
+      assertThat(Files.readString(state)).contains("before-crash", "after-crash");
+    }
+  }
 }

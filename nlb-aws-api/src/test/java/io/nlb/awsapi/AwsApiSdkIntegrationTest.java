@@ -271,4 +271,70 @@ class AwsApiSdkIntegrationTest {
     assertThat(f.elb.describeAccountLimits().limits())
         .anySatisfy(l -> assertThat(l.name() + "=" + l.max()).isEqualTo("network-load-balancers=50"));
   }
+
+  @Test
+  void subnetsAddressTypeSecurityGroupsAndCertificates_change() {
+    TargetGroup tg = targetGroup("changes", ProtocolEnum.TCP, 8080);
+    LoadBalancer lb = f.elb.createLoadBalancer(b -> b.name("changes").type(LoadBalancerTypeEnum.NETWORK)
+        .subnets(ApiFixture.SUBNET_A).securityGroups("sg-0123456789abcdef0")).loadBalancers().get(0);
+    assertThat(lb.securityGroups()).containsExactly("sg-0123456789abcdef0");
+
+    // SetSubnets adds a zone (zones are added, never removed).
+    var zones = f.elb.setSubnets(b -> b.loadBalancerArn(lb.loadBalancerArn()).subnets(ApiFixture.SUBNET_A, ApiFixture.SUBNET_B))
+        .availabilityZones();
+    assertThat(zones).extracting(z -> z.zoneName()).containsExactly("us-east-2a", "us-east-2b");
+    assertThat(f.nlb.loadBalancer("changes").orElseThrow().zones()).extracting(z -> z.name())
+        .containsExactly("us-east-2a", "us-east-2b");
+
+    // SetSecurityGroups replaces the groups of a load balancer created with some.
+    assertThat(f.elb.setSecurityGroups(b -> b.loadBalancerArn(lb.loadBalancerArn()).securityGroups("sg-0fedcba987654321f"))
+        .securityGroupIds()).containsExactly("sg-0fedcba987654321f");
+
+    // SetIpAddressType to dualstack needs IPv6 node addresses in every zone; these zones have none.
+    var e = org.assertj.core.api.Assertions.catchThrowableOfType(
+        software.amazon.awssdk.awscore.exception.AwsServiceException.class,
+        () -> f.elb.setIpAddressType(b -> b.loadBalancerArn(lb.loadBalancerArn())
+            .ipAddressType(software.amazon.awssdk.services.elasticloadbalancingv2.model.IpAddressType.DUALSTACK)));
+    assertThat(e.statusCode()).isEqualTo(400);
+    assertThat(f.elb.describeLoadBalancers(b -> b.loadBalancerArns(lb.loadBalancerArn())).loadBalancers().get(0)
+        .ipAddressTypeAsString()).isEqualTo("ipv4");
+
+    // Listener certificates: the default one, then one added to the SNI list and removed again.
+    String second = "arn:aws:acm:us-east-2:123456789012:certificate/second";
+    Listener tls;
+    try (ApiFixture g = new ApiFixture(null, b -> b.certificates(CertificateStore.of(java.util.Map.of(
+        ApiFixture.CERT_ARN, ApiFixture.CERT, second, ApiFixture.certificate("second.example")))))) {
+      TargetGroup gtg = g.elb.createTargetGroup(b -> b.name("certs").protocol(ProtocolEnum.TCP).port(8443)
+          .targetType(TargetTypeEnum.IP)).targetGroups().get(0);
+      LoadBalancer glb = g.elb.createLoadBalancer(b -> b.name("certs").type(LoadBalancerTypeEnum.NETWORK)
+          .subnets(ApiFixture.SUBNET_A)).loadBalancers().get(0);
+      // The listener default, ELBSecurityPolicy-2016-08, needs TLS 1.0 and 1.1, which a stock JDK refuses to serve.
+      tls = g.elb.createListener(b -> b.loadBalancerArn(glb.loadBalancerArn()).protocol(ProtocolEnum.TLS).port(Loop.freePort())
+          .sslPolicy("ELBSecurityPolicy-TLS13-1-2-2021-06").certificates(Certificate.builder().certificateArn(ApiFixture.CERT_ARN).build())
+          .defaultActions(Action.builder().type(ActionTypeEnum.FORWARD).targetGroupArn(gtg.targetGroupArn()).build()))
+          .listeners().get(0);
+      g.elb.addListenerCertificates(b -> b.listenerArn(tls.listenerArn()).certificates(Certificate.builder().certificateArn(second).build()));
+      assertThat(g.elb.describeListenerCertificates(b -> b.listenerArn(tls.listenerArn())).certificates())
+          .extracting(Certificate::certificateArn, Certificate::isDefault)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple(ApiFixture.CERT_ARN, true), org.assertj.core.groups.Tuple.tuple(second, false));
+      g.elb.removeListenerCertificates(b -> b.listenerArn(tls.listenerArn()).certificates(Certificate.builder().certificateArn(second).build()));
+      assertThat(g.elb.describeListenerCertificates(b -> b.listenerArn(tls.listenerArn())).certificates())
+          .extracting(Certificate::certificateArn).containsExactly(ApiFixture.CERT_ARN);
+      var removeDefault = org.assertj.core.api.Assertions.catchThrowableOfType(
+          software.amazon.awssdk.awscore.exception.AwsServiceException.class,
+          () -> g.elb.removeListenerCertificates(b -> b.listenerArn(tls.listenerArn())
+              .certificates(Certificate.builder().certificateArn(ApiFixture.CERT_ARN).build())));
+      assertThat(removeDefault.awsErrorDetails().errorCode()).isEqualTo("OperationNotPermitted");
+
+      // ModifyListener: a new port and the TLS 1.3-only policy.
+      int newPort = Loop.freePort();
+      Listener modified = g.elb.modifyListener(b -> b.listenerArn(tls.listenerArn()).port(newPort)
+          .sslPolicy("ELBSecurityPolicy-TLS13-1-3-2021-06")).listeners().get(0);
+      assertThat(modified.port()).isEqualTo(newPort);
+      assertThat(modified.sslPolicy()).isEqualTo("ELBSecurityPolicy-TLS13-1-3-2021-06");
+      assertThat(g.nlb.loadBalancer("certs").orElseThrow().listeners()).singleElement()
+          .satisfies(l -> assertThat(l.config().port()).isEqualTo(newPort));
+    }
+    assertThat(tg.targetGroupName()).isEqualTo("changes");
+  }
 }
