@@ -170,7 +170,15 @@ final class ApiDispatcher {
 
   private static void decode(String form, Map<String, String> into) {
     QueryStringDecoder d = new QueryStringDecoder(form, StandardCharsets.UTF_8, false, 10_000);
-    for (Map.Entry<String, List<String>> e : d.parameters().entrySet()) {
+    Map<String, List<String>> parameters;
+    try {
+      parameters = d.parameters();
+    } catch (IllegalArgumentException e) {
+      // The common errors give MalformedQueryString status 404.
+      throw new ApiException("MalformedQueryString", 404, "parameters: " + e.getMessage()
+          + " (expected: application/x-www-form-urlencoded name=value pairs)");
+    }
+    for (Map.Entry<String, List<String>> e : parameters.entrySet()) {
       List<String> v = e.getValue();
       into.put(e.getKey(), v.isEmpty() ? "" : v.get(v.size() - 1));
     }

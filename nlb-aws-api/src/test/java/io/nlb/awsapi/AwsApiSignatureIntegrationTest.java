@@ -156,6 +156,8 @@ class AwsApiSignatureIntegrationTest {
         ApiFixture.SECRET, ApiFixture.REGION)), 400, "InvalidAction");
     assertError(send(signed("Action=CreateTargetGroup&Version=2015-12-01&Protocol=TCP&Port=80", Clock.systemUTC(),
         ApiFixture.ACCESS_KEY, ApiFixture.SECRET, ApiFixture.REGION)), 400, "MissingParameter");
+    assertError(send(signed(CREATE + "&Tags.member.1.Key=%zz", Clock.systemUTC(), ApiFixture.ACCESS_KEY, ApiFixture.SECRET,
+        ApiFixture.REGION)), 404, "MalformedQueryString");
     String huge = CREATE + "&Padding=" + "x".repeat(2 << 20);
     HttpResponse<String> r = send(HttpRequest.newBuilder(f.api.endpoint().resolve("/")).timeout(Duration.ofSeconds(10))
         .POST(HttpRequest.BodyPublishers.ofString(huge)).build());
