@@ -39,7 +39,9 @@ final class ApiException extends RuntimeException {
   static ApiException of(NlbException e) {
     ErrorCode c = e.code();
     int status = c == ErrorCode.INTERNAL_FAILURE ? 500 : 400;
-    return new ApiException(c.apiName(), status, String.join("; ", e.problems()));
+    // The elbv2 model names this fault ALPNPolicyNotSupported but sends it as ALPNPolicyNotFound.
+    String code = c == ErrorCode.ALPN_POLICY_NOT_SUPPORTED ? "ALPNPolicyNotFound" : c.apiName();
+    return new ApiException(code, status, String.join("; ", e.problems()));
   }
 
   String code() {

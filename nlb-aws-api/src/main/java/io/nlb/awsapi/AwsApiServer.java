@@ -86,6 +86,8 @@ public final class AwsApiServer implements AutoCloseable {
   private final InetAddress bindAddress;
   private final int port;
   private final int maxRequestBytes;
+  private final int maxPendingRequests;
+  private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
   private final Duration readTimeout;
   private final ElbV2Service elb;
   private final @Nullable StateFile state;
@@ -98,6 +100,7 @@ public final class AwsApiServer implements AutoCloseable {
     this.bindAddress = b.bindAddress;
     this.port = b.port;
     this.maxRequestBytes = b.maxRequestBytes;
+    this.maxPendingRequests = b.maxPendingRequests;
     this.readTimeout = b.readTimeout;
     RandomGenerator random = b.random != null ? b.random : new SplittableRandom(new SecureRandom().nextLong());
     String dnsSuffix = b.dnsSuffix != null ? b.dnsSuffix : "elb." + b.region + ".amazonaws.com";
@@ -176,6 +179,11 @@ public final class AwsApiServer implements AutoCloseable {
     return URI.create("http://" + host + ":" + a.getPort());
   }
 
+  /** Requests accepted and not yet run to the end (for tests). */
+  int pendingRequests() {
+    return pending.get();
+  }
+
   /** The region requests must be signed for. */
   public String region() {
     return elb.region;
@@ -223,12 +231,25 @@ public final class AwsApiServer implements AutoCloseable {
       }
       byte[] body = ByteBufUtil.getBytes(req.content());
       SigV4Verifier.SignedRequest signed = new SigV4Verifier.SignedRequest(req.method().name(), rawPath, rawQuery, headers, body);
+      if (pending.incrementAndGet() > maxPendingRequests) {
+        // Requests run one at a time; past the bound, refuse at once rather than queue without end.
+        pending.decrementAndGet();
+        write(ctx, ApiDispatcher.error(new ApiException("ThrottlingException", 400, "Rate exceeded: more than "
+            + maxPendingRequests + " requests waiting (expected: fewer requests at once; retry later)"), "none"), keepAlive);
+        return;
+      }
       try {
         operations.execute(() -> {
-          ApiDispatcher.Response r = dispatcher.handle(signed);
+          ApiDispatcher.Response r;
+          try {
+            r = dispatcher.handle(signed);
+          } finally {
+            pending.decrementAndGet();
+          }
           ctx.executor().execute(() -> write(ctx, r, keepAlive));
         });
       } catch (RejectedExecutionException e) {
+        pending.decrementAndGet();
         ctx.close();
       }
     }
@@ -272,6 +293,7 @@ public final class AwsApiServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private @Nullable RandomGenerator random;
     private int maxRequestBytes = 1 << 20;
+    private int maxPendingRequests = 256;
     private Duration readTimeout = Duration.ofSeconds(60);
 
     private Builder(Nlb nlb) {
@@ -380,6 +402,18 @@ public final class AwsApiServer implements AutoCloseable {
         throw new IllegalArgumentException("awsApi.maxRequestBytes: " + bytes + " (expected: 1024-67108864)");
       }
       this.maxRequestBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How many requests may wait for the operations thread (1-65536; default 256); one more is
+     * answered at once with {@code ThrottlingException}.
+     */
+    public Builder maxPendingRequests(int requests) {
+      if (requests < 1 || requests > 65536) {
+        throw new IllegalArgumentException("awsApi.maxPendingRequests: " + requests + " (expected: 1-65536)");
+      }
+      this.maxPendingRequests = requests;
       return this;
     }
 
