@@ -611,7 +611,7 @@ final class ElbV2Service {
 
   // ------------------------------------------------------------------ paging
 
-  private <T> List<T> page(QueryParams p, List<T> all, Xml out) {
+  private <T> List<T> page(QueryParams p, List<T> all) {
     int size = p.integer("PageSize", 1, 400).orElse(DEFAULT_PAGE);
     int from = 0;
     String marker = p.getOrNull("Marker");
@@ -657,11 +657,7 @@ final class ElbV2Service {
         .healthCheck(healthCheck(p, HealthCheck.defaults().toBuilder()));
     p.get("IpAddressType").ifPresent(v -> b.ipAddressType(IpAddressType.parse("IpAddressType", v)));
     p.keyValues("Tags", "DuplicateTagKeys").forEach(b::tag);
-    TgRec existing = targetGroupByName(name);
     TargetGroup tg = nlb.createTargetGroup(b.build());
-    if (existing != null) {
-      throw new IllegalStateException("the library accepted a duplicate target group name " + name);
-    }
     String id = newId();
     TgRec rec = new TgRec(id, arns.targetGroup(name, id), tg, vpcId, false);
     targetGroups.put(rec.arn, rec);
@@ -757,7 +753,7 @@ final class ElbV2Service {
       all.addAll(targetGroups.values());
     }
     out.start("TargetGroups");
-    for (TgRec t : page(p, all, out)) {
+    for (TgRec t : page(p, all)) {
       writeTargetGroup(out.start("member"), t);
     }
     out.end();
@@ -1061,7 +1057,7 @@ final class ElbV2Service {
       all.addAll(loadBalancers.values());
     }
     out.start("LoadBalancers");
-    for (LbRec l : page(p, all, out)) {
+    for (LbRec l : page(p, all)) {
       writeLoadBalancer(out.start("member"), l);
     }
     out.end();
@@ -1252,7 +1248,7 @@ final class ElbV2Service {
       }
     }
     out.start("Listeners");
-    for (LnRec r : page(p, all, out)) {
+    for (LnRec r : page(p, all)) {
       writeListener(out.start("member"), r);
     }
     out.end();
@@ -1329,7 +1325,7 @@ final class ElbV2Service {
     c.certificate().ifPresent(d -> all.add(Map.entry(d, true)));
     c.certificates().forEach(x -> all.add(Map.entry(x, false)));
     out.start("Certificates");
-    for (Map.Entry<ServerCertificate, Boolean> e : page(p, all, out)) {
+    for (Map.Entry<ServerCertificate, Boolean> e : page(p, all)) {
       out.start("member").text("CertificateArn", certificateArn(e.getKey())).text("IsDefault", e.getValue()).end();
     }
     out.end();
@@ -1456,7 +1452,7 @@ final class ElbV2Service {
       }
     });
     out.start("SslPolicies");
-    for (SecurityPolicy s : page(p, all, out)) {
+    for (SecurityPolicy s : page(p, all)) {
       out.start("member").text("Name", s.name()).start("SslProtocols");
       s.protocolNames().forEach(n -> out.text("member", n));
       out.end().start("Ciphers");
@@ -1483,7 +1479,7 @@ final class ElbV2Service {
     limits.put("target-groups-per-action-on-network-load-balancer", q.targetGroupsPerAction());
     List<Map.Entry<String, Integer>> all = new ArrayList<>(limits.entrySet());
     out.start("Limits");
-    for (Map.Entry<String, Integer> e : page(p, all, out)) {
+    for (Map.Entry<String, Integer> e : page(p, all)) {
       out.start("member").text("Name", e.getKey()).text("Max", Integer.toString(e.getValue())).end();
     }
     out.end();
