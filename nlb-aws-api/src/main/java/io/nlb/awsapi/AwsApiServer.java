@@ -1,0 +1,442 @@
+package io.nlb.awsapi;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.nlb.core.Nlb;
+import io.nlb.metrics.store.MetricStore;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The AWS API endpoint of an {@link Nlb}: an HTTP server that speaks the elbv2 Query protocol
+ * (API version 2015-12-01) and verifies AWS Signature Version 4, so the AWS CLI, the AWS SDKs and
+ * infrastructure code with an endpoint override create and manage real load balancers here. It
+ * also answers CloudWatch's {@code GetMetricStatistics} and {@code ListMetrics} for the {@code
+ * AWS/NetworkELB} namespace from a {@link MetricStore} (Query protocol and Smithy RPC v2 CBOR).
+ *
+ * <pre>{@code
+ * try (Nlb nlb = Nlb.builder().transport(NettyTransport.builder().build().spi()).build();
+ *     AwsApiServer api = AwsApiServer.builder(nlb)
+ *         .region("us-east-2")
+ *         .accessKey("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+ *         .subnet(Subnet.of("subnet-0e3f5cac72EXAMPLE",
+ *             Zone.builder("us-east-2a").address("127.0.0.1").targetRange("127.0.0.0/8").build()))
+ *         .port(4566)
+ *         .build()
+ *         .start()) {
+ *   // aws --endpoint-url http://127.0.0.1:4566 --region us-east-2 elbv2 describe-load-balancers
+ * }
+ * }</pre>
+ *
+ * <p>It binds to loopback unless {@link Builder#bindAddress} says otherwise. Requests are read on
+ * one small event loop of its own and run one at a time on one operations thread, in arrival
+ * order; with a {@linkplain Builder#stateFile state file}, every change is written (atomically)
+ * before it is acknowledged, and {@link #start()} restores what the file holds.
+ *
+ * <p>Thread-safe. {@link #close()} unbinds and stops both threads; the {@link Nlb} and the load
+ * balancers created through the API stay as they are (close the {@code Nlb} to remove them).
+ */
+public final class AwsApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AwsApiServer.class);
+
+  private final InetAddress bindAddress;
+  private final int port;
+  private final int maxRequestBytes;
+  private final int maxPendingRequests;
+  private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+  private final Duration readTimeout;
+  private final ElbV2Service elb;
+  private final @Nullable StateFile state;
+  private final ApiDispatcher dispatcher;
+  private final ExecutorService operations;
+  private final EventLoopGroup group;
+  private volatile @Nullable Channel channel;
+
+  private AwsApiServer(Builder b, Map<String, Subnet> subnets) {
+    this.bindAddress = b.bindAddress;
+    this.port = b.port;
+    this.maxRequestBytes = b.maxRequestBytes;
+    this.maxPendingRequests = b.maxPendingRequests;
+    this.readTimeout = b.readTimeout;
+    RandomGenerator random = b.random != null ? b.random : new SplittableRandom(new SecureRandom().nextLong());
+    String dnsSuffix = b.dnsSuffix != null ? b.dnsSuffix : "elb." + b.region + ".amazonaws.com";
+    this.elb = new ElbV2Service(b.nlb, b.region, b.accountId, dnsSuffix, subnets, b.certificates, b.clock, random);
+    this.state = b.stateFile == null ? null : new StateFile(b.stateFile);
+    SigV4Verifier verifier = new SigV4Verifier(b.accessKeys, b.region,
+        Set.of(ApiDispatcher.ELB_SERVICE, CloudWatchService.SERVICE), b.clock);
+    CloudWatchService cloudWatch = new CloudWatchService(b.metrics, elb, b.clock);
+    this.dispatcher = new ApiDispatcher(verifier, elb, cloudWatch, state, random);
+    this.operations = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "nlb-aws-api-operations");
+      t.setDaemon(true);
+      return t;
+    });
+    this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  }
+
+  /** Starts a builder for an endpoint over {@code nlb}. */
+  public static Builder builder(Nlb nlb) {
+    return new Builder(nlb);
+  }
+
+  /**
+   * Restores the state file (if one is configured and present), then binds.
+   *
+   * @return this endpoint
+   * @throws IllegalStateException if the state file cannot be restored or the port cannot be bound;
+   *     nothing is left bound or running then
+   */
+  public AwsApiServer start() {
+    try {
+      if (state != null) {
+        operations.submit(() -> state.restore(elb)).get();
+      }
+      ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(new ReadTimeoutHandler(readTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                  .addLast(new HttpServerCodec())
+                  .addLast(new HttpServerKeepAliveHandler())
+                  .addLast(new HttpObjectAggregator(maxRequestBytes))
+                  .addLast(new RequestHandler());
+            }
+          });
+      channel = b.bind(new InetSocketAddress(bindAddress, port)).sync().channel();
+      log.info("AWS API endpoint on {}", endpoint());
+      return this;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new IllegalStateException("awsApi: interrupted while starting", e);
+    } catch (Exception e) {
+      close();
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException("awsApi: " + bindAddress.getHostAddress() + ":" + port + " could not start: " + cause.getMessage(), cause);
+    }
+  }
+
+  /** The bound address (its port is the real one when port 0 was asked for). */
+  public InetSocketAddress localAddress() {
+    Channel c = channel;
+    if (c == null) {
+      throw new IllegalStateException("awsApi: not started (expected: start() first)");
+    }
+    return (InetSocketAddress) c.localAddress();
+  }
+
+  /** The endpoint URL to give a client, such as {@code http://127.0.0.1:4566}. */
+  public URI endpoint() {
+    InetSocketAddress a = localAddress();
+    String host = a.getAddress().getHostAddress();
+    if (host.indexOf(':') >= 0) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + a.getPort());
+  }
+
+  /** Requests accepted and not yet run to the end (for tests). */
+  int pendingRequests() {
+    return pending.get();
+  }
+
+  /** The region requests must be signed for. */
+  public String region() {
+    return elb.region;
+  }
+
+  @Override
+  public void close() {
+    Channel c = channel;
+    if (c != null) {
+      c.close().awaitUninterruptibly();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    operations.shutdown();
+    try {
+      if (!operations.awaitTermination(10, TimeUnit.SECONDS)) {
+        operations.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      operations.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Hands each whole request to the operations thread and writes the answer back. */
+  private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      if (!req.decoderResult().isSuccess()) {
+        write(ctx, new ApiDispatcher.Response(400, "text/plain", "malformed HTTP request\n".getBytes(StandardCharsets.US_ASCII)), false);
+        return;
+      }
+      if (!req.method().equals(HttpMethod.POST) && !req.method().equals(HttpMethod.GET)) {
+        write(ctx, ApiDispatcher.error(new ApiException("InvalidAction", 405, "method: " + req.method()
+            + " (expected: POST or GET)"), "none"), keepAlive);
+        return;
+      }
+      String uri = req.uri();
+      int q = uri.indexOf('?');
+      String rawPath = q < 0 ? uri : uri.substring(0, q);
+      String rawQuery = q < 0 ? "" : uri.substring(q + 1);
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      for (Map.Entry<String, String> h : req.headers()) {
+        headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue());
+      }
+      byte[] body = ByteBufUtil.getBytes(req.content());
+      SigV4Verifier.SignedRequest signed = new SigV4Verifier.SignedRequest(req.method().name(), rawPath, rawQuery, headers, body);
+      if (pending.incrementAndGet() > maxPendingRequests) {
+        // Requests run one at a time; past the bound, refuse at once rather than queue without end.
+        pending.decrementAndGet();
+        write(ctx, ApiDispatcher.error(new ApiException("ThrottlingException", 400, "Rate exceeded: more than "
+            + maxPendingRequests + " requests waiting (expected: fewer requests at once; retry later)"), "none"), keepAlive);
+        return;
+      }
+      try {
+        operations.execute(() -> {
+          ApiDispatcher.Response r;
+          try {
+            r = dispatcher.handle(signed);
+          } finally {
+            pending.decrementAndGet();
+          }
+          ctx.executor().execute(() -> write(ctx, r, keepAlive));
+        });
+      } catch (RejectedExecutionException e) {
+        pending.decrementAndGet();
+        ctx.close();
+      }
+    }
+
+    private void write(ChannelHandlerContext ctx, ApiDispatcher.Response r, boolean keepAlive) {
+      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+          Unpooled.wrappedBuffer(r.body()));
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+      res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+      r.headers().forEach(res.headers()::set);
+      HttpUtil.setKeepAlive(res, keepAlive);
+      var f = ctx.writeAndFlush(res);
+      if (!keepAlive) {
+        f.addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("AWS API connection {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+  }
+
+  /**
+   * Configures an {@link AwsApiServer}. Setters validate their argument and throw {@link
+   * IllegalArgumentException} naming it; {@link #build()} checks the whole. Not thread-safe.
+   */
+  public static final class Builder {
+    private final Nlb nlb;
+    private InetAddress bindAddress = InetAddress.getLoopbackAddress();
+    private int port;
+    private String region = "us-east-1";
+    private String accountId = "123456789012";
+    private @Nullable String dnsSuffix;
+    private final Map<String, String> accessKeys = new LinkedHashMap<>();
+    private final Map<String, Subnet> subnets = new LinkedHashMap<>();
+    private CertificateStore certificates = CertificateStore.NONE;
+    private @Nullable Path stateFile;
+    private @Nullable MetricStore metrics;
+    private Clock clock = Clock.systemUTC();
+    private @Nullable RandomGenerator random;
+    private int maxRequestBytes = 1 << 20;
+    private int maxPendingRequests = 256;
+    private Duration readTimeout = Duration.ofSeconds(60);
+
+    private Builder(Nlb nlb) {
+      this.nlb = nlb;
+    }
+
+    /** The address to bind (default: loopback). */
+    public Builder bindAddress(InetAddress address) {
+      this.bindAddress = address;
+      return this;
+    }
+
+    /** The port (0-65535; default 0, a free port chosen at bind). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("awsApi.port: " + port + " (expected: 0-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The region requests are signed for and ARNs carry (default {@code us-east-1}). */
+    public Builder region(String region) {
+      if (!region.matches("[a-z]{2}(-[a-z]+)+-\\d{1,2}")) {
+        throw new IllegalArgumentException("awsApi.region: " + region + " (expected: a region name such as us-east-2)");
+      }
+      this.region = region;
+      return this;
+    }
+
+    /** The 12-digit account id in ARNs (default {@code 123456789012}). */
+    public Builder accountId(String accountId) {
+      if (!accountId.matches("\\d{12}")) {
+        throw new IllegalArgumentException("awsApi.accountId: " + accountId + " (expected: 12 digits)");
+      }
+      this.accountId = accountId;
+      return this;
+    }
+
+    /** The suffix of DNS names (default {@code elb.<region>.amazonaws.com}). */
+    public Builder dnsSuffix(String suffix) {
+      if (!suffix.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
+        throw new IllegalArgumentException("awsApi.dnsSuffix: " + suffix + " (expected: a DNS name)");
+      }
+      this.dnsSuffix = suffix;
+      return this;
+    }
+
+    /** An access key that may sign requests, with its secret. At least one is required. */
+    public Builder accessKey(String accessKeyId, String secretAccessKey) {
+      if (!accessKeyId.matches("[A-Z0-9]{16,128}")) {
+        throw new IllegalArgumentException("awsApi.accessKeys: " + accessKeyId + " (expected: 16-128 capital letters and digits)");
+      }
+      if (secretAccessKey.isEmpty()) {
+        throw new IllegalArgumentException("awsApi.accessKeys[" + accessKeyId + "].secret: (empty) (expected: the secret access key)");
+      }
+      accessKeys.put(accessKeyId, secretAccessKey);
+      return this;
+    }
+
+    /** A subnet requests may name. */
+    public Builder subnet(Subnet subnet) {
+      subnets.put(subnet.id(), subnet);
+      return this;
+    }
+
+    /** Where {@code CertificateArn} values resolve (default: none). */
+    public Builder certificates(CertificateStore store) {
+      this.certificates = store;
+      return this;
+    }
+
+    /**
+     * The file that keeps what the API created across restarts: written atomically after every
+     * change, before the change is acknowledged, and restored by {@link #start()}.
+     */
+    public Builder stateFile(Path file) {
+      this.stateFile = file;
+      return this;
+    }
+
+    /**
+     * The statistics store CloudWatch's {@code GetMetricStatistics} and {@code ListMetrics} read
+     * (the one the transport records into); without one they answer with no data.
+     */
+    public Builder metrics(MetricStore store) {
+      this.metrics = store;
+      return this;
+    }
+
+    /** The clock signatures are checked against and creation times come from. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** The source of resource ids and request ids. */
+    public Builder random(RandomGenerator random) {
+      this.random = random;
+      return this;
+    }
+
+    /** The largest request accepted, in bytes (1 KiB-64 MiB; default 1 MiB); larger ones get 413. */
+    public Builder maxRequestBytes(int bytes) {
+      if (bytes < 1024 || bytes > 64 << 20) {
+        throw new IllegalArgumentException("awsApi.maxRequestBytes: " + bytes + " (expected: 1024-67108864)");
+      }
+      this.maxRequestBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How many requests may wait for the operations thread (1-65536; default 256); one more is
+     * answered at once with {@code ThrottlingException}.
+     */
+    public Builder maxPendingRequests(int requests) {
+      if (requests < 1 || requests > 65536) {
+        throw new IllegalArgumentException("awsApi.maxPendingRequests: " + requests + " (expected: 1-65536)");
+      }
+      this.maxPendingRequests = requests;
+      return this;
+    }
+
+    /** How long a connection may send nothing before it is closed (default 60 s). */
+    public Builder readTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("awsApi.readTimeout: " + timeout + " (expected: positive)");
+      }
+      this.readTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Builds the endpoint (not yet bound: call {@link AwsApiServer#start()}).
+     *
+     * @throws IllegalArgumentException if no access key is configured
+     */
+    public AwsApiServer build() {
+      if (accessKeys.isEmpty()) {
+        throw new IllegalArgumentException("awsApi.accessKeys: [] (expected: at least one access key; unsigned "
+            + "requests are always refused)");
+      }
+      return new AwsApiServer(this, new LinkedHashMap<>(subnets));
+    }
+  }
+}
