@@ -44,6 +44,7 @@ import org.jspecify.annotations.Nullable;
  *   tlsProvider: JDK            # JDK or OPENSSL (netty-tcnative), for TLS listeners
  *   maxConnectionsPerClient: 100  # protection limits; see nlb-launcher/README.md
  *   zeroCopy: false             # EPOLL only: splice plain TCP flows (omit for the default)
+ *   shutdownTimeoutSeconds: 30  # on SIGTERM, how long open flows may finish before a reset
  * healthChecks: true            # run the health-check engine
  * targetGroups:
  *   - name: web
@@ -92,20 +93,31 @@ public final class LauncherConfig {
 
   /**
    * Transport settings; {@code zeroCopy} null leaves {@code NettyTransport.Builder#zeroCopy} at its
-   * default.
+   * default. {@code shutdownTimeout} ({@code transport.shutdownTimeoutSeconds}, default {@link
+   * #DEFAULT_SHUTDOWN_TIMEOUT}) is how long a stop (SIGTERM, Ctrl-C) lets open flows finish after
+   * the listeners stop accepting, before resetting the rest.
    */
   public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider,
-      Limits limits, @Nullable Boolean zeroCopy) {
+      Limits limits, @Nullable Boolean zeroCopy, Duration shutdownTimeout) {
     /** Settings with the JDK TLS provider, default limits and the default zero-copy choice. */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {
-      this(ioMode, threads, connectTimeout, TlsProvider.JDK, Limits.DEFAULTS, null);
+      this(ioMode, threads, connectTimeout, TlsProvider.JDK, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
     /** Settings with default limits and the default zero-copy choice. */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
-      this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS, null);
+      this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT);
     }
   }
+
+  /** How long a stop lets open flows finish unless {@code transport.shutdownTimeoutSeconds} says otherwise. */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * A configuration file larger than this is refused before it is read, unless the command line
+   * raises it ({@code --max-config-bytes}): 1 MiB.
+   */
+  public static final long DEFAULT_MAX_FILE_BYTES = 1L << 20;
 
   /**
    * The transport's protection limits (keys {@code transport.maxConnectionsPerListener}, {@code
@@ -171,9 +183,38 @@ public final class LauncherConfig {
    * @throws ConfigException listing every problem
    */
   public static LauncherConfig read(Path file) throws IOException {
+    return read(file, DEFAULT_MAX_FILE_BYTES);
+  }
+
+  /**
+   * Reads a {@code .yaml}/{@code .yml} or {@code .json} file of at most {@code maxBytes}; a larger
+   * one is refused before it is read (its size is checked first, and the read stops at the limit,
+   * for files whose size the file system does not know).
+   *
+   * @throws ConfigException listing every problem, or the one about the size
+   */
+  public static LauncherConfig read(Path file, long maxBytes) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-    return parse(Files.readString(file), name.endsWith(".json"), dir == null ? Path.of("") : dir, file + ": ");
+    String tooLarge = file + ": larger than " + maxBytes + " bytes (expected: a configuration file of at most " + maxBytes
+        + " bytes; raise the limit with --max-config-bytes)";
+    if (Files.size(file) > maxBytes) {
+      throw new ConfigException(List.of(tooLarge));
+    }
+    byte[] bytes;
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    }
+    if (bytes.length > maxBytes) {
+      throw new ConfigException(List.of(tooLarge));
+    }
+    String text;
+    try {
+      text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ConfigException(List.of(file + ": not UTF-8 text (expected: a YAML or JSON file in UTF-8)"));
+    }
+    return parse(text, name.endsWith(".json"), dir == null ? Path.of("") : dir, file + ": ");
   }
 
   /**
@@ -387,7 +428,7 @@ public final class LauncherConfig {
       }
       allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds", "tlsProvider",
           "maxConnectionsPerListener", "maxConnectionsPerClient", "flowBufferBytes", "maxUdpFlows",
-          "tlsHandshakeTimeoutSeconds", "zeroCopy"));
+          "tlsHandshakeTimeoutSeconds", "zeroCopy", "shutdownTimeoutSeconds"));
       String mode = text("transport.ioMode", node.get("ioMode"), false);
       if (mode != null && !Set.of("AUTO", "NIO", "EPOLL", "IO_URING").contains(mode.toUpperCase(Locale.ROOT))) {
         problems.add("transport.ioMode: \"" + mode + "\" (expected: AUTO, NIO, EPOLL or IO_URING)");
@@ -410,11 +451,12 @@ public final class LauncherConfig {
           d.flowBufferBytes(), null);
       int udp = limit(node, "maxUdpFlows", 1, Integer.MAX_VALUE, d.maxUdpFlows(), null);
       int handshake = limit(node, "tlsHandshakeTimeoutSeconds", 1, 3600, (int) d.tlsHandshakeTimeout().toSeconds(), null);
+      int shutdown = limit(node, "shutdownTimeoutSeconds", 0, 3600, (int) DEFAULT_SHUTDOWN_TIMEOUT.toSeconds(), null);
       JsonNode zc = node.get("zeroCopy");
       Boolean zeroCopy = zc == null || zc.isNull() ? null : bool("transport.zeroCopy", zc, false);
       return new TransportSettings(mode == null ? "AUTO" : mode.toUpperCase(Locale.ROOT), threads == null ? 0 : threads,
           connect == null ? null : Duration.ofSeconds(connect), provider,
-          new Limits(perListener, perClient, buffer, udp, Duration.ofSeconds(handshake)), zeroCopy);
+          new Limits(perListener, perClient, buffer, udp, Duration.ofSeconds(handshake)), zeroCopy, Duration.ofSeconds(shutdown));
     }
 
     /** An optional whole number {@code transport.<key>} in {@code min-max}; the default when absent or bad. */

@@ -575,11 +575,18 @@ public final class NettyTransport implements Transport {
         }
       }
     }
+    int openAtClose = tcpFlows.get();
+    int udpAtClose = udpFlows.get();
     awaitNoTcpFlows(shutdownTimeout.toNanos());
+    int left = tcpFlows.get();
     for (LbState st : states) {
       for (Flow f : st.flows) {
         f.terminate();
       }
+    }
+    if (openAtClose > 0 || udpAtClose > 0) {
+      log.info("nlb transport: closing: {} of {} TCP flows finished within the {} s grace period, {} reset; {} UDP flows dropped",
+          Math.max(0, openAtClose - left), openAtClose, shutdownTimeout.toSeconds(), left, udpAtClose);
     }
     // The resets run on the event loops; an event loop that shuts down first would close the
     // sockets with a FIN instead.
