@@ -251,7 +251,7 @@ public final class LauncherConfig {
     if (root == null || !root.isObject()) {
       throw new ConfigException(List.of("(root): " + (root == null ? "empty" : root.getNodeType()) + " (expected: a mapping with targetGroups and loadBalancers)"));
     }
-    p.allowOnly("", root, Set.of("transport", "healthChecks", "targetGroups", "loadBalancers", "status"));
+    p.allowOnly("", root, ConfigKeys.ROOT.names());
     StatusSettings status = StatusSettings.parse(root.get("status"), p.problems);
     TransportSettings transport = p.transport(root.get("transport"));
     boolean health = p.bool("healthChecks", root.get("healthChecks"), true);
@@ -426,9 +426,7 @@ public final class LauncherConfig {
       if (node == null || node.isNull()) {
         return new TransportSettings("AUTO", 0, null);
       }
-      allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds", "tlsProvider",
-          "maxConnectionsPerListener", "maxConnectionsPerClient", "flowBufferBytes", "maxUdpFlows",
-          "tlsHandshakeTimeoutSeconds", "zeroCopy", "shutdownTimeoutSeconds"));
+      allowOnly("transport", node, ConfigKeys.TRANSPORT.names());
       String mode = text("transport.ioMode", node.get("ioMode"), false);
       if (mode != null && !Set.of("AUTO", "NIO", "EPOLL", "IO_URING").contains(mode.toUpperCase(Locale.ROOT))) {
         problems.add("transport.ioMode: \"" + mode + "\" (expected: AUTO, NIO, EPOLL or IO_URING)");
@@ -504,7 +502,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
         return null;
       }
-      allowOnly(path, node, Set.of("name", "protocol", "port", "targetType", "ipAddressType", "healthCheck", "attributes", "tags", "targets"));
+      allowOnly(path, node, ConfigKeys.TARGET_GROUP.names());
       String name = text(path + ".name", node.get("name"), true);
       String protocol = text(path + ".protocol", node.get("protocol"), true);
       Integer port = integer(path + ".port", node.get("port"), true);
@@ -550,7 +548,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {id: 10.0.0.1, port: 80})");
         return null;
       }
-      allowOnly(path, node, Set.of("id", "port", "zone", "type"));
+      allowOnly(path, node, ConfigKeys.TARGET.names());
       String id = text(path + ".id", node.get("id"), true);
       if (id == null) {
         return null;
@@ -586,8 +584,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
         return null;
       }
-      allowOnly(path, node, Set.of("protocol", "port", "path", "timeoutSeconds", "intervalSeconds", "healthyThreshold",
-          "unhealthyThreshold", "matcher"));
+      allowOnly(path, node, ConfigKeys.HEALTH_CHECK.names());
       HealthCheck.Builder b = HealthCheck.builder();
       String protocol = text(path + ".protocol", node.get("protocol"), false);
       if (protocol != null) {
@@ -629,7 +626,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
         return null;
       }
-      allowOnly(path, node, Set.of("name", "scheme", "ipAddressType", "zones", "attributes", "listeners", "tags"));
+      allowOnly(path, node, ConfigKeys.LOAD_BALANCER.names());
       String name = text(path + ".name", node.get("name"), true);
       if (name == null) {
         return null;
@@ -675,7 +672,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {name: zone-a, addresses: [127.0.0.1]})");
         return null;
       }
-      allowOnly(path, node, Set.of("name", "addresses", "targetRanges"));
+      allowOnly(path, node, ConfigKeys.ZONE.names());
       String name = text(path + ".name", node.get("name"), true);
       if (name == null) {
         return null;
@@ -710,8 +707,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {protocol: TCP, port: 80, targetGroup: web})");
         return null;
       }
-      allowOnly(path, node, Set.of("protocol", "port", "targetGroup", "attributes", "alpnPolicy", "sslPolicy", "vpcEndpointId",
-          "certificate", "certificates"));
+      allowOnly(path, node, ConfigKeys.LISTENER.names());
       String protocol = text(path + ".protocol", node.get("protocol"), true);
       Integer port = integer(path + ".port", node.get("port"), true);
       String tg = text(path + ".targetGroup", node.get("targetGroup"), true);
@@ -766,7 +762,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {certificateChain: chain.pem, privateKey: key.pem})");
         return null;
       }
-      allowOnly(path, node, Set.of("certificateChain", "privateKey"));
+      allowOnly(path, node, ConfigKeys.CERTIFICATE.names());
       String chainFile = text(path + ".certificateChain", node.get("certificateChain"), true);
       String keyFile = text(path + ".privateKey", node.get("privateKey"), true);
       String chain = chainFile == null ? null : pemFile(path + ".certificateChain", chainFile);
