@@ -265,6 +265,14 @@ public final class LauncherConfig {
         }
       }
     }
+    if (tgs != null && tgs.isArray()) {
+      for (JsonNode g : tgs) {
+        JsonNode n = g.get("name");
+        if (n != null && n.isValueNode()) {
+          p.groupNames.add(n.asText());
+        }
+      }
+    }
     List<LoadBalancerConfig> lbs = new ArrayList<>();
     JsonNode lbNodes = root.get("loadBalancers");
     if (p.list("loadBalancers", lbNodes)) {
@@ -279,6 +287,45 @@ public final class LauncherConfig {
       throw new ConfigException(p.problems);
     }
     return new LauncherConfig(groups, lbs, transport, health, status);
+  }
+
+  private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_.\\-]*): (.*)",
+      java.util.regex.Pattern.DOTALL);
+  /** The builders name their argument after the type ({@code listener.port}); the file's section for each. */
+  private static final Map<String, ConfigKeys.Section> BUILDER_PREFIXES = Map.of("targetGroup", ConfigKeys.TARGET_GROUP,
+      "loadBalancer", ConfigKeys.LOAD_BALANCER, "listener", ConfigKeys.LISTENER, "zone", ConfigKeys.ZONE, "target", ConfigKeys.TARGET);
+
+  /**
+   * A builder's refusal ({@code "listener.port: 0 (expected: 1-65535)"}) as a problem at {@code
+   * path} in the file, without saying the field twice: {@code
+   * "loadBalancers[0].listeners[0].port: 0 (expected: 1-65535)"}. A message naming another field
+   * keeps it ({@code "targetGroups[0]: healthCheck.timeout: ..."}); one naming a key of the
+   * element at {@code path} moves to that key ({@code "targetGroups[0].name: ..."}).
+   */
+  static String problem(String path, String message) {
+    java.util.regex.Matcher m = FIELD.matcher(message);
+    if (!m.matches()) {
+      return path + ": " + message;
+    }
+    String field = m.group(1);
+    String rest = m.group(2);
+    String last = field.substring(field.lastIndexOf('.') + 1);
+    String pathLast = path.substring(path.lastIndexOf('.') + 1);
+    int bracket = pathLast.indexOf('[');
+    if (bracket >= 0) {
+      pathLast = pathLast.substring(0, bracket);
+    }
+    if (path.equals(field) || path.endsWith("." + field) || (!last.isEmpty() && pathLast.startsWith(last))) {
+      return path + ": " + rest;
+    }
+    int dot = field.indexOf('.');
+    if (path.endsWith("]") && dot > 0 && dot == field.lastIndexOf('.')) {
+      ConfigKeys.Section section = BUILDER_PREFIXES.get(field.substring(0, dot));
+      if (section != null && section.names().contains(last)) {
+        return path + "." + last + ": " + rest;
+      }
+    }
+    return path + ": " + message;
   }
 
   /**
@@ -323,6 +370,8 @@ public final class LauncherConfig {
     static final int MAX_PEM_BYTES = 1 << 20;
 
     final List<String> problems = new ArrayList<>();
+    /** The names under targetGroups, for the listeners' references. */
+    final Set<String> groupNames = new java.util.LinkedHashSet<>();
     /** Relative file paths in the configuration resolve against this directory. */
     final Path baseDir;
 
@@ -336,10 +385,10 @@ public final class LauncherConfig {
         return step.get();
       } catch (NlbException e) {
         for (String problem : e.problems()) {
-          problems.add(path + ": " + problem);
+          problems.add(problem(path, problem));
         }
       } catch (IllegalArgumentException e) {
-        problems.add(path + ": " + e.getMessage());
+        problems.add(problem(path, String.valueOf(e.getMessage())));
       }
       return null;
     }
@@ -711,6 +760,10 @@ public final class LauncherConfig {
       String protocol = text(path + ".protocol", node.get("protocol"), true);
       Integer port = integer(path + ".port", node.get("port"), true);
       String tg = text(path + ".targetGroup", node.get("targetGroup"), true);
+      if (tg != null && !groupNames.contains(tg)) {
+        problems.add(path + ".targetGroup: \"" + tg + "\" (expected: the name of a target group under targetGroups"
+            + (groupNames.isEmpty() ? "; the file defines none" : ", one of " + groupNames) + ")");
+      }
       Protocol proto = protocol == null ? null : attempt(path + ".protocol", () -> Protocol.parse("protocol", protocol));
       if (proto == null || port == null || tg == null) {
         return null;
