@@ -4,11 +4,12 @@
  * exports its package only so that its types can be read in the javadoc.
  */
 module io.nlb.launcher {
-  requires io.nlb.core;
-  requires io.nlb.transport.netty;
+  // Its public types (Launcher, LauncherConfig) speak these modules' types.
+  requires transitive io.nlb.core;
+  requires transitive io.nlb.transport.netty;
   requires io.nlb.healthcheck;
-  requires io.nlb.tls;
-  requires io.nlb.metrics;
+  requires transitive io.nlb.tls;
+  requires transitive io.nlb.metrics;
   // /metrics: the Micrometer binding into a Prometheus registry.
   requires io.nlb.metrics.micrometer;
   requires micrometer.registry.prometheus;
@@ -24,7 +25,7 @@ module io.nlb.launcher {
   requires io.netty.codec.http;
   // The launcher reloads its file on SIGHUP (sun.misc.Signal); it falls back to watching the file.
   requires jdk.unsupported;
-  requires static org.jspecify;
+  requires static transitive org.jspecify;
   requires com.fasterxml.jackson.databind;
   requires com.fasterxml.jackson.dataformat.yaml;
 

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -120,6 +121,10 @@ final class Cli {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "the configuration file (.yaml, .yml or .json)")
     Path config = Path.of("");
 
+    @Option(names = "--max-config-bytes", paramLabel = "BYTES", defaultValue = "1048576",
+        description = "refuse a configuration file larger than this, unread (default: ${DEFAULT-VALUE}, 1 MiB)")
+    long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
+
     Run(CountDownLatch stop, PrintWriter err) {
       this.stop = stop;
       this.err = err;
@@ -127,7 +132,7 @@ final class Cli {
 
     @Override
     public Integer call() throws InterruptedException {
-      return Launcher.runFile(config, stop, err);
+      return Launcher.runFile(config, maxConfigBytes, stop, err);
     }
   }
 
@@ -142,6 +147,10 @@ final class Cli {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "the configuration file (.yaml, .yml or .json)")
     Path config = Path.of("");
 
+    @Option(names = "--max-config-bytes", paramLabel = "BYTES", defaultValue = "1048576",
+        description = "refuse a configuration file larger than this, unread (default: ${DEFAULT-VALUE}, 1 MiB)")
+    long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
+
     Validate(PrintWriter out, PrintWriter err) {
       this.out = out;
       this.err = err;
@@ -149,7 +158,7 @@ final class Cli {
 
     @Override
     public Integer call() {
-      LauncherConfig c = Launcher.readConfig(config, err);
+      LauncherConfig c = Launcher.readConfig(config, maxConfigBytes, err);
       if (c == null) {
         return BAD_CONFIG;
       }

@@ -114,7 +114,7 @@ public final class ConfigReloader implements AutoCloseable {
   public Result reload(Path file) {
     LauncherConfig next;
     try {
-      next = LauncherConfig.read(file);
+      next = LauncherConfig.read(file, launcher.maxConfigBytes());
     } catch (LauncherConfig.ConfigException e) {
       return refuse(e.problems());
     } catch (IOException e) {
@@ -328,7 +328,15 @@ public final class ConfigReloader implements AutoCloseable {
 
   private static byte[] digest(Path file) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+      // Streamed: the file may have grown past what the launcher would read (it is then refused).
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        byte[] buf = new byte[8192];
+        for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+          sha.update(buf, 0, n);
+        }
+      }
+      return sha.digest();
     } catch (IOException e) {
       return new byte[0];
     } catch (NoSuchAlgorithmException e) {

@@ -63,7 +63,9 @@ public final class Launcher implements AutoCloseable {
   private final PrometheusMeterRegistry prometheus;
   private final ScheduledExecutorService ticker;
   private final ConfigReloader reloader;
+  private boolean closed;
   private @Nullable StatusServer status;
+  private volatile long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
 
   private Launcher(Nlb nlb, NettyTransport transport, @Nullable HealthCheckEngine health, List<LoadBalancer> loadBalancers,
       LauncherConfig config, MetricStore metrics, PrometheusMeterRegistry prometheus, ScheduledExecutorService ticker) {
@@ -107,6 +109,7 @@ public final class Launcher implements AutoCloseable {
     if (connect != null) {
       tb.connectTimeout(connect);
     }
+    tb.shutdownTimeout(config.transport().shutdownTimeout());
     Boolean zeroCopy = config.transport().zeroCopy();
     if (zeroCopy != null) {
       tb.zeroCopy(zeroCopy);
@@ -197,6 +200,11 @@ public final class Launcher implements AutoCloseable {
     return prometheus.scrape();
   }
 
+  /** The size limit for configuration files, also for reloads. */
+  long maxConfigBytes() {
+    return maxConfigBytes;
+  }
+
   /** Applies changed files; {@link #run} also makes it watch the file. */
   public ConfigReloader reloader() {
     return reloader;
@@ -222,9 +230,25 @@ public final class Launcher implements AutoCloseable {
     return transport;
   }
 
-  /** Stops health checks and closes the transport gracefully. Idempotent. */
+  /**
+   * Stops gracefully: the listeners stop accepting, open flows get {@code
+   * transport.shutdownTimeoutSeconds} to finish, the rest are reset; health checks, the status page
+   * and reloads stop. Logs what it waits for, what it drained and reset, and when it is done.
+   * Idempotent.
+   */
   @Override
   public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    long start = System.nanoTime();
+    int tcp = transport.activeTcpFlows();
+    int udp = transport.activeUdpFlows();
+    log.info("stopping: listeners stop accepting; {} TCP and {} UDP flows open, TCP flows get up to {} s to finish",
+        tcp, udp, config.transport().shutdownTimeout().toSeconds());
     reloader.close();
     StatusServer s = status;
     if (s != null) {
@@ -235,6 +259,7 @@ public final class Launcher implements AutoCloseable {
       health.close();
     }
     nlb.close();
+    log.info("stopped in {} ms", (System.nanoTime() - start) / 1_000_000);
   }
 
   /**
@@ -263,13 +288,13 @@ public final class Launcher implements AutoCloseable {
    *
    * @return the configuration, or {@code null} when it has problems
    */
-  static @Nullable LauncherConfig readConfig(Path file, PrintWriter err) {
+  static @Nullable LauncherConfig readConfig(Path file, long maxBytes, PrintWriter err) {
     try {
       if (!Files.isRegularFile(file)) {
         err.println("config: " + file + " (expected: a readable YAML or JSON file)");
         return null;
       }
-      return LauncherConfig.read(file);
+      return LauncherConfig.read(file, maxBytes);
     } catch (LauncherConfig.ConfigException e) {
       e.problems().forEach(err::println);
       return null;
@@ -280,8 +305,8 @@ public final class Launcher implements AutoCloseable {
   }
 
   /** {@code nlb run FILE}: starts, watches the file, and waits for {@code stop} or JVM shutdown. */
-  static int runFile(Path file, CountDownLatch stop, PrintWriter err) throws InterruptedException {
-    LauncherConfig config = readConfig(file, err);
+  static int runFile(Path file, long maxConfigBytes, CountDownLatch stop, PrintWriter err) throws InterruptedException {
+    LauncherConfig config = readConfig(file, maxConfigBytes, err);
     if (config == null) {
       return Cli.BAD_CONFIG;
     }
@@ -295,13 +320,13 @@ public final class Launcher implements AutoCloseable {
       err.println(e.getMessage());
       return Cli.FAILED;
     }
+    launcher.maxConfigBytes = maxConfigBytes;
     try {
       launcher.reloader().watch(file);
     } catch (IOException | RuntimeException e) {
       log.warn("reload: cannot watch {}: {}; SIGHUP only", file, e.toString());
     }
     Thread hook = new Thread(() -> {
-      log.info("stopping: closing listeners, letting flows finish");
       launcher.close();
       stop.countDown();
     }, "nlb-launcher-shutdown");

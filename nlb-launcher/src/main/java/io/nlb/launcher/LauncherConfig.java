@@ -44,6 +44,7 @@ import org.jspecify.annotations.Nullable;
  *   tlsProvider: JDK            # JDK or OPENSSL (netty-tcnative), for TLS listeners
  *   maxConnectionsPerClient: 100  # protection limits; see nlb-launcher/README.md
  *   zeroCopy: false             # EPOLL only: splice plain TCP flows (omit for the default)
+ *   shutdownTimeoutSeconds: 30  # on SIGTERM, how long open flows may finish before a reset
  * healthChecks: true            # run the health-check engine
  * targetGroups:
  *   - name: web
@@ -92,20 +93,31 @@ public final class LauncherConfig {
 
   /**
    * Transport settings; {@code zeroCopy} null leaves {@code NettyTransport.Builder#zeroCopy} at its
-   * default.
+   * default. {@code shutdownTimeout} ({@code transport.shutdownTimeoutSeconds}, default {@link
+   * #DEFAULT_SHUTDOWN_TIMEOUT}) is how long a stop (SIGTERM, Ctrl-C) lets open flows finish after
+   * the listeners stop accepting, before resetting the rest.
    */
   public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider,
-      Limits limits, @Nullable Boolean zeroCopy) {
+      Limits limits, @Nullable Boolean zeroCopy, Duration shutdownTimeout) {
     /** Settings with the JDK TLS provider, default limits and the default zero-copy choice. */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {
-      this(ioMode, threads, connectTimeout, TlsProvider.JDK, Limits.DEFAULTS, null);
+      this(ioMode, threads, connectTimeout, TlsProvider.JDK, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
     /** Settings with default limits and the default zero-copy choice. */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
-      this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS, null);
+      this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT);
     }
   }
+
+  /** How long a stop lets open flows finish unless {@code transport.shutdownTimeoutSeconds} says otherwise. */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * A configuration file larger than this is refused before it is read, unless the command line
+   * raises it ({@code --max-config-bytes}): 1 MiB.
+   */
+  public static final long DEFAULT_MAX_FILE_BYTES = 1L << 20;
 
   /**
    * The transport's protection limits (keys {@code transport.maxConnectionsPerListener}, {@code
@@ -171,9 +183,38 @@ public final class LauncherConfig {
    * @throws ConfigException listing every problem
    */
   public static LauncherConfig read(Path file) throws IOException {
+    return read(file, DEFAULT_MAX_FILE_BYTES);
+  }
+
+  /**
+   * Reads a {@code .yaml}/{@code .yml} or {@code .json} file of at most {@code maxBytes}; a larger
+   * one is refused before it is read (its size is checked first, and the read stops at the limit,
+   * for files whose size the file system does not know).
+   *
+   * @throws ConfigException listing every problem, or the one about the size
+   */
+  public static LauncherConfig read(Path file, long maxBytes) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-    return parse(Files.readString(file), name.endsWith(".json"), dir == null ? Path.of("") : dir, file + ": ");
+    String tooLarge = file + ": larger than " + maxBytes + " bytes (expected: a configuration file of at most " + maxBytes
+        + " bytes; raise the limit with --max-config-bytes)";
+    if (Files.size(file) > maxBytes) {
+      throw new ConfigException(List.of(tooLarge));
+    }
+    byte[] bytes;
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    }
+    if (bytes.length > maxBytes) {
+      throw new ConfigException(List.of(tooLarge));
+    }
+    String text;
+    try {
+      text = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ConfigException(List.of(file + ": not UTF-8 text (expected: a YAML or JSON file in UTF-8)"));
+    }
+    return parse(text, name.endsWith(".json"), dir == null ? Path.of("") : dir, file + ": ");
   }
 
   /**
@@ -210,7 +251,7 @@ public final class LauncherConfig {
     if (root == null || !root.isObject()) {
       throw new ConfigException(List.of("(root): " + (root == null ? "empty" : root.getNodeType()) + " (expected: a mapping with targetGroups and loadBalancers)"));
     }
-    p.allowOnly("", root, Set.of("transport", "healthChecks", "targetGroups", "loadBalancers", "status"));
+    p.allowOnly("", root, ConfigKeys.ROOT.names());
     StatusSettings status = StatusSettings.parse(root.get("status"), p.problems);
     TransportSettings transport = p.transport(root.get("transport"));
     boolean health = p.bool("healthChecks", root.get("healthChecks"), true);
@@ -221,6 +262,14 @@ public final class LauncherConfig {
         Group g = p.group("targetGroups[" + i + "]", tgs.get(i));
         if (g != null) {
           groups.add(g);
+        }
+      }
+    }
+    if (tgs != null && tgs.isArray()) {
+      for (JsonNode g : tgs) {
+        JsonNode n = g.get("name");
+        if (n != null && n.isValueNode()) {
+          p.groupNames.add(n.asText());
         }
       }
     }
@@ -238,6 +287,45 @@ public final class LauncherConfig {
       throw new ConfigException(p.problems);
     }
     return new LauncherConfig(groups, lbs, transport, health, status);
+  }
+
+  private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_.\\-]*): (.*)",
+      java.util.regex.Pattern.DOTALL);
+  /** The builders name their argument after the type ({@code listener.port}); the file's section for each. */
+  private static final Map<String, ConfigKeys.Section> BUILDER_PREFIXES = Map.of("targetGroup", ConfigKeys.TARGET_GROUP,
+      "loadBalancer", ConfigKeys.LOAD_BALANCER, "listener", ConfigKeys.LISTENER, "zone", ConfigKeys.ZONE, "target", ConfigKeys.TARGET);
+
+  /**
+   * A builder's refusal ({@code "listener.port: 0 (expected: 1-65535)"}) as a problem at {@code
+   * path} in the file, without saying the field twice: {@code
+   * "loadBalancers[0].listeners[0].port: 0 (expected: 1-65535)"}. A message naming another field
+   * keeps it ({@code "targetGroups[0]: healthCheck.timeout: ..."}); one naming a key of the
+   * element at {@code path} moves to that key ({@code "targetGroups[0].name: ..."}).
+   */
+  static String problem(String path, String message) {
+    java.util.regex.Matcher m = FIELD.matcher(message);
+    if (!m.matches()) {
+      return path + ": " + message;
+    }
+    String field = m.group(1);
+    String rest = m.group(2);
+    String last = field.substring(field.lastIndexOf('.') + 1);
+    String pathLast = path.substring(path.lastIndexOf('.') + 1);
+    int bracket = pathLast.indexOf('[');
+    if (bracket >= 0) {
+      pathLast = pathLast.substring(0, bracket);
+    }
+    if (path.equals(field) || path.endsWith("." + field) || (!last.isEmpty() && pathLast.startsWith(last))) {
+      return path + ": " + rest;
+    }
+    int dot = field.indexOf('.');
+    if (path.endsWith("]") && dot > 0 && dot == field.lastIndexOf('.')) {
+      ConfigKeys.Section section = BUILDER_PREFIXES.get(field.substring(0, dot));
+      if (section != null && section.names().contains(last)) {
+        return path + "." + last + ": " + rest;
+      }
+    }
+    return path + ": " + message;
   }
 
   /**
@@ -282,6 +370,8 @@ public final class LauncherConfig {
     static final int MAX_PEM_BYTES = 1 << 20;
 
     final List<String> problems = new ArrayList<>();
+    /** The names under targetGroups, for the listeners' references. */
+    final Set<String> groupNames = new java.util.LinkedHashSet<>();
     /** Relative file paths in the configuration resolve against this directory. */
     final Path baseDir;
 
@@ -295,10 +385,10 @@ public final class LauncherConfig {
         return step.get();
       } catch (NlbException e) {
         for (String problem : e.problems()) {
-          problems.add(path + ": " + problem);
+          problems.add(problem(path, problem));
         }
       } catch (IllegalArgumentException e) {
-        problems.add(path + ": " + e.getMessage());
+        problems.add(problem(path, String.valueOf(e.getMessage())));
       }
       return null;
     }
@@ -385,9 +475,7 @@ public final class LauncherConfig {
       if (node == null || node.isNull()) {
         return new TransportSettings("AUTO", 0, null);
       }
-      allowOnly("transport", node, Set.of("ioMode", "threads", "connectTimeoutSeconds", "tlsProvider",
-          "maxConnectionsPerListener", "maxConnectionsPerClient", "flowBufferBytes", "maxUdpFlows",
-          "tlsHandshakeTimeoutSeconds", "zeroCopy"));
+      allowOnly("transport", node, ConfigKeys.TRANSPORT.names());
       String mode = text("transport.ioMode", node.get("ioMode"), false);
       if (mode != null && !Set.of("AUTO", "NIO", "EPOLL", "IO_URING").contains(mode.toUpperCase(Locale.ROOT))) {
         problems.add("transport.ioMode: \"" + mode + "\" (expected: AUTO, NIO, EPOLL or IO_URING)");
@@ -410,11 +498,12 @@ public final class LauncherConfig {
           d.flowBufferBytes(), null);
       int udp = limit(node, "maxUdpFlows", 1, Integer.MAX_VALUE, d.maxUdpFlows(), null);
       int handshake = limit(node, "tlsHandshakeTimeoutSeconds", 1, 3600, (int) d.tlsHandshakeTimeout().toSeconds(), null);
+      int shutdown = limit(node, "shutdownTimeoutSeconds", 0, 3600, (int) DEFAULT_SHUTDOWN_TIMEOUT.toSeconds(), null);
       JsonNode zc = node.get("zeroCopy");
       Boolean zeroCopy = zc == null || zc.isNull() ? null : bool("transport.zeroCopy", zc, false);
       return new TransportSettings(mode == null ? "AUTO" : mode.toUpperCase(Locale.ROOT), threads == null ? 0 : threads,
           connect == null ? null : Duration.ofSeconds(connect), provider,
-          new Limits(perListener, perClient, buffer, udp, Duration.ofSeconds(handshake)), zeroCopy);
+          new Limits(perListener, perClient, buffer, udp, Duration.ofSeconds(handshake)), zeroCopy, Duration.ofSeconds(shutdown));
     }
 
     /** An optional whole number {@code transport.<key>} in {@code min-max}; the default when absent or bad. */
@@ -462,7 +551,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
         return null;
       }
-      allowOnly(path, node, Set.of("name", "protocol", "port", "targetType", "ipAddressType", "healthCheck", "attributes", "tags", "targets"));
+      allowOnly(path, node, ConfigKeys.TARGET_GROUP.names());
       String name = text(path + ".name", node.get("name"), true);
       String protocol = text(path + ".protocol", node.get("protocol"), true);
       Integer port = integer(path + ".port", node.get("port"), true);
@@ -508,7 +597,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {id: 10.0.0.1, port: 80})");
         return null;
       }
-      allowOnly(path, node, Set.of("id", "port", "zone", "type"));
+      allowOnly(path, node, ConfigKeys.TARGET.names());
       String id = text(path + ".id", node.get("id"), true);
       if (id == null) {
         return null;
@@ -544,8 +633,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
         return null;
       }
-      allowOnly(path, node, Set.of("protocol", "port", "path", "timeoutSeconds", "intervalSeconds", "healthyThreshold",
-          "unhealthyThreshold", "matcher"));
+      allowOnly(path, node, ConfigKeys.HEALTH_CHECK.names());
       HealthCheck.Builder b = HealthCheck.builder();
       String protocol = text(path + ".protocol", node.get("protocol"), false);
       if (protocol != null) {
@@ -587,7 +675,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping)");
         return null;
       }
-      allowOnly(path, node, Set.of("name", "scheme", "ipAddressType", "zones", "attributes", "listeners", "tags"));
+      allowOnly(path, node, ConfigKeys.LOAD_BALANCER.names());
       String name = text(path + ".name", node.get("name"), true);
       if (name == null) {
         return null;
@@ -633,7 +721,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {name: zone-a, addresses: [127.0.0.1]})");
         return null;
       }
-      allowOnly(path, node, Set.of("name", "addresses", "targetRanges"));
+      allowOnly(path, node, ConfigKeys.ZONE.names());
       String name = text(path + ".name", node.get("name"), true);
       if (name == null) {
         return null;
@@ -668,11 +756,14 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {protocol: TCP, port: 80, targetGroup: web})");
         return null;
       }
-      allowOnly(path, node, Set.of("protocol", "port", "targetGroup", "attributes", "alpnPolicy", "sslPolicy", "vpcEndpointId",
-          "certificate", "certificates"));
+      allowOnly(path, node, ConfigKeys.LISTENER.names());
       String protocol = text(path + ".protocol", node.get("protocol"), true);
       Integer port = integer(path + ".port", node.get("port"), true);
       String tg = text(path + ".targetGroup", node.get("targetGroup"), true);
+      if (tg != null && !groupNames.contains(tg)) {
+        problems.add(path + ".targetGroup: \"" + tg + "\" (expected: the name of a target group under targetGroups"
+            + (groupNames.isEmpty() ? "; the file defines none" : ", one of " + groupNames) + ")");
+      }
       Protocol proto = protocol == null ? null : attempt(path + ".protocol", () -> Protocol.parse("protocol", protocol));
       if (proto == null || port == null || tg == null) {
         return null;
@@ -724,7 +815,7 @@ public final class LauncherConfig {
         problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as {certificateChain: chain.pem, privateKey: key.pem})");
         return null;
       }
-      allowOnly(path, node, Set.of("certificateChain", "privateKey"));
+      allowOnly(path, node, ConfigKeys.CERTIFICATE.names());
       String chainFile = text(path + ".certificateChain", node.get("certificateChain"), true);
       String keyFile = text(path + ".privateKey", node.get("privateKey"), true);
       String chain = chainFile == null ? null : pemFile(path + ".certificateChain", chainFile);

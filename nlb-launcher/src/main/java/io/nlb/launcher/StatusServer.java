@@ -157,7 +157,7 @@ public final class StatusServer implements AutoCloseable {
       return t;
     });
     AtomicInteger connections = new AtomicInteger();
-    StatusServer[] self = new StatusServer[1];
+    @Nullable StatusServer[] self = new StatusServer[1];
     ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 16)
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -165,6 +165,11 @@ public final class StatusServer implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             int open = connections.incrementAndGet();
             ch.closeFuture().addListener(f -> connections.decrementAndGet());
+            StatusServer server = self[0];
+            if (server == null) {
+              ch.close(); // accepted in the instant between bind and start's return
+              return;
+            }
             if (open > MAX_CONNECTIONS) {
               log.debug("status page: {} connections open, closing {}", open - 1, ch.remoteAddress());
               ch.close();
@@ -172,7 +177,7 @@ public final class StatusServer implements AutoCloseable {
             }
             ch.pipeline().addLast(new HttpServerCodec(4096, MAX_HEADER_BYTES, 8192))
                 .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
-                .addLast(new Http(self[0], requestTimeout));
+                .addLast(new Http(server, requestTimeout));
           }
         });
     ChannelFuture bound = b.bind(new InetSocketAddress(settings.address(), settings.port())).awaitUninterruptibly();

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param port 0-65535; 0 picks an ephemeral port
  */
 public record StatusSettings(InetAddress address, int port) {
-  private static final Set<String> KEYS = Set.of("port", "address");
+  private static final Set<String> KEYS = ConfigKeys.STATUS.names();
 
   /**
    * Parses the {@code status} node; adds one line per problem to {@code problems}.

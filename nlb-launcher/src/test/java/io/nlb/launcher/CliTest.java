@@ -110,6 +110,29 @@ class CliTest {
   }
 
   @Test
+  void validate_twoGibibyteFile_refusedUnread_exitTwo(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("huge.yaml");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(2L << 30); // sparse: takes no disk
+    }
+    long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    assertThat(nlb("validate", file.toString())).isEqualTo(Cli.BAD_CONFIG);
+    assertThat(err.toString()).contains(file + ": larger than 1048576 bytes (expected: a configuration file of at most 1048576 bytes");
+    long after = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    assertThat(after - before).isLessThan(256L << 20);
+    assertThat(nlb("run", file.toString())).isEqualTo(Cli.BAD_CONFIG);
+  }
+
+  @Test
+  void maxConfigBytes_option_lowersTheLimit(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("nlb.yaml");
+    Files.writeString(file, config(8080));
+    assertThat(nlb("validate", "--max-config-bytes", "100", file.toString())).isEqualTo(Cli.BAD_CONFIG);
+    assertThat(err.toString()).contains("larger than 100 bytes");
+    assertThat(nlb("validate", "--max-config-bytes", "100000", file.toString())).isEqualTo(Cli.OK);
+  }
+
+  @Test
   void shortForm_fileAlone_runs(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, "loadBalancers: 3\n");

@@ -46,6 +46,18 @@ class ExecutableJarIT {
   }
 
   @Test
+  void logging_timestampsOnAndAuditQuiet() throws Exception {
+    Properties logging = new Properties();
+    try (JarFile file = new JarFile(jar().toFile());
+        InputStream in = file.getInputStream(file.getJarEntry("simplelogger.properties"))) {
+      logging.load(in);
+    }
+    assertThat(logging).containsEntry("org.slf4j.simpleLogger.showDateTime", "true")
+        .containsEntry("org.slf4j.simpleLogger.log.io.nlb.audit", "warn")
+        .containsKey("org.slf4j.simpleLogger.dateTimeFormat");
+  }
+
+  @Test
   void manifest_namesTheLauncherAsMainClass() throws Exception {
     try (JarFile file = new JarFile(jar().toFile())) {
       assertThat(file.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(Launcher.class.getName());

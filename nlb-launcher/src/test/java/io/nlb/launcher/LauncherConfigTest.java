@@ -121,13 +121,13 @@ class LauncherConfigTest {
     assertThatThrownBy(() -> LauncherConfig.parseYaml(bad))
         .isInstanceOfSatisfying(LauncherConfig.ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
             "transport.ioMode: \"fast\" (expected: AUTO, NIO, EPOLL or IO_URING)",
-            "targetGroups[0]: targetGroup.name: \"-web\" (expected: 1-32 letters, digits and hyphens, not starting or ending with a hyphen)",
-            "targetGroups[1].protocol: protocol: \"SCTP\" (expected: TCP, TLS, UDP or TCP_UDP)",
-            "targetGroups[2].healthCheck.healthyThreshold: healthCheck.healthyThreshold: 11 (expected: 2-10)",
-            "targetGroups[2].attributes.deregistration_delay.timeout_seconds: deregistration_delay.timeout_seconds: \"3601\" (expected: 0-3600)",
-            "targetGroups[2].targets[0].id: target.id: \"not-an-ip\" (expected: an IPv4 or IPv6 address literal)",
+            "targetGroups[0].name: \"-web\" (expected: 1-32 letters, digits and hyphens, not starting or ending with a hyphen)",
+            "targetGroups[1].protocol: \"SCTP\" (expected: TCP, TLS, UDP or TCP_UDP)",
+            "targetGroups[2].healthCheck.healthyThreshold: 11 (expected: 2-10)",
+            "targetGroups[2].attributes.deregistration_delay.timeout_seconds: \"3601\" (expected: 0-3600)",
+            "targetGroups[2].targets[0].id: \"not-an-ip\" (expected: an IPv4 or IPv6 address literal)",
             "loadBalancers[0].colour: unknown key (expected: one of [attributes, ipAddressType, listeners, name, scheme, tags, zones])",
-            "loadBalancers[0].name: loadBalancer.name: \"internal-lb\" (expected: a name not starting with internal-)"));
+            "loadBalancers[0].name: \"internal-lb\" (expected: a name not starting with internal-)"));
   }
 
   @Test
@@ -141,7 +141,43 @@ class LauncherConfigTest {
 
     assertThatThrownBy(() -> LauncherConfig.parseYaml(bad))
         .isInstanceOfSatisfying(LauncherConfig.ConfigException.class, e -> assertThat(e.problems())
-            .containsExactly("loadBalancers[0].listeners[0].port: listener.port: 0 (expected: 1-65535)"));
+            .containsExactlyInAnyOrder("loadBalancers[0].listeners[0].port: 0 (expected: 1-65535)",
+                "loadBalancers[0].listeners[0].targetGroup: \"web\" (expected: the name of a target group under targetGroups;"
+                    + " the file defines none)"));
+  }
+
+  @Test
+  void parse_listenerToUndefinedGroup_reportedWithItsPath_beforeAnythingStarts() {
+    String bad = """
+        targetGroups:
+          - {name: web, protocol: TCP, port: 80}
+          - {name: api, protocol: TCP, port: 81}
+        loadBalancers:
+          - name: lb
+            zones: [{name: zone-a, addresses: [127.0.0.1]}]
+            listeners:
+              - {protocol: TCP, port: 80, targetGroup: web}
+              - {protocol: TCP, port: 81, targetGroup: missing}
+        """;
+
+    assertThatThrownBy(() -> LauncherConfig.parseYaml(bad))
+        .isInstanceOfSatisfying(LauncherConfig.ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "loadBalancers[0].listeners[1].targetGroup: \"missing\" (expected: the name of a target group under targetGroups,"
+                + " one of [web, api])"));
+  }
+
+  @Test
+  void problem_fieldSaidOnce() {
+    assertThat(LauncherConfig.problem("a.listeners[0].port", "listener.port: 0 (expected: 1-65535)"))
+        .isEqualTo("a.listeners[0].port: 0 (expected: 1-65535)");
+    assertThat(LauncherConfig.problem("targetGroups[0]", "targetGroup.port: 0 (expected: 1-65535)"))
+        .isEqualTo("targetGroups[0].port: 0 (expected: 1-65535)");
+    assertThat(LauncherConfig.problem("targetGroups[0]", "healthCheck.port: 0 (expected: 1-65535)"))
+        .isEqualTo("targetGroups[0]: healthCheck.port: 0 (expected: 1-65535)");
+    assertThat(LauncherConfig.problem("x.healthCheck.timeoutSeconds", "healthCheck.timeout: PT1S (expected: 2-120 s)"))
+        .isEqualTo("x.healthCheck.timeoutSeconds: PT1S (expected: 2-120 s)");
+    assertThat(LauncherConfig.problem("x.zones[0]", "no addresses (expected: one or more)"))
+        .isEqualTo("x.zones[0]: no addresses (expected: one or more)");
   }
 
   @Test

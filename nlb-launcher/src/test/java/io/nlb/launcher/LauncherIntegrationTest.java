@@ -122,10 +122,11 @@ class LauncherIntegrationTest {
   @Test
   void start_refusedByControlPlane_closesWhatItCreated() throws Exception {
     int port = freePort();
-    String refused = config(port, 9001, 9002).replace("targetGroup: web}", "targetGroup: missing}");
+    // An instance target given as an IP address: only the control plane's registration refuses it.
+    String refused = config(port, 9001, 9002).replace("targetType: ip", "targetType: instance");
 
     assertThatThrownBy(() -> Launcher.start(LauncherConfig.parseYaml(refused))).isInstanceOf(NlbException.class)
-        .hasMessageContaining("missing");
+        .hasMessageContaining("InvalidTarget");
     try (ServerSocket probe = new ServerSocket()) {
       probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
     }

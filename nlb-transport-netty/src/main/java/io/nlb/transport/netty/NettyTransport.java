@@ -284,7 +284,8 @@ public final class NettyTransport implements AutoCloseable {
   /**
    * What keeps this transport from serving, one line each, or an empty list when nothing does:
    * each event loop of its group that has terminated or is shutting down, and each listening
-   * socket of a live listener that is not open and bound (closed after an error, or never bound).
+   * socket of a live listener that is not open and bound (closed after an error, or never bound)
+   * or whose event loop stopped.
    * Sockets being closed on purpose (a listener removed, the transport closing) are not problems.
    *
    * <p>Meant for liveness checks, such as the launcher's {@code /healthz}: cheap (no I/O, no
@@ -317,8 +318,13 @@ public final class NettyTransport implements AutoCloseable {
         for (Map.Entry<BindKey, Endpoint> en : st.endpoints.entrySet()) {
           Endpoint ep = en.getValue();
           Channel ch = ep.channel;
-          if (!ep.closing && (ch == null || !ch.isActive())) {
-            out.add(st.lb.name() + " " + en.getKey() + ": not accepting (socket " + (ch == null ? "not bound" : "closed") + ")");
+          if (ep.closing) {
+            continue;
+          }
+          String why = ch == null ? "socket not bound" : !ch.isActive() ? "socket closed"
+              : ch.eventLoop().isShuttingDown() ? "its event loop stopped" : null;
+          if (why != null) {
+            out.add(st.lb.name() + " " + en.getKey() + ": not accepting (" + why + ")");
           }
         }
       }
@@ -685,11 +691,18 @@ public final class NettyTransport implements AutoCloseable {
       }
     }
     awaitClosed(closing);
+    int openAtClose = tcpFlows.get();
+    int udpAtClose = udpFlows.get();
     awaitNoTcpFlows(shutdownTimeout.toNanos());
+    int left = tcpFlows.get();
     for (LbState st : states) {
       for (Flow f : st.flows) {
         f.terminate();
       }
+    }
+    if (openAtClose > 0 || udpAtClose > 0) {
+      log.info("nlb transport: closing: {} of {} TCP flows finished within the {} s grace period, {} reset; {} UDP flows dropped",
+          Math.max(0, openAtClose - left), openAtClose, shutdownTimeout.toSeconds(), left, udpAtClose);
     }
     // The resets run on the event loops; an event loop that shuts down first would close the
     // sockets with a FIN instead.

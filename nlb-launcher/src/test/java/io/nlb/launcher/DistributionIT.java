@@ -1,0 +1,155 @@
+package io.nlb.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution that {@code package} builds (path from failsafe as {@code nlb.dist}): unpacked
+ * with tar, {@code bin/nlb validate} and {@code bin/nlb run} on loopback, the status endpoint
+ * answering, then a stop by PID (SIGTERM).
+ */
+@Timeout(180)
+class DistributionIT {
+  private static Path unpack(Path dir) throws Exception {
+    String name = System.getProperty("nlb.dist");
+    assertThat(name).as("system property nlb.dist (set by failsafe)").isNotNull();
+    Path dist = Path.of(name);
+    assertThat(dist).isRegularFile();
+    Process tar = new ProcessBuilder("tar", "-xzf", dist.toString(), "-C", dir.toString()).redirectErrorStream(true).start();
+    assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(tar.exitValue()).as(new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+    try (Stream<Path> top = Files.list(dir)) {
+      List<Path> roots = top.toList();
+      assertThat(roots).hasSize(1);
+      assertThat(roots.get(0).getFileName().toString()).startsWith("nlb-launcher-");
+      return roots.get(0);
+    }
+  }
+
+  private record Run(int exit, String output) {}
+
+  private static Run nlb(Path home, String... args) throws Exception {
+    ProcessBuilder pb = command(home, args);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Run(p.exitValue(), out);
+  }
+
+  private static ProcessBuilder command(Path home, String... args) {
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(home.resolve("bin/nlb").toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().put("NLB_JAVA_OPTS", "-Xms64m -Xmx128m"); // a small heap on a shared build machine
+    return pb;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static int get(int port, String path, StringBuilder body) throws IOException {
+    HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+    c.setConnectTimeout(2000);
+    c.setReadTimeout(5000);
+    int code = c.getResponseCode();
+    try (InputStream in = code < 400 ? c.getInputStream() : c.getErrorStream()) {
+      if (in != null) {
+        body.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    c.disconnect();
+    return code;
+  }
+
+  @Test
+  void layout_scriptJarConfigSchemaUnit(@TempDir Path dir) throws Exception {
+    Path home = unpack(dir);
+    assertThat(Files.getPosixFilePermissions(home.resolve("bin/nlb"))).contains(PosixFilePermission.OWNER_EXECUTE,
+        PosixFilePermission.OTHERS_EXECUTE);
+    assertThat(home.resolve("lib/nlb-launcher.jar")).isRegularFile();
+    assertThat(home.resolve("conf/nlb.yaml")).isRegularFile();
+    assertThat(home.resolve("conf/nlb-launcher.schema.json")).isRegularFile();
+    assertThat(home.resolve("README.md")).isRegularFile();
+    assertThat(Files.readString(home.resolve("systemd/nlb.service"))).contains("ExecStart=/opt/nlb/bin/nlb run /etc/nlb/nlb.yaml")
+        .contains("ExecReload=/bin/kill -HUP $MAINPID").contains("RestartPreventExitStatus=2");
+    assertThat(Files.readString(home.resolve("bin/nlb"))).contains("NLB_JAVA_OPTS").contains("-Xss").contains("-Xshare:auto");
+  }
+
+  @Test
+  void validateThenRun_onLoopback_statusAnswers_stopsOnSigterm(@TempDir Path dir) throws Exception {
+    Path home = unpack(dir);
+    Run version = nlb(home, "--version");
+    assertThat(version.exit()).isZero();
+    assertThat(version.output()).contains("nlb-launcher " + home.getFileName().toString().substring("nlb-launcher-".length()));
+
+    Run sample = nlb(home, "validate", home.resolve("conf/nlb.yaml").toString());
+    assertThat(sample.exit()).as(sample.output()).isZero();
+    assertThat(sample.output()).contains("ok (1 load balancers, 1 listeners, 1 target groups)");
+
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "loadBalancers: [{name: lb, listeners: [{protocol: TCP, port: 70000, targetGroup: web}]}]\n");
+    Run refused = nlb(home, "validate", bad.toString());
+    assertThat(refused.exit()).isEqualTo(2);
+    assertThat(refused.output()).contains("loadBalancers[0].listeners[0].port: 70000 (expected: 1-65535)");
+
+    int statusPort = freePort();
+    int listenerPort = freePort();
+    Path config = dir.resolve("nlb.yaml");
+    Files.writeString(config, """
+        transport: {ioMode: NIO, threads: 1, shutdownTimeoutSeconds: 2}
+        healthChecks: false
+        status: {port: %d}
+        targetGroups:
+          - {name: web, protocol: TCP, port: 9001, targetType: ip, targets: [{id: 127.0.0.1, port: 9001}]}
+        loadBalancers:
+          - name: local
+            zones: [{name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}]
+            listeners: [{protocol: TCP, port: %d, targetGroup: web}]
+        """.formatted(statusPort, listenerPort));
+    Path log = dir.resolve("nlb.log");
+    Process p = command(home, "run", config.toString()).redirectOutput(log.toFile()).start();
+    try {
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+          .until(() -> get(statusPort, "/healthz", new StringBuilder()) == 200);
+      StringBuilder status = new StringBuilder();
+      assertThat(get(statusPort, "/status.json", status)).isEqualTo(200);
+      assertThat(status.toString()).contains("\"name\" : \"local\"").contains("TCP zone-a 127.0.0.1:" + listenerPort);
+      StringBuilder metrics = new StringBuilder();
+      assertThat(get(statusPort, "/metrics", metrics)).isEqualTo(200);
+
+      p.destroy(); // SIGTERM to the JVM: bin/nlb exec'd it, so the script's PID is the JVM's
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isEqualTo(143); // 128 + SIGTERM, after the shutdown hook ran
+    } finally {
+      p.destroyForcibly();
+    }
+    List<String> lines = Files.readAllLines(log);
+    assertThat(lines).anySatisfy(l -> assertThat(l).matches("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}[+-]\\d{4} \\[.*"
+        + " INFO io\\.nlb\\.launcher\\.Launcher - local listening on TCP zone-a 127\\.0\\.0\\.1:" + listenerPort));
+    assertThat(lines).anySatisfy(l -> assertThat(l).contains("io.nlb.launcher.Launcher - stopped in"));
+    assertThat(String.join("\n", lines)).doesNotContain("io.nlb.audit");
+  }
+}
