@@ -8,7 +8,6 @@ module io.nlb.metrics {
   requires static transitive org.jspecify;
 
   exports io.nlb.metrics;
-  exports io.nlb.metrics.store;
 
   // MetricsRecorders.load() calls ServiceLoader from this module.
   uses io.nlb.metrics.MetricsRecorderProvider;
