@@ -7,6 +7,8 @@
 module io.nlb.core {
   requires static transitive org.jspecify;
   requires org.slf4j;
+  // Problems formats every argument error; not re-exported (no API type of it).
+  requires io.nlb.common;
 
   exports io.nlb.core;
   exports io.nlb.core.routing;

@@ -6,6 +6,8 @@
  */
 module io.nlb.metrics.store {
   requires static org.jspecify;
+  // Problems formats every argument error; not re-exported (no API type of it).
+  requires io.nlb.common;
   // MetricStore implements MetricsRecorder and its queries take Metric, Dimensions and Statistic.
   requires transitive io.nlb.metrics;
 

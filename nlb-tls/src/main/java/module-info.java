@@ -14,6 +14,8 @@ module io.nlb.tls {
   requires io.netty.codec;
   requires io.netty.common;
   requires org.slf4j;
+  // Problems formats every argument error; not re-exported (no API type of it).
+  requires io.nlb.common;
   requires java.naming;
   // Optional: present only when netty-tcnative is on the module path (the OPENSSL provider).
   requires static io.netty.tcnative.classes.openssl;

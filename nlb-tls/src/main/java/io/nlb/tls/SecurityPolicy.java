@@ -1,5 +1,6 @@
 package io.nlb.tls;
 
+import io.nlb.common.Problems;
 import io.nlb.core.SecurityPolicies;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -121,7 +122,7 @@ public final class SecurityPolicy {
         return p;
       }
     }
-    throw Checks.invalid("sslPolicy", name, "one of " + SecurityPolicies.NAMES);
+    throw Problems.invalid("sslPolicy", name, "one of " + SecurityPolicies.NAMES);
   }
 
   /**
