@@ -7,12 +7,15 @@
  */
 module io.nlb.tls {
   requires static org.jspecify;
+  // ServerCertificate, ListenerConfig and AlpnPolicy appear in TlsCertificate and TlsTermination.
   requires transitive io.nlb.core;
+  // SslHandler (TlsOrigination#newHandler), Channel and ChannelHandler (TlsTermination,
+  // TlsNegotiationListener), AttributeKey (TlsTermination.BACKEND_ALPN) appear in this API.
   requires transitive io.netty.handler;
   requires transitive io.netty.transport;
+  requires transitive io.netty.common;
   requires io.netty.buffer;
   requires io.netty.codec;
-  requires io.netty.common;
   requires org.slf4j;
   // Problems formats every argument error; not re-exported (no API type of it).
   requires io.nlb.common;
