@@ -12,6 +12,7 @@ module io.nlb.common {
       io.nlb.core,
       io.nlb.metrics,
       io.nlb.metrics.store,
+      io.nlb.metrics.micrometer,
       io.nlb.proxyprotocol,
       io.nlb.tls;
 }
