@@ -6,6 +6,7 @@ module io.nlb.examples {
   requires io.nlb.proxyprotocol;
   requires io.nlb.tls;
   requires io.nlb.metrics;
+  requires io.nlb.metrics.store;
   requires org.slf4j;
   // AlbTargetExample's stand-in ALB nodes are JDK HTTP servers.
   requires jdk.httpserver;

@@ -9,6 +9,7 @@ module io.nlb.awsapi {
   requires transitive io.nlb.core;
   // MetricStore appears in AwsApiServer.Builder.
   requires transitive io.nlb.metrics;
+  requires transitive io.nlb.metrics.store;
   requires io.nlb.tls;
   requires io.netty.buffer;
   requires io.netty.codec;

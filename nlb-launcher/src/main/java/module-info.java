@@ -10,6 +10,7 @@ module io.nlb.launcher {
   requires io.nlb.healthcheck;
   requires transitive io.nlb.tls;
   requires transitive io.nlb.metrics;
+  requires transitive io.nlb.metrics.store;
   // /metrics: the Micrometer binding into a Prometheus registry.
   requires io.nlb.metrics.micrometer;
   requires micrometer.registry.prometheus;

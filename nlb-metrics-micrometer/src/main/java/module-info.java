@@ -7,6 +7,8 @@
 module io.nlb.metrics.micrometer {
   requires static org.jspecify;
   requires transitive io.nlb.metrics;
+  // Problems formats every argument error; not re-exported (no API type of it).
+  requires io.nlb.common;
   // MeterRegistry appears in this module's API. Automatic module name of micrometer-core.
   requires transitive micrometer.core;
 

@@ -6,9 +6,10 @@
 module io.nlb.metrics {
   // Transitive: @Nullable appears in this module's public signatures.
   requires static transitive org.jspecify;
+  // Problems formats every argument error; not re-exported (no API type of it).
+  requires io.nlb.common;
 
   exports io.nlb.metrics;
-  exports io.nlb.metrics.store;
 
   // MetricsRecorders.load() calls ServiceLoader from this module.
   uses io.nlb.metrics.MetricsRecorderProvider;

@@ -4,6 +4,8 @@
  */
 module io.nlb.proxyprotocol {
   requires static transitive org.jspecify; // @Nullable appears in our API
+  // Problems formats every argument error; not re-exported (no API type of it).
+  requires io.nlb.common;
   // Our API speaks ByteBuf (encoder, decoder) and ByteToMessageDecoder (the Netty handler).
   requires transitive io.netty.buffer;
   requires transitive io.netty.common;

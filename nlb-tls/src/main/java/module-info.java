@@ -7,13 +7,18 @@
  */
 module io.nlb.tls {
   requires static org.jspecify;
+  // ServerCertificate, ListenerConfig and AlpnPolicy appear in TlsCertificate and TlsTermination.
   requires transitive io.nlb.core;
+  // SslHandler (TlsOrigination#newHandler), Channel and ChannelHandler (TlsTermination,
+  // TlsNegotiationListener), AttributeKey (TlsTermination.BACKEND_ALPN) appear in this API.
   requires transitive io.netty.handler;
   requires transitive io.netty.transport;
+  requires transitive io.netty.common;
   requires io.netty.buffer;
   requires io.netty.codec;
-  requires io.netty.common;
   requires org.slf4j;
+  // Problems formats every argument error; not re-exported (no API type of it).
+  requires io.nlb.common;
   requires java.naming;
   // Optional: present only when netty-tcnative is on the module path (the OPENSSL provider).
   requires static io.netty.tcnative.classes.openssl;

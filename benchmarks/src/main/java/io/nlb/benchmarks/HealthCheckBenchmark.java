@@ -112,7 +112,7 @@ public final class HealthCheckBenchmark {
       // The probe runs on the transport's event loop (one thread), as in a deployment; the Nlb has
       // no transport so that its listeners are not bound.
       try (NettyTransport transport = NettyTransport.builder().ioMode(IoMode.NIO).threads(1).build();
-          HealthCheckEngine engine = HealthCheckEngine.builder(nlb).probe(transport.healthProbe().orElseThrow()).build()) {
+          HealthCheckEngine engine = HealthCheckEngine.builder(nlb).probe(transport.spi().healthProbe().orElseThrow()).build()) {
         long t0 = System.nanoTime();
         engine.start();
         Thread.sleep(5_000 + 500); // warm-up: every target's first check, spread over one interval

@@ -1,30 +1,28 @@
 package io.nlb.core;
 
+import io.nlb.common.Problems;
 import java.util.Collection;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Argument checks whose messages follow one grammar: {@code "field: value (expected: what)"}.
- * Shared by every builder of the module so that all errors read alike.
+ * Argument checks of the module's builders. The message text, {@code "field: value (expected:
+ * what)"}, is formatted by {@link Problems}, the project's one formatter; {@code invalid}, {@code
+ * message} and {@code render} only forward to it, so that the module's many call sites (and the
+ * control-plane code being rewritten beside them) keep reading {@code Check.invalid(...)}.
  */
 final class Check {
   private Check() {}
 
-  static IllegalArgumentException invalid(String field, @org.jspecify.annotations.Nullable Object value, String expected) {
-    return new IllegalArgumentException(message(field, value, expected));
+  static IllegalArgumentException invalid(String field, @Nullable Object value, String expected) {
+    return Problems.invalid(field, value, expected);
   }
 
-  static String message(String field, @org.jspecify.annotations.Nullable Object value, String expected) {
-    return field + ": " + render(value) + " (expected: " + expected + ")";
+  static String message(String field, @Nullable Object value, String expected) {
+    return Problems.message(field, value, expected);
   }
 
-  static String render(@org.jspecify.annotations.Nullable Object value) {
-    if (value == null) {
-      return "null";
-    }
-    if (value instanceof CharSequence) {
-      return "\"" + value + "\"";
-    }
-    return String.valueOf(value);
+  static String render(@Nullable Object value) {
+    return Problems.render(value);
   }
 
   static int range(String field, int value, int min, int max) {
@@ -34,7 +32,7 @@ final class Check {
     return value;
   }
 
-  static <T> T notNull(String field, @org.jspecify.annotations.Nullable T value) {
+  static <T> T notNull(String field, @Nullable T value) {
     if (value == null) {
       throw invalid(field, null, "a value");
     }

@@ -1,5 +1,6 @@
 package io.nlb.metrics;
 
+import io.nlb.common.Problems;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -191,7 +192,7 @@ public final class Dimensions {
 
   private static String checkLoadBalancer(String value) {
     if (!LOAD_BALANCER.matcher(value).matches() || value.startsWith("net/internal-")) {
-      throw Check.invalid(
+      throw Problems.invalid(
           "loadBalancer",
           value,
           "net/<name>/<16 lowercase hex digits>, name 1-32 letters, digits or inner hyphens,"
@@ -202,7 +203,7 @@ public final class Dimensions {
 
   private static String checkTargetGroup(String value) {
     if (!TARGET_GROUP.matcher(value).matches()) {
-      throw Check.invalid(
+      throw Problems.invalid(
           "targetGroup",
           value,
           "targetgroup/<name>/<16 lowercase hex digits>, name 1-32 letters, digits or inner"
@@ -213,7 +214,7 @@ public final class Dimensions {
 
   private static String checkAvailabilityZone(String value) {
     if (!AVAILABILITY_ZONE.matcher(value).matches()) {
-      throw Check.invalid("availabilityZone", value, "1-64 letters, digits, '.', '_' or '-'");
+      throw Problems.invalid("availabilityZone", value, "1-64 letters, digits, '.', '_' or '-'");
     }
     return value;
   }

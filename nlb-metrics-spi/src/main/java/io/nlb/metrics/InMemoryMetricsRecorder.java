@@ -1,5 +1,6 @@
 package io.nlb.metrics;
 
+import io.nlb.common.Problems;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -73,8 +74,10 @@ public final class InMemoryMetricsRecorder implements MetricsRecorder {
       case DERIVED:
         break;
     }
-    throw Check.invalidRaw(
-        "metric", metric.metricName(), "a metric of kind COUNTER or GAUGE, got " + metric.kind());
+    throw Problems.invalid(
+        "metric",
+        Problems.raw(metric.metricName()),
+        "a metric of kind COUNTER or GAUGE, got " + metric.kind());
   }
 
   /**
@@ -121,7 +124,7 @@ public final class InMemoryMetricsRecorder implements MetricsRecorder {
     @Override
     public void add(long amount) {
       if (amount < 0) {
-        throw Check.invalidRaw("amount", Long.toString(amount), ">= 0; counters never go down");
+        throw Problems.invalid("amount", amount, ">= 0; counters never go down");
       }
       sum.add(amount);
     }

@@ -7,6 +7,7 @@ import static io.nlb.metrics.ReportingCriterion.ALWAYS;
 import static io.nlb.metrics.ReportingCriterion.HEALTH_CHECKS_ENABLED;
 import static io.nlb.metrics.ReportingCriterion.NONZERO;
 
+import io.nlb.common.Problems;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -347,7 +348,7 @@ public enum Metric {
   public static Metric of(String metricName) {
     Metric m = BY_NAME.get(metricName);
     if (m == null) {
-      throw Check.invalid(
+      throw Problems.invalid(
           "metricName", metricName, "a Network Load Balancer metric name such as ActiveFlowCount");
     }
     return m;

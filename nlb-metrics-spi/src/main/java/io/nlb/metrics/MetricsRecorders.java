@@ -1,5 +1,6 @@
 package io.nlb.metrics;
 
+import io.nlb.common.Problems;
 import java.util.Objects;
 import java.util.ServiceLoader;
 import org.jspecify.annotations.Nullable;
@@ -77,18 +78,18 @@ public final class MetricsRecorders {
 
   private static void checkKind(Metric metric, MetricKind expected) {
     if (metric.kind() != expected) {
-      throw Check.invalidRaw(
+      throw Problems.invalid(
           "metric",
-          metric.metricName(),
+          Problems.raw(metric.metricName()),
           "a metric of kind " + expected + ", got " + metric.kind());
     }
   }
 
   static void checkDimensions(Metric metric, Dimensions dimensions) {
     if (!metric.isPublishedUnder(dimensions)) {
-      throw Check.invalidRaw(
+      throw Problems.invalid(
           "dimensions",
-          Dimension.format(dimensions.mask()),
+          Problems.raw(Dimension.format(dimensions.mask())),
           "one of " + metric.formatDimensionSets() + " for " + metric.metricName());
     }
   }

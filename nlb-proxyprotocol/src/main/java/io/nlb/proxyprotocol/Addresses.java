@@ -1,5 +1,6 @@
 package io.nlb.proxyprotocol;
 
+import io.nlb.common.Problems;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 

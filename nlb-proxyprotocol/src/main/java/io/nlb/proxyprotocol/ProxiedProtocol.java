@@ -1,5 +1,6 @@
 package io.nlb.proxyprotocol;
 
+import io.nlb.common.Problems;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -92,7 +93,7 @@ public enum ProxiedProtocol {
     ProxiedProtocol p = fromWire(family.wireValue() << 4 | transport.wireValue());
     if (p == null) {
       throw new IllegalArgumentException(
-          Problems.of("transport", transport + " with " + family,
+          Problems.message("transport", transport + " with " + family,
               "UNSPEC with UNSPEC, or STREAM or DGRAM with INET, INET6 or UNIX"));
     }
     return p;

@@ -1,5 +1,6 @@
 package io.nlb.proxyprotocol;
 
+import io.nlb.common.Problems;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -188,7 +189,7 @@ public final class ProxyHeaderParser {
 
   private void checkCount(int count, long offset) {
     if (count >= maxHeaders) {
-      throw Problems.wire("headers", Problems.raw("more than " + maxHeaders + " stacked"),
+      throw ProxyProtocolException.at("headers", Problems.raw("more than " + maxHeaders + " stacked"),
           "at most " + maxHeaders, offset);
     }
   }

@@ -1,5 +1,7 @@
 package io.nlb.proxyprotocol;
 
+import io.nlb.common.Problems;
+
 /**
  * Configures a {@link ProxyHeaderParser}. Obtained from {@link ProxyHeaderParser#builder()}.
  *

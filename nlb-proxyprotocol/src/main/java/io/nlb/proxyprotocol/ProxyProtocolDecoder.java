@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.nlb.common.Problems;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -79,7 +80,7 @@ public final class ProxyProtocolDecoder extends ByteToMessageDecoder {
     }
     try {
       if (headers >= parser.maxHeaders()) {
-        throw Problems.wire("headers",
+        throw ProxyProtocolException.at("headers",
             Problems.raw("more than " + parser.maxHeaders() + " stacked"),
             "at most " + parser.maxHeaders(), consumed);
       }
@@ -107,7 +108,7 @@ public final class ProxyProtocolDecoder extends ByteToMessageDecoder {
     if (headers > 0) {
       out.add(in.readRetainedSlice(in.readableBytes())); // never became a header: payload
     } else {
-      fail(ctx, in, Problems.wire("header",
+      fail(ctx, in, ProxyProtocolException.at("header",
           Problems.raw(in.readableBytes() + " bytes, then end of stream"),
           "a complete PROXY protocol header", consumed + in.readableBytes()));
     }

@@ -1,5 +1,8 @@
 package io.nlb.proxyprotocol;
 
+import io.nlb.common.Problems;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Bytes that are not a valid PROXY protocol header: the one exception every decoding API of this
  * module throws for bad input.
@@ -32,6 +35,11 @@ public final class ProxyProtocolException extends RuntimeException {
     super(problem + " at byte " + offset);
     this.problem = problem;
     this.offset = offset;
+  }
+
+  /** The exception for {@code field} holding {@code value} at {@code offset}; the text from {@link Problems}. */
+  static ProxyProtocolException at(String field, @Nullable Object value, String expected, long offset) {
+    return new ProxyProtocolException(Problems.message(field, value, expected), offset);
   }
 
   /** What was wrong, without the offset. */

@@ -123,6 +123,6 @@ public final class ProxySsl {
 
   @Override
   public String toString() {
-    return "ProxySsl[client=" + Problems.hex(client) + ", verify=" + verify + ", " + subTlvs + "]";
+    return "ProxySsl[client=" + Wire.hex(client) + ", verify=" + verify + ", " + subTlvs + "]";
   }
 }

@@ -3,6 +3,7 @@ package io.nlb.proxyprotocol;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import io.nlb.common.Problems;
 import java.nio.charset.Charset;
 import java.util.Arrays;
 import java.util.List;
@@ -78,7 +79,7 @@ public final class ProxyTlv {
    */
   public static ProxyTlv custom(int type, byte[] value) {
     if (!TlvType.isCustom(type)) {
-      throw Problems.invalid("type", Problems.hex(type), "0xE0-0xEF");
+      throw Problems.invalid("type", Wire.hex(type), "0xE0-0xEF");
     }
     return of(type, value);
   }
@@ -258,7 +259,7 @@ public final class ProxyTlv {
   public String toString() {
     TlvType known = knownType();
     StringBuilder sb = new StringBuilder("ProxyTlv[");
-    sb.append(known == null ? "" : known.name()).append('(').append(Problems.hex(type))
+    sb.append(known == null ? "" : known.name()).append('(').append(Wire.hex(type))
         .append("), ").append(value.length).append(" bytes");
     if (value.length > 0) {
       sb.append(": ");

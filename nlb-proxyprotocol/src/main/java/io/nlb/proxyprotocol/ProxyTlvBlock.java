@@ -1,5 +1,6 @@
 package io.nlb.proxyprotocol;
 
+import io.nlb.common.Problems;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;

@@ -1,6 +1,7 @@
 package io.nlb.proxyprotocol;
 
 import io.netty.buffer.ByteBuf;
+import io.nlb.common.Problems;
 import java.net.InetSocketAddress;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;

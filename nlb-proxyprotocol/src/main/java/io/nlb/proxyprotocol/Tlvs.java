@@ -1,5 +1,6 @@
 package io.nlb.proxyprotocol;
 
+import io.nlb.common.Problems;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,14 +20,14 @@ final class Tlvs {
     int i = from;
     while (i < to) {
       if (to - i < 3) {
-        throw Problems.wire(prefix + "tlv", Problems.raw((to - i) + " trailing bytes"),
+        throw ProxyProtocolException.at(prefix + "tlv", Problems.raw((to - i) + " trailing bytes"),
             "a 3-byte type and length", i + shift);
       }
       int type = b.get(i) & 0xFF;
       int length = (b.get(i + 1) & 0xFF) << 8 | (b.get(i + 2) & 0xFF);
       int valueAt = i + 3;
       if (length > to - valueAt) {
-        throw Problems.wire(prefix + "tlv[" + Problems.hex(type) + "].length", length,
+        throw ProxyProtocolException.at(prefix + "tlv[" + Wire.hex(type) + "].length", length,
             "<= " + (to - valueAt) + ", the bytes left in the header", i + 1 + shift);
       }
       if (prefix.isEmpty()) {
@@ -44,13 +45,13 @@ final class Tlvs {
   static void check(ByteBuffer b, int type, int valueAt, int length, long lengthOffset,
       long shift) {
     if (type == TlvType.CRC32C.wireByte() && length != 4) {
-      throw Problems.wire("tlv[CRC32C].length", length, "4", lengthOffset);
+      throw ProxyProtocolException.at("tlv[CRC32C].length", length, "4", lengthOffset);
     } else if (type == TlvType.UNIQUE_ID.wireByte() && length > ProxyTlv.MAX_UNIQUE_ID_LENGTH) {
-      throw Problems.wire("tlv[UNIQUE_ID].length", length,
+      throw ProxyProtocolException.at("tlv[UNIQUE_ID].length", length,
           "<= " + ProxyTlv.MAX_UNIQUE_ID_LENGTH, lengthOffset);
     } else if (type == TlvType.SSL.wireByte()) {
       if (length < 5) {
-        throw Problems.wire("tlv[SSL].length", length, ">= 5, a client byte and a verify word",
+        throw ProxyProtocolException.at("tlv[SSL].length", length, ">= 5, a client byte and a verify word",
             lengthOffset);
       }
       parse(b, valueAt + 5, valueAt + length, shift, "ssl.");

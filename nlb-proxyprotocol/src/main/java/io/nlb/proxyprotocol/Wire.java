@@ -2,6 +2,7 @@ package io.nlb.proxyprotocol;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import io.nlb.common.Problems;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -34,6 +35,11 @@ final class Wire {
       "PROXY <TCP4 or TCP6> <source> <destination> <source port> <destination port>";
 
   private Wire() {}
+
+  /** A byte in hex for a message, shown without quotes: {@code 0x0D}. */
+  static Object hex(int b) {
+    return Problems.raw(String.format("0x%02X", b & 0xFF));
+  }
 
   /** Whether the bytes at {@code pos} start a header: V1, V2, NONE or NEED_MORE. */
   static int detect(ByteBuffer b, int pos, int limit) {
@@ -73,7 +79,7 @@ final class Wire {
     if (first == V1_PREFIX[0]) {
       return frameV1(b, pos, limit, shift);
     }
-    throw Problems.wire("signature[0]", Problems.hex(first),
+    throw ProxyProtocolException.at("signature[0]", hex(first),
         "0x0D of a version 2 signature or 'P' of \"PROXY \"", pos + shift);
   }
 
@@ -83,7 +89,7 @@ final class Wire {
     for (int i = 1; i < n; i++) {
       int v = b.get(pos + i) & 0xFF;
       if (v != SIGNATURE[i]) {
-        throw Problems.wire("signature[" + i + "]", Problems.hex(v), Problems.hex(SIGNATURE[i]).toString(),
+        throw ProxyProtocolException.at("signature[" + i + "]", hex(v), hex(SIGNATURE[i]).toString(),
             pos + i + shift);
       }
     }
@@ -92,11 +98,11 @@ final class Wire {
     }
     int verCmd = b.get(pos + 12) & 0xFF;
     if (verCmd >>> 4 != 2) {
-      throw Problems.wire("version", verCmd >>> 4, "2", pos + 12 + shift);
+      throw ProxyProtocolException.at("version", verCmd >>> 4, "2", pos + 12 + shift);
     }
     int command = verCmd & 0xF;
     if (command > 1) {
-      throw Problems.wire("command", Problems.raw("0x" + Integer.toHexString(command)),
+      throw ProxyProtocolException.at("command", Problems.raw("0x" + Integer.toHexString(command)),
           "0x0 LOCAL or 0x1 PROXY", pos + 12 + shift);
     }
     if (avail < 14) {
@@ -106,7 +112,7 @@ final class Wire {
     ProxiedProtocol protocol = ProxiedProtocol.fromWire(fam);
     // LOCAL ignores the family (spec 2.2), so only PROXY headers need a known one.
     if (protocol == null && command == 1) {
-      throw Problems.wire("protocol", Problems.hex(fam),
+      throw ProxyProtocolException.at("protocol", hex(fam),
           "0x00, 0x11, 0x12, 0x21, 0x22, 0x31 or 0x32", pos + 13 + shift);
     }
     if (avail < ProxyV2Encoder.FIXED_LENGTH) {
@@ -114,7 +120,7 @@ final class Wire {
     }
     int length = (b.get(pos + 14) & 0xFF) << 8 | (b.get(pos + 15) & 0xFF);
     if (protocol != null && command == 1 && length < protocol.addressBlockLength()) {
-      throw Problems.wire("length", length,
+      throw ProxyProtocolException.at("length", length,
           ">= " + protocol.addressBlockLength() + " for " + protocol, pos + 14 + shift);
     }
     int total = ProxyV2Encoder.FIXED_LENGTH + length;
@@ -127,8 +133,8 @@ final class Wire {
     for (int i = 1; i < n; i++) {
       int v = b.get(pos + i) & 0xFF;
       if (v != V1_PREFIX[i]) {
-        throw Problems.wire("v1.prefix[" + i + "]", Problems.hex(v),
-            Problems.hex(V1_PREFIX[i]) + " of \"PROXY \"", pos + i + shift);
+        throw ProxyProtocolException.at("v1.prefix[" + i + "]", hex(v),
+            hex(V1_PREFIX[i]) + " of \"PROXY \"", pos + i + shift);
       }
     }
     int end = Math.min(limit, pos + V1_MAX_LENGTH);
@@ -143,19 +149,19 @@ final class Wire {
         }
         int next = b.get(i + 1) & 0xFF;
         if (next != '\n') {
-          throw Problems.wire("v1.line", Problems.raw(Problems.hex(next) + " after CR"), "LF", i + 1 + shift);
+          throw ProxyProtocolException.at("v1.line", Problems.raw(hex(next) + " after CR"), "LF", i + 1 + shift);
         }
         return i + 2 - pos;
       }
       if (c == '\n') {
-        throw Problems.wire("v1.line", Problems.raw("LF without CR"), "CRLF", i + shift);
+        throw ProxyProtocolException.at("v1.line", Problems.raw("LF without CR"), "CRLF", i + shift);
       }
       if (c < 0x20 || c > 0x7E) {
-        throw Problems.wire("v1.line", Problems.hex(c), "printable US-ASCII", i + shift);
+        throw ProxyProtocolException.at("v1.line", hex(c), "printable US-ASCII", i + shift);
       }
     }
     if (avail >= V1_MAX_LENGTH) {
-      throw Problems.wire("v1.line", Problems.raw("no CRLF"), "CRLF within " + V1_MAX_LENGTH + " bytes",
+      throw ProxyProtocolException.at("v1.line", Problems.raw("no CRLF"), "CRLF within " + V1_MAX_LENGTH + " bytes",
           pos + V1_MAX_LENGTH - 1 + shift);
     }
     return NEED_MORE;
@@ -195,7 +201,7 @@ final class Wire {
     for (int i = tlvAt; i < end; i += 3 + ((b.get(i + 1) & 0xFF) << 8 | (b.get(i + 2) & 0xFF))) {
       if ((b.get(i) & 0xFF) == TlvType.CRC32C.wireByte()) {
         if (crcValueAt >= 0) {
-          throw Problems.wire("tlv[CRC32C]", Problems.raw("a second one"), "at most one", i + shift);
+          throw ProxyProtocolException.at("tlv[CRC32C]", Problems.raw("a second one"), "at most one", i + shift);
         }
         crcValueAt = i + 3;
       }
@@ -206,7 +212,7 @@ final class Wire {
       if (received == computed) {
         crc = Crc32cStatus.VALID;
       } else if (requireValidCrc32c) {
-        throw Problems.wire("crc32c", Problems.raw(String.format("0x%08X", received)),
+        throw ProxyProtocolException.at("crc32c", Problems.raw(String.format("0x%08X", received)),
             String.format("0x%08X", computed), crcValueAt + shift);
       } else {
         crc = Crc32cStatus.INVALID;
@@ -246,14 +252,14 @@ final class Wire {
     } else if (name.equals("TCP6")) {
       protocol = ProxiedProtocol.TCP6;
     } else {
-      throw Problems.wire("v1.protocol", name, "TCP4, TCP6 or UNKNOWN", at + i);
+      throw ProxyProtocolException.at("v1.protocol", name, "TCP4, TCP6 or UNKNOWN", at + i);
     }
     int len = protocol.family().addressLength();
     byte[] block = new byte[protocol.addressBlockLength()];
     String[] fields = {"v1.source", "v1.destination", "v1.sourcePort", "v1.destinationPort"};
     for (int f = 0; f < 4; f++) {
       if (end >= line.length()) {
-        throw Problems.wire(fields[f], Problems.raw("missing"), V1_SHAPE, at + line.length());
+        throw ProxyProtocolException.at(fields[f], Problems.raw("missing"), V1_SHAPE, at + line.length());
       }
       i = end + 1; // past exactly one space
       end = token(line, i);
@@ -262,7 +268,7 @@ final class Wire {
             ? TextAddresses.ipv4(line, i, end)
             : TextAddresses.ipv6(line, i, end);
         if (ip == null) {
-          throw Problems.wire(fields[f], line.substring(i, end),
+          throw ProxyProtocolException.at(fields[f], line.substring(i, end),
               protocol == ProxiedProtocol.TCP4
                   ? "an IPv4 address such as 192.0.2.1" : "an IPv6 address such as 2001:db8::1",
               at + i);
@@ -271,7 +277,7 @@ final class Wire {
       } else {
         int port = TextAddresses.port(line, i, end);
         if (port < 0) {
-          throw Problems.wire(fields[f], line.substring(i, end),
+          throw ProxyProtocolException.at(fields[f], line.substring(i, end),
               "0-65535 without leading zeros", at + i);
         }
         block[2 * len + 2 * (f - 2)] = (byte) (port >>> 8);
@@ -279,7 +285,7 @@ final class Wire {
       }
     }
     if (end < line.length()) {
-      throw Problems.wire("v1.line", line.substring(end), "CRLF after the destination port",
+      throw ProxyProtocolException.at("v1.line", line.substring(end), "CRLF after the destination port",
           at + end);
     }
     return new ProxyHeader(ProxyVersion.V1, ProxyCommand.PROXY, protocol, block,

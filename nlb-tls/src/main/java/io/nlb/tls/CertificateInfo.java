@@ -1,5 +1,6 @@
 package io.nlb.tls;
 
+import io.nlb.common.Problems;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
@@ -74,7 +75,7 @@ public final class CertificateInfo {
       type = KeyType.EC;
       size = ec.getParams().getOrder().bitLength();
     } else {
-      throw Checks.invalid("certificate.key", key.getAlgorithm(), "an RSA or EC key");
+      throw Problems.invalid("certificate.key", key.getAlgorithm(), "an RSA or EC key");
     }
     String cn = commonName(leaf);
     List<String> names = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.nlb.tls;
 
+import io.nlb.common.Problems;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -16,7 +17,7 @@ final class Certificates {
   static void requireKeyMatches(String field, X509Certificate leaf, PrivateKey key) {
     PublicKey pub = leaf.getPublicKey();
     if (!pub.getAlgorithm().equals(key.getAlgorithm())) {
-      throw Checks.invalid(field, key.getAlgorithm() + " key", "the private key of the leaf certificate (" + pub.getAlgorithm() + ")");
+      throw Problems.invalid(field, key.getAlgorithm() + " key", "the private key of the leaf certificate (" + pub.getAlgorithm() + ")");
     }
     String alg = pub.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
     byte[] probe = "nlb-tls key check".getBytes(StandardCharsets.US_ASCII);
@@ -29,10 +30,10 @@ final class Certificates {
       verifier.initVerify(pub);
       verifier.update(probe);
       if (!verifier.verify(sig)) {
-        throw Checks.invalid(field, "a key of another certificate", "the private key of the leaf certificate");
+        throw Problems.invalid(field, "a key of another certificate", "the private key of the leaf certificate");
       }
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException(Checks.message(field, e.getMessage(), "a usable " + pub.getAlgorithm() + " private key"), e);
+      throw new IllegalArgumentException(Problems.message(field, e.getMessage(), "a usable " + pub.getAlgorithm() + " private key"), e);
     }
   }
 

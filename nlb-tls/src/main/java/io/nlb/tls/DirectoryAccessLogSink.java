@@ -1,5 +1,6 @@
 package io.nlb.tls;
 
+import io.nlb.common.Problems;
 import io.nlb.core.LoadBalancerAttributes;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,7 +52,7 @@ public final class DirectoryAccessLogSink implements AccessLogSink {
    */
   public DirectoryAccessLogSink(Path directory, String prefix, String accountId, String region, String loadBalancerId, Random random) {
     if (prefix.contains("AWSLogs")) {
-      throw Checks.invalid(LoadBalancerAttributes.ACCESS_LOGS_PREFIX, prefix, "a prefix without AWSLogs");
+      throw Problems.invalid(LoadBalancerAttributes.ACCESS_LOGS_PREFIX, prefix, "a prefix without AWSLogs");
     }
     this.root = prefix.isEmpty() ? directory : directory.resolve(prefix);
     this.accountId = accountId;

@@ -1,5 +1,6 @@
 package io.nlb.tls;
 
+import io.nlb.common.Problems;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
@@ -44,27 +45,27 @@ public final class KeyStoreCertificate implements TlsCertificate {
   public static KeyStoreCertificate of(KeyStore keyStore, String alias, char[] password) {
     try {
       if (!keyStore.containsAlias(alias)) {
-        throw Checks.invalid("alias", alias, "one of " + java.util.Collections.list(keyStore.aliases()));
+        throw Problems.invalid("alias", alias, "one of " + java.util.Collections.list(keyStore.aliases()));
       }
       Key k = keyStore.getKey(alias, password);
       if (!(k instanceof PrivateKey pk)) {
-        throw Checks.invalid("alias", alias, "a private-key entry");
+        throw Problems.invalid("alias", alias, "a private-key entry");
       }
       Certificate[] certs = keyStore.getCertificateChain(alias);
       if (certs == null || certs.length == 0) {
-        throw Checks.invalid("alias", alias, "an entry with a certificate chain");
+        throw Problems.invalid("alias", alias, "an entry with a certificate chain");
       }
       List<X509Certificate> chain = new ArrayList<>();
       for (Certificate c : certs) {
         if (!(c instanceof X509Certificate x)) {
-          throw Checks.invalid("alias", alias, "X.509 certificates");
+          throw Problems.invalid("alias", alias, "X.509 certificates");
         }
         chain.add(x);
       }
       Certificates.requireKeyMatches("alias", chain.get(0), pk);
       return new KeyStoreCertificate(alias, chain, pk);
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException(Checks.message("alias", alias, "a readable private-key entry: " + e.getMessage()), e);
+      throw new IllegalArgumentException(Problems.message("alias", alias, "a readable private-key entry: " + e.getMessage()), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.nlb.tls;
 
+import io.nlb.common.Problems;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -70,30 +71,30 @@ public final class PemCertificate implements TlsCertificate {
         out.add((X509Certificate) c);
       }
       if (out.isEmpty()) {
-        throw Checks.invalid("certificateChain", "no certificate", "one or more -----BEGIN CERTIFICATE----- blocks, leaf first");
+        throw Problems.invalid("certificateChain", "no certificate", "one or more -----BEGIN CERTIFICATE----- blocks, leaf first");
       }
       return out;
     } catch (CertificateException e) {
       throw new IllegalArgumentException(
-          Checks.message("certificateChain", e.getMessage(), "PEM X.509 certificates, leaf first"), e);
+          Problems.message("certificateChain", e.getMessage(), "PEM X.509 certificates, leaf first"), e);
     }
   }
 
   static PrivateKey parseKey(String pem) {
     Matcher m = KEY_BLOCK.matcher(pem);
     if (!m.find()) {
-      throw Checks.invalid("privateKey", "no PEM block", "-----BEGIN PRIVATE KEY----- (unencrypted PKCS#8)");
+      throw Problems.invalid("privateKey", "no PEM block", "-----BEGIN PRIVATE KEY----- (unencrypted PKCS#8)");
     }
     String type = m.group(1);
     if (!type.equals("PRIVATE KEY")) {
-      throw Checks.invalid("privateKey", type, "PRIVATE KEY (unencrypted PKCS#8; convert with openssl pkcs8 -topk8 -nocrypt)");
+      throw Problems.invalid("privateKey", type, "PRIVATE KEY (unencrypted PKCS#8; convert with openssl pkcs8 -topk8 -nocrypt)");
     }
     byte[] der;
     try {
       der = Base64.getMimeDecoder().decode(m.group(2));
     } catch (IllegalArgumentException e) {
       // The decoder's message names no key bytes, but it is not ours to forward: say what is wrong.
-      throw Checks.invalid("privateKey", "damaged base64", "a complete PEM block");
+      throw Problems.invalid("privateKey", "damaged base64", "a complete PEM block");
     }
     PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
     for (String alg : new String[] {"RSA", "EC"}) {
@@ -103,7 +104,7 @@ public final class PemCertificate implements TlsCertificate {
         // try the next algorithm
       }
     }
-    throw Checks.invalid("privateKey", "unreadable PKCS#8", "an RSA or EC private key");
+    throw Problems.invalid("privateKey", "unreadable PKCS#8", "an RSA or EC private key");
   }
 
   @Override

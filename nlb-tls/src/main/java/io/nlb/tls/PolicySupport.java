@@ -5,6 +5,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.ReferenceCountUtil;
+import io.nlb.common.Problems;
 import java.security.NoSuchAlgorithmException;
 import java.security.Security;
 import java.util.ArrayList;
@@ -247,7 +248,7 @@ public final class PolicySupport {
     if (exact()) {
       return policy.name() + " is served exactly by " + provider;
     }
-    return Checks.message("sslPolicy", policy.name(), "a policy " + provider + " serves exactly; " + String.join("; ", problems)
+    return Problems.message("sslPolicy", policy.name(), "a policy " + provider + " serves exactly; " + String.join("; ", problems)
         + (fix.isEmpty() ? "" : "; fix: " + fix));
   }
 

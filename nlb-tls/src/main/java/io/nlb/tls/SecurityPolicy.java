@@ -1,5 +1,6 @@
 package io.nlb.tls;
 
+import io.nlb.common.Problems;
 import io.nlb.core.SecurityPolicies;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +24,9 @@ import java.util.Map;
  * <p>Immutable and thread-safe.
  */
 public final class SecurityPolicy {
+  // The policies' names are written once, in core (SecurityPolicies.NAMES: core validates listener
+  // configurations without this module). The rows below follow that list: the n-th row gets the
+  // n-th name, and each constant is named after its policy (SecurityPolicyTest checks both).
   // Membership strings: one character per CipherSuite constant, in the global preference order
   // ('x' = in the policy). Every policy is an ordered subset of that one list.
   private static final List<TlsVersion> V12_13 = List.of(TlsVersion.TLS_1_2, TlsVersion.TLS_1_3);
@@ -36,46 +40,54 @@ public final class SecurityPolicy {
   private static final List<SecurityPolicy> ALL = new ArrayList<>();
 
   /** TLS 1.2-1.3, forward-secret suites; the recommended policy. */
-  public static final SecurityPolicy TLS13_1_2_2021_06 = define("ELBSecurityPolicy-TLS13-1-2-2021-06", V12_13, "xxxxxxx..xxxx.........");
+  public static final SecurityPolicy TLS13_1_2_2021_06 = define(V12_13, "xxxxxxx..xxxx.........");
   /** TLS 1.2-1.3, forward-secret AES-GCM suites only. */
-  public static final SecurityPolicy TLS13_1_2_RES_2021_06 = define("ELBSecurityPolicy-TLS13-1-2-Res-2021-06", V12_13, "xxxxx....xx...........");
+  public static final SecurityPolicy TLS13_1_2_RES_2021_06 = define(V12_13, "xxxxx....xx...........");
   /** TLS 1.2-1.3, adds static-RSA SHA-2 suites. */
-  public static final SecurityPolicy TLS13_1_2_EXT1_2021_06 = define("ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06", V12_13, "xxxxxxx..xxxx..xx.xx..");
+  public static final SecurityPolicy TLS13_1_2_EXT1_2021_06 = define(V12_13, "xxxxxxx..xxxx..xx.xx..");
   /** TLS 1.2-1.3, every TLS 1.2 suite but 3DES. */
-  public static final SecurityPolicy TLS13_1_2_EXT2_2021_06 = define("ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06", V12_13, "xxxxxxxxxxxxxxxxxxxxx.");
+  public static final SecurityPolicy TLS13_1_2_EXT2_2021_06 = define(V12_13, "xxxxxxxxxxxxxxxxxxxxx.");
   /** TLS 1.1-1.3. */
-  public static final SecurityPolicy TLS13_1_1_2021_06 = define("ELBSecurityPolicy-TLS13-1-1-2021-06", V11_13, "xxxxxxxxxxxxxxxxxxxxx.");
+  public static final SecurityPolicy TLS13_1_1_2021_06 = define(V11_13, "xxxxxxxxxxxxxxxxxxxxx.");
   /** TLS 1.0-1.3; also the backend policy behind a TLS 1.3 listener policy. */
-  public static final SecurityPolicy TLS13_1_0_2021_06 = define("ELBSecurityPolicy-TLS13-1-0-2021-06", V10_13, "xxxxxxxxxxxxxxxxxxxxx.");
+  public static final SecurityPolicy TLS13_1_0_2021_06 = define(V10_13, "xxxxxxxxxxxxxxxxxxxxx.");
   /** TLS 1.3 only. */
-  public static final SecurityPolicy TLS13_1_3_2021_06 = define("ELBSecurityPolicy-TLS13-1-3-2021-06", V13, "xxx...................");
+  public static final SecurityPolicy TLS13_1_3_2021_06 = define(V13, "xxx...................");
   /** TLS 1.2, forward-secret AES-GCM suites. */
-  public static final SecurityPolicy FS_1_2_RES_2020_10 = define("ELBSecurityPolicy-FS-1-2-Res-2020-10", V12, "...xx....xx...........");
+  public static final SecurityPolicy FS_1_2_RES_2020_10 = define(V12, "...xx....xx...........");
   /** TLS 1.2, forward-secret SHA-2 suites. */
-  public static final SecurityPolicy FS_1_2_RES_2019_08 = define("ELBSecurityPolicy-FS-1-2-Res-2019-08", V12, "...xxxx..xxxx.........");
+  public static final SecurityPolicy FS_1_2_RES_2019_08 = define(V12, "...xxxx..xxxx.........");
   /** TLS 1.2, forward-secret suites. */
-  public static final SecurityPolicy FS_1_2_2019_08 = define("ELBSecurityPolicy-FS-1-2-2019-08", V12, "...xxxxxxxxxxxx.......");
+  public static final SecurityPolicy FS_1_2_2019_08 = define(V12, "...xxxxxxxxxxxx.......");
   /** TLS 1.1-1.2, forward-secret suites. */
-  public static final SecurityPolicy FS_1_1_2019_08 = define("ELBSecurityPolicy-FS-1-1-2019-08", V11_12, "...xxxxxxxxxxxx.......");
+  public static final SecurityPolicy FS_1_1_2019_08 = define(V11_12, "...xxxxxxxxxxxx.......");
   /** TLS 1.0-1.2, forward-secret suites. */
-  public static final SecurityPolicy FS_2018_06 = define("ELBSecurityPolicy-FS-2018-06", V10_12, "...xxxxxxxxxxxx.......");
+  public static final SecurityPolicy FS_2018_06 = define(V10_12, "...xxxxxxxxxxxx.......");
   /** TLS 1.2, every TLS 1.2 suite but 3DES. */
-  public static final SecurityPolicy TLS_1_2_EXT_2018_06 = define("ELBSecurityPolicy-TLS-1-2-Ext-2018-06", V12, "...xxxxxxxxxxxxxxxxxx.");
+  public static final SecurityPolicy TLS_1_2_EXT_2018_06 = define(V12, "...xxxxxxxxxxxxxxxxxx.");
   /** TLS 1.2, SHA-2 suites. */
-  public static final SecurityPolicy TLS_1_2_2017_01 = define("ELBSecurityPolicy-TLS-1-2-2017-01", V12, "...xxxx..xxxx..xx.xx..");
+  public static final SecurityPolicy TLS_1_2_2017_01 = define(V12, "...xxxx..xxxx..xx.xx..");
   /** TLS 1.1-1.2. */
-  public static final SecurityPolicy TLS_1_1_2017_01 = define("ELBSecurityPolicy-TLS-1-1-2017-01", V11_12, "...xxxxxxxxxxxxxxxxxx.");
+  public static final SecurityPolicy TLS_1_1_2017_01 = define(V11_12, "...xxxxxxxxxxxxxxxxxx.");
   /** TLS 1.0-1.2; the default policy and the backend policy behind any other listener policy. */
-  public static final SecurityPolicy POLICY_2016_08 = define("ELBSecurityPolicy-2016-08", V10_12, "...xxxxxxxxxxxxxxxxxx.");
+  public static final SecurityPolicy POLICY_2016_08 = define(V10_12, "...xxxxxxxxxxxxxxxxxx.");
   /** TLS 1.0-1.2 with 3DES last; only for legacy clients that need {@code DES-CBC3-SHA}. */
-  public static final SecurityPolicy TLS_1_0_2015_04 = define("ELBSecurityPolicy-TLS-1-0-2015-04", V10_12, "...xxxxxxxxxxxxxxxxxxx");
+  public static final SecurityPolicy TLS_1_0_2015_04 = define(V10_12, "...xxxxxxxxxxxxxxxxxxx");
   /** Identical to {@link #POLICY_2016_08}. */
-  public static final SecurityPolicy POLICY_2015_05 = define("ELBSecurityPolicy-2015-05", V10_12, "...xxxxxxxxxxxxxxxxxx.");
+  public static final SecurityPolicy POLICY_2015_05 = define(V10_12, "...xxxxxxxxxxxxxxxxxx.");
 
   /** The policy a TLS listener gets when none is named: {@code ELBSecurityPolicy-2016-08}. */
-  public static final SecurityPolicy DEFAULT = POLICY_2016_08;
+  public static final SecurityPolicy DEFAULT = named(SecurityPolicies.DEFAULT);
   /** The recommended policy: {@code ELBSecurityPolicy-TLS13-1-2-2021-06}. */
-  public static final SecurityPolicy RECOMMENDED = TLS13_1_2_2021_06;
+  public static final SecurityPolicy RECOMMENDED = named(SecurityPolicies.RECOMMENDED);
+
+  static {
+    if (ALL.size() != SecurityPolicies.NAMES.size()) {
+      throw new AssertionError(
+          "SecurityPolicy: " + ALL.size() + " rows (expected: one per name of SecurityPolicies.NAMES, "
+              + SecurityPolicies.NAMES.size() + ")");
+    }
+  }
 
   private static final List<SecurityPolicy> ALL_VIEW = Collections.unmodifiableList(ALL);
 
@@ -89,7 +101,11 @@ public final class SecurityPolicy {
     this.ciphers = ciphers;
   }
 
-  private static SecurityPolicy define(String name, List<TlsVersion> protocols, String members) {
+  private static SecurityPolicy define(List<TlsVersion> protocols, String members) {
+    if (ALL.size() == SecurityPolicies.NAMES.size()) {
+      throw new AssertionError("SecurityPolicy: more rows than SecurityPolicies.NAMES has names");
+    }
+    String name = SecurityPolicies.NAMES.get(ALL.size());
     CipherSuite[] all = CipherSuite.values();
     if (members.length() != all.length) {
       throw new AssertionError(name + ": membership string of length " + members.length());
@@ -121,7 +137,7 @@ public final class SecurityPolicy {
         return p;
       }
     }
-    throw Checks.invalid("sslPolicy", name, "one of " + SecurityPolicies.NAMES);
+    throw Problems.invalid("sslPolicy", name, "one of " + SecurityPolicies.NAMES);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.nlb.tls;
 
+import io.nlb.common.Problems;
 import io.nlb.core.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,7 +83,7 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
    */
   public static TlsAccessLog start(AccessLogSink sink, Clock clock, int capacity) {
     if (capacity < 1) {
-      throw Checks.invalid("capacity", capacity, "at least 1");
+      throw Problems.invalid("capacity", capacity, "at least 1");
     }
     TlsAccessLog l = new TlsAccessLog(sink, clock, capacity, null);
     l.writer.start();
@@ -99,7 +100,7 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
    */
   public static TlsAccessLog start(AccessLogSink sink, Scheduler scheduler, int capacity) {
     if (capacity < 1) {
-      throw Checks.invalid("capacity", capacity, "at least 1");
+      throw Problems.invalid("capacity", capacity, "at least 1");
     }
     TlsAccessLog l = new TlsAccessLog(sink, SchedulerClock.of(scheduler), capacity, scheduler);
     l.writer.start();

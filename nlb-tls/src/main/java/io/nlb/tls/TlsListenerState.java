@@ -1,6 +1,7 @@
 package io.nlb.tls;
 
 import io.netty.handler.ssl.SslContext;
+import io.nlb.common.Problems;
 import io.nlb.core.AlpnPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class TlsListenerState {
       TlsCertificate defaultCertificate, List<TlsCertificate> certificates, Duration handshakeTimeout,
       Map<String, SslContext> previous, boolean reusable) {
     if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
-      throw Checks.invalid("handshakeTimeout", handshakeTimeout, "a positive duration");
+      throw Problems.invalid("handshakeTimeout", handshakeTimeout, "a positive duration");
     }
     PolicySupport.check(policy, provider).requireExact();
     List<String> alpn = alpnPolicy.protocols();

@@ -3,6 +3,7 @@ package io.nlb.tls;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.nlb.common.Problems;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -171,7 +172,7 @@ public final class TlsOrigination {
 
   private SslHandler newHandler(Channel target, @Nullable String serverName, @Nullable String alpn, @Nullable Channel frontend) {
     if (!target.isActive()) {
-      throw Checks.invalid("target", target.toString(), "a connected channel");
+      throw Problems.invalid("target", target.toString(), "a connected channel");
     }
     String key = alpn == null || alpn.isEmpty() ? NO_ALPN : alpn;
     SslContext ctx = contexts.computeIfAbsent(key, a -> TlsContexts.client(provider, protocolNames, cipherNames, List.of(a)));

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
+import io.nlb.common.Problems;
 import io.nlb.core.AlpnPolicy;
 import io.nlb.core.ListenerConfig;
 import io.nlb.core.Protocol;
@@ -91,11 +92,11 @@ public final class TlsTermination {
   /** A builder starting from {@code listener}'s TLS settings. */
   public static Builder builder(ListenerConfig listener, TlsProvider provider) {
     if (listener.protocol() != Protocol.TLS) {
-      throw Checks.invalid(listener.path() + ".protocol", listener.protocol().toString(), "TLS");
+      throw Problems.invalid(listener.path() + ".protocol", listener.protocol().toString(), "TLS");
     }
     Builder b = new Builder(provider);
     b.defaultCertificate = tlsCertificate(listener.path() + ".certificate",
-        listener.certificate().orElseThrow(() -> Checks.invalid(listener.path() + ".certificate", null, "a default certificate")));
+        listener.certificate().orElseThrow(() -> Problems.invalid(listener.path() + ".certificate", null, "a default certificate")));
     for (ServerCertificate c : listener.certificates()) {
       b.certificates.add(tlsCertificate(listener.path() + ".certificates", c));
     }
@@ -111,7 +112,7 @@ public final class TlsTermination {
 
   private static TlsCertificate tlsCertificate(String field, ServerCertificate c) {
     if (!(c instanceof TlsCertificate t)) {
-      throw Checks.invalid(field, c.id(), "a TlsCertificate (PemCertificate or KeyStoreCertificate) carrying the private key");
+      throw Problems.invalid(field, c.id(), "a TlsCertificate (PemCertificate or KeyStoreCertificate) carrying the private key");
     }
     return t;
   }
@@ -270,7 +271,7 @@ public final class TlsTermination {
     /** How long a handshake may take from accept to finished (10 s unless set; positive). */
     public Builder handshakeTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
-        throw Checks.invalid("handshakeTimeout", timeout, "a positive duration");
+        throw Problems.invalid("handshakeTimeout", timeout, "a positive duration");
       }
       this.handshakeTimeout = timeout;
       return this;
@@ -316,7 +317,7 @@ public final class TlsTermination {
 
     TlsCertificate requireDefault() {
       if (defaultCertificate == null) {
-        throw Checks.invalid("defaultCertificate", null, "exactly one default certificate");
+        throw Problems.invalid("defaultCertificate", null, "exactly one default certificate");
       }
       return defaultCertificate;
     }

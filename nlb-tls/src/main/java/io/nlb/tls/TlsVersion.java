@@ -1,5 +1,7 @@
 package io.nlb.tls;
 
+import io.nlb.common.Problems;
+
 /**
  * A TLS protocol version a security policy may allow. Each constant carries the name JSSE and
  * OpenSSL both use ({@code TLSv1.2}) and the spelling of the access log ({@code tlsv12}).
@@ -48,7 +50,7 @@ public enum TlsVersion {
         return v;
       }
     }
-    throw Checks.invalid("protocol", name, "TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3");
+    throw Problems.invalid("protocol", name, "TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3");
   }
 
   @Override

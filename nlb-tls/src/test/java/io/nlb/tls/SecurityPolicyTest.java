@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.nlb.core.SecurityPolicies;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +71,23 @@ class SecurityPolicyTest {
     assertThat(SecurityPolicy.all()).extracting(SecurityPolicy::name).containsExactlyElementsOf(SecurityPolicies.NAMES);
     assertThat(SecurityPolicy.DEFAULT.name()).isEqualTo(SecurityPolicies.DEFAULT).isEqualTo("ELBSecurityPolicy-2016-08");
     assertThat(SecurityPolicy.RECOMMENDED.name()).isEqualTo(SecurityPolicies.RECOMMENDED).isEqualTo("ELBSecurityPolicy-TLS13-1-2-2021-06");
+  }
+
+  @Test
+  void constants_eachNamedAfterItsPolicy() throws IllegalAccessException {
+    // The rows take their names from SecurityPolicies.NAMES by position; a row out of place would
+    // give a constant another policy's name. TLS13_1_2_RES_2021_06 is ELBSecurityPolicy-TLS13-1-2-Res-2021-06.
+    int constants = 0;
+    for (Field f : SecurityPolicy.class.getFields()) {
+      if (f.getType() != SecurityPolicy.class || !Modifier.isStatic(f.getModifiers())
+          || f.getName().equals("DEFAULT") || f.getName().equals("RECOMMENDED")) {
+        continue;
+      }
+      String expected = "ELBSecurityPolicy-" + f.getName().replaceFirst("^POLICY_", "").replace('_', '-');
+      assertThat(((SecurityPolicy) f.get(null)).name()).as(f.getName()).isEqualToIgnoringCase(expected);
+      constants++;
+    }
+    assertThat(constants).isEqualTo(SecurityPolicies.NAMES.size());
   }
 
   @Test

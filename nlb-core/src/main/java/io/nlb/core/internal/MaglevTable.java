@@ -1,5 +1,6 @@
 package io.nlb.core.internal;
 
+import io.nlb.common.Problems;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -206,12 +207,10 @@ public final class MaglevTable {
 
   private static void checkSize(int size, int keyCount) {
     if (!isPrime(size)) {
-      throw new IllegalArgumentException(
-          "size: " + size + " (expected: a prime number, such as " + DEFAULT_SIZE + ")");
+      throw Problems.invalid("size", size, "a prime number, such as " + DEFAULT_SIZE);
     }
     if (size <= keyCount) {
-      throw new IllegalArgumentException(
-          "size: " + size + " (expected: a prime greater than the key count " + keyCount + ")");
+      throw Problems.invalid("size", size, "a prime greater than the key count " + keyCount);
     }
   }
 
@@ -219,14 +218,15 @@ public final class MaglevTable {
     for (int i = 1; i < keys.length; i++) {
       int c = keys[i - 1].compareTo(keys[i]);
       if (c == 0) {
-        throw new IllegalArgumentException(
-            "keys[" + i + "]: \"" + keys[i] + "\" (expected: distinct keys; keys[" + (i - 1)
-                + "] is the same)");
+        throw Problems.invalid(
+            "keys[" + i + "]", keys[i], "distinct keys; keys[" + (i - 1) + "] is the same");
       }
       if (c > 0) {
-        throw new IllegalArgumentException(
-            "keys[" + i + "]: \"" + keys[i] + "\" (expected: greater than keys[" + (i - 1)
-                + "] \"" + keys[i - 1] + "\"; keys must be sorted ascending)");
+        throw Problems.invalid(
+            "keys[" + i + "]",
+            keys[i],
+            "greater than keys[" + (i - 1) + "] " + Problems.render(keys[i - 1])
+                + "; keys must be sorted ascending");
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.nlb.core.internal;
 
+import io.nlb.common.Problems;
 import java.util.Arrays;
 
 /**
@@ -170,8 +171,7 @@ public final class TargetSelector {
 
   private static void checkLength(boolean[] eligible, int keyCount) {
     if (eligible.length != keyCount) {
-      throw new IllegalArgumentException(
-          "eligible.length: " + eligible.length + " (expected: " + keyCount + ", one per key)");
+      throw Problems.invalid("eligible.length", eligible.length, keyCount + ", one per key");
     }
   }
 }

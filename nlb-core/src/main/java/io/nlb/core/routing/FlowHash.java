@@ -1,5 +1,6 @@
 package io.nlb.core.routing;
 
+import io.nlb.common.Problems;
 import io.nlb.core.internal.XxHash64;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -176,7 +177,7 @@ public final class FlowHash {
 
   private static void checkIpv6(String field, byte[] addr) {
     if (addr.length != 16) {
-      throw new IllegalArgumentException(field + ".length: " + addr.length + " (expected: 16)");
+      throw Problems.invalid(field + ".length", addr.length, "16");
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.nlb.core.routing;
 
+import io.nlb.common.Problems;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -63,21 +64,19 @@ public final class FlowKey {
     this.dstAddress = normalize(dstAddress);
     this.dstPort = port("dstPort", dstPort);
     if (protocol == IpProtocol.UDP && sequence != 0) {
-      throw new IllegalArgumentException(
-          "sequence: " + sequence + " (expected: 0 for UDP, whose flows have no sequence)");
+      throw Problems.invalid("sequence", sequence, "0 for UDP, whose flows have no sequence");
     }
     this.sequence = sequence;
     byte[] src = this.srcAddress.getAddress();
     byte[] dst = this.dstAddress.getAddress();
     if (src.length != dst.length) {
-      throw new IllegalArgumentException(
-          "dstAddress: "
-              + this.dstAddress.getHostAddress()
-              + " (expected: an "
+      throw Problems.invalid(
+          "dstAddress",
+          Problems.raw(this.dstAddress.getHostAddress()),
+          "an "
               + (src.length == 4 ? "IPv4" : "IPv6")
               + " address, the family of srcAddress "
-              + this.srcAddress.getHostAddress()
-              + ")");
+              + this.srcAddress.getHostAddress());
     }
     this.ipv4 = src.length == 4;
     this.src4 = ipv4 ? toInt(src) : 0;
@@ -257,16 +256,15 @@ public final class FlowKey {
   private static InetAddress resolved(String field, InetSocketAddress address) {
     @Nullable InetAddress a = address.getAddress();
     if (a == null || address.isUnresolved()) {
-      throw new IllegalArgumentException(
-          field + ": " + address.getHostString() + ":" + address.getPort()
-              + " (expected: a resolved address)");
+      throw Problems.invalid(
+          field, Problems.raw(address.getHostString() + ":" + address.getPort()), "a resolved address");
     }
     return a;
   }
 
   private static int port(String field, int port) {
     if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(field + ": " + port + " (expected: 0-65535)");
+      throw Problems.invalid(field, port, "0-65535");
     }
     return port;
   }

@@ -1,5 +1,7 @@
 package io.nlb.core.routing;
 
+import io.nlb.common.Problems;
+
 /**
  * The transport protocol of a flow, carrying its IANA protocol number: the value of the IPv4
  * {@code Protocol} / IPv6 {@code Next Header} field, which {@link FlowHash} mixes into every hash
@@ -36,8 +38,7 @@ public enum IpProtocol {
       case 17:
         return UDP;
       default:
-        throw new IllegalArgumentException(
-            "protocol: " + number + " (expected: 6 (TCP) or 17 (UDP))");
+        throw Problems.invalid("protocol", number, "6 (TCP) or 17 (UDP)");
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.nlb.metrics.micrometer;
 
+import io.nlb.common.Problems;
 import io.nlb.metrics.Metric;
 import io.nlb.metrics.MetricKind;
 import java.util.EnumMap;
@@ -79,8 +80,8 @@ final class MeterMapping {
   static MeterMapping of(Metric metric) {
     MeterMapping m = BY_METRIC.get(metric);
     if (m == null) {
-      throw new IllegalArgumentException(
-          "metric: " + metric.metricName() + " (expected: a recorded metric, got DERIVED)");
+      throw Problems.invalid(
+          "metric", Problems.raw(metric.metricName()), "a recorded metric, got DERIVED");
     }
     return m;
   }

@@ -3,6 +3,7 @@ package io.nlb.metrics.micrometer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.nlb.common.Problems;
 import io.nlb.metrics.Counter;
 import io.nlb.metrics.Dimensions;
 import io.nlb.metrics.Gauge;
@@ -200,8 +201,7 @@ public final class MicrometerMetricsRecorder implements MetricsRecorder {
     @Override
     public void add(long amount) {
       if (amount < 0) {
-        throw new IllegalArgumentException(
-            "amount: " + amount + " (expected: >= 0; counters never go down)");
+        throw Problems.invalid("amount", amount, ">= 0; counters never go down");
       }
       counter.increment(amount);
     }

@@ -1,5 +1,6 @@
 package io.nlb.metrics.store;
 
+import io.nlb.common.Problems;
 import io.nlb.metrics.Statistic;
 import io.nlb.metrics.Unit;
 import java.time.Instant;
@@ -42,8 +43,8 @@ public record Datapoint(Instant timestamp, Unit unit, Map<Statistic, Double> val
   public double value(Statistic statistic) {
     Double v = values.get(statistic);
     if (v == null) {
-      throw Checks.invalid(
-          "statistic", statistic.cloudWatchName(), "one of the requested " + values.keySet());
+      throw Problems.invalid(
+          "statistic", Problems.raw(statistic.cloudWatchName()), "one of the requested " + values.keySet());
     }
     return v;
   }

@@ -1,5 +1,6 @@
 package io.nlb.metrics.store;
 
+import io.nlb.common.Problems;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -42,7 +43,7 @@ public final class MetricStoreBuilder {
     if (period.compareTo(Duration.ofSeconds(1)) < 0
         || period.compareTo(MAX_PERIOD) > 0
         || period.getNano() != 0) {
-      throw Checks.invalid("period", period, "a whole number of seconds from PT1S to PT24H");
+      throw Problems.invalid("period", period, "a whole number of seconds from PT1S to PT24H");
     }
     this.period = period;
     return this;
@@ -56,7 +57,7 @@ public final class MetricStoreBuilder {
   public MetricStoreBuilder retention(Duration retention) {
     Objects.requireNonNull(retention, "retention");
     if (retention.isNegative() || retention.isZero()) {
-      throw Checks.invalid("retention", retention, "a positive duration");
+      throw Problems.invalid("retention", retention, "a positive duration");
     }
     this.retention = retention;
     return this;
@@ -65,7 +66,7 @@ public final class MetricStoreBuilder {
   /** As {@link #retention(Duration)}, as a number of periods: 1 to {@value #MAX_RETENTION_PERIODS}. */
   public MetricStoreBuilder retentionPeriods(int periods) {
     if (periods < 1 || periods > MAX_RETENTION_PERIODS) {
-      throw Checks.invalid("retentionPeriods", periods, "1-" + MAX_RETENTION_PERIODS);
+      throw Problems.invalid("retentionPeriods", periods, "1-" + MAX_RETENTION_PERIODS);
     }
     this.retention = null;
     this.retentionPeriods = periods;
@@ -95,7 +96,7 @@ public final class MetricStoreBuilder {
       long millis = period.toMillis();
       long n = (r.toMillis() + millis - 1) / millis;
       if (n > MAX_RETENTION_PERIODS) {
-        throw Checks.invalid(
+        throw Problems.invalid(
             "retention",
             r,
             "at most " + MAX_RETENTION_PERIODS + " periods of " + period + ", got " + n);

@@ -1,5 +1,6 @@
 package io.nlb.metrics.store;
 
+import io.nlb.common.Problems;
 import io.nlb.metrics.Counter;
 import io.nlb.metrics.Dimension;
 import io.nlb.metrics.Dimensions;
@@ -246,11 +247,11 @@ public final class MetricStore implements MetricsRecorder {
     Objects.requireNonNull(metric, "metric");
     Objects.requireNonNull(dimensions, "dimensions");
     if (metric.kind() == MetricKind.DERIVED) {
-      throw Checks.invalid("metric", metric.metricName(),
+      throw Problems.invalid("metric", Problems.raw(metric.metricName()),
           "a COUNTER or GAUGE metric; " + metric.metricName() + " is derived per period: use statistics(...)");
     }
     if (!metric.isPublishedUnder(dimensions)) {
-      throw Checks.invalid("dimensions", format(dimensions.dimensionSet()),
+      throw Problems.invalid("dimensions", Problems.raw(format(dimensions.dimensionSet())),
           "one of " + format(metric.dimensionSets()) + " for " + metric.metricName());
     }
     synchronized (lock) {
@@ -363,22 +364,22 @@ public final class MetricStore implements MetricsRecorder {
     Objects.requireNonNull(period, "period");
     Objects.requireNonNull(statistics, "statistics");
     if (!metric.isPublishedUnder(dimensions)) {
-      throw Checks.invalid(
+      throw Problems.invalid(
           "dimensions",
-          format(dimensions.dimensionSet()),
+          Problems.raw(format(dimensions.dimensionSet())),
           "one of " + format(metric.dimensionSets()) + " for " + metric.metricName());
     }
     if (!end.isAfter(start)) {
-      throw Checks.invalid("end", end, "after start " + start);
+      throw Problems.invalid("end", end, "after start " + start);
     }
     if (period.isNegative()
         || period.isZero()
         || period.getNano() % 1_000_000 != 0
         || period.toMillis() % periodMillis != 0) {
-      throw Checks.invalid("period", period, "a multiple of " + this.period);
+      throw Problems.invalid("period", period, "a multiple of " + this.period);
     }
     if (statistics.isEmpty()) {
-      throw Checks.invalid("statistics", statistics, "at least one statistic");
+      throw Problems.invalid("statistics", statistics, "at least one statistic");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.nlb.metrics.store;
 
+import io.nlb.common.Problems;
 import io.nlb.metrics.Counter;
 import io.nlb.metrics.Dimensions;
 import io.nlb.metrics.Metric;
@@ -107,7 +108,7 @@ final class CounterSeries extends Series {
     @Override
     public void add(long amount) {
       if (amount < 0) {
-        throw Checks.invalid("amount", amount, ">= 0; counters never go down");
+        throw Problems.invalid("amount", amount, ">= 0; counters never go down");
       }
       sum.add(amount);
       count.increment();

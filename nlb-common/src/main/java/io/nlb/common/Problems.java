@@ -1,0 +1,61 @@
+package io.nlb.common;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one formatter of the project's argument and input errors: {@code "field: value (expected:
+ * what)"}, as in {@code "healthyThreshold: 1 (expected: 2-10)"}. Every module builds its messages
+ * here so that they all read alike; tests assert the text, so the format never changes silently.
+ *
+ * <p>The value is shown by {@link #render}: {@code null} as {@code null}, text in double quotes
+ * ({@code name: "a b" (expected: ...)}), anything else by {@code String.valueOf}. Wrap a value in
+ * {@link #raw} to show text without quotes (a metric name, a set, a hex byte).
+ *
+ * <p>Stateless and thread-safe. Called when something is wrong, never on a path that succeeds, so
+ * building the string is fine.
+ *
+ * <pre>{@code
+ * if (port < 1 || port > 65535) {
+ *   throw Problems.invalid("port", port, "1-65535"); // "port: 0 (expected: 1-65535)"
+ * }
+ * }</pre>
+ *
+ * <p>Not API: the package is exported only to the project's modules.
+ */
+public final class Problems {
+  private Problems() {}
+
+  /** The message {@code "field: value (expected: what)"}, the value shown by {@link #render}. */
+  public static String message(String field, @Nullable Object value, String expected) {
+    return field + ": " + render(value) + " (expected: " + expected + ")";
+  }
+
+  /** An {@link IllegalArgumentException} carrying {@link #message}. */
+  public static IllegalArgumentException invalid(String field, @Nullable Object value, String expected) {
+    return new IllegalArgumentException(message(field, value, expected));
+  }
+
+  /** How a value appears in a message: {@code null}, text in double quotes, else {@code String.valueOf}. */
+  public static String render(@Nullable Object value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value instanceof CharSequence) {
+      return "\"" + value + "\"";
+    }
+    return String.valueOf(value);
+  }
+
+  /** {@code text} as a value shown as is, without the quotes text values get. */
+  public static Object raw(String text) {
+    return new Raw(text);
+  }
+
+  /** Not a {@link CharSequence}, so {@link #render} shows it unquoted. */
+  private record Raw(String text) {
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+}
