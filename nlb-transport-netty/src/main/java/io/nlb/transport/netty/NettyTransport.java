@@ -740,6 +740,12 @@ public final class NettyTransport implements Transport {
     return closed;
   }
 
+  /** The open flows of {@code lb} (tests, diagnostics; a concurrent set). */
+  Set<Flow> flows(LoadBalancer lb) {
+    LbState st = loadBalancers.get(lb);
+    return st == null ? Set.of() : st.flows;
+  }
+
   /** The connection counts of {@code lb}'s TCP listener on {@code port}, or null (tests, diagnostics). */
   AcceptGuard.@Nullable Connections connections(LoadBalancer lb, int port) {
     LbState st = loadBalancers.get(lb);

@@ -1014,6 +1014,11 @@ final class TcpFlow implements Flow, ChannelFutureListener {
     }
   }
 
+  /** The client connection (tests, diagnostics). */
+  Channel clientChannel() {
+    return client;
+  }
+
   /** Bytes written to this flow's two connections and not yet taken by their sockets (diagnostics). */
   long bufferedBytes() {
     return pending(client) + (target == null ? 0 : pending(target));
