@@ -34,6 +34,9 @@ final class HandshakeGuard extends ChannelDuplexHandler {
   static final String CAUSE_TOO_BIG = "TLS handshakes closed: more bytes than the handshake memory budget grants";
   static final String CAUSE_RECORD = "TLS connections reset: a record header announced more than TLS allows";
 
+  /** The room left in a reservation below which the next read first grows it. */
+  static final int MIN_ROOM = 1024;
+
   private final Endpoint ep;
   private final MemoryBudget budget;
   private final TlsRecordCheck records = new TlsRecordCheck();
@@ -88,8 +91,18 @@ final class HandshakeGuard extends ChannelDuplexHandler {
     if (failed) {
       return;
     }
-    if (!done && received + MemoryBudget.BASE > reserved && !grantUpTo(ctx, received + MemoryBudget.BASE)) {
-      return;
+    if (!done && reserved - received < MIN_ROOM) {
+      // Grow by one read before it is allocated. A normal ClientHello and the rest of the client's
+      // handshake fit in the base reservation, so only clients sending more ever get here.
+      long grown = Math.min(reserved + MemoryBudget.BASE, budget.perConnection);
+      if (grown <= reserved || !budget.grow(grown - reserved)) {
+        if (reserved - received <= 0) {
+          refuse(ctx);
+          return;
+        }
+      } else {
+        reserved = grown;
+      }
     }
     ctx.read();
   }
@@ -97,13 +110,29 @@ final class HandshakeGuard extends ChannelDuplexHandler {
   /** Grows the reservation to {@code need}; on refusal resets the connection and returns false. */
   private boolean grantUpTo(ChannelHandlerContext ctx, long need) {
     if (need > reserved) {
-      if (need > budget.perConnection + (long) MemoryBudget.BASE || !budget.grow(need - reserved)) {
+      if (need > budget.perConnection || !budget.grow(need - reserved)) {
         refuse(ctx);
         return false;
       }
       reserved = need;
     }
     return true;
+  }
+
+  /**
+   * A client that shuts down its output before its handshake completes can never complete it:
+   * closed at once (with AUTO_READ off and half-closure allowed, it would otherwise wait for the
+   * handshake timeout, holding its reservation).
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (!done && evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+      done = true;
+      releaseReservation();
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   private void refuse(ChannelHandlerContext ctx) {
