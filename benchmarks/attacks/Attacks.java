@@ -58,7 +58,10 @@ public class Attacks {
     int datagrams = Integer.parseInt(o.get("datagrams"));
     long holdMillis = Long.parseLong(o.get("hold-seconds")) * 1000;
     long afterMillis = Long.parseLong(o.get("after-seconds")) * 1000;
-    System.out.println("attack\tsize\tattack_s\tprobes_during_ok\tprobes_during\tprobes_after_ok\tprobes_after\tworst_probe_ms");
+    System.out.println("attack\tsize\tattack_s\ttls_during\ttcp_during\tudp_during\ttls_after\ttcp_after\tudp_after"
+        + "\tworst_probe_ms");
+    // The probe's UDP flow exists before any attack starts, as a client's flow that was there first.
+    probe.udpOnce();
     for (String attack : o.get("attacks").split(",")) {
       probe.reset();
       Thread prober = new Thread(probe, "probe");
@@ -102,13 +105,20 @@ public class Attacks {
         s.close();
       }
       double attackSeconds = (System.nanoTime() - t0) / 1e9;
-      long[] during = probe.snapshot();
+      long[] during = probe.mark();
       Thread.sleep(afterMillis);
       probe.stop = true;
       prober.join();
       long[] all = probe.snapshot();
-      System.out.printf("%s\t%s\t%.1f\t%d\t%d\t%d\t%d\t%d%n", attack, size, attackSeconds, during[0], during[1],
-          all[0] - during[0], all[1] - during[1], all[2]);
+      StringBuilder row = new StringBuilder(attack).append('\t').append(size).append('\t')
+          .append(String.format("%.1f", attackSeconds));
+      for (int p = 0; p < 3; p++) {
+        row.append('\t').append(during[2 * p]).append('/').append(during[2 * p + 1]);
+      }
+      for (int p = 0; p < 3; p++) {
+        row.append('\t').append(all[2 * p] - during[2 * p]).append('/').append(all[2 * p + 1] - during[2 * p + 1]);
+      }
+      System.out.println(row.append('\t').append(all[6]));
     }
   }
 
@@ -125,23 +135,33 @@ public class Attacks {
     return s;
   }
 
-  /** A normal client: a TLS exchange (new handshake each time), a TCP exchange and a UDP exchange, in a loop. */
+  /**
+   * A normal client: a TLS exchange (a new connection and handshake each time), a TCP exchange (a
+   * new connection each time) and a UDP exchange (one socket for the whole run: a flow that exists
+   * before the attack; a lost datagram is sent again, up to 3 times), in a loop.
+   */
   static final class Probe implements Runnable {
     final InetAddress host;
     final int tls;
     final int tcp;
     final int udp;
-    final AtomicLong ok = new AtomicLong();
-    final AtomicLong total = new AtomicLong();
+    /** ok and total for TLS, TCP, UDP. */
+    final AtomicLong[] counts = new AtomicLong[6];
     final AtomicLong worstMillis = new AtomicLong();
     volatile boolean stop;
     private final SSLContext trustAll;
+    private final DatagramSocket udpSocket;
 
     Probe(InetAddress host, int tls, int tcp, int udp) throws Exception {
       this.host = host;
       this.tls = tls;
       this.tcp = tcp;
       this.udp = udp;
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = new AtomicLong();
+      }
+      udpSocket = new DatagramSocket(new InetSocketAddress(host, 0));
+      udpSocket.setSoTimeout(1000);
       trustAll = SSLContext.getInstance("TLS");
       trustAll.init(null, new TrustManager[] {new X509TrustManager() {
         public void checkClientTrusted(X509Certificate[] c, String a) {}
@@ -152,22 +172,45 @@ public class Attacks {
 
     void reset() {
       stop = false;
-      ok.set(0);
-      total.set(0);
+      for (AtomicLong c : counts) {
+        c.set(0);
+      }
       worstMillis.set(0);
     }
 
+    private volatile boolean markRequested;
+    private volatile long[] marked;
+
+    /** The counts at the probe's next check boundary (so that no check is split across two rows). */
+    long[] mark() throws InterruptedException {
+      marked = null;
+      markRequested = true;
+      while (marked == null) {
+        Thread.sleep(10);
+      }
+      return marked;
+    }
+
     long[] snapshot() {
-      return new long[] {ok.get(), total.get(), worstMillis.get()};
+      long[] out = new long[7];
+      for (int i = 0; i < 6; i++) {
+        out[i] = counts[i].get();
+      }
+      out[6] = worstMillis.get();
+      return out;
     }
 
     @Override
     public void run() {
       while (!stop) {
+        if (markRequested) {
+          markRequested = false;
+          marked = snapshot();
+        }
         try {
-          check(this::tlsOnce);
-          check(this::tcpOnce);
-          check(this::udpOnce);
+          check(0, this::tlsOnce);
+          check(1, this::tcpOnce);
+          check(2, this::udpOnce);
           Thread.sleep(200);
         } catch (InterruptedException e) {
           return;
@@ -179,15 +222,19 @@ public class Attacks {
       void run() throws IOException;
     }
 
-    private void check(Exchange e) {
+    private void check(int protocol, Exchange e) {
       long t0 = System.nanoTime();
-      total.incrementAndGet();
+      boolean ok = false;
       try {
         e.run();
-        ok.incrementAndGet();
+        ok = true;
       } catch (IOException ex) {
         // counted as failed
       }
+      if (ok) {
+        counts[2 * protocol].incrementAndGet();
+      }
+      counts[2 * protocol + 1].incrementAndGet();
       worstMillis.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
     }
 
@@ -218,12 +265,18 @@ public class Attacks {
       }
     }
 
-    private void udpOnce() throws IOException {
-      try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(host, 0))) {
-        s.setSoTimeout(3000);
-        byte[] msg = "probe".getBytes(StandardCharsets.US_ASCII);
-        s.send(new DatagramPacket(msg, msg.length, new InetSocketAddress(host, udp)));
-        s.receive(new DatagramPacket(new byte[64], 64));
+    void udpOnce() throws IOException {
+      byte[] msg = "probe".getBytes(StandardCharsets.US_ASCII);
+      for (int attempt = 1; ; attempt++) {
+        udpSocket.send(new DatagramPacket(msg, msg.length, new InetSocketAddress(host, udp)));
+        try {
+          udpSocket.receive(new DatagramPacket(new byte[64], 64));
+          return;
+        } catch (java.net.SocketTimeoutException e) {
+          if (attempt == 3) {
+            throw e;
+          }
+        }
       }
     }
   }

@@ -37,7 +37,7 @@ if [[ -z ${LAUNCHER_PID:-} ]]; then
   TLS_PORT=${P[0]} TCP_PORT=${P[1]} UDP_PORT=${P[2]} ECHO_TCP=${P[3]} ECHO_UDP=${P[4]}
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/key.pem" -out "$WORK/crt.pem" \
     -days 2 -subj /CN=attacks.example 2>/dev/null
-  attacks targets "$ECHO_TCP" "$ECHO_UDP" > "$WORK/targets.log" 2>&1 &
+  java "$HERE/Attacks.java" targets "$ECHO_TCP" "$ECHO_UDP" > "$WORK/targets.log" 2>&1 &
   PIDS+=($!)
   wait_for_line "$WORK/targets.log" "targets ready" "$!" 60
   cat > "$WORK/launcher.yaml" <<YAML
@@ -70,21 +70,23 @@ fi
 LAUNCHER_LOG=${LAUNCHER_LOG:-}
 
 loops() {   # event-loop threads of the launcher (Netty names them ...EventLoop...; comm keeps 15 characters)
-  grep -l -i -E 'loop|IoEv' /proc/"$LAUNCHER_PID"/task/*/comm 2>/dev/null | wc -l
+  grep -l 'IoEv' /proc/"$LAUNCHER_PID"/task/*/comm 2>/dev/null | wc -l
 }
 loglines() { [[ -n $LAUNCHER_LOG ]] && wc -l < "$LAUNCHER_LOG" || echo '?'; }
+frames() { if [[ -n $LAUNCHER_LOG ]]; then grep -c $'^\tat ' "$LAUNCHER_LOG" || true; else echo '?'; fi; }
 
-echo "| attack | size | attack (s) | probes ok during | probes ok after (${AFTER_SECONDS:-5} s) | worst probe (ms) | event-loop threads before → after | log lines added |"
+echo "| attack | size | attack (s) | TLS / TCP / UDP probes ok during | ... after (${AFTER_SECONDS:-5} s) | worst probe (ms) | event-loop threads before → after | log lines added (stack frames) |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 IFS=, read -r -a LIST <<< "$ATTACKS"
 for a in "${LIST[@]}"; do
-  before_loops=$(loops); before_lines=$(loglines)
+  before_loops=$(loops); before_lines=$(loglines); before_frames=$(frames)
   row=$(attacks attack --tls "$TLS_PORT" --tcp "$TCP_PORT" --udp "$UDP_PORT" --attacks "$a" --connections "$CONNECTIONS" \
     --datagrams "$DATAGRAMS" --hold-seconds "$HOLD_SECONDS" --after-seconds "${AFTER_SECONDS:-5}" | tail -1)
-  IFS=$'\t' read -r name size secs dok dn aok an worst <<< "$row"
-  after_loops=$(loops); after_lines=$(loglines)
+  IFS=$'\t' read -r name size secs tlsd tcpd udpd tlsa tcpa udpa worst <<< "$row"
+  after_loops=$(loops); after_lines=$(loglines); after_frames=$(frames)
   added='?'; [[ $after_lines == '?' ]] || added=$((after_lines - before_lines))
+  frames='?'; [[ $after_frames == '?' ]] || frames=$((after_frames - before_frames))
   kill -0 "$LAUNCHER_PID" 2>/dev/null || { log "the launcher died"; exit 1; }
-  echo "| $name | $size | $secs | $dok/$dn | $aok/$an | $worst | $before_loops → $after_loops | $added |"
+  echo "| $name | $size | $secs | $tlsd / $tcpd / $udpd | $tlsa / $tcpa / $udpa | $worst | $before_loops → $after_loops | $added ($frames) |"
 done
 [[ -z $LAUNCHER_LOG ]] || log "launcher log: $LAUNCHER_LOG"
