@@ -65,11 +65,7 @@ final class MemoryBudget {
    * three quarters of the handshake limit, or the total limit.
    */
   boolean grow(long bytes) {
-    if (reserve(bytes, growthLimit)) {
-      return true;
-    }
-    refused.increment();
-    return false;
+    return reserve(bytes, growthLimit);
   }
 
   private boolean reserve(long bytes, long handshakeBound) {
@@ -117,7 +113,7 @@ final class MemoryBudget {
     return total.get();
   }
 
-  /** Admissions and growths refused so far. */
+  /** New handshakes refused so far ({@link #admit} returned false). */
   long refusals() {
     return refused.sum();
   }

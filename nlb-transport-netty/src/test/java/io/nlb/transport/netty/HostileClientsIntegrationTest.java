@@ -184,7 +184,8 @@ class HostileClientsIntegrationTest {
     }
     await().atMost(Duration.ofSeconds(10))
         .until(() -> h.value(lb, "zone-a", Metric.REJECTED_FLOW_COUNT_MEMORY_BUDGET) >= 10);
-    assertThat(h.transport.memory.refusals()).isEqualTo(h.value(lb, "zone-a", Metric.REJECTED_FLOW_COUNT_MEMORY_BUDGET));
+    assertThat(h.transport.memory.refusals()).as("refused at accept").isPositive()
+        .isLessThanOrEqualTo(h.value(lb, "zone-a", Metric.REJECTED_FLOW_COUNT_MEMORY_BUDGET));
     assertThat(h.transport.handshakeMemoryBytes()).isLessThanOrEqualTo(64 * 1024);
     assertThat(TlsTargets.ask(established, "during")).isEqualTo("during");
     assertAlive();
