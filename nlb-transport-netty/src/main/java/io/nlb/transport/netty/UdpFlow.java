@@ -194,7 +194,7 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
    * descriptors), Netty hands back a placeholder channel that was never registered with an event
    * loop, and closing it through its pipeline throws; such a channel holds no descriptor.
    */
-  private static void closeUpstream(Channel u) {
+  static void closeUpstream(Channel u) {
     if (u.isRegistered()) {
       u.close();
       return;
