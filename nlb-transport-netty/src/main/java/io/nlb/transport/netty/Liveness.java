@@ -25,7 +25,11 @@ package io.nlb.transport.netty;
 public record Liveness(int eventLoops, int eventLoopsAlive, int listenerSockets, int listenerSocketsAccepting,
     long handlerErrors) {
 
-  /** Whether every event loop is alive and every TCP listener socket accepts. */
+  /**
+   * Whether every event loop is alive and every TCP listener socket accepts.
+   *
+   * @return true when the data plane can serve
+   */
   public boolean isLive() {
     return eventLoops > 0 && eventLoopsAlive == eventLoops && listenerSocketsAccepting == listenerSockets;
   }

@@ -258,6 +258,8 @@ public final class NettyTransport implements Transport {
    * Whether the data plane can serve now: event loops alive and TCP listener sockets accepting,
    * plus the count of handler errors that closed a connection (each logged, none fatal). Cheap
    * (no I/O, no task submitted); callable from any thread, such as a daemon's liveness endpoint.
+   *
+   * @return the state at this moment
    */
   public Liveness liveness() {
     int loops = 0;
@@ -1074,6 +1076,9 @@ public final class NettyTransport implements Transport {
      * reservations may take three quarters of the maximum direct memory. When the budget is
      * exhausted, new TLS connections are reset at accept and counted in {@code
      * RejectedFlowCount_MemoryBudget} (a library extension metric); established flows go on.
+     *
+     * @param bytes the budget, at least 65,536
+     * @return this builder
      */
     public Builder handshakeMemoryBudget(long bytes) {
       if (bytes < 64 * 1024) {
@@ -1087,6 +1092,9 @@ public final class NettyTransport implements Transport {
      * The most bytes one TLS client may send before its handshake completes; default 32 KiB, which
      * holds the largest ClientHello record (16 KiB) and the rest of a client's handshake. A client
      * that sends more is reset and counted in {@code RejectedFlowCount_MemoryBudget}.
+     *
+     * @param bytes the bound, 20,480 to 16,777,216
+     * @return this builder
      */
     public Builder maxHandshakeBytesPerConnection(int bytes) {
       if (bytes < MemoryBudget.BASE * 5 || bytes > 1 << 24) {

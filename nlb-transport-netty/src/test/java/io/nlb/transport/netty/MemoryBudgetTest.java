@@ -1,6 +1,7 @@
 package io.nlb.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +41,16 @@ class MemoryBudgetTest {
     b.releaseFlowBuffer(1024 * 1024);
     b.releaseFlowBuffer(1024 * 1024);
     assertThat(b.admit()).isTrue();
+  }
+
+  @Test
+  void builder_rejectsBudgetsOutOfRange_namingFieldValueAndRange() {
+    assertThatThrownBy(() -> NettyTransport.builder().handshakeMemoryBudget(1000))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("handshakeMemoryBudget: 1000 (expected: 65536 or more bytes)");
+    assertThatThrownBy(() -> NettyTransport.builder().maxHandshakeBytesPerConnection(4096))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxHandshakeBytesPerConnection: 4096 (expected: 20480-16777216)");
   }
 
   @Test
