@@ -7,8 +7,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.PlatformDependent;
 import io.nlb.core.Listener;
 import io.nlb.core.ListenerConfig;
@@ -138,10 +136,8 @@ public final class NettyTransport implements Transport {
   final CauseLog causes;
   /** The cause logged when the UDP flow table is full (built once: logged per dropped datagram). */
   final String udpTableFullCause;
-  private final LongAdder handlerErrors = new LongAdder();
-  /** The thread of each event loop, learned from a task run on it (for {@link #liveness()}). */
-  private final Map<EventExecutor, Thread> loopThreads = new ConcurrentHashMap<>();
-  private final @Nullable ScheduledFuture<?> causeTicks;
+  /** Event-loop threads, handler errors and the cause log's tick, for {@link #liveness()}. */
+  private final DataPlaneHealth health;
 
   private NettyTransport(Builder b) {
     EventLoopGroup shared = b.eventLoopGroup;
@@ -219,28 +215,7 @@ public final class NettyTransport implements Transport {
       watchdog = new EventLoopWatchdog(group, b.stallThreshold, sched, b.stallHook);
       watchdog.start();
     }
-    for (EventExecutor e : group) {
-      try {
-        e.execute(() -> loopThreads.put(e, Thread.currentThread()));
-      } catch (java.util.concurrent.RejectedExecutionException ex) {
-        // a shared group that is shutting down: liveness reports it
-      }
-    }
-    ScheduledFuture<?> ticks = null;
-    try {
-      ticks = group.next().scheduleAtFixedRate(this::tickCauses, 1, 1, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException ex) {
-      // a shared group that is shutting down
-    }
-    causeTicks = ticks;
-  }
-
-  private void tickCauses() {
-    try {
-      causes.tick();
-    } catch (RuntimeException e) {
-      log.debug("nlb transport: cause log tick failed", e);
-    }
+    health = new DataPlaneHealth(group, causes);
   }
 
   /**
@@ -249,9 +224,7 @@ public final class NettyTransport implements Transport {
    * connection and the event loop goes on.
    */
   void handlerError(Object where, String what, Throwable cause) {
-    handlerErrors.increment();
-    causes.record(what + " (" + cause.getClass().getName() + "): the connection is closed, the event loop goes on",
-        where, cause);
+    health.handlerError(where, what, cause);
   }
 
   /**
@@ -262,38 +235,13 @@ public final class NettyTransport implements Transport {
    * @return the state at this moment
    */
   public Liveness liveness() {
-    int loops = 0;
-    int alive = 0;
-    for (EventExecutor e : group) {
-      loops++;
-      Thread t = loopThreads.get(e);
-      if (!e.isShuttingDown() && (t == null || t.isAlive())) {
-        alive++;
-      }
-    }
-    int listeners = 0;
-    int accepting = 0;
+    List<Endpoint> endpoints = new ArrayList<>();
     for (LbState st : loadBalancers.values()) {
-      List<Endpoint> eps;
       synchronized (st) {
-        eps = new ArrayList<>(st.endpoints.values());
-      }
-      for (Endpoint ep : eps) {
-        if (ep.protocol != IpProtocol.TCP) {
-          continue;
-        }
-        listeners++;
-        Channel ch = ep.channel;
-        if (ch != null && ch.isActive() && ch.config().isAutoRead() && ch.eventLoop().parent() != null
-            && !ch.eventLoop().isShuttingDown()) {
-          Thread t = loopThreads.get(ch.eventLoop());
-          if (t == null || t.isAlive()) {
-            accepting++;
-          }
-        }
+        endpoints.addAll(st.endpoints.values());
       }
     }
-    return new Liveness(loops, alive, listeners, accepting, handlerErrors.sum());
+    return health.liveness(endpoints);
   }
 
   /** Bytes reserved now by TLS connections whose handshake has not completed (diagnostics, tests). */
@@ -673,10 +621,7 @@ public final class NettyTransport implements Transport {
       }
     }
     loadBalancers.clear();
-    ScheduledFuture<?> ticks = causeTicks;
-    if (ticks != null) {
-      ticks.cancel(false);
-    }
+    health.close();
     EventLoopWatchdog w = watchdog;
     if (w != null) {
       w.close();
