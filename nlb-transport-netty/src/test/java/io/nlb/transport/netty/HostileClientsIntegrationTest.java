@@ -82,9 +82,9 @@ class HostileClientsIntegrationTest {
   private Socket record(int port, int length, byte[] body) throws IOException {
     Socket s = new Socket();
     sockets.add(s);
-    s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
     s.setSoTimeout(5000);
     try {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
       s.getOutputStream().write(new byte[] {22, 3, 1, (byte) (length >> 8), (byte) length});
       s.getOutputStream().write(body);
     } catch (IOException e) {
@@ -175,11 +175,11 @@ class HostileClientsIntegrationTest {
       Socket s = new Socket();
       sockets.add(s);
       attackers.add(s);
-      s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
       try {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
         s.getOutputStream().write(22);
       } catch (IOException e) {
-        // refused at accept already
+        // refused at accept already (the reset can even arrive before connect() returns)
       }
     }
     await().atMost(Duration.ofSeconds(10))
