@@ -17,6 +17,8 @@ module io.nlb.transport.netty {
   requires transitive io.netty.transport;
   requires io.netty.handler;
   requires org.slf4j;
+  // com.sun.management.UnixOperatingSystemMXBean: the descriptor limit UDP flows are budgeted from.
+  requires jdk.management;
   // Native transports are optional: IoMode.AUTO uses them only when they load.
   requires static io.netty.transport.unix.common;
   requires static io.netty.transport.classes.epoll;

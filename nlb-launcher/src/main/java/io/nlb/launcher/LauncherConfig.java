@@ -126,14 +126,18 @@ public final class LauncherConfig {
    */
   public record Limits(int maxConnectionsPerListener, int maxConnectionsPerClient, int flowBufferBytes, int maxUdpFlows,
       Duration tlsHandshakeTimeout) {
-    /** The transport's defaults: no connection limits, 1 MiB flow buffers, 65,536 UDP flows, 10 s handshakes. */
-    public static final Limits DEFAULTS = new Limits(NettyTransport.UNLIMITED, NettyTransport.UNLIMITED, 1024 * 1024, 65_536,
+    /**
+     * The transport's defaults: no connection limits, 1 MiB flow buffers, 10 s handshakes, and
+     * {@code maxUdpFlows} 0: the transport derives it from the process's descriptor limit.
+     */
+    public static final Limits DEFAULTS = new Limits(NettyTransport.UNLIMITED, NettyTransport.UNLIMITED, 1024 * 1024, 0,
         Duration.ofSeconds(10));
 
     /** Applies these limits to {@code b}. */
     public NettyTransport.Builder applyTo(NettyTransport.Builder b) {
-      return b.maxConnectionsPerListener(maxConnectionsPerListener).maxConnectionsPerClient(maxConnectionsPerClient)
-          .flowBufferBytes(flowBufferBytes).maxUdpFlows(maxUdpFlows).tlsHandshakeTimeout(tlsHandshakeTimeout);
+      b.maxConnectionsPerListener(maxConnectionsPerListener).maxConnectionsPerClient(maxConnectionsPerClient)
+          .flowBufferBytes(flowBufferBytes).tlsHandshakeTimeout(tlsHandshakeTimeout);
+      return maxUdpFlows > 0 ? b.maxUdpFlows(maxUdpFlows) : b;
     }
   }
 

@@ -60,7 +60,8 @@ import java.util.StringJoiner;
  *   <caption>Library extensions (L = LoadBalancer, Z = AvailabilityZone)</caption>
  *   <tr><th>metric</th><th>kind</th><th>unit</th><th>dimension sets</th><th>reported</th></tr>
  *   <tr><td>RejectedFlowCount_ListenerLimit, RejectedFlowCount_ClientLimit,
- *       RejectedFlowCount_UdpFlowTable, RejectedFlowCount_TlsHandshakeTimeout</td>
+ *       RejectedFlowCount_UdpFlowTable, RejectedFlowCount_TlsHandshakeTimeout,
+ *       RejectedFlowCount_MemoryBudget</td>
  *       <td>counter</td><td>Count</td><td>{L}, {Z, L}</td><td>nonzero</td></tr>
  *   <tr><td>FlowBufferFullCount</td><td>counter</td><td>Count</td>
  *       <td>{L}, {Z, L}</td><td>nonzero</td></tr>
@@ -292,6 +293,16 @@ public enum Metric {
    */
   REJECTED_FLOW_COUNT_TLS_HANDSHAKE_TIMEOUT("RejectedFlowCount_TlsHandshakeTimeout", Unit.COUNT,
       COUNTER, NONZERO, Sets.L_ZL, Stats.SUM, "Client connections closed: TLS handshake timeout."),
+  /**
+   * <b>Library extension, not an AWS metric.</b> Client connections to TLS listeners refused or
+   * closed by the transport's memory budget for connections that have not completed their TLS
+   * handshake: refused at accept because the budget was exhausted (by other handshakes and full
+   * flow buffers), or closed mid-handshake because the client sent more than one connection may
+   * hold before its handshake completes, or more than the budget could grant. Incremented once per
+   * connection; established flows are never refused by it.
+   */
+  REJECTED_FLOW_COUNT_MEMORY_BUDGET("RejectedFlowCount_MemoryBudget", Unit.COUNT, COUNTER, NONZERO,
+      Sets.L_ZL, Stats.SUM, "TLS connections refused or closed: the handshake memory budget."),
   /**
    * <b>Library extension, not an AWS metric.</b> How often a flow's buffer towards one of its peers
    * filled up: the bytes written to a client or target connection and not yet taken by its socket

@@ -101,6 +101,7 @@ class MetricTest {
             RejectedFlowCount_ClientLimit | Count | COUNTER | NONZERO | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
             RejectedFlowCount_UdpFlowTable | Count | COUNTER | NONZERO | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
             RejectedFlowCount_TlsHandshakeTimeout | Count | COUNTER | NONZERO | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
+            RejectedFlowCount_MemoryBudget | Count | COUNTER | NONZERO | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
             FlowBufferFullCount | Count | COUNTER | NONZERO | [[LOAD_BALANCER], [AVAILABILITY_ZONE, LOAD_BALANCER]] | [SUM]
             """);
   }
@@ -211,6 +212,7 @@ class MetricTest {
             "RejectedFlowCount_ClientLimit",
             "RejectedFlowCount_UdpFlowTable",
             "RejectedFlowCount_TlsHandshakeTimeout",
+            "RejectedFlowCount_MemoryBudget",
             "FlowBufferFullCount");
     assertThat(Metric.TCP_ELB_RESET_COUNT.isLibraryExtension()).isFalse();
   }

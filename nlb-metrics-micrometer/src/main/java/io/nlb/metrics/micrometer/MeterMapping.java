@@ -49,6 +49,8 @@ final class MeterMapping {
         "udp_flow_table", rejected);
     put(Metric.REJECTED_FLOW_COUNT_TLS_HANDSHAKE_TIMEOUT, "nlb.rejected.flows", "flows", REASON,
         "tls_handshake_timeout", rejected);
+    put(Metric.REJECTED_FLOW_COUNT_MEMORY_BUDGET, "nlb.rejected.flows", "flows", REASON,
+        "memory_budget", rejected);
     plain(Metric.FLOW_BUFFER_FULL_COUNT, "nlb.flow.buffer.full", "events");
     for (Metric m : Metric.values()) {
       if (m.kind() != MetricKind.DERIVED && !BY_METRIC.containsKey(m)) {

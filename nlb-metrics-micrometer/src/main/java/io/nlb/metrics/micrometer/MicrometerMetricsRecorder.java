@@ -66,6 +66,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <tr><td>RejectedFlowCount_TlsHandshakeTimeout (extension)</td>
  *       <td>{@code nlb.rejected.flows}</td><td>counter</td><td>flows</td>
  *       <td>reason=tls_handshake_timeout</td></tr>
+ *   <tr><td>RejectedFlowCount_MemoryBudget (extension)</td><td>{@code nlb.rejected.flows}</td>
+ *       <td>counter</td><td>flows</td><td>reason=memory_budget</td></tr>
  *   <tr><td>FlowBufferFullCount (extension)</td><td>{@code nlb.flow.buffer.full}</td>
  *       <td>counter</td><td>events</td><td></td></tr>
  * </table>

@@ -148,6 +148,7 @@ class MicrometerMetricsRecorderTest {
         Map.entry(Metric.REJECTED_FLOW_COUNT_CLIENT_LIMIT, "nlb.rejected.flows"),
         Map.entry(Metric.REJECTED_FLOW_COUNT_UDP_FLOW_TABLE, "nlb.rejected.flows"),
         Map.entry(Metric.REJECTED_FLOW_COUNT_TLS_HANDSHAKE_TIMEOUT, "nlb.rejected.flows"),
+        Map.entry(Metric.REJECTED_FLOW_COUNT_MEMORY_BUDGET, "nlb.rejected.flows"),
         Map.entry(Metric.FLOW_BUFFER_FULL_COUNT, "nlb.flow.buffer.full"));
 
     for (Metric metric : Metric.values()) {
@@ -289,7 +290,8 @@ class MicrometerMetricsRecorderTest {
       return name.equals(Map.of("listener_limit", "RejectedFlowCount_ListenerLimit",
           "client_limit", "RejectedFlowCount_ClientLimit",
           "udp_flow_table", "RejectedFlowCount_UdpFlowTable",
-          "tls_handshake_timeout", "RejectedFlowCount_TlsHandshakeTimeout").get(reason));
+          "tls_handshake_timeout", "RejectedFlowCount_TlsHandshakeTimeout",
+          "memory_budget", "RejectedFlowCount_MemoryBudget").get(reason));
     }
     return true;
   }

@@ -204,18 +204,52 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
    */
   @ChannelHandler.Sharable
   static final class BufferWatch extends ChannelInboundHandlerAdapter {
-    private final ZoneMetrics metrics;
+    /** Set on a channel while its full buffer is charged to the transport's {@link MemoryBudget}. */
+    private static final io.netty.util.AttributeKey<Boolean> CHARGED =
+        io.netty.util.AttributeKey.valueOf(BufferWatch.class, "charged");
 
-    BufferWatch(ZoneMetrics metrics) {
+    private final ZoneMetrics metrics;
+    private final @Nullable MemoryBudget budget;
+
+    BufferWatch(ZoneMetrics metrics, @Nullable MemoryBudget budget) {
       this.metrics = metrics;
+      this.budget = budget;
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      if (!ctx.channel().isWritable()) {
+      Channel ch = ctx.channel();
+      if (!ch.isWritable()) {
         metrics.flowBufferFull.increment();
+        charge(ch);
+      } else {
+        release(ch);
       }
       ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      release(ctx.channel());
+      ctx.fireChannelInactive();
+    }
+
+    /**
+     * A full buffer holds at least the high water mark: counted in the memory budget, so that new
+     * TLS handshakes are refused before flows that already hold memory run out of it.
+     */
+    private void charge(Channel ch) {
+      MemoryBudget b = budget;
+      if (b != null && ch.attr(CHARGED).setIfAbsent(Boolean.TRUE) == null) {
+        b.chargeFlowBuffer(ch.config().getWriteBufferHighWaterMark());
+      }
+    }
+
+    private void release(Channel ch) {
+      MemoryBudget b = budget;
+      if (b != null && ch.hasAttr(CHARGED) && ch.attr(CHARGED).getAndSet(null) != null) {
+        b.releaseFlowBuffer(ch.config().getWriteBufferHighWaterMark());
+      }
     }
   }
 }

@@ -68,7 +68,7 @@ final class Endpoint {
     this.protocol = key.protocol();
     this.metrics = metrics;
     this.tlsBytes = new TcpFlow.TlsBytes(metrics);
-    this.bufferWatch = new AcceptGuard.BufferWatch(metrics);
+    this.bufferWatch = new AcceptGuard.BufferWatch(metrics, transport.memory);
   }
 
   /**

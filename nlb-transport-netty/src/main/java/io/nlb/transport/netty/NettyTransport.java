@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.internal.PlatformDependent;
 import io.nlb.core.Listener;
 import io.nlb.core.ListenerConfig;
 import io.nlb.core.ListenerRoute;
@@ -141,6 +142,14 @@ public final class NettyTransport implements AutoCloseable {
   /** Active health checks on this transport's event loops; closed first by {@link #close()}. */
   private final NettyHealthProbe healthProbe;
   private final @Nullable ScheduledThreadPoolExecutor watchdogThread;
+  /** The memory that connections hold before they have earned it (see {@link MemoryBudget}). */
+  final MemoryBudget memory;
+  /** Rate-limited WARN lines of refusals and errors: one per cause per interval, with a count. */
+  final CauseLog causes;
+  /** The cause logged when the UDP flow table is full (built once: logged per dropped datagram). */
+  final String udpTableFullCause;
+  /** Event-loop threads, handler errors and the cause log's tick, for {@link #liveness()}. */
+  private final DataPlaneHealth health;
 
   private NettyTransport(Builder b) {
     EventLoopGroup shared = b.eventLoopGroup;
@@ -161,7 +170,35 @@ public final class NettyTransport implements AutoCloseable {
     udpFlowIdleNanos = b.udpFlowIdleTimeout.toNanos();
     Duration o = b.tcpIdleTimeoutOverride;
     tcpIdleOverrideNanos = o == null ? -1 : o.toNanos();
-    maxUdpFlows = b.maxUdpFlows;
+    long maxFds = Descriptors.maxFileDescriptors();
+    int udpBudget = Descriptors.udpFlowBudget(maxFds);
+    if (b.maxUdpFlows > 0) {
+      maxUdpFlows = b.maxUdpFlows;
+      if (maxFds > 0 && b.maxUdpFlows > udpBudget) {
+        log.warn("nlb transport: maxUdpFlows {} is more than the descriptor budget of UDP flows under this process's"
+            + " limit of {} file descriptors ({}: half of what is left after a reserve of {} for accepting, target"
+            + " connections and health checks); a UDP flood can then take the descriptors TCP needs. Raise ulimit -n"
+            + " or lower maxUdpFlows", b.maxUdpFlows, maxFds, udpBudget, Descriptors.reserve(maxFds));
+      }
+    } else {
+      maxUdpFlows = udpBudget;
+    }
+    udpTableFullCause = "UDP flow table full: datagrams of new flows are dropped (maxUdpFlows " + maxUdpFlows
+        + (b.maxUdpFlows > 0 ? "" : ", derived from ulimit -n " + maxFds) + "); existing flows go on";
+    memory = MemoryBudget.forDirectMemory(PlatformDependent.maxDirectMemory(),
+        b.handshakeMemoryBytes, b.maxHandshakeBytesPerConnection);
+    Consumer<String> hook = b.causeLogHook;
+    CauseLog.Sink sink = (text, error) -> {
+      if (error == null) {
+        log.warn(text);
+      } else {
+        log.warn(text, error);
+      }
+      if (hook != null) {
+        hook.accept(text);
+      }
+    };
+    causes = new CauseLog(sink, System::nanoTime, b.causeLogInterval);
     maxConnectionsPerListener = b.maxConnectionsPerListener;
     maxConnectionsPerClient = b.maxConnectionsPerClient;
     waterMark = b.flowBufferBytes == TcpFlow.WATER_MARK.high() ? TcpFlow.WATER_MARK
@@ -191,6 +228,38 @@ public final class NettyTransport implements AutoCloseable {
       watchdog = new EventLoopWatchdog(group, b.stallThreshold, sched, b.stallHook);
       watchdog.start();
     }
+    health = new DataPlaneHealth(group, causes);
+  }
+
+  /**
+   * An unexpected exception or {@link Error} in a connection's handler: counted ({@link
+   * Liveness#handlerErrors()}) and logged once per cause and interval; the caller closes the
+   * connection and the event loop goes on.
+   */
+  void handlerError(Object where, String what, Throwable cause) {
+    health.handlerError(where, what, cause);
+  }
+
+  /**
+   * Whether the data plane can serve now: event loops alive and TCP listener sockets accepting,
+   * plus the count of handler errors that closed a connection (each logged, none fatal). Cheap
+   * (no I/O, no task submitted); callable from any thread, such as a daemon's liveness endpoint.
+   *
+   * @return the state at this moment
+   */
+  public Liveness liveness() {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (LbState st : loadBalancers.values()) {
+      synchronized (st) {
+        endpoints.addAll(st.endpoints.values());
+      }
+    }
+    return health.liveness(endpoints);
+  }
+
+  /** Bytes reserved now by TLS connections whose handshake has not completed (diagnostics, tests). */
+  long handshakeMemoryBytes() {
+    return memory.handshakeBytes();
   }
 
   private static Scheduler systemScheduler(ScheduledThreadPoolExecutor ex) {
@@ -726,6 +795,7 @@ public final class NettyTransport implements AutoCloseable {
       }
     }
     loadBalancers.clear();
+    health.close();
     EventLoopWatchdog w = watchdog;
     if (w != null) {
       w.close();
@@ -800,6 +870,12 @@ public final class NettyTransport implements AutoCloseable {
 
   boolean isClosed() {
     return closed;
+  }
+
+  /** The open flows of {@code lb} (tests, diagnostics; a concurrent set). */
+  Set<Flow> flows(LoadBalancer lb) {
+    LbState st = loadBalancers.get(lb);
+    return st == null ? Set.of() : st.flows;
   }
 
   /** The connection counts of {@code lb}'s TCP listener on {@code port}, or null (tests, diagnostics). */
@@ -927,7 +1003,12 @@ public final class NettyTransport implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration udpFlowIdleTimeout = Duration.ofSeconds(120);
     private @Nullable Duration tcpIdleTimeoutOverride;
-    private int maxUdpFlows = 65_536;
+    /** 0: derived from the process's descriptor limit. */
+    private int maxUdpFlows;
+    private long handshakeMemoryBytes;
+    private int maxHandshakeBytesPerConnection = MemoryBudget.DEFAULT_PER_CONNECTION;
+    private @Nullable Consumer<String> causeLogHook;
+    private Duration causeLogInterval = CauseLog.DEFAULT_INTERVAL;
     private int maxConnectionsPerListener = UNLIMITED;
     private int maxConnectionsPerClient = UNLIMITED;
     private int flowBufferBytes = TcpFlow.WATER_MARK.high();
@@ -1049,9 +1130,15 @@ public final class NettyTransport implements AutoCloseable {
     }
 
     /**
-     * The most UDP flows open at once over the whole transport; default 65,536. Datagrams of new
-     * flows beyond it are dropped and counted in {@code RejectedFlowCount_UdpFlowTable} (a library
-     * extension metric) and {@link NettyTransport#udpFlowTableOverflows()}.
+     * The most UDP flows open at once over the whole transport. Each flow holds one file descriptor,
+     * so the default is derived from the process's descriptor limit ({@code ulimit -n}): a quarter
+     * of it (at least 256) is kept for accepting TCP connections, target connections and health
+     * checks, UDP flows may take half of the rest, at most 65,536 (1,536 flows under {@code ulimit -n
+     * 4096}; 65,536 from a limit of 132,000 on). A larger explicit value is kept and warned about.
+     * Datagrams of new flows beyond it are dropped and counted in {@code
+     * RejectedFlowCount_UdpFlowTable} (a library extension metric) and {@link
+     * NettyTransport#udpFlowTableOverflows()}, and logged at most once per 10 s with their count;
+     * existing flows go on.
      */
     public Builder maxUdpFlows(int max) {
       if (max < 1) {
@@ -1118,6 +1205,56 @@ public final class NettyTransport implements AutoCloseable {
      */
     public Builder tlsHandshakeTimeout(Duration timeout) {
       this.tlsHandshakeTimeout = positive("tlsHandshakeTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * The most bytes that TLS connections whose handshake has not completed may hold together;
+     * default a quarter of the process's maximum direct memory ({@code -XX:MaxDirectMemorySize},
+     * the heap size when unset). Each TLS connection reserves 4 KiB of it when accepted and grows
+     * its reservation before each read, up to {@link #maxHandshakeBytesPerConnection}; the last
+     * quarter is kept for new handshakes. Together with the full buffers of established flows the
+     * reservations may take three quarters of the maximum direct memory. When the budget is
+     * exhausted, new TLS connections are reset at accept and counted in {@code
+     * RejectedFlowCount_MemoryBudget} (a library extension metric); established flows go on.
+     *
+     * @param bytes the budget, at least 65,536
+     * @return this builder
+     */
+    public Builder handshakeMemoryBudget(long bytes) {
+      if (bytes < 64 * 1024) {
+        throw new IllegalArgumentException("handshakeMemoryBudget: " + bytes + " (expected: 65536 or more bytes)");
+      }
+      this.handshakeMemoryBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The most bytes one TLS client may send before its handshake completes; default 32 KiB, which
+     * holds the largest ClientHello record (16 KiB) and the rest of a client's handshake. A client
+     * that sends more is reset and counted in {@code RejectedFlowCount_MemoryBudget}.
+     *
+     * @param bytes the bound, 20,480 to 16,777,216
+     * @return this builder
+     */
+    public Builder maxHandshakeBytesPerConnection(int bytes) {
+      if (bytes < MemoryBudget.BASE * 5 || bytes > 1 << 24) {
+        throw new IllegalArgumentException("maxHandshakeBytesPerConnection: " + bytes + " (expected: "
+            + MemoryBudget.BASE * 5 + "-" + (1 << 24) + ")");
+      }
+      this.maxHandshakeBytesPerConnection = bytes;
+      return this;
+    }
+
+    /** Test hook: receives each line of the rate-limited cause log. */
+    Builder causeLogHook(Consumer<String> hook) {
+      this.causeLogHook = hook;
+      return this;
+    }
+
+    /** Test hook: the interval of the rate-limited cause log (default 10 s). */
+    Builder causeLogInterval(Duration interval) {
+      this.causeLogInterval = interval;
       return this;
     }
 

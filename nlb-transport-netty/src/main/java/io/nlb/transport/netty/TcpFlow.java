@@ -205,6 +205,7 @@ final class TcpFlow implements Flow, ChannelFutureListener {
       if (tls != null) {
         ch.pipeline().addFirst(tls.termination.newHandler());
         ch.pipeline().addFirst(ep.tlsBytes);
+        HandshakeGuard.install(ep, ch);
       }
     }
   }
@@ -789,6 +790,9 @@ final class TcpFlow implements Flow, ChannelFutureListener {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof SslHandshakeCompletionEvent e) {
         // A failure was counted and the connection closed by the TLS handlers.
+        if (e.isSuccess()) {
+          HandshakeGuard.handshakeDone(client);
+        }
         if (e.isSuccess() && tls != null && !finished && registered == null) {
           start();
         }
@@ -824,7 +828,9 @@ final class TcpFlow implements Flow, ChannelFutureListener {
         log.debug("nlb flow {}: client connection failed", describe(), cause);
         end(End.CLIENT_RESET);
       } else {
-        log.warn("nlb flow {}: unexpected error on the client connection", describe(), cause);
+        // An Error (a direct buffer that could not be allocated, say) included: this connection
+        // ends, the event loop goes on; counted in Liveness, logged once per cause and interval.
+        ep.transport.handlerError(ep, "unexpected error on a client connection", cause);
         end(End.LB_RESET);
       }
     }
@@ -899,7 +905,7 @@ final class TcpFlow implements Flow, ChannelFutureListener {
         log.debug("nlb flow {} -> {}: target connection failed", describe(), registered, cause);
         end(End.TARGET_RESET);
       } else {
-        log.warn("nlb flow {} -> {}: unexpected error on the target connection", describe(), registered, cause);
+        ep.transport.handlerError(ep, "unexpected error on a target connection", cause);
         end(End.LB_RESET);
       }
     }
@@ -1006,6 +1012,11 @@ final class TcpFlow implements Flow, ChannelFutureListener {
       // (a TLS client would read it as a clean end of the stream, not as a reset).
       ch.unsafe().close(ch.voidPromise());
     }
+  }
+
+  /** The client connection (tests, diagnostics). */
+  Channel clientChannel() {
+    return client;
   }
 
   /** Bytes written to this flow's two connections and not yet taken by their sockets (diagnostics). */

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
   private static final Logger log = LoggerFactory.getLogger(UdpFlow.class);
   private static final int MAX_PENDING = 64;
+  static final String CAUSE_NO_SOCKET = "UDP flows dropped: no socket towards the target (out of file descriptors;"
+      + " raise ulimit -n or lower maxUdpFlows)";
 
   private final UdpListener owner;
   private final Endpoint ep;
@@ -73,14 +75,18 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
 
   private void connected(ChannelFuture f) {
     if (closed) {
-      f.channel().close();
+      closeUpstream(f.channel());
       return;
     }
     if (!f.isSuccess()) {
       if (TcpFlow.isBindFailure(f.cause())) {
         ep.metrics.portAllocationErrors.increment();
       }
-      log.debug("nlb {}: UDP flow {} -> {} failed: {}", ep, client, target, String.valueOf(f.cause()));
+      if (AcceptErrors.isOutOfFiles(f.cause())) {
+        ep.transport.causes.record(CAUSE_NO_SOCKET, ep, f.cause());
+      } else {
+        log.debug("nlb {}: UDP flow {} -> {} failed: {}", ep, client, target, String.valueOf(f.cause()));
+      }
       close();
       return;
     }
@@ -183,6 +189,23 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
     }
   }
 
+  /**
+   * Closes the upstream channel. When its socket could not even be created (out of file
+   * descriptors), Netty hands back a placeholder channel that was never registered with an event
+   * loop, and closing it through its pipeline throws; such a channel holds no descriptor.
+   */
+  static void closeUpstream(Channel u) {
+    if (u.isRegistered()) {
+      u.close();
+      return;
+    }
+    try {
+      u.unsafe().closeForcibly();
+    } catch (RuntimeException e) {
+      // nothing was opened
+    }
+  }
+
   /** Ends the flow; on the event loop. */
   void close() {
     if (closed) {
@@ -203,8 +226,9 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
       pending = null;
     }
     Channel u = upstream;
+    upstream = null;
     if (u != null) {
-      u.close();
+      closeUpstream(u);
     }
     ep.metrics.udpFlowClosed();
     ep.transport.udpFlows.decrementAndGet();

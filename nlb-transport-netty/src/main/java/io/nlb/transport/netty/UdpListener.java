@@ -89,6 +89,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
       transport.udpFlows.decrementAndGet();
       transport.udpOverflows.increment();
       ep.metrics.rejectedUdpFlowTable.increment();
+      transport.causes.record(transport.udpTableFullCause, ep, null);
       return null;
     }
     RoutingSnapshot s = ep.lb.routingSnapshot();
@@ -149,6 +150,6 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.warn("nlb {}: error on the UDP listener socket", ep, cause);
+    ep.transport.handlerError(ep, "error on a UDP listener socket", cause);
   }
 }

@@ -38,6 +38,7 @@ final class ZoneMetrics {
   final Counter rejectedClientLimit;
   final Counter rejectedUdpFlowTable;
   final Counter rejectedTlsHandshakeTimeout;
+  final Counter rejectedMemoryBudget;
   final Counter flowBufferFull;
 
   ZoneMetrics(MetricsRecorder r, String loadBalancerResourceId, String zone) {
@@ -65,6 +66,7 @@ final class ZoneMetrics {
     rejectedClientLimit = r.counter(Metric.REJECTED_FLOW_COUNT_CLIENT_LIMIT, d);
     rejectedUdpFlowTable = r.counter(Metric.REJECTED_FLOW_COUNT_UDP_FLOW_TABLE, d);
     rejectedTlsHandshakeTimeout = r.counter(Metric.REJECTED_FLOW_COUNT_TLS_HANDSHAKE_TIMEOUT, d);
+    rejectedMemoryBudget = r.counter(Metric.REJECTED_FLOW_COUNT_MEMORY_BUDGET, d);
     flowBufferFull = r.counter(Metric.FLOW_BUFFER_FULL_COUNT, d);
   }
 

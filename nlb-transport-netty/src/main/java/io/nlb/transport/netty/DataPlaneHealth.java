@@ -1,0 +1,101 @@
+package io.nlb.transport.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.nlb.core.routing.IpProtocol;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@link NettyTransport#liveness()} reports and how handler errors are kept from being fatal
+ * or noisy: the thread of each event loop (learned from a task run on it), the count of handler
+ * errors, and the once-a-second tick of the transport's {@link CauseLog}. Thread-safe.
+ */
+final class DataPlaneHealth {
+  private static final Logger log = LoggerFactory.getLogger(DataPlaneHealth.class);
+
+  private final EventLoopGroup group;
+  private final CauseLog causes;
+  private final LongAdder handlerErrors = new LongAdder();
+  private final Map<EventExecutor, Thread> loopThreads = new ConcurrentHashMap<>();
+  private final @Nullable ScheduledFuture<?> ticks;
+
+  DataPlaneHealth(EventLoopGroup group, CauseLog causes) {
+    this.group = group;
+    this.causes = causes;
+    for (EventExecutor e : group) {
+      try {
+        e.execute(() -> loopThreads.put(e, Thread.currentThread()));
+      } catch (RejectedExecutionException ex) {
+        // a shared group that is shutting down: liveness reports it
+      }
+    }
+    ScheduledFuture<?> t = null;
+    try {
+      t = group.next().scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    } catch (RejectedExecutionException ex) {
+      // a shared group that is shutting down
+    }
+    ticks = t;
+  }
+
+  private void tick() {
+    try {
+      causes.tick();
+    } catch (RuntimeException e) {
+      log.debug("nlb transport: cause log tick failed", e);
+    }
+  }
+
+  /** Counts and logs (once per cause and interval) a handler error that closed its connection. */
+  void handlerError(Object where, String what, Throwable cause) {
+    handlerErrors.increment();
+    causes.record(what + " (" + cause.getClass().getName() + "): the connection is closed, the event loop goes on",
+        where, cause);
+  }
+
+  /** The liveness now, over the given endpoints (TCP ones count as listener sockets). */
+  Liveness liveness(Iterable<Endpoint> endpoints) {
+    int loops = 0;
+    int alive = 0;
+    for (EventExecutor e : group) {
+      loops++;
+      if (alive(e)) {
+        alive++;
+      }
+    }
+    int listeners = 0;
+    int accepting = 0;
+    for (Endpoint ep : endpoints) {
+      if (ep.protocol != IpProtocol.TCP) {
+        continue;
+      }
+      listeners++;
+      Channel ch = ep.channel;
+      if (ch != null && ch.isActive() && ch.config().isAutoRead() && alive(ch.eventLoop())) {
+        accepting++;
+      }
+    }
+    return new Liveness(loops, alive, listeners, accepting, handlerErrors.sum());
+  }
+
+  private boolean alive(EventExecutor e) {
+    Thread t = loopThreads.get(e);
+    return !e.isShuttingDown() && (t == null || t.isAlive());
+  }
+
+  void close() {
+    ScheduledFuture<?> t = ticks;
+    if (t != null) {
+      t.cancel(false);
+    }
+  }
+}
