@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.UnixChannel;
@@ -61,6 +62,39 @@ final class EpollSupport {
     io.netty.util.Version v = io.netty.util.Version.identify(EpollSupport.class.getClassLoader())
         .get("netty-transport-classes-epoll");
     return v == null ? "unknown" : v.artifactVersion();
+  }
+
+  // ------------------------------------------------------------------ keepalives (KeepaliveIdle)
+
+  /**
+   * How long ago the socket of {@code ch} last received an ACK, from {@code TCP_INFO}
+   * ({@code tcpi_last_ack_recv}). Linux records it for segments it accepts: a keepalive probe that
+   * carries one byte (as Windows sends them) or any other ACK; a zero-length probe (as Linux and
+   * BSD send them) lies before the receive window and is answered without being recorded, so it
+   * stays invisible here. Call on the channel's event loop.
+   */
+  static KeepaliveIdle.AckAge ackAge(Channel ch) {
+    if (!(ch instanceof EpollSocketChannel e)) {
+      return KeepaliveIdle.UNKNOWN;
+    }
+    EpollTcpInfo info = new EpollTcpInfo();
+    return () -> {
+      if (!e.isOpen()) {
+        return -1;
+      }
+      try {
+        return e.tcpInfo(info).lastAckRecv();
+      } catch (RuntimeException ex) {
+        return -1;
+      }
+    };
+  }
+
+  /** Makes the kernel send keepalives on {@code ch} after {@code seconds} without traffic, then every {@code seconds}. */
+  static void keepalive(Channel ch, int seconds) {
+    ch.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+    ch.config().setOption(EpollChannelOption.TCP_KEEPIDLE, seconds);
+    ch.config().setOption(EpollChannelOption.TCP_KEEPINTVL, seconds);
   }
 
   static boolean isIoType(IoEventLoopGroup group) {

@@ -53,6 +53,30 @@ final class IoTransport {
     }
   }
 
+  /**
+   * Where this mode shows when a socket last received an ACK, for {@link KeepaliveIdle}: epoll
+   * reads {@code TCP_INFO}; NIO and io_uring cannot see keepalives, so the idle timeout counts data
+   * only there.
+   */
+  KeepaliveIdle.AckAge ackAge(io.netty.channel.Channel ch) {
+    return mode == IoMode.EPOLL ? EpollSupport.ackAge(ch) : KeepaliveIdle.UNKNOWN;
+  }
+
+  /** Whether {@link #ackAge} shows anything in this mode. */
+  boolean acksVisible() {
+    return mode == IoMode.EPOLL;
+  }
+
+  /**
+   * Starts TCP keepalives every {@code seconds} on {@code ch}. Only called where {@link
+   * #acksVisible} (a TLS flow starts them after it has seen one), so epoll only.
+   */
+  void keepalive(io.netty.channel.Channel ch, int seconds) {
+    if (mode == IoMode.EPOLL) {
+      EpollSupport.keepalive(ch, seconds);
+    }
+  }
+
   static IoTransport nio() {
     return new IoTransport(IoMode.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
         NioSocketChannel::new, NioDatagramChannel.class);

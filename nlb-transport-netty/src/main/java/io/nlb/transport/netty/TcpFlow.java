@@ -147,6 +147,8 @@ final class TcpFlow implements Flow, ChannelFutureListener {
   private long idleNanos;
   private long lastActivity;
   private @Nullable ScheduledFuture<?> idleFuture;
+  /** Counts keepalives in the idle timeout; made at the first idle check (most flows end before). */
+  private @Nullable KeepaliveIdle keepalive;
   /**
    * Client data read before the target connection is up. With AUTO_READ off the flow does not ask
    * for it, but epoll reads what is buffered when it sees the client's FIN (EPOLLRDHUP).
@@ -418,7 +420,8 @@ final class TcpFlow implements Flow, ChannelFutureListener {
     }
     ep.lb.nlb().passiveHealth().connected(target());
     lastActivity = System.nanoTime();
-    idleFuture = loop.schedule(idleCheck, idleNanos, TimeUnit.NANOSECONDS);
+    idleFuture = loop.schedule(idleCheck, KeepaliveIdle.firstCheckNanos(idleNanos, tls != null, ep.transport.io.acksVisible()),
+        TimeUnit.NANOSECONDS);
     Channel t = f.channel();
     ProxyV2Encoder header = proxyHeader;
     if (header != null) {
@@ -923,13 +926,33 @@ final class TcpFlow implements Flow, ChannelFutureListener {
     if (finished) {
       return;
     }
-    long idle = System.nanoTime() - lastActivity;
-    if (idle >= idleNanos) {
-      log.debug("nlb flow {}: idle for {} ms, resetting both sides", describe(), TimeUnit.NANOSECONDS.toMillis(idle));
-      end(End.LB_RESET);
-    } else {
-      idleFuture = loop.schedule(idleCheck, idleNanos - idle, TimeUnit.NANOSECONDS);
+    Channel t = target;
+    KeepaliveIdle k = keepalive;
+    if (k == null) {
+      IoTransport io = ep.transport.io;
+      k = new KeepaliveIdle(idleNanos, tls != null, io.ackAge(client), t == null ? KeepaliveIdle.UNKNOWN : io.ackAge(t));
+      keepalive = k;
     }
+    long now = System.nanoTime();
+    long wait = k.check(now, lastActivity);
+    if (wait <= 0) {
+      log.debug("nlb flow {}: idle for {} ms (keepalives seen: {}), resetting both sides", describe(),
+          TimeUnit.NANOSECONDS.toMillis(now - lastActivity), k.keepaliveSeen());
+      end(End.LB_RESET);
+      return;
+    }
+    if (k.startKeepalives() && t != null) {
+      // Guide, "Connection idle timeout": a TLS listener that sees a keepalive from either side
+      // sends keepalives on both connections every 20 seconds.
+      int seconds = (int) TimeUnit.NANOSECONDS.toSeconds(KeepaliveIdle.KEEPALIVE_INTERVAL_NANOS);
+      try {
+        ep.transport.io.keepalive(client, seconds);
+        ep.transport.io.keepalive(t, seconds);
+      } catch (RuntimeException e) {
+        log.debug("nlb flow {}: cannot start keepalives: {}", describe(), String.valueOf(e));
+      }
+    }
+    idleFuture = loop.schedule(idleCheck, wait, TimeUnit.NANOSECONDS);
   }
 
   private void lbResetClient() {
