@@ -18,7 +18,11 @@ package io.nlb.core;
  */
 @FunctionalInterface
 public interface AuditListener {
-  /** Receives one event. */
+  /**
+   * Receives one event.
+   *
+   * @param event the event
+   */
   void onEvent(AuditEvent event);
 
   /**
@@ -31,7 +35,11 @@ public interface AuditListener {
     return AuditLog.to(org.slf4j.LoggerFactory.getLogger(AuditLog.LOGGER));
   }
 
-  /** Drops every event. */
+  /**
+   * Drops every event.
+   *
+   * @return the {@code AuditListener}
+   */
   static AuditListener none() {
     return event -> {};
   }

@@ -20,12 +20,16 @@ public enum CrossZone {
     this.apiValue = apiValue;
   }
 
-  /** The attribute value as the API spells it. */
+  /** {@return the attribute value as the API spells it} */
   public String apiValue() {
     return apiValue;
   }
 
-  /** Whether cross-zone routing is on, given the load balancer's own attribute. */
+  /**
+   * {@return whether cross-zone routing is on, given the load balancer's own attribute}
+   *
+   * @param loadBalancerCrossZone the load balancer cross zone
+   */
   public boolean effective(boolean loadBalancerCrossZone) {
     return this == USE_LOAD_BALANCER_CONFIGURATION ? loadBalancerCrossZone : this == ENABLED;
   }

@@ -70,7 +70,7 @@ public enum ErrorCode {
     this.apiName = apiName;
   }
 
-  /** The fault name as the elbv2 API spells it ({@code TooManyTargets}). */
+  /** {@return the fault name as the elbv2 API spells it ({@code TooManyTargets})} */
   public String apiName() {
     return apiName;
   }

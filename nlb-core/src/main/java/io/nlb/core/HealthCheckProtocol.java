@@ -15,7 +15,13 @@ public enum HealthCheckProtocol {
   /** The same over TLS, without validating the target's certificate. */
   HTTPS;
 
-  /** Parses {@code TCP}, {@code HTTP} or {@code HTTPS}, case-insensitively. */
+  /**
+   * Parses {@code TCP}, {@code HTTP} or {@code HTTPS}, case-insensitively.
+   *
+   * @param field the name of the value, for the error message
+   * @param value the value
+   * @return the {@code HealthCheckProtocol}
+   */
   public static HealthCheckProtocol parse(String field, String value) {
     try {
       return valueOf(value.trim().toUpperCase(Locale.ROOT));

@@ -27,22 +27,22 @@ public final class Listener {
     this.id = id;
   }
 
-  /** The load balancer. */
+  /** {@return the load balancer} */
   public LoadBalancer loadBalancer() {
     return loadBalancer;
   }
 
-  /** The 16-hex-digit id. */
+  /** {@return the 16-hex-digit id} */
   public String id() {
     return id;
   }
 
-  /** The resource id {@code listener/net/<lb name>/<lb id>/<id>}. */
+  /** {@return the resource id {@code listener/net/<lb name>/<lb id>/<id>}} */
   public String resourceId() {
     return "listener/" + loadBalancer.resourceId() + "/" + id;
   }
 
-  /** The current configuration. */
+  /** {@return the current configuration} */
   public ListenerConfig config() {
     synchronized (loadBalancer.nlb().lock) {
       return config;
@@ -62,6 +62,7 @@ public final class Listener {
    * settings. Changing the target group leaves existing flows where they are; they are neither
    * drained nor closed.
    *
+   * @param next the next
    * @throws NlbException as {@link LoadBalancer#createListener} does; nothing changes then
    */
   public void modify(ListenerConfig next) {
@@ -82,6 +83,7 @@ public final class Listener {
    * Adds certificates to the SNI certificate list of a TLS listener (add-listener-certificates);
    * new handshakes can use them at once, established connections are untouched.
    *
+   * @param certificates the certificates
    * @throws NlbException {@code ValidationError} for a non-TLS listener or a certificate already
    *     on it, {@code TooManyCertificates} past the quota
    */
@@ -107,6 +109,7 @@ public final class Listener {
    * Removes certificates from the SNI certificate list (remove-listener-certificates). The default
    * certificate cannot be removed this way; replace it with {@link #modify}.
    *
+   * @param certificates the certificates
    * @throws NlbException {@code CertificateNotFound} for a certificate not in the list, {@code
    *     OperationNotPermitted} for the default certificate
    */

@@ -13,13 +13,19 @@ import java.time.Instant;
  * <p>Implementations must be thread-safe.
  */
 public interface Scheduler {
-  /** The current wall-clock time (used for expiry times users see). */
+  /** {@return the current wall-clock time (used for expiry times users see)} */
   Instant now();
 
-  /** A monotonic reading in nanoseconds, for measuring intervals. */
+  /** {@return a monotonic reading in nanoseconds, for measuring intervals} */
   long nanoTime();
 
-  /** Runs {@code task} once, after {@code delay}. */
+  /**
+   * Runs {@code task} once, after {@code delay}.
+   *
+   * @param delay the delay
+   * @param task the task to run
+   * @return the {@code Cancellable}
+   */
   Cancellable schedule(Duration delay, Runnable task);
 
   /** A scheduled task that can be cancelled. */
@@ -30,7 +36,7 @@ public interface Scheduler {
   }
 
   /**
-   * A scheduler on the system clock with one daemon thread named {@code nlb-control}. Close the
+   * {@return a scheduler on the system clock with one daemon thread named {@code nlb-control}} Close the
    * {@link Nlb} to stop it.
    */
   static Scheduler system() {

@@ -10,8 +10,8 @@ package io.nlb.core;
  */
 public interface ServerCertificate {
   /**
-   * A stable identifier, unique among the certificates of one load balancer (for example the
-   * SHA-256 fingerprint of the leaf certificate, or a name the application chose).
+   * {@return a stable identifier, unique among the certificates of one load balancer (for example the
+   * SHA-256 fingerprint of the leaf certificate, or a name the application chose)}
    */
   String id();
 }

@@ -26,7 +26,13 @@ public final class Tags {
 
   private Tags() {}
 
-  /** Checks one key; returns it unchanged. */
+  /**
+   * Checks one key; returns it unchanged.
+   *
+   * @param field the name of the value, for the error message
+   * @param key the key
+   * @return the same text
+   */
   public static String checkKey(String field, String key) {
     int n = key.codePointCount(0, key.length());
     if (n < 1 || n > MAX_KEY_LENGTH) {
@@ -39,7 +45,13 @@ public final class Tags {
     return key;
   }
 
-  /** Checks one value; returns it unchanged. */
+  /**
+   * Checks one value; returns it unchanged.
+   *
+   * @param field the name of the value, for the error message
+   * @param value the value
+   * @return the same text
+   */
   public static String checkValue(String field, String value) {
     int n = value.codePointCount(0, value.length());
     if (n > MAX_VALUE_LENGTH) {

@@ -22,12 +22,18 @@ public enum TargetType {
     this.apiName = apiName;
   }
 
-  /** The name the elbv2 API uses: {@code instance}, {@code ip} or {@code alb}. */
+  /** {@return the name the elbv2 API uses: {@code instance}, {@code ip} or {@code alb}} */
   public String apiName() {
     return apiName;
   }
 
-  /** Parses {@code instance}, {@code ip} or {@code alb}, case-insensitively. */
+  /**
+   * Parses {@code instance}, {@code ip} or {@code alb}, case-insensitively.
+   *
+   * @param field the name of the value, for the error message
+   * @param value the value
+   * @return the {@code TargetType}
+   */
   public static TargetType parse(String field, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     for (TargetType t : values()) {

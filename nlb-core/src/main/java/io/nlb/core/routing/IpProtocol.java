@@ -19,14 +19,15 @@ public enum IpProtocol {
     this.number = number;
   }
 
-  /** The IANA protocol number, as carried on the wire: 6 for TCP, 17 for UDP. */
+  /** {@return the IANA protocol number, as carried on the wire: 6 for TCP, 17 for UDP} */
   public int number() {
     return number;
   }
 
   /**
-   * The protocol with the given IANA number.
+   * {@return the protocol with the given IANA number}
    *
+   * @param number the number
    * @throws IllegalArgumentException if the number is neither 6 nor 17
    */
   public static IpProtocol ofNumber(int number) {

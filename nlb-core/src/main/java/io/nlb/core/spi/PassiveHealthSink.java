@@ -37,12 +37,24 @@ public interface PassiveHealthSink {
     public void connected(RegisteredTarget target) {}
   };
 
-  /** A new flow's connection to {@code target} was refused or timed out. */
+  /**
+   * A new flow's connection to {@code target} was refused or timed out.
+   *
+   * @param target the target
+   */
   void connectFailed(RegisteredTarget target);
 
-  /** {@code target} reset an established connection (RST before a normal close). */
+  /**
+   * {@code target} reset an established connection (RST before a normal close).
+   *
+   * @param target the target
+   */
   void targetReset(RegisteredTarget target);
 
-  /** A new flow's connection to {@code target} was established. */
+  /**
+   * A new flow's connection to {@code target} was established.
+   *
+   * @param target the target
+   */
   void connected(RegisteredTarget target);
 }

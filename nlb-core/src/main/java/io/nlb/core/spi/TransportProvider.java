@@ -8,14 +8,18 @@ package io.nlb.core.spi;
  * <p>Implementations must be thread-safe.
  */
 public interface TransportProvider {
-  /** A short name such as {@code netty}. */
+  /** {@return a short name such as {@code netty}} */
   String name();
 
-  /** Higher wins when several providers are present. */
+  /** {@return higher wins when several providers are present} */
   default int priority() {
     return 0;
   }
 
-  /** Creates a transport with default settings. */
+  /**
+   * Creates a transport with default settings.
+   *
+   * @return the {@code Transport}
+   */
   Transport create();
 }
