@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Immutable and thread-safe (the supplier must be thread-safe).
+ *
+ * @since 0.1
  */
 public final class AlbEndpoint {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?");
@@ -38,7 +40,7 @@ public final class AlbEndpoint {
     /**
      * {@return the current addresses}
      *
-     * @throws Exception whatever the callback throws
+     * @throws Exception if the addresses cannot be found now; the previous ones stay in use
      */
     List<InetAddress> addresses() throws Exception;
   }

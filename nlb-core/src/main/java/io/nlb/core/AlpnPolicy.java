@@ -8,6 +8,8 @@ import java.util.Locale;
  * the TLS handshake, in order of preference.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum AlpnPolicy {
   /** Offer only HTTP/1.x: http/1.1, then http/1.0. */

@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * as one line of JSON.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class AuditEvent {
   private final long eventId;

@@ -15,6 +15,8 @@ package io.nlb.core;
  * <p>Called on the thread that made the call, after the control plane has released its lock, in
  * the order the operations completed. Implementations must be thread-safe and quick; an exception
  * thrown by a listener is ignored.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface AuditListener {

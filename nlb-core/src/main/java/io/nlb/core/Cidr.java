@@ -14,6 +14,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class Cidr {
   private final byte[] network;

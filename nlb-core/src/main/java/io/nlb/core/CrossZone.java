@@ -5,6 +5,8 @@ package io.nlb.core;
  * balancer says. The group's setting wins over the load balancer's.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum CrossZone {
   /** {@code true}: every node routes to targets in all enabled zones. */

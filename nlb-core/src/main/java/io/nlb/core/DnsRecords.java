@@ -12,6 +12,8 @@ import java.util.List;
  * zone is unhealthy, all are returned.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class DnsRecords {
   private final String name;

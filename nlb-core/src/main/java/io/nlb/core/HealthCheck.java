@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class HealthCheck {
   private final HealthCheckProtocol protocol;

@@ -6,6 +6,8 @@ import java.util.Locale;
  * The protocol of active health checks. UDP targets are checked over one of these too.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum HealthCheckProtocol {
   /** A TCP connect within the timeout. */

@@ -15,6 +15,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Implementations must be thread-safe.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface InstanceResolver {

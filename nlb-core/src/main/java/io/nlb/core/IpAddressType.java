@@ -7,6 +7,8 @@ import java.util.Locale;
  *
  * <p>A load balancer is {@link #IPV4} or {@link #DUALSTACK}; a target group is {@link #IPV4} or
  * {@link #IPV6}. Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum IpAddressType {
   /** IPv4 only. */

@@ -14,6 +14,8 @@ import java.util.List;
  * }</pre>
  *
  * <p>Thread-safe: operations are serialized on the control plane.
+ *
+ * @since 0.1
  */
 public final class Listener {
   private final LoadBalancer loadBalancer;

@@ -18,6 +18,8 @@ import java.util.Map;
  * attribute with this key and range, and so does this library.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class ListenerAttributes extends AttributeValues {
   /** {@code tcp.idle_timeout.seconds}. */

@@ -29,6 +29,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class LoadBalancerAttributes extends AttributeValues {
   /** {@code access_logs.s3.enabled}. */

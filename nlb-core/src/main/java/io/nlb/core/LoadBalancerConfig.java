@@ -22,6 +22,8 @@ import java.util.Set;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class LoadBalancerConfig {
   private final String name;

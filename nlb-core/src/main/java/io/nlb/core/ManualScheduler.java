@@ -17,6 +17,8 @@ import java.util.PriorityQueue;
  * }</pre>
  *
  * <p>Thread-safe: methods are synchronized, and tasks run outside the lock.
+ *
+ * @since 0.1
  */
 public final class ManualScheduler implements Scheduler {
   private final PriorityQueue<Task> queue = new PriorityQueue<>();

@@ -20,6 +20,8 @@ import java.util.List;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class NlbException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -10,6 +10,8 @@ import java.util.Locale;
  * group).
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum Protocol {
   /** Plain TCP; the load balancer passes bytes through untouched. */

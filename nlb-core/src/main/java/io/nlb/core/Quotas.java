@@ -10,6 +10,8 @@ package io.nlb.core;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class Quotas {
   private static final Quotas DEFAULTS = builder().build();

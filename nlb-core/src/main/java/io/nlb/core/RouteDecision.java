@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  * from a given node, or why none.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class RouteDecision {
   /** What happened to the flow. */

@@ -11,6 +11,8 @@ import java.time.Instant;
  * <p>Tasks must be short: they run the control plane's work (under its lock) and then return.
  *
  * <p>Implementations must be thread-safe.
+ *
+ * @since 0.1
  */
 public interface Scheduler {
   /** {@return the current wall-clock time (used for expiry times users see)} */

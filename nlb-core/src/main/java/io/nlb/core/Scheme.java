@@ -7,6 +7,8 @@ import java.util.Locale;
  * of {@code ipv6.deny_all_igw_traffic}; in-process it is otherwise descriptive.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum Scheme {
   /** Reachable from the internet. */

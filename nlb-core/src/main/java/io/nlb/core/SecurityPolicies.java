@@ -8,6 +8,8 @@ import java.util.List;
  * an unknown policy is refused when it is built.
  *
  * <p>Stateless and thread-safe.
+ *
+ * @since 0.1
  */
 public final class SecurityPolicies {
   /** The policy a TLS listener gets when none is named (the API default). */

@@ -7,6 +7,8 @@ package io.nlb.core;
  *
  * <p>Implementations must be immutable and thread-safe, and must never expose the private key in
  * {@code toString()}.
+ *
+ * @since 0.1
  */
 public interface ServerCertificate {
   /**

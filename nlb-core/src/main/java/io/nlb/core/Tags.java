@@ -13,6 +13,8 @@ import java.util.Map;
  * = . _ : / @}, no leading or trailing space, and the {@code aws:} prefix reserved.
  *
  * <p>Stateless and thread-safe.
+ *
+ * @since 0.1
  */
 public final class Tags {
   /** Tags per resource. */

@@ -40,6 +40,8 @@ import java.util.OptionalInt;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class TargetGroupAttributes extends AttributeValues {
   /** {@code deregistration_delay.timeout_seconds}. */

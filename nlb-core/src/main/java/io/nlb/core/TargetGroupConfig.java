@@ -20,6 +20,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class TargetGroupConfig {
   private final String name;

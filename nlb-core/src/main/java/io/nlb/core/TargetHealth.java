@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  * healthy, a reason code and a description.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class TargetHealth {
   private static final TargetHealth HEALTHY = new TargetHealth(TargetHealthState.HEALTHY, null, null);

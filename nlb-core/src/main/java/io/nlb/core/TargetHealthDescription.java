@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  * health is checked on, and its health.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class TargetHealthDescription {
   private final Target target;

@@ -13,6 +13,8 @@ import java.util.List;
  * applies.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum TargetHealthReason {
   /** The target is being registered. */

@@ -6,6 +6,8 @@ import java.util.Locale;
  * How the targets of a target group are named. Fixed when the group is created.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum TargetType {
   /** Targets named by instance id ({@code i-0123456789abcdef0}), resolved to an address by the

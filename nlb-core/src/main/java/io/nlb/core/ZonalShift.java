@@ -8,6 +8,8 @@ import java.time.Instant;
  * targets of the other zones.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class ZonalShift {
   private final String zone;

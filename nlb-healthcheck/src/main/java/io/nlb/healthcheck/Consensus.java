@@ -5,6 +5,8 @@ package io.nlb.healthcheck;
  * reported to the core.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum Consensus {
   /**

@@ -43,16 +43,23 @@ import java.util.function.Consumer;
  *   probe.check(ProbeRequest.of(settings, address, "10.0.0.10:80"), r -> log.info("{}", r));
  * }
  * }</pre>
+ *
+ * @since 0.1
  */
 public interface HealthProbe extends AutoCloseable {
-  /** Starts a check; {@code onResult} receives its result exactly once. */
+  /**
+   * Starts a check; {@code onResult} receives its result exactly once.
+   *
+   * @param request the request
+   * @param onResult the on result
+   */
   void check(ProbeRequest request, Consumer<ProbeResult> onResult);
 
   /** Stops the probe; checks in flight complete with {@link CheckOutcome#ERROR}. Idempotent. */
   @Override
   void close();
 
-  /** The built-in non-blocking TCP/HTTP/HTTPS probe with its own selector thread. */
+  /** {@return the built-in non-blocking TCP/HTTP/HTTPS probe with its own selector thread} */
   static HealthProbe nio() {
     return new NioHealthProbe();
   }

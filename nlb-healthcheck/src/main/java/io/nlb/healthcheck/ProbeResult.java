@@ -5,6 +5,8 @@ package io.nlb.healthcheck;
  * "HTTP 500"}, {@code "Connection refused"}, {@code "no status line within 2 s"}).
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class ProbeResult {
   private final CheckOutcome outcome;
@@ -15,17 +17,22 @@ public final class ProbeResult {
     this.detail = detail;
   }
 
-  /** A result with {@code outcome} and {@code detail}. */
+  /**
+   * {@return a result with {@code outcome} and {@code detail}}
+   *
+   * @param outcome the outcome
+   * @param detail the detail
+   */
   public static ProbeResult of(CheckOutcome outcome, String detail) {
     return new ProbeResult(outcome, detail);
   }
 
-  /** The outcome. */
+  /** {@return the outcome} */
   public CheckOutcome outcome() {
     return outcome;
   }
 
-  /** The detail, for logs. */
+  /** {@return the detail, for logs} */
   public String detail() {
     return detail;
   }

@@ -15,11 +15,15 @@ package io.nlb.proxyprotocol;
  * <p>A header that is merely incomplete is never reported with this exception; the decoders say
  * "need more bytes" instead (see {@link ProxyHeaderParser}). The specification asks the receiver
  * to close the connection on this exception. Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class ProxyProtocolException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** What is wrong with the bytes (serialized form). */
   private final String problem;
+  /** The offset of the offending byte from the first byte read (serialized form). */
   private final long offset;
 
   /**
@@ -34,12 +38,12 @@ public final class ProxyProtocolException extends RuntimeException {
     this.offset = offset;
   }
 
-  /** What was wrong, without the offset. */
+  /** {@return what was wrong, without the offset} */
   public String problem() {
     return problem;
   }
 
-  /** The offset of the offending byte from the first byte the decoding call looked at. */
+  /** {@return the offset of the offending byte from the first byte the decoding call looked at} */
   public long offset() {
     return offset;
   }

@@ -64,6 +64,8 @@ import java.nio.ByteOrder;
  * <p>Stateless and thread-safe. No method allocates, so the transport can call them per
  * connection or per datagram. {@link FlowKey} is the allocating, validating equivalent for tests
  * and the what-if API.
+ *
+ * @since 0.1
  */
 public final class FlowHash {
   private static final long TAG_FLOW_IPV4 = 0x04;

@@ -34,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * ignored), ports and sequence, that is when they hash alike under every seed.
  *
  * <p>Immutable and thread-safe. {@link #hash} and {@link #sourceHash} do not allocate.
+ *
+ * @since 0.1
  */
 public final class FlowKey {
   private final IpProtocol protocol;

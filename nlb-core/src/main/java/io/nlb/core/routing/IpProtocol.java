@@ -6,6 +6,8 @@ package io.nlb.core.routing;
  * so that a TCP flow and a UDP flow with the same addresses and ports are different flows.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum IpProtocol {
   /** Transmission Control Protocol, IANA number 6. */

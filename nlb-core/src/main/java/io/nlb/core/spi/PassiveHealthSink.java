@@ -23,6 +23,8 @@ import io.nlb.core.RegisteredTarget;
  * PassiveHealthSink passive = nlb.passiveHealth();
  * if (future.isSuccess()) passive.connected(target); else passive.connectFailed(target);
  * }</pre>
+ *
+ * @since 0.1
  */
 public interface PassiveHealthSink {
   /** A sink that ignores every signal. */

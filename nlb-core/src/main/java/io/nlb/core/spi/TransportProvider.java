@@ -6,6 +6,8 @@ package io.nlb.core.spi;
  * Nlb.builder().transport()} finds the data plane without naming it.
  *
  * <p>Implementations must be thread-safe.
+ *
+ * @since 0.1
  */
 public interface TransportProvider {
   /** {@return a short name such as {@code netty}} */
