@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Immutable and thread-safe (the supplier must be thread-safe).
+ *
+ * @since 0.1
  */
 public final class AlbEndpoint {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?");
@@ -35,7 +37,11 @@ public final class AlbEndpoint {
   /** Where an endpoint's addresses come from. It may block; it may throw, which keeps the last set. */
   @FunctionalInterface
   public interface AddressSource {
-    /** The current addresses. */
+    /**
+     * {@return the current addresses}
+     *
+     * @throws Exception if the addresses cannot be found now; the previous ones stay in use
+     */
     List<InetAddress> addresses() throws Exception;
   }
 
@@ -51,7 +57,13 @@ public final class AlbEndpoint {
     this.refreshInterval = b.refreshInterval;
   }
 
-  /** Starts an endpoint named {@code name} whose listener serves {@code port}. */
+  /**
+   * Starts an endpoint named {@code name} whose listener serves {@code port}.
+   *
+   * @param name the name
+   * @param port the port (1-65535)
+   * @return a new builder
+   */
   public static Builder builder(String name, int port) {
     return new Builder(name, port);
   }
@@ -63,22 +75,22 @@ public final class AlbEndpoint {
     return name;
   }
 
-  /** The endpoint's name. */
+  /** {@return the endpoint's name} */
   public String name() {
     return name;
   }
 
-  /** The port its listener serves. */
+  /** {@return the port its listener serves} */
   public int port() {
     return port;
   }
 
-  /** Where its addresses come from. */
+  /** {@return where its addresses come from} */
   public AddressSource source() {
     return source;
   }
 
-  /** How often the addresses are re-read. */
+  /** {@return how often the addresses are re-read} */
   public Duration refreshInterval() {
     return refreshInterval;
   }
@@ -101,14 +113,24 @@ public final class AlbEndpoint {
       this.port = Check.range("albEndpoint.port", port, 1, 65535);
     }
 
-    /** The source of the endpoint's addresses. */
+    /**
+     * The source of the endpoint's addresses.
+     *
+     * @param source the source of the endpoint's addresses
+     * @return this builder
+     */
     public Builder addresses(AddressSource source) {
       this.source = source;
       this.sourceSet = true;
       return this;
     }
 
-    /** How often the addresses are re-read: 1 second to 1 hour (default 60 seconds). */
+    /**
+     * How often the addresses are re-read: 1 second to 1 hour (default 60 seconds).
+     *
+     * @param interval how often the addresses are re-read: 1 second to 1 hour (default 60 seconds)
+     * @return this builder
+     */
     public Builder refreshInterval(Duration interval) {
       if (interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
         throw Check.invalid("albEndpoint.refreshInterval", interval, "1 second to 1 hour");
@@ -117,7 +139,11 @@ public final class AlbEndpoint {
       return this;
     }
 
-    /** Builds the endpoint; an address source is required. */
+    /**
+     * Builds the endpoint; an address source is required.
+     *
+     * @return the new {@code AlbEndpoint}
+     */
     public AlbEndpoint build() {
       if (!sourceSet) {
         throw Check.invalid("albEndpoint[" + name + "].addresses", null, "an address source");

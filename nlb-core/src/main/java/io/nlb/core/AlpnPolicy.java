@@ -8,6 +8,8 @@ import java.util.Locale;
  * the TLS handshake, in order of preference.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum AlpnPolicy {
   /** Offer only HTTP/1.x: http/1.1, then http/1.0. */
@@ -29,17 +31,23 @@ public enum AlpnPolicy {
     this.protocols = protocols;
   }
 
-  /** The policy name as the API spells it ({@code HTTP2Preferred}). */
+  /** {@return the policy name as the API spells it ({@code HTTP2Preferred})} */
   public String apiName() {
     return apiName;
   }
 
-  /** The ALPN protocol ids offered, most preferred first. */
+  /** {@return the ALPN protocol ids offered, most preferred first} */
   public List<String> protocols() {
     return protocols;
   }
 
-  /** Parses a policy name as the API spells it, case-insensitively. */
+  /**
+   * Parses a policy name as the API spells it, case-insensitively.
+   *
+   * @param field the name of the value, for the error message
+   * @param value the value
+   * @return the {@code AlpnPolicy}
+   */
   public static AlpnPolicy parse(String field, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     for (AlpnPolicy p : values()) {

@@ -24,6 +24,9 @@ abstract class AttributeBuilder<B extends AttributeBuilder<B>> {
   /**
    * Sets an attribute by its elbv2 key.
    *
+   * @param key the key
+   * @param value the value
+   * @return this builder
    * @throws IllegalArgumentException for an unknown key or a value out of range
    */
   public B set(String key, String value) {
@@ -32,7 +35,12 @@ abstract class AttributeBuilder<B extends AttributeBuilder<B>> {
     return self();
   }
 
-  /** Sets every entry of {@code attributes}, stopping at the first bad one. */
+  /**
+   * Sets every entry of {@code attributes}, stopping at the first bad one.
+   *
+   * @param attributes the attributes
+   * @return this builder
+   */
   public B setAll(Map<String, String> attributes) {
     attributes.forEach(this::set);
     return self();

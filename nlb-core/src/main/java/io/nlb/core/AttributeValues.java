@@ -19,8 +19,8 @@ abstract class AttributeValues {
   abstract String owner();
 
   /**
-   * Every attribute with its current value, defaults filled in, in the order the API documents
-   * them — what describe-...-attributes returns.
+   * {@return every attribute with its current value, defaults filled in, in the order the API documents
+   * them — what describe-...-attributes returns}
    */
   public Map<String, String> asMap() {
     Map<String, String> out = new LinkedHashMap<>();
@@ -36,14 +36,15 @@ abstract class AttributeValues {
     return Collections.unmodifiableMap(out);
   }
 
-  /** Only the attributes that were set explicitly. */
+  /** {@return only the attributes that were set explicitly} */
   public Map<String, String> explicitValues() {
     return values;
   }
 
   /**
-   * The value of {@code key}, its default when unset.
+   * {@return the value of {@code key}, its default when unset}
    *
+   * @param key the key
    * @throws IllegalArgumentException when {@code key} is not an attribute of this kind
    */
   public String get(String key) {

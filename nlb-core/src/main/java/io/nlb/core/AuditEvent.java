@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * as one line of JSON.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class AuditEvent {
   private final long eventId;
@@ -40,50 +42,50 @@ public final class AuditEvent {
     this.errorMessage = errorMessage;
   }
 
-  /** A number increasing with every event of one {@link Nlb}. */
+  /** {@return a number increasing with every event of one {@link Nlb}} */
   public long eventId() {
     return eventId;
   }
 
-  /** The operation's name, as the elbv2 API spells it. */
+  /** {@return the operation's name, as the elbv2 API spells it} */
   public String operation() {
     return operation;
   }
 
-  /** When the operation completed (the control plane's scheduler clock). */
+  /** {@return when the operation completed (the control plane's scheduler clock)} */
   public Instant time() {
     return time;
   }
 
-  /** What was asked. */
+  /** {@return what was asked} */
   public Map<String, Object> requestParameters() {
     return request;
   }
 
-  /** What was answered; empty when the operation was refused. */
+  /** {@return what was answered; empty when the operation was refused} */
   public Map<String, Object> responseElements() {
     return response;
   }
 
-  /** Whether the operation succeeded. */
+  /** {@return whether the operation succeeded} */
   public boolean succeeded() {
     return errorCode == null;
   }
 
-  /** The error code when the operation was refused. */
+  /** {@return the error code when the operation was refused} */
   public Optional<ErrorCode> errorCode() {
     return Optional.ofNullable(errorCode);
   }
 
-  /** The error message when the operation was refused. */
+  /** {@return the error message when the operation was refused} */
   public Optional<String> errorMessage() {
     return Optional.ofNullable(errorMessage);
   }
 
   /**
-   * One line of JSON: {@code {"eventId":1,"eventTime":"...","eventName":"CreateLoadBalancer",
+   * {@return one line of JSON: {@code {"eventId":1,"eventTime":"...","eventName":"CreateLoadBalancer",
    * "requestParameters":{...},"responseElements":{...}}}, with {@code errorCode} and {@code
-   * errorMessage} instead of response elements when refused.
+   * errorMessage} instead of response elements when refused}
    */
   public String toJson() {
     Map<String, Object> out = new LinkedHashMap<>();

@@ -15,10 +15,16 @@ package io.nlb.core;
  * <p>Called on the thread that made the call, after the control plane has released its lock, in
  * the order the operations completed. Implementations must be thread-safe and quick; an exception
  * thrown by a listener is ignored.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface AuditListener {
-  /** Receives one event. */
+  /**
+   * Receives one event.
+   *
+   * @param event the event
+   */
   void onEvent(AuditEvent event);
 
   /**
@@ -31,7 +37,11 @@ public interface AuditListener {
     return AuditLog.to(org.slf4j.LoggerFactory.getLogger(AuditLog.LOGGER));
   }
 
-  /** Drops every event. */
+  /**
+   * Drops every event.
+   *
+   * @return the {@code AuditListener}
+   */
   static AuditListener none() {
     return event -> {};
   }

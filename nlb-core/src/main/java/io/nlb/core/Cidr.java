@@ -14,6 +14,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class Cidr {
   private final byte[] network;
@@ -28,6 +30,8 @@ public final class Cidr {
    * Parses {@code address/prefix}. Host bits must be zero ({@code 10.0.1.0/24}, not {@code
    * 10.0.1.7/24}) so that a typo does not silently widen or move the range.
    *
+   * @param value the value
+   * @return the {@code Cidr}
    * @throws IllegalArgumentException naming the value and the expected form
    */
   public static Cidr parse(String value) {
@@ -62,13 +66,17 @@ public final class Cidr {
     return out;
   }
 
-  /** Whether {@code address} lies in this range (addresses of the other family never do). */
+  /**
+   * {@return whether {@code address} lies in this range (addresses of the other family never do)}
+   *
+   * @param address the address
+   */
   public boolean contains(InetAddress address) {
     byte[] a = address.getAddress();
     return a.length == network.length && Arrays.equals(mask(a, prefixLength), network);
   }
 
-  /** The prefix length. */
+  /** {@return the prefix length} */
   public int prefixLength() {
     return prefixLength;
   }

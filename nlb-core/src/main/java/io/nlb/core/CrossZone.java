@@ -5,6 +5,8 @@ package io.nlb.core;
  * balancer says. The group's setting wins over the load balancer's.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum CrossZone {
   /** {@code true}: every node routes to targets in all enabled zones. */
@@ -20,12 +22,16 @@ public enum CrossZone {
     this.apiValue = apiValue;
   }
 
-  /** The attribute value as the API spells it. */
+  /** {@return the attribute value as the API spells it} */
   public String apiValue() {
     return apiValue;
   }
 
-  /** Whether cross-zone routing is on, given the load balancer's own attribute. */
+  /**
+   * {@return whether cross-zone routing is on, given the load balancer's own attribute}
+   *
+   * @param loadBalancerCrossZone the load balancer cross zone
+   */
   public boolean effective(boolean loadBalancerCrossZone) {
     return this == USE_LOAD_BALANCER_CONFIGURATION ? loadBalancerCrossZone : this == ENABLED;
   }

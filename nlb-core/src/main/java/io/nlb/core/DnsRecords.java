@@ -23,6 +23,8 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class DnsRecords {
   /** The time to live of every record: 60 seconds (guide, "Target group health", DNS failover). */
@@ -89,29 +91,29 @@ public final class DnsRecords {
     return Optional.empty();
   }
 
-  /** The DNS name. */
+  /** {@return the DNS name} */
   public String name() {
     return name;
   }
 
-  /** The zones whose nodes are in the answer. */
+  /** {@return the zones whose nodes are in the answer} */
   public List<String> zones() {
     return zones;
   }
 
-  /** Every address in the answer. */
+  /** {@return every address in the answer} */
   public List<InetAddress> addresses() {
     return addresses;
   }
 
-  /** The A records. */
+  /** {@return the A records} */
   public List<InetAddress> a() {
     List<InetAddress> out = new ArrayList<>();
     addresses.stream().filter(x -> !(x instanceof Inet6Address)).forEach(out::add);
     return out;
   }
 
-  /** The AAAA records (dualstack load balancers only). */
+  /** {@return the AAAA records (dualstack load balancers only)} */
   public List<InetAddress> aaaa() {
     List<InetAddress> out = new ArrayList<>();
     addresses.stream().filter(x -> x instanceof Inet6Address).forEach(out::add);

@@ -5,6 +5,8 @@ package io.nlb.core;
  * ported from the cloud API can switch on the same names.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum ErrorCode {
   /** A value is malformed or out of range; the message names the field, the value and the rule. */
@@ -70,7 +72,7 @@ public enum ErrorCode {
     this.apiName = apiName;
   }
 
-  /** The fault name as the elbv2 API spells it ({@code TooManyTargets}). */
+  /** {@return the fault name as the elbv2 API spells it ({@code TooManyTargets})} */
   public String apiName() {
     return apiName;
   }

@@ -37,6 +37,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class HealthCheck {
   private final HealthCheckProtocol protocol;
@@ -61,17 +63,25 @@ public final class HealthCheck {
     protocolExplicit = b.protocolExplicit;
   }
 
-  /** The default settings (a TCP check on the traffic port every 30 seconds). */
+  /** {@return the default settings (a TCP check on the traffic port every 30 seconds)} */
   public static HealthCheck defaults() {
     return builder().build();
   }
 
-  /** Starts from the defaults. */
+  /**
+   * Starts from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding these settings, for a modification. */
+  /**
+   * A builder holding these settings, for a modification.
+   *
+   * @return a new builder holding these values
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.protocol = protocol;
@@ -86,27 +96,29 @@ public final class HealthCheck {
     return b;
   }
 
-  /** The protocol. */
+  /** {@return the protocol} */
   public HealthCheckProtocol protocol() {
     return protocol;
   }
 
-  /** The port to check; empty means {@code traffic-port} (the port each target receives traffic on). */
+  /**
+   * {@return the port to check; empty means {@code traffic-port} (the port each target receives traffic on)}
+   */
   public OptionalInt port() {
     return port == null ? OptionalInt.empty() : OptionalInt.of(port);
   }
 
-  /** The port as the API spells it: {@code traffic-port} or a number. */
+  /** {@return the port as the API spells it: {@code traffic-port} or a number} */
   public String portSpec() {
     return port == null ? "traffic-port" : port.toString();
   }
 
-  /** The HTTP path (ignored for TCP). */
+  /** {@return the HTTP path (ignored for TCP)} */
   public String path() {
     return path;
   }
 
-  /** The timeout: explicit, or 6 s for HTTP and 10 s for TCP and HTTPS. */
+  /** {@return the timeout: explicit, or 6 s for HTTP and 10 s for TCP and HTTPS} */
   public Duration timeout() {
     if (timeout != null) {
       return timeout;
@@ -114,22 +126,22 @@ public final class HealthCheck {
     return Duration.ofSeconds(protocol == HealthCheckProtocol.HTTP ? 6 : 10);
   }
 
-  /** The interval between checks of one target. */
+  /** {@return the interval between checks of one target} */
   public Duration interval() {
     return interval;
   }
 
-  /** Consecutive successes that make an unhealthy target healthy. */
+  /** {@return consecutive successes that make an unhealthy target healthy} */
   public int healthyThreshold() {
     return healthyThreshold;
   }
 
-  /** Consecutive failures that make a target unhealthy. */
+  /** {@return consecutive failures that make a target unhealthy} */
   public int unhealthyThreshold() {
     return unhealthyThreshold;
   }
 
-  /** The HTTP status codes that count as success. */
+  /** {@return the HTTP status codes that count as success} */
   public Matcher matcher() {
     return matcher;
   }
@@ -211,26 +223,45 @@ public final class HealthCheck {
 
     Builder() {}
 
-    /** The protocol: TCP, HTTP or HTTPS. */
+    /**
+     * The protocol: TCP, HTTP or HTTPS.
+     *
+     * @param protocol the protocol: TCP, HTTP or HTTPS
+     * @return this builder
+     */
     public Builder protocol(HealthCheckProtocol protocol) {
       this.protocol = protocol;
       this.protocolExplicit = true;
       return this;
     }
 
-    /** Checks the port each target receives traffic on ({@code traffic-port}, the default). */
+    /**
+     * Checks the port each target receives traffic on ({@code traffic-port}, the default).
+     *
+     * @return this builder
+     */
     public Builder trafficPort() {
       this.port = null;
       return this;
     }
 
-    /** Checks a fixed port, 1-65535. */
+    /**
+     * Checks a fixed port, 1-65535.
+     *
+     * @param port the port (1-65535)
+     * @return this builder
+     */
     public Builder port(int port) {
       this.port = Check.range("healthCheck.port", port, 1, 65535);
       return this;
     }
 
-    /** {@code traffic-port} or a port number, as the API spells it. */
+    /**
+     * {@code traffic-port} or a port number, as the API spells it.
+     *
+     * @param spec {@code traffic-port} or a port number, as the API spells it
+     * @return this builder
+     */
     public Builder port(String spec) {
       if (spec.trim().equals("traffic-port")) {
         return trafficPort();
@@ -242,7 +273,12 @@ public final class HealthCheck {
       }
     }
 
-    /** The HTTP path: starts with {@code /}, at most 1024 printable ASCII characters. */
+    /**
+     * The HTTP path: starts with {@code /}, at most 1024 printable ASCII characters.
+     *
+     * @param path the HTTP path: starts with {@code /}, at most 1024 printable ASCII characters
+     * @return this builder
+     */
     public Builder path(String path) {
       if (path.isEmpty() || path.charAt(0) != '/' || path.length() > 1024
           || !path.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
@@ -252,31 +288,56 @@ public final class HealthCheck {
       return this;
     }
 
-    /** The timeout, whole seconds 2-120. */
+    /**
+     * The timeout, whole seconds 2-120.
+     *
+     * @param timeout the timeout, whole seconds 2-120
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       this.timeout = Duration.ofSeconds(seconds("healthCheck.timeout", timeout, 2, 120));
       return this;
     }
 
-    /** The interval, whole seconds 5-300. */
+    /**
+     * The interval, whole seconds 5-300.
+     *
+     * @param interval the interval, whole seconds 5-300
+     * @return this builder
+     */
     public Builder interval(Duration interval) {
       this.interval = Duration.ofSeconds(seconds("healthCheck.interval", interval, 5, 300));
       return this;
     }
 
-    /** Consecutive successes to become healthy, 2-10. */
+    /**
+     * Consecutive successes to become healthy, 2-10.
+     *
+     * @param n consecutive successes to become healthy, 2-10
+     * @return this builder
+     */
     public Builder healthyThreshold(int n) {
       this.healthyThreshold = Check.range("healthCheck.healthyThreshold", n, 2, 10);
       return this;
     }
 
-    /** Consecutive failures to become unhealthy, 2-10. */
+    /**
+     * Consecutive failures to become unhealthy, 2-10.
+     *
+     * @param n consecutive failures to become unhealthy, 2-10
+     * @return this builder
+     */
     public Builder unhealthyThreshold(int n) {
       this.unhealthyThreshold = Check.range("healthCheck.unhealthyThreshold", n, 2, 10);
       return this;
     }
 
-    /** The success codes: {@code "200"}, {@code "200,202"}, {@code "200-299"}, within 200-599. */
+    /**
+     * The success codes: {@code "200"}, {@code "200,202"}, {@code "200-299"}, within 200-599.
+     *
+     * @param codes the success codes: {@code "200"}, {@code "200,202"}, {@code "200-299"}, within 200-599
+     * @return this builder
+     */
     public Builder matcher(String codes) {
       this.matcher = Matcher.parse(codes);
       return this;
@@ -289,7 +350,11 @@ public final class HealthCheck {
       return (int) d.getSeconds();
     }
 
-    /** Builds the settings. */
+    /**
+     * Builds the settings.
+     *
+     * @return the new {@code HealthCheck}
+     */
     public HealthCheck build() {
       return new HealthCheck(this);
     }
@@ -314,7 +379,12 @@ public final class HealthCheck {
       this.highs = highs;
     }
 
-    /** Parses a matcher; each code must lie in 200-599 and each range must be ascending. */
+    /**
+     * Parses a matcher; each code must lie in 200-599 and each range must be ascending.
+     *
+     * @param spec the text to parse
+     * @return the {@code Matcher}
+     */
     public static Matcher parse(String spec) {
       String s = spec.replace(" ", "");
       List<int[]> ranges = new ArrayList<>();
@@ -354,7 +424,11 @@ public final class HealthCheck {
       throw Check.invalid("healthCheck.matcher", spec, "HTTP codes 200-599 as 200, 200,202 or 200-299");
     }
 
-    /** Whether {@code status} counts as a success. */
+    /**
+     * {@return whether {@code status} counts as a success}
+     *
+     * @param status the status
+     */
     public boolean matches(int status) {
       for (int i = 0; i < lows.length; i++) {
         if (status >= lows[i] && status <= highs[i]) {

@@ -15,13 +15,19 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Implementations must be thread-safe.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface InstanceResolver {
   /** A resolver that knows no instance: registering an instance target fails. */
   InstanceResolver NONE = id -> null;
 
-  /** The instance behind {@code instanceId}, or {@code null} when it is unknown. */
+  /**
+   * {@return the instance behind {@code instanceId}, or {@code null} when it is unknown}
+   *
+   * @param instanceId the instance id
+   */
   @Nullable Instance resolve(String instanceId);
 
   /** The state of an instance, as far as routing cares. */
@@ -43,29 +49,40 @@ public interface InstanceResolver {
     private final @Nullable String zone;
     private final State state;
 
-    /** Creates an instance description. */
+    /**
+     * Creates an instance description.
+     *
+     * @param address the address
+     * @param zone the zone's name
+     * @param state the state
+     */
     public Instance(InetAddress address, @Nullable String zone, State state) {
       this.address = address;
       this.zone = zone == null ? null : Zone.checkName("instance.zone", zone);
       this.state = state;
     }
 
-    /** A running instance. */
+    /**
+     * {@return a running instance}
+     *
+     * @param address the address
+     * @param zone the zone's name
+     */
     public static Instance running(InetAddress address, @Nullable String zone) {
       return new Instance(address, zone, State.RUNNING);
     }
 
-    /** The primary private address. */
+    /** {@return the primary private address} */
     public InetAddress address() {
       return address;
     }
 
-    /** The zone, or null to derive it from the zones' address ranges. */
+    /** {@return the zone, or null to derive it from the zones' address ranges} */
     public @Nullable String zone() {
       return zone;
     }
 
-    /** The state. */
+    /** {@return the state} */
     public State state() {
       return state;
     }

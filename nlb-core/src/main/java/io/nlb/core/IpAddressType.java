@@ -7,6 +7,8 @@ import java.util.Locale;
  *
  * <p>A load balancer is {@link #IPV4} or {@link #DUALSTACK}; a target group is {@link #IPV4} or
  * {@link #IPV6}. Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum IpAddressType {
   /** IPv4 only. */
@@ -22,12 +24,18 @@ public enum IpAddressType {
     this.apiName = apiName;
   }
 
-  /** The API spelling: {@code ipv4}, {@code dualstack} or {@code ipv6}. */
+  /** {@return the API spelling: {@code ipv4}, {@code dualstack} or {@code ipv6}} */
   public String apiName() {
     return apiName;
   }
 
-  /** Parses the API spelling, case-insensitively. */
+  /**
+   * Parses the API spelling, case-insensitively.
+   *
+   * @param field the name of the value, for the error message
+   * @param value the value
+   * @return the {@code IpAddressType}
+   */
   public static IpAddressType parse(String field, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     for (IpAddressType t : values()) {

@@ -14,6 +14,8 @@ import java.util.List;
  * }</pre>
  *
  * <p>Thread-safe: operations are serialized on the control plane.
+ *
+ * @since 0.1
  */
 public final class Listener {
   private final LoadBalancer loadBalancer;
@@ -27,22 +29,22 @@ public final class Listener {
     this.id = id;
   }
 
-  /** The load balancer. */
+  /** {@return the load balancer} */
   public LoadBalancer loadBalancer() {
     return loadBalancer;
   }
 
-  /** The 16-hex-digit id. */
+  /** {@return the 16-hex-digit id} */
   public String id() {
     return id;
   }
 
-  /** The resource id {@code listener/net/<lb name>/<lb id>/<id>}. */
+  /** {@return the resource id {@code listener/net/<lb name>/<lb id>/<id>}} */
   public String resourceId() {
     return "listener/" + loadBalancer.resourceId() + "/" + id;
   }
 
-  /** The current configuration. */
+  /** {@return the current configuration} */
   public ListenerConfig config() {
     return loadBalancer.nlb().control.call(() -> {
       return config;
@@ -62,6 +64,7 @@ public final class Listener {
    * settings. Changing the target group leaves existing flows where they are; they are neither
    * drained nor closed.
    *
+   * @param next the next
    * @throws NlbException as {@link LoadBalancer#createListener} does; nothing changes then
    */
   public void modify(ListenerConfig next) {
@@ -83,6 +86,7 @@ public final class Listener {
    * new handshakes can use them at once, established connections are untouched. The default
    * certificate may be added, so that it takes part in SNI selection.
    *
+   * @param certificates the certificates
    * @throws NlbException {@code ValidationError} for a non-TLS listener or a certificate already
    *     in the list, {@code TooManyCertificates} past the quota
    */
@@ -109,6 +113,7 @@ public final class Listener {
    * certificate leaves the list if it was added to it, but stays the default; replace it with
    * {@link #modify}.
    *
+   * @param certificates the certificates
    * @throws NlbException {@code CertificateNotFound} for a certificate not in the list, {@code
    *     OperationNotPermitted} for the default certificate when it is not in the list
    */

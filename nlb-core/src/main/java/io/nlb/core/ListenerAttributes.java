@@ -18,6 +18,8 @@ import java.util.Map;
  * attribute with this key and range, and so does this library.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class ListenerAttributes extends AttributeValues {
   /** {@code tcp.idle_timeout.seconds}. */
@@ -31,17 +33,25 @@ public final class ListenerAttributes extends AttributeValues {
     super(values);
   }
 
-  /** Every attribute at its default. */
+  /** {@return every attribute at its default} */
   public static ListenerAttributes defaults() {
     return EMPTY;
   }
 
-  /** Starts an empty set of explicit values. */
+  /**
+   * Starts an empty set of explicit values.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder(Map.of());
   }
 
-  /** A builder holding these values. */
+  /**
+   * A builder holding these values.
+   *
+   * @return a new builder holding these values
+   */
   public Builder toBuilder() {
     return new Builder(explicitValues());
   }
@@ -56,7 +66,7 @@ public final class ListenerAttributes extends AttributeValues {
     return "listener";
   }
 
-  /** {@code tcp.idle_timeout.seconds}. */
+  /** {@return {@code tcp.idle_timeout.seconds}} */
   public Duration tcpIdleTimeout() {
     return Duration.ofSeconds(integer(TCP_IDLE_TIMEOUT));
   }
@@ -72,7 +82,12 @@ public final class ListenerAttributes extends AttributeValues {
       return this;
     }
 
-    /** {@code tcp.idle_timeout.seconds}, whole seconds 60-6000. */
+    /**
+     * {@code tcp.idle_timeout.seconds}, whole seconds 60-6000.
+     *
+     * @param timeout {@code tcp.idle_timeout.seconds}, whole seconds 60-6000
+     * @return this builder
+     */
     public Builder tcpIdleTimeout(Duration timeout) {
       if (timeout.getNano() != 0 || timeout.getSeconds() < 60 || timeout.getSeconds() > 6000) {
         throw Check.invalid(TCP_IDLE_TIMEOUT, timeout, "whole seconds 60-6000");
@@ -80,7 +95,11 @@ public final class ListenerAttributes extends AttributeValues {
       return set(TCP_IDLE_TIMEOUT, Long.toString(timeout.getSeconds()));
     }
 
-    /** Builds the explicit values. */
+    /**
+     * Builds the explicit values.
+     *
+     * @return the new {@code ListenerAttributes}
+     */
     public ListenerAttributes build() {
       return new ListenerAttributes(values);
     }

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class ListenerConfig {
   private static final Pattern VPC_ENDPOINT_ID = Pattern.compile("vpce-[0-9a-f]{8,17}");
@@ -47,12 +49,22 @@ public final class ListenerConfig {
     vpcEndpointId = b.vpcEndpointId;
   }
 
-  /** Starts a listener for {@code protocol} on {@code port} (1-65535). */
+  /**
+   * Starts a listener for {@code protocol} on {@code port} (1-65535).
+   *
+   * @param protocol the protocol
+   * @param port the port (1-65535)
+   * @return a new builder
+   */
   public static Builder builder(Protocol protocol, int port) {
     return new Builder(protocol, port);
   }
 
-  /** A builder holding this configuration, for a modification. */
+  /**
+   * A builder holding this configuration, for a modification.
+   *
+   * @return a new builder holding these values
+   */
   public Builder toBuilder() {
     Builder b = new Builder(protocol, port);
     b.targetGroup = targetGroup;
@@ -65,27 +77,27 @@ public final class ListenerConfig {
     return b;
   }
 
-  /** The protocol clients speak. */
+  /** {@return the protocol clients speak} */
   public Protocol protocol() {
     return protocol;
   }
 
-  /** The port. */
+  /** {@return the port} */
   public int port() {
     return port;
   }
 
-  /** The name of the target group the default action forwards to. */
+  /** {@return the name of the target group the default action forwards to} */
   public String targetGroup() {
     return targetGroup;
   }
 
-  /** The attributes. */
+  /** {@return the attributes} */
   public ListenerAttributes attributes() {
     return attributes;
   }
 
-  /** The default certificate (TLS listeners only). */
+  /** {@return the default certificate (TLS listeners only)} */
   public java.util.Optional<ServerCertificate> certificate() {
     return java.util.Optional.ofNullable(certificate);
   }
@@ -98,22 +110,22 @@ public final class ListenerConfig {
     return certificates;
   }
 
-  /** The security policy (TLS listeners only). */
+  /** {@return the security policy (TLS listeners only)} */
   public java.util.Optional<String> sslPolicy() {
     return java.util.Optional.ofNullable(sslPolicy);
   }
 
-  /** The ALPN policy ({@code None} unless set; TLS listeners only). */
+  /** {@return the ALPN policy ({@code None} unless set; TLS listeners only)} */
   public AlpnPolicy alpnPolicy() {
     return alpnPolicy;
   }
 
-  /** The VPC endpoint clients reach this listener through, carried in PROXY v2 headers. */
+  /** {@return the VPC endpoint clients reach this listener through, carried in PROXY v2 headers} */
   public java.util.Optional<String> vpcEndpointId() {
     return java.util.Optional.ofNullable(vpcEndpointId);
   }
 
-  /** {@code listener[TCP:80]}: how problems name this listener. */
+  /** {@return {@code listener[TCP:80]}: how problems name this listener} */
   public String path() {
     return "listener[" + protocol + ":" + port + "]";
   }
@@ -158,6 +170,9 @@ public final class ListenerConfig {
      * Changes the protocol (for a modification). Changing a TLS listener to another protocol drops
      * its certificates, security policy and ALPN policy, as the API does; changing to TLS needs a
      * certificate (the policy defaults to {@link SecurityPolicies#DEFAULT}).
+     *
+     * @param protocol the protocol
+     * @return this builder
      */
     public Builder protocol(Protocol protocol) {
       if (this.protocol == Protocol.TLS && protocol != Protocol.TLS) {
@@ -170,36 +185,67 @@ public final class ListenerConfig {
       return this;
     }
 
-    /** Changes the port, 1-65535 (for a modification). */
+    /**
+     * Changes the port, 1-65535 (for a modification).
+     *
+     * @param port the port (1-65535)
+     * @return this builder
+     */
     public Builder port(int port) {
       this.port = Check.range("listener.port", port, 1, 65535);
       return this;
     }
 
-    /** Forwards to the target group named {@code name}. */
+    /**
+     * Forwards to the target group named {@code name}.
+     *
+     * @param name the name
+     * @return this builder
+     */
     public Builder forwardTo(String name) {
       this.targetGroup = Names.targetGroup(name);
       return this;
     }
 
-    /** Forwards to {@code group}. */
+    /**
+     * Forwards to {@code group}.
+     *
+     * @param group the target group
+     * @return this builder
+     */
     public Builder forwardTo(TargetGroup group) {
       return forwardTo(group.name());
     }
 
-    /** Replaces the attributes. */
+    /**
+     * Replaces the attributes.
+     *
+     * @param attributes the attributes
+     * @return this builder
+     */
     public Builder attributes(ListenerAttributes attributes) {
       this.attributes = attributes.toBuilder();
       return this;
     }
 
-    /** Sets one attribute by key; checked at once. */
+    /**
+     * Sets one attribute by key; checked at once.
+     *
+     * @param key the key
+     * @param value the value
+     * @return this builder
+     */
     public Builder attribute(String key, String value) {
       attributes.set(key, value);
       return this;
     }
 
-    /** The default certificate of a TLS listener. */
+    /**
+     * The default certificate of a TLS listener.
+     *
+     * @param certificate the default certificate of a TLS listener
+     * @return this builder
+     */
     public Builder certificate(ServerCertificate certificate) {
       this.certificate = certificate;
       return this;
@@ -208,19 +254,31 @@ public final class ListenerConfig {
     /**
      * Adds a certificate to the SNI certificate list of a TLS listener; the default certificate
      * may be added too, so that it takes part in SNI selection.
+     *
+     * @param certificate the certificate
+     * @return this builder
      */
     public Builder addCertificate(ServerCertificate certificate) {
       this.certificates.add(certificate);
       return this;
     }
 
-    /** Empties the SNI certificate list (the default certificate stays). */
+    /**
+     * Empties the SNI certificate list (the default certificate stays).
+     *
+     * @return this builder
+     */
     public Builder clearCertificates() {
       this.certificates.clear();
       return this;
     }
 
-    /** The security policy of a TLS listener; one of {@link SecurityPolicies#NAMES}. */
+    /**
+     * The security policy of a TLS listener; one of {@link SecurityPolicies#NAMES}.
+     *
+     * @param name the security policy of a TLS listener; one of {@link SecurityPolicies#NAMES}
+     * @return this builder
+     */
     public Builder sslPolicy(String name) {
       if (!SecurityPolicies.isKnown(name)) {
         throw Check.invalid("listener.sslPolicy", name, "one of " + SecurityPolicies.NAMES);
@@ -229,13 +287,23 @@ public final class ListenerConfig {
       return this;
     }
 
-    /** The ALPN policy of a TLS listener. */
+    /**
+     * The ALPN policy of a TLS listener.
+     *
+     * @param policy the ALPN policy of a TLS listener
+     * @return this builder
+     */
     public Builder alpnPolicy(AlpnPolicy policy) {
       this.alpnPolicy = policy;
       return this;
     }
 
-    /** Marks the listener as reached through a VPC endpoint ({@code vpce-} and 8 or 17 hex digits). */
+    /**
+     * Marks the listener as reached through a VPC endpoint ({@code vpce-} and 8 or 17 hex digits).
+     *
+     * @param id the identifier
+     * @return this builder
+     */
     public Builder vpcEndpointId(String id) {
       if (!VPC_ENDPOINT_ID.matcher(id).matches()) {
         throw Check.invalid("listener.vpcEndpointId", id, "vpce- followed by 8 or 17 lower-case hex digits");
@@ -248,6 +316,7 @@ public final class ListenerConfig {
      * Builds the listener configuration. A TLS listener without a policy gets {@link
      * SecurityPolicies#DEFAULT}.
      *
+     * @return the new {@code ListenerConfig}
      * @throws NlbException with {@link ErrorCode#VALIDATION_ERROR}, listing every problem
      */
     public ListenerConfig build() {

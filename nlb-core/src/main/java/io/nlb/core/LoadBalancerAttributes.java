@@ -29,6 +29,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class LoadBalancerAttributes extends AttributeValues {
   /** {@code access_logs.s3.enabled}. */
@@ -59,17 +61,25 @@ public final class LoadBalancerAttributes extends AttributeValues {
     super(values);
   }
 
-  /** No attribute set explicitly: every one at its default. */
+  /** {@return no attribute set explicitly: every one at its default} */
   public static LoadBalancerAttributes defaults() {
     return EMPTY;
   }
 
-  /** Starts an empty set of explicit values. */
+  /**
+   * Starts an empty set of explicit values.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder(Map.of());
   }
 
-  /** A builder holding these values, to change some of them. */
+  /**
+   * A builder holding these values, to change some of them.
+   *
+   * @return a new builder holding these values
+   */
   public Builder toBuilder() {
     return new Builder(explicitValues());
   }
@@ -84,39 +94,39 @@ public final class LoadBalancerAttributes extends AttributeValues {
     return "loadBalancer";
   }
 
-  /** Every key a load balancer accepts. */
+  /** {@return every key a load balancer accepts} */
   public static List<String> keys() {
     List<String> keys = new ArrayList<>();
     SPECS.forEach(s -> keys.add(s.key));
     return keys;
   }
 
-  /** {@code load_balancing.cross_zone.enabled}. */
+  /** {@return {@code load_balancing.cross_zone.enabled}} */
   public boolean crossZoneEnabled() {
     return bool(CROSS_ZONE);
   }
 
-  /** {@code deletion_protection.enabled}. */
+  /** {@return {@code deletion_protection.enabled}} */
   public boolean deletionProtectionEnabled() {
     return bool(DELETION_PROTECTION);
   }
 
-  /** {@code access_logs.s3.enabled}. */
+  /** {@return {@code access_logs.s3.enabled}} */
   public boolean accessLogsEnabled() {
     return bool(ACCESS_LOGS_ENABLED);
   }
 
-  /** {@code access_logs.s3.bucket}: the access-log directory. */
+  /** {@return {@code access_logs.s3.bucket}: the access-log directory} */
   public String accessLogsDirectory() {
     return get(ACCESS_LOGS_BUCKET);
   }
 
-  /** {@code access_logs.s3.prefix}. */
+  /** {@return {@code access_logs.s3.prefix}} */
   public String accessLogsPrefix() {
     return get(ACCESS_LOGS_PREFIX);
   }
 
-  /** {@code ipv6.deny_all_igw_traffic} (resolved once the scheme is known). */
+  /** {@return {@code ipv6.deny_all_igw_traffic} (resolved once the scheme is known)} */
   public boolean ipv6DenyAllIgwTraffic() {
     return bool(IPV6_DENY_ALL_IGW_TRAFFIC);
   }
@@ -143,17 +153,32 @@ public final class LoadBalancerAttributes extends AttributeValues {
       return this;
     }
 
-    /** {@code load_balancing.cross_zone.enabled}. */
+    /**
+     * {@code load_balancing.cross_zone.enabled}.
+     *
+     * @param enabled {@code load_balancing.cross_zone.enabled}
+     * @return this builder
+     */
     public Builder crossZoneEnabled(boolean enabled) {
       return set(CROSS_ZONE, Boolean.toString(enabled));
     }
 
-    /** {@code deletion_protection.enabled}. */
+    /**
+     * {@code deletion_protection.enabled}.
+     *
+     * @param enabled {@code deletion_protection.enabled}
+     * @return this builder
+     */
     public Builder deletionProtection(boolean enabled) {
       return set(DELETION_PROTECTION, Boolean.toString(enabled));
     }
 
-    /** {@code ipv6.deny_all_igw_traffic}. */
+    /**
+     * {@code ipv6.deny_all_igw_traffic}.
+     *
+     * @param deny {@code ipv6.deny_all_igw_traffic}
+     * @return this builder
+     */
     public Builder ipv6DenyAllIgwTraffic(boolean deny) {
       return set(IPV6_DENY_ALL_IGW_TRAFFIC, Boolean.toString(deny));
     }
@@ -165,7 +190,11 @@ public final class LoadBalancerAttributes extends AttributeValues {
       return set(ACCESS_LOGS_ENABLED, "true");
     }
 
-    /** Builds the explicit values. */
+    /**
+     * Builds the explicit values.
+     *
+     * @return the new {@code LoadBalancerAttributes}
+     */
     public LoadBalancerAttributes build() {
       return new LoadBalancerAttributes(values);
     }

@@ -22,6 +22,8 @@ import java.util.Set;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class LoadBalancerConfig {
   private final String name;
@@ -45,42 +47,45 @@ public final class LoadBalancerConfig {
   /**
    * Starts a load balancer named {@code name}: 1-32 letters, digits and hyphens, no hyphen at
    * either end, not starting with {@code internal-}.
+   *
+   * @param name the name
+   * @return a new builder
    */
   public static Builder builder(String name) {
     return new Builder(name);
   }
 
-  /** The name. */
+  /** {@return the name} */
   public String name() {
     return name;
   }
 
-  /** {@code internet-facing} (the default) or {@code internal}. */
+  /** {@return {@code internet-facing} (the default) or {@code internal}} */
   public Scheme scheme() {
     return scheme;
   }
 
-  /** {@code ipv4} (the default) or {@code dualstack}. */
+  /** {@return {@code ipv4} (the default) or {@code dualstack}} */
   public IpAddressType ipAddressType() {
     return ipAddressType;
   }
 
-  /** The enabled zones, in the order given. */
+  /** {@return the enabled zones, in the order given} */
   public List<Zone> zones() {
     return zones;
   }
 
-  /** The attributes, scheme-dependent defaults resolved. */
+  /** {@return the attributes, scheme-dependent defaults resolved} */
   public LoadBalancerAttributes attributes() {
     return attributes;
   }
 
-  /** The listeners to create with the load balancer. */
+  /** {@return the listeners to create with the load balancer} */
   public List<ListenerConfig> listeners() {
     return listeners;
   }
 
-  /** The tags. */
+  /** {@return the tags} */
   public Map<String, String> tags() {
     return tags;
   }
@@ -156,13 +161,23 @@ public final class LoadBalancerConfig {
       this.name = Names.loadBalancer(name);
     }
 
-    /** {@code internet-facing} (the default) or {@code internal}. */
+    /**
+     * {@code internet-facing} (the default) or {@code internal}.
+     *
+     * @param scheme {@code internet-facing} (the default) or {@code internal}
+     * @return this builder
+     */
     public Builder scheme(Scheme scheme) {
       this.scheme = scheme;
       return this;
     }
 
-    /** {@code ipv4} (the default) or {@code dualstack}. */
+    /**
+     * {@code ipv4} (the default) or {@code dualstack}.
+     *
+     * @param type {@code ipv4} (the default) or {@code dualstack}
+     * @return this builder
+     */
     public Builder ipAddressType(IpAddressType type) {
       if (type == IpAddressType.IPV6) {
         throw Check.invalid("loadBalancer.ipAddressType", "ipv6", "ipv4 or dualstack");
@@ -171,31 +186,58 @@ public final class LoadBalancerConfig {
       return this;
     }
 
-    /** Enables a zone; its node binds the zone's addresses. */
+    /**
+     * Enables a zone; its node binds the zone's addresses.
+     *
+     * @param zone the zone's name
+     * @return this builder
+     */
     public Builder zone(Zone zone) {
       zones.add(zone);
       return this;
     }
 
-    /** Replaces the attributes. */
+    /**
+     * Replaces the attributes.
+     *
+     * @param attributes the attributes
+     * @return this builder
+     */
     public Builder attributes(LoadBalancerAttributes attributes) {
       this.attributes = attributes.toBuilder();
       return this;
     }
 
-    /** Sets one attribute by its elbv2 key; checked at once. */
+    /**
+     * Sets one attribute by its elbv2 key; checked at once.
+     *
+     * @param key the key
+     * @param value the value
+     * @return this builder
+     */
     public Builder attribute(String key, String value) {
       attributes.set(key, value);
       return this;
     }
 
-    /** Adds a listener. */
+    /**
+     * Adds a listener.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(ListenerConfig listener) {
       listeners.add(listener);
       return this;
     }
 
-    /** Adds a tag; checked at once. */
+    /**
+     * Adds a tag; checked at once.
+     *
+     * @param key the key
+     * @param value the value
+     * @return this builder
+     */
     public Builder tag(String key, String value) {
       String field = "loadBalancer[" + name + "].tags[" + key + "]";
       tags.put(Tags.checkKey(field + ".key", key), Tags.checkValue(field + ".value", value));
@@ -205,6 +247,7 @@ public final class LoadBalancerConfig {
     /**
      * Builds the configuration.
      *
+     * @return the new {@code LoadBalancerConfig}
      * @throws NlbException with {@link ErrorCode#VALIDATION_ERROR} (or {@link
      *     ErrorCode#DUPLICATE_LISTENER} / {@link ErrorCode#UNSUPPORTED_PROTOCOL} / {@link
      *     ErrorCode#TOO_MANY_TAGS} when those are the only problems), listing every problem

@@ -5,6 +5,8 @@ package io.nlb.core;
  * reason when its listeners could not be bound.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum LoadBalancerState {
   /** Being set up: listeners are being bound. */

@@ -17,6 +17,8 @@ import java.util.PriorityQueue;
  * }</pre>
  *
  * <p>Thread-safe: methods are synchronized, and tasks run outside the lock.
+ *
+ * @since 0.1
  */
 public final class ManualScheduler implements Scheduler {
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
@@ -29,7 +31,11 @@ public final class ManualScheduler implements Scheduler {
     this(Instant.parse("2024-01-01T00:00:00Z"));
   }
 
-  /** A scheduler whose clock starts at {@code start}. */
+  /**
+   * A scheduler whose clock starts at {@code start}.
+   *
+   * @param start the start
+   */
   public ManualScheduler(Instant start) {
     this.origin = start;
   }
@@ -55,7 +61,11 @@ public final class ManualScheduler implements Scheduler {
     };
   }
 
-  /** Moves time forward by {@code delta}, running every task that falls due on the way. */
+  /**
+   * Moves time forward by {@code delta}, running every task that falls due on the way.
+   *
+   * @param delta the delta
+   */
   public void advance(Duration delta) {
     if (delta.isNegative()) {
       throw Check.invalid("delta", delta, "a non-negative duration");
@@ -84,7 +94,7 @@ public final class ManualScheduler implements Scheduler {
     advance(Duration.ZERO);
   }
 
-  /** How many tasks wait to run. */
+  /** {@return how many tasks wait to run} */
   public synchronized int pendingTasks() {
     return queue.size();
   }

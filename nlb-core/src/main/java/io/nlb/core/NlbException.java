@@ -20,19 +20,33 @@ import java.util.List;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class NlbException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The error code (serialized form). */
   private final ErrorCode code;
+  /** The problems, one per refused value (serialized form). */
   private final List<String> problems;
 
-  /** Creates an exception with one problem. */
+  /**
+   * Creates an exception with one problem.
+   *
+   * @param code the error code
+   * @param problem the problem
+   */
   public NlbException(ErrorCode code, String problem) {
     this(code, List.of(problem));
   }
 
-  /** Creates an exception with several problems, all reported at once. */
+  /**
+   * Creates an exception with several problems, all reported at once.
+   *
+   * @param code the error code
+   * @param problems the problems, one per line
+   */
   public NlbException(ErrorCode code, List<String> problems) {
     super(format(code, problems));
     if (problems.isEmpty()) {
@@ -53,12 +67,12 @@ public final class NlbException extends RuntimeException {
     return sb.toString();
   }
 
-  /** The elbv2-style error code. */
+  /** {@return the elbv2-style error code} */
   public ErrorCode code() {
     return code;
   }
 
-  /** Every problem found, each naming the field, the value and what is allowed. */
+  /** {@return every problem found, each naming the field, the value and what is allowed} */
   public List<String> problems() {
     return problems;
   }

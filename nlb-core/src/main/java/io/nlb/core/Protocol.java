@@ -10,6 +10,8 @@ import java.util.Locale;
  * group).
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum Protocol {
   /** Plain TCP; the load balancer passes bytes through untouched. */
@@ -21,12 +23,12 @@ public enum Protocol {
   /** TCP and UDP on the same port. */
   TCP_UDP;
 
-  /** Whether this protocol carries TCP connections ({@code TCP}, {@code TLS}, {@code TCP_UDP}). */
+  /** {@return whether this protocol carries TCP connections ({@code TCP}, {@code TLS}, {@code TCP_UDP})} */
   public boolean carriesTcp() {
     return this != UDP;
   }
 
-  /** Whether this protocol carries UDP datagrams ({@code UDP}, {@code TCP_UDP}). */
+  /** {@return whether this protocol carries UDP datagrams ({@code UDP}, {@code TCP_UDP})} */
   public boolean carriesUdp() {
     return this == UDP || this == TCP_UDP;
   }
@@ -34,6 +36,9 @@ public enum Protocol {
   /**
    * Parses a protocol name as the elbv2 API spells it ({@code "TCP_UDP"}), case-insensitively.
    *
+   * @param field the name of the value, for the error message
+   * @param value the value
+   * @return the {@code Protocol}
    * @throws IllegalArgumentException naming the value and the allowed names
    */
   public static Protocol parse(String field, String value) {

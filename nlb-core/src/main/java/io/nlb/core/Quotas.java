@@ -10,6 +10,8 @@ package io.nlb.core;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class Quotas {
   private static final Quotas DEFAULTS = builder().build();
@@ -36,57 +38,61 @@ public final class Quotas {
     loadBalancersPerAlbEndpoint = b.loadBalancersPerAlbEndpoint;
   }
 
-  /** The documented defaults. */
+  /** {@return the documented defaults} */
   public static Quotas defaults() {
     return DEFAULTS;
   }
 
-  /** Starts from the documented defaults. */
+  /**
+   * Starts from the documented defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Load balancers per {@link Nlb} (default 50). */
+  /** {@return load balancers per {@link Nlb} (default 50)} */
   public int loadBalancers() {
     return loadBalancers;
   }
 
-  /** Target groups per {@link Nlb} (default 3000). */
+  /** {@return target groups per {@link Nlb} (default 3000)} */
   public int targetGroups() {
     return targetGroups;
   }
 
-  /** Listeners per load balancer (default 50). */
+  /** {@return listeners per load balancer (default 50)} */
   public int listenersPerLoadBalancer() {
     return listenersPerLoadBalancer;
   }
 
-  /** Targets per load balancer, a target in N groups counting N times (default 3000). */
+  /** {@return targets per load balancer, a target in N groups counting N times (default 3000)} */
   public int targetsPerLoadBalancer() {
     return targetsPerLoadBalancer;
   }
 
-  /** Targets per zone per load balancer, a target in N groups counting N times (default 500). */
+  /** {@return targets per zone per load balancer, a target in N groups counting N times (default 500)} */
   public int targetsPerZonePerLoadBalancer() {
     return targetsPerZonePerLoadBalancer;
   }
 
-  /** Instance or IP targets per target group (default 1000). */
+  /** {@return instance or IP targets per target group (default 1000)} */
   public int targetsPerTargetGroup() {
     return targetsPerTargetGroup;
   }
 
-  /** Certificates per load balancer, default certificates included (default 25). */
+  /** {@return certificates per load balancer, default certificates included (default 25)} */
   public int certificatesPerLoadBalancer() {
     return certificatesPerLoadBalancer;
   }
 
-  /** Target groups one listener action forwards to: 1, as in the service (not adjustable). */
+  /** {@return target groups one listener action forwards to: 1, as in the service (not adjustable)} */
   public int targetGroupsPerAction() {
     return targetGroupsPerAction;
   }
 
-  /** Load balancers one ALB endpoint may sit behind, through separate groups (default 2). */
+  /** {@return load balancers one ALB endpoint may sit behind, through separate groups (default 2)} */
   public int loadBalancersPerAlbEndpoint() {
     return loadBalancersPerAlbEndpoint;
   }
@@ -121,55 +127,99 @@ public final class Quotas {
       return Check.range(field, v, 1, Integer.MAX_VALUE);
     }
 
-    /** See {@link Quotas#loadBalancers()}. */
+    /**
+     * See {@link Quotas#loadBalancers()}.
+     *
+     * @param v the new value
+     * @return this builder
+     */
     public Builder loadBalancers(int v) {
       loadBalancers = positive("loadBalancers", v);
       return this;
     }
 
-    /** See {@link Quotas#targetGroups()}. */
+    /**
+     * See {@link Quotas#targetGroups()}.
+     *
+     * @param v the new value
+     * @return this builder
+     */
     public Builder targetGroups(int v) {
       targetGroups = positive("targetGroups", v);
       return this;
     }
 
-    /** See {@link Quotas#listenersPerLoadBalancer()}. */
+    /**
+     * See {@link Quotas#listenersPerLoadBalancer()}.
+     *
+     * @param v the new value
+     * @return this builder
+     */
     public Builder listenersPerLoadBalancer(int v) {
       listenersPerLoadBalancer = positive("listenersPerLoadBalancer", v);
       return this;
     }
 
-    /** See {@link Quotas#targetsPerLoadBalancer()}. */
+    /**
+     * See {@link Quotas#targetsPerLoadBalancer()}.
+     *
+     * @param v the new value
+     * @return this builder
+     */
     public Builder targetsPerLoadBalancer(int v) {
       targetsPerLoadBalancer = positive("targetsPerLoadBalancer", v);
       return this;
     }
 
-    /** See {@link Quotas#targetsPerZonePerLoadBalancer()}. */
+    /**
+     * See {@link Quotas#targetsPerZonePerLoadBalancer()}.
+     *
+     * @param v the new value
+     * @return this builder
+     */
     public Builder targetsPerZonePerLoadBalancer(int v) {
       targetsPerZonePerLoadBalancer = positive("targetsPerZonePerLoadBalancer", v);
       return this;
     }
 
-    /** See {@link Quotas#targetsPerTargetGroup()}. */
+    /**
+     * See {@link Quotas#targetsPerTargetGroup()}.
+     *
+     * @param v the new value
+     * @return this builder
+     */
     public Builder targetsPerTargetGroup(int v) {
       targetsPerTargetGroup = positive("targetsPerTargetGroup", v);
       return this;
     }
 
-    /** See {@link Quotas#certificatesPerLoadBalancer()}. */
+    /**
+     * See {@link Quotas#certificatesPerLoadBalancer()}.
+     *
+     * @param v the new value
+     * @return this builder
+     */
     public Builder certificatesPerLoadBalancer(int v) {
       certificatesPerLoadBalancer = positive("certificatesPerLoadBalancer", v);
       return this;
     }
 
-    /** See {@link Quotas#loadBalancersPerAlbEndpoint()}. */
+    /**
+     * See {@link Quotas#loadBalancersPerAlbEndpoint()}.
+     *
+     * @param v the new value
+     * @return this builder
+     */
     public Builder loadBalancersPerAlbEndpoint(int v) {
       loadBalancersPerAlbEndpoint = positive("loadBalancersPerAlbEndpoint", v);
       return this;
     }
 
-    /** Builds the quotas. */
+    /**
+     * Builds the quotas.
+     *
+     * @return the new {@code Quotas}
+     */
     public Quotas build() {
       return new Quotas(this);
     }

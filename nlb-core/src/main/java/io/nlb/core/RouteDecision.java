@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  * from a given node, or why none.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class RouteDecision {
   /** What happened to the flow. */
@@ -38,32 +40,32 @@ public final class RouteDecision {
     this.explanation = explanation;
   }
 
-  /** What happened. */
+  /** {@return what happened} */
   public Outcome outcome() {
     return outcome;
   }
 
-  /** Whether a target was chosen. */
+  /** {@return whether a target was chosen} */
   public boolean routed() {
     return target != null;
   }
 
-  /** The chosen target. */
+  /** {@return the chosen target} */
   public java.util.Optional<RegisteredTarget> target() {
     return java.util.Optional.ofNullable(target);
   }
 
-  /** The address the flow would connect to. */
+  /** {@return the address the flow would connect to} */
   public java.util.Optional<InetSocketAddress> address() {
     return java.util.Optional.ofNullable(address);
   }
 
-  /** The hash the decision was made with (the source hash when the group is sticky). */
+  /** {@return the hash the decision was made with (the source hash when the group is sticky)} */
   public long flowHash() {
     return flowHash;
   }
 
-  /** A sentence saying why. */
+  /** {@return a sentence saying why} */
   public String explanation() {
     return explanation;
   }

@@ -11,15 +11,23 @@ import java.time.Instant;
  * <p>Tasks must be short: they run the control plane's work (under its lock) and then return.
  *
  * <p>Implementations must be thread-safe.
+ *
+ * @since 0.1
  */
 public interface Scheduler {
-  /** The current wall-clock time (used for expiry times users see). */
+  /** {@return the current wall-clock time (used for expiry times users see)} */
   Instant now();
 
-  /** A monotonic reading in nanoseconds, for measuring intervals. */
+  /** {@return a monotonic reading in nanoseconds, for measuring intervals} */
   long nanoTime();
 
-  /** Runs {@code task} once, after {@code delay}. */
+  /**
+   * Runs {@code task} once, after {@code delay}.
+   *
+   * @param delay the delay
+   * @param task the task to run
+   * @return the {@code Cancellable}
+   */
   Cancellable schedule(Duration delay, Runnable task);
 
   /** A scheduled task that can be cancelled. */
@@ -30,7 +38,7 @@ public interface Scheduler {
   }
 
   /**
-   * A scheduler on the system clock with one daemon thread named {@code nlb-control}. Close the
+   * {@return a scheduler on the system clock with one daemon thread named {@code nlb-control}} Close the
    * {@link Nlb} to stop it.
    */
   static Scheduler system() {

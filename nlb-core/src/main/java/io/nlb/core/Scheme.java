@@ -7,6 +7,8 @@ import java.util.Locale;
  * of {@code ipv6.deny_all_igw_traffic}; in-process it is otherwise descriptive.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum Scheme {
   /** Reachable from the internet. */
@@ -20,12 +22,18 @@ public enum Scheme {
     this.apiName = apiName;
   }
 
-  /** The API spelling: {@code internet-facing} or {@code internal}. */
+  /** {@return the API spelling: {@code internet-facing} or {@code internal}} */
   public String apiName() {
     return apiName;
   }
 
-  /** Parses the API spelling, case-insensitively. */
+  /**
+   * Parses the API spelling, case-insensitively.
+   *
+   * @param field the name of the value, for the error message
+   * @param value the value
+   * @return the {@code Scheme}
+   */
   public static Scheme parse(String field, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     for (Scheme s : values()) {

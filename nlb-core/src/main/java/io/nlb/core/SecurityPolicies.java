@@ -8,6 +8,8 @@ import java.util.List;
  * an unknown policy is refused when it is built.
  *
  * <p>Stateless and thread-safe.
+ *
+ * @since 0.1
  */
 public final class SecurityPolicies {
   /** The policy a TLS listener gets when none is named (the API default). */
@@ -38,12 +40,20 @@ public final class SecurityPolicies {
 
   private SecurityPolicies() {}
 
-  /** Whether {@code name} is one of {@link #NAMES}. */
+  /**
+   * {@return whether {@code name} is one of {@link #NAMES}}
+   *
+   * @param name the name
+   */
   public static boolean isKnown(String name) {
     return NAMES.contains(name);
   }
 
-  /** Whether the policy allows TLS 1.3 (its name says so: the {@code TLS13} family). */
+  /**
+   * {@return whether the policy allows TLS 1.3 (its name says so: the {@code TLS13} family)}
+   *
+   * @param name the name
+   */
   public static boolean isTls13(String name) {
     return name.startsWith("ELBSecurityPolicy-TLS13-");
   }

@@ -7,11 +7,13 @@ package io.nlb.core;
  *
  * <p>Implementations must be immutable and thread-safe, and must never expose the private key in
  * {@code toString()}.
+ *
+ * @since 0.1
  */
 public interface ServerCertificate {
   /**
-   * A stable identifier, unique among the certificates of one load balancer (for example the
-   * SHA-256 fingerprint of the leaf certificate, or a name the application chose).
+   * {@return a stable identifier, unique among the certificates of one load balancer (for example the
+   * SHA-256 fingerprint of the leaf certificate, or a name the application chose)}
    */
   String id();
 }

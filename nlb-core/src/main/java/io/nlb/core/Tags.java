@@ -13,6 +13,8 @@ import java.util.Map;
  * = . _ : / @}, no leading or trailing space, and the {@code aws:} prefix reserved.
  *
  * <p>Stateless and thread-safe.
+ *
+ * @since 0.1
  */
 public final class Tags {
   /** Tags per resource. */
@@ -26,7 +28,13 @@ public final class Tags {
 
   private Tags() {}
 
-  /** Checks one key; returns it unchanged. */
+  /**
+   * Checks one key; returns it unchanged.
+   *
+   * @param field the name of the value, for the error message
+   * @param key the key
+   * @return the same text
+   */
   public static String checkKey(String field, String key) {
     int n = key.codePointCount(0, key.length());
     if (n < 1 || n > MAX_KEY_LENGTH) {
@@ -39,7 +47,13 @@ public final class Tags {
     return key;
   }
 
-  /** Checks one value; returns it unchanged. */
+  /**
+   * Checks one value; returns it unchanged.
+   *
+   * @param field the name of the value, for the error message
+   * @param value the value
+   * @return the same text
+   */
   public static String checkValue(String field, String value) {
     int n = value.codePointCount(0, value.length());
     if (n > MAX_VALUE_LENGTH) {

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class Target {
   private static final Pattern INSTANCE_ID = Pattern.compile("i-(?:[0-9a-f]{8}|[0-9a-f]{17})");
@@ -38,17 +40,30 @@ public final class Target {
     this.zone = zone;
   }
 
-  /** A target named by its IP address literal, on the group's port. */
+  /**
+   * {@return a target named by its IP address literal, on the group's port}
+   *
+   * @param address the address
+   */
   public static Target ip(String address) {
     return new Target(TargetType.IP, Addresses.toLiteral(Addresses.parseLiteral("target.id", address)), null, null);
   }
 
-  /** A target named by its IP address literal, on {@code port}. */
+  /**
+   * {@return a target named by its IP address literal, on {@code port}}
+   *
+   * @param address the address
+   * @param port the port (1-65535)
+   */
   public static Target ip(String address, int port) {
     return ip(address).withPort(port);
   }
 
-  /** A target named by instance id ({@code i-} and 8 or 17 lower-case hex digits). */
+  /**
+   * {@return a target named by instance id ({@code i-} and 8 or 17 lower-case hex digits)}
+   *
+   * @param instanceId the instance id
+   */
   public static Target instance(String instanceId) {
     if (!INSTANCE_ID.matcher(instanceId).matches()) {
       throw Check.invalid("target.id", instanceId, "an instance id such as i-0123456789abcdef0");
@@ -56,42 +71,59 @@ public final class Target {
     return new Target(TargetType.INSTANCE, instanceId, null, null);
   }
 
-  /** A target named by instance id, on {@code port}. */
+  /**
+   * {@return a target named by instance id, on {@code port}}
+   *
+   * @param instanceId the instance id
+   * @param port the port (1-65535)
+   */
   public static Target instance(String instanceId, int port) {
     return instance(instanceId).withPort(port);
   }
 
-  /** The ALB endpoint registered with {@link Nlb#createAlbEndpoint}, by name. */
+  /**
+   * {@return the ALB endpoint registered with {@link Nlb#createAlbEndpoint}, by name}
+   *
+   * @param endpointName the endpoint name
+   */
   public static Target alb(String endpointName) {
     return new Target(TargetType.ALB, AlbEndpoint.checkName(endpointName), null, null);
   }
 
-  /** This target on another port (1-65535). */
+  /**
+   * {@return this target on another port (1-65535)}
+   *
+   * @param port the port (1-65535)
+   */
   public Target withPort(int port) {
     return new Target(type, id, Check.range("target[" + id + "].port", port, 1, 65535), zone);
   }
 
-  /** This target placed in a zone explicitly. */
+  /**
+   * {@return this target placed in a zone explicitly}
+   *
+   * @param zone the zone's name
+   */
   public Target withZone(String zone) {
     return new Target(type, id, port, Zone.checkName("target[" + id + "].zone", zone));
   }
 
-  /** How the target is named. */
+  /** {@return how the target is named} */
   public TargetType type() {
     return type;
   }
 
-  /** The address literal, instance id or endpoint name. */
+  /** {@return the address literal, instance id or endpoint name} */
   public String id() {
     return id;
   }
 
-  /** The port override; empty means the group's port. */
+  /** {@return the port override; empty means the group's port} */
   public OptionalInt port() {
     return port == null ? OptionalInt.empty() : OptionalInt.of(port);
   }
 
-  /** The explicit zone, if any. */
+  /** {@return the explicit zone, if any} */
   public java.util.Optional<String> zone() {
     return java.util.Optional.ofNullable(zone);
   }

@@ -40,6 +40,8 @@ import java.util.OptionalInt;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class TargetGroupAttributes extends AttributeValues {
   /** {@code deregistration_delay.timeout_seconds}. */
@@ -92,22 +94,30 @@ public final class TargetGroupAttributes extends AttributeValues {
     super(values);
   }
 
-  /** No attribute set explicitly. */
+  /** {@return no attribute set explicitly} */
   public static TargetGroupAttributes defaults() {
     return EMPTY;
   }
 
-  /** Starts an empty set of explicit values. */
+  /**
+   * Starts an empty set of explicit values.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder(Map.of());
   }
 
-  /** A builder holding these values, to change some of them. */
+  /**
+   * A builder holding these values, to change some of them.
+   *
+   * @return a new builder holding these values
+   */
   public Builder toBuilder() {
     return new Builder(explicitValues());
   }
 
-  /** Every key a target group accepts. */
+  /** {@return every key a target group accepts} */
   public static List<String> keys() {
     List<String> keys = new ArrayList<>();
     SPECS.forEach(s -> keys.add(s.key));
@@ -124,57 +134,59 @@ public final class TargetGroupAttributes extends AttributeValues {
     return "targetGroup";
   }
 
-  /** {@code deregistration_delay.timeout_seconds}. */
+  /** {@return {@code deregistration_delay.timeout_seconds}} */
   public Duration deregistrationDelay() {
     return Duration.ofSeconds(integer(DEREGISTRATION_DELAY));
   }
 
-  /** {@code deregistration_delay.connection_termination.enabled}. */
+  /** {@return {@code deregistration_delay.connection_termination.enabled}} */
   public boolean connectionTermination() {
     return bool(CONNECTION_TERMINATION);
   }
 
-  /** {@code load_balancing.cross_zone.enabled}. */
+  /** {@return {@code load_balancing.cross_zone.enabled}} */
   public CrossZone crossZone() {
     return CrossZone.ofApiValue(get(CROSS_ZONE));
   }
 
-  /** {@code preserve_client_ip.enabled} (resolved once protocol and target type are known). */
+  /** {@return {@code preserve_client_ip.enabled} (resolved once protocol and target type are known)} */
   public boolean preserveClientIp() {
     return bool(PRESERVE_CLIENT_IP);
   }
 
-  /** {@code proxy_protocol_v2.enabled}. */
+  /** {@return {@code proxy_protocol_v2.enabled}} */
   public boolean proxyProtocolV2() {
     return bool(PROXY_PROTOCOL_V2);
   }
 
-  /** {@code proxy_protocol_v2.tls_tlvs.enabled} (a library extension). */
+  /** {@return {@code proxy_protocol_v2.tls_tlvs.enabled} (a library extension)} */
   public boolean proxyProtocolV2TlsTlvs() {
     return bool(PROXY_PROTOCOL_V2_TLS_TLVS);
   }
 
-  /** {@code stickiness.enabled} (type {@code source_ip}). */
+  /** {@return {@code stickiness.enabled} (type {@code source_ip})} */
   public boolean stickiness() {
     return bool(STICKINESS);
   }
 
-  /** {@code ...dns_failover.minimum_healthy_targets.count}; empty when {@code off}. */
+  /** {@return {@code ...dns_failover.minimum_healthy_targets.count}; empty when {@code off}} */
   public OptionalInt dnsFailoverMinimumHealthyCount() {
     return integerOrOff(DNS_FAILOVER_COUNT);
   }
 
-  /** {@code ...dns_failover.minimum_healthy_targets.percentage}; empty when {@code off}. */
+  /** {@return {@code ...dns_failover.minimum_healthy_targets.percentage}; empty when {@code off}} */
   public OptionalInt dnsFailoverMinimumHealthyPercentage() {
     return integerOrOff(DNS_FAILOVER_PERCENTAGE);
   }
 
-  /** {@code ...unhealthy_state_routing.minimum_healthy_targets.count}. */
+  /** {@return {@code ...unhealthy_state_routing.minimum_healthy_targets.count}} */
   public int routingFailoverMinimumHealthyCount() {
     return integer(ROUTING_FAILOVER_COUNT);
   }
 
-  /** {@code ...unhealthy_state_routing.minimum_healthy_targets.percentage}; empty when {@code off}. */
+  /**
+   * {@return {@code ...unhealthy_state_routing.minimum_healthy_targets.percentage}; empty when {@code off}}
+   */
   public OptionalInt routingFailoverMinimumHealthyPercentage() {
     return integerOrOff(ROUTING_FAILOVER_PERCENTAGE);
   }
@@ -227,7 +239,12 @@ public final class TargetGroupAttributes extends AttributeValues {
       return this;
     }
 
-    /** {@code deregistration_delay.timeout_seconds}, whole seconds 0-3600. */
+    /**
+     * {@code deregistration_delay.timeout_seconds}, whole seconds 0-3600.
+     *
+     * @param delay {@code deregistration_delay.timeout_seconds}, whole seconds 0-3600
+     * @return this builder
+     */
     public Builder deregistrationDelay(Duration delay) {
       if (delay.getNano() != 0 || delay.isNegative() || delay.getSeconds() > 3600) {
         throw Check.invalid(DEREGISTRATION_DELAY, delay, "whole seconds 0-3600");
@@ -235,58 +252,112 @@ public final class TargetGroupAttributes extends AttributeValues {
       return set(DEREGISTRATION_DELAY, Long.toString(delay.getSeconds()));
     }
 
-    /** {@code deregistration_delay.connection_termination.enabled}. */
+    /**
+     * {@code deregistration_delay.connection_termination.enabled}.
+     *
+     * @param enabled {@code deregistration_delay.connection_termination.enabled}
+     * @return this builder
+     */
     public Builder connectionTermination(boolean enabled) {
       return set(CONNECTION_TERMINATION, Boolean.toString(enabled));
     }
 
-    /** {@code load_balancing.cross_zone.enabled}. */
+    /**
+     * {@code load_balancing.cross_zone.enabled}.
+     *
+     * @param crossZone {@code load_balancing.cross_zone.enabled}
+     * @return this builder
+     */
     public Builder crossZone(CrossZone crossZone) {
       return set(CROSS_ZONE, crossZone.apiValue());
     }
 
-    /** {@code preserve_client_ip.enabled}. */
+    /**
+     * {@code preserve_client_ip.enabled}.
+     *
+     * @param enabled {@code preserve_client_ip.enabled}
+     * @return this builder
+     */
     public Builder preserveClientIp(boolean enabled) {
       return set(PRESERVE_CLIENT_IP, Boolean.toString(enabled));
     }
 
-    /** {@code proxy_protocol_v2.enabled}. */
+    /**
+     * {@code proxy_protocol_v2.enabled}.
+     *
+     * @param enabled {@code proxy_protocol_v2.enabled}
+     * @return this builder
+     */
     public Builder proxyProtocolV2(boolean enabled) {
       return set(PROXY_PROTOCOL_V2, Boolean.toString(enabled));
     }
 
-    /** {@code proxy_protocol_v2.tls_tlvs.enabled} (a library extension). */
+    /**
+     * {@code proxy_protocol_v2.tls_tlvs.enabled} (a library extension).
+     *
+     * @param enabled {@code proxy_protocol_v2.tls_tlvs.enabled} (a library extension)
+     * @return this builder
+     */
     public Builder proxyProtocolV2TlsTlvs(boolean enabled) {
       return set(PROXY_PROTOCOL_V2_TLS_TLVS, Boolean.toString(enabled));
     }
 
-    /** {@code stickiness.enabled} with {@code stickiness.type = source_ip}. */
+    /**
+     * {@code stickiness.enabled} with {@code stickiness.type = source_ip}.
+     *
+     * @param enabled {@code stickiness.enabled} with {@code stickiness.type = source_ip}
+     * @return this builder
+     */
     public Builder stickiness(boolean enabled) {
       set(STICKINESS_TYPE, "source_ip");
       return set(STICKINESS, Boolean.toString(enabled));
     }
 
-    /** DNS failover count threshold; {@code 0} means {@code off}. */
+    /**
+     * DNS failover count threshold; {@code 0} means {@code off}.
+     *
+     * @param count DNS failover count threshold; {@code 0} means {@code off}
+     * @return this builder
+     */
     public Builder dnsFailoverMinimumHealthyCount(int count) {
       return set(DNS_FAILOVER_COUNT, count == 0 ? AttributeSpec.OFF : Integer.toString(count));
     }
 
-    /** DNS failover percentage threshold; {@code 0} means {@code off}. */
+    /**
+     * DNS failover percentage threshold; {@code 0} means {@code off}.
+     *
+     * @param percentage DNS failover percentage threshold; {@code 0} means {@code off}
+     * @return this builder
+     */
     public Builder dnsFailoverMinimumHealthyPercentage(int percentage) {
       return set(DNS_FAILOVER_PERCENTAGE, percentage == 0 ? AttributeSpec.OFF : Integer.toString(percentage));
     }
 
-    /** Routing failover count threshold (1 or more). */
+    /**
+     * Routing failover count threshold (1 or more).
+     *
+     * @param count routing failover count threshold (1 or more)
+     * @return this builder
+     */
     public Builder routingFailoverMinimumHealthyCount(int count) {
       return set(ROUTING_FAILOVER_COUNT, Integer.toString(count));
     }
 
-    /** Routing failover percentage threshold; {@code 0} means {@code off}. */
+    /**
+     * Routing failover percentage threshold; {@code 0} means {@code off}.
+     *
+     * @param percentage routing failover percentage threshold; {@code 0} means {@code off}
+     * @return this builder
+     */
     public Builder routingFailoverMinimumHealthyPercentage(int percentage) {
       return set(ROUTING_FAILOVER_PERCENTAGE, percentage == 0 ? AttributeSpec.OFF : Integer.toString(percentage));
     }
 
-    /** Builds the explicit values. */
+    /**
+     * Builds the explicit values.
+     *
+     * @return the new {@code TargetGroupAttributes}
+     */
     public TargetGroupAttributes build() {
       return new TargetGroupAttributes(values);
     }

@@ -20,6 +20,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class TargetGroupConfig {
   private final String name;
@@ -45,47 +47,52 @@ public final class TargetGroupConfig {
   /**
    * Starts a target group named {@code name} (1-32 letters, digits and hyphens, no hyphen at
    * either end) forwarding {@code protocol} to targets on {@code port} (1-65535).
+   *
+   * @param name the name
+   * @param protocol the protocol
+   * @param port the port (1-65535)
+   * @return a new builder
    */
   public static Builder builder(String name, Protocol protocol, int port) {
     return new Builder(name, protocol, port);
   }
 
-  /** The name. */
+  /** {@return the name} */
   public String name() {
     return name;
   }
 
-  /** The protocol to the targets. */
+  /** {@return the protocol to the targets} */
   public Protocol protocol() {
     return protocol;
   }
 
-  /** The port targets receive traffic on unless they override it. */
+  /** {@return the port targets receive traffic on unless they override it} */
   public int port() {
     return port;
   }
 
-  /** How targets are named. */
+  /** {@return how targets are named} */
   public TargetType targetType() {
     return targetType;
   }
 
-  /** {@code ipv4} or {@code ipv6}. */
+  /** {@return {@code ipv4} or {@code ipv6}} */
   public IpAddressType ipAddressType() {
     return ipAddressType;
   }
 
-  /** The health-check settings. */
+  /** {@return the health-check settings} */
   public HealthCheck healthCheck() {
     return healthCheck;
   }
 
-  /** The attributes, defaults resolved for this protocol and target type. */
+  /** {@return the attributes, defaults resolved for this protocol and target type} */
   public TargetGroupAttributes attributes() {
     return attributes;
   }
 
-  /** The tags. */
+  /** {@return the tags} */
   public Map<String, String> tags() {
     return tags;
   }
@@ -125,37 +132,69 @@ public final class TargetGroupConfig {
       this.port = Check.range("targetGroup[" + name + "].port", port, 1, 65535);
     }
 
-    /** {@code instance} (the default), {@code ip} or {@code alb}. */
+    /**
+     * {@code instance} (the default), {@code ip} or {@code alb}.
+     *
+     * @param type {@code instance} (the default), {@code ip} or {@code alb}
+     * @return this builder
+     */
     public Builder targetType(TargetType type) {
       this.targetType = type;
       return this;
     }
 
-    /** {@code ipv4} (the default) or {@code ipv6}. */
+    /**
+     * {@code ipv4} (the default) or {@code ipv6}.
+     *
+     * @param type {@code ipv4} (the default) or {@code ipv6}
+     * @return this builder
+     */
     public Builder ipAddressType(IpAddressType type) {
       this.ipAddressType = type;
       return this;
     }
 
-    /** The health-check settings. */
+    /**
+     * The health-check settings.
+     *
+     * @param healthCheck the health-check settings
+     * @return this builder
+     */
     public Builder healthCheck(HealthCheck healthCheck) {
       this.healthCheck = healthCheck;
       return this;
     }
 
-    /** Replaces the attributes. */
+    /**
+     * Replaces the attributes.
+     *
+     * @param attributes the attributes
+     * @return this builder
+     */
     public Builder attributes(TargetGroupAttributes attributes) {
       this.attributes = attributes.toBuilder();
       return this;
     }
 
-    /** Sets one attribute by its elbv2 key; the value is checked at once. */
+    /**
+     * Sets one attribute by its elbv2 key; the value is checked at once.
+     *
+     * @param key the key
+     * @param value the value
+     * @return this builder
+     */
     public Builder attribute(String key, String value) {
       attributes.set(key, value);
       return this;
     }
 
-    /** Adds a tag; key and value are checked at once. */
+    /**
+     * Adds a tag; key and value are checked at once.
+     *
+     * @param key the key
+     * @param value the value
+     * @return this builder
+     */
     public Builder tag(String key, String value) {
       String field = "targetGroup[" + name + "].tags[" + key + "]";
       tags.put(Tags.checkKey(field + ".key", key), Tags.checkValue(field + ".value", value));
@@ -165,6 +204,7 @@ public final class TargetGroupConfig {
     /**
      * Builds the configuration.
      *
+     * @return the new {@code TargetGroupConfig}
      * @throws NlbException with {@link ErrorCode#VALIDATION_ERROR} or {@link
      *     ErrorCode#INCOMPATIBLE_PROTOCOLS} (or {@link ErrorCode#TOO_MANY_TAGS} when more than 50
      *     tags is the only problem), listing every problem

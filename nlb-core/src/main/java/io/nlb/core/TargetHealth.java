@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  * healthy, a reason code and a description.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class TargetHealth {
   private static final TargetHealth HEALTHY = new TargetHealth(TargetHealthState.HEALTHY, null, null);
@@ -22,19 +24,25 @@ public final class TargetHealth {
     this.description = description;
   }
 
-  /** The healthy state (no reason). */
+  /** {@return the healthy state (no reason)} */
   public static TargetHealth healthy() {
     return HEALTHY;
   }
 
-  /** The state {@code reason} belongs to, with the reason's general description. */
+  /**
+   * {@return the state {@code reason} belongs to, with the reason's general description}
+   *
+   * @param reason the reason
+   */
   public static TargetHealth of(TargetHealthReason reason) {
     return new TargetHealth(reason.state(), reason, reason.description());
   }
 
   /**
-   * The state {@code reason} belongs to, with one of the reason's documented descriptions.
+   * {@return the state {@code reason} belongs to, with one of the reason's documented descriptions}
    *
+   * @param reason the reason
+   * @param description the description
    * @throws IllegalArgumentException when {@code description} is not one of the reason's
    */
   public static TargetHealth of(TargetHealthReason reason, String description) {
@@ -44,22 +52,22 @@ public final class TargetHealth {
     return new TargetHealth(reason.state(), reason, description);
   }
 
-  /** The state. */
+  /** {@return the state} */
   public TargetHealthState state() {
     return state;
   }
 
-  /** The reason code; empty when healthy. */
+  /** {@return the reason code; empty when healthy} */
   public java.util.Optional<TargetHealthReason> reason() {
     return java.util.Optional.ofNullable(reason);
   }
 
-  /** The description; empty when healthy. */
+  /** {@return the description; empty when healthy} */
   public java.util.Optional<String> description() {
     return java.util.Optional.ofNullable(description);
   }
 
-  /** Whether the state is {@link TargetHealthState#HEALTHY}. */
+  /** {@return whether the state is {@link TargetHealthState#HEALTHY}} */
   public boolean isHealthy() {
     return state == TargetHealthState.HEALTHY;
   }

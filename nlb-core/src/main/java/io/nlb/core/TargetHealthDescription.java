@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  * health is checked on, and its health.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class TargetHealthDescription {
   private final Target target;
@@ -20,17 +22,17 @@ public final class TargetHealthDescription {
     this.health = health;
   }
 
-  /** The target, with its effective port and (when known) its zone. */
+  /** {@return the target, with its effective port and (when known) its zone} */
   public Target target() {
     return target;
   }
 
-  /** The port health checks go to; empty for targets that are not registered. */
+  /** {@return the port health checks go to; empty for targets that are not registered} */
   public java.util.Optional<String> healthCheckPort() {
     return java.util.Optional.ofNullable(healthCheckPort);
   }
 
-  /** The health. */
+  /** {@return the health} */
   public TargetHealth health() {
     return health;
   }

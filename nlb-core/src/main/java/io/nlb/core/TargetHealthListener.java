@@ -19,6 +19,8 @@ package io.nlb.core;
  * reports from one thread (the health-check engine serializes reports per target) arrive in
  * order. A listener must be quick and must not throw; an exception is caught and ignored so that
  * other listeners still run.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface TargetHealthListener {

@@ -13,6 +13,8 @@ import java.util.List;
  * applies.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum TargetHealthReason {
   /** The target is being registered. */
@@ -71,27 +73,32 @@ public enum TargetHealthReason {
     this.descriptions = List.of(descriptions);
   }
 
-  /** The wire code, for example {@code Target.FailedHealthChecks}. */
+  /** {@return the wire code, for example {@code Target.FailedHealthChecks}} */
   public String code() {
     return code;
   }
 
-  /** The state this reason is reported with. */
+  /** {@return the state this reason is reported with} */
   public TargetHealthState state() {
     return state;
   }
 
-  /** Every description the API uses for this code; the first is the general one. */
+  /** {@return every description the API uses for this code; the first is the general one} */
   public List<String> descriptions() {
     return descriptions;
   }
 
-  /** The general description (the first of {@link #descriptions()}). */
+  /** {@return the general description (the first of {@link #descriptions()})} */
   public String description() {
     return descriptions.get(0);
   }
 
-  /** Looks a reason up by its wire code. */
+  /**
+   * Looks a reason up by its wire code.
+   *
+   * @param code the error code
+   * @return the {@code TargetHealthReason}
+   */
   public static TargetHealthReason ofCode(String code) {
     for (TargetHealthReason r : values()) {
       if (r.code.equals(code)) {

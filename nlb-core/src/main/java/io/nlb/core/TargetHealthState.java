@@ -8,6 +8,8 @@ package io.nlb.core;
  * {@link #DRAINING} targets receive no new flows but keep their existing ones.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum TargetHealthState {
   /** Registration or the initial health checks are in progress. */

@@ -6,6 +6,8 @@ import java.util.Locale;
  * How the targets of a target group are named. Fixed when the group is created.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum TargetType {
   /** Targets named by instance id ({@code i-0123456789abcdef0}), resolved to an address by the
@@ -22,12 +24,18 @@ public enum TargetType {
     this.apiName = apiName;
   }
 
-  /** The name the elbv2 API uses: {@code instance}, {@code ip} or {@code alb}. */
+  /** {@return the name the elbv2 API uses: {@code instance}, {@code ip} or {@code alb}} */
   public String apiName() {
     return apiName;
   }
 
-  /** Parses {@code instance}, {@code ip} or {@code alb}, case-insensitively. */
+  /**
+   * Parses {@code instance}, {@code ip} or {@code alb}, case-insensitively.
+   *
+   * @param field the name of the value, for the error message
+   * @param value the value
+   * @return the {@code TargetType}
+   */
   public static TargetType parse(String field, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     for (TargetType t : values()) {

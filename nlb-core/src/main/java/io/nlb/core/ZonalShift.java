@@ -8,6 +8,8 @@ import java.time.Instant;
  * targets of the other zones.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class ZonalShift {
   private final String zone;
@@ -22,22 +24,22 @@ public final class ZonalShift {
     this.comment = comment;
   }
 
-  /** The zone traffic moves away from. */
+  /** {@return the zone traffic moves away from} */
   public String zone() {
     return zone;
   }
 
-  /** When the shift started. */
+  /** {@return when the shift started} */
   public Instant startTime() {
     return startTime;
   }
 
-  /** When the shift ends by itself. */
+  /** {@return when the shift ends by itself} */
   public Instant expiryTime() {
     return expiryTime;
   }
 
-  /** The operator's comment. */
+  /** {@return the operator's comment} */
   public String comment() {
     return comment;
   }

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class Zone {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?");
@@ -35,7 +37,12 @@ public final class Zone {
     this.targetRanges = List.copyOf(targetRanges);
   }
 
-  /** A zone whose node binds the given address literals. */
+  /**
+   * {@return a zone whose node binds the given address literals}
+   *
+   * @param name the name
+   * @param addresses the addresses
+   */
   public static Zone of(String name, String... addresses) {
     Builder b = builder(name);
     for (String a : addresses) {
@@ -44,7 +51,12 @@ public final class Zone {
     return b.build();
   }
 
-  /** Starts a zone named {@code name} (1-64 letters, digits and hyphens, no hyphen at either end). */
+  /**
+   * Starts a zone named {@code name} (1-64 letters, digits and hyphens, no hyphen at either end).
+   *
+   * @param name the name
+   * @return a new builder
+   */
   public static Builder builder(String name) {
     return new Builder(name);
   }
@@ -56,32 +68,36 @@ public final class Zone {
     return name;
   }
 
-  /** The zone's name. */
+  /** {@return the zone's name} */
   public String name() {
     return name;
   }
 
-  /** The addresses the zone's node binds, IPv4 first. */
+  /** {@return the addresses the zone's node binds, IPv4 first} */
   public List<InetAddress> addresses() {
     return addresses;
   }
 
-  /** The node's IPv4 address, if it has one. */
+  /** {@return the node's IPv4 address, if it has one} */
   public java.util.Optional<InetAddress> ipv4Address() {
     return addresses.stream().filter(a -> !Addresses.isIpv6(a)).findFirst();
   }
 
-  /** The node's IPv6 address, if it has one. */
+  /** {@return the node's IPv6 address, if it has one} */
   public java.util.Optional<InetAddress> ipv6Address() {
     return addresses.stream().filter(Addresses::isIpv6).findFirst();
   }
 
-  /** The address ranges whose targets belong to this zone. */
+  /** {@return the address ranges whose targets belong to this zone} */
   public List<Cidr> targetRanges() {
     return targetRanges;
   }
 
-  /** Whether {@code address} lies in one of this zone's target ranges. */
+  /**
+   * {@return whether {@code address} lies in one of this zone's target ranges}
+   *
+   * @param address the address
+   */
   public boolean containsTarget(InetAddress address) {
     for (Cidr c : targetRanges) {
       if (c.contains(address)) {
@@ -124,12 +140,22 @@ public final class Zone {
       this.name = checkName("zone.name", name);
     }
 
-    /** Adds an address literal the node binds: at most one IPv4 and one IPv6 address. */
+    /**
+     * Adds an address literal the node binds: at most one IPv4 and one IPv6 address.
+     *
+     * @param literal the literal
+     * @return this builder
+     */
     public Builder address(String literal) {
       return address(Addresses.parseLiteral("zone[" + name + "].address", literal));
     }
 
-    /** Adds an address the node binds: at most one IPv4 and one IPv6 address. */
+    /**
+     * Adds an address the node binds: at most one IPv4 and one IPv6 address.
+     *
+     * @param address the address
+     * @return this builder
+     */
     public Builder address(InetAddress address) {
       boolean v6 = Addresses.isIpv6(address);
       for (InetAddress a : addresses) {
@@ -142,13 +168,22 @@ public final class Zone {
       return this;
     }
 
-    /** Declares an address range ({@code 10.0.1.0/24}) whose targets belong to this zone. */
+    /**
+     * Declares an address range ({@code 10.0.1.0/24}) whose targets belong to this zone.
+     *
+     * @param cidr declares an address range ({@code 10.0.1.0/24}) whose targets belong to this zone
+     * @return this builder
+     */
     public Builder targetRange(String cidr) {
       ranges.add(Cidr.parse(cidr));
       return this;
     }
 
-    /** Builds the zone; it must have at least one address. */
+    /**
+     * Builds the zone; it must have at least one address.
+     *
+     * @return the new {@code Zone}
+     */
     public Zone build() {
       if (addresses.isEmpty()) {
         throw Check.invalid("zone[" + name + "].addresses", "[]", "at least one address for the zone's node");

@@ -9,6 +9,8 @@ import java.util.List;
  * reported to the core.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum Consensus {
   /**

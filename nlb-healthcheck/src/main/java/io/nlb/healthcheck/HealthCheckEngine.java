@@ -80,6 +80,8 @@ import org.jspecify.annotations.Nullable;
  * back (see {@link TargetHealthStateMachine}).
  *
  * <p>Thread-safe. {@link #close()} stops checking and detaches; the {@link Nlb} is not closed.
+ *
+ * @since 0.1
  */
 public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink {
   private final Nlb nlb;
@@ -123,7 +125,12 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
         "probe: none (expected: an Nlb whose transport supplies a health probe, such as NettyTransport, or Builder.probe(...))"));
   }
 
-  /** Starts a builder for an engine checking the targets of {@code nlb}. */
+  /**
+   * Starts a builder for an engine checking the targets of {@code nlb}.
+   *
+   * @param nlb the nlb
+   * @return a new builder
+   */
   public static Builder builder(Nlb nlb) {
     return new Builder(nlb);
   }
@@ -143,12 +150,20 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     poll.run();
   }
 
-  /** Adds an application listener told about every transition (see the class comment). */
+  /**
+   * Adds an application listener told about every transition (see the class comment).
+   *
+   * @param listener the listener
+   */
   public void addListener(TargetHealthListener listener) {
     reporter.addListener(listener);
   }
 
-  /** Removes a listener; unknown listeners are ignored. */
+  /**
+   * Removes a listener; unknown listeners are ignored.
+   *
+   * @param listener the listener
+   */
   public void removeListener(TargetHealthListener listener) {
     reporter.removeListener(listener);
   }
@@ -159,38 +174,57 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     return t == null ? Optional.empty() : Optional.of(t.health());
   }
 
-  /** Checks of {@code target} completed so far, over every checking node; 0 when not checked. */
+  /**
+   * Checks of {@code target} completed so far, over every checking node; 0 when not checked.
+   *
+   * @param target the target
+   * @return the completed checks
+   */
   public long completedChecks(RegisteredTarget target) {
     TrackedTarget t = reconciler.get(target);
     return t == null ? 0 : t.completedChecks();
   }
 
-  /** Checks completed since the engine was built, over all targets. */
+  /**
+   * Checks completed since the engine was built, over all targets.
+   *
+   * @return the completed checks
+   */
   public long completedChecks() {
     return checks.completed();
   }
 
-  /** Checks started since the engine was built, over all targets. */
+  /**
+   * Checks started since the engine was built, over all targets.
+   *
+   * @return the started checks
+   */
   public long startedChecks() {
     return checks.started();
   }
 
-  /** How many targets are being checked. */
+  /** {@return how many targets are being checked} */
   public int checkedTargetCount() {
     return reconciler.size();
   }
 
   /**
-   * The {@code HealthyHostCount} metric: targets of {@code group} in {@code zone} that the engine
-   * holds healthy, not counting ALB targets nor draining ones.
+   * {@return the {@code HealthyHostCount} metric: targets of {@code group} in {@code zone} that the engine
+   * holds healthy, not counting ALB targets nor draining ones}
+   *
+   * @param group the target group
+   * @param zone the zone's name
    */
   public int healthyHostCount(TargetGroup group, String zone) {
     return hostCounts.count(group, zone, TargetHealthState.HEALTHY);
   }
 
   /**
-   * The {@code UnHealthyHostCount} metric: targets of {@code group} in {@code zone} that the engine
-   * holds unhealthy, not counting ALB targets nor draining ones.
+   * {@return the {@code UnHealthyHostCount} metric: targets of {@code group} in {@code zone} that the engine
+   * holds unhealthy, not counting ALB targets nor draining ones}
+   *
+   * @param group the target group
+   * @param zone the zone's name
    */
   public int unhealthyHostCount(TargetGroup group, String zone) {
     return hostCounts.count(group, zone, TargetHealthState.UNHEALTHY);
@@ -256,13 +290,23 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       this.nlb = nlb;
     }
 
-    /** The timer and clock of the checks; defaults to the {@link Nlb}'s scheduler. */
+    /**
+     * The timer and clock of the checks; defaults to the {@link Nlb}'s scheduler.
+     *
+     * @param scheduler the timer and clock of the checks; defaults to the {@link Nlb}'s scheduler
+     * @return this builder
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = scheduler;
       return this;
     }
 
-    /** The source of jitter; defaults to a {@link SplittableRandom}. Used under a lock. */
+    /**
+     * The source of jitter; defaults to a {@link SplittableRandom}. Used under a lock.
+     *
+     * @param random the source of jitter; defaults to a {@link SplittableRandom}
+     * @return this builder
+     */
     public Builder random(RandomGenerator random) {
       this.random = random;
       return this;
@@ -272,19 +316,32 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
      * The probe performing checks; defaults to the one the {@link Nlb}'s transport supplies ({@link
      * Transport#healthProbe()}), which runs on the transport's event loops. The engine never
      * closes a probe: its creator does (the transport closes its own).
+     *
+     * @param probe the probe performing checks; defaults to {@link HealthProbe#nio()}, which the engine then owns and closes
+     * @return this builder
      */
     public Builder probe(HealthProbe probe) {
       this.probe = probe;
       return this;
     }
 
-    /** Which nodes check and how their views combine; defaults to {@link Consensus#MAJORITY}. */
+    /**
+     * Which nodes check and how their views combine; defaults to {@link Consensus#MAJORITY}.
+     *
+     * @param consensus the consensus rule
+     * @return this builder
+     */
     public Builder consensus(Consensus consensus) {
       this.consensus = consensus;
       return this;
     }
 
-    /** The interval varies by ± this fraction, 0-0.5; defaults to 0.1. */
+    /**
+     * The interval varies by ± this fraction, 0-0.5; defaults to 0.1.
+     *
+     * @param fraction the interval varies by ± this fraction, 0-0.5; defaults to 0.1
+     * @return this builder
+     */
     public Builder jitter(double fraction) {
       if (!(fraction >= 0 && fraction <= 0.5)) {
         throw new IllegalArgumentException("jitter: " + fraction + " (expected: 0-0.5)");
@@ -293,7 +350,12 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       return this;
     }
 
-    /** How often the set of checked targets is brought in line with the configuration, 10 ms-60 s; defaults to 1 s. */
+    /**
+     * How often the set of checked targets is brought in line with the configuration, 10 ms-60 s; defaults to 1 s.
+     *
+     * @param interval how often the set of checked targets is brought in line with the configuration, 10 ms-60 s; defaults to 1 s
+     * @return this builder
+     */
     public Builder reconcileInterval(Duration interval) {
       if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofSeconds(60)) > 0) {
         throw new IllegalArgumentException("reconcileInterval: " + interval + " (expected: 10 ms-60 s)");
@@ -302,7 +364,12 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       return this;
     }
 
-    /** How long transitions may wait to be reported together, 0-1 s; defaults to 50 ms. */
+    /**
+     * How long transitions may wait to be reported together, 0-1 s; defaults to 50 ms.
+     *
+     * @param delay how long transitions may wait to be reported together, 0-1 s; defaults to 50 ms
+     * @return this builder
+     */
     public Builder reportDelay(Duration delay) {
       if (delay.isNegative() || delay.compareTo(Duration.ofSeconds(1)) > 0) {
         throw new IllegalArgumentException("reportDelay: " + delay + " (expected: 0-1 s)");
@@ -314,6 +381,9 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     /**
      * Where {@code HealthyHostCount} and {@code UnHealthyHostCount} are recorded, per load
      * balancer, zone and target group (default: nowhere). ALB targets are not counted.
+     *
+     * @param recorder the metrics recorder
+     * @return this builder
      */
     public Builder metrics(MetricsRecorder recorder) {
       this.metrics = recorder;
@@ -323,13 +393,21 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     /**
      * The bytes written first on every check connection; defaults to {@link
      * ProbePreamble#PROXY_V2_LOCAL} (a PROXY v2 LOCAL header for groups with PROXY protocol on).
+     *
+     * @param preamble the bytes written first on every check connection; defaults to {@link ProbePreamble#PROXY_V2_LOCAL} (a PROXY v2 LOCAL header for groups with PROXY protocol on)
+     * @return this builder
      */
     public Builder preamble(ProbePreamble preamble) {
       this.preamble = preamble;
       return this;
     }
 
-    /** Adds an application listener told about every transition. */
+    /**
+     * Adds an application listener told about every transition.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(TargetHealthListener listener) {
       listeners.add(listener);
       return this;
@@ -346,6 +424,8 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
      *
      * @throws IllegalStateException when no probe was given and the {@link Nlb}'s transport (if
      *     any) supplies none
+     *
+     * @return the new {@code HealthCheckEngine}
      */
     public HealthCheckEngine build() {
       return new HealthCheckEngine(this);

@@ -15,6 +15,8 @@ import io.nlb.core.TargetGroup;
  *
  * <p>Called on the engine's scheduling thread at the start of every check: it must be quick,
  * thread-safe, and must not modify the array after returning it.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface ProbePreamble {
@@ -36,6 +38,11 @@ public interface ProbePreamble {
   ProbePreamble PROXY_V2_LOCAL = (group, target) ->
       group.attributes().proxyProtocolV2() ? LOCAL_HEADER_BYTES.clone() : NONE_BYTES;
 
-  /** The bytes to write first for a check of {@code target} in {@code group}; empty for none. */
+  /**
+   * {@return the bytes to write first for a check of {@code target} in {@code group}; empty for none}
+   *
+   * @param group the target group
+   * @param target the target
+   */
   byte[] preamble(TargetGroup group, RegisteredTarget target);
 }

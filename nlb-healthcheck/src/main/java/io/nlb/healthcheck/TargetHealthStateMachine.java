@@ -55,6 +55,8 @@ import io.nlb.core.spi.CheckOutcome;
  * }</pre>
  *
  * <p>Not thread-safe: one owner feeds it (the engine serializes the events of one target).
+ *
+ * @since 0.1
  */
 public final class TargetHealthStateMachine {
   /** Consecutive passive failures that take a healthy target out of service; not configurable. */
@@ -80,6 +82,8 @@ public final class TargetHealthStateMachine {
    * A machine resuming from {@code current} (for instance the health the core holds for a target
    * that was out of use for a while). States other than {@code initial}, {@code healthy}, {@code
    * unhealthy} and {@code unavailable} start as a new registration.
+   *
+   * @param current the value after the change
    */
   public TargetHealthStateMachine(TargetHealth current) {
     switch (current.state()) {
@@ -94,22 +98,22 @@ public final class TargetHealthStateMachine {
     }
   }
 
-  /** The current health. */
+  /** {@return the current health} */
   public TargetHealth health() {
     return health;
   }
 
-  /** The current run of consecutive successes. */
+  /** {@return the current run of consecutive successes} */
   public int consecutiveSuccesses() {
     return successes;
   }
 
-  /** The current run of consecutive failures (timeouts included). */
+  /** {@return the current run of consecutive failures (timeouts included)} */
   public int consecutiveFailures() {
     return failures;
   }
 
-  /** The current run of consecutive passive failures. */
+  /** {@return the current run of consecutive passive failures} */
   public int consecutivePassiveFailures() {
     return passiveFailures;
   }
@@ -130,6 +134,8 @@ public final class TargetHealthStateMachine {
   /**
    * Counts the outcome of one active check under {@code settings} (only the thresholds are read).
    *
+   * @param outcome the outcome
+   * @param settings the health check settings
    * @return whether the health changed
    */
   public boolean record(CheckOutcome outcome, HealthCheck settings) {
@@ -139,6 +145,9 @@ public final class TargetHealthStateMachine {
   /**
    * Counts the outcome of one active check with explicit thresholds (each 2-10).
    *
+   * @param outcome the outcome
+   * @param healthyThreshold the healthy threshold
+   * @param unhealthyThreshold the unhealthy threshold
    * @return whether the health changed
    */
   public boolean record(CheckOutcome outcome, int healthyThreshold, int unhealthyThreshold) {

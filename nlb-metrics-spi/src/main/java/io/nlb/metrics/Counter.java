@@ -18,6 +18,8 @@ package io.nlb.metrics;
  * // hot path, after each read
  * processedBytes.add(buf.readableBytes());
  * }</pre>
+ *
+ * @since 0.1
  */
 public interface Counter {
   /** Adds one. */
@@ -26,10 +28,12 @@ public interface Counter {
   /**
    * Adds {@code amount}, which must not be negative. Implementations may reject a negative amount
    * with {@link IllegalArgumentException} or ignore it; either way it is a caller bug.
+   *
+   * @param amount the amount, at least 0
    */
   void add(long amount);
 
-  /** A counter that does nothing; a singleton, safe as a field's initial value. */
+  /** {@return a counter that does nothing; a singleton, safe as a field's initial value} */
   static Counter noop() {
     return NoopMetricsRecorder.NoopCounter.INSTANCE;
   }

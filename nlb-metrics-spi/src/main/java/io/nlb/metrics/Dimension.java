@@ -15,6 +15,8 @@ import java.util.StringJoiner;
  * TargetGroup}).
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum Dimension {
   /** The zone of the load balancer node that handled the traffic, e.g. {@code us-east-2a}. */
@@ -35,7 +37,7 @@ public enum Dimension {
     this.bit = bit;
   }
 
-  /** The dimension's name as CloudWatch spells it, e.g. {@code "AvailabilityZone"}. */
+  /** {@return the dimension's name as CloudWatch spells it, e.g. {@code "AvailabilityZone"}} */
   public String cloudWatchName() {
     return cloudWatchName;
   }

@@ -39,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  * Dimensions lbZone = lb.withAvailabilityZone("us-east-2a");
  * Dimensions tgZone = lbZone.withTargetGroup("targetgroup/my-targets/73e2d6bc24d8a067");
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class Dimensions {
   private static final String NAME = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?";
@@ -70,7 +72,7 @@ public final class Dimensions {
   }
 
   /**
-   * The series of a whole load balancer: dimension set {@code {LoadBalancer}}.
+   * {@return the series of a whole load balancer: dimension set {@code {LoadBalancer}}}
    *
    * @param loadBalancer {@code net/<name>/<16 hex digits>}
    * @throws IllegalArgumentException if the value does not have that format
@@ -80,7 +82,7 @@ public final class Dimensions {
   }
 
   /**
-   * A series with any combination of zone and target group.
+   * {@return a series with any combination of zone and target group}
    *
    * @param loadBalancer {@code net/<name>/<16 hex digits>}
    * @param availabilityZone a zone name, or {@code null} for all zones
@@ -95,42 +97,54 @@ public final class Dimensions {
         targetGroup == null ? null : checkTargetGroup(targetGroup));
   }
 
-  /** A copy narrowed to {@code availabilityZone}. */
+  /**
+   * {@return a copy narrowed to {@code availabilityZone}}
+   *
+   * @param availabilityZone the availability zone
+   */
   public Dimensions withAvailabilityZone(String availabilityZone) {
     return new Dimensions(loadBalancer, checkAvailabilityZone(availabilityZone), targetGroup);
   }
 
-  /** A copy narrowed to {@code targetGroup}. */
+  /**
+   * {@return a copy narrowed to {@code targetGroup}}
+   *
+   * @param targetGroup the target group
+   */
   public Dimensions withTargetGroup(String targetGroup) {
     return new Dimensions(loadBalancer, availabilityZone, checkTargetGroup(targetGroup));
   }
 
-  /** A copy without the zone: the roll-up of this series over all zones. */
+  /** {@return a copy without the zone: the roll-up of this series over all zones} */
   public Dimensions withoutAvailabilityZone() {
     return availabilityZone == null ? this : new Dimensions(loadBalancer, null, targetGroup);
   }
 
-  /** A copy without the target group. */
+  /** {@return a copy without the target group} */
   public Dimensions withoutTargetGroup() {
     return targetGroup == null ? this : new Dimensions(loadBalancer, availabilityZone, null);
   }
 
-  /** The {@code LoadBalancer} value, e.g. {@code net/my-load-balancer/50dc6c495c0c9188}. */
+  /** {@return the {@code LoadBalancer} value, e.g. {@code net/my-load-balancer/50dc6c495c0c9188}} */
   public String loadBalancer() {
     return loadBalancer;
   }
 
-  /** The {@code AvailabilityZone} value, or {@code null} if the series spans all zones. */
+  /** {@return the {@code AvailabilityZone} value, or {@code null} if the series spans all zones} */
   public @Nullable String availabilityZone() {
     return availabilityZone;
   }
 
-  /** The {@code TargetGroup} value, or {@code null} if the series is not per target group. */
+  /** {@return the {@code TargetGroup} value, or {@code null} if the series is not per target group} */
   public @Nullable String targetGroup() {
     return targetGroup;
   }
 
-  /** The value of {@code dimension}, or {@code null} if this series does not have it. */
+  /**
+   * {@return the value of {@code dimension}, or {@code null} if this series does not have it}
+   *
+   * @param dimension the dimension
+   */
   public @Nullable String get(Dimension dimension) {
     switch (dimension) {
       case LOAD_BALANCER:
@@ -143,7 +157,7 @@ public final class Dimensions {
     throw new AssertionError(dimension);
   }
 
-  /** Which dimensions this series has, in {@link Dimension} order; unmodifiable. */
+  /** {@return which dimensions this series has, in {@link Dimension} order; unmodifiable} */
   public Set<Dimension> dimensionSet() {
     return Dimension.setOf(mask);
   }

@@ -26,6 +26,8 @@ package io.nlb.metrics;
  * activeFlows.increment();   // client connection accepted
  * activeFlows.decrement();   // both connections of the flow closed
  * }</pre>
+ *
+ * @since 0.1
  */
 public interface Gauge {
   /** Raises the level by one. */
@@ -34,10 +36,14 @@ public interface Gauge {
   /** Lowers the level by one. */
   void decrement();
 
-  /** Replaces the level with {@code value}. */
+  /**
+   * Replaces the level with {@code value}.
+   *
+   * @param value the value
+   */
   void set(long value);
 
-  /** A gauge that does nothing; a singleton, safe as a field's initial value. */
+  /** {@return a gauge that does nothing; a singleton, safe as a field's initial value} */
   static Gauge noop() {
     return NoopMetricsRecorder.NoopGauge.INSTANCE;
   }

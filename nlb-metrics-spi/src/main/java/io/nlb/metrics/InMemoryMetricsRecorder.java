@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * recorder.counter(Metric.NEW_FLOW_COUNT, zone).increment();
  * assertThat(recorder.value(Metric.NEW_FLOW_COUNT, zone)).isEqualTo(1);
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class InMemoryMetricsRecorder implements MetricsRecorder {
   private final ConcurrentHashMap<Series, CounterCell> counters = new ConcurrentHashMap<>();
@@ -36,7 +38,7 @@ public final class InMemoryMetricsRecorder implements MetricsRecorder {
 
   private InMemoryMetricsRecorder() {}
 
-  /** A new recorder with no series. */
+  /** {@return a new recorder with no series} */
   public static InMemoryMetricsRecorder create() {
     return new InMemoryMetricsRecorder();
   }
@@ -54,9 +56,11 @@ public final class InMemoryMetricsRecorder implements MetricsRecorder {
   }
 
   /**
-   * The current value of a series: a counter's total or a gauge's level; {@code 0} if no handle was
-   * ever resolved for it.
+   * {@return the current value of a series: a counter's total or a gauge's level; {@code 0} if no handle was
+   * ever resolved for it}
    *
+   * @param metric the metric
+   * @param dimensions the series' dimensions
    * @throws IllegalArgumentException if {@code metric} is {@link MetricKind#DERIVED} or not
    *     published under the dimension set of {@code dimensions}: such a series can never have a
    *     value
@@ -81,8 +85,8 @@ public final class InMemoryMetricsRecorder implements MetricsRecorder {
   }
 
   /**
-   * The value of every series that has a handle, ordered by metric, then by dimensions' string
-   * form. Not atomic across series.
+   * {@return the value of every series that has a handle, ordered by metric, then by dimensions' string
+   * form} Not atomic across series.
    */
   public List<Sample> snapshot() {
     List<Sample> samples = new ArrayList<>(counters.size() + gauges.size());

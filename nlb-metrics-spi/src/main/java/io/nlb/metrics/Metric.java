@@ -87,6 +87,8 @@ import java.util.StringJoiner;
  * m.dimensionSets();   // [{LoadBalancer}, {AvailabilityZone, LoadBalancer}]
  * m.statistics();      // [SUM]
  * }</pre>
+ *
+ * @since 0.1
  */
 public enum Metric {
   /**
@@ -352,8 +354,9 @@ public enum Metric {
   }
 
   /**
-   * The metric with the CloudWatch name {@code metricName} (exact, case-sensitive).
+   * {@return the metric with the CloudWatch name {@code metricName} (exact, case-sensitive)}
    *
+   * @param metricName the metric name
    * @throws IllegalArgumentException if no Network Load Balancer metric has that name
    */
   public static Metric of(String metricName) {
@@ -365,44 +368,48 @@ public enum Metric {
     return m;
   }
 
-  /** The metric with the CloudWatch name {@code metricName}, or empty if there is none. */
+  /**
+   * {@return the metric with the CloudWatch name {@code metricName}, or empty if there is none}
+   *
+   * @param metricName the metric name
+   */
   public static Optional<Metric> find(String metricName) {
     return Optional.ofNullable(BY_NAME.get(metricName));
   }
 
   /**
-   * Whether this metric is an extension of this library rather than one of the AWS Network Load
+   * {@return whether this metric is an extension of this library rather than one of the AWS Network Load
    * Balancer's: the {@code RejectedFlowCount_*} counters of the transport's protection limits and
-   * {@code FlowBufferFullCount}. An exporter that mimics CloudWatch may publish them under another
+   * {@code FlowBufferFullCount}} An exporter that mimics CloudWatch may publish them under another
    * namespace or leave them out.
    */
   public boolean isLibraryExtension() {
     return ordinal() >= REJECTED_FLOW_COUNT_LISTENER_LIMIT.ordinal();
   }
 
-  /** The name CloudWatch uses, e.g. {@code "TCP_ELB_Reset_Count"}. */
+  /** {@return the name CloudWatch uses, e.g. {@code "TCP_ELB_Reset_Count"}} */
   public String metricName() {
     return metricName;
   }
 
-  /** The unit of the metric's data points. */
+  /** {@return the unit of the metric's data points} */
   public Unit unit() {
     return unit;
   }
 
-  /** Whether the metric is counted, sampled or derived; decides the recording handle. */
+  /** {@return whether the metric is counted, sampled or derived; decides the recording handle} */
   public MetricKind kind() {
     return kind;
   }
 
-  /** When the metric is published. */
+  /** {@return when the metric is published} */
   public ReportingCriterion reportingCriterion() {
     return reportingCriterion;
   }
 
   /**
-   * The dimension sets the metric is published under, each an unmodifiable set in {@link
-   * Dimension} order, fewest dimensions first. Allocates; call at setup time.
+   * {@return the dimension sets the metric is published under, each an unmodifiable set in {@link
+   * Dimension} order, fewest dimensions first} Allocates; call at setup time.
    */
   public List<Set<Dimension>> dimensionSets() {
     List<Set<Dimension>> sets = new ArrayList<>(2);
@@ -414,7 +421,11 @@ public enum Metric {
     return Collections.unmodifiableList(sets);
   }
 
-  /** Whether the metric is published under exactly the dimension set of {@code dimensions}. */
+  /**
+   * {@return whether the metric is published under exactly the dimension set of {@code dimensions}}
+   *
+   * @param dimensions the series' dimensions
+   */
   public boolean isPublishedUnder(Dimensions dimensions) {
     return isPublishedUnderMask(dimensions.mask());
   }
@@ -423,7 +434,7 @@ public enum Metric {
     return (publishedSets & (1 << dimensionMask)) != 0;
   }
 
-  /** The statistics the user guide calls meaningful for this metric; unmodifiable. */
+  /** {@return the statistics the user guide calls meaningful for this metric; unmodifiable} */
   public Set<Statistic> statistics() {
     EnumSet<Statistic> set = EnumSet.noneOf(Statistic.class);
     for (Statistic s : Statistic.values()) {
@@ -435,8 +446,8 @@ public enum Metric {
   }
 
   /**
-   * The recorded metrics a {@link MetricKind#DERIVED derived} metric is computed from; empty for
-   * recorded metrics. Unmodifiable.
+   * {@return the recorded metrics a {@link MetricKind#DERIVED derived} metric is computed from; empty for
+   * recorded metrics} Unmodifiable.
    */
   public Set<Metric> derivedFrom() {
     switch (this) {
@@ -459,7 +470,7 @@ public enum Metric {
     }
   }
 
-  /** A one-line description of what the metric measures in this library. */
+  /** {@return a one-line description of what the metric measures in this library} */
   public String description() {
     return description;
   }

@@ -4,6 +4,8 @@ package io.nlb.metrics;
  * How a metric's value comes about, which decides the handle through which it is recorded.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum MetricKind {
   /**

@@ -97,26 +97,32 @@ package io.nlb.metrics;
  * newTcpFlows.increment();
  * activeFlows.increment();
  * }</pre>
+ *
+ * @since 0.1
  */
 public interface MetricsRecorder {
   /**
-   * The handle to the counter series {@code metric} under {@code dimensions}.
+   * {@return the handle to the counter series {@code metric} under {@code dimensions}}
    *
+   * @param metric the metric
+   * @param dimensions the series' dimensions
    * @throws IllegalArgumentException if {@code metric} is not a {@link MetricKind#COUNTER} or is
    *     not published under the dimension set of {@code dimensions}
    */
   Counter counter(Metric metric, Dimensions dimensions);
 
   /**
-   * The handle to the gauge series {@code metric} under {@code dimensions}.
+   * {@return the handle to the gauge series {@code metric} under {@code dimensions}}
    *
+   * @param metric the metric
+   * @param dimensions the series' dimensions
    * @throws IllegalArgumentException if {@code metric} is not a {@link MetricKind#GAUGE} or is not
    *     published under the dimension set of {@code dimensions}
    */
   Gauge gauge(Metric metric, Dimensions dimensions);
 
   /**
-   * A recorder whose handles do nothing. It validates arguments like any recorder and returns the
+   * {@return a recorder whose handles do nothing} It validates arguments like any recorder and returns the
    * singletons {@link Counter#noop()} and {@link Gauge#noop()}; it allocates nothing.
    */
   static MetricsRecorder noop() {

@@ -30,20 +30,24 @@ package io.nlb.metrics;
  *
  * <p>Implementations must be thread-safe and cheap to instantiate: discovery instantiates every
  * provider, including those not selected, so expensive work belongs in {@link #create()}.
+ *
+ * @since 0.1
  */
 public interface MetricsRecorderProvider {
-  /** A short, stable name for logs and tie-breaking, e.g. {@code "micrometer"}. */
+  /** {@return a short, stable name for logs and tie-breaking, e.g. {@code "micrometer"}} */
   String name();
 
   /**
-   * Priority between 0 and 10 (higher wins), following gRPC's provider convention: 5 for an
-   * ordinary backend, lower for fallbacks, higher for one that should win when present.
+   * {@return priority between 0 and 10 (higher wins), following gRPC's provider convention: 5 for an
+   * ordinary backend, lower for fallbacks, higher for one that should win when present}
    */
   int priority();
 
   /**
    * Creates the recorder. Called once per {@link MetricsRecorders#load()}, at start-up, off the
    * hot path; may allocate and do I/O (e.g. register with a meter registry).
+   *
+   * @return the {@code MetricsRecorder}
    */
   MetricsRecorder create();
 }

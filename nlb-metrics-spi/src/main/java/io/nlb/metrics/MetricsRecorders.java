@@ -14,14 +14,16 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * MetricsRecorder recorder = MetricsRecorders.load(); // noop if no provider is installed
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class MetricsRecorders {
   private MetricsRecorders() {}
 
   /**
-   * The recorder of the highest-priority {@link MetricsRecorderProvider} visible to the thread's
+   * {@return the recorder of the highest-priority {@link MetricsRecorderProvider} visible to the thread's
    * context class loader (or, on the module path, to the module layer), or {@link
-   * MetricsRecorder#noop()} if there is none. Each call creates a new recorder; call once at
+   * MetricsRecorder#noop()} if there is none} Each call creates a new recorder; call once at
    * start-up.
    *
    * @throws java.util.ServiceConfigurationError if a provider is misdeclared or fails to load
@@ -30,7 +32,11 @@ public final class MetricsRecorders {
     return select(ServiceLoader.load(MetricsRecorderProvider.class));
   }
 
-  /** As {@link #load()}, looking for providers through {@code classLoader}. */
+  /**
+   * {@return as {@link #load()}, looking for providers through {@code classLoader}}
+   *
+   * @param classLoader the class loader
+   */
   public static MetricsRecorder load(ClassLoader classLoader) {
     return select(ServiceLoader.load(MetricsRecorderProvider.class, classLoader));
   }
@@ -56,6 +62,8 @@ public final class MetricsRecorders {
    * Checks that a counter handle may be resolved for {@code metric} under {@code dimensions}.
    * For {@link MetricsRecorder} implementations, at the start of {@link MetricsRecorder#counter}.
    *
+   * @param metric the metric
+   * @param dimensions the series' dimensions
    * @throws IllegalArgumentException if {@code metric} is not a {@link MetricKind#COUNTER}, or is
    *     not published under the dimension set of {@code dimensions}
    */
@@ -68,6 +76,8 @@ public final class MetricsRecorders {
    * Checks that a gauge handle may be resolved for {@code metric} under {@code dimensions}. For
    * {@link MetricsRecorder} implementations, at the start of {@link MetricsRecorder#gauge}.
    *
+   * @param metric the metric
+   * @param dimensions the series' dimensions
    * @throws IllegalArgumentException if {@code metric} is not a {@link MetricKind#GAUGE}, or is
    *     not published under the dimension set of {@code dimensions}
    */

@@ -8,6 +8,8 @@ package io.nlb.metrics;
  * nothing for a load balancer that saw no traffic in the period.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum ReportingCriterion {
   /** Published every period, zero included. */

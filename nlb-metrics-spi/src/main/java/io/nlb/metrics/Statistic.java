@@ -9,6 +9,8 @@ package io.nlb.metrics;
  * {@code SampleCount} counts data points, not things, and is rarely useful.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum Statistic {
   /** The number of data points in the period. */
@@ -30,7 +32,7 @@ public enum Statistic {
     this.bit = bit;
   }
 
-  /** The statistic as CloudWatch spells it, e.g. {@code "SampleCount"}. */
+  /** {@return the statistic as CloudWatch spells it, e.g. {@code "SampleCount"}} */
   public String cloudWatchName() {
     return cloudWatchName;
   }

@@ -8,6 +8,8 @@ package io.nlb.metrics;
  * CloudWatch's standard unit names, picked for what the value measures.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum Unit {
   /** A number of things: flows, packets, targets, errors. */
@@ -25,7 +27,7 @@ public enum Unit {
     this.cloudWatchName = cloudWatchName;
   }
 
-  /** The unit as CloudWatch spells it, e.g. {@code "Count/Second"}. */
+  /** {@return the unit as CloudWatch spells it, e.g. {@code "Count/Second"}} */
   public String cloudWatchName() {
     return cloudWatchName;
   }

@@ -4,6 +4,8 @@ package io.nlb.proxyprotocol;
  * The address family of a version 2 header: the high four bits of its 14th byte.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum AddressFamily {
   /** Unknown or unspecified; the header carries no address. */
@@ -23,12 +25,12 @@ public enum AddressFamily {
     this.addressLength = addressLength;
   }
 
-  /** The four-bit value on the wire. */
+  /** {@return the four-bit value on the wire} */
   public int wireValue() {
     return wireValue;
   }
 
-  /** The length in bytes of one address (source or destination) of this family. */
+  /** {@return the length in bytes of one address (source or destination) of this family} */
   public int addressLength() {
     return addressLength;
   }

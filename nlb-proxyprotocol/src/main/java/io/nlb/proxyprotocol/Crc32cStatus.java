@@ -7,6 +7,8 @@ package io.nlb.proxyprotocol;
  * rejects a header whose checksum is wrong, so only {@link #NONE} and {@link #VALID} reach the
  * application; with {@code false} the header is returned marked {@link #INVALID} and the
  * application decides. Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum Crc32cStatus {
   /** The header had no checksum (every version 1 header, and version 2 headers without one). */

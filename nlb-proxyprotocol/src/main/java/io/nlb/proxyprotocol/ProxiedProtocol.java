@@ -9,6 +9,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A version 1 header maps {@code TCP4}, {@code TCP6} and {@code UNKNOWN} to {@link #TCP4},
  * {@link #TCP6} and {@link #UNSPEC}. Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum ProxiedProtocol {
   /** Unknown, unspecified or unsupported: no address. Used by {@link ProxyCommand#LOCAL}. */
@@ -47,45 +49,49 @@ public enum ProxiedProtocol {
     this.addressBlockLength = 2 * family.addressLength() + (hasPorts ? 4 : 0);
   }
 
-  /** The byte on the wire: the family in the high four bits, the transport in the low four. */
+  /** {@return the byte on the wire: the family in the high four bits, the transport in the low four} */
   public int wireByte() {
     return wireByte;
   }
 
-  /** The address family. */
+  /** {@return the address family} */
   public AddressFamily family() {
     return family;
   }
 
-  /** The transport protocol. */
+  /** {@return the transport protocol} */
   public TransportProtocol transport() {
     return transport;
   }
 
   /**
-   * The length of the address block that follows the 16-byte fixed part: 0, 12 (IPv4), 36 (IPv6)
-   * or 216 (UNIX).
+   * {@return the length of the address block that follows the 16-byte fixed part: 0, 12 (IPv4), 36 (IPv6)
+   * or 216 (UNIX)}
    */
   public int addressBlockLength() {
     return addressBlockLength;
   }
 
-  /** Whether addresses of this protocol are IP addresses with ports. */
+  /** {@return whether addresses of this protocol are IP addresses with ports} */
   public boolean isInet() {
     return family == AddressFamily.INET || family == AddressFamily.INET6;
   }
 
   /**
-   * The constant whose {@link #wireByte()} is {@code wireByte}, or {@code null} if the
-   * specification allows no such combination.
+   * {@return the constant whose {@link #wireByte()} is {@code wireByte}, or {@code null} if the
+   * specification allows no such combination}
+   *
+   * @param wireByte the wire byte
    */
   public static @Nullable ProxiedProtocol fromWire(int wireByte) {
     return wireByte >= 0 && wireByte < 256 ? BY_WIRE[wireByte] : null;
   }
 
   /**
-   * The constant for a family and a transport.
+   * {@return the constant for a family and a transport}
    *
+   * @param family the address family
+   * @param transport the transport protocol
    * @throws IllegalArgumentException for a combination the specification does not allow, such as
    *     {@code INET} with {@code UNSPEC}
    */

@@ -4,6 +4,8 @@ package io.nlb.proxyprotocol;
  * The command of a version 2 header: the low four bits of its 13th byte.
  *
  * <p>A version 1 header always means {@link #PROXY}. Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum ProxyCommand {
   /**
@@ -20,7 +22,7 @@ public enum ProxyCommand {
     this.wireValue = wireValue;
   }
 
-  /** The four-bit value on the wire. */
+  /** {@return the four-bit value on the wire} */
   public int wireValue() {
     return wireValue;
   }

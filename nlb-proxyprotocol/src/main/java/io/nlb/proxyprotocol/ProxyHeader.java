@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  *   String vpce = header.vpcEndpointId();             // null without the AWS TLV
  * }
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class ProxyHeader {
   private static final ProxyHeader LOCAL = new ProxyHeader(ProxyVersion.V2, ProxyCommand.LOCAL,
@@ -66,21 +68,24 @@ public final class ProxyHeader {
     }
   }
 
-  /** A {@code LOCAL} header without address or TLV, as sent on health-check connections. */
+  /** {@return a {@code LOCAL} header without address or TLV, as sent on health-check connections} */
   public static ProxyHeader local() {
     return LOCAL;
   }
 
-  /** A {@code PROXY} header for an unknown or unsupported protocol: {@code UNSPEC}, no address. */
+  /** {@return a {@code PROXY} header for an unknown or unsupported protocol: {@code UNSPEC}, no address} */
   public static ProxyHeader unspec() {
     return new ProxyHeader(ProxyVersion.V2, ProxyCommand.PROXY, ProxiedProtocol.UNSPEC,
         new byte[0], ProxyTlvBlock.empty(), Crc32cStatus.NONE);
   }
 
   /**
-   * A {@code PROXY} header for a relayed TCP ({@code STREAM}) or UDP ({@code DGRAM}) flow. If one
+   * {@return a {@code PROXY} header for a relayed TCP ({@code STREAM}) or UDP ({@code DGRAM}) flow} If one
    * address is IPv4 and the other IPv6, the IPv4 one is written as IPv4-mapped IPv6.
    *
+   * @param transport the transport protocol
+   * @param source the source (client) address
+   * @param destination the destination address (what the client connected to)
    * @throws IllegalArgumentException if {@code transport} is {@code UNSPEC} or an address is
    *     unresolved
    */
@@ -103,11 +108,14 @@ public final class ProxyHeader {
   }
 
   /**
-   * A version 2 header from raw parts, for families without a typed factory (UNIX sockets) and
-   * for re-encoding what was received.
+   * {@return a version 2 header from raw parts, for families without a typed factory (UNIX sockets) and
+   * for re-encoding what was received}
    *
    * @param addressBlock the bytes between the 16-byte fixed part and the TLVs; its length must be
    *     {@code protocol.addressBlockLength()}
+   * @param command the command
+   * @param protocol the protocol
+   * @param tlvs the TLVs, in order
    * @throws IllegalArgumentException if the address block has the wrong length
    */
   public static ProxyHeader of(ProxyCommand command, ProxiedProtocol protocol,
@@ -120,70 +128,82 @@ public final class ProxyHeader {
         ProxyTlvBlock.of(tlvs), Crc32cStatus.NONE);
   }
 
-  /** This header with {@code tlvs} instead of its TLVs. */
+  /**
+   * {@return this header with {@code tlvs} instead of its TLVs}
+   *
+   * @param tlvs the TLVs, in order
+   */
   public ProxyHeader withTlvs(List<ProxyTlv> tlvs) {
     return new ProxyHeader(version, command, protocol, addressBlock, ProxyTlvBlock.of(tlvs),
         crc32c);
   }
 
-  /** This header with {@code tlvs} instead of its TLVs. */
+  /**
+   * {@return this header with {@code tlvs} instead of its TLVs}
+   *
+   * @param tlvs the TLVs, in order
+   */
   public ProxyHeader withTlvs(ProxyTlv... tlvs) {
     return withTlvs(Arrays.asList(tlvs));
   }
 
-  /** The version the header was received in; {@code V2} for headers built here. */
+  /** {@return the version the header was received in; {@code V2} for headers built here} */
   public ProxyVersion version() {
     return version;
   }
 
-  /** {@code PROXY} for a relayed connection, {@code LOCAL} for one the proxy opened itself. */
+  /** {@return {@code PROXY} for a relayed connection, {@code LOCAL} for one the proxy opened itself} */
   public ProxyCommand command() {
     return command;
   }
 
-  /** The address family and transport. */
+  /** {@return the address family and transport} */
   public ProxiedProtocol protocol() {
     return protocol;
   }
 
-  /** The address family; {@code protocol().family()}. */
+  /** {@return the address family; {@code protocol().family()}} */
   public AddressFamily family() {
     return protocol.family();
   }
 
-  /** The transport; {@code protocol().transport()}. */
+  /** {@return the transport; {@code protocol().transport()}} */
   public TransportProtocol transport() {
     return protocol.transport();
   }
 
   /**
-   * The client's address and port for a {@code PROXY} header over IPv4 or IPv6, otherwise
-   * {@code null} (for {@code LOCAL} the receiver must use the real connection endpoints). An
+   * {@return the client's address and port for a {@code PROXY} header over IPv4 or IPv6, otherwise
+   * {@code null} (for {@code LOCAL} the receiver must use the real connection endpoints)} An
    * IPv4-mapped IPv6 address is returned as an {@link Inet4Address}.
    */
   public @Nullable InetSocketAddress source() {
     return source;
   }
 
-  /** The address and port the client connected to; {@code null} as for {@link #source()}. */
+  /** {@return the address and port the client connected to; {@code null} as for {@link #source()}} */
   public @Nullable InetSocketAddress destination() {
     return destination;
   }
 
   /**
-   * A copy of the raw address block: 12 bytes for IPv4, 36 for IPv6, 216 for UNIX (two 108-byte
-   * paths), empty for {@code UNSPEC}.
+   * {@return a copy of the raw address block: 12 bytes for IPv4, 36 for IPv6, 216 for UNIX (two 108-byte
+   * paths), empty for {@code UNSPEC}}
    */
   public byte[] addressBlock() {
     return addressBlock.clone();
   }
 
-  /** Every TLV in wire order, including {@code CRC32C}, {@code NOOP} and unknown types. */
+  /** {@return every TLV in wire order, including {@code CRC32C}, {@code NOOP} and unknown types} */
   public List<ProxyTlv> tlvs() {
     return tlvs.tlvs();
   }
 
-  /** The first TLV of type {@code type}, or {@code null}. */
+  /**
+   * {@return the first TLV of type {@code type}, or {@code null}}
+   *
+   * @param type the type
+   */
   public @Nullable ProxyTlv tlv(int type) {
     for (ProxyTlv tlv : tlvs.tlvs()) {
       if (tlv.type() == type) {
@@ -193,44 +213,48 @@ public final class ProxyHeader {
     return null;
   }
 
-  /** The first TLV of type {@code type}, or {@code null}. */
+  /**
+   * {@return the first TLV of type {@code type}, or {@code null}}
+   *
+   * @param type the type
+   */
   public @Nullable ProxyTlv tlv(TlvType type) {
     return tlv(type.wireByte());
   }
 
-  /** The {@code ALPN} value (the protocol id bytes, e.g. {@code "h2"}), or {@code null}. */
+  /** {@return the {@code ALPN} value (the protocol id bytes, e.g. {@code "h2"}), or {@code null}} */
   public byte @Nullable [] alpn() {
     ProxyTlv tlv = tlv(TlvType.ALPN);
     return tlv == null ? null : tlv.value();
   }
 
-  /** The {@code AUTHORITY} value (the host name the client asked for), or {@code null}. */
+  /** {@return the {@code AUTHORITY} value (the host name the client asked for), or {@code null}} */
   public @Nullable String authority() {
     ProxyTlv tlv = tlv(TlvType.AUTHORITY);
     return tlv == null ? null : tlv.valueAsString(UTF_8);
   }
 
-  /** The {@code UNIQUE_ID} value, or {@code null}. */
+  /** {@return the {@code UNIQUE_ID} value, or {@code null}} */
   public byte @Nullable [] uniqueId() {
     ProxyTlv tlv = tlv(TlvType.UNIQUE_ID);
     return tlv == null ? null : tlv.value();
   }
 
-  /** The {@code SSL} TLV with its sub-TLVs, or {@code null}. */
+  /** {@return the {@code SSL} TLV with its sub-TLVs, or {@code null}} */
   public @Nullable ProxySsl ssl() {
     ProxyTlv tlv = tlv(TlvType.SSL);
     return tlv == null ? null : Tlvs.ssl(tlv.rawValue());
   }
 
-  /** The {@code NETNS} value (a namespace name), or {@code null}. */
+  /** {@return the {@code NETNS} value (a namespace name), or {@code null}} */
   public @Nullable String netns() {
     ProxyTlv tlv = tlv(TlvType.NETNS);
     return tlv == null ? null : tlv.valueAsString(US_ASCII);
   }
 
   /**
-   * The VPC endpoint id of the first AWS TLV ({@code 0xEA}) of sub-type {@code 0x01}, such as
-   * {@code "vpce-08d2bf15fac5001c9"}, or {@code null} if there is none.
+   * {@return the VPC endpoint id of the first AWS TLV ({@code 0xEA}) of sub-type {@code 0x01}, such as
+   * {@code "vpce-08d2bf15fac5001c9"}, or {@code null} if there is none}
    */
   public @Nullable String vpcEndpointId() {
     for (ProxyTlv tlv : tlvs.tlvs()) {
@@ -243,7 +267,7 @@ public final class ProxyHeader {
     return null;
   }
 
-  /** Whether the header carried a CRC32c checksum and whether it matched. */
+  /** {@return whether the header carried a CRC32c checksum and whether it matched} */
   public Crc32cStatus crc32c() {
     return crc32c;
   }

@@ -51,6 +51,8 @@ import org.jspecify.annotations.Nullable;
  * ProxyHeaders headers = ProxyHeaderParser.defaults().parse(buffer);
  * if (headers == null) { readMore(); }
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class ProxyHeaderParser {
   private static final ProxyHeaderParser DEFAULTS = new ProxyHeaderParser(true, 8);
@@ -63,22 +65,26 @@ public final class ProxyHeaderParser {
     this.maxHeaders = maxHeaders;
   }
 
-  /** The parser that rejects bad checksums and accepts up to 8 stacked headers. */
+  /** {@return the parser that rejects bad checksums and accepts up to 8 stacked headers} */
   public static ProxyHeaderParser defaults() {
     return DEFAULTS;
   }
 
-  /** A builder for a parser with other settings. */
+  /**
+   * A builder for a parser with other settings.
+   *
+   * @return a new builder
+   */
   public static ProxyHeaderParserBuilder builder() {
     return new ProxyHeaderParserBuilder();
   }
 
-  /** Whether a header with a wrong checksum is rejected rather than marked INVALID. */
+  /** {@return whether a header with a wrong checksum is rejected rather than marked INVALID} */
   public boolean requireValidCrc32c() {
     return requireValidCrc32c;
   }
 
-  /** The most stacked headers accepted on one connection. */
+  /** {@return the most stacked headers accepted on one connection} */
   public int maxHeaders() {
     return maxHeaders;
   }
@@ -86,6 +92,7 @@ public final class ProxyHeaderParser {
   /**
    * Decodes the one header at the position of {@code in}, ignoring what follows it.
    *
+   * @param in the input
    * @return the header, with the position advanced past it; or {@code null} if {@code in} holds
    *     only the beginning of a header, with the position unchanged
    * @throws ProxyProtocolException if the bytes cannot be a header (offsets count from the
@@ -110,6 +117,7 @@ public final class ProxyHeaderParser {
    * last; if it ends with a few bytes that may or may not begin another header, the answer is
    * "need more".
    *
+   * @param in the input
    * @return the headers, with the position advanced to the first byte after them (the payload);
    *     or {@code null} if more bytes are needed, with the position unchanged (call again with
    *     the same bytes and more)
@@ -159,6 +167,8 @@ public final class ProxyHeaderParser {
    * speaks first is never blocked waiting for a client that stays silent; a stacked header sent
    * in a later segment than the end of the previous one is then left in the payload.
    *
+   * @param in the input
+   * @return the {@code ProxyHeaders}
    * @throws IllegalArgumentException if {@code in} does not support mark/reset
    * @throws ProxyProtocolException if the bytes cannot be a header (offsets count from the first
    *     byte read) or more than {@link #maxHeaders()} are stacked

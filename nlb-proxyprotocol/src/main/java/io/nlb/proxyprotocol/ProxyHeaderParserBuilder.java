@@ -13,6 +13,8 @@ import io.nlb.common.Problems;
  *     .maxHeaders(2)
  *     .build();
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class ProxyHeaderParserBuilder {
   /** The largest value {@link #maxHeaders(int)} accepts. */
@@ -26,6 +28,9 @@ public final class ProxyHeaderParserBuilder {
   /**
    * Whether a header whose {@code CRC32C} TLV does not match is rejected with {@link
    * ProxyProtocolException} (default: true) or returned marked {@link Crc32cStatus#INVALID}.
+   *
+   * @param requireValidCrc32c whether a header whose {@code CRC32C} TLV does not match is rejected with {@link ProxyProtocolException} (default: true) or returned marked {@link Crc32cStatus#INVALID}
+   * @return this builder
    */
   public ProxyHeaderParserBuilder requireValidCrc32c(boolean requireValidCrc32c) {
     this.requireValidCrc32c = requireValidCrc32c;
@@ -36,6 +41,8 @@ public final class ProxyHeaderParserBuilder {
    * The most headers accepted stacked at the start of one connection (default: 8); one more is
    * a {@link ProxyProtocolException}.
    *
+   * @param maxHeaders the most headers accepted stacked at the start of one connection (default: 8); one more is a {@link ProxyProtocolException}
+   * @return this builder
    * @throws IllegalArgumentException unless 1-64
    */
   public ProxyHeaderParserBuilder maxHeaders(int maxHeaders) {
@@ -46,7 +53,11 @@ public final class ProxyHeaderParserBuilder {
     return this;
   }
 
-  /** The parser. */
+  /**
+   * The parser.
+   *
+   * @return the new {@code ProxyHeaderParser}
+   */
   public ProxyHeaderParser build() {
     return new ProxyHeaderParser(requireValidCrc32c, maxHeaders);
   }

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * InetSocketAddress client = header.source();
  * String vpce = header.vpcEndpointId();
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class ProxyHeaders {
   private final List<ProxyHeader> headers;
@@ -32,6 +34,8 @@ public final class ProxyHeaders {
   /**
    * Reads the headers at the start of {@code in}; see {@link ProxyHeaderParser#read}.
    *
+   * @param in the input
+   * @return the {@code ProxyHeaders}
    * @throws ProxyProtocolException if the bytes are not a valid header
    * @throws IOException if reading fails or the stream ends inside a header
    */
@@ -43,23 +47,25 @@ public final class ProxyHeaders {
    * Decodes the headers at the position of {@code in}, or answers {@code null} if more bytes are
    * needed; see {@link ProxyHeaderParser#parse}.
    *
+   * @param in the input
+   * @return the {@code ProxyHeaders}
    * @throws ProxyProtocolException if the bytes are not a valid header
    */
   public static @Nullable ProxyHeaders parse(ByteBuffer in) {
     return ProxyHeaderParser.defaults().parse(in);
   }
 
-  /** The header written by the nearest proxy. */
+  /** {@return the header written by the nearest proxy} */
   public ProxyHeader first() {
     return headers.get(0);
   }
 
-  /** Every header, in wire order. */
+  /** {@return every header, in wire order} */
   public List<ProxyHeader> all() {
     return headers;
   }
 
-  /** The number of headers, at least 1. */
+  /** {@return the number of headers, at least 1} */
   public int size() {
     return headers.size();
   }

@@ -37,6 +37,8 @@ import java.util.List;
  * another, those bytes are passed on as payload.
  *
  * <p>One instance per channel (not {@code @Sharable}); it runs on the channel's event loop.
+ *
+ * @since 0.1
  */
 public final class ProxyProtocolDecoder extends ByteToMessageDecoder {
   private final ProxyHeaderParser parser;
@@ -49,7 +51,11 @@ public final class ProxyProtocolDecoder extends ByteToMessageDecoder {
     this(ProxyHeaderParser.defaults());
   }
 
-  /** A decoder with the checksum policy and header limit of {@code parser}. */
+  /**
+   * A decoder with the checksum policy and header limit of {@code parser}.
+   *
+   * @param parser the parser
+   */
   public ProxyProtocolDecoder(ProxyHeaderParser parser) {
     this.parser = parser;
   }

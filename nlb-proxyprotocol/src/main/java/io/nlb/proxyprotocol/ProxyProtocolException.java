@@ -18,11 +18,15 @@ import org.jspecify.annotations.Nullable;
  * <p>A header that is merely incomplete is never reported with this exception; the decoders say
  * "need more bytes" instead (see {@link ProxyHeaderParser}). The specification asks the receiver
  * to close the connection on this exception. Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class ProxyProtocolException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** What is wrong with the bytes (serialized form). */
   private final String problem;
+  /** The offset of the offending byte from the first byte read (serialized form). */
   private final long offset;
 
   /**
@@ -47,7 +51,7 @@ public final class ProxyProtocolException extends RuntimeException {
     return problem;
   }
 
-  /** The offset of the offending byte from the first byte the decoding call looked at. */
+  /** {@return the offset of the offending byte from the first byte the decoding call looked at} */
   public long offset() {
     return offset;
   }

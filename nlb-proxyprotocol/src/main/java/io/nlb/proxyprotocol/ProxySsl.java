@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  *   log.info("TLS {} cipher {}", ssl.version(), ssl.cipher());
  * }
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class ProxySsl {
   /** Client flag {@code PP2_CLIENT_SSL}: the client connected over TLS. */
@@ -38,62 +40,62 @@ public final class ProxySsl {
     this.subTlvs = List.copyOf(subTlvs);
   }
 
-  /** The {@code client} bit field, 0-255. */
+  /** {@return the {@code client} bit field, 0-255} */
   public int client() {
     return client;
   }
 
-  /** The {@code verify} field: zero if the client certificate was verified. */
+  /** {@return the {@code verify} field: zero if the client certificate was verified} */
   public int verify() {
     return verify;
   }
 
-  /** Whether the client connected over TLS ({@link #CLIENT_SSL}). */
+  /** {@return whether the client connected over TLS ({@link #CLIENT_SSL})} */
   public boolean clientSsl() {
     return (client & CLIENT_SSL) != 0;
   }
 
-  /** Whether the client presented a certificate on this connection. */
+  /** {@return whether the client presented a certificate on this connection} */
   public boolean clientCertConnection() {
     return (client & CLIENT_CERT_CONN) != 0;
   }
 
-  /** Whether the client presented a certificate at least once in this TLS session. */
+  /** {@return whether the client presented a certificate at least once in this TLS session} */
   public boolean clientCertSession() {
     return (client & CLIENT_CERT_SESS) != 0;
   }
 
-  /** Whether {@link #verify()} is zero: a client certificate was presented and verified. */
+  /** {@return whether {@link #verify()} is zero: a client certificate was presented and verified} */
   public boolean verified() {
     return verify == 0;
   }
 
-  /** The sub-TLVs in wire order, known or not. */
+  /** {@return the sub-TLVs in wire order, known or not} */
   public List<ProxyTlv> subTlvs() {
     return subTlvs;
   }
 
-  /** {@code PP2_SUBTYPE_SSL_VERSION}, e.g. {@code "TLSv1.3"}, or {@code null} if absent. */
+  /** {@return {@code PP2_SUBTYPE_SSL_VERSION}, e.g. {@code "TLSv1.3"}, or {@code null} if absent} */
   public @Nullable String version() {
     return string(TlvType.SSL_VERSION, false);
   }
 
-  /** {@code PP2_SUBTYPE_SSL_CN}, the client certificate's common name, or {@code null}. */
+  /** {@return {@code PP2_SUBTYPE_SSL_CN}, the client certificate's common name, or {@code null}} */
   public @Nullable String commonName() {
     return string(TlvType.SSL_CN, true);
   }
 
-  /** {@code PP2_SUBTYPE_SSL_CIPHER}, or {@code null} if absent. */
+  /** {@return {@code PP2_SUBTYPE_SSL_CIPHER}, or {@code null} if absent} */
   public @Nullable String cipher() {
     return string(TlvType.SSL_CIPHER, false);
   }
 
-  /** {@code PP2_SUBTYPE_SSL_SIG_ALG}, or {@code null} if absent. */
+  /** {@return {@code PP2_SUBTYPE_SSL_SIG_ALG}, or {@code null} if absent} */
   public @Nullable String signatureAlgorithm() {
     return string(TlvType.SSL_SIG_ALG, false);
   }
 
-  /** {@code PP2_SUBTYPE_SSL_KEY_ALG}, or {@code null} if absent. */
+  /** {@return {@code PP2_SUBTYPE_SSL_KEY_ALG}, or {@code null} if absent} */
   public @Nullable String keyAlgorithm() {
     return string(TlvType.SSL_KEY_ALG, false);
   }

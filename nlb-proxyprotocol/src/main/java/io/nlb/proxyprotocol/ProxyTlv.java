@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * ProxyTlv sni = ProxyTlv.authority("example.com");
  * ProxyTlv mine = ProxyTlv.of(0xE1, new byte[] {1, 2, 3});
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class ProxyTlv {
   /** The largest value a TLV can carry: its length field has 16 bits. */
@@ -47,12 +49,14 @@ public final class ProxyTlv {
   }
 
   /**
-   * A TLV of any type with a raw value.
+   * {@return a TLV of any type with a raw value}
    *
    * <p>The value of a registered type must follow its rules: four bytes for {@code CRC32C}, at
    * most 128 for {@code UNIQUE_ID}, and for {@code SSL} a client byte, a verify word and
    * well-formed sub-TLVs.
    *
+   * @param type the type
+   * @param value the value
    * @throws IllegalArgumentException if {@code type} is not a byte, {@code value} is longer than
    *     65,535 bytes or breaks the rules of its registered type
    */
@@ -67,14 +71,21 @@ public final class ProxyTlv {
     return new ProxyTlv(type, value.clone());
   }
 
-  /** A TLV of a named type with a raw value; see {@link #of(int, byte[])}. */
+  /**
+   * {@return a TLV of a named type with a raw value; see {@link #of(int, byte[])}}
+   *
+   * @param type the type
+   * @param value the value
+   */
   public static ProxyTlv of(TlvType type, byte[] value) {
     return of(type.wireByte(), value);
   }
 
   /**
-   * A TLV in the custom range {@code 0xE0}-{@code 0xEF}.
+   * {@return a TLV in the custom range {@code 0xE0}-{@code 0xEF}}
    *
+   * @param type the type
+   * @param value the value
    * @throws IllegalArgumentException if {@code type} is outside the range
    */
   public static ProxyTlv custom(int type, byte[] value) {
@@ -84,22 +95,38 @@ public final class ProxyTlv {
     return of(type, value);
   }
 
-  /** {@code PP2_TYPE_ALPN} with the protocol id as sent in TLS ALPN, e.g. {@code "h2"}. */
+  /**
+   * {@return {@code PP2_TYPE_ALPN} with the protocol id as sent in TLS ALPN, e.g. {@code "h2"}}
+   *
+   * @param protocolId the protocol id
+   */
   public static ProxyTlv alpn(byte[] protocolId) {
     return of(TlvType.ALPN, protocolId);
   }
 
-  /** {@code PP2_TYPE_ALPN} with a US-ASCII protocol id, e.g. {@code "h2"}. */
+  /**
+   * {@return {@code PP2_TYPE_ALPN} with a US-ASCII protocol id, e.g. {@code "h2"}}
+   *
+   * @param protocolId the protocol id
+   */
   public static ProxyTlv alpn(String protocolId) {
     return ofString(TlvType.ALPN, "alpn", protocolId, US_ASCII);
   }
 
-  /** {@code PP2_TYPE_AUTHORITY}: the host name the client asked for, UTF-8. */
+  /**
+   * {@return {@code PP2_TYPE_AUTHORITY}: the host name the client asked for, UTF-8}
+   *
+   * @param hostName the host name
+   */
   public static ProxyTlv authority(String hostName) {
     return ofString(TlvType.AUTHORITY, "authority", hostName, UTF_8);
   }
 
-  /** {@code PP2_TYPE_NOOP} with {@code length} zero bytes, for padding. */
+  /**
+   * {@return {@code PP2_TYPE_NOOP} with {@code length} zero bytes, for padding}
+   *
+   * @param length the number of bytes
+   */
   public static ProxyTlv noop(int length) {
     if (length < 0 || length > MAX_VALUE_LENGTH) {
       throw Problems.invalid("length", length, "0-" + MAX_VALUE_LENGTH);
@@ -108,8 +135,9 @@ public final class ProxyTlv {
   }
 
   /**
-   * {@code PP2_TYPE_UNIQUE_ID}: an opaque connection id.
+   * {@return {@code PP2_TYPE_UNIQUE_ID}: an opaque connection id}
    *
+   * @param id the identifier
    * @throws IllegalArgumentException if {@code id} is longer than 128 bytes
    */
   public static ProxyTlv uniqueId(byte[] id) {
@@ -119,15 +147,20 @@ public final class ProxyTlv {
     return of(TlvType.UNIQUE_ID, id);
   }
 
-  /** {@code PP2_TYPE_NETNS}: the network namespace name, US-ASCII. */
+  /**
+   * {@return {@code PP2_TYPE_NETNS}: the network namespace name, US-ASCII}
+   *
+   * @param name the name
+   */
   public static ProxyTlv netns(String name) {
     return ofString(TlvType.NETNS, "netns", name, US_ASCII);
   }
 
   /**
-   * {@code PP2_TYPE_AWS} (0xEA) with sub-type {@code PP2_SUBTYPE_AWS_VPCE_ID} (0x01): the id of
-   * the VPC endpoint the client connected through, e.g. {@code "vpce-08d2bf15fac5001c9"}.
+   * {@return {@code PP2_TYPE_AWS} (0xEA) with sub-type {@code PP2_SUBTYPE_AWS_VPCE_ID} (0x01): the id of
+   * the VPC endpoint the client connected through, e.g. {@code "vpce-08d2bf15fac5001c9"}}
    *
+   * @param vpcEndpointId the vpc endpoint id
    * @throws IllegalArgumentException if the id is empty or not printable US-ASCII
    */
   public static ProxyTlv awsVpcEndpointId(String vpcEndpointId) {
@@ -143,11 +176,14 @@ public final class ProxyTlv {
   }
 
   /**
-   * {@code PP2_TYPE_SSL}: the client flags ({@link ProxySsl#CLIENT_SSL} and friends), the
+   * {@return {@code PP2_TYPE_SSL}: the client flags ({@link ProxySsl#CLIENT_SSL} and friends), the
    * certificate verification result (0 means verified) and the sub-TLVs, typically built with
    * {@link #sslVersion}, {@link #sslCommonName}, {@link #sslCipher}, {@link
-   * #sslSignatureAlgorithm} and {@link #sslKeyAlgorithm}.
+   * #sslSignatureAlgorithm} and {@link #sslKeyAlgorithm}}
    *
+   * @param client the client
+   * @param verify the verify
+   * @param subTlvs the sub tlvs
    * @throws IllegalArgumentException if {@code client} is not a byte or the value would exceed
    *     65,535 bytes
    */
@@ -175,52 +211,76 @@ public final class ProxyTlv {
     return new ProxyTlv(TlvType.SSL.wireByte(), value);
   }
 
-  /** {@code PP2_SUBTYPE_SSL_VERSION}, e.g. {@code "TLSv1.3"}; goes inside {@link #ssl}. */
+  /**
+   * {@return {@code PP2_SUBTYPE_SSL_VERSION}, e.g. {@code "TLSv1.3"}; goes inside {@link #ssl}}
+   *
+   * @param version the version
+   */
   public static ProxyTlv sslVersion(String version) {
     return ofString(TlvType.SSL_VERSION, "sslVersion", version, US_ASCII);
   }
 
-  /** {@code PP2_SUBTYPE_SSL_CN}: the client certificate's common name, UTF-8. */
+  /**
+   * {@return {@code PP2_SUBTYPE_SSL_CN}: the client certificate's common name, UTF-8}
+   *
+   * @param commonName the common name
+   */
   public static ProxyTlv sslCommonName(String commonName) {
     return ofString(TlvType.SSL_CN, "sslCommonName", commonName, UTF_8);
   }
 
-  /** {@code PP2_SUBTYPE_SSL_CIPHER}, e.g. {@code "ECDHE-RSA-AES128-GCM-SHA256"}. */
+  /**
+   * {@return {@code PP2_SUBTYPE_SSL_CIPHER}, e.g. {@code "ECDHE-RSA-AES128-GCM-SHA256"}}
+   *
+   * @param cipher the cipher
+   */
   public static ProxyTlv sslCipher(String cipher) {
     return ofString(TlvType.SSL_CIPHER, "sslCipher", cipher, US_ASCII);
   }
 
-  /** {@code PP2_SUBTYPE_SSL_SIG_ALG}, e.g. {@code "RSA-SHA256"}. */
+  /**
+   * {@return {@code PP2_SUBTYPE_SSL_SIG_ALG}, e.g. {@code "RSA-SHA256"}}
+   *
+   * @param algorithm the algorithm
+   */
   public static ProxyTlv sslSignatureAlgorithm(String algorithm) {
     return ofString(TlvType.SSL_SIG_ALG, "sslSignatureAlgorithm", algorithm, US_ASCII);
   }
 
-  /** {@code PP2_SUBTYPE_SSL_KEY_ALG}, e.g. {@code "RSA2048"}. */
+  /**
+   * {@return {@code PP2_SUBTYPE_SSL_KEY_ALG}, e.g. {@code "RSA2048"}}
+   *
+   * @param algorithm the algorithm
+   */
   public static ProxyTlv sslKeyAlgorithm(String algorithm) {
     return ofString(TlvType.SSL_KEY_ALG, "sslKeyAlgorithm", algorithm, US_ASCII);
   }
 
-  /** The type byte, 0-255. */
+  /** {@return the type byte, 0-255} */
   public int type() {
     return type;
   }
 
-  /** The named type, or {@code null} if this module does not know the type byte. */
+  /** {@return the named type, or {@code null} if this module does not know the type byte} */
   public @Nullable TlvType knownType() {
     return TlvType.fromWire(type);
   }
 
-  /** The length of the value in bytes. */
+  /** {@return the length of the value in bytes} */
   public int length() {
     return value.length;
   }
 
-  /** A copy of the value. */
+  /** {@return a copy of the value} */
   public byte[] value() {
     return value.clone();
   }
 
-  /** The value decoded with {@code charset}; malformed input is replaced, never rejected. */
+  /**
+   * {@return the value decoded with {@code charset}; malformed input is replaced, never rejected}
+   *
+   * @param charset the charset
+   */
   public String valueAsString(Charset charset) {
     return new String(value, charset);
   }

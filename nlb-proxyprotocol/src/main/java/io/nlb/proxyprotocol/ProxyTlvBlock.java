@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  *     ProxyTlvBlock.of(ProxyTlv.awsVpcEndpointId("vpce-08d2bf15fac5001c9"));
  * ProxyV2Encoder encoder = ProxyV2Encoder.builder().tlvs(listenerTlvs).build();
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class ProxyTlvBlock {
   private static final ProxyTlvBlock EMPTY = new ProxyTlvBlock(List.of(), new byte[0]);
@@ -29,19 +31,24 @@ public final class ProxyTlvBlock {
     this.bytes = bytes;
   }
 
-  /** The block without TLVs. */
+  /** {@return the block without TLVs} */
   public static ProxyTlvBlock empty() {
     return EMPTY;
   }
 
-  /** A block of {@code tlvs} in this order; see {@link #of(List)}. */
+  /**
+   * {@return a block of {@code tlvs} in this order; see {@link #of(List)}}
+   *
+   * @param tlvs the TLVs, in order
+   */
   public static ProxyTlvBlock of(ProxyTlv... tlvs) {
     return of(Arrays.asList(tlvs));
   }
 
   /**
-   * A block of {@code tlvs} in this order.
+   * {@return a block of {@code tlvs} in this order}
    *
+   * @param tlvs the TLVs, in order
    * @throws IllegalArgumentException if the encoded block would exceed 65,535 bytes
    */
   public static ProxyTlvBlock of(List<ProxyTlv> tlvs) {
@@ -64,17 +71,21 @@ public final class ProxyTlvBlock {
     return new ProxyTlvBlock(copy, bytes);
   }
 
-  /** The TLVs, in order. */
+  /** {@return the TLVs, in order} */
   public List<ProxyTlv> tlvs() {
     return tlvs;
   }
 
-  /** The length of the encoded block in bytes. */
+  /** {@return the length of the encoded block in bytes} */
   public int length() {
     return bytes.length;
   }
 
-  /** Whether the block holds a TLV of type {@code type}. */
+  /**
+   * {@return whether the block holds a TLV of type {@code type}}
+   *
+   * @param type the type
+   */
   public boolean contains(int type) {
     for (ProxyTlv tlv : tlvs) {
       if (tlv.type() == type) {

@@ -33,6 +33,8 @@ import java.util.zip.CRC32C;
  * encoder.encodeProxy(out, TransportProtocol.STREAM, clientAddress, listenerAddress);
  * backendChannel.writeAndFlush(out);   // then relay the client's bytes
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class ProxyV2Encoder {
   /** The 12-byte signature that opens every version 2 header. */
@@ -66,35 +68,45 @@ public final class ProxyV2Encoder {
     this.suffixLength = fixedTlvs.length + (crc32c ? CRC_TLV_LENGTH : 0);
   }
 
-  /** A builder for an encoder with fixed TLVs and/or a checksum. */
+  /**
+   * A builder for an encoder with fixed TLVs and/or a checksum.
+   *
+   * @return a new builder
+   */
   public static ProxyV2EncoderBuilder builder() {
     return new ProxyV2EncoderBuilder();
   }
 
-  /** The encoder without fixed TLVs and without checksum. */
+  /** {@return the encoder without fixed TLVs and without checksum} */
   public static ProxyV2Encoder create() {
     return DEFAULT;
   }
 
-  /** The TLVs appended to every header, before the checksum. */
+  /** {@return the TLVs appended to every header, before the checksum} */
   public ProxyTlvBlock tlvs() {
     return tlvBlock;
   }
 
-  /** Whether every header ends with a {@code CRC32C} TLV. */
+  /** {@return whether every header ends with a {@code CRC32C} TLV} */
   public boolean crc32c() {
     return crc32c;
   }
 
   /**
-   * The exact length of a header of {@code protocol} written by {@link #encodeProxy} ({@code
-   * UNSPEC}: by {@link #encodeLocal}).
+   * {@return the exact length of a header of {@code protocol} written by {@link #encodeProxy} ({@code
+   * UNSPEC}: by {@link #encodeLocal})}
+   *
+   * @param protocol the protocol
    */
   public int encodedLength(ProxiedProtocol protocol) {
     return FIXED_LENGTH + protocol.addressBlockLength() + suffixLength;
   }
 
-  /** The exact length of {@code header} as written by {@link #encode(ByteBuf, ProxyHeader)}. */
+  /**
+   * {@return the exact length of {@code header} as written by {@link #encode(ByteBuf, ProxyHeader)}}
+   *
+   * @param header the header
+   */
   public int encodedLength(ProxyHeader header) {
     return FIXED_LENGTH + header.rawAddressBlock().length + header.tlvBlock().length()
         + suffixLength;
@@ -109,6 +121,9 @@ public final class ProxyV2Encoder {
    * addresses.
    *
    * @param transport {@code STREAM} for TCP, {@code DGRAM} for UDP
+   * @param out the output to write to
+   * @param source the source (client) address
+   * @param destination the destination address (what the client connected to)
    * @return the number of bytes written
    * @throws IllegalArgumentException if {@code transport} is {@code UNSPEC} or an address is
    *     unresolved; nothing is written then
@@ -123,9 +138,13 @@ public final class ProxyV2Encoder {
   }
 
   /**
-   * As {@link #encodeProxy(ByteBuf, TransportProtocol, InetSocketAddress, InetSocketAddress)},
-   * at the position of {@code out}, which is advanced.
+   * {@return as {@link #encodeProxy(ByteBuf, TransportProtocol, InetSocketAddress, InetSocketAddress)},
+   * at the position of {@code out}, which is advanced}
    *
+   * @param out the output to write to
+   * @param transport the transport protocol
+   * @param source the source (client) address
+   * @param destination the destination address (what the client connected to)
    * @throws BufferOverflowException if {@code out} has less room than the header; nothing is
    *     written then
    */
@@ -138,8 +157,14 @@ public final class ProxyV2Encoder {
         Addresses.high(dst), Addresses.low(dst), destination.getPort());
   }
 
-  /** As {@link #encodeProxy(ByteBuffer, TransportProtocol, InetSocketAddress,
-   * InetSocketAddress)}, into a new array of the exact length. */
+  /**
+   * {@return as {@link #encodeProxy(ByteBuffer, TransportProtocol, InetSocketAddress,
+   * InetSocketAddress)}, into a new array of the exact length}
+   *
+   * @param transport the transport protocol
+   * @param source the source (client) address
+   * @param destination the destination address (what the client connected to)
+   */
   public byte[] encodeProxy(TransportProtocol transport, InetSocketAddress source,
       InetSocketAddress destination) {
     byte[] src = Addresses.bytes("source", source);
@@ -157,18 +182,23 @@ public final class ProxyV2Encoder {
    * Writes a {@code LOCAL} header with family {@code UNSPEC} and no address, followed by this
    * encoder's TLVs and checksum, into {@code out} at its writer index.
    *
+   * @param out the output to write to
    * @return the number of bytes written
    */
   public int encodeLocal(ByteBuf out) {
     return write(out, ProxyCommand.LOCAL, ProxiedProtocol.UNSPEC, NONE, NONE);
   }
 
-  /** As {@link #encodeLocal(ByteBuf)}, at the position of {@code out}, which is advanced. */
+  /**
+   * {@return as {@link #encodeLocal(ByteBuf)}, at the position of {@code out}, which is advanced}
+   *
+   * @param out the output to write to
+   */
   public int encodeLocal(ByteBuffer out) {
     return write(out, ProxyCommand.LOCAL, ProxiedProtocol.UNSPEC, NONE, NONE);
   }
 
-  /** As {@link #encodeLocal(ByteBuf)}, into a new array of the exact length. */
+  /** {@return as {@link #encodeLocal(ByteBuf)}, into a new array of the exact length} */
   public byte[] encodeLocal() {
     byte[] out = new byte[encodedLength(ProxiedProtocol.UNSPEC)];
     encodeLocal(ByteBuffer.wrap(out));
@@ -181,6 +211,8 @@ public final class ProxyV2Encoder {
    * Writes {@code header} as version 2 (whatever version it was received in): its command,
    * protocol, address block and TLVs, then this encoder's TLVs and checksum.
    *
+   * @param out the output to write to
+   * @param header the header
    * @return the number of bytes written
    * @throws IllegalArgumentException if {@code header} holds a {@code CRC32C} TLV (build the
    *     encoder with {@code crc32c(true)} instead) or would exceed the 65,535-byte length field;
@@ -192,15 +224,24 @@ public final class ProxyV2Encoder {
         header.tlvBlock().bytes());
   }
 
-  /** As {@link #encode(ByteBuf, ProxyHeader)}, at the position of {@code out}, which is
-   * advanced; {@link BufferOverflowException} if it has too little room. */
+  /**
+   * {@return as {@link #encode(ByteBuf, ProxyHeader)}, at the position of {@code out}, which is
+   * advanced; {@link BufferOverflowException} if it has too little room}
+   *
+   * @param out the output to write to
+   * @param header the header
+   */
   public int encode(ByteBuffer out, ProxyHeader header) {
     checkNoCrc(header);
     return write(out, header.command(), header.protocol(), header.rawAddressBlock(),
         header.tlvBlock().bytes());
   }
 
-  /** As {@link #encode(ByteBuf, ProxyHeader)}, into a new array of the exact length. */
+  /**
+   * {@return as {@link #encode(ByteBuf, ProxyHeader)}, into a new array of the exact length}
+   *
+   * @param header the header
+   */
   public byte[] encode(ProxyHeader header) {
     checkNoCrc(header);
     byte[] out = new byte[checkedLength(header.rawAddressBlock().length,

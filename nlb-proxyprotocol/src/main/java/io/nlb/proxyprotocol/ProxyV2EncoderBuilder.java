@@ -15,6 +15,8 @@ import java.util.Arrays;
  *     .crc32c(true)
  *     .build();
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class ProxyV2EncoderBuilder {
   /** What an IPv6 header needs besides the TLVs: its address block and a checksum TLV. */
@@ -28,6 +30,8 @@ public final class ProxyV2EncoderBuilder {
   /**
    * The TLVs appended to every header, in this order, before the checksum (default: none).
    *
+   * @param tlvs the TLVs appended to every header, in this order, before the checksum (default: none)
+   * @return this builder
    * @throws IllegalArgumentException if the block holds a {@code CRC32C} TLV (use {@link
    *     #crc32c(boolean)}) or is so long that an IPv6 header would not fit its length field
    */
@@ -43,7 +47,12 @@ public final class ProxyV2EncoderBuilder {
     return this;
   }
 
-  /** The TLVs appended to every header; see {@link #tlvs(ProxyTlvBlock)}. */
+  /**
+   * The TLVs appended to every header; see {@link #tlvs(ProxyTlvBlock)}.
+   *
+   * @param tlvs the TLVs appended to every header; see {@link #tlvs(ProxyTlvBlock)}
+   * @return this builder
+   */
   public ProxyV2EncoderBuilder tlvs(ProxyTlv... tlvs) {
     return tlvs(ProxyTlvBlock.of(Arrays.asList(tlvs)));
   }
@@ -51,13 +60,20 @@ public final class ProxyV2EncoderBuilder {
   /**
    * Whether every header ends with a {@code PP2_TYPE_CRC32C} TLV holding the CRC32c of the whole
    * header, computed with the checksum field zeroed (default: false).
+   *
+   * @param crc32c whether every header ends with a {@code PP2_TYPE_CRC32C} TLV holding the CRC32c of the whole header, computed with the checksum field zeroed (default: false)
+   * @return this builder
    */
   public ProxyV2EncoderBuilder crc32c(boolean crc32c) {
     this.crc32c = crc32c;
     return this;
   }
 
-  /** The encoder. */
+  /**
+   * The encoder.
+   *
+   * @return the new {@code ProxyV2Encoder}
+   */
   public ProxyV2Encoder build() {
     return new ProxyV2Encoder(tlvs, crc32c);
   }

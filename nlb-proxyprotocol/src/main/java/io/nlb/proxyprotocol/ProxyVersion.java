@@ -4,6 +4,8 @@ package io.nlb.proxyprotocol;
  * The PROXY protocol version a header was received in.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum ProxyVersion {
   /** The human-readable line, {@code "PROXY TCP4 ...\r\n"}. Decoded, never encoded. */

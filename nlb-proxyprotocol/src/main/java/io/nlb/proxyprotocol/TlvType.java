@@ -8,6 +8,8 @@ import org.jspecify.annotations.Nullable;
  * <p>A TLV of any other type is still decoded and kept raw in {@link ProxyTlv}; this enum only
  * names the registered ones. The {@code SSL_*} constants are sub-types that appear only inside an
  * {@link #SSL} TLV. Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum TlvType {
   /** {@code PP2_TYPE_ALPN}: the application protocol (ALPN id) negotiated with the client. */
@@ -63,17 +65,25 @@ public enum TlvType {
     this.wireByte = wireByte;
   }
 
-  /** The type byte on the wire. */
+  /** {@return the type byte on the wire} */
   public int wireByte() {
     return wireByte;
   }
 
-  /** The named type whose wire byte is {@code wireByte}, or {@code null}. */
+  /**
+   * {@return the named type whose wire byte is {@code wireByte}, or {@code null}}
+   *
+   * @param wireByte the wire byte
+   */
   public static @Nullable TlvType fromWire(int wireByte) {
     return wireByte >= 0 && wireByte < 256 ? BY_WIRE[wireByte] : null;
   }
 
-  /** Whether {@code wireByte} lies in the custom range {@code 0xE0}-{@code 0xEF}. */
+  /**
+   * {@return whether {@code wireByte} lies in the custom range {@code 0xE0}-{@code 0xEF}}
+   *
+   * @param wireByte the wire byte
+   */
   public static boolean isCustom(int wireByte) {
     return wireByte >= MIN_CUSTOM && wireByte <= MAX_CUSTOM;
   }

@@ -4,6 +4,8 @@ package io.nlb.proxyprotocol;
  * The transport protocol of a version 2 header: the low four bits of its 14th byte.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum TransportProtocol {
   /** Unknown or unspecified. */
@@ -19,7 +21,7 @@ public enum TransportProtocol {
     this.wireValue = wireValue;
   }
 
-  /** The four-bit value on the wire. */
+  /** {@return the four-bit value on the wire} */
   public int wireValue() {
     return wireValue;
   }

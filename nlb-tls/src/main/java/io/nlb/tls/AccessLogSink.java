@@ -9,6 +9,8 @@ import java.util.List;
  * and hands each batch over once, from its writer thread.
  *
  * <p>Implementations are called from one thread at a time.
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface AccessLogSink {
@@ -17,6 +19,7 @@ public interface AccessLogSink {
    *
    * @param intervalEnd the end of the 5-minute interval (the file name's end time)
    * @param lines the formatted entries, in arrival order, without line ends
+   * @throws IOException if reading or writing fails
    */
   void write(Instant intervalEnd, List<String> lines) throws IOException;
 }

@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * signature algorithm, validity and serial number.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class CertificateInfo {
   /** The key algorithm of a certificate. */
@@ -62,6 +64,8 @@ public final class CertificateInfo {
   /**
    * Reads the facts of {@code leaf}.
    *
+   * @param leaf the leaf
+   * @return the {@code CertificateInfo}
    * @throws IllegalArgumentException if the key is neither RSA nor EC
    */
   public static CertificateInfo of(X509Certificate leaf) {
@@ -129,34 +133,36 @@ public final class CertificateInfo {
     return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
   }
 
-  /** The SHA-256 fingerprint of the certificate, lower-case hex; the certificate's id. */
+  /** {@return the SHA-256 fingerprint of the certificate, lower-case hex; the certificate's id} */
   public String fingerprint() {
     return fingerprint;
   }
 
-  /** The subject common name, or {@code null} if the subject has none. */
+  /** {@return the subject common name, or {@code null} if the subject has none} */
   public @Nullable String commonName() {
     return commonName;
   }
 
-  /** The DNS names the certificate is for, lower case: the CN first, then the DNS SANs; may hold wildcards ({@code *.example.com}). */
+  /**
+   * {@return the DNS names the certificate is for, lower case: the CN first, then the DNS SANs; may hold wildcards ({@code *.example.com})}
+   */
   public List<String> dnsNames() {
     return dnsNames;
   }
 
-  /** The key type. */
+  /** {@return the key type} */
   public KeyType keyType() {
     return keyType;
   }
 
-  /** The key size in bits (RSA modulus, or the EC group order: 256 for P-256). */
+  /** {@return the key size in bits (RSA modulus, or the EC group order: 256 for P-256)} */
   public int keySize() {
     return keySize;
   }
 
   /**
-   * The key's strength in symmetric-equivalent bits (NIST SP 800-57): RSA 2048 gives 112,
-   * RSA 3072 and P-256 give 128. SNI selection compares keys of different types by this.
+   * {@return the key's strength in symmetric-equivalent bits (NIST SP 800-57): RSA 2048 gives 112,
+   * RSA 3072 and P-256 give 128} SNI selection compares keys of different types by this.
    */
   public int securityBits() {
     if (keyType == KeyType.EC) {
@@ -177,12 +183,12 @@ public final class CertificateInfo {
     return keySize >= 1024 ? 80 : 0;
   }
 
-  /** The signature algorithm the issuer signed with ({@code SHA256withRSA}). */
+  /** {@return the signature algorithm the issuer signed with ({@code SHA256withRSA})} */
   public String signatureAlgorithm() {
     return signatureAlgorithm;
   }
 
-  /** A rank of the signature's hash: 0 for MD2/MD5, 1 for SHA-1, 2 for SHA-2 and stronger. */
+  /** {@return a rank of the signature's hash: 0 for MD2/MD5, 1 for SHA-1, 2 for SHA-2 and stronger} */
   public int signatureHashRank() {
     String a = signatureAlgorithm.toUpperCase(Locale.ROOT);
     if (a.startsWith("MD")) {
@@ -194,29 +200,35 @@ public final class CertificateInfo {
     return 2;
   }
 
-  /** Start of validity. */
+  /** {@return start of validity} */
   public Instant notBefore() {
     return notBefore;
   }
 
-  /** End of validity. */
+  /** {@return end of validity} */
   public Instant notAfter() {
     return notAfter;
   }
 
-  /** Whether the certificate is valid at {@code now}. */
+  /**
+   * {@return whether the certificate is valid at {@code now}}
+   *
+   * @param now the current time
+   */
   public boolean isValidAt(Instant now) {
     return !now.isBefore(notBefore) && !now.isAfter(notAfter);
   }
 
-  /** The serial number, lower-case hex. */
+  /** {@return the serial number, lower-case hex} */
   public String serial() {
     return serial;
   }
 
   /**
-   * Whether the certificate covers {@code hostName} exactly (not through a wildcard).
+   * {@return whether the certificate covers {@code hostName} exactly (not through a wildcard)}
    * Case-insensitive; a trailing dot is ignored.
+   *
+   * @param hostName the host name
    */
   public boolean matchesExactly(String hostName) {
     String h = normalize(hostName);
@@ -228,7 +240,11 @@ public final class CertificateInfo {
     return false;
   }
 
-  /** Whether a wildcard name ({@code *.example.com}) covers {@code hostName}: exactly one label in place of the star. */
+  /**
+   * {@return whether a wildcard name ({@code *.example.com}) covers {@code hostName}: exactly one label in place of the star}
+   *
+   * @param hostName the host name
+   */
   public boolean matchesWildcard(String hostName) {
     String h = normalize(hostName);
     int dot = h.indexOf('.');

@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  *
  * <p>Stateless and thread-safe.
+ *
+ * @since 0.1
  */
 public final class CertificateSelector {
   private CertificateSelector() {}
@@ -40,7 +42,11 @@ public final class CertificateSelector {
     /** A client that can use both kinds. */
     public static final ClientCapabilities ANY = new ClientCapabilities(true, true);
 
-    /** Whether the client can use {@code certificate}. */
+    /**
+     * {@return whether the client can use {@code certificate}}
+     *
+     * @param certificate the certificate
+     */
     public boolean canUse(TlsCertificate certificate) {
       return certificate.info().keyType() == CertificateInfo.KeyType.EC ? ecdsa : rsa;
     }
@@ -54,6 +60,7 @@ public final class CertificateSelector {
    * @param serverName the SNI host name, or {@code null} if the client sent none
    * @param client what the client can verify
    * @param now the current time, for the validity comparison
+   * @return the {@code TlsCertificate}
    */
   public static TlsCertificate select(TlsCertificate defaultCertificate, List<? extends TlsCertificate> list,
       @Nullable String serverName, ClientCapabilities client, Instant now) {

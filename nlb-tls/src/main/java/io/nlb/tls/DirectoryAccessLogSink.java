@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * reader never sees half a file.
  *
  * <p>Used by one writer thread at a time.
+ *
+ * @since 0.1
  */
 public final class DirectoryAccessLogSink implements AccessLogSink {
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("uuuu/MM/dd").withZone(ZoneOffset.UTC);
@@ -49,6 +51,10 @@ public final class DirectoryAccessLogSink implements AccessLogSink {
    *
    * @param prefix may be empty; must not contain {@code AWSLogs}
    * @param loadBalancerId the resource id, {@code net/my-nlb/1234567890abcdef}
+   * @param directory the directory
+   * @param accountId the account id
+   * @param region the region
+   * @param random the random source
    */
   public DirectoryAccessLogSink(Path directory, String prefix, String accountId, String region, String loadBalancerId, Random random) {
     if (prefix.contains("AWSLogs")) {
@@ -62,8 +68,13 @@ public final class DirectoryAccessLogSink implements AccessLogSink {
   }
 
   /**
-   * The sink the attributes ask for, or {@code null} when {@code access_logs.s3.enabled} is false:
-   * {@code access_logs.s3.bucket} is the directory, {@code access_logs.s3.prefix} the prefix.
+   * {@return the sink the attributes ask for, or {@code null} when {@code access_logs.s3.enabled} is false:
+   * {@code access_logs.s3.bucket} is the directory, {@code access_logs.s3.prefix} the prefix}
+   *
+   * @param attributes the attributes
+   * @param accountId the account id
+   * @param region the region
+   * @param loadBalancerId the load balancer id
    */
   public static @Nullable DirectoryAccessLogSink fromAttributes(LoadBalancerAttributes attributes, String accountId, String region,
       String loadBalancerId) {
@@ -74,7 +85,12 @@ public final class DirectoryAccessLogSink implements AccessLogSink {
         loadBalancerId, new SecureRandom());
   }
 
-  /** The file an interval ending at {@code intervalEnd} is written to, with {@code randomString}. */
+  /**
+   * {@return the file an interval ending at {@code intervalEnd} is written to, with {@code randomString}}
+   *
+   * @param intervalEnd the interval end
+   * @param randomString the random string
+   */
   public Path fileFor(Instant intervalEnd, String randomString) {
     String name = accountId + "_elasticloadbalancing_" + region + "_" + loadBalancerId.replace('/', '.') + "_"
         + END.format(intervalEnd) + "_" + randomString + ".log.gz";

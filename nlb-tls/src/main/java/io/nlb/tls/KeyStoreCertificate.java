@@ -22,6 +22,8 @@ import java.util.List;
  * }</pre>
  *
  * <p>Immutable and thread-safe. {@code toString()} shows names and the fingerprint, never the key.
+ *
+ * @since 0.1
  */
 public final class KeyStoreCertificate implements TlsCertificate {
   private final String alias;
@@ -39,6 +41,10 @@ public final class KeyStoreCertificate implements TlsCertificate {
   /**
    * Reads the private-key entry {@code alias} of {@code keyStore}.
    *
+   * @param keyStore the key store
+   * @param alias the alias
+   * @param password the password
+   * @return the {@code KeyStoreCertificate}
    * @throws IllegalArgumentException if the alias is missing, not a private-key entry, the
    *     password is wrong, or the chain is not X.509
    */
@@ -69,7 +75,7 @@ public final class KeyStoreCertificate implements TlsCertificate {
     }
   }
 
-  /** The key-store alias the entry was read from. */
+  /** {@return the key-store alias the entry was read from} */
   public String alias() {
     return alias;
   }

@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Immutable and thread-safe. {@code toString()} shows names and the fingerprint, never the key.
+ *
+ * @since 0.1
  */
 public final class PemCertificate implements TlsCertificate {
   private static final Pattern KEY_BLOCK =
@@ -48,6 +50,9 @@ public final class PemCertificate implements TlsCertificate {
   /**
    * Parses a PEM chain and a PEM PKCS#8 key.
    *
+   * @param chainPem the certificate chain, PEM
+   * @param privateKeyPem the private key, PEM (unencrypted PKCS#8)
+   * @return the {@code PemCertificate}
    * @throws IllegalArgumentException if either cannot be read, the key is encrypted or in
    *     PKCS#1 form, or the key does not belong to the leaf
    */
@@ -58,7 +63,14 @@ public final class PemCertificate implements TlsCertificate {
     return new PemCertificate(chain, key);
   }
 
-  /** Reads {@code chainFile} and {@code keyFile} (UTF-8 PEM) and parses them as {@link #parse} does. */
+  /**
+   * Reads {@code chainFile} and {@code keyFile} (UTF-8 PEM) and parses them as {@link #parse} does.
+   *
+   * @param chainFile the chain file
+   * @param keyFile the key file
+   * @return the {@code PemCertificate}
+   * @throws IOException if reading or writing fails
+   */
   public static PemCertificate read(Path chainFile, Path keyFile) throws IOException {
     return parse(Files.readString(chainFile, StandardCharsets.UTF_8), Files.readString(keyFile, StandardCharsets.UTF_8));
   }

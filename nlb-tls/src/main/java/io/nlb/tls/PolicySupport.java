@@ -35,6 +35,8 @@ import javax.net.ssl.SSLParameters;
  * The results are computed per call (cheap; done when a listener's state is built).
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class PolicySupport {
   private final SecurityPolicy policy;
@@ -54,7 +56,13 @@ public final class PolicySupport {
     this.fix = fix;
   }
 
-  /** Checks {@code policy} against {@code provider} as this JVM is configured now. */
+  /**
+   * Checks {@code policy} against {@code provider} as this JVM is configured now.
+   *
+   * @param policy the security policy
+   * @param provider the provider
+   * @return the {@code PolicySupport}
+   */
   public static PolicySupport check(SecurityPolicy policy, TlsProvider provider) {
     return provider == TlsProvider.JDK ? checkJdk(policy) : checkOpenSsl(policy);
   }
@@ -147,7 +155,9 @@ public final class PolicySupport {
     }
   }
 
-  /** The entries of {@code jdk.tls.disabledAlgorithms} in force, as written (constraints included). */
+  /**
+   * {@return the entries of {@code jdk.tls.disabledAlgorithms} in force, as written (constraints included)}
+   */
   public static List<String> disabledAlgorithms() {
     String v = Security.getProperty("jdk.tls.disabledAlgorithms");
     List<String> out = new ArrayList<>();
@@ -205,44 +215,44 @@ public final class PolicySupport {
     return out;
   }
 
-  /** The policy checked. */
+  /** {@return the policy checked} */
   public SecurityPolicy policy() {
     return policy;
   }
 
-  /** The provider checked. */
+  /** {@return the provider checked} */
   public TlsProvider provider() {
     return provider;
   }
 
-  /** Whether the provider serves the policy exactly. */
+  /** {@return whether the provider serves the policy exactly} */
   public boolean exact() {
     return problems.isEmpty();
   }
 
-  /** The policy's protocols the provider cannot serve. */
+  /** {@return the policy's protocols the provider cannot serve} */
   public List<TlsVersion> missingProtocols() {
     return missingProtocols;
   }
 
-  /** The policy's cipher suites the provider cannot serve, in policy order. */
+  /** {@return the policy's cipher suites the provider cannot serve, in policy order} */
   public List<CipherSuite> missingCiphers() {
     return missingCiphers;
   }
 
-  /** Every reason the policy is not exact (empty when it is). */
+  /** {@return every reason the policy is not exact (empty when it is)} */
   public List<String> problems() {
     return problems;
   }
 
-  /** The setting that would make the policy exact, or "" when it already is. */
+  /** {@return the setting that would make the policy exact, or "" when it already is} */
   public String fix() {
     return fix;
   }
 
   /**
-   * One line for an error: {@code "sslPolicy: \"...\" (expected: a policy JDK serves exactly;
-   * missing ...; fix: ...)"}.
+   * {@return one line for an error: {@code "sslPolicy: \"...\" (expected: a policy JDK serves exactly;
+   * missing ...; fix: ...)"}}
    */
   public String message() {
     if (exact()) {
@@ -252,7 +262,11 @@ public final class PolicySupport {
         + (fix.isEmpty() ? "" : "; fix: " + fix));
   }
 
-  /** Throws {@link IllegalStateException} with {@link #message()} unless {@link #exact()}. */
+  /**
+   * Throws {@link IllegalStateException} with {@link #message()} unless {@link #exact()}.
+   *
+   * @return the {@code PolicySupport}
+   */
   public PolicySupport requireExact() {
     if (!exact()) {
       throw new IllegalStateException(message());

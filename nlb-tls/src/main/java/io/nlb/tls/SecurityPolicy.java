@@ -22,6 +22,8 @@ import java.util.Map;
  * }</pre>
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class SecurityPolicy {
   // The policies' names are written once, in core (SecurityPolicies.NAMES: core validates listener
@@ -121,14 +123,17 @@ public final class SecurityPolicy {
     return p;
   }
 
-  /** Every policy, in the order the documentation lists them (the order of {@link SecurityPolicies#NAMES}). */
+  /**
+   * {@return every policy, in the order the documentation lists them (the order of {@link SecurityPolicies#NAMES})}
+   */
   public static List<SecurityPolicy> all() {
     return ALL_VIEW;
   }
 
   /**
-   * The policy called {@code name}, exactly as spelled ({@code ELBSecurityPolicy-2016-08}).
+   * {@return the policy called {@code name}, exactly as spelled ({@code ELBSecurityPolicy-2016-08})}
    *
+   * @param name the name
    * @throws IllegalArgumentException naming every valid policy when {@code name} is unknown
    */
   public static SecurityPolicy named(String name) {
@@ -141,17 +146,19 @@ public final class SecurityPolicy {
   }
 
   /**
-   * The policy for connections to TLS targets behind a listener that uses {@code listenerPolicy}:
+   * {@return the policy for connections to TLS targets behind a listener that uses {@code listenerPolicy}:
    * {@code ELBSecurityPolicy-TLS13-1-0-2021-06} behind a TLS 1.3 policy, otherwise
-   * {@code ELBSecurityPolicy-2016-08}. The backend policy cannot be chosen.
+   * {@code ELBSecurityPolicy-2016-08}} The backend policy cannot be chosen.
+   *
+   * @param listenerPolicy the listener policy
    */
   public static SecurityPolicy backendFor(SecurityPolicy listenerPolicy) {
     return listenerPolicy.isTls13Capable() ? TLS13_1_0_2021_06 : POLICY_2016_08;
   }
 
   /**
-   * The policy table, as a describe call would return it: policy name to its protocols
-   * ({@code SslProtocols}) and its ciphers with their 1-based priority. Iteration follows
+   * {@return the policy table, as a describe call would return it: policy name to its protocols
+   * ({@code SslProtocols}) and its ciphers with their 1-based priority} Iteration follows
    * {@link #all()}.
    */
   public static Map<String, Description> describe() {
@@ -162,7 +169,7 @@ public final class SecurityPolicy {
     return Collections.unmodifiableMap(table);
   }
 
-  /** This policy as one row of {@link #describe()}. */
+  /** {@return this policy as one row of {@link #describe()}} */
   public Description description() {
     List<String> protocolNames = new ArrayList<>();
     for (TlsVersion v : protocols) {
@@ -176,27 +183,27 @@ public final class SecurityPolicy {
     return new Description(name, List.copyOf(protocolNames), List.copyOf(rows));
   }
 
-  /** The policy's name, {@code ELBSecurityPolicy-2016-08}. */
+  /** {@return the policy's name, {@code ELBSecurityPolicy-2016-08}} */
   public String name() {
     return name;
   }
 
-  /** The protocol versions, lowest first. */
+  /** {@return the protocol versions, lowest first} */
   public List<TlsVersion> protocols() {
     return protocols;
   }
 
-  /** The cipher suites, the server's most preferred first. */
+  /** {@return the cipher suites, the server's most preferred first} */
   public List<CipherSuite> ciphers() {
     return ciphers;
   }
 
-  /** Whether the policy allows TLS 1.3 (the {@code ELBSecurityPolicy-TLS13-*} family). */
+  /** {@return whether the policy allows TLS 1.3 (the {@code ELBSecurityPolicy-TLS13-*} family)} */
   public boolean isTls13Capable() {
     return protocols.contains(TlsVersion.TLS_1_3);
   }
 
-  /** Whether every suite is forward secret (TLS 1.3 or ECDHE). */
+  /** {@return whether every suite is forward secret (TLS 1.3 or ECDHE)} */
   public boolean isForwardSecretOnly() {
     for (CipherSuite c : ciphers) {
       if (!c.isForwardSecret()) {
@@ -206,7 +213,7 @@ public final class SecurityPolicy {
     return true;
   }
 
-  /** The protocol names JSSE and Netty take, lowest first. */
+  /** {@return the protocol names JSSE and Netty take, lowest first} */
   public List<String> protocolNames() {
     List<String> out = new ArrayList<>();
     for (TlsVersion v : protocols) {
@@ -215,7 +222,7 @@ public final class SecurityPolicy {
     return List.copyOf(out);
   }
 
-  /** The JSSE cipher suite names in server preference order. */
+  /** {@return the JSSE cipher suite names in server preference order} */
   public List<String> jsseCipherSuites() {
     List<String> out = new ArrayList<>();
     for (CipherSuite c : ciphers) {

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * scheduler's task only queues a marker and never waits for the file to be written.
  *
  * <p>Thread-safe.
+ *
+ * @since 0.1
  */
 public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TlsAccessLog.class);
@@ -80,6 +82,11 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
    * Starts a log writing to {@code sink}, keeping at most {@code capacity} entries in memory. Files
    * are published when a later interval's entry arrives, on {@link #rotate()} and at {@link
    * #close()}; prefer {@link #start(AccessLogSink, Scheduler, int)}, which also publishes on time.
+   *
+   * @param sink the sink
+   * @param clock the clock
+   * @param capacity the capacity
+   * @return the {@code TlsAccessLog}
    */
   public static TlsAccessLog start(AccessLogSink sink, Clock clock, int capacity) {
     if (capacity < 1) {
@@ -97,6 +104,9 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
    *
    * @param scheduler the load balancer's scheduler ({@link Scheduler#system()}, or a {@link
    *     io.nlb.core.ManualScheduler} in tests)
+   * @param sink the sink
+   * @param capacity the capacity
+   * @return the {@code TlsAccessLog}
    */
   public static TlsAccessLog start(AccessLogSink sink, Scheduler scheduler, int capacity) {
     if (capacity < 1) {
@@ -144,7 +154,7 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
     queue.add(new Line(intervalEnd(clock.instant()), entry.format()));
   }
 
-  /** Entries dropped because the queue was full or the log closed. */
+  /** {@return entries dropped because the queue was full or the log closed} */
   public long dropped() {
     return dropped.get();
   }
@@ -152,6 +162,8 @@ public final class TlsAccessLog implements Consumer<TlsAccessLogEntry>, AutoClos
   /**
    * Publishes the current interval if it has ended by the clock (a timer calls this every few
    * seconds; tests call it after advancing a manual clock). Waits until the writer has done so.
+   *
+   * @throws InterruptedException if the thread is interrupted while waiting
    */
   public void rotate() throws InterruptedException {
     Rotate r = new Rotate(new java.util.concurrent.CountDownLatch(1));

@@ -44,6 +44,7 @@ import org.jspecify.annotations.Nullable;
  * @param alpnFrontend the protocol negotiated with the client, or {@code null}
  * @param alpnBackend the protocol negotiated with the target, or {@code null}
  * @param alpnClientList the client's ALPN list, or {@code null} if absent or no ALPN policy
+ * @since 0.1
  */
 public record TlsAccessLogEntry(Instant time, String elb, String listener, InetSocketAddress client, InetSocketAddress destination,
     long connectionMillis, long handshakeMillis, long receivedBytes, long sentBytes, int incomingAlert,
@@ -53,7 +54,7 @@ public record TlsAccessLogEntry(Instant time, String elb, String listener, InetS
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
   private static final int MAX_ALPN_LIST_BYTES = 256;
 
-  /** The entry as one log line, without the line end. */
+  /** {@return the entry as one log line, without the line end} */
   public String format() {
     StringBuilder b = new StringBuilder(256);
     b.append("tls 2.0 ").append(TIME.format(time)).append(' ').append(elb).append(' ').append(listener).append(' ');

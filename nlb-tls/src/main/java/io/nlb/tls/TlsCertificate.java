@@ -13,14 +13,16 @@ import java.util.List;
  *
  * <p>Implementations are immutable and thread-safe, and their {@code toString()} never shows key
  * material.
+ *
+ * @since 0.1
  */
 public interface TlsCertificate extends ServerCertificate {
-  /** The certificate chain, leaf first. */
+  /** {@return the certificate chain, leaf first} */
   List<X509Certificate> chain();
 
-  /** The private key of the leaf. Handle with care: this is the secret that must not leak. */
+  /** {@return the private key of the leaf} Handle with care: this is the secret that must not leak. */
   PrivateKey privateKey();
 
-  /** Names, key, signature and validity of the leaf. */
+  /** {@return names, key, signature and validity of the leaf} */
   CertificateInfo info();
 }

@@ -19,6 +19,8 @@ import java.util.Map;
  * context, so a bad change fails when it is made, not on the next connection.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class TlsListenerState {
   private final SecurityPolicy policy;
@@ -72,32 +74,34 @@ public final class TlsListenerState {
     return new TlsListenerState(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, contexts);
   }
 
-  /** The security policy. */
+  /** {@return the security policy} */
   public SecurityPolicy policy() {
     return policy;
   }
 
-  /** The ALPN policy. */
+  /** {@return the ALPN policy} */
   public AlpnPolicy alpnPolicy() {
     return alpnPolicy;
   }
 
-  /** The provider. */
+  /** {@return the provider} */
   public TlsProvider provider() {
     return provider;
   }
 
-  /** The default certificate. */
+  /** {@return the default certificate} */
   public TlsCertificate defaultCertificate() {
     return defaultCertificate;
   }
 
-  /** The certificate list (without the default). */
+  /** {@return the certificate list (without the default)} */
   public List<TlsCertificate> certificates() {
     return certificates;
   }
 
-  /** How long a client has from the first byte-less moment of the connection to a finished handshake. */
+  /**
+   * {@return how long a client has from the first byte-less moment of the connection to a finished handshake}
+   */
   public Duration handshakeTimeout() {
     return handshakeTimeout;
   }

@@ -34,6 +34,8 @@ import io.netty.channel.Channel;
  * <p>Called on the channel's event loop, so implementations must be quick and must not block;
  * they must be thread-safe when shared by several event loops. Exceptions thrown are logged and
  * otherwise ignored. Both methods do nothing by default.
+ *
+ * @since 0.1
  */
 public interface TlsNegotiationListener {
   /** A listener that ignores everything. */

@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: one instance serves every event loop. Client contexts (one per ALPN protocol
  * offered) are built on first use and kept.
+ *
+ * @since 0.1
  */
 public final class TlsOrigination {
   private static final Logger log = LoggerFactory.getLogger(TlsOrigination.class);
@@ -103,9 +105,11 @@ public final class TlsOrigination {
   }
 
   /**
-   * Origination for the targets behind a listener using {@code listenerPolicy}.
+   * {@return origination for the targets behind a listener using {@code listenerPolicy}}
    *
    * @param listener told of every failed target handshake
+   * @param listenerPolicy the listener policy
+   * @param provider the provider
    * @throws IllegalStateException if {@code provider} can offer no protocol or no suite of the
    *     backend policy (for {@link TlsProvider#OPENSSL}: not available)
    */
@@ -113,39 +117,48 @@ public final class TlsOrigination {
     return new TlsOrigination(SecurityPolicy.backendFor(listenerPolicy), provider, listener);
   }
 
-  /** As {@link #forListener(SecurityPolicy, TlsProvider, TlsNegotiationListener)}, reporting nothing. */
+  /**
+   * {@return as {@link #forListener(SecurityPolicy, TlsProvider, TlsNegotiationListener)}, reporting nothing}
+   *
+   * @param listenerPolicy the listener policy
+   * @param provider the provider
+   */
   public static TlsOrigination forListener(SecurityPolicy listenerPolicy, TlsProvider provider) {
     return forListener(listenerPolicy, provider, TlsNegotiationListener.NONE);
   }
 
-  /** The backend policy in force, chosen by the listener's policy. */
+  /** {@return the backend policy in force, chosen by the listener's policy} */
   public SecurityPolicy backendPolicy() {
     return backendPolicy;
   }
 
-  /** Whether {@link #provider()} offers the backend policy exactly, and what it lacks if not. */
+  /** {@return whether {@link #provider()} offers the backend policy exactly, and what it lacks if not} */
   public PolicySupport support() {
     return support;
   }
 
-  /** The provider of the client side. */
+  /** {@return the provider of the client side} */
   public TlsProvider provider() {
     return provider;
   }
 
-  /** The protocols offered to targets, lowest first: the backend policy's, less what the provider lacks. */
+  /**
+   * {@return the protocols offered to targets, lowest first: the backend policy's, less what the provider lacks}
+   */
   public List<TlsVersion> offeredProtocols() {
     return protocols;
   }
 
-  /** The suites offered to targets in preference order: the backend policy's, less what the provider lacks. */
+  /**
+   * {@return the suites offered to targets in preference order: the backend policy's, less what the provider lacks}
+   */
   public List<CipherSuite> offeredCiphers() {
     return ciphers;
   }
 
   /**
-   * A handler for one connection to a target, mirroring the client connection {@code frontend}:
-   * its SNI name and its negotiated ALPN protocol. Add it first in {@code target}'s pipeline;
+   * {@return a handler for one connection to a target, mirroring the client connection {@code frontend}:
+   * its SNI name and its negotiated ALPN protocol} Add it first in {@code target}'s pipeline;
    * the handshake starts at once.
    *
    * @param frontend the accepted client channel, whose pipeline holds a {@link TlsTermination}
@@ -159,7 +172,7 @@ public final class TlsOrigination {
   }
 
   /**
-   * A handler for one connection to a target with explicit SNI and ALPN.
+   * {@return a handler for one connection to a target with explicit SNI and ALPN}
    *
    * @param target the established connection to the target
    * @param serverName the SNI host name to send, or {@code null} for none

@@ -15,6 +15,8 @@ import io.netty.handler.ssl.SslProvider;
  * </ul>
  *
  * <p>Whether a provider serves a policy exactly is answered by {@link PolicySupport#check}.
+ *
+ * @since 0.1
  */
 public enum TlsProvider {
   /** JSSE, the JVM's own TLS. */
@@ -22,7 +24,7 @@ public enum TlsProvider {
   /** BoringSSL through netty-tcnative. */
   OPENSSL;
 
-  /** Whether the provider can be used in this process (for OpenSSL: the native library loaded). */
+  /** {@return whether the provider can be used in this process (for OpenSSL: the native library loaded)} */
   public boolean isAvailable() {
     return this == JDK || OpenSslProbe.available();
   }

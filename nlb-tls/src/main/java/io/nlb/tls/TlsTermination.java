@@ -49,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safety: {@link #newHandler()} may be called from any event loop; changes are
  * serialized and publish a new immutable {@link TlsListenerState} through one volatile reference
  * that each new connection reads once.
+ *
+ * @since 0.1
  */
 public final class TlsTermination {
   /**
@@ -79,9 +81,11 @@ public final class TlsTermination {
   }
 
   /**
-   * Termination for a TLS listener as configured: its default certificate, certificate list,
-   * security policy and ALPN policy. Certificates must be {@link TlsCertificate}s.
+   * {@return termination for a TLS listener as configured: its default certificate, certificate list,
+   * security policy and ALPN policy} Certificates must be {@link TlsCertificate}s.
    *
+   * @param listener the listener
+   * @param provider the provider
    * @throws IllegalArgumentException if the listener is not TLS or a certificate has no key
    * @throws IllegalStateException if {@code provider} cannot serve the policy exactly
    */
@@ -89,7 +93,13 @@ public final class TlsTermination {
     return builder(listener, provider).build();
   }
 
-  /** A builder starting from {@code listener}'s TLS settings. */
+  /**
+   * A builder starting from {@code listener}'s TLS settings.
+   *
+   * @param listener the listener
+   * @param provider the provider
+   * @return a new builder
+   */
   public static Builder builder(ListenerConfig listener, TlsProvider provider) {
     if (listener.protocol() != Protocol.TLS) {
       throw Problems.invalid(listener.path() + ".protocol", listener.protocol().toString(), "TLS");
@@ -105,7 +115,12 @@ public final class TlsTermination {
     return b;
   }
 
-  /** A builder with nothing set but the provider; {@link Builder#defaultCertificate} is required. */
+  /**
+   * A builder with nothing set but the provider; {@link Builder#defaultCertificate} is required.
+   *
+   * @param provider the provider
+   * @return a new builder
+   */
   public static Builder builder(TlsProvider provider) {
     return new Builder(provider);
   }
@@ -117,23 +132,31 @@ public final class TlsTermination {
     return t;
   }
 
-  /** A new handler for one accepted connection; add it first in the child pipeline. */
+  /** {@return a new handler for one accepted connection; add it first in the child pipeline} */
   public ChannelHandler newHandler() {
     return new TlsServerHandler(this);
   }
 
-  /** The current snapshot. */
+  /** {@return the current snapshot} */
   public TlsListenerState state() {
     return state;
   }
 
-  /** Replaces the default certificate for new handshakes. */
+  /**
+   * Replaces the default certificate for new handshakes.
+   *
+   * @param certificate the certificate
+   */
   public synchronized void replaceDefaultCertificate(TlsCertificate certificate) {
     TlsListenerState s = state;
     publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), s.provider(), certificate, s.certificates(), s.handshakeTimeout(), s));
   }
 
-  /** Adds certificates to the certificate list; ones already present (same id) are ignored. */
+  /**
+   * Adds certificates to the certificate list; ones already present (same id) are ignored.
+   *
+   * @param add the add
+   */
   public synchronized void addCertificates(List<? extends TlsCertificate> add) {
     TlsListenerState s = state;
     List<TlsCertificate> list = new ArrayList<>(s.certificates());
@@ -145,7 +168,11 @@ public final class TlsTermination {
     publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), s.provider(), s.defaultCertificate(), list, s.handshakeTimeout(), s));
   }
 
-  /** Removes certificates (by id) from the certificate list. */
+  /**
+   * Removes certificates (by id) from the certificate list.
+   *
+   * @param remove the remove
+   */
   public synchronized void removeCertificates(List<? extends ServerCertificate> remove) {
     TlsListenerState s = state;
     List<TlsCertificate> list = new ArrayList<>(s.certificates());
@@ -158,6 +185,7 @@ public final class TlsTermination {
   /**
    * Changes the security policy for new handshakes.
    *
+   * @param policy the security policy
    * @throws IllegalStateException if the provider cannot serve it exactly; the old policy stays
    */
   public synchronized void policy(SecurityPolicy policy) {
@@ -165,13 +193,21 @@ public final class TlsTermination {
     publish(TlsListenerState.build(policy, s.alpnPolicy(), s.provider(), s.defaultCertificate(), s.certificates(), s.handshakeTimeout()));
   }
 
-  /** Changes the ALPN policy for new handshakes. */
+  /**
+   * Changes the ALPN policy for new handshakes.
+   *
+   * @param alpnPolicy the alpn policy
+   */
   public synchronized void alpnPolicy(AlpnPolicy alpnPolicy) {
     TlsListenerState s = state;
     publish(TlsListenerState.build(s.policy(), alpnPolicy, s.provider(), s.defaultCertificate(), s.certificates(), s.handshakeTimeout()));
   }
 
-  /** Applies a modified listener configuration (certificates, policy, ALPN policy) at once. */
+  /**
+   * Applies a modified listener configuration (certificates, policy, ALPN policy) at once.
+   *
+   * @param listener the listener
+   */
   public synchronized void update(ListenerConfig listener) {
     TlsListenerState s = state;
     Builder b = builder(listener, s.provider()).handshakeTimeout(s.handshakeTimeout());
@@ -183,8 +219,10 @@ public final class TlsTermination {
   }
 
   /**
-   * The ALPN protocol negotiated with the client on {@code channel}, or {@code null} (none, or
-   * handshake not done). Call on the channel's event loop.
+   * {@return the ALPN protocol negotiated with the client on {@code channel}, or {@code null} (none, or
+   * handshake not done)} Call on the channel's event loop.
+   *
+   * @param channel the channel
    */
   public static @Nullable String negotiatedAlpn(Channel channel) {
     SslHandler ssl = channel.pipeline().get(SslHandler.class);
@@ -192,9 +230,11 @@ public final class TlsTermination {
   }
 
   /**
-   * The SNI host name the client sent on {@code channel}, as received, or {@code null} (none sent,
-   * ClientHello not read yet, or not a channel of a {@link TlsTermination}). Call on the channel's
+   * {@return the SNI host name the client sent on {@code channel}, as received, or {@code null} (none sent,
+   * ClientHello not read yet, or not a channel of a {@link TlsTermination})} Call on the channel's
    * event loop.
+   *
+   * @param channel the channel
    */
   public static @Nullable String requestedServerName(Channel channel) {
     TlsConnectionHandler c = channel.pipeline().get(TlsConnectionHandler.class);
@@ -244,31 +284,56 @@ public final class TlsTermination {
       this.provider = provider;
     }
 
-    /** The default certificate (required). */
+    /**
+     * The default certificate (required).
+     *
+     * @param certificate the default certificate (required)
+     * @return this builder
+     */
     public Builder defaultCertificate(TlsCertificate certificate) {
       this.defaultCertificate = certificate;
       return this;
     }
 
-    /** Adds a certificate to the SNI certificate list. */
+    /**
+     * Adds a certificate to the SNI certificate list.
+     *
+     * @param certificate the certificate
+     * @return this builder
+     */
     public Builder addCertificate(TlsCertificate certificate) {
       certificates.add(certificate);
       return this;
     }
 
-    /** The security policy ({@link SecurityPolicy#DEFAULT} unless set). */
+    /**
+     * The security policy ({@link SecurityPolicy#DEFAULT} unless set).
+     *
+     * @param policy the security policy ({@link SecurityPolicy#DEFAULT} unless set)
+     * @return this builder
+     */
     public Builder policy(SecurityPolicy policy) {
       this.policy = policy;
       return this;
     }
 
-    /** The ALPN policy ({@code None} unless set). */
+    /**
+     * The ALPN policy ({@code None} unless set).
+     *
+     * @param alpnPolicy the ALPN policy ({@code None} unless set)
+     * @return this builder
+     */
     public Builder alpnPolicy(AlpnPolicy alpnPolicy) {
       this.alpnPolicy = alpnPolicy;
       return this;
     }
 
-    /** How long a handshake may take from accept to finished (10 s unless set; positive). */
+    /**
+     * How long a handshake may take from accept to finished (10 s unless set; positive).
+     *
+     * @param timeout how long a handshake may take from accept to finished (10 s unless set; positive)
+     * @return this builder
+     */
     public Builder handshakeTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw Problems.invalid("handshakeTimeout", timeout, "a positive duration");
@@ -280,6 +345,11 @@ public final class TlsTermination {
     /**
      * Writes one entry per connection to {@code log}, naming the load balancer and listener by
      * their resource ids.
+     *
+     * @param log the log
+     * @param elbId the elb id
+     * @param listenerId the listener id
+     * @return this builder
      */
     public Builder accessLog(Consumer<TlsAccessLogEntry> log, String elbId, String listenerId) {
       this.accessLog = log;
@@ -288,7 +358,12 @@ public final class TlsTermination {
       return this;
     }
 
-    /** The clock for access-log times (system UTC unless set). */
+    /**
+     * The clock for access-log times (system UTC unless set).
+     *
+     * @param clock the clock for access-log times (system UTC unless set)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = clock;
       return this;
@@ -299,6 +374,9 @@ public final class TlsTermination {
      * ({@link Scheduler#nanoTime()}), from {@code scheduler} instead of the system clocks; a {@link
      * io.nlb.core.ManualScheduler} makes them exact in tests. The handshake timeout stays on the
      * channel's event loop.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
      */
     public Builder timeSource(Scheduler scheduler) {
       this.clock = SchedulerClock.of(scheduler);
@@ -309,6 +387,9 @@ public final class TlsTermination {
     /**
      * Told of every failed client handshake, for {@code ClientTLSNegotiationErrorCount}
      * ({@link TlsNegotiationListener#NONE} unless set).
+     *
+     * @param listener the listener
+     * @return this builder
      */
     public Builder negotiationListener(TlsNegotiationListener listener) {
       this.negotiationListener = listener;
@@ -325,6 +406,7 @@ public final class TlsTermination {
     /**
      * Builds the termination.
      *
+     * @return the new {@code TlsTermination}
      * @throws IllegalStateException if the provider cannot serve the policy exactly
      */
     public TlsTermination build() {

@@ -7,6 +7,8 @@ import io.nlb.common.Problems;
  * OpenSSL both use ({@code TLSv1.2}) and the spelling of the access log ({@code tlsv12}).
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum TlsVersion {
   /** TLS 1.0. */
@@ -26,13 +28,13 @@ public enum TlsVersion {
     this.logName = logName;
   }
 
-  /** The protocol name as JSSE, OpenSSL and the policy tables spell it ({@code TLSv1.2}). */
+  /** {@return the protocol name as JSSE, OpenSSL and the policy tables spell it ({@code TLSv1.2})} */
   public String protocolName() {
     return protocolName;
   }
 
   /**
-   * The access-log spelling ({@code tlsv12}). The documented values stop at {@code tlsv12};
+   * {@return the access-log spelling ({@code tlsv12})} The documented values stop at {@code tlsv12};
    * TLS 1.3 is logged as {@code tlsv13}.
    */
   public String logName() {
@@ -40,8 +42,9 @@ public enum TlsVersion {
   }
 
   /**
-   * The version named {@code name} as JSSE or OpenSSL reports it ({@code TLSv1}, {@code TLSv1.3}).
+   * {@return the version named {@code name} as JSSE or OpenSSL reports it ({@code TLSv1}, {@code TLSv1.3})}
    *
+   * @param name the name
    * @throws IllegalArgumentException for any other name
    */
   public static TlsVersion ofProtocolName(String name) {

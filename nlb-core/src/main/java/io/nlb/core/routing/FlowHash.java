@@ -65,6 +65,8 @@ import java.nio.ByteOrder;
  * <p>Stateless and thread-safe. No method allocates, so the transport can call them per
  * connection or per datagram. {@link FlowKey} is the allocating, validating equivalent for tests
  * and the what-if API.
+ *
+ * @since 0.1
  */
 public final class FlowHash {
   private static final long TAG_FLOW_IPV4 = 0x04;
@@ -78,7 +80,7 @@ public final class FlowHash {
   private FlowHash() {}
 
   /**
-   * The flow hash of an IPv4 flow.
+   * {@return the flow hash of an IPv4 flow}
    *
    * @param seed the hash seed; flows of one load balancer use one seed
    * @param p the transport protocol
@@ -104,7 +106,7 @@ public final class FlowHash {
   }
 
   /**
-   * The flow hash of an IPv6 flow.
+   * {@return the flow hash of an IPv6 flow}
    *
    * @param seed the hash seed; flows of one load balancer use one seed
    * @param p the transport protocol
@@ -136,10 +138,12 @@ public final class FlowHash {
   }
 
   /**
-   * The source hash of an IPv4 client, for {@code source_ip} stickiness: ports and sequence do
-   * not enter, so every connection of the client hashes the same.
+   * {@return the source hash of an IPv4 client, for {@code source_ip} stickiness: ports and sequence do
+   * not enter, so every connection of the client hashes the same}
    *
    * @param srcAddr the source (client) address, network order
+   * @param seed the hash seed
+   * @param p the IP protocol
    */
   public static long sourceIpv4(long seed, IpProtocol p, int srcAddr) {
     long w0 = TAG_SOURCE_IPV4 | ((long) p.number() << 8) | ((long) srcAddr << 32);
@@ -147,9 +151,11 @@ public final class FlowHash {
   }
 
   /**
-   * The source hash of an IPv6 client, for {@code source_ip} stickiness.
+   * {@return the source hash of an IPv6 client, for {@code source_ip} stickiness}
    *
    * @param src16 the 16 bytes of the source address, network order; not modified, not retained
+   * @param seed the hash seed
+   * @param p the IP protocol
    * @throws IllegalArgumentException if {@code src16} is not 16 bytes long
    */
   public static long sourceIpv6(long seed, IpProtocol p, byte[] src16) {

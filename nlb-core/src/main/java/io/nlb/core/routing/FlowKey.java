@@ -35,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  * ignored), ports and sequence, that is when they hash alike under every seed.
  *
  * <p>Immutable and thread-safe. {@link #hash} and {@link #sourceHash} do not allocate.
+ *
+ * @since 0.1
  */
 public final class FlowKey {
   private final IpProtocol protocol;
@@ -86,7 +88,7 @@ public final class FlowKey {
   }
 
   /**
-   * A TCP flow.
+   * {@return a TCP flow}
    *
    * @param src the client's address and port; must be resolved
    * @param dst the listener's address and port; must be resolved, of the family of {@code src}
@@ -104,7 +106,7 @@ public final class FlowKey {
   }
 
   /**
-   * A UDP flow (sequence 0: every datagram of the 5-tuple is one flow).
+   * {@return a UDP flow (sequence 0: every datagram of the 5-tuple is one flow)}
    *
    * @param src the client's address and port; must be resolved
    * @param dst the listener's address and port; must be resolved, of the family of {@code src}
@@ -121,9 +123,14 @@ public final class FlowKey {
   }
 
   /**
-   * A flow from its parts.
+   * {@return a flow from its parts}
    *
    * @param sequence the TCP sequence nonce; must be 0 for UDP
+   * @param protocol the protocol
+   * @param srcAddress the src address
+   * @param srcPort the src port
+   * @param dstAddress the dst address
+   * @param dstPort the dst port
    * @throws IllegalArgumentException if a port is outside 0-65535, the families differ, or a UDP
    *     key has a non-zero sequence
    */
@@ -137,42 +144,46 @@ public final class FlowKey {
     return new FlowKey(protocol, srcAddress, srcPort, dstAddress, dstPort, sequence);
   }
 
-  /** The transport protocol. */
+  /** {@return the transport protocol} */
   public IpProtocol protocol() {
     return protocol;
   }
 
-  /** The source (client) address, IPv4-mapped addresses normalized to IPv4. */
+  /** {@return the source (client) address, IPv4-mapped addresses normalized to IPv4} */
   public InetAddress srcAddress() {
     return srcAddress;
   }
 
-  /** The source port, 0-65535. */
+  /** {@return the source port, 0-65535} */
   public int srcPort() {
     return srcPort;
   }
 
-  /** The destination (listener) address, IPv4-mapped addresses normalized to IPv4. */
+  /** {@return the destination (listener) address, IPv4-mapped addresses normalized to IPv4} */
   public InetAddress dstAddress() {
     return dstAddress;
   }
 
-  /** The destination port, 0-65535. */
+  /** {@return the destination port, 0-65535} */
   public int dstPort() {
     return dstPort;
   }
 
-  /** The TCP sequence nonce; always 0 for UDP. */
+  /** {@return the TCP sequence nonce; always 0 for UDP} */
   public int sequence() {
     return sequence;
   }
 
-  /** Whether both addresses are IPv4 (after normalizing IPv4-mapped addresses). */
+  /** {@return whether both addresses are IPv4 (after normalizing IPv4-mapped addresses)} */
   public boolean isIpv4() {
     return ipv4;
   }
 
-  /** The flow hash, as {@link FlowHash#ipv4} or {@link FlowHash#ipv6} compute it. */
+  /**
+   * {@return the flow hash, as {@link FlowHash#ipv4} or {@link FlowHash#ipv6} compute it}
+   *
+   * @param seed the hash seed
+   */
   public long hash(long seed) {
     if (ipv4) {
       return FlowHash.ipv4(seed, protocol, src4, srcPort, dst4, dstPort, sequence);
@@ -181,8 +192,10 @@ public final class FlowKey {
   }
 
   /**
-   * The source hash for {@code source_ip} stickiness, as {@link FlowHash#sourceIpv4} or {@link
-   * FlowHash#sourceIpv6} compute it: protocol and source address only.
+   * {@return the source hash for {@code source_ip} stickiness, as {@link FlowHash#sourceIpv4} or {@link
+   * FlowHash#sourceIpv6} compute it: protocol and source address only}
+   *
+   * @param seed the hash seed
    */
   public long sourceHash(long seed) {
     if (ipv4) {

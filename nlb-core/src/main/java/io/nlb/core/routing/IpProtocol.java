@@ -8,6 +8,8 @@ import io.nlb.common.Problems;
  * so that a TCP flow and a UDP flow with the same addresses and ports are different flows.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum IpProtocol {
   /** Transmission Control Protocol, IANA number 6. */
@@ -21,14 +23,15 @@ public enum IpProtocol {
     this.number = number;
   }
 
-  /** The IANA protocol number, as carried on the wire: 6 for TCP, 17 for UDP. */
+  /** {@return the IANA protocol number, as carried on the wire: 6 for TCP, 17 for UDP} */
   public int number() {
     return number;
   }
 
   /**
-   * The protocol with the given IANA number.
+   * {@return the protocol with the given IANA number}
    *
+   * @param number the number
    * @throws IllegalArgumentException if the number is neither 6 nor 17
    */
   public static IpProtocol ofNumber(int number) {

@@ -10,6 +10,8 @@ package io.nlb.core.spi;
  * unavailable} ({@code Elb.InternalError}) without breaking a run of successes or failures.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public enum CheckOutcome {
   /** The target answered as required: connected (TCP) or returned a matching status (HTTP/HTTPS). */
@@ -21,7 +23,7 @@ public enum CheckOutcome {
   /** The check could not be attempted (no address, probe closed, local resources exhausted): {@code Elb.InternalError}. */
   ERROR;
 
-  /** Whether the outcome counts as a failed health check ({@link #FAILURE} or {@link #TIMEOUT}). */
+  /** {@return whether the outcome counts as a failed health check ({@link #FAILURE} or {@link #TIMEOUT})} */
   public boolean isFailure() {
     return this == FAILURE || this == TIMEOUT;
   }

@@ -23,6 +23,8 @@ import io.nlb.core.RegisteredTarget;
  * PassiveHealthSink passive = nlb.passiveHealth();
  * if (future.isSuccess()) passive.connected(target); else passive.connectFailed(target);
  * }</pre>
+ *
+ * @since 0.1
  */
 public interface PassiveHealthSink {
   /** A sink that ignores every signal. */
@@ -37,12 +39,24 @@ public interface PassiveHealthSink {
     public void connected(RegisteredTarget target) {}
   };
 
-  /** A new flow's connection to {@code target} was refused or timed out. */
+  /**
+   * A new flow's connection to {@code target} was refused or timed out.
+   *
+   * @param target the target
+   */
   void connectFailed(RegisteredTarget target);
 
-  /** {@code target} reset an established connection (RST before a normal close). */
+  /**
+   * {@code target} reset an established connection (RST before a normal close).
+   *
+   * @param target the target
+   */
   void targetReset(RegisteredTarget target);
 
-  /** A new flow's connection to {@code target} was established. */
+  /**
+   * A new flow's connection to {@code target} was established.
+   *
+   * @param target the target
+   */
   void connected(RegisteredTarget target);
 }

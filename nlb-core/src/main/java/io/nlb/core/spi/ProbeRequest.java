@@ -15,6 +15,8 @@ import java.time.Duration;
  * }</pre>
  *
  * <p>Immutable and thread-safe (the preamble is copied in and out).
+ *
+ * @since 0.1
  */
 public final class ProbeRequest {
   private static final byte[] NO_BYTES = new byte[0];
@@ -39,16 +41,22 @@ public final class ProbeRequest {
   }
 
   /**
-   * A request following {@code settings} (protocol, path, matcher, timeout) to {@code address}.
+   * {@return a request following {@code settings} (protocol, path, matcher, timeout) to {@code address}}
    *
    * @param host the HTTP {@code Host} header: the load balancer node's address and the listener's
    *     port ({@code 10.0.0.10:80}, {@code [fd00::1]:80}), not the target's
+   * @param settings the health check settings
+   * @param address the address
    */
   public static ProbeRequest of(HealthCheck settings, InetSocketAddress address, String host) {
     return new ProbeRequest(settings.protocol(), address, host, settings.path(), settings.matcher(), settings.timeout(), NO_BYTES);
   }
 
-  /** The same request with another timeout (positive). */
+  /**
+   * {@return the same request with another timeout (positive)}
+   *
+   * @param timeout the timeout
+   */
   public ProbeRequest withTimeout(Duration timeout) {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout: " + timeout + " (expected: a positive duration)");
@@ -57,39 +65,41 @@ public final class ProbeRequest {
   }
 
   /**
-   * The same request with bytes written right after the TCP connection is established, before TLS
-   * and HTTP (for instance a PROXY protocol v2 {@code LOCAL} header).
+   * {@return the same request with bytes written right after the TCP connection is established, before TLS
+   * and HTTP (for instance a PROXY protocol v2 {@code LOCAL} header)}
+   *
+   * @param bytes the bytes
    */
   public ProbeRequest withPreamble(byte[] bytes) {
     return new ProbeRequest(protocol, address, host, path, matcher, timeout, bytes.length == 0 ? NO_BYTES : bytes.clone());
   }
 
-  /** TCP, HTTP or HTTPS. */
+  /** {@return TCP, HTTP or HTTPS} */
   public HealthCheckProtocol protocol() {
     return protocol;
   }
 
-  /** Where to connect: the target's address and the health-check port. */
+  /** {@return where to connect: the target's address and the health-check port} */
   public InetSocketAddress address() {
     return address;
   }
 
-  /** The {@code Host} header value (HTTP and HTTPS). */
+  /** {@return the {@code Host} header value (HTTP and HTTPS)} */
   public String host() {
     return host;
   }
 
-  /** The request path (HTTP and HTTPS). */
+  /** {@return the request path (HTTP and HTTPS)} */
   public String path() {
     return path;
   }
 
-  /** The status codes that count as success (HTTP and HTTPS). */
+  /** {@return the status codes that count as success (HTTP and HTTPS)} */
   public HealthCheck.Matcher matcher() {
     return matcher;
   }
 
-  /** The time within which the check must complete: connect, TLS handshake and status line. */
+  /** {@return the time within which the check must complete: connect, TLS handshake and status line} */
   public Duration timeout() {
     return timeout;
   }

@@ -6,16 +6,22 @@ package io.nlb.core.spi;
  * Nlb.builder().transport()} finds the data plane without naming it.
  *
  * <p>Implementations must be thread-safe.
+ *
+ * @since 0.1
  */
 public interface TransportProvider {
-  /** A short name such as {@code netty}. */
+  /** {@return a short name such as {@code netty}} */
   String name();
 
-  /** Higher wins when several providers are present. */
+  /** {@return higher wins when several providers are present} */
   default int priority() {
     return 0;
   }
 
-  /** Creates a transport with default settings. */
+  /**
+   * Creates a transport with default settings.
+   *
+   * @return the {@code Transport}
+   */
   Transport create();
 }

@@ -106,6 +106,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * tlsFlows.increment();
  * registry.get("nlb.new.flows").tag("protocol", "tls").counter().count(); // 1.0
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class MicrometerMetricsRecorder implements MetricsRecorder {
   /** The {@code availability_zone} value of series recorded without a zone. */
@@ -119,12 +121,16 @@ public final class MicrometerMetricsRecorder implements MetricsRecorder {
     this.registry = registry;
   }
 
-  /** A recorder that registers its meters in {@code registry}. */
+  /**
+   * {@return a recorder that registers its meters in {@code registry}}
+   *
+   * @param registry the registry
+   */
   public static MicrometerMetricsRecorder create(MeterRegistry registry) {
     return new MicrometerMetricsRecorder(Objects.requireNonNull(registry, "registry"));
   }
 
-  /** The registry the meters are registered in. */
+  /** {@return the registry the meters are registered in} */
   public MeterRegistry registry() {
     return registry;
   }

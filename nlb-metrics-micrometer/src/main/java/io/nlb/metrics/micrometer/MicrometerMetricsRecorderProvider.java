@@ -14,6 +14,8 @@ import io.nlb.metrics.MetricsRecorderProvider;
  * MicrometerMetricsRecorder#create} to the runtime's builder.
  *
  * <p>Thread-safe and stateless.
+ *
+ * @since 0.1
  */
 public final class MicrometerMetricsRecorderProvider implements MetricsRecorderProvider {
   /** Called by {@link java.util.ServiceLoader}. */

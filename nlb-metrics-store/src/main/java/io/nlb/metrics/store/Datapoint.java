@@ -26,9 +26,16 @@ import java.util.Objects;
  * @param timestamp the start of the period the data point covers
  * @param unit the metric's unit
  * @param values the requested statistics, in {@link Statistic} order; unmodifiable
+ * @since 0.1
  */
 public record Datapoint(Instant timestamp, Unit unit, Map<Statistic, Double> values) {
-  /** Copies {@code values} into an unmodifiable map in {@link Statistic} order. */
+  /**
+   * Copies {@code values} into an unmodifiable map in {@link Statistic} order.
+   *
+   * @param timestamp the timestamp
+   * @param unit the unit
+   * @param values the values
+   */
   public Datapoint {
     Objects.requireNonNull(timestamp, "timestamp");
     Objects.requireNonNull(unit, "unit");
@@ -36,8 +43,9 @@ public record Datapoint(Instant timestamp, Unit unit, Map<Statistic, Double> val
   }
 
   /**
-   * The value of {@code statistic}.
+   * {@return the value of {@code statistic}}
    *
+   * @param statistic the statistic
    * @throws IllegalArgumentException if the query did not ask for {@code statistic}
    */
   public double value(Statistic statistic) {

@@ -30,6 +30,8 @@ import java.time.Duration;
  * <pre>{@code
  * double lcus = LcuRates.TLS.lcus(6_000, 1_500, 0, Duration.ofMinutes(1)); // 100 flows/s: 2.0
  * }</pre>
+ *
+ * @since 0.1
  */
 public enum LcuRates {
   /** TCP listeners: 800 new flows/s, 100,000 active flows, 1 GB/hour. */
@@ -50,20 +52,20 @@ public enum LcuRates {
     this.activeFlows = activeFlows;
   }
 
-  /** New flows (connections) per second in one LCU. */
+  /** {@return new flows (connections) per second in one LCU} */
   public int newFlowsPerSecond() {
     return newFlowsPerSecond;
   }
 
-  /** Active (concurrent) flows in one LCU. */
+  /** {@return active (concurrent) flows in one LCU} */
   public int activeFlows() {
     return activeFlows;
   }
 
   /**
-   * The LCUs consumed in one period: the highest of new flows per second ÷ {@link
+   * {@return the LCUs consumed in one period: the highest of new flows per second ÷ {@link
    * #newFlowsPerSecond()}, peak active flows ÷ {@link #activeFlows()} and bytes per hour ÷ {@link
-   * #BYTES_PER_HOUR}.
+   * #BYTES_PER_HOUR}}
    *
    * @param newFlows flows opened in the period ({@code NewFlowCount_*} Sum)
    * @param peakActiveFlows flows open at the busiest moment ({@code ActiveFlowCount_*} Maximum)

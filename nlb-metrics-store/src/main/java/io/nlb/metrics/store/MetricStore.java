@@ -134,6 +134,8 @@ import org.jspecify.annotations.Nullable;
  *     now.minus(Duration.ofHours(1)), now, Duration.ofMinutes(5),
  *     EnumSet.of(Statistic.AVERAGE, Statistic.MAXIMUM));
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class MetricStore implements MetricsRecorder {
   private static final long WINDOW_MILLIS = 10_000;
@@ -172,22 +174,26 @@ public final class MetricStore implements MetricsRecorder {
     this.openWindow = Math.floorDiv(clock.millis(), windowMillis);
   }
 
-  /** A builder with the defaults: 60-second periods, 3 hours of retention, the system clock. */
+  /**
+   * A builder with the defaults: 60-second periods, 3 hours of retention, the system clock.
+   *
+   * @return a new builder
+   */
   public static MetricStoreBuilder builder() {
     return new MetricStoreBuilder();
   }
 
-  /** A store with the defaults of {@link #builder()}. */
+  /** {@return a store with the defaults of {@link #builder()}} */
   public static MetricStore create() {
     return builder().build();
   }
 
-  /** The store's period, the resolution of its statistics. */
+  /** {@return the store's period, the resolution of its statistics} */
   public Duration period() {
     return period;
   }
 
-  /** How many closed periods are kept. */
+  /** {@return how many closed periods are kept} */
   public int retentionPeriods() {
     return retentionPeriods;
   }

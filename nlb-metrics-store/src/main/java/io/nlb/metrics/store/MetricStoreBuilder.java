@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  *     .retention(Duration.ofHours(3))    // the default: 180 one-minute periods
  *     .build();
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class MetricStoreBuilder {
   /** Longest period accepted: one day. */
@@ -37,6 +39,9 @@ public final class MetricStoreBuilder {
    * ask for. A whole number of seconds, from 1 s to 1 day; default 60 s, as CloudWatch's detailed
    * metrics. PeakPacketsPerSecond uses 10-second windows when the period is a multiple of 10 s,
    * and the whole period otherwise.
+   *
+   * @param period the store's period: the resolution of its statistics, and the smallest period a query may ask for
+   * @return this builder
    */
   public MetricStoreBuilder period(Duration period) {
     Objects.requireNonNull(period, "period");
@@ -53,6 +58,9 @@ public final class MetricStoreBuilder {
    * How long closed periods are kept, rounded up to a whole number of periods (at least one, at
    * most {@value #MAX_RETENTION_PERIODS}); default 3 hours. Memory per series is fixed by it:
    * about 48 bytes per retained period.
+   *
+   * @param retention how long closed periods are kept, rounded up to a whole number of periods (at least one, at most {@value #MAX_RETENTION_PERIODS}); default 3 hours
+   * @return this builder
    */
   public MetricStoreBuilder retention(Duration retention) {
     Objects.requireNonNull(retention, "retention");
@@ -63,7 +71,12 @@ public final class MetricStoreBuilder {
     return this;
   }
 
-  /** As {@link #retention(Duration)}, as a number of periods: 1 to {@value #MAX_RETENTION_PERIODS}. */
+  /**
+   * As {@link #retention(Duration)}, as a number of periods: 1 to {@value #MAX_RETENTION_PERIODS}.
+   *
+   * @param periods the periods
+   * @return this builder
+   */
   public MetricStoreBuilder retentionPeriods(int periods) {
     if (periods < 1 || periods > MAX_RETENTION_PERIODS) {
       throw Problems.invalid("retentionPeriods", periods, "1-" + MAX_RETENTION_PERIODS);
@@ -77,6 +90,9 @@ public final class MetricStoreBuilder {
    * The clock that places recordings in periods; default {@link Clock#systemUTC()}. Read only by
    * {@link MetricStore#tick()}, queries and handle resolution, never by recording handles. Tests
    * pass a manual clock.
+   *
+   * @param clock the clock that places recordings in periods; default {@link Clock#systemUTC()}
+   * @return this builder
    */
   public MetricStoreBuilder clock(Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -86,6 +102,7 @@ public final class MetricStoreBuilder {
   /**
    * A new store with this configuration.
    *
+   * @return the new {@code MetricStore}
    * @throws IllegalArgumentException if the retention is more than {@value #MAX_RETENTION_PERIODS}
    *     periods
    */

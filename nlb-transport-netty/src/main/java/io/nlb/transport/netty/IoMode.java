@@ -14,6 +14,8 @@ package io.nlb.transport.netty;
  * jars ({@code netty-transport-native-epoll} / {@code netty-transport-native-io_uring}, classifier
  * {@code linux-x86_64}) on the class or module path; asking for one that is not usable fails
  * {@link NettyTransport.Builder#build()} with the reason Netty gives.
+ *
+ * @since 0.1
  */
 public enum IoMode {
   /**

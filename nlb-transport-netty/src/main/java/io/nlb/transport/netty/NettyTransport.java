@@ -91,6 +91,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. The accessors ({@link #ioMode()}, {@link #activeTcpFlows()}, ...) may be called
  * from any thread.
+ *
+ * @since 0.1
  */
 public final class NettyTransport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
@@ -288,55 +290,67 @@ public final class NettyTransport implements AutoCloseable {
    */
   static final boolean DEFAULT_ZERO_COPY = false;
 
-  /** Starts a builder with the defaults: AUTO, Netty's default thread count, 10 s connect timeout. */
+  /**
+   * Starts a builder with the defaults: AUTO, Netty's default thread count, 10 s connect timeout.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The I/O mode in use (never {@link IoMode#AUTO}). */
+  /** {@return the I/O mode in use (never {@link IoMode#AUTO})} */
   public IoMode ioMode() {
     return io.mode;
   }
 
-  /** Whether {@code mode} can be used on this machine (AUTO and NIO always can). */
+  /**
+   * {@return whether {@code mode} can be used on this machine (AUTO and NIO always can)}
+   *
+   * @param mode the I/O mode
+   */
   public static boolean isAvailable(IoMode mode) {
     return IoTransport.isAvailable(mode);
   }
 
   /**
-   * Whether plain TCP flows are relayed with {@code splice(2)} (zero copy): true only on {@link
-   * IoMode#EPOLL}, when {@link Builder#zeroCopy} allows it.
+   * {@return whether plain TCP flows are relayed with {@code splice(2)} (zero copy): true only on {@link
+   * IoMode#EPOLL}, when {@link Builder#zeroCopy} allows it}
    */
   public boolean zeroCopy() {
     return zeroCopy;
   }
 
-  /** TCP flows open now, over all load balancers (a connection pair counts once). */
+  /** {@return TCP flows open now, over all load balancers (a connection pair counts once)} */
   public int activeTcpFlows() {
     return tcpFlows.get();
   }
 
   /**
-   * Event loop stalls seen so far: times an event loop did not run a task for longer than {@link
+   * {@return event loop stalls seen so far: times an event loop did not run a task for longer than {@link
    * Builder#eventLoopStallThreshold} (each stall counted once; each also logged once at WARN with
-   * the loop's stack). Always 0 when the watchdog is off.
+   * the loop's stack)} Always 0 when the watchdog is off.
    */
   public long eventLoopStalls() {
     EventLoopWatchdog w = watchdog;
     return w == null ? 0 : w.stalls();
   }
 
-  /** UDP flows open now, over all load balancers. */
+  /** {@return UDP flows open now, over all load balancers} */
   public int activeUdpFlows() {
     return udpFlows.get();
   }
 
-  /** Datagrams dropped because the UDP flow table was full ({@link Builder#maxUdpFlows}). */
+  /** {@return datagrams dropped because the UDP flow table was full ({@link Builder#maxUdpFlows})} */
   public long udpFlowTableOverflows() {
     return udpOverflows.sum();
   }
 
-  /** The local addresses bound for {@code lb}, e.g. {@code TCP zone-a 127.0.0.1:8080}, for diagnostics. */
+  /**
+   * {@return the local addresses bound for {@code lb}, e.g. {@code TCP zone-a 127.0.0.1:8080}, for diagnostics}
+   *
+   * @param lb the load balancer
+   */
   public List<String> bindings(LoadBalancer lb) {
     LbState st = loadBalancers.get(lb);
     List<String> out = new ArrayList<>();
@@ -1036,6 +1050,9 @@ public final class NettyTransport implements AutoCloseable {
      * with 40 % less CPU per GB, but cost 18 % more CPU per new connection (see the README's
      * performance section), so it pays for listeners with long bulk flows. Netty creates two pipes
      * per spliced flow and moves at most one pipe (64 KiB) per read.
+     *
+     * @param enabled whether TCP flows of plain TCP listeners relay with {@code splice(2)}, socket to pipe to socket inside the kernel, instead of reading into buffers and writing them out
+     * @return this builder
      */
     public Builder zeroCopy(boolean enabled) {
       this.zeroCopy = enabled;
@@ -1048,6 +1065,9 @@ public final class NettyTransport implements AutoCloseable {
      * NettyTransport#eventLoopStalls()}; default 1 s. {@link Duration#ZERO} turns the watchdog off.
      * Code that blocks an event loop (a shared group's tasks included) stalls every connection of
      * that loop; this makes it visible instead of silent.
+     *
+     * @param threshold how long an event loop may go without running a task before the transport logs a WARN (once per stall, with the loop's thread name and stack trace) and counts it in {@link NettyTransport#eventLoopStalls()}; default 1 s
+     * @return this builder
      */
     public Builder eventLoopStallThreshold(Duration threshold) {
       if (threshold.isNegative() || (!threshold.isZero() && threshold.toMillis() < 10)) {
@@ -1074,6 +1094,9 @@ public final class NettyTransport implements AutoCloseable {
      * The TLS implementation of TLS listeners and TLS target groups; default {@link
      * TlsProvider#JDK}. A listener whose security policy the provider cannot serve exactly is
      * refused (with the setting that would fix it), never served with a different policy.
+     *
+     * @param provider the TLS implementation of TLS listeners and TLS target groups; default {@link TlsProvider#JDK}
+     * @return this builder
      */
     public Builder tlsProvider(TlsProvider provider) {
       if (!provider.isAvailable()) {
@@ -1084,13 +1107,23 @@ public final class NettyTransport implements AutoCloseable {
       return this;
     }
 
-    /** The I/O mode; AUTO (the default) picks io_uring, epoll or NIO, whichever works first. */
+    /**
+     * The I/O mode; AUTO (the default) picks io_uring, epoll or NIO, whichever works first.
+     *
+     * @param mode the I/O mode; AUTO (the default) picks io_uring, epoll or NIO, whichever works first
+     * @return this builder
+     */
     public Builder ioMode(IoMode mode) {
       this.ioMode = mode;
       return this;
     }
 
-    /** Event loop threads when the transport creates its own group; 0 (the default) lets Netty choose. */
+    /**
+     * Event loop threads when the transport creates its own group; 0 (the default) lets Netty choose.
+     *
+     * @param threads the number of threads
+     * @return this builder
+     */
     public Builder threads(int threads) {
       if (threads < 0) {
         throw new IllegalArgumentException("threads: " + threads + " (expected: 0 or more)");
@@ -1102,19 +1135,32 @@ public final class NettyTransport implements AutoCloseable {
     /**
      * Runs on the application's event loops instead of creating a group; the transport then never
      * shuts it down. Its I/O type must match {@link #ioMode} (with AUTO it is detected).
+     *
+     * @param group the target group
+     * @return this builder
      */
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.eventLoopGroup = group;
       return this;
     }
 
-    /** How long a connection to a target may take before the client is reset; default 10 s. */
+    /**
+     * How long a connection to a target may take before the client is reset; default 10 s.
+     *
+     * @param timeout how long a connection to a target may take before the client is reset; default 10 s
+     * @return this builder
+     */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive("connectTimeout", timeout);
       return this;
     }
 
-    /** How long a UDP flow lives without datagrams either way; default 120 s, as the guide says. */
+    /**
+     * How long a UDP flow lives without datagrams either way; default 120 s, as the guide says.
+     *
+     * @param timeout how long a UDP flow lives without datagrams either way; default 120 s, as the guide says
+     * @return this builder
+     */
     public Builder udpFlowIdleTimeout(Duration timeout) {
       this.udpFlowIdleTimeout = positive("udpFlowIdleTimeout", timeout);
       return this;
@@ -1123,6 +1169,9 @@ public final class NettyTransport implements AutoCloseable {
     /**
      * Replaces every listener's {@code tcp.idle_timeout.seconds} (whose minimum is 60 s), so that
      * tests can observe idle resets quickly.
+     *
+     * @param timeout the timeout
+     * @return this builder
      */
     public Builder tcpIdleTimeoutOverride(Duration timeout) {
       this.tcpIdleTimeoutOverride = positive("tcpIdleTimeoutOverride", timeout);
@@ -1139,6 +1188,9 @@ public final class NettyTransport implements AutoCloseable {
      * RejectedFlowCount_UdpFlowTable} (a library extension metric) and {@link
      * NettyTransport#udpFlowTableOverflows()}, and logged at most once per 10 s with their count;
      * existing flows go on.
+     *
+     * @param max the most UDP flows open at once over the whole transport; default 65,536
+     * @return this builder
      */
     public Builder maxUdpFlows(int max) {
       if (max < 1) {
@@ -1154,6 +1206,9 @@ public final class NettyTransport implements AutoCloseable {
      * #UNLIMITED}. A connection beyond it is reset at accept, before any target is chosen, and
      * counted in {@code RejectedFlowCount_ListenerLimit} (a library extension metric). A TLS
      * connection counts from its accept, handshake included.
+     *
+     * @param max the most TCP connections (TCP and TLS listeners) open at once on one listener of one load balancer, over all its zones, like HAProxy's {@code maxconn} on a frontend; default {@link #UNLIMITED}
+     * @return this builder
      */
     public Builder maxConnectionsPerListener(int max) {
       if (max < 1) {
@@ -1170,6 +1225,9 @@ public final class NettyTransport implements AutoCloseable {
      * reset at accept and counted in {@code RejectedFlowCount_ClientLimit} (a library extension
      * metric); other clients are not affected. Memory: one small entry per client address with
      * open connections, removed with its last connection.
+     *
+     * @param max the most TCP connections one client IP address may have open at once on one listener of one load balancer (all its zones together); default {@link #UNLIMITED}
+     * @return this builder
      */
     public Builder maxConnectionsPerClient(int max) {
       if (max < 1) {
@@ -1187,6 +1245,9 @@ public final class NettyTransport implements AutoCloseable {
      * extension metric) and resumes when half of them are gone. The flow holds at most this bound
      * plus one read (at most 64 KiB) per direction, whatever its peers do: with {@code AUTO_READ}
      * off a read is asked for only while the other side is writable.
+     *
+     * @param bytes the bound of a TCP flow's buffer in each direction, in bytes; default 1 MiB
+     * @return this builder
      */
     public Builder flowBufferBytes(int bytes) {
       if (bytes < MIN_FLOW_BUFFER_BYTES || bytes > MAX_FLOW_BUFFER_BYTES) {
@@ -1202,6 +1263,9 @@ public final class NettyTransport implements AutoCloseable {
      * default 10 s. A connection still handshaking then is closed, counted in {@code
      * ClientTLSNegotiationErrorCount} and in {@code RejectedFlowCount_TlsHandshakeTimeout} (a
      * library extension metric). Applies to TLS listeners bound after the change.
+     *
+     * @param timeout how long a client of a TLS listener may take to complete its handshake, from accept on; default 10 s
+     * @return this builder
      */
     public Builder tlsHandshakeTimeout(Duration timeout) {
       this.tlsHandshakeTimeout = positive("tlsHandshakeTimeout", timeout);
@@ -1264,7 +1328,12 @@ public final class NettyTransport implements AutoCloseable {
       return this;
     }
 
-    /** How long {@link NettyTransport#close()} lets flows finish before resetting them; default 30 s. */
+    /**
+     * How long {@link NettyTransport#close()} lets flows finish before resetting them; default 30 s.
+     *
+     * @param timeout how long {@link NettyTransport#close()} lets flows finish before resetting them; default 30 s
+     * @return this builder
+     */
     public Builder shutdownTimeout(Duration timeout) {
       if (timeout.isNegative()) {
         throw new IllegalArgumentException("shutdownTimeout: " + timeout + " (expected: zero or positive)");
@@ -1276,6 +1345,7 @@ public final class NettyTransport implements AutoCloseable {
     /**
      * Builds the transport and, unless a group was given, starts its event loops.
      *
+     * @return the new {@code NettyTransport}
      * @throws IllegalStateException when a native I/O mode was asked for and cannot be used
      */
     public NettyTransport build() {

@@ -9,6 +9,8 @@ import io.nlb.core.spi.TransportProvider;
  * transport it creates uses the defaults of {@link NettyTransport#builder()}.
  *
  * <p>Thread-safe (stateless).
+ *
+ * @since 0.1
  */
 public final class NettyTransportProvider implements TransportProvider {
   /** Called by {@link java.util.ServiceLoader}. */
