@@ -307,7 +307,8 @@ class LimitsIntegrationTest {
     // Another flow on the same listener (and target) keeps moving.
     Socket other = connect(port, "127.0.0.9");
     assertThat(roundTrip(other, "moving")).isEqualTo("moving");
-    assertThat(h.transport.maxFlowBufferedBytes(lb)).isLessThanOrEqualTo(bound + 64 * 1024);
+    // The same allowance as above: a write may still be pending with its bookkeeping.
+    assertThat(h.transport.maxFlowBufferedBytes(lb)).isLessThanOrEqualTo(bound + 64 * 1024 + 4 * 96);
   }
 
   @ParameterizedTest
