@@ -188,11 +188,11 @@ public final class Launcher implements AutoCloseable {
   }
 
   /**
-   * What keeps the launcher from serving, one line each ({@link NettyTransport#livenessProblems()}:
-   * dead event loops, listeners not accepting); empty when it is live. Thread-safe.
+   * What keeps the launcher from serving, one line each ({@link NettyTransport#liveness()}: dead
+   * event loops, listeners not accepting); empty when it is live. Thread-safe.
    */
   List<String> livenessProblems() {
-    return transport.livenessProblems();
+    return transport.liveness().problems();
   }
 
   /** Every metric recorded so far, in the Prometheus text exposition format (version 0.0.4). */

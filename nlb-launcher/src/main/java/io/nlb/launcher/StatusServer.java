@@ -81,7 +81,7 @@ import org.slf4j.LoggerFactory;
  *       in {@code MicrometerMetricsRecorder});
  *   <li>{@code GET /healthz}: {@code 200 ok} while the launcher can serve; {@code 503} with one
  *       line per problem when an event loop of the transport is dead or a listener's socket is
- *       not accepting ({@link io.nlb.transport.netty.NettyTransport#livenessProblems()}).
+ *       not accepting ({@link io.nlb.transport.netty.NettyTransport#liveness()}).
  * </ul>
  *
  * <p>{@code HEAD} is answered like {@code GET} without the body; any other method gets 405. The

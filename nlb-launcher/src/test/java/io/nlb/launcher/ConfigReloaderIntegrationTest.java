@@ -269,7 +269,7 @@ class ConfigReloaderIntegrationTest {
 
     ConfigReloader.Result r = launcher.reloader().reload(LauncherConfig.parseYaml(config(a, port, a)));
 
-    assertThat(r.applied()).singleElement().asString().startsWith("deregister");
+    assertThat(r.applied()).singleElement().asString().startsWith("targetGroups[web].targets: deregister [127.0.0.1:");
     for (int i = 0; i < 20; i++) {
       assertThat(ask(port)).isEqualTo("A");
     }
@@ -318,8 +318,8 @@ class ConfigReloaderIntegrationTest {
     ConfigReloader.Result r = launcher.reloader().reload(LauncherConfig.parseYaml(next));
 
     assertThat(r.applied()).as(r.toString()).hasSize(2);
-    assertThat(r.applied().get(0)).isEqualTo("modify attributes of local: {load_balancing.cross_zone.enabled=true}");
-    assertThat(r.applied().get(1)).startsWith("add zone(s) [zone-b]");
+    assertThat(r.applied().get(0)).isEqualTo("loadBalancers[local].attributes: modify {load_balancing.cross_zone.enabled=true}");
+    assertThat(r.applied().get(1)).startsWith("loadBalancers[local].zones: enable [zone-b]");
     assertThat(launcher.transport().bindings(launcher.loadBalancers().get(0))).anySatisfy(b -> assertThat(b).contains("127.0.0.2:" + port));
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), port), 5000);
@@ -344,9 +344,9 @@ class ConfigReloaderIntegrationTest {
 
     assertThat(r.ok()).as(r.toString()).isTrue();
     assertThat(r.applied()).hasSize(3);
-    assertThat(r.applied().get(0)).startsWith("create target group api");
+    assertThat(r.applied().get(0)).startsWith("targetGroups[api]: create (TCP:");
     assertThat(r.applied().get(1)).contains("targetGroup web -> api");
-    assertThat(r.applied().get(2)).isEqualTo("delete target group web");
+    assertThat(r.applied().get(2)).isEqualTo("targetGroups[web]: delete");
     assertThat(launcher.nlb().targetGroup("web")).isEmpty();
     for (int i = 0; i < 10; i++) {
       assertThat(ask(port)).isEqualTo("B");

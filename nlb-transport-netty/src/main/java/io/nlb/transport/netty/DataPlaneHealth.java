@@ -5,6 +5,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nlb.core.routing.IpProtocol;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -63,28 +65,42 @@ final class DataPlaneHealth {
   }
 
   /** The liveness now, over the given endpoints (TCP ones count as listener sockets). */
-  Liveness liveness(Iterable<Endpoint> endpoints) {
+  /** The liveness of the data plane; once {@code closed}, its one problem is that. */
+  Liveness liveness(Iterable<Endpoint> endpoints, boolean closed) {
+    List<String> problems = new ArrayList<>();
+    if (closed) {
+      problems.add("transport: closed");
+    }
     int loops = 0;
     int alive = 0;
     for (EventExecutor e : group) {
-      loops++;
       if (alive(e)) {
         alive++;
+      } else if (!closed) {
+        Thread t = loopThreads.get(e);
+        problems.add("event loop " + loops + ": " + (e.isTerminated() ? "terminated" : e.isShuttingDown() ? "shutting down"
+            : "thread " + (t == null ? "gone" : t.getName()) + " died"));
       }
+      loops++;
     }
     int listeners = 0;
     int accepting = 0;
     for (Endpoint ep : endpoints) {
-      if (ep.protocol != IpProtocol.TCP) {
-        continue;
+      if (ep.protocol != IpProtocol.TCP || ep.closing) {
+        continue; // a socket closed on purpose (listener removed, transport closing) is no problem
       }
       listeners++;
       Channel ch = ep.channel;
-      if (ch != null && ch.isActive() && ch.config().isAutoRead() && alive(ch.eventLoop())) {
+      String why = ch == null ? "socket not bound" : !ch.isActive() ? "socket closed"
+          : !alive(ch.eventLoop()) ? "its event loop stopped"
+          : !ch.config().isAutoRead() ? "accepting paused after failed accepts (file descriptors?)" : null;
+      if (why == null) {
         accepting++;
+      } else if (!closed) {
+        problems.add(ep + ": not accepting (" + why + ")");
       }
     }
-    return new Liveness(loops, alive, listeners, accepting, handlerErrors.sum());
+    return new Liveness(loops, alive, listeners, accepting, handlerErrors.sum(), List.copyOf(problems));
   }
 
   private boolean alive(EventExecutor e) {

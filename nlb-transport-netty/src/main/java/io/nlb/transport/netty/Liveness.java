@@ -1,5 +1,7 @@
 package io.nlb.transport.netty;
 
+import java.util.List;
+
 /**
  * Whether a {@link NettyTransport}'s data plane can serve: its event loops are running and its
  * TCP listener sockets accept. A value taken at one moment ({@link NettyTransport#liveness()}),
@@ -21,9 +23,17 @@ package io.nlb.transport.netty;
  *     failed accept, such as running out of file descriptors, does not accept for that moment)
  * @param handlerErrors unexpected errors (including {@link Error}s such as {@link OutOfMemoryError})
  *     caught in connection handlers so far: each closed its connection and the loop went on
+ * @param problems what keeps the data plane from serving, one line each (a closed transport, an
+ *     event loop that stopped or whose thread died, a listener socket that does not accept, named
+ *     by load balancer, zone and address); empty when it serves. Sockets closed on purpose (a
+ *     listener removed) are not problems.
  */
 public record Liveness(int eventLoops, int eventLoopsAlive, int listenerSockets, int listenerSocketsAccepting,
-    long handlerErrors) {
+    long handlerErrors, List<String> problems) {
+  /** Copies {@code problems}. */
+  public Liveness {
+    problems = List.copyOf(problems);
+  }
 
   /**
    * Whether every event loop is alive and every TCP listener socket accepts.
@@ -31,6 +41,6 @@ public record Liveness(int eventLoops, int eventLoopsAlive, int listenerSockets,
    * @return true when the data plane can serve
    */
   public boolean isLive() {
-    return eventLoops > 0 && eventLoopsAlive == eventLoops && listenerSocketsAccepting == listenerSockets;
+    return problems.isEmpty() && eventLoops > 0 && eventLoopsAlive == eventLoops && listenerSocketsAccepting == listenerSockets;
   }
 }

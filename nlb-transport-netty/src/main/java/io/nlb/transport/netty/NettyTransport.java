@@ -256,7 +256,7 @@ public final class NettyTransport implements AutoCloseable {
         endpoints.addAll(st.endpoints.values());
       }
     }
-    return health.liveness(endpoints);
+    return health.liveness(endpoints, closed);
   }
 
   /** Bytes reserved now by TLS connections whose handshake has not completed (diagnostics, tests). */
@@ -364,56 +364,6 @@ public final class NettyTransport implements AutoCloseable {
     return out;
   }
 
-  /**
-   * What keeps this transport from serving, one line each, or an empty list when nothing does:
-   * each event loop of its group that has terminated or is shutting down, and each listening
-   * socket of a live listener that is not open and bound (closed after an error, or never bound)
-   * or whose event loop stopped.
-   * Sockets being closed on purpose (a listener removed, the transport closing) are not problems.
-   *
-   * <p>Meant for liveness checks, such as the launcher's {@code /healthz}: cheap (no I/O, no
-   * waiting beyond a short lock per load balancer), thread-safe, callable at any time.
-   *
-   * <pre>{@code
-   * List<String> problems = transport.livenessProblems();
-   * if (!problems.isEmpty()) {
-   *   // e.g. "event loop 1: terminated", "web TCP zone-a 127.0.0.1:8080: not accepting (socket closed)"
-   * }
-   * }</pre>
-   */
-  public List<String> livenessProblems() {
-    List<String> out = new ArrayList<>();
-    if (closed) {
-      out.add("transport: closed");
-      return out;
-    }
-    int i = 0;
-    for (io.netty.util.concurrent.EventExecutor e : group) {
-      if (e.isTerminated()) {
-        out.add("event loop " + i + ": terminated");
-      } else if (e.isShuttingDown()) {
-        out.add("event loop " + i + ": shutting down");
-      }
-      i++;
-    }
-    for (LbState st : loadBalancers.values()) {
-      synchronized (st) {
-        for (Map.Entry<BindKey, Endpoint> en : st.endpoints.entrySet()) {
-          Endpoint ep = en.getValue();
-          Channel ch = ep.channel;
-          if (ep.closing) {
-            continue;
-          }
-          String why = ch == null ? "socket not bound" : !ch.isActive() ? "socket closed"
-              : ch.eventLoop().isShuttingDown() ? "its event loop stopped" : null;
-          if (why != null) {
-            out.add(st.lb.name() + " " + en.getKey() + ": not accepting (" + why + ")");
-          }
-        }
-      }
-    }
-    return out;
-  }
 
   /**
    * The control plane's view of this transport, to pass to {@code Nlb.builder().transport(...)}.
