@@ -73,32 +73,32 @@ public final class LoadBalancer implements AutoCloseable {
 
   // ------------------------------------------------------------------ describe
 
-  /** The name. */
+  /** {@return the name, unique among the load balancers of its {@link Nlb}} */
   public String name() {
     return name;
   }
 
-  /** The 16-hex-digit id. */
+  /** {@return the 16-hex-digit id, chosen at creation and kept for the load balancer's life} */
   public String id() {
     return id;
   }
 
-  /** The resource id {@code net/<name>/<id>}, also the {@code LoadBalancer} metric dimension. */
+  /** {@return the resource id {@code net/<name>/<id>}, also the {@code LoadBalancer} metric dimension} */
   public String resourceId() {
     return "net/" + name + "/" + id;
   }
 
-  /** The DNS name {@code <name>-<id>.<suffix>}. */
+  /** {@return the DNS name {@code <name>-<id>.<suffix>}; see {@link #dnsRecords()} for what it resolves to} */
   public String dnsName() {
     return name + "-" + id + "." + nlb.dnsSuffix;
   }
 
-  /** The scheme. */
+  /** {@return the scheme, fixed at creation} */
   public Scheme scheme() {
     return scheme;
   }
 
-  /** The IP address type. */
+  /** {@return the IP address type, changed by {@link #setIpAddressType}} */
   public IpAddressType ipAddressType() {
     return nlb.control.call(() -> {
       return ipAddressType;
@@ -109,7 +109,7 @@ public final class LoadBalancer implements AutoCloseable {
     return ipAddressType;
   }
 
-  /** The enabled zones, in the order they were enabled (a zone's node index). */
+  /** {@return the enabled zones, in the order they were enabled (a zone's node index)} */
   public List<Zone> zones() {
     return nlb.control.call(() -> {
       return List.copyOf(zones);
@@ -120,17 +120,17 @@ public final class LoadBalancer implements AutoCloseable {
     return zones;
   }
 
-  /** The state. */
+  /** {@return the state: provisioning while its listeners bind, then active or failed; deleted after {@link #delete()}} */
   public LoadBalancerState state() {
     return state;
   }
 
-  /** Why the state is {@code failed}, if it is. */
+  /** {@return why the state is {@code failed}, or empty in any other state} */
   public Optional<String> stateReason() {
     return Optional.ofNullable(stateReason);
   }
 
-  /** The attributes, defaults filled in. */
+  /** {@return the attributes, defaults filled in} */
   public LoadBalancerAttributes attributes() {
     return nlb.control.call(() -> {
       return attributes;
@@ -158,19 +158,19 @@ public final class LoadBalancer implements AutoCloseable {
     return attributes;
   }
 
-  /** describe-load-balancer-attributes: every key with its value, defaults filled in. */
+  /** {@return every attribute key with its value, defaults filled in (describe-load-balancer-attributes)} */
   public Map<String, String> describeAttributes() {
     return attributes().asMap();
   }
 
-  /** The tags. */
+  /** {@return a copy of the tags, by key} */
   public Map<String, String> tags() {
     return nlb.control.call(() -> {
       return Map.copyOf(tags);
     });
   }
 
-  /** The listeners, in creation order. */
+  /** {@return the listeners, in creation order: a copy that later changes do not affect} */
   public List<Listener> listeners() {
     return nlb.control.call(() -> {
       return List.copyOf(listeners);
@@ -181,7 +181,14 @@ public final class LoadBalancer implements AutoCloseable {
     return listeners;
   }
 
-  /** The listener on {@code port} whose protocol is {@code protocol}. */
+  /**
+   * Looks a listener up by protocol and port.
+   *
+   * @param protocol the listener's protocol
+   * @param port the listener's port (1-65535)
+   * @return the listener on {@code port} whose protocol is {@code protocol}, or empty when there is
+   *     none
+   */
   public Optional<Listener> listener(Protocol protocol, int port) {
     return nlb.control.call(() -> {
       for (Listener l : listeners) {
@@ -193,7 +200,7 @@ public final class LoadBalancer implements AutoCloseable {
     });
   }
 
-  /** The {@link Nlb} this load balancer belongs to. */
+  /** {@return the {@link Nlb} this load balancer belongs to} */
   public Nlb nlb() {
     return nlb;
   }
@@ -201,6 +208,9 @@ public final class LoadBalancer implements AutoCloseable {
   /**
    * The routing snapshot the data plane follows: one volatile read, no lock. Never null once the
    * load balancer has been created.
+   *
+   * @return the snapshot published by the last change; a later change publishes a new one and
+   *     leaves this one as it is
    */
   public RoutingSnapshot routingSnapshot() {
     RoutingSnapshot s = snapshot;
@@ -210,12 +220,16 @@ public final class LoadBalancer implements AutoCloseable {
     return s;
   }
 
-  /** What a resolver answers for {@link #dnsName()}: the node addresses of the zones healthy in DNS. */
+  /**
+   * What a resolver answers for {@link #dnsName()}: the node addresses of the zones healthy in DNS.
+   *
+   * @return the records as of the last change, from the published snapshot
+   */
   public DnsRecords dnsRecords() {
     return routingSnapshot().dns();
   }
 
-  /** The active zonal shift. */
+  /** {@return the active zonal shift, or empty when none is active (an expired shift ends by itself)} */
   public Optional<ZonalShift> zonalShift() {
     return nlb.control.call(() -> {
       return Optional.ofNullable(zonalShift);
@@ -228,6 +242,11 @@ public final class LoadBalancer implements AutoCloseable {
    * Which target a new flow with {@code key} would reach through the node of {@code zone}: the
    * listener is the one for the key's protocol and destination port. Uses the published snapshot,
    * so it answers exactly as the data plane would.
+   *
+   * @param zone the name of the zone whose node receives the flow
+   * @param key the flow: protocol, client address and port, node address and listener port
+   * @return the outcome and, when routed, the target and address with the reason; a zone that is
+   *     not enabled gives {@link RouteDecision.Outcome#NO_NODE} rather than an exception
    */
   public RouteDecision whatIf(String zone, FlowKey key) {
     RoutingSnapshot s = routingSnapshot();
@@ -259,6 +278,10 @@ public final class LoadBalancer implements AutoCloseable {
   /**
    * Like {@link #whatIf(String, FlowKey)}, with the node found from the key's destination
    * address (a zone's node address).
+   *
+   * @param key the flow; its destination address names the node
+   * @return the decision, or {@link RouteDecision.Outcome#NO_NODE} when no zone's node has the
+   *     destination address
    */
   public RouteDecision whatIf(FlowKey key) {
     InetAddress dst = key.dstAddress();
@@ -275,6 +298,8 @@ public final class LoadBalancer implements AutoCloseable {
   /**
    * Adds a listener (create-listener).
    *
+   * @param config the listener's protocol, port, target group and (for TLS) certificates
+   * @return the new listener, bound on every zone's node when a transport is attached
    * @throws NlbException {@code DuplicateListener}, {@code TooManyListeners}, {@code
    *     TooManyCertificates}, {@code TargetGroupNotFound}, {@code TargetGroupAssociationLimit},
    *     {@code IncompatibleProtocols}, {@code UnsupportedProtocol}, {@code TooManyTargets}, or
@@ -333,6 +358,8 @@ public final class LoadBalancer implements AutoCloseable {
    * Changes attributes by their elbv2 keys (modify-load-balancer-attributes). Every value is
    * checked before any is applied.
    *
+   * @param changes the values to set, by key; keys not given keep their value
+   * @return every attribute after the change, defaults filled in
    * @throws NlbException {@code ValidationError}, or {@code OperationNotPermitted} when turning
    *     cross-zone on during a zonal shift
    */
@@ -378,7 +405,11 @@ public final class LoadBalancer implements AutoCloseable {
       return Change.done(next);
   }
 
-  /** Adds or replaces tags (add-tags); every tag is checked before any is applied. */
+  /**
+   * Adds or replaces tags (add-tags); every tag is checked before any is applied.
+   *
+   * @param additions the tags to set, by key; a key already present gets the new value
+   */
   public void addTags(Map<String, String> additions) {
     nlb.audited("AddTags", Nlb.fields("resourceArns", List.of(resourceId()), "tags", additions), () -> doAddTags(additions));
   }
@@ -390,7 +421,11 @@ public final class LoadBalancer implements AutoCloseable {
     });
   }
 
-  /** Removes tags by key (remove-tags); unknown keys are ignored. */
+  /**
+   * Removes tags by key (remove-tags); unknown keys are ignored.
+   *
+   * @param keys the keys of the tags to remove
+   */
   public void removeTags(Collection<String> keys) {
     nlb.audited("RemoveTags", Nlb.fields("resourceArns", List.of(resourceId()), "tagKeys", List.copyOf(keys)), () -> doRemoveTags(keys));
   }
@@ -403,9 +438,10 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   /**
-   * Enables more zones (set-subnets). {@code zones} must contain every zone already enabled,
+   * Enables more zones (set-subnets). {@code next} must contain every zone already enabled,
    * unchanged: zones cannot be removed or re-addressed.
    *
+   * @param next every zone the load balancer should have: the enabled ones, then the new ones
    * @throws NlbException {@code OperationNotPermitted} when a zone would be removed or changed,
    *     {@code ValidationError} for bad zones, {@code InternalFailure} when a node cannot be bound
    */
@@ -467,7 +503,11 @@ public final class LoadBalancer implements AutoCloseable {
       });
   }
 
-  /** Enables one more zone; see {@link #setZones}. */
+  /**
+   * Enables one more zone; see {@link #setZones}.
+   *
+   * @param zone the zone to add after the enabled ones
+   */
   public void addZone(Zone zone) {
     List<Zone> next = new ArrayList<>(zones());
     next.add(zone);
@@ -478,6 +518,10 @@ public final class LoadBalancer implements AutoCloseable {
    * Changes the IP address type (set-ip-address-type). {@code dualstack} needs TCP and TLS
    * listeners and target groups only and an IPv6 address on every zone; {@code ipv4} is refused while an ipv6
    * target group is attached.
+   *
+   * @param type {@code ipv4} or {@code dualstack}
+   * @throws NlbException {@code ValidationError} for {@code ipv6}, or {@code
+   *     InvalidConfigurationRequest} listing what prevents the change
    */
   public void setIpAddressType(IpAddressType type) {
     nlb.audited("SetIpAddressType", withLb(Nlb.fields("ipAddressType", type.apiName())), () -> nlb.commit(path(), () -> doSetIpAddressType(type)));
@@ -521,6 +565,14 @@ public final class LoadBalancer implements AutoCloseable {
    * Starts a zonal shift away from {@code zone} for {@code expiresIn} (1 minute to 72 hours).
    * Only one zone at a time; refused while cross-zone load balancing is on (for the load balancer
    * or any of its target groups) and on a load balancer with a single zone.
+   *
+   * @param zone the name of the enabled zone to take out of DNS and routing
+   * @param expiresIn how long the shift lasts, from now; it ends by itself then
+   * @param comment free text kept with the shift, for people
+   * @return the shift now active, with its start and expiry times
+   * @throws NlbException {@code OperationNotPermitted} when a shift is already active, the load
+   *     balancer has one zone or cross-zone is on, {@code AvailabilityZoneNotSupported} when the
+   *     zone is not enabled, {@code ValidationError} when {@code expiresIn} is out of range
    */
   public ZonalShift startZonalShift(String zone, Duration expiresIn, String comment) {
     return nlb.audited("StartZonalShift", withLb(Nlb.fields("awayFrom", zone, "expiresIn", expiresIn.toString(), "comment", comment)),
@@ -550,7 +602,15 @@ public final class LoadBalancer implements AutoCloseable {
     });
   }
 
-  /** Changes the expiry and comment of the active zonal shift. */
+  /**
+   * Changes the expiry and comment of the active zonal shift.
+   *
+   * @param expiresIn the new duration, counted from now (1 minute to 72 hours)
+   * @param comment the new comment
+   * @return the updated shift, with its original start time
+   * @throws NlbException {@code OperationNotPermitted} when no shift is active, {@code
+   *     ValidationError} when {@code expiresIn} is out of range
+   */
   public ZonalShift updateZonalShift(Duration expiresIn, String comment) {
     return nlb.audited("UpdateZonalShift", withLb(Nlb.fields("expiresIn", expiresIn.toString(), "comment", comment)),
         () -> doUpdateZonalShift(expiresIn, comment), z -> Nlb.fields("awayFrom", z.zone(), "expiryTime", z.expiryTime().toString()));

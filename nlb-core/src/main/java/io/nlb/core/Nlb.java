@@ -89,7 +89,11 @@ public final class Nlb implements AutoCloseable {
     }
   }
 
-  /** Starts a builder with the documented defaults and no transport. */
+  /**
+   * Starts a builder with the documented defaults and no transport.
+   *
+   * @return a new builder; configure it, then call {@link Builder#build()}
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -99,6 +103,8 @@ public final class Nlb implements AutoCloseable {
   /**
    * Creates a target group (create-target-group).
    *
+   * @param config the group's name, protocol, port, target type, health check and attributes
+   * @return the new group, empty of targets; register them with {@link TargetGroup#registerTargets}
    * @throws NlbException {@code DuplicateTargetGroupName}, {@code TooManyTargetGroups}, or {@code
    *     ValidationError} when an attribute exceeds the quotas in force
    */
@@ -132,14 +138,19 @@ public final class Nlb implements AutoCloseable {
     });
   }
 
-  /** The target group named {@code name}. */
+  /**
+   * Looks a target group up by name.
+   *
+   * @param name the name given in its {@link TargetGroupConfig}
+   * @return the target group, or empty when none has that name (never created, or deleted)
+   */
   public Optional<TargetGroup> targetGroup(String name) {
     return control.call(() -> {
       return Optional.ofNullable(targetGroups.get(name));
     });
   }
 
-  /** Every target group, in creation order. */
+  /** {@return every target group, in creation order: a copy that later changes do not affect} */
   public List<TargetGroup> targetGroups() {
     return control.call(() -> {
       return List.copyOf(targetGroups.values());
@@ -165,6 +176,9 @@ public final class Nlb implements AutoCloseable {
    * each). With a transport, its listeners are bound on every zone's node; when binding fails the
    * load balancer is {@link LoadBalancerState#FAILED} with the reason, and nothing stays bound.
    *
+   * @param config the load balancer's name, zones, attributes and listeners
+   * @return the new load balancer, {@link LoadBalancerState#ACTIVE} once bound, or {@link
+   *     LoadBalancerState#FAILED} with {@link LoadBalancer#stateReason()} when binding failed
    * @throws NlbException {@code DuplicateLoadBalancerName}, {@code TooManyLoadBalancers}, or any
    *     listener error of {@link LoadBalancer#createListener}
    */
@@ -236,14 +250,19 @@ public final class Nlb implements AutoCloseable {
     }
   }
 
-  /** The load balancer named {@code name}. */
+  /**
+   * Looks a load balancer up by name.
+   *
+   * @param name the name given in its {@link LoadBalancerConfig}
+   * @return the load balancer, or empty when none has that name (never created, or deleted)
+   */
   public Optional<LoadBalancer> loadBalancer(String name) {
     return control.call(() -> {
       return Optional.ofNullable(loadBalancers.get(name));
     });
   }
 
-  /** Every load balancer, in creation order. */
+  /** {@return every load balancer, in creation order: a copy that later changes do not affect} */
   public List<LoadBalancer> loadBalancers() {
     return control.call(() -> {
       return List.copyOf(loadBalancers.values());
@@ -266,6 +285,8 @@ public final class Nlb implements AutoCloseable {
    * What {@link #apply} would change to make the running state match {@code desired}, in the
    * order it would change it; nothing is changed (a dry run).
    *
+   * @param desired the whole desired state: every target group and load balancer to keep
+   * @return the changes {@link #apply} would make, in order (empty when nothing differs)
    * @throws NlbException {@code ValidationError} listing every change that cannot be made (a
    *     group's protocol, a zone removed, ...), each with its path
    */
@@ -280,6 +301,7 @@ public final class Nlb implements AutoCloseable {
    * its open flows stay exactly as they were, and the exception names the path that failed.
    * Targets that leave drain as with {@link TargetGroup#deregisterTargets}.
    *
+   * @param desired the whole desired state; groups and load balancers it omits are deleted
    * @return the changes made (empty when the running state already matched)
    * @throws NlbException {@code ValidationError} (nothing changed) listing every problem with its
    *     path, the code of a refused step (quotas, compatibility) with its path, or {@code
@@ -501,6 +523,7 @@ public final class Nlb implements AutoCloseable {
    * Adds an ALB endpoint that {@code alb} target groups can register ({@link Target#alb}). Its
    * addresses are read once now (outside the control lock) and then every refresh interval.
    *
+   * @param endpoint the endpoint's name, port, address source and refresh interval
    * @throws NlbException {@code ValidationError} when the name is taken
    */
   public void createAlbEndpoint(AlbEndpoint endpoint) {
@@ -521,7 +544,13 @@ public final class Nlb implements AutoCloseable {
     });
   }
 
-  /** The current addresses of the endpoint named {@code name}. */
+  /**
+   * The addresses an ALB endpoint resolved to at its last refresh.
+   *
+   * @param name the name given in its {@link AlbEndpoint}
+   * @return the current addresses of the endpoint named {@code name}
+   * @throws NlbException {@code InvalidTarget} when no endpoint has that name
+   */
   public List<InetAddress> albEndpointAddresses(String name) {
     return control.call(() -> {
       return requireAlb(name).addresses;
@@ -531,7 +560,9 @@ public final class Nlb implements AutoCloseable {
   /**
    * Removes an ALB endpoint.
    *
-   * @throws NlbException {@code ResourceInUse} while a target group has it registered
+   * @param name the name given in its {@link AlbEndpoint}
+   * @throws NlbException {@code ResourceInUse} while a target group has it registered, or {@code
+   *     InvalidTarget} when no endpoint has that name
    */
   public void deleteAlbEndpoint(String name) {
     audited("DeleteAlbEndpoint", fields("name", name), () -> doDeleteAlbEndpoint(name));
@@ -893,12 +924,18 @@ public final class Nlb implements AutoCloseable {
   /**
    * Adds a listener told about every health transition reported through {@link
    * TargetGroup#reportHealth}; see {@link TargetHealthListener} for when and where it is called.
+   *
+   * @param listener the listener; adding it twice makes it called twice
    */
   public void addTargetHealthListener(TargetHealthListener listener) {
     healthListeners.add(listener);
   }
 
-  /** Removes a listener added with {@link #addTargetHealthListener}; unknown listeners are ignored. */
+  /**
+   * Removes a listener added with {@link #addTargetHealthListener}; unknown listeners are ignored.
+   *
+   * @param listener the listener to remove (one registration of it)
+   */
   public void removeTargetHealthListener(TargetHealthListener listener) {
     healthListeners.remove(listener);
   }
@@ -917,12 +954,18 @@ public final class Nlb implements AutoCloseable {
   /**
    * Attaches the receiver of passive health signals (the health-check engine), replacing any
    * previous one.
+   *
+   * @param sink the receiver of connection outcomes reported by the data plane
    */
   public void attachPassiveHealthSink(PassiveHealthSink sink) {
     passiveHealth = sink;
   }
 
-  /** Detaches {@code sink} if it is the one attached; signals are then dropped. */
+  /**
+   * Detaches {@code sink} if it is the one attached; signals are then dropped.
+   *
+   * @param sink the receiver attached earlier; any other sink leaves the attachment as it is
+   */
   public void detachPassiveHealthSink(PassiveHealthSink sink) {
     if (passiveHealth == sink) {
       passiveHealth = PassiveHealthSink.NONE;
@@ -932,22 +975,24 @@ public final class Nlb implements AutoCloseable {
   /**
    * Where the data plane reports connection outcomes for passive health checks: the attached
    * sink, or one that drops every signal. One volatile read; no lock.
+   *
+   * @return the attached sink, or {@link PassiveHealthSink#NONE}; never null
    */
   public PassiveHealthSink passiveHealth() {
     return passiveHealth;
   }
 
-  /** The scheduler time and timers come from. */
+  /** {@return the scheduler time and timers come from (the system scheduler unless one was given)} */
   public Scheduler scheduler() {
     return scheduler;
   }
 
-  /** The quotas in force. */
+  /** {@return the quotas in force, fixed when this instance was built} */
   public Quotas quotas() {
     return quotas;
   }
 
-  /** The transport, if one is attached. */
+  /** {@return the transport, or empty when routing runs in-process with nothing bound} */
   public Optional<Transport> transport() {
     return Optional.ofNullable(transport);
   }
@@ -1011,6 +1056,10 @@ public final class Nlb implements AutoCloseable {
      * How often instance targets are re-resolved through the {@link InstanceResolver} so that a
      * stopped or terminated instance is reported {@code unused} ({@code Target.InvalidState}) and
      * receives no new flows (default 30 seconds; 1 second to 1 hour).
+     *
+     * @param interval the time between two resolutions
+     * @return this builder
+     * @throws IllegalArgumentException when {@code interval} is outside 1 second to 1 hour
      */
     public Builder instanceRefreshInterval(Duration interval) {
       if (interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
@@ -1023,31 +1072,55 @@ public final class Nlb implements AutoCloseable {
     /**
      * Where control-plane audit events go (default: JSON lines to the SLF4J logger {@code
      * io.nlb.audit}).
+     *
+     * @param listener the receiver of one event per changing operation, refused ones included
+     * @return this builder
      */
     public Builder auditListener(AuditListener listener) {
       this.audit = listener;
       return this;
     }
 
-    /** The source of time and timers (a {@link ManualScheduler} in tests). */
+    /**
+     * The source of time and timers (a {@link ManualScheduler} in tests).
+     *
+     * @param scheduler the scheduler; the caller keeps owning it and {@link Nlb#close()} leaves it
+     *     running
+     * @return this builder
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = scheduler;
       return this;
     }
 
-    /** The source of identifiers and (unless {@link #flowHashSeed} is set) the flow-hash seed. */
+    /**
+     * The source of identifiers and (unless {@link #flowHashSeed} is set) the flow-hash seed.
+     *
+     * @param random the generator (default: seeded from {@link java.security.SecureRandom})
+     * @return this builder
+     */
     public Builder random(RandomGenerator random) {
       this.random = random;
       return this;
     }
 
-    /** Resolves instance ids for {@code instance} target groups. */
+    /**
+     * Resolves instance ids for {@code instance} target groups.
+     *
+     * @param resolver the resolver (default: one that knows no instance)
+     * @return this builder
+     */
     public Builder instanceResolver(InstanceResolver resolver) {
       this.instances = resolver;
       return this;
     }
 
-    /** The quotas to enforce. */
+    /**
+     * The quotas to enforce.
+     *
+     * @param quotas the quotas (default: {@link Quotas#defaults()})
+     * @return this builder
+     */
     public Builder quotas(Quotas quotas) {
       this.quotas = quotas;
       return this;
@@ -1057,13 +1130,23 @@ public final class Nlb implements AutoCloseable {
      * The seed of the flow hash. Fixing it makes assignments reproducible across runs (tests,
      * several processes that must agree); the default is random, so that clients cannot aim
      * their flows at one target.
+     *
+     * @param seed any 64-bit value
+     * @return this builder
      */
     public Builder flowHashSeed(long seed) {
       this.flowHashSeed = seed;
       return this;
     }
 
-    /** The Maglev table size: a prime from 251 to 1000003 (default 65537). */
+    /**
+     * The Maglev table size: a prime from 251 to 1000003 (default 65537).
+     *
+     * @param size the number of slots in each target group's lookup table; larger spreads flows
+     *     more evenly and costs more memory per group
+     * @return this builder
+     * @throws IllegalArgumentException when {@code size} is not a prime in range
+     */
     public Builder tableSize(int size) {
       if (size < 251 || size > 1000003 || !isPrime(size)) {
         throw Check.invalid("tableSize", size, "a prime from 251 to 1000003, such as 65537");
@@ -1072,7 +1155,13 @@ public final class Nlb implements AutoCloseable {
       return this;
     }
 
-    /** The data plane. */
+    /**
+     * The data plane.
+     *
+     * @param transport the transport that binds listeners and carries flows; {@link Nlb#close()}
+     *     closes it
+     * @return this builder
+     */
     public Builder transport(Transport transport) {
       this.transport = transport;
       return this;
@@ -1081,6 +1170,7 @@ public final class Nlb implements AutoCloseable {
     /**
      * Uses the highest-priority {@link TransportProvider} found by {@link ServiceLoader}.
      *
+     * @return this builder
      * @throws IllegalStateException when none is on the class or module path
      */
     public Builder transport() {
@@ -1096,7 +1186,13 @@ public final class Nlb implements AutoCloseable {
       return transport(best.create());
     }
 
-    /** The suffix of load balancers' DNS names ({@code name-id.<suffix>}; default {@code elb.local}). */
+    /**
+     * The suffix of load balancers' DNS names ({@code name-id.<suffix>}; default {@code elb.local}).
+     *
+     * @param suffix a lower-case DNS domain
+     * @return this builder
+     * @throws IllegalArgumentException when {@code suffix} is not a lower-case DNS domain
+     */
     public Builder dnsSuffix(String suffix) {
       if (!suffix.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
         throw Check.invalid("dnsSuffix", suffix, "a lower-case DNS domain such as elb.local");
@@ -1117,7 +1213,11 @@ public final class Nlb implements AutoCloseable {
       return true;
     }
 
-    /** Builds the {@link Nlb}. */
+    /**
+     * Builds the {@link Nlb}.
+     *
+     * @return a new, open instance; close it to stop its timers and its transport
+     */
     public Nlb build() {
       return new Nlb(this);
     }

@@ -37,7 +37,12 @@ public final class NlbConfig {
    * @param targets the targets, each at most once (by id and effective port)
    */
   public record Group(TargetGroupConfig config, List<Target> targets) {
-    /** Copies {@code targets}. */
+    /**
+     * Copies {@code targets}.
+     *
+     * @param config the group's configuration
+     * @param targets the targets, each at most once (by id and effective port); copied
+     */
     public Group {
       targets = List.copyOf(targets);
     }
@@ -64,17 +69,17 @@ public final class NlbConfig {
     this.loadBalancers = List.copyOf(loadBalancers);
   }
 
-  /** Starts an empty desired state. */
+  /** {@return a builder of a desired state that starts with no group and no load balancer} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The target groups, in the order given. */
+  /** {@return the target groups, in the order given; unmodifiable} */
   public List<Group> targetGroups() {
     return groups;
   }
 
-  /** The load balancers, in the order given. */
+  /** {@return the load balancers, in the order given; unmodifiable} */
   public List<LoadBalancerConfig> loadBalancers() {
     return loadBalancers;
   }
@@ -95,18 +100,35 @@ public final class NlbConfig {
 
     Builder() {}
 
-    /** Adds a target group with the targets to register in it. */
+    /**
+     * Adds a target group with the targets to register in it.
+     *
+     * @param config the group's configuration
+     * @param targets the targets the group should have, each at most once; none leaves it empty
+     * @return this builder
+     */
     public Builder targetGroup(TargetGroupConfig config, Target... targets) {
       return targetGroup(config, List.of(targets));
     }
 
-    /** Adds a target group with the targets to register in it. */
+    /**
+     * Adds a target group with the targets to register in it.
+     *
+     * @param config the group's configuration
+     * @param targets the targets the group should have, each at most once; copied
+     * @return this builder
+     */
     public Builder targetGroup(TargetGroupConfig config, Collection<Target> targets) {
       groups.add(new Group(config, List.copyOf(targets)));
       return this;
     }
 
-    /** Adds a load balancer with its zones and listeners. */
+    /**
+     * Adds a load balancer with its zones and listeners.
+     *
+     * @param config the load balancer's configuration; its listeners name groups added here
+     * @return this builder
+     */
     public Builder loadBalancer(LoadBalancerConfig config) {
       loadBalancers.add(config);
       return this;
@@ -115,6 +137,7 @@ public final class NlbConfig {
     /**
      * Builds the desired state.
      *
+     * @return the immutable desired state, to pass to {@link Nlb#plan} or {@link Nlb#apply}
      * @throws NlbException {@code ValidationError} listing every problem, each with its path
      */
     public NlbConfig build() {

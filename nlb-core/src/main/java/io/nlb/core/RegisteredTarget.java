@@ -49,27 +49,27 @@ public final class RegisteredTarget {
     return id + "#" + port;
   }
 
-  /** The group this registration belongs to. */
+  /** {@return the group this registration belongs to} */
   public TargetGroup group() {
     return group;
   }
 
-  /** The target as registered. */
+  /** {@return the target as registered, with the port override if one was given} */
   public Target target() {
     return target;
   }
 
-  /** The address literal, instance id or endpoint name. */
+  /** {@return the address literal, instance id or endpoint name} */
   public String id() {
     return target.id();
   }
 
-  /** The port traffic goes to (the override, or the group's port). */
+  /** {@return the port traffic goes to (the override, or the group's port), 1-65535} */
   public int port() {
     return port;
   }
 
-  /** A number unique among all registrations of the {@link Nlb}, stable for this registration's life. */
+  /** {@return a number unique among all registrations of the {@link Nlb}, stable for this registration's life} */
   public long registrationId() {
     return registrationId;
   }
@@ -116,7 +116,7 @@ public final class RegisteredTarget {
     return albEndpoint;
   }
 
-  /** Whether this registration is an ALB endpoint (in every zone; addresses change). */
+  /** {@return whether this registration is an ALB endpoint (in every zone; addresses change)} */
   public boolean isAlb() {
     return albEndpoint != null;
   }
@@ -125,6 +125,10 @@ public final class RegisteredTarget {
    * The address a new flow with {@code flowHash} connects to: the target's address, or for an ALB
    * endpoint one of its current addresses chosen by the hash; null when an ALB endpoint has no
    * address yet. Allocates nothing.
+   *
+   * @param flowHash the flow's hash, as the routing snapshot computed it; ignored unless this is an
+   *     ALB endpoint
+   * @return the address to connect to, or null when an ALB endpoint has no address yet
    */
   public @Nullable InetSocketAddress address(long flowHash) {
     if (address != null) {
@@ -137,17 +141,17 @@ public final class RegisteredTarget {
     return a[(int) Long.remainderUnsigned(flowHash, a.length)];
   }
 
-  /** The fixed address of an IP or instance target; null for an ALB endpoint. */
+  /** {@return the fixed address of an IP or instance target, or null for an ALB endpoint} */
   public @Nullable InetSocketAddress address() {
     return address;
   }
 
-  /** The current addresses of an ALB endpoint (empty for other targets). */
+  /** {@return the current addresses of an ALB endpoint, or an empty list for other targets} */
   public List<InetSocketAddress> albAddresses() {
     return List.of(albAddresses);
   }
 
-  /** The health reported by health checks, regardless of draining. */
+  /** {@return the health reported by health checks, regardless of draining} */
   public TargetHealth health() {
     return health;
   }
@@ -155,6 +159,8 @@ public final class RegisteredTarget {
   /**
    * Whether the deregistration delay has ended and the target has left its group. Set before the
    * transport is told, so a flow that starts on this target concurrently can see it.
+   *
+   * @return true once the target has left its group
    */
   public boolean isRemoved() {
     return removed;
@@ -169,7 +175,7 @@ public final class RegisteredTarget {
     removed = false;
   }
 
-  /** Whether the target is deregistering: no new flows, existing flows continue. */
+  /** {@return whether the target is deregistering: no new flows, existing flows continue} */
   public boolean isDraining() {
     return draining;
   }

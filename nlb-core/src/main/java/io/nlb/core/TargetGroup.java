@@ -54,49 +54,49 @@ public final class TargetGroup {
     this.tags = new LinkedHashMap<>(config.tags());
   }
 
-  /** The name. */
+  /** {@return the name, unique among the target groups of its {@link Nlb}} */
   public String name() {
     return name;
   }
 
-  /** The 16-hex-digit id. */
+  /** {@return the 16-hex-digit id, chosen at creation and kept for the group's life} */
   public String id() {
     return id;
   }
 
-  /** The resource id {@code targetgroup/<name>/<id>}, also the {@code TargetGroup} metric dimension. */
+  /** {@return the resource id {@code targetgroup/<name>/<id>}, also the {@code TargetGroup} metric dimension} */
   public String resourceId() {
     return "targetgroup/" + name + "/" + id;
   }
 
-  /** The protocol to the targets. */
+  /** {@return the protocol to the targets, fixed at creation} */
   public Protocol protocol() {
     return protocol;
   }
 
-  /** The default port of the targets. */
+  /** {@return the default port of the targets (1-65535), used by targets registered without one} */
   public int port() {
     return port;
   }
 
-  /** How targets are named. */
+  /** {@return how targets are named (IP address, instance id or ALB endpoint), fixed at creation} */
   public TargetType targetType() {
     return targetType;
   }
 
-  /** {@code ipv4} or {@code ipv6}. */
+  /** {@return {@code ipv4} or {@code ipv6}: the address family of the targets, fixed at creation} */
   public IpAddressType ipAddressType() {
     return ipAddressType;
   }
 
-  /** The health-check settings. */
+  /** {@return the health-check settings in force; changed by {@link #modifyHealthCheck}} */
   public HealthCheck healthCheck() {
     return nlb.control.call(() -> {
       return healthCheck;
     });
   }
 
-  /** The attributes, defaults filled in. */
+  /** {@return the attributes, defaults filled in} */
   public TargetGroupAttributes attributes() {
     return nlb.control.call(() -> {
       return attributes;
@@ -107,26 +107,26 @@ public final class TargetGroup {
     return attributes;
   }
 
-  /** describe-target-group-attributes: every key with its value, defaults filled in. */
+  /** {@return every attribute key with its value, defaults filled in (describe-target-group-attributes)} */
   public Map<String, String> describeAttributes() {
     return attributes().asMap();
   }
 
-  /** The tags. */
+  /** {@return a copy of the tags, by key} */
   public Map<String, String> tags() {
     return nlb.control.call(() -> {
       return Map.copyOf(tags);
     });
   }
 
-  /** The load balancer whose listeners use this group, if any. */
+  /** {@return the load balancer whose listeners use this group, or empty when no listener does} */
   public Optional<LoadBalancer> loadBalancer() {
     return nlb.control.call(() -> {
       return Optional.ofNullable(nlb.loadBalancerOf(this));
     });
   }
 
-  /** Every registration, draining ones included, in registration order. */
+  /** {@return every registration, draining ones included, in registration order: a copy} */
   public List<RegisteredTarget> registeredTargets() {
     return nlb.control.call(() -> {
       return List.copyOf(registrations.values());
@@ -139,7 +139,11 @@ public final class TargetGroup {
 
   // ------------------------------------------------------------------ register / deregister
 
-  /** See {@link #registerTargets(Collection)}. */
+  /**
+   * See {@link #registerTargets(Collection)}.
+   *
+   * @param targets the targets to register
+   */
   public void registerTargets(Target... targets) {
     registerTargets(List.of(targets));
   }
@@ -150,6 +154,8 @@ public final class TargetGroup {
    * health as it was; registering a registered target again changes nothing. Every target is
    * checked before any is registered.
    *
+   * @param targets the targets to register, each named as the group's {@link #targetType()}
+   *     requires
    * @throws NlbException {@code InvalidTarget} (wrong kind, wrong address family, unknown or
    *     stopped instance, unknown ALB endpoint, port of an ALB), {@code TooManyTargets}, {@code
    *     TooManyRegistrationsForTargetId}
@@ -263,7 +269,11 @@ public final class TargetGroup {
     }
   }
 
-  /** See {@link #deregisterTargets(Collection)}. */
+  /**
+   * See {@link #deregisterTargets(Collection)}.
+   *
+   * @param targets the registered targets to deregister
+   */
   public void deregisterTargets(Target... targets) {
     deregisterTargets(List.of(targets));
   }
@@ -275,6 +285,7 @@ public final class TargetGroup {
    * deregistration_delay.connection_termination.enabled}, its flows are closed. With a delay of 0
    * it is removed at once.
    *
+   * @param targets the registered targets to deregister, matched by id and effective port
    * @throws NlbException {@code InvalidTarget} naming every target that is not registered; then
    *     nothing is deregistered
    */
@@ -350,7 +361,11 @@ public final class TargetGroup {
 
   // ------------------------------------------------------------------ health
 
-  /** describe-target-health for every registered target (draining ones included). */
+  /**
+   * describe-target-health for every registered target (draining ones included).
+   *
+   * @return one description per registration, in registration order
+   */
   public List<TargetHealthDescription> describeTargetHealth() {
     return nlb.control.call(() -> {
       List<TargetHealthDescription> out = new ArrayList<>();
@@ -361,7 +376,13 @@ public final class TargetGroup {
     });
   }
 
-  /** describe-target-health for the given targets; those not registered are {@code unused} ({@code Target.NotRegistered}). */
+  /**
+   * describe-target-health for the given targets; those not registered are {@code unused} ({@code
+   * Target.NotRegistered}).
+   *
+   * @param targets the targets to describe
+   * @return one description per target given, in the order given
+   */
   public List<TargetHealthDescription> describeTargetHealth(Target... targets) {
     return nlb.control.call(() -> {
       List<TargetHealthDescription> out = new ArrayList<>();
@@ -423,6 +444,8 @@ public final class TargetGroup {
    * (outside the control-plane lock, on the calling thread) every {@link TargetHealthListener}
    * added with {@link Nlb#addTargetHealthListener} is told.
    *
+   * @param target the registered target, as it was registered
+   * @param health the new health state with its reason
    * @return the previous health
    * @throws NlbException {@code InvalidTarget} when the target is not registered
    */
@@ -471,6 +494,7 @@ public final class TargetGroup {
    * equal to the current health are skipped. Listeners are told about each change, in the map's
    * iteration order, after the lock is released.
    *
+   * @param healths the new health of each registered target
    * @throws NlbException {@code ValidationError} for a state that cannot be reported, {@code
    *     InvalidTarget} when a target is not registered (nothing is changed then)
    */
@@ -532,6 +556,8 @@ public final class TargetGroup {
    * Changes attributes by their elbv2 keys (modify-target-group-attributes). Every value and
    * cross-rule is checked before any is applied.
    *
+   * @param changes the values to set, by key; keys not given keep their value
+   * @return every attribute after the change, defaults filled in
    * @throws NlbException {@code ValidationError}, {@code InvalidConfigurationRequest} (stickiness
    *     behind a TLS listener), {@code OperationNotPermitted} (cross-zone on during a zonal shift)
    */
@@ -582,7 +608,14 @@ public final class TargetGroup {
     });
   }
 
-  /** Replaces the health-check settings (modify-target-group); they apply from the next check. */
+  /**
+   * Replaces the health-check settings (modify-target-group); they apply from the next check.
+   *
+   * @param next the new settings, replacing the current ones as a whole
+   * @throws NlbException {@code IncompatibleProtocols} when the check protocol does not fit the
+   *     group's target type (TCP for an {@code alb} group), {@code ValidationError} when a setting an
+   *     {@code alb} group fixes is changed
+   */
   public void modifyHealthCheck(HealthCheck next) {
     nlb.audited("ModifyTargetGroup", Nlb.fields("targetGroupArn", resourceId(), "healthCheck", next.toString()),
         () -> doModifyHealthCheck(next));
@@ -604,7 +637,11 @@ public final class TargetGroup {
     });
   }
 
-  /** Adds or replaces tags (add-tags); every tag is checked before any is applied. */
+  /**
+   * Adds or replaces tags (add-tags); every tag is checked before any is applied.
+   *
+   * @param additions the tags to set, by key; a key already present gets the new value
+   */
   public void addTags(Map<String, String> additions) {
     nlb.audited("AddTags", Nlb.fields("resourceArns", List.of(resourceId()), "tags", additions), () -> doAddTags(additions));
   }
@@ -616,7 +653,11 @@ public final class TargetGroup {
     });
   }
 
-  /** Removes tags by key (remove-tags); unknown keys are ignored. */
+  /**
+   * Removes tags by key (remove-tags); unknown keys are ignored.
+   *
+   * @param keys the keys of the tags to remove
+   */
   public void removeTags(Collection<String> keys) {
     nlb.audited("RemoveTags", Nlb.fields("resourceArns", List.of(resourceId()), "tagKeys", List.copyOf(keys)), () -> doRemoveTags(keys));
   }
