@@ -8,6 +8,8 @@ module io.nlb.launcher {
   requires transitive io.nlb.core;
   requires transitive io.nlb.transport.netty;
   requires io.nlb.healthcheck;
+  // The optional awsApi section starts the AWS API endpoint with the daemon.
+  requires io.nlb.awsapi;
   requires transitive io.nlb.tls;
   requires transitive io.nlb.metrics;
   requires transitive io.nlb.metrics.store;

@@ -108,7 +108,8 @@ final class ConfigKeys {
       bool("healthChecks", "true", "Runs the health-check engine: each target group's `healthCheck` probes its targets."),
       sections("targetGroups", "targetGroup", "The target groups, each with its targets."),
       sections("loadBalancers", "loadBalancer", "The load balancers, each with its zones and listeners."),
-      section("status", "status", "The read-only status endpoint (`/`, `/status.json`, `/metrics`, `/healthz`); absent: none.")));
+      section("status", "status", "The read-only status endpoint (`/`, `/status.json`, `/metrics`, `/healthz`); absent: none."),
+      section("awsApi", "awsApi", "The AWS API endpoint (elbv2 and CloudWatch, module nlb-aws-api) started with the daemon; absent: none.")));
 
   static final Section TRANSPORT = new Section("transport", "transport", "Settings of the Netty transport. Changing them needs a restart.",
       List.of(
@@ -197,9 +198,44 @@ final class ConfigKeys {
           string("certificateChain", true, null, "The PEM file of the chain, leaf first (at most 1 MiB)."),
           string("privateKey", true, null, "The PEM file of the leaf's unencrypted PKCS#8 private key (at most 1 MiB).")));
 
+  static final Section AWS_API = new Section("awsApi", "awsApi",
+      "The AWS API endpoint: the AWS CLI and SDKs create and manage load balancers next to the file's, which they list but may"
+          + " not change. Changing it needs a restart.", List.of(
+          integer("port", true, null, 0, 65535, "The port; 0 picks a free one (logged)."),
+          string("address", false, "127.0.0.1",
+              "The address to bind, an IPv4 or IPv6 literal. Requests are signed, but over plain HTTP: beyond loopback it logs a warning."),
+          string("region", false, "us-east-1", "The region requests are signed for and ARNs carry, e.g. `us-east-2`."),
+          string("accountId", false, "123456789012", "The 12-digit account id in ARNs."),
+          sections("accessKeys", "awsApiAccessKey", "The access keys that may sign requests; at least one."),
+          sections("zones", "zone", "Zones for the subnets, beside the zones of the file's load balancers (same keys)."),
+          sections("subnets", "awsApiSubnet", "The subnets `CreateLoadBalancer` may name."),
+          string("certificateDirectory", false, null, "A directory of `<name>.crt.pem` and `<name>.key.pem` pairs, read at start:"
+              + " each is `arn:aws:acm:<region>:<accountId>:certificate/<name>`. Relative to the file."),
+          sections("certificates", "awsApiCertificate", "Certificates for `CertificateArn` values, each with its ARN."),
+          string("stateFile", false, null, "Where what the API creates is kept across restarts (written atomically after every"
+              + " change). Relative to the file; absent: the API's load balancers are gone after a restart.")));
+
+  static final Section AWS_API_ACCESS_KEY = new Section("awsApiAccessKey", "awsApi.accessKeys[]",
+      "An access key of the AWS API endpoint: give `secret` or `secretFile`.", List.of(
+          string("id", true, null, "The access key id: 16-128 capital letters and digits, e.g. `AKIDNLBEXAMPLE000001`."),
+          string("secret", false, null, "The secret access key."),
+          string("secretFile", false, null, "A file holding the secret access key (one line; relative to the file).")));
+
+  static final Section AWS_API_SUBNET = new Section("awsApiSubnet", "awsApi.subnets[]", "A subnet of the AWS API endpoint.", List.of(
+      string("id", true, null, "The subnet id: `subnet-` followed by 1-64 letters or digits."),
+      string("zone", true, null, "The zone it lies in: the name of a zone under `awsApi.zones` or of the file's load balancers;"
+          + " its first address is the node address a load balancer in this subnet binds."),
+      strings("addresses", "Further node addresses a `SubnetMapping` may choose (`PrivateIPv4Address`, `IPv6Address`).")));
+
+  static final Section AWS_API_CERTIFICATE = new Section("awsApiCertificate", "awsApi.certificates[]",
+      "A certificate of the AWS API endpoint from PEM files, read and checked when the file is read.", List.of(
+          string("arn", true, null, "The ARN `CertificateArn` values name, e.g. `arn:aws:acm:us-east-1:123456789012:certificate/web`."),
+          string("certificateChain", true, null, "The PEM file of the chain, leaf first (at most 1 MiB)."),
+          string("privateKey", true, null, "The PEM file of the leaf's unencrypted PKCS#8 private key (at most 1 MiB).")));
+
   /** Every section, in the order the reference lists them. */
   static final List<Section> ALL = List.of(ROOT, TRANSPORT, STATUS, TARGET_GROUP, TARGET, HEALTH_CHECK, LOAD_BALANCER, ZONE, LISTENER,
-      CERTIFICATE);
+      CERTIFICATE, AWS_API, AWS_API_ACCESS_KEY, AWS_API_SUBNET, AWS_API_CERTIFICATE);
 
   /** The section with {@code id}. */
   static Section byId(String id) {

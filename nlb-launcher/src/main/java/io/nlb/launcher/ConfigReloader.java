@@ -60,7 +60,10 @@ import org.slf4j.LoggerFactory;
  * What the launcher cannot change live: the transport settings, {@code healthChecks}, {@code
  * status}, and its set of load balancers (added, removed or renamed); and what the control plane
  * refuses to change (a target group's protocol, port, target type or IP address type; a zone
- * removed or changed; a listener forwarding to a group the file does not define). Every problem is
+ * removed or changed; a listener forwarding to a group the file does not define). With an {@code
+ * awsApi} section, what the AWS API created (the groups and load balancers the file does not
+ * name) is carried into the desired state as it runs, so a reload leaves it alone; a step that
+ * would still change it is refused, and so is a file that takes one of its names. Every problem is
  * logged at WARN, one line each with its path, and nothing is applied.
  *
  * <h2>All or nothing</h2>
@@ -99,6 +102,8 @@ public final class ConfigReloader implements AutoCloseable {
 
   private final Launcher launcher;
   private final LauncherConfig startup;
+  /** The file last applied (at start, then by each successful reload): what the file owns. */
+  private LauncherConfig applied;
   private @Nullable ScheduledExecutorService executor;
   private @Nullable WatchService watcher;
   private @Nullable Thread watchThread;
@@ -108,6 +113,7 @@ public final class ConfigReloader implements AutoCloseable {
   ConfigReloader(Launcher launcher, LauncherConfig startup) {
     this.launcher = launcher;
     this.startup = startup;
+    this.applied = startup;
   }
 
   /** Reads {@code file} and applies it; a file that does not parse is refused with its problems. */
@@ -129,7 +135,7 @@ public final class ConfigReloader implements AutoCloseable {
     checkRestartOnly(next, problems);
     NlbConfig desired;
     try {
-      desired = desired(next);
+      desired = desired(next, launcher.awsApiServer().isPresent() ? apiOwned() : ApiOwned.NONE);
     } catch (NlbException e) {
       problems.addAll(e.problems());
       return refuse(problems);
@@ -142,15 +148,20 @@ public final class ConfigReloader implements AutoCloseable {
       problems.addAll(e.problems());
       return refuse(problems);
     }
+    if (launcher.awsApiServer().isPresent()) {
+      checkApiOwned(next, plan, problems);
+    }
     if (!problems.isEmpty()) {
       return refuse(problems);
     }
     if (plan.isEmpty()) {
       log.info("reload: no changes");
+      applied = next;
       return new Result(List.of(), List.of(), null, List.of());
     }
     try {
       List<String> applied = describe(nlb.apply(desired));
+      this.applied = next;
       log.info("reload: applied {} change(s): {}", applied.size(), String.join("; ", applied));
       return new Result(List.of(), applied, null, List.of());
     } catch (NlbException e) {
@@ -159,6 +170,77 @@ public final class ConfigReloader implements AutoCloseable {
       List<String> skipped = describe(plan);
       log.warn("reload: failed, nothing applied, the running configuration is unchanged: {}; not applied: {}", failure, skipped);
       return new Result(List.of(), List.of(), failure, skipped);
+    }
+  }
+
+  /** What the AWS API created, as it runs now: it joins the file's desired state unchanged. */
+  private record ApiOwned(List<NlbConfig.Group> groups, List<LoadBalancerConfig> loadBalancers) {
+    static final ApiOwned NONE = new ApiOwned(List.of(), List.of());
+  }
+
+  /**
+   * The running groups and load balancers that the last applied file does not name: the AWS API
+   * created them. Rebuilt from the live objects, so the plan finds nothing to
+   * change in them (a request the API runs between this copy and the apply could be undone; the
+   * window is one reload).
+   */
+  private ApiOwned apiOwned() {
+    // Only the last applied file: a new file that takes an API name then names it twice, and the
+    // desired state refuses the duplicate with its path.
+    Set<String> fileGroups = new HashSet<>();
+    Set<String> fileLbs = new HashSet<>();
+    applied.groups().forEach(g -> fileGroups.add(g.config().name()));
+    applied.loadBalancers().forEach(l -> fileLbs.add(l.name()));
+    Nlb nlb = launcher.nlb();
+    List<NlbConfig.Group> groups = new ArrayList<>();
+    for (TargetGroup tg : nlb.targetGroups()) {
+      if (fileGroups.contains(tg.name())) {
+        continue;
+      }
+      TargetGroupConfig.Builder c = TargetGroupConfig.builder(tg.name(), tg.protocol(), tg.port()).targetType(tg.targetType())
+          .ipAddressType(tg.ipAddressType()).healthCheck(tg.healthCheck()).attributes(tg.attributes());
+      tg.tags().forEach(c::tag);
+      List<Target> targets = new ArrayList<>();
+      for (RegisteredTarget t : tg.registeredTargets()) {
+        if (!t.isDraining() && !t.isRemoved()) {
+          targets.add(t.target());
+        }
+      }
+      groups.add(new NlbConfig.Group(c.build(), targets));
+    }
+    List<LoadBalancerConfig> lbs = new ArrayList<>();
+    for (LoadBalancer lb : nlb.loadBalancers()) {
+      if (fileLbs.contains(lb.name())) {
+        continue;
+      }
+      LoadBalancerConfig.Builder c = LoadBalancerConfig.builder(lb.name()).scheme(lb.scheme()).ipAddressType(lb.ipAddressType())
+          .attributes(lb.attributes());
+      lb.zones().forEach(c::zone);
+      lb.tags().forEach(c::tag);
+      lb.listeners().forEach(l -> c.listener(l.config()));
+      lbs.add(c.build());
+    }
+    return new ApiOwned(groups, lbs);
+  }
+
+  /**
+   * A safety net under {@link #apiOwned}: a planned step that touches what the AWS API created (a
+   * path naming a group or load balancer that neither the last applied file nor the new one
+   * names) is refused.
+   */
+  private void checkApiOwned(LauncherConfig next, List<NlbConfig.PlannedChange> plan, List<String> problems) {
+    Set<String> fileNames = new HashSet<>();
+    for (LauncherConfig c : List.of(applied, next)) {
+      c.groups().forEach(g -> fileNames.add("targetGroups[" + g.config().name() + "]"));
+      c.loadBalancers().forEach(l -> fileNames.add("loadBalancers[" + l.name() + "]"));
+    }
+    for (NlbConfig.PlannedChange c : plan) {
+      int end = c.path().indexOf(']');
+      String owner = end < 0 ? c.path() : c.path().substring(0, end + 1);
+      if ((owner.startsWith("targetGroups[") || owner.startsWith("loadBalancers[")) && !fileNames.contains(owner)) {
+        problems.add(owner + ": " + c.description() + " (expected: no change to what the AWS API created; the file reloads only"
+            + " its own groups and load balancers: restart, or delete those through the API first)");
+      }
     }
   }
 
@@ -171,12 +253,14 @@ public final class ConfigReloader implements AutoCloseable {
   }
 
   /** The file's target groups and load balancers as the control plane's desired state. */
-  private static NlbConfig desired(LauncherConfig next) {
+  private static NlbConfig desired(LauncherConfig next, ApiOwned api) {
     NlbConfig.Builder b = NlbConfig.builder();
     for (LauncherConfig.Group g : next.groups()) {
       b.targetGroup(g.config(), g.targets());
     }
     next.loadBalancers().forEach(b::loadBalancer);
+    api.groups().forEach(g -> b.targetGroup(g.config(), g.targets()));
+    api.loadBalancers().forEach(b::loadBalancer);
     return b.build();
   }
 
@@ -192,6 +276,9 @@ public final class ConfigReloader implements AutoCloseable {
     if (next.healthChecks() != startup.healthChecks()) {
       problems.add("healthChecks: " + next.healthChecks() + " (expected: unchanged, " + startup.healthChecks() + "; needs a restart)");
     }
+    if (!Objects.equals(next.awsApi(), startup.awsApi())) {
+      problems.add("awsApi: changed (expected: unchanged; the AWS API endpoint needs a restart)");
+    }
     if (!Objects.equals(next.status(), startup.status())) {
       problems.add("status: " + next.status() + " (expected: unchanged, " + startup.status() + "; the status page needs a restart)");
     }
@@ -204,8 +291,10 @@ public final class ConfigReloader implements AutoCloseable {
             + "; adding, removing or renaming a load balancer needs a restart)");
       }
     }
+    Set<String> startupLbs = new HashSet<>();
+    startup.loadBalancers().forEach(c -> startupLbs.add(c.name()));
     for (LoadBalancer lb : nlb.loadBalancers()) {
-      if (!fileLbs.contains(lb.name())) {
+      if (!fileLbs.contains(lb.name()) && (startupLbs.contains(lb.name()) || launcher.awsApiServer().isEmpty())) {
         problems.add("loadBalancers[" + lb.name() + "]: removed (expected: the running load balancers " + names(nlb.loadBalancers())
             + "; adding, removing or renaming a load balancer needs a restart)");
       }

@@ -10,6 +10,7 @@ import io.nlb.core.TargetGroup;
 import io.nlb.healthcheck.HealthCheckEngine;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nlb.awsapi.AwsApiServer;
 import io.nlb.metrics.MetricsRecorder;
 import io.nlb.metrics.micrometer.MicrometerMetricsRecorder;
 import io.nlb.metrics.store.MetricStore;
@@ -65,6 +66,7 @@ public final class Launcher implements AutoCloseable {
   private final ConfigReloader reloader;
   private boolean closed;
   private @Nullable StatusServer status;
+  private volatile @Nullable AwsApiServer awsApi;
   private volatile long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
 
   private Launcher(Nlb nlb, NettyTransport transport, @Nullable HealthCheckEngine health, List<LoadBalancer> loadBalancers,
@@ -151,6 +153,14 @@ public final class Launcher implements AutoCloseable {
       });
       ticker.scheduleAtFixedRate(metrics::tick, 1, 1, TimeUnit.SECONDS);
       launcher = new Launcher(nlb, transport, health, lbs, config, metrics, prometheus, ticker);
+      AwsApiSettings api = config.awsApi();
+      if (api != null) {
+        // After the file's load balancers: the endpoint lists them, and their names are taken.
+        launcher.awsApi = api.builder(nlb, metrics).build().start();
+        if (!api.address().isLoopbackAddress()) {
+          log.warn("awsApi: bound to {}, beyond loopback: requests are signed but travel over plain HTTP", api.address().getHostAddress());
+        }
+      }
       StatusSettings s = config.status();
       if (s != null) {
         launcher.status = StatusServer.start(launcher, s);
@@ -215,6 +225,11 @@ public final class Launcher implements AutoCloseable {
     return java.util.Optional.ofNullable(status);
   }
 
+  /** The AWS API endpoint, if the file has an {@code awsApi} section. */
+  public java.util.Optional<AwsApiServer> awsApiServer() {
+    return java.util.Optional.ofNullable(awsApi);
+  }
+
   /** The running control plane. */
   public Nlb nlb() {
     return nlb;
@@ -250,6 +265,10 @@ public final class Launcher implements AutoCloseable {
     log.info("stopping: listeners stop accepting; {} TCP and {} UDP flows open, TCP flows get up to {} s to finish",
         tcp, udp, config.transport().shutdownTimeout().toSeconds());
     reloader.close();
+    AwsApiServer api = awsApi;
+    if (api != null) {
+      api.close(); // before the control plane: no request runs against a closing Nlb
+    }
     StatusServer s = status;
     if (s != null) {
       s.close();

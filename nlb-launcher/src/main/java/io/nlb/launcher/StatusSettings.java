@@ -81,6 +81,18 @@ public record StatusSettings(InetAddress address, int port) {
     return problems.size() > before ? null : new StatusSettings(address, port);
   }
 
+  /** An IPv4 or IPv6 literal, or {@code null}: never a DNS lookup. */
+  static @Nullable InetAddress literal(String s) {
+    if (!looksLikeIpLiteral(s)) {
+      return null;
+    }
+    try {
+      return InetAddress.getByName(s);
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
   /** Literals only: a host name would make {@code getByName} do a DNS lookup at parse time. */
   private static boolean looksLikeIpLiteral(String s) {
     if (s.isEmpty()) {
