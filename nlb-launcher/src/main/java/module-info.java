@@ -8,6 +8,8 @@ module io.nlb.launcher {
   requires transitive io.nlb.core;
   requires transitive io.nlb.transport.netty;
   requires io.nlb.healthcheck;
+  // Launcher#dnsServer: the dns key starts an authoritative DNS server for the load balancers.
+  requires transitive io.nlb.dns;
   requires transitive io.nlb.tls;
   requires transitive io.nlb.metrics;
   requires transitive io.nlb.metrics.store;

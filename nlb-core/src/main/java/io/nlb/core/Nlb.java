@@ -92,6 +92,14 @@ public final class Nlb implements AutoCloseable {
   }
 
   /**
+   * {@return the suffix of the load balancers' DNS names ({@code <name>-<id>.<suffix>}): {@code
+   * elb.local} unless {@link Builder#dnsSuffix} set another; the zone a DNS server for them serves}
+   */
+  public String dnsSuffix() {
+    return dnsSuffix;
+  }
+
+  /**
    * Starts a builder with the documented defaults and no transport.
    *
    * @return a new builder; configure it, then call {@link Builder#build()}

@@ -192,6 +192,9 @@ public final class ConfigReloader implements AutoCloseable {
     if (next.healthChecks() != startup.healthChecks()) {
       problems.add("healthChecks: " + next.healthChecks() + " (expected: unchanged, " + startup.healthChecks() + "; needs a restart)");
     }
+    if (!next.cluster().equals(startup.cluster())) {
+      problems.add("identity/node/dns: " + next.cluster() + " (expected: unchanged, " + startup.cluster() + "; needs a restart)");
+    }
     if (!Objects.equals(next.status(), startup.status())) {
       problems.add("status: " + next.status() + " (expected: unchanged, " + startup.status() + "; the status page needs a restart)");
     }

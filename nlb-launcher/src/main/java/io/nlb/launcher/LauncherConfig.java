@@ -146,6 +146,7 @@ public final class LauncherConfig {
   private final TransportSettings transport;
   private final boolean healthChecks;
   private final @Nullable StatusSettings status;
+  private ClusterSettings cluster = ClusterSettings.DEFAULTS;
 
   private LauncherConfig(List<Group> groups, List<LoadBalancerConfig> loadBalancers, TransportSettings transport, boolean healthChecks,
       @Nullable StatusSettings status) {
@@ -174,6 +175,11 @@ public final class LauncherConfig {
   /** Whether to run the health-check engine. */
   public boolean healthChecks() {
     return healthChecks;
+  }
+
+  /** The {@code identity}, {@code node} and {@code dns} settings ({@link ClusterSettings}). */
+  public ClusterSettings cluster() {
+    return cluster;
   }
 
   /** The status page's settings ({@link StatusSettings}); {@code null} when there is no page. */
@@ -287,10 +293,13 @@ public final class LauncherConfig {
         }
       }
     }
+    ClusterSettings cluster = ClusterSettings.parse(root, lbs, p.problems);
     if (!p.problems.isEmpty()) {
       throw new ConfigException(p.problems);
     }
-    return new LauncherConfig(groups, lbs, transport, health, status);
+    LauncherConfig config = new LauncherConfig(groups, lbs, transport, health, status);
+    config.cluster = cluster;
+    return config;
   }
 
   private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_.\\-]*): (.*)",
