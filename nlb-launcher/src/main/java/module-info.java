@@ -10,6 +10,8 @@ module io.nlb.launcher {
   requires io.nlb.healthcheck;
   // The optional awsApi section starts the AWS API endpoint with the daemon.
   requires io.nlb.awsapi;
+  // Launcher#dnsServer: the dns key starts an authoritative DNS server for the load balancers.
+  requires transitive io.nlb.dns;
   requires transitive io.nlb.tls;
   requires transitive io.nlb.metrics;
   requires transitive io.nlb.metrics.store;

@@ -29,6 +29,11 @@ public final class Listener {
     this.id = id;
   }
 
+  /** The name a listener's derived id is drawn from: its load balancer, protocol and port. */
+  static String identityName(String loadBalancer, ListenerConfig config) {
+    return loadBalancer + "/" + config.protocol().name() + ":" + config.port();
+  }
+
   /** {@return the load balancer} */
   public LoadBalancer loadBalancer() {
     return loadBalancer;

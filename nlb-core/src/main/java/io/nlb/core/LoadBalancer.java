@@ -313,7 +313,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   Change<Listener> doCreateListener(ListenerConfig config) {
     checkLive();
-    Listener l = new Listener(this, config, nlb.hexId());
+    Listener l = new Listener(this, config, nlb.hexId("listener", Listener.identityName(name, config)));
     nlb.checkListener(this, l, config, List.of());
     listeners.add(l);
     return new Change<>(l, rebind(), () -> {

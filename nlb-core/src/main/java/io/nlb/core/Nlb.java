@@ -56,6 +56,7 @@ public final class Nlb implements AutoCloseable {
   final InstanceResolver instances;
   final Quotas quotas;
   final long flowHashSeed;
+  private final @Nullable String identity;
   final int tableSize;
   final @Nullable Transport transport;
   final String dnsSuffix;
@@ -78,7 +79,8 @@ public final class Nlb implements AutoCloseable {
     this.random = b.random != null ? b.random : new SplittableRandom(new SecureRandom().nextLong());
     this.instances = b.instances;
     this.quotas = b.quotas;
-    this.flowHashSeed = b.flowHashSeed != null ? b.flowHashSeed : random.nextLong();
+    this.identity = b.identity;
+    this.flowHashSeed = b.flowHashSeed != null ? b.flowHashSeed : identity != null ? derived("flowHashSeed") : random.nextLong();
     this.tableSize = b.tableSize;
     this.transport = b.transport;
     this.dnsSuffix = b.dnsSuffix;
@@ -87,6 +89,14 @@ public final class Nlb implements AutoCloseable {
     if (instances != InstanceResolver.NONE) {
       instanceRefreshTask = scheduler.schedule(instanceRefresh, this::refreshInstances);
     }
+  }
+
+  /**
+   * {@return the suffix of the load balancers' DNS names ({@code <name>-<id>.<suffix>}): {@code
+   * elb.local} unless {@link Builder#dnsSuffix} set another; the zone a DNS server for them serves}
+   */
+  public String dnsSuffix() {
+    return dnsSuffix;
   }
 
   /**
@@ -132,7 +142,7 @@ public final class Nlb implements AutoCloseable {
       if (!problems.isEmpty()) {
         throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
       }
-      TargetGroup tg = new TargetGroup(this, config, hexId());
+      TargetGroup tg = new TargetGroup(this, config, hexId("targetgroup", config.name()));
       targetGroups.put(config.name(), tg);
       return tg;
     });
@@ -229,7 +239,7 @@ public final class Nlb implements AutoCloseable {
         throw new NlbException(ErrorCode.TOO_MANY_LOAD_BALANCERS,
             Check.message("loadBalancers", loadBalancers.size() + 1, "at most " + quotas.loadBalancers()));
       }
-      LoadBalancer lb = new LoadBalancer(this, config, hexId());
+      LoadBalancer lb = new LoadBalancer(this, config, hexId("loadbalancer", config.name()));
       if (config.listeners().size() > quotas.listenersPerLoadBalancer()) {
         throw new NlbException(ErrorCode.TOO_MANY_LISTENERS,
             Check.message("loadBalancer[" + config.name() + "].listeners", config.listeners().size(),
@@ -240,7 +250,7 @@ public final class Nlb implements AutoCloseable {
       // which count the groups of every listener already on the load balancer. On a refusal the
       // load balancer is simply dropped.
       for (ListenerConfig lc : config.listeners()) {
-        Listener l = new Listener(lb, lc, hexId());
+        Listener l = new Listener(lb, lc, hexId("listener", Listener.identityName(lb.name(), lc)));
         checkListener(lb, l, lc, List.of());
         lb.listenersMutable().add(l);
       }
@@ -913,6 +923,22 @@ public final class Nlb implements AutoCloseable {
     return String.format("%016x", random.nextLong());
   }
 
+  /**
+   * The id of the resource {@code kind}/{@code name}: derived from the {@link Builder#identity}
+   * when there is one (so every process of that identity draws the same id), else random.
+   */
+  String hexId(String kind, String name) {
+    return identity == null ? hexId() : String.format("%016x", derived(kind + "\u0000" + name));
+  }
+
+  private long derived(String what) {
+    byte[] b = (identity + "\u0000" + what).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return io.nlb.core.internal.XxHash64.hash(b, 0, b.length, IDENTITY_SEED);
+  }
+
+  /** The XXH64 seed of derived ids and seeds ({@code "NlbIdent"} in ASCII); changing it changes every derived id. */
+  private static final long IDENTITY_SEED = 0x4E6C624964656E74L;
+
   void checkOpen() {
     if (closed) {
       throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("nlb", "closed", "an open Nlb"));
@@ -1044,6 +1070,7 @@ public final class Nlb implements AutoCloseable {
     private InstanceResolver instances = InstanceResolver.NONE;
     private Quotas quotas = Quotas.defaults();
     private @Nullable Long flowHashSeed;
+    private @Nullable String identity;
     private int tableSize = 65537;
     private @Nullable Transport transport;
     private String dnsSuffix = "elb.local";
@@ -1128,14 +1155,43 @@ public final class Nlb implements AutoCloseable {
 
     /**
      * The seed of the flow hash. Fixing it makes assignments reproducible across runs (tests,
-     * several processes that must agree); the default is random, so that clients cannot aim
-     * their flows at one target.
+     * several processes that must agree); the default is derived from the {@link #identity} when
+     * there is one, else random, so that clients cannot aim their flows at one target.
      *
      * @param seed any 64-bit value
      * @return this builder
      */
     public Builder flowHashSeed(long seed) {
       this.flowHashSeed = seed;
+      return this;
+    }
+
+    /**
+     * Makes this {@code Nlb} one of several processes that present the same load balancers: the
+     * ids of load balancers, target groups and listeners (hence their resource ids, ARNs and DNS
+     * names) and, unless {@link #flowHashSeed} is set, the flow-hash seed are derived from {@code
+     * identity} and the resource's name instead of drawn at random. Two processes built with the
+     * same identity, the same table size and the same configuration build the same Maglev tables
+     * and send every flow, and every sticky client, to the same target.
+     *
+     * <p>A resource deleted and created again under the same name gets the same id back. The seed
+     * derived from a known identity is predictable, so a client who knows it could aim its flows
+     * at one target; set {@link #flowHashSeed} to a secret shared by the processes to prevent that.
+     *
+     * <pre>{@code
+     * Nlb a = Nlb.builder().identity("prod-eu-1").build();
+     * Nlb b = Nlb.builder().identity("prod-eu-1").build(); // in another process: same ids, same seed
+     * }</pre>
+     *
+     * @param identity 1-256 characters naming the deployment (default: none, everything random)
+     * @return this builder
+     * @throws IllegalArgumentException when {@code identity} is empty or longer than 256 characters
+     */
+    public Builder identity(String identity) {
+      if (identity.isEmpty() || identity.length() > 256) {
+        throw Check.invalid("identity", identity, "1-256 characters");
+      }
+      this.identity = identity;
       return this;
     }
 

@@ -109,7 +109,29 @@ final class ConfigKeys {
       sections("targetGroups", "targetGroup", "The target groups, each with its targets."),
       sections("loadBalancers", "loadBalancer", "The load balancers, each with its zones and listeners."),
       section("status", "status", "The read-only status endpoint (`/`, `/status.json`, `/metrics`, `/healthz`); absent: none."),
-      section("awsApi", "awsApi", "The AWS API endpoint (elbv2 and CloudWatch, module nlb-aws-api) started with the daemon; absent: none.")));
+      section("awsApi", "awsApi", "The AWS API endpoint (elbv2 and CloudWatch, module nlb-aws-api) started with the daemon; absent: none."),
+      section("identity", "identity", "What processes started from this file share: ids, ARNs, DNS names and the flow-hash seed derive from it."),
+      section("node", "node", "Which zones' nodes this process runs, and whether other processes may share their addresses; absent: every zone."),
+      section("dns", "dns", "An authoritative DNS server for the load balancers' DNS names; absent: none.")));
+
+  static final Section IDENTITY = new Section("identity", "identity",
+      "The deployment's identity: every process started with the same identity and the same load balancers and groups presents the"
+          + " same resource ids, ARNs and DNS names and sends each flow to the same target. Changing it needs a restart.", List.of(
+          string("name", false, ClusterSettings.DEFAULT_IDENTITY, "1-256 characters; ids and the flow-hash seed derive from it and the"
+              + " resources' names (never random)."),
+          integer("flowHashSeed", false, null, Long.MIN_VALUE, Long.MAX_VALUE, "The flow-hash seed; absent: derived from `name`. A secret"
+              + " value shared by the processes keeps clients from aiming their flows at one target.")));
+
+  static final Section NODE = new Section("node", "node", "This process's part of the load balancers. Changing it needs a restart.",
+      List.of(
+          strings("zones", "The zones whose nodes this process runs (binds their addresses); absent: every zone. The other zones stay"
+              + " in the configuration, so routing and DNS are the same in every process."),
+          bool("reusePort", "false", "Binds listening sockets with SO_REUSEPORT, so that several processes (of the same user) share one"
+              + " node address; when one stops, the kernel moves its flows to the others.")));
+
+  static final Section DNS = new Section("dns", "dns", "The DNS server (UDP and TCP, same port). Changing it needs a restart.", List.of(
+      integer("port", true, null, 0, 65535, "The port; 0 picks a free one (logged). Port 53 needs CAP_NET_BIND_SERVICE."),
+      string("address", false, "127.0.0.1", "The address to bind, an IPv4 or IPv6 literal.")));
 
   static final Section TRANSPORT = new Section("transport", "transport", "Settings of the Netty transport. Changing them needs a restart.",
       List.of(
@@ -235,7 +257,8 @@ final class ConfigKeys {
 
   /** Every section, in the order the reference lists them. */
   static final List<Section> ALL = List.of(ROOT, TRANSPORT, STATUS, TARGET_GROUP, TARGET, HEALTH_CHECK, LOAD_BALANCER, ZONE, LISTENER,
-      CERTIFICATE, AWS_API, AWS_API_ACCESS_KEY, AWS_API_SUBNET, AWS_API_CERTIFICATE);
+      CERTIFICATE, AWS_API, AWS_API_ACCESS_KEY, AWS_API_SUBNET, AWS_API_CERTIFICATE,
+      IDENTITY, NODE, DNS);
 
   /** The section with {@code id}. */
   static Section byId(String id) {

@@ -279,6 +279,9 @@ public final class ConfigReloader implements AutoCloseable {
     if (!Objects.equals(next.awsApi(), startup.awsApi())) {
       problems.add("awsApi: changed (expected: unchanged; the AWS API endpoint needs a restart)");
     }
+    if (!next.cluster().equals(startup.cluster())) {
+      problems.add("identity/node/dns: " + next.cluster() + " (expected: unchanged, " + startup.cluster() + "; needs a restart)");
+    }
     if (!Objects.equals(next.status(), startup.status())) {
       problems.add("status: " + next.status() + " (expected: unchanged, " + startup.status() + "; the status page needs a restart)");
     }

@@ -7,6 +7,8 @@ import io.nlb.core.LoadBalancerState;
 import io.nlb.core.Nlb;
 import io.nlb.core.NlbException;
 import io.nlb.core.TargetGroup;
+import io.nlb.dns.DnsServer;
+import io.nlb.dns.NodeDirectory;
 import io.nlb.healthcheck.HealthCheckEngine;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,6 +21,7 @@ import io.nlb.transport.netty.NettyTransport;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +70,7 @@ public final class Launcher implements AutoCloseable {
   private boolean closed;
   private @Nullable StatusServer status;
   private volatile @Nullable AwsApiServer awsApi;
+  private @Nullable DnsServer dns;
   private volatile long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
 
   private Launcher(Nlb nlb, NettyTransport transport, @Nullable HealthCheckEngine health, List<LoadBalancer> loadBalancers,
@@ -116,8 +120,19 @@ public final class Launcher implements AutoCloseable {
     if (zeroCopy != null) {
       tb.zeroCopy(zeroCopy);
     }
+    ClusterSettings cluster = config.cluster();
+    java.util.Set<String> served = cluster.zones();
+    if (served != null) {
+      tb.servedZones(served);
+    }
+    tb.reusePort(cluster.reusePort());
     NettyTransport transport = tb.build();
-    Nlb nlb = Nlb.builder().transport(transport.spi()).build();
+    Nlb.Builder nb = Nlb.builder().transport(transport.spi()).identity(cluster.identity());
+    Long seed = cluster.flowHashSeed();
+    if (seed != null) {
+      nb.flowHashSeed(seed);
+    }
+    Nlb nlb = nb.build();
     HealthCheckEngine health = null;
     Launcher launcher = null;
     try {
@@ -161,12 +176,22 @@ public final class Launcher implements AutoCloseable {
           log.warn("awsApi: bound to {}, beyond loopback: requests are signed but travel over plain HTTP", api.address().getHostAddress());
         }
       }
+      InetSocketAddress dnsAddress = cluster.dns();
+      if (dnsAddress != null) {
+        // This process knows its own nodes only: the zones it does not run answer as gone.
+        launcher.dns = DnsServer.builder(NodeDirectory.of(nlb, (lb, zone) -> served == null || served.contains(zone)), nlb.dnsSuffix())
+            .address(dnsAddress).build();
+        log.info("dns: answering for *.{} on {} (udp, tcp)", nlb.dnsSuffix(), launcher.dns.address());
+      }
       StatusSettings s = config.status();
       if (s != null) {
         launcher.status = StatusServer.start(launcher, s);
         log.info("status page on http://{}/", launcher.status.address());
       }
       return launcher;
+    } catch (java.io.UncheckedIOException e) {
+      closeAfterFailure(launcher, health, nlb);
+      throw new IllegalStateException(e.getMessage(), e);
     } catch (IOException e) {
       closeAfterFailure(launcher, health, nlb);
       throw new IllegalStateException("status: cannot bind " + config.status() + ": " + e.getMessage() + " (expected: a free port)", e);
@@ -230,6 +255,11 @@ public final class Launcher implements AutoCloseable {
     return java.util.Optional.ofNullable(awsApi);
   }
 
+  /** The DNS server, if the file has a {@code dns} key. */
+  public java.util.Optional<DnsServer> dnsServer() {
+    return java.util.Optional.ofNullable(dns);
+  }
+
   /** The running control plane. */
   public Nlb nlb() {
     return nlb;
@@ -272,6 +302,10 @@ public final class Launcher implements AutoCloseable {
     StatusServer s = status;
     if (s != null) {
       s.close();
+    }
+    DnsServer d = dns;
+    if (d != null) {
+      d.close();
     }
     ticker.shutdownNow();
     if (health != null) {

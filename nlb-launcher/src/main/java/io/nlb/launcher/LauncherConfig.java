@@ -151,6 +151,7 @@ public final class LauncherConfig {
   private final boolean healthChecks;
   private final @Nullable StatusSettings status;
   private final @Nullable AwsApiSettings awsApi;
+  private ClusterSettings cluster = ClusterSettings.DEFAULTS;
 
   private LauncherConfig(List<Group> groups, List<LoadBalancerConfig> loadBalancers, TransportSettings transport, boolean healthChecks,
       @Nullable StatusSettings status, @Nullable AwsApiSettings awsApi) {
@@ -180,6 +181,11 @@ public final class LauncherConfig {
   /** Whether to run the health-check engine. */
   public boolean healthChecks() {
     return healthChecks;
+  }
+
+  /** The {@code identity}, {@code node} and {@code dns} settings ({@link ClusterSettings}). */
+  public ClusterSettings cluster() {
+    return cluster;
   }
 
   /** The status page's settings ({@link StatusSettings}); {@code null} when there is no page. */
@@ -299,10 +305,13 @@ public final class LauncherConfig {
       }
     }
     AwsApiSettings awsApi = p.awsApi(root.get("awsApi"), lbs, lbNodes);
+    ClusterSettings cluster = ClusterSettings.parse(root, lbs, p.problems);
     if (!p.problems.isEmpty()) {
       throw new ConfigException(p.problems);
     }
-    return new LauncherConfig(groups, lbs, transport, health, status, awsApi);
+    LauncherConfig config = new LauncherConfig(groups, lbs, transport, health, status, awsApi);
+    config.cluster = cluster;
+    return config;
   }
 
   private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_.\\-]*): (.*)",

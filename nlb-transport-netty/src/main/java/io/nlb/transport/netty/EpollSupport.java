@@ -25,6 +25,9 @@ import org.jspecify.annotations.Nullable;
 final class EpollSupport {
   private EpollSupport() {}
 
+  /** SO_REUSEPORT for listening sockets ({@code NettyTransport.Builder#reusePort}). */
+  static final ChannelOption<Boolean> REUSE_PORT = EpollChannelOption.SO_REUSEPORT;
+
   static @Nullable Throwable unavailabilityCause() {
     return Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
   }

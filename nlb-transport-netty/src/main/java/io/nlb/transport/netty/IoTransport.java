@@ -77,6 +77,18 @@ final class IoTransport {
     }
   }
 
+  /** The channel option that sets {@code SO_REUSEPORT} on a listening socket in this mode. */
+  io.netty.channel.ChannelOption<Boolean> reusePort() {
+    switch (mode) {
+      case EPOLL:
+        return EpollSupport.REUSE_PORT;
+      case IO_URING:
+        return IoUringSupport.REUSE_PORT;
+      default:
+        return io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT);
+    }
+  }
+
   static IoTransport nio() {
     return new IoTransport(IoMode.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
         NioSocketChannel::new, NioDatagramChannel.class);

@@ -10,6 +10,9 @@ import org.jspecify.annotations.Nullable;
 
 /** Every reference to the optional io_uring classes lives here, so that NIO runs without them. */
 final class IoUringSupport {
+  /** SO_REUSEPORT for listening sockets ({@code NettyTransport.Builder#reusePort}). */
+  static final io.netty.channel.ChannelOption<Boolean> REUSE_PORT = io.netty.channel.uring.IoUringChannelOption.SO_REUSEPORT;
+
   private IoUringSupport() {}
 
   static @Nullable Throwable unavailabilityCause() {

@@ -114,6 +114,10 @@ public final class NettyTransport implements AutoCloseable {
   final TlsProvider tlsProvider;
   /** Whether plain TCP flows splice (epoll only); see {@link Builder#zeroCopy}. */
   final boolean zeroCopy;
+  /** The zones whose nodes this process binds; {@code null}: every zone. */
+  private final java.util.@Nullable Set<String> servedZones;
+  /** Whether listening sockets take SO_REUSEPORT, so that other processes can bind the same address. */
+  private final boolean reusePort;
   private final Spi spi = new Spi(this);
 
   /**
@@ -210,6 +214,8 @@ public final class NettyTransport implements AutoCloseable {
     shutdownTimeout = b.shutdownTimeout;
     tlsProvider = b.tlsProvider;
     zeroCopy = io.mode == IoMode.EPOLL && (b.zeroCopy == null ? DEFAULT_ZERO_COPY : b.zeroCopy);
+    servedZones = b.servedZones;
+    reusePort = b.reusePort;
     healthProbe = new NettyHealthProbe(group, io);
     if (b.stallThreshold.isZero()) {
       watchdog = null;
@@ -872,12 +878,15 @@ public final class NettyTransport implements AutoCloseable {
 
   // ------------------------------------------------------------------ binding
 
-  private static Map<BindKey, Zone> wanted(LoadBalancer lb, RoutingSnapshot s) {
+  private Map<BindKey, Zone> wanted(LoadBalancer lb, RoutingSnapshot s) {
     Map<BindKey, Zone> out = new LinkedHashMap<>();
     IpAddressType type = lb.ipAddressType();
     for (ListenerRoute l : s.listeners()) {
       Protocol p = l.config().protocol();
       for (Zone z : s.zones()) {
+        if (servedZones != null && !servedZones.contains(z.name())) {
+          continue; // another process runs this zone's node
+        }
         List<InetAddress> addrs = new ArrayList<>();
         if (type != IpAddressType.IPV6) {
           z.ipv4Address().ifPresent(addrs::add);
@@ -917,6 +926,7 @@ public final class NettyTransport implements AutoCloseable {
           .channel(io.serverChannel)
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
+          .option(io.reusePort(), reusePort)
           .handler(new AcceptErrors(ep))
           // TCP_NODELAY is on already: Netty's socket channels of every mode enable it when created.
           .childOption(ChannelOption.AUTO_READ, false)
@@ -928,6 +938,7 @@ public final class NettyTransport implements AutoCloseable {
       bound = new Bootstrap()
           .group(group)
           .channel(io.datagramChannel)
+          .option(io.reusePort(), reusePort)
           .handler(new UdpListener(ep))
           .bind(local);
     }
@@ -981,6 +992,8 @@ public final class NettyTransport implements AutoCloseable {
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private TlsProvider tlsProvider = TlsProvider.JDK;
     private @Nullable Boolean zeroCopy;
+    private java.util.@Nullable Set<String> servedZones;
+    private boolean reusePort;
     private Duration stallThreshold = Duration.ofSeconds(1);
     private @Nullable Scheduler watchdogScheduler;
     private @Nullable Consumer<String> stallHook;
@@ -1006,6 +1019,35 @@ public final class NettyTransport implements AutoCloseable {
      */
     public Builder zeroCopy(boolean enabled) {
       this.zeroCopy = enabled;
+      return this;
+    }
+
+    /**
+     * The zones whose nodes this process runs (default: every zone of every load balancer): the
+     * listeners bind only on those zones' addresses. The other zones stay in the load balancer's
+     * configuration, so routing (cross-zone scopes, DNS) is the same in every process; another
+     * process, started from the same configuration, runs their nodes.
+     *
+     * @param zones the zone names
+     * @return this builder
+     */
+    public Builder servedZones(java.util.Collection<String> zones) {
+      this.servedZones = java.util.Set.copyOf(zones);
+      return this;
+    }
+
+    /**
+     * Whether listening sockets (TCP and UDP) are bound with {@code SO_REUSEPORT} (default {@code
+     * false}), so that several processes of the same user can share one node address: the kernel
+     * spreads new connections and UDP flows over their sockets, and moves them to the others
+     * when one process goes. With the same {@code Nlb.Builder#identity} every process picks the
+     * same target for a flow. Any process of the same user can then bind that address too.
+     *
+     * @param enabled whether to set {@code SO_REUSEPORT}
+     * @return this builder
+     */
+    public Builder reusePort(boolean enabled) {
+      this.reusePort = enabled;
       return this;
     }
 
