@@ -10,6 +10,7 @@ module io.nlb.common {
 
   exports io.nlb.common to
       io.nlb.core,
+      io.nlb.cluster,
       io.nlb.metrics,
       io.nlb.metrics.store,
       io.nlb.metrics.micrometer,
