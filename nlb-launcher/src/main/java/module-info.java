@@ -8,6 +8,8 @@ module io.nlb.launcher {
   requires transitive io.nlb.core;
   requires transitive io.nlb.transport.netty;
   requires io.nlb.healthcheck;
+  // cluster: LauncherConfig.cluster() and Launcher.cluster() speak its types.
+  requires transitive io.nlb.cluster;
   requires transitive io.nlb.tls;
   requires transitive io.nlb.metrics;
   requires transitive io.nlb.metrics.store;

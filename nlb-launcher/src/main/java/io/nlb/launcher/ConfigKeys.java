@@ -108,7 +108,8 @@ final class ConfigKeys {
       bool("healthChecks", "true", "Runs the health-check engine: each target group's `healthCheck` probes its targets."),
       sections("targetGroups", "targetGroup", "The target groups, each with its targets."),
       sections("loadBalancers", "loadBalancer", "The load balancers, each with its zones and listeners."),
-      section("status", "status", "The read-only status endpoint (`/`, `/status.json`, `/metrics`, `/healthz`); absent: none.")));
+      section("status", "status", "The read-only status endpoint (`/`, `/status.json`, `/metrics`, `/healthz`); absent: none."),
+      section("cluster", "cluster", "Shared state with other launcher processes through etcd (docs/cluster.md); absent: this process alone.")));
 
   static final Section TRANSPORT = new Section("transport", "transport", "Settings of the Netty transport. Changing them needs a restart.",
       List.of(
@@ -136,6 +137,17 @@ final class ConfigKeys {
       integer("port", true, null, 0, 65535, "The port; 0 picks a free one (logged)."),
       string("address", false, "127.0.0.1",
           "The address to bind, an IPv4 or IPv6 literal. The endpoint has no authentication: beyond loopback it logs a warning.")));
+
+  // --- cluster (nlb-cluster; docs/cluster.md)
+  static final Section CLUSTER = new Section("cluster", "cluster",
+      "Several launcher processes as one load balancer: the configuration's targetGroups and loadBalancers live in etcd"
+          + " (this file seeds them when etcd has none), and each process publishes its health under a lease."
+          + " Changing it needs a restart.", List.of(
+          strings("endpoints", "The etcd client URLs, e.g. `http://10.0.0.5:2379`; at least one (required)."),
+          string("keyPrefix", false, "/nlb", "The prefix of every key of this load-balancer cluster, e.g. `/nlb/prod`."),
+          string("nodeName", true, null, "This process's name, unique in the cluster: 1-63 letters, digits, `-`, `_` or `.`."),
+          integer("leaseTtlSeconds", false, "10", 1, 300, "How long this process stays listed after its last keep-alive."),
+          integer("requestTimeoutMillis", false, "2000", 100, 60000, "How long one call to etcd may take.")));
 
   static final Section TARGET_GROUP = new Section("targetGroup", "targetGroups[]", "A target group.", List.of(
       string("name", true, null, "The group's name, unique in the file; listeners forward to it by this name."),
@@ -198,7 +210,7 @@ final class ConfigKeys {
           string("privateKey", true, null, "The PEM file of the leaf's unencrypted PKCS#8 private key (at most 1 MiB).")));
 
   /** Every section, in the order the reference lists them. */
-  static final List<Section> ALL = List.of(ROOT, TRANSPORT, STATUS, TARGET_GROUP, TARGET, HEALTH_CHECK, LOAD_BALANCER, ZONE, LISTENER,
+  static final List<Section> ALL = List.of(ROOT, TRANSPORT, STATUS, CLUSTER, TARGET_GROUP, TARGET, HEALTH_CHECK, LOAD_BALANCER, ZONE, LISTENER,
       CERTIFICATE);
 
   /** The section with {@code id}. */

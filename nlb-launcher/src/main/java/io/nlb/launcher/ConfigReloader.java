@@ -120,6 +120,10 @@ public final class ConfigReloader implements AutoCloseable {
     } catch (IOException e) {
       return refuse(List.of("config: " + file + ": " + e.getMessage()));
     }
+    io.nlb.cluster.ClusterNode cluster = launcher.cluster().orElse(null);
+    if (cluster != null) {
+      return ClusterMode.publish(cluster, next);
+    }
     return reload(next);
   }
 
@@ -171,7 +175,7 @@ public final class ConfigReloader implements AutoCloseable {
   }
 
   /** The file's target groups and load balancers as the control plane's desired state. */
-  private static NlbConfig desired(LauncherConfig next) {
+  static NlbConfig desired(LauncherConfig next) {
     NlbConfig.Builder b = NlbConfig.builder();
     for (LauncherConfig.Group g : next.groups()) {
       b.targetGroup(g.config(), g.targets());

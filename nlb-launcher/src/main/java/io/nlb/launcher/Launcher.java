@@ -65,6 +65,8 @@ public final class Launcher implements AutoCloseable {
   private final ConfigReloader reloader;
   private boolean closed;
   private @Nullable StatusServer status;
+  // --- cluster (nlb-cluster): set when the file has a cluster section
+  private volatile io.nlb.cluster.@Nullable ClusterNode cluster;
   private volatile long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
 
   private Launcher(Nlb nlb, NettyTransport transport, @Nullable HealthCheckEngine health, List<LoadBalancer> loadBalancers,
@@ -156,10 +158,18 @@ public final class Launcher implements AutoCloseable {
         launcher.status = StatusServer.start(launcher, s);
         log.info("status page on http://{}/", launcher.status.address());
       }
+      io.nlb.cluster.ClusterSettings clusterSettings = config.cluster();
+      if (clusterSettings != null) {
+        launcher.cluster = ClusterMode.start(launcher, config, clusterSettings);
+      }
       return launcher;
     } catch (IOException e) {
       closeAfterFailure(launcher, health, nlb);
       throw new IllegalStateException("status: cannot bind " + config.status() + ": " + e.getMessage() + " (expected: a free port)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeAfterFailure(launcher, health, nlb);
+      throw new IllegalStateException("cluster: interrupted while joining", e);
     } catch (RuntimeException e) {
       closeAfterFailure(launcher, health, nlb);
       throw e;
@@ -215,6 +225,15 @@ public final class Launcher implements AutoCloseable {
     return java.util.Optional.ofNullable(status);
   }
 
+  /**
+   * The cluster membership when the file has a {@code cluster} section: the shared configuration
+   * ({@link io.nlb.cluster.ClusterState#update}, for APIs that change it), the live nodes, and
+   * {@link io.nlb.cluster.ClusterNode#clusterStatus()}.
+   */
+  public java.util.Optional<io.nlb.cluster.ClusterNode> cluster() {
+    return java.util.Optional.ofNullable(cluster);
+  }
+
   /** The running control plane. */
   public Nlb nlb() {
     return nlb;
@@ -250,6 +269,10 @@ public final class Launcher implements AutoCloseable {
     log.info("stopping: listeners stop accepting; {} TCP and {} UDP flows open, TCP flows get up to {} s to finish",
         tcp, udp, config.transport().shutdownTimeout().toSeconds());
     reloader.close();
+    io.nlb.cluster.ClusterNode c = cluster;
+    if (c != null) {
+      c.close(); // revokes the lease first: the other nodes and DNS see this one leave at once
+    }
     StatusServer s = status;
     if (s != null) {
       s.close();
