@@ -43,6 +43,11 @@ public record ClusterSettings(List<URI> endpoints, String keyPrefix, String node
   /**
    * Checks every component.
    *
+   * @param endpoints the etcd client URLs, at least one
+   * @param keyPrefix the prefix of every key
+   * @param nodeName this node's name
+   * @param leaseTtl the TTL of the node's lease
+   * @param requestTimeout how long one call to etcd may take
    * @throws IllegalArgumentException {@code "field: value (expected: ...)"} for the first bad component
    */
   public ClusterSettings {

@@ -84,7 +84,12 @@ public final class EtcdClient implements AutoCloseable {
    * @param kvs the keys found, in key order
    */
   public record Range(long revision, List<KeyValue> kvs) {
-    /** Copies {@code kvs}. */
+    /**
+     * Copies {@code kvs}.
+     *
+     * @param revision the store's revision
+     * @param kvs the keys found; copied
+     */
     public Range {
       kvs = List.copyOf(kvs);
     }
@@ -99,7 +104,12 @@ public final class EtcdClient implements AutoCloseable {
    */
   public record TxnResult(boolean succeeded, long revision, @Nullable KeyValue current) {}
 
-  /** One change a watch saw: a put (with the new value) or a delete (the value is empty). */
+  /**
+   * One change a watch saw: a put (with the new value) or a delete (the value is empty).
+   *
+   * @param delete whether the key was deleted
+   * @param kv the key, with its new value and revisions
+   */
   public record WatchEvent(boolean delete, KeyValue kv) {}
 
   /**

@@ -48,7 +48,13 @@ public record MemberState(String member, List<Endpoint> endpoints, Map<String, M
    */
   public record Endpoint(String loadBalancer, String dnsName, String zone, String address, boolean serving) {}
 
-  /** Copies every collection. */
+  /**
+   * Copies every collection.
+   *
+   * @param member the node name
+   * @param endpoints the node addresses it runs; copied
+   * @param targets per group, per target, the state it sees; copied
+   */
   public MemberState {
     endpoints = List.copyOf(endpoints);
     Map<String, Map<String, TargetHealthState>> copy = new LinkedHashMap<>();
