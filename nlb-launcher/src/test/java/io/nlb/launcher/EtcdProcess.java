@@ -29,10 +29,12 @@ public final class EtcdProcess implements AutoCloseable {
   private final Path dataDir;
   private final int clientPort;
   private final int peerPort;
+  private final String host;
   private Process process;
 
-  private EtcdProcess(Path binary, Path dataDir, int clientPort, int peerPort) throws IOException {
+  private EtcdProcess(Path binary, Path dataDir, String host, int clientPort, int peerPort) throws IOException {
     this.binary = binary;
+    this.host = host;
     this.dataDir = dataDir;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
@@ -66,8 +68,20 @@ public final class EtcdProcess implements AutoCloseable {
    * @return the running server
    */
   public static EtcdProcess start(Path dataDir) throws IOException, InterruptedException {
+    return start(dataDir, "127.0.0.1");
+  }
+
+  /**
+   * Starts etcd listening on {@code host} (an address of this machine: loopback, or a test's own
+   * veth address) and waits until it answers.
+   *
+   * @param dataDir an empty directory for its data
+   * @param host the address to listen on
+   * @return the running server
+   */
+  public static EtcdProcess start(Path dataDir, String host) throws IOException, InterruptedException {
     Path bin = binary().orElseThrow(() -> new IllegalStateException(MISSING));
-    EtcdProcess p = new EtcdProcess(bin, dataDir, freePort(), freePort());
+    EtcdProcess p = new EtcdProcess(bin, dataDir, host, freePort(), freePort());
     p.awaitReady();
     return p;
   }
@@ -79,7 +93,7 @@ public final class EtcdProcess implements AutoCloseable {
   }
 
   private Process launch() throws IOException {
-    String client = "http://127.0.0.1:" + clientPort;
+    String client = "http://" + host + ":" + clientPort;
     String peer = "http://127.0.0.1:" + peerPort;
     List<String> cmd = List.of(binary.toString(), "--name", "test", "--data-dir", dataDir.resolve("member-data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
@@ -113,7 +127,7 @@ public final class EtcdProcess implements AutoCloseable {
 
   /** {@return the client URL} */
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + clientPort);
+    return URI.create("http://" + host + ":" + clientPort);
   }
 
   /** {@return the process id of the running server} */
