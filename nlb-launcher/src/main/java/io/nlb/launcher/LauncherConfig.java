@@ -215,7 +215,7 @@ public final class LauncherConfig {
     while (names.hasNext()) {
       String n = names.next();
       if (!SHARED_KEYS.contains(n)) {
-        throw new ConfigException(List.of(LauncherConfig.key(n) + ": a key of the shared configuration (expected: one of " + SHARED_KEYS + ")"));
+        throw new ConfigException(List.of(LauncherConfig.key(n) + ": unknown key in the shared configuration (expected: one of " + SHARED_KEYS + ")"));
       }
     }
     for (String key : SHARED_KEYS) {
