@@ -11,6 +11,7 @@ module io.nlb.common {
   exports io.nlb.common to
       io.nlb.core,
       io.nlb.dns,
+      io.nlb.cluster,
       io.nlb.metrics,
       io.nlb.metrics.store,
       io.nlb.metrics.micrometer,

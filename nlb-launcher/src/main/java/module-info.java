@@ -12,6 +12,8 @@ module io.nlb.launcher {
   requires io.nlb.awsapi;
   // Launcher#dnsServer: the dns key starts an authoritative DNS server for the load balancers.
   requires transitive io.nlb.dns;
+  // cluster: LauncherConfig.sharedState() and Launcher.cluster() speak its types.
+  requires transitive io.nlb.cluster;
   requires transitive io.nlb.tls;
   requires transitive io.nlb.metrics;
   requires transitive io.nlb.metrics.store;

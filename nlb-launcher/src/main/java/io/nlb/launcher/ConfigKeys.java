@@ -112,7 +112,8 @@ final class ConfigKeys {
       section("awsApi", "awsApi", "The AWS API endpoint (elbv2 and CloudWatch, module nlb-aws-api) started with the daemon; absent: none."),
       section("identity", "identity", "What processes started from this file share: ids, ARNs, DNS names and the flow-hash seed derive from it."),
       section("node", "node", "Which zones' nodes this process runs, and whether other processes may share their addresses; absent: every zone."),
-      section("dns", "dns", "An authoritative DNS server for the load balancers' DNS names; absent: none.")));
+      section("dns", "dns", "An authoritative DNS server for the load balancers' DNS names; absent: none."),
+      section("cluster", "cluster", "Shared state with other launcher processes through etcd (docs/cluster.md); absent: this process alone.")));
 
   static final Section IDENTITY = new Section("identity", "identity",
       "The deployment's identity: every process started with the same identity and the same load balancers and groups presents the"
@@ -159,6 +160,17 @@ final class ConfigKeys {
       integer("port", true, null, 0, 65535, "The port; 0 picks a free one (logged)."),
       string("address", false, "127.0.0.1",
           "The address to bind, an IPv4 or IPv6 literal. The endpoint has no authentication: beyond loopback it logs a warning.")));
+
+  // --- cluster (nlb-cluster; docs/cluster.md)
+  static final Section CLUSTER = new Section("cluster", "cluster",
+      "Several launcher processes as one load balancer: the configuration's targetGroups and loadBalancers live in etcd"
+          + " (this file seeds them when etcd has none), and each process publishes its health under a lease."
+          + " Changing it needs a restart.", List.of(
+          strings("endpoints", "The etcd client URLs, e.g. `http://10.0.0.5:2379`; at least one (required)."),
+          string("keyPrefix", false, "/nlb", "The prefix of every key of this load-balancer cluster, e.g. `/nlb/prod`."),
+          string("nodeName", true, null, "This process's name, unique in the cluster: 1-63 letters, digits, `-`, `_` or `.`."),
+          integer("leaseTtlSeconds", false, "10", 1, 300, "How long this process stays listed after its last keep-alive."),
+          integer("requestTimeoutMillis", false, "2000", 100, 60000, "How long one call to etcd may take.")));
 
   static final Section TARGET_GROUP = new Section("targetGroup", "targetGroups[]", "A target group.", List.of(
       string("name", true, null, "The group's name, unique in the file; listeners forward to it by this name."),
@@ -256,9 +268,8 @@ final class ConfigKeys {
           string("privateKey", true, null, "The PEM file of the leaf's unencrypted PKCS#8 private key (at most 1 MiB).")));
 
   /** Every section, in the order the reference lists them. */
-  static final List<Section> ALL = List.of(ROOT, TRANSPORT, STATUS, TARGET_GROUP, TARGET, HEALTH_CHECK, LOAD_BALANCER, ZONE, LISTENER,
-      CERTIFICATE, AWS_API, AWS_API_ACCESS_KEY, AWS_API_SUBNET, AWS_API_CERTIFICATE,
-      IDENTITY, NODE, DNS);
+  static final List<Section> ALL = List.of(ROOT, TRANSPORT, STATUS, CLUSTER, TARGET_GROUP, TARGET, HEALTH_CHECK, LOAD_BALANCER, ZONE,
+      LISTENER, CERTIFICATE, AWS_API, AWS_API_ACCESS_KEY, AWS_API_SUBNET, AWS_API_CERTIFICATE, IDENTITY, NODE, DNS);
 
   /** The section with {@code id}. */
   static Section byId(String id) {

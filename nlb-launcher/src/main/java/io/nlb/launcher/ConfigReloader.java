@@ -126,6 +126,10 @@ public final class ConfigReloader implements AutoCloseable {
     } catch (IOException e) {
       return refuse(List.of("config: " + file + ": " + e.getMessage()));
     }
+    io.nlb.cluster.ClusterNode cluster = launcher.cluster().orElse(null);
+    if (cluster != null) {
+      return ClusterMode.publish(cluster, next);
+    }
     return reload(next);
   }
 
@@ -253,6 +257,10 @@ public final class ConfigReloader implements AutoCloseable {
   }
 
   /** The file's target groups and load balancers as the control plane's desired state. */
+  static NlbConfig desired(LauncherConfig next) {
+    return desired(next, ApiOwned.NONE);
+  }
+
   private static NlbConfig desired(LauncherConfig next, ApiOwned api) {
     NlbConfig.Builder b = NlbConfig.builder();
     for (LauncherConfig.Group g : next.groups()) {

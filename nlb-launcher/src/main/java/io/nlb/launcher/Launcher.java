@@ -71,6 +71,8 @@ public final class Launcher implements AutoCloseable {
   private @Nullable StatusServer status;
   private volatile @Nullable AwsApiServer awsApi;
   private @Nullable DnsServer dns;
+  // --- cluster (nlb-cluster): set when the file has a cluster section
+  private volatile io.nlb.cluster.@Nullable ClusterNode cluster;
   private volatile long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
 
   private Launcher(Nlb nlb, NettyTransport transport, @Nullable HealthCheckEngine health, List<LoadBalancer> loadBalancers,
@@ -188,6 +190,10 @@ public final class Launcher implements AutoCloseable {
         launcher.status = StatusServer.start(launcher, s);
         log.info("status page on http://{}/", launcher.status.address());
       }
+      io.nlb.cluster.ClusterSettings clusterSettings = config.sharedState();
+      if (clusterSettings != null) {
+        launcher.cluster = ClusterMode.start(launcher, config, clusterSettings);
+      }
       return launcher;
     } catch (java.io.UncheckedIOException e) {
       closeAfterFailure(launcher, health, nlb);
@@ -195,6 +201,10 @@ public final class Launcher implements AutoCloseable {
     } catch (IOException e) {
       closeAfterFailure(launcher, health, nlb);
       throw new IllegalStateException("status: cannot bind " + config.status() + ": " + e.getMessage() + " (expected: a free port)", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeAfterFailure(launcher, health, nlb);
+      throw new IllegalStateException("cluster: interrupted while joining", e);
     } catch (RuntimeException e) {
       closeAfterFailure(launcher, health, nlb);
       throw e;
@@ -260,6 +270,15 @@ public final class Launcher implements AutoCloseable {
     return java.util.Optional.ofNullable(dns);
   }
 
+  /**
+   * The cluster membership when the file has a {@code cluster} section: the shared configuration
+   * ({@link io.nlb.cluster.ClusterState#update}, for APIs that change it), the live nodes, and
+   * {@link io.nlb.cluster.ClusterNode#clusterStatus()}.
+   */
+  public java.util.Optional<io.nlb.cluster.ClusterNode> cluster() {
+    return java.util.Optional.ofNullable(cluster);
+  }
+
   /** The running control plane. */
   public Nlb nlb() {
     return nlb;
@@ -298,6 +317,10 @@ public final class Launcher implements AutoCloseable {
     AwsApiServer api = awsApi;
     if (api != null) {
       api.close(); // before the control plane: no request runs against a closing Nlb
+    }
+    io.nlb.cluster.ClusterNode c = cluster;
+    if (c != null) {
+      c.close(); // revokes the lease first: the other nodes and DNS see this one leave at once
     }
     StatusServer s = status;
     if (s != null) {

@@ -198,6 +198,57 @@ public final class LauncherConfig {
     return awsApi;
   }
 
+  // --- cluster (nlb-cluster, docs/cluster.md). Set once by parse(), before the value is shared.
+  private io.nlb.cluster.@Nullable ClusterSettings sharedState;
+  private com.fasterxml.jackson.databind.node.ObjectNode root = new ObjectMapper().createObjectNode();
+  private Path baseDir = Path.of("");
+
+  /** The {@code cluster} section ({@link ClusterConfig}); {@code null} in single-process mode. */
+  public io.nlb.cluster.@Nullable ClusterSettings sharedState() {
+    return sharedState;
+  }
+
+  /** The keys the nodes of a cluster share: {@code targetGroups} and {@code loadBalancers} of the file, as a new document. */
+  com.fasterxml.jackson.databind.node.ObjectNode sharedDocument() {
+    com.fasterxml.jackson.databind.node.ObjectNode doc = root.objectNode();
+    for (String key : SHARED_KEYS) {
+      JsonNode n = root.get(key);
+      if (n != null) {
+        doc.set(key, n.deepCopy());
+      }
+    }
+    return doc;
+  }
+
+  /**
+   * This file with its shared keys replaced by those of {@code shared} (the cluster's document);
+   * the local keys ({@code transport}, {@code status}, {@code cluster}, ...) stay this file's.
+   *
+   * @throws ConfigException listing every problem of the result
+   */
+  LauncherConfig withShared(com.fasterxml.jackson.databind.node.ObjectNode shared) {
+    com.fasterxml.jackson.databind.node.ObjectNode merged = root.deepCopy();
+    java.util.Iterator<String> names = shared.fieldNames();
+    while (names.hasNext()) {
+      String n = names.next();
+      if (!SHARED_KEYS.contains(n)) {
+        throw new ConfigException(List.of(LauncherConfig.key(n) + ": unknown key in the shared configuration (expected: one of " + SHARED_KEYS + ")"));
+      }
+    }
+    for (String key : SHARED_KEYS) {
+      JsonNode n = shared.get(key);
+      if (n == null) {
+        merged.remove(key);
+      } else {
+        merged.set(key, n.deepCopy());
+      }
+    }
+    return parse(merged, baseDir);
+  }
+
+  /** The top-level keys that live in etcd in cluster mode. */
+  static final List<String> SHARED_KEYS = List.of("targetGroups", "loadBalancers");
+
   /**
    * Reads a {@code .yaml}/{@code .yml} or {@code .json} file.
    *
@@ -274,6 +325,7 @@ public final class LauncherConfig {
     }
     p.allowOnly("", root, ConfigKeys.ROOT.names());
     StatusSettings status = StatusSettings.parse(root.get("status"), p.problems);
+    io.nlb.cluster.ClusterSettings sharedState = ClusterConfig.parse(root.get("cluster"), p.problems);
     TransportSettings transport = p.transport(root.get("transport"));
     boolean health = p.bool("healthChecks", root.get("healthChecks"), true);
     List<Group> groups = new ArrayList<>();
@@ -309,9 +361,12 @@ public final class LauncherConfig {
     if (!p.problems.isEmpty()) {
       throw new ConfigException(p.problems);
     }
-    LauncherConfig config = new LauncherConfig(groups, lbs, transport, health, status, awsApi);
-    config.cluster = cluster;
-    return config;
+    LauncherConfig parsed = new LauncherConfig(groups, lbs, transport, health, status, awsApi);
+    parsed.cluster = cluster;
+    parsed.sharedState = sharedState;
+    parsed.root = ((com.fasterxml.jackson.databind.node.ObjectNode) root).deepCopy();
+    parsed.baseDir = baseDir;
+    return parsed;
   }
 
   private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_.\\-]*): (.*)",

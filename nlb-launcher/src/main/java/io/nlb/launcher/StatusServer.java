@@ -361,6 +361,19 @@ public final class StatusServer implements AutoCloseable {
     live.put("ok", problems.isEmpty());
     ArrayNode problemLines = live.putArray("problems");
     problems.forEach(problemLines::add);
+    launcher.cluster().ifPresent(node -> {
+      // --- cluster (nlb-cluster)
+      io.nlb.cluster.ClusterStatus cs = node.clusterStatus();
+      ObjectNode c = root.putObject("cluster");
+      c.put("node", cs.node());
+      c.put("connected", cs.connected());
+      c.put("since", cs.since().toString());
+      c.put("appliedRevision", cs.appliedRevision());
+      c.put("seenRevision", cs.seenRevision());
+      c.put("liveMembers", cs.liveMembers());
+      c.put("lastError", cs.lastError());
+      c.put("summary", cs.summary());
+    });
     ObjectNode tr = root.putObject("transport");
     tr.put("ioMode", launcher.transport().ioMode().toString());
     tr.put("activeTcpFlows", launcher.transport().activeTcpFlows());
@@ -484,6 +497,11 @@ public final class StatusServer implements AutoCloseable {
     JsonNode live = status.path("liveness");
     b.append("<p>liveness: ").append(live.path("ok").asBoolean() ? "<span class=\"healthy\">ok</span>" : "<span class=\"unhealthy\">"
         + esc(String.join("; ", toStrings(live.path("problems")))) + "</span>").append("</p>");
+    if (status.has("cluster")) {
+      JsonNode c = status.path("cluster");
+      b.append("<p>cluster: <span class=\"").append(c.path("connected").asBoolean() ? "healthy" : "unhealthy").append("\">")
+          .append(esc(c.path("summary").asText())).append("</span></p>");
+    }
     for (Iterator<com.fasterxml.jackson.databind.JsonNode> it = status.path("loadBalancers").elements(); it.hasNext();) {
       var lb = it.next();
       b.append("<h2>").append(esc(lb.path("name").asText())).append("</h2><p>").append(esc(lb.path("resourceId").asText()))
