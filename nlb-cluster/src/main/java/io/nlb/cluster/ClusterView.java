@@ -20,6 +20,25 @@ public interface ClusterView {
   /** {@return every node address of every live member, in member-name order} */
   List<LiveNode> liveNodes();
 
+  /**
+   * The node addresses a DNS server answers with for one name: the live nodes of the load
+   * balancer whose DNS name is {@code dnsName} (compared without case and without a trailing dot).
+   * The caller keeps the {@code serving} ones, or all of them when none serves (fail open).
+   *
+   * @param dnsName a load balancer's DNS name, as asked
+   * @return its live node addresses, in member-name order; empty when no live member runs it
+   */
+  default List<LiveNode> liveNodes(String dnsName) {
+    String want = dnsName.endsWith(".") ? dnsName.substring(0, dnsName.length() - 1) : dnsName;
+    List<LiveNode> out = new java.util.ArrayList<>();
+    for (LiveNode n : liveNodes()) {
+      if (n.dnsName().equalsIgnoreCase(want)) {
+        out.add(n);
+      }
+    }
+    return List.copyOf(out);
+  }
+
   /** {@return the live members' published states, by node name, in name order} */
   Map<String, MemberState> members();
 

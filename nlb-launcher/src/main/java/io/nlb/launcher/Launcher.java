@@ -274,6 +274,8 @@ public final class Launcher implements AutoCloseable {
    * The cluster membership when the file has a {@code cluster} section: the shared configuration
    * ({@link io.nlb.cluster.ClusterState#update}, for APIs that change it), the live nodes, and
    * {@link io.nlb.cluster.ClusterNode#clusterStatus()}.
+   *
+   * @return the node, or empty in single-process mode
    */
   public java.util.Optional<io.nlb.cluster.ClusterNode> cluster() {
     return java.util.Optional.ofNullable(cluster);

@@ -203,7 +203,7 @@ public final class LauncherConfig {
   private com.fasterxml.jackson.databind.node.ObjectNode root = new ObjectMapper().createObjectNode();
   private Path baseDir = Path.of("");
 
-  /** The {@code cluster} section ({@link ClusterConfig}); {@code null} in single-process mode. */
+  /** {@return the {@code cluster} section ({@link ClusterConfig}); {@code null} in single-process mode} */
   public io.nlb.cluster.@Nullable ClusterSettings sharedState() {
     return sharedState;
   }

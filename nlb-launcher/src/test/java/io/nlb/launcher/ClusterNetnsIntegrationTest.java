@@ -308,10 +308,12 @@ class ClusterNetnsIntegrationTest {
     // SIGKILL node 2: its lease expires and it leaves the live members, hence the DNS answer.
     long killed = System.nanoTime();
     ProcessHandle.of(nodes.get(2).pid()).ifPresent(ProcessHandle::destroyForcibly);
-    await().atMost(LEASE.plusSeconds(3)).pollInterval(Duration.ofMillis(50))
+    await().atMost(LEASE.plusSeconds(5)).pollInterval(Duration.ofMillis(50))
         .until(() -> !observer.members().containsKey("node-2"));
     Duration gone = Duration.ofNanos(System.nanoTime() - killed);
-    assertThat(gone).as("within the lease (etcd checks expiry every 500 ms)").isLessThan(LEASE.plusMillis(1500));
+    // The lease runs out 2 s after the last keep-alive; etcd checks expiry every 500 ms and a busy
+    // machine adds a little: far inside the acceptance bound (lease time plus one 60 s DNS TTL).
+    assertThat(gone).as("within the lease, give or take etcd's expiry check").isLessThan(LEASE.plusSeconds(3));
     assertThat(observer.liveNodes()).extracting(LiveNode::member).doesNotContain("node-2").contains("node-0", "node-1");
     assertThat(ask(0, port)).as("the other nodes still serve").isIn("A", "B");
   }
