@@ -2,7 +2,8 @@
  * The elbv2 Query API (version 2015-12-01) on the wire: an HTTP endpoint that verifies AWS
  * Signature Version 4, parses form-encoded requests, runs them against an {@link io.nlb.core.Nlb}
  * and answers in the elbv2 XML, so the AWS CLI and SDKs create and manage the library's load
- * balancers. Entry point: {@link io.nlb.awsapi.AwsApiServer}.
+ * balancers; CloudWatch statistics and the ARC zonal-shift API come from the same endpoint. Entry
+ * point: {@link io.nlb.awsapi.AwsApiServer}.
  */
 module io.nlb.awsapi {
   requires static org.jspecify;

@@ -34,14 +34,16 @@ final class ApiDispatcher {
   private final SigV4Verifier verifier;
   private final ElbV2Service elb;
   private final CloudWatchService cloudWatch;
+  private final ZonalShiftService zonalShifts;
   private final @Nullable StateFile state;
   private final RandomGenerator random;
 
-  ApiDispatcher(SigV4Verifier verifier, ElbV2Service elb, CloudWatchService cloudWatch, @Nullable StateFile state,
-      RandomGenerator random) {
+  ApiDispatcher(SigV4Verifier verifier, ElbV2Service elb, CloudWatchService cloudWatch, ZonalShiftService zonalShifts,
+      @Nullable StateFile state, RandomGenerator random) {
     this.verifier = verifier;
     this.elb = elb;
     this.cloudWatch = cloudWatch;
+    this.zonalShifts = zonalShifts;
     this.state = state;
     this.random = random;
   }
@@ -50,6 +52,9 @@ final class ApiDispatcher {
     String requestId = new UUID(random.nextLong(), random.nextLong()).toString();
     if ("rpc-v2-cbor".equals(first(request.headers(), "smithy-protocol"))) {
       return cbor(request, requestId);
+    }
+    if (ZonalShiftService.handles(request.rawPath())) {
+      return restJson(request, requestId);
     }
     String namespace = ElbV2Service.NAMESPACE;
     try {
@@ -146,6 +151,43 @@ final class ApiDispatcher {
       return cborError(new ApiException("InternalServiceError", 500, "The request processing has failed (request "
           + requestId + ")"), requestId);
     }
+  }
+
+  /**
+   * An ARC zonal-shift request (REST-JSON): the operation is the method and path, the input a
+   * JSON body and query parameters; errors carry their type in {@code x-amzn-ErrorType} and a
+   * JSON body with {@code message} (and {@code reason} where the shape has one).
+   */
+  private Response restJson(SigV4Verifier.SignedRequest request, String requestId) {
+    try {
+      String service;
+      try {
+        service = verifier.verify(request);
+      } catch (ApiException e) {
+        throw new ZonalShiftService.Refusal(e.code(), e.status(), String.valueOf(e.getMessage()), Map.of());
+      }
+      if (!service.equals(ZonalShiftService.SERVICE)) {
+        throw new ZonalShiftService.Refusal("UnknownOperationException", 404, "service: " + service + " (expected: "
+            + ZonalShiftService.SERVICE + " for " + request.rawPath() + ")", Map.of());
+      }
+      ZonalShiftService.Answer a = zonalShifts.handle(request.method(), request.rawPath(), request.rawQuery(), request.body());
+      return new Response(a.status(), "application/json", Json.write(a.body()).getBytes(StandardCharsets.UTF_8),
+          Map.of("x-amzn-RequestId", requestId));
+    } catch (ZonalShiftService.Refusal e) {
+      return jsonError(e.type, e.status, String.valueOf(e.getMessage()), e.fields, requestId);
+    } catch (RuntimeException e) {
+      log.warn("request {} failed", requestId, e);
+      return jsonError("InternalServerException", 500, "The request processing has failed (request " + requestId + ")", Map.of(),
+          requestId);
+    }
+  }
+
+  private static Response jsonError(String type, int status, String message, Map<String, Object> fields, String requestId) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("message", message);
+    body.putAll(fields);
+    return new Response(status, "application/json", Json.write(body).getBytes(StandardCharsets.UTF_8),
+        Map.of("x-amzn-ErrorType", type, "x-amzn-RequestId", requestId));
   }
 
   private static Response cborError(ApiException e, String requestId) {

@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * (API version 2015-12-01) and verifies AWS Signature Version 4, so the AWS CLI, the AWS SDKs and
  * infrastructure code with an endpoint override create and manage real load balancers here. It
  * also answers CloudWatch's {@code GetMetricStatistics} and {@code ListMetrics} for the {@code
- * AWS/NetworkELB} namespace from a {@link MetricStore} (Query protocol and Smithy RPC v2 CBOR).
+ * AWS/NetworkELB} namespace from a {@link MetricStore} (Query protocol and Smithy RPC v2 CBOR),
+ * and the ARC zonal-shift operations (REST-JSON, service {@code arc-zonal-shift}) over the
+ * library's zonal shift, with load balancer ARNs as resource identifiers.
  *
  * <pre>{@code
  * try (Nlb nlb = Nlb.builder().transport(NettyTransport.builder().build().spi()).build();
@@ -107,9 +109,10 @@ public final class AwsApiServer implements AutoCloseable {
     this.elb = new ElbV2Service(b.nlb, b.region, b.accountId, dnsSuffix, subnets, b.certificates, b.clock, random);
     this.state = b.stateFile == null ? null : new StateFile(b.stateFile);
     SigV4Verifier verifier = new SigV4Verifier(b.accessKeys, b.region,
-        Set.of(ApiDispatcher.ELB_SERVICE, CloudWatchService.SERVICE), b.clock);
+        Set.of(ApiDispatcher.ELB_SERVICE, CloudWatchService.SERVICE, ZonalShiftService.SERVICE), b.clock);
     CloudWatchService cloudWatch = new CloudWatchService(b.metrics, elb, b.clock);
-    this.dispatcher = new ApiDispatcher(verifier, elb, cloudWatch, state, random);
+    ZonalShiftService zonalShifts = new ZonalShiftService(elb, b.clock, random);
+    this.dispatcher = new ApiDispatcher(verifier, elb, cloudWatch, zonalShifts, state, random);
     this.operations = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "nlb-aws-api-operations");
       t.setDaemon(true);
@@ -216,9 +219,10 @@ public final class AwsApiServer implements AutoCloseable {
         write(ctx, new ApiDispatcher.Response(400, "text/plain", "malformed HTTP request\n".getBytes(StandardCharsets.US_ASCII)), false);
         return;
       }
-      if (!req.method().equals(HttpMethod.POST) && !req.method().equals(HttpMethod.GET)) {
+      HttpMethod m = req.method();
+      if (!m.equals(HttpMethod.POST) && !m.equals(HttpMethod.GET) && !m.equals(HttpMethod.PATCH) && !m.equals(HttpMethod.DELETE)) {
         write(ctx, ApiDispatcher.error(new ApiException("InvalidAction", 405, "method: " + req.method()
-            + " (expected: POST or GET)"), "none"), keepAlive);
+            + " (expected: POST or GET; PATCH and DELETE for zonal shifts)"), "none"), keepAlive);
         return;
       }
       String uri = req.uri();

@@ -248,6 +248,14 @@ final class ElbV2Service {
     return false;
   }
 
+  /** The load balancers the endpoint lists, by ARN, as the library has them now (for the zonal-shift API). */
+  Map<String, LoadBalancer> loadBalancersByArn() {
+    reconcile();
+    Map<String, LoadBalancer> out = new LinkedHashMap<>();
+    loadBalancers.forEach((arn, l) -> out.put(arn, l.lb));
+    return out;
+  }
+
   private TgRec targetGroup(String field, String arn) {
     Arns.check(field, arn, Arns.Kind.TARGET_GROUP);
     TgRec t = targetGroups.get(arn);

@@ -9,15 +9,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,6 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
@@ -199,6 +209,57 @@ class AwsApiLauncherIntegrationTest {
     ConfigReloader.Result refused = launcher.reloader().reload(LauncherConfig.parseYaml(clash, dir));
     assertThat(refused.refused()).anySatisfy(p -> assertThat(p).startsWith("targetGroups[api-targets]"));
     assertThat(request(port, "still")).isEqualTo("api:still");
+
+    // The ARC zonal-shift API comes from the same endpoint (REST-JSON, signed for arc-zonal-shift).
+    Arc resource = arc(api, "GET", "/managedresources/" + URLEncoder.encode(lb.loadBalancerArn(), StandardCharsets.UTF_8), null);
+    assertThat(resource.status()).as(resource.body()).isEqualTo(200);
+    assertThat(resource.body()).contains("\"name\":\"api-lb\"").contains("\"appliedWeights\":{\"zone-a\":1.0}");
+    Arc oneZone = arc(api, "POST", "/zonalshifts", "{\"resourceIdentifier\":\"" + lb.loadBalancerArn()
+        + "\",\"awayFrom\":\"zone-a\",\"expiresIn\":\"1h\",\"comment\":\"one zone only\"}");
+    assertThat(oneZone.status()).as(oneZone.body()).isEqualTo(400);
+    assertThat(oneZone.errorType()).isEqualTo("ValidationException");
+    assertThat(oneZone.body()).contains("\"reason\":\"UnsupportedAz\"");
+    assertThat(launcher.nlb().loadBalancer("api-lb").orElseThrow().zonalShift()).isEmpty();
+  }
+
+  private record Arc(int status, String errorType, String body) {}
+
+  /** One zonal-shift request, signed with the SDK's SigV4 signer for arc-zonal-shift. */
+  private static Arc arc(AwsApiServer api, String method, String path, @Nullable String body) throws IOException {
+    URI uri = URI.create(api.endpoint() + path);
+    SdkHttpRequest.Builder req = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri);
+    if (body != null) {
+      req.putHeader("Content-Type", "application/json");
+    }
+    SignedRequest signed = AwsV4HttpSigner.create().sign(r -> {
+      r.identity(AwsCredentialsIdentity.create(KEY, SECRET)).request(req.build())
+          .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "arc-zonal-shift")
+          .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-2");
+      if (body != null) {
+        r.payload(ContentStreamProvider.fromUtf8String(body));
+      }
+    });
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    c.setRequestMethod(method);
+    c.setConnectTimeout(5000);
+    c.setReadTimeout(10000);
+    signed.request().forEachHeader((name, values) -> {
+      if (!name.equalsIgnoreCase("Host")) {
+        values.forEach(v -> c.addRequestProperty(name, v));
+      }
+    });
+    if (body != null) {
+      c.setDoOutput(true);
+      try (OutputStream out = c.getOutputStream()) {
+        out.write(body.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    int status = c.getResponseCode();
+    InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream();
+    String text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    String type = String.valueOf(c.getHeaderField("x-amzn-ErrorType"));
+    c.disconnect();
+    return new Arc(status, type, text);
   }
 
   @Test
