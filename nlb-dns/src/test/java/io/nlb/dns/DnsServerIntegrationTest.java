@@ -305,6 +305,22 @@ class DnsServerIntegrationTest {
   }
 
   @Test
+  void garbage_overUdpAndTcp_isDroppedAndTheServerKeepsAnswering() throws Exception {
+    try (java.net.DatagramSocket udp = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      byte[] junk = {1, 2, 3, 4, 5};
+      udp.send(new java.net.DatagramPacket(junk, junk.length, server.address()));
+    }
+    try (java.net.Socket tcp = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
+      tcp.setSoTimeout(5000);
+      // A length prefix of 12 and 12 bytes that claim 65535 questions.
+      tcp.getOutputStream().write(new byte[] {0, 12, 0, 1, 1, 0, (byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0});
+      assertThat(tcp.getInputStream().read()).as("the server closes the connection").isEqualTo(-1);
+    }
+    assertThat(addresses(name, "A")).containsExactly("127.0.0.1", "127.0.0.2", "127.0.0.3");
+    assertThat(addresses(name, "A", "+tcp")).containsExactly("127.0.0.1", "127.0.0.2", "127.0.0.3");
+  }
+
+  @Test
   void builder_badZone_namesFieldValueAndExpectation() {
     assertThatThrownBy(() -> DnsServer.builder(NodeDirectory.of(nlb), "Not A Zone"))
         .isInstanceOf(IllegalArgumentException.class)
