@@ -143,6 +143,17 @@ class ClusterSettingsIntegrationTest {
   }
 
   @Test
+  void dnsAddress_malformedIpv4OrHostName_isRefused() {
+    for (String bad : List.of("1.2.3.4.5", "256.0.0.1", "localhost")) {
+      assertThatThrownBy(() -> LauncherConfig.parseYaml(file("dns: {address: \"" + bad + "\", port: 53}\n", 5300, 5301)))
+          .isInstanceOfSatisfying(LauncherConfig.ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+              "dns.address: \"" + bad + "\" (expected: an IPv4 or IPv6 literal such as 127.0.0.1)"));
+    }
+    assertThat(LauncherConfig.parseYaml(file("dns: {address: \"::1\", port: 53}\n", 5300, 5301)).cluster().dns())
+        .isEqualTo(new InetSocketAddress("::1", 53));
+  }
+
+  @Test
   void dns_answersTheLoadBalancersNameWithItsOwnNodes() throws Exception {
     Launcher l = start(file("node: {zones: [zone-a]}\ndns: {port: 0}\n", freePort(), freePort()));
     int port = l.dnsServer().orElseThrow().address().getPort();
