@@ -158,10 +158,10 @@ class ClusterSettingsIntegrationTest {
     Launcher l = start(file("node: {zones: [zone-a]}\ndns: {port: 0}\n", freePort(), freePort()));
     int port = l.dnsServer().orElseThrow().address().getPort();
     String name = l.loadBalancers().get(0).dnsName();
-    Process p = new ProcessBuilder("dig", "@127.0.0.1", "-p", String.valueOf(port), "+time=2", "+tries=1", "+noall", "+answer",
+    Process p = new ProcessBuilder("dig", "@127.0.0.1", "-p", String.valueOf(port), "+time=5", "+tries=3", "+noall", "+answer",
         name, "A").redirectErrorStream(true).start();
     try {
-      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.waitFor(45, TimeUnit.SECONDS)).isTrue();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().replaceAll("\\s+", " ");
       // zone-b's node runs in another process: this one's directory has it as gone.
       assertThat(out).isEqualTo(name + ". 60 IN A 127.0.0.1");
