@@ -170,9 +170,17 @@ public record ClusterSettings(String identity, @Nullable Long flowHashSeed, @Nul
     return node.asText();
   }
 
-  /** Literals only: a host name would make {@code getByName} do a DNS lookup at parse time. */
+  private static final java.util.regex.Pattern IPV4 =
+      java.util.regex.Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+
+  /**
+   * Literals only: a host name (or a malformed IPv4 literal, which the JDK takes for one) would make
+   * {@code getByName} do a DNS lookup at parse time. With a colon, the JDK parses an IPv6 literal
+   * and never looks the text up.
+   */
   private static @Nullable InetAddress literal(String s) {
-    if (s.isEmpty() || !s.matches("[0-9a-fA-F.:]+") || (s.indexOf(':') < 0 && !s.matches("[0-9.]+"))) {
+    boolean v6 = s.indexOf(':') >= 0 && s.matches("[0-9a-fA-F.:]+");
+    if (!v6 && !IPV4.matcher(s).matches()) {
       return null;
     }
     try {

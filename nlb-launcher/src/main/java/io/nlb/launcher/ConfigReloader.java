@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * <h2>What is refused</h2>
  *
  * What the launcher cannot change live: the transport settings, {@code healthChecks}, {@code
- * status}, and its set of load balancers (added, removed or renamed); and what the control plane
+ * status}, {@code identity}, {@code node}, {@code dns}, and its set of load balancers (added, removed or renamed); and what the control plane
  * refuses to change (a target group's protocol, port, target type or IP address type; a zone
  * removed or changed; a listener forwarding to a group the file does not define). With an {@code
  * awsApi} section, what the AWS API created (the groups and load balancers the file does not

@@ -143,14 +143,25 @@ class ClusterSettingsIntegrationTest {
   }
 
   @Test
+  void dnsAddress_malformedIpv4OrHostName_isRefused() {
+    for (String bad : List.of("1.2.3.4.5", "256.0.0.1", "localhost")) {
+      assertThatThrownBy(() -> LauncherConfig.parseYaml(file("dns: {address: \"" + bad + "\", port: 53}\n", 5300, 5301)))
+          .isInstanceOfSatisfying(LauncherConfig.ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+              "dns.address: \"" + bad + "\" (expected: an IPv4 or IPv6 literal such as 127.0.0.1)"));
+    }
+    assertThat(LauncherConfig.parseYaml(file("dns: {address: \"::1\", port: 53}\n", 5300, 5301)).cluster().dns())
+        .isEqualTo(new InetSocketAddress("::1", 53));
+  }
+
+  @Test
   void dns_answersTheLoadBalancersNameWithItsOwnNodes() throws Exception {
     Launcher l = start(file("node: {zones: [zone-a]}\ndns: {port: 0}\n", freePort(), freePort()));
     int port = l.dnsServer().orElseThrow().address().getPort();
     String name = l.loadBalancers().get(0).dnsName();
-    Process p = new ProcessBuilder("dig", "@127.0.0.1", "-p", String.valueOf(port), "+time=2", "+tries=1", "+noall", "+answer",
+    Process p = new ProcessBuilder("dig", "@127.0.0.1", "-p", String.valueOf(port), "+time=5", "+tries=3", "+noall", "+answer",
         name, "A").redirectErrorStream(true).start();
     try {
-      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.waitFor(45, TimeUnit.SECONDS)).isTrue();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().replaceAll("\\s+", " ");
       // zone-b's node runs in another process: this one's directory has it as gone.
       assertThat(out).isEqualTo(name + ". 60 IN A 127.0.0.1");

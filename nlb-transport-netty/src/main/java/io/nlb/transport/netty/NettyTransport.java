@@ -921,12 +921,15 @@ public final class NettyTransport implements AutoCloseable {
     InetSocketAddress local = new InetSocketAddress(k.address(), k.port());
     ChannelFuture bound;
     if (k.protocol() == IpProtocol.TCP) {
-      bound = new ServerBootstrap()
+      ServerBootstrap sb = new ServerBootstrap();
+      if (reusePort) {
+        sb.option(io.reusePort(), true);
+      }
+      bound = sb
           .group(group)
           .channel(io.serverChannel)
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
-          .option(io.reusePort(), reusePort)
           .handler(new AcceptErrors(ep))
           // TCP_NODELAY is on already: Netty's socket channels of every mode enable it when created.
           .childOption(ChannelOption.AUTO_READ, false)
@@ -935,10 +938,13 @@ public final class NettyTransport implements AutoCloseable {
           .childHandler(java.util.Objects.requireNonNull(guard))
           .bind(local);
     } else {
-      bound = new Bootstrap()
+      Bootstrap ub = new Bootstrap();
+      if (reusePort) {
+        ub.option(io.reusePort(), true);
+      }
+      bound = ub
           .group(group)
           .channel(io.datagramChannel)
-          .option(io.reusePort(), reusePort)
           .handler(new UdpListener(ep))
           .bind(local);
     }
