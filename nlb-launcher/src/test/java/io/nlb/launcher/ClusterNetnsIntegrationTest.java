@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three launcher processes, each in its own network namespace, sharing one etcd: the issue's
  * acceptance for shared state. The test makes the namespaces, veth pairs (198.51.100.0/24 between
- * this namespace and each node's), node addresses (192.0.2.0/24 on each namespace's loopback, a
+ * this namespace and each node's), node addresses (also 198.51.100.0/24, on each namespace's loopback, a
  * host route here to each node's own) and removes them all afterwards; nothing leaves them. etcd
  * and the targets listen on this namespace's end of the first veth pair.
  *
@@ -92,7 +92,22 @@ class ClusterNetnsIntegrationTest {
   }
 
   private String nodeAddress(int i) {
-    return "192.0.2." + (base + 16 + i);
+    // Not 192.0.2.0/24: documentation range or not, a machine may sit on it (this one's eth0 does),
+    // and a host route to a node would take that address from the real network.
+    return "198.51.100." + (base + 16 + i);
+  }
+
+  /** Whether an interface of this namespace already has an address in 198.51.100.0/24. */
+  private static boolean hostUses198_51_100() throws java.net.SocketException {
+    for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      for (java.net.InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+        byte[] b = a.getAddress();
+        if (b.length == 4 && (b[0] & 0xff) == 198 && (b[1] & 0xff) == 51 && (b[2] & 0xff) == 100) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   @BeforeEach
@@ -100,6 +115,7 @@ class ClusterNetnsIntegrationTest {
     Assumptions.assumeTrue(isRoot(), "needs root to create network namespaces (runs as " + System.getProperty("user.name") + ")");
     Assumptions.assumeTrue(ipBinary() != null, "needs the ip command (iproute2)");
     Assumptions.assumeTrue(EtcdProcess.binary().isPresent(), EtcdProcess.MISSING);
+    Assumptions.assumeFalse(hostUses198_51_100(), "an interface here is on 198.51.100.0/24, which the test's veths and nodes use");
     long pid = ProcessHandle.current().pid();
     base = (int) (pid % 7) * 32;
     tag = Long.toString(pid % 100000);
