@@ -199,7 +199,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
    * Counts {@code FlowBufferFullCount}: in the pipeline of both connections of every TCP flow, it
    * sees the channel become unwritable, which happens when the bytes the flow wrote to it and its
    * socket has not yet taken reach the per-flow buffer bound (the high water mark, {@link
-   * NettyTransport.Builder#flowBufferBytes}). The flow then stops reading from the other side until
+   * NettyTransportBuilder#flowBufferBytes}). The flow then stops reading from the other side until
    * the channel is writable again. Shared by the connections of one endpoint.
    */
   @ChannelHandler.Sharable

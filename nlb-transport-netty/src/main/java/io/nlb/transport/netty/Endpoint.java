@@ -67,7 +67,7 @@ final class Endpoint {
     this.port = key.port();
     this.protocol = key.protocol();
     this.metrics = metrics;
-    this.tlsBytes = new TcpFlow.TlsBytes(metrics);
+    this.tlsBytes = new TlsErrors.Bytes(metrics);
     this.bufferWatch = new AcceptGuard.BufferWatch(metrics, transport.memory);
   }
 

@@ -30,7 +30,6 @@ import io.nlb.core.routing.IpProtocol;
 import io.nlb.proxyprotocol.ProxiedProtocol;
 import io.nlb.proxyprotocol.ProxyV2Encoder;
 import io.nlb.proxyprotocol.TransportProtocol;
-import io.nlb.tls.TlsNegotiationListener;
 import io.nlb.tls.TlsOrigination;
 import java.io.IOException;
 import java.net.BindException;
@@ -63,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * connection is up, the PROXY header (if any) is written in the clear, then a {@link
  * TlsOrigination} handler re-encrypts; client bytes reach the target only after that handshake.
  *
- * <p>Zero copy ({@link NettyTransport.Builder#zeroCopy}, epoll, plain TCP listeners): once the
+ * <p>Zero copy ({@link NettyTransportBuilder#zeroCopy}, epoll, plain TCP listeners): once the
  * target connection is up and the PROXY header written, each side is spliced to the other
  * ({@code splice(2)} through a pipe, the bytes never enter the JVM). Bytes and activity are counted
  * by a {@link ReadCounter} on each channel, which sees every splice; backpressure waits until the
@@ -74,44 +73,13 @@ final class TcpFlow implements Flow, ChannelFutureListener {
   private static final Logger log = LoggerFactory.getLogger(TcpFlow.class);
 
   /**
-   * The default per-flow buffer bound ({@link NettyTransport.Builder#flowBufferBytes}): larger than
+   * The default per-flow buffer bound ({@link NettyTransportBuilder#flowBufferBytes}): larger than
    * Netty's default so that a loopback relay moves 64 KiB reads without stalling.
    */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
   /** How a flow ends, for the metric it records. */
   private enum End { NORMAL, CLIENT_RESET, TARGET_RESET, LB_RESET }
-
-  /**
-   * Counts {@code ClientTLSNegotiationErrorCount} and {@code TargetTLSNegotiationErrorCount} on the
-   * zone of the flow whose handler is in the failed channel's pipeline (failures are rare; the
-   * lookup keeps the accept path free of allocations for it).
-   */
-  static final TlsNegotiationListener TLS_ERRORS = new TlsNegotiationListener() {
-    @Override
-    public void clientNegotiationFailed(Channel client, Throwable cause) {
-      Frontend f = client.pipeline().get(Frontend.class);
-      if (f != null) {
-        f.metrics().clientTlsErrors.increment();
-      }
-    }
-
-    @Override
-    public void clientHandshakeTimedOut(Channel client) {
-      Frontend f = client.pipeline().get(Frontend.class);
-      if (f != null) {
-        f.metrics().rejectedTlsHandshakeTimeout.increment();
-      }
-    }
-
-    @Override
-    public void targetNegotiationFailed(Channel target, Throwable cause) {
-      Backend b = target.pipeline().get(Backend.class);
-      if (b != null) {
-        b.metrics().targetTlsErrors.increment();
-      }
-    }
-  };
 
   private final Endpoint ep;
   private final SocketChannel client;
@@ -209,28 +177,6 @@ final class TcpFlow implements Flow, ChannelFutureListener {
         ch.pipeline().addFirst(ep.tlsBytes);
         HandshakeGuard.install(ep, ch);
       }
-    }
-  }
-
-  /**
-   * First in the pipelines of TLS flows: counts the bytes read from the socket, TLS records as
-   * they arrive (overhead and handshake included), as {@code ProcessedBytes_TLS}. Shared by the
-   * connections of one endpoint.
-   */
-  @ChannelHandler.Sharable
-  static final class TlsBytes extends ChannelInboundHandlerAdapter {
-    private final ZoneMetrics metrics;
-
-    TlsBytes(ZoneMetrics metrics) {
-      this.metrics = metrics;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof ByteBuf b) {
-        metrics.tlsBytes(b.readableBytes());
-      }
-      ctx.fireChannelRead(msg);
     }
   }
 
@@ -448,7 +394,7 @@ final class TcpFlow implements Flow, ChannelFutureListener {
         if (h.isSuccess()) {
           relay(t);
         } else {
-          // Counted as TargetTLSNegotiationErrorCount by TLS_ERRORS; the client is reset.
+          // Counted as TargetTLSNegotiationErrorCount by TlsErrors.LISTENER; the client is reset.
           log.debug("nlb flow {} -> {}: TLS handshake with the target failed: {}", describe(), registered,
               String.valueOf(h.cause()));
           end(End.LB_RESET);

@@ -1,0 +1,311 @@
+package io.nlb.transport.netty;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.nlb.core.IpAddressType;
+import io.nlb.core.Listener;
+import io.nlb.core.ListenerRoute;
+import io.nlb.core.LoadBalancer;
+import io.nlb.core.Protocol;
+import io.nlb.core.RoutingSnapshot;
+import io.nlb.core.Zone;
+import io.nlb.core.routing.IpProtocol;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listeners to sockets: for each load balancer, the {@link Endpoint}s (one per protocol, zone,
+ * node address and port) that its routing snapshot wants, bound, rebound and closed as snapshots
+ * change. An apply first plans TLS ({@link TlsPlanner}), so that a refusal changes nothing, then
+ * binds what is new; sockets no longer wanted close only once every new one accepts, and a failed
+ * bind closes what that apply opened and keeps the previous bindings.
+ *
+ * <p>Thread-safe: the control plane calls {@link #apply} and {@link #remove} serialized; each
+ * load balancer's state is guarded by its {@link LbState} monitor, which diagnostics also take.
+ */
+final class Binder {
+  private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
+  private final NettyTransport transport;
+  private final TlsPlanner tls;
+  private final Map<LoadBalancer, LbState> loadBalancers = new ConcurrentHashMap<>();
+
+  Binder(NettyTransport transport, TlsPlanner tls) {
+    this.transport = transport;
+    this.tls = tls;
+  }
+
+  /** The state of {@code lb}, or null when nothing is bound for it. */
+  @Nullable LbState state(LoadBalancer lb) {
+    return loadBalancers.get(lb);
+  }
+
+  /** The load balancers with state now (a copy). */
+  List<LbState> states() {
+    return new ArrayList<>(loadBalancers.values());
+  }
+
+  CompletionStage<Void> apply(LoadBalancer lb, RoutingSnapshot next) {
+    LbState st = loadBalancers.computeIfAbsent(lb, LbState::new);
+    List<Endpoint> added = new ArrayList<>();
+    List<CompletableFuture<Void>> binds = new ArrayList<>();
+    synchronized (st) {
+      Map<BindKey, Zone> wanted = wanted(lb, next);
+      List<Runnable> tlsCommit = new ArrayList<>();
+      Map<Listener, TlsFrontend> tlsNext;
+      try {
+        // Everything that can be refused without a socket comes first, so that a refusal changes
+        // nothing.
+        tlsNext = tls.plan(st, next, tlsCommit);
+      } catch (RuntimeException e) {
+        log.warn("nlb transport: cannot serve the listeners of {}; keeping the previous bindings: {}", lb.name(), e.toString());
+        return CompletableFuture.failedFuture(e);
+      }
+      for (Runnable r : tlsCommit) {
+        r.run();
+      }
+      st.tls.clear();
+      st.tls.putAll(tlsNext);
+      Map<Integer, TlsFrontend> byPort = TlsPlanner.byPort(next, tlsNext);
+      for (Endpoint ep : st.endpoints.values()) {
+        if (ep.protocol == IpProtocol.TCP) {
+          ep.tls = byPort.get(ep.port);
+        }
+      }
+      st.wanted = wanted.keySet();
+      for (Map.Entry<BindKey, Zone> w : wanted.entrySet()) {
+        Endpoint ep = st.endpoints.get(w.getKey());
+        if (ep == null) {
+          ep = bind(st, w.getKey(), w.getValue(), byPort);
+          st.endpoints.put(ep.key, ep);
+          added.add(ep);
+        }
+        // A socket an earlier, still pending call is binding is shared: its outcome is ours too.
+        binds.add(ep.bound);
+      }
+      AccessLogs.sync(st, !transport.isClosed());
+    }
+    return CompletableFuture.allOf(binds.toArray(new CompletableFuture<?>[0])).handle((v, failure) -> {
+      synchronized (st) {
+        if (failure != null) {
+          for (Endpoint ep : added) {
+            st.endpoints.remove(ep.key, ep);
+            unbind(ep);
+          }
+          log.warn("nlb transport: cannot bind the listeners of {}; keeping the previous bindings: {}", lb.name(),
+              String.valueOf(failure.getCause() != null ? failure.getCause() : failure));
+          return CompletableFuture.<Void>failedFuture(failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure);
+        }
+        // New sockets accept: now the ones no longer wanted (by the latest call) close.
+        return unbindUnwanted(st);
+      }
+    }).thenCompose(f -> f);
+  }
+
+  /** Closes the sockets of {@code st} that the latest {@link #apply} does not want; completes when they are closed. */
+  private static CompletableFuture<Void> unbindUnwanted(LbState st) {
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    List<BindKey> gone = new ArrayList<>();
+    for (BindKey k : st.endpoints.keySet()) {
+      if (!st.wanted.contains(k)) {
+        gone.add(k);
+      }
+    }
+    for (BindKey k : gone) {
+      Endpoint ep = st.endpoints.remove(k);
+      if (ep != null) {
+        closing.add(unbind(ep));
+      }
+    }
+    return CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]));
+  }
+
+  /**
+   * Closes every socket of {@code lb} and ends its flows; its access log is flushed and closed
+   * once the sockets are closed, off the control plane.
+   */
+  CompletionStage<Void> remove(LoadBalancer lb) {
+    LbState st = loadBalancers.remove(lb);
+    if (st == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    synchronized (st) {
+      st.wanted = Set.of();
+      for (Endpoint ep : st.endpoints.values()) {
+        closing.add(unbind(ep));
+      }
+      st.endpoints.clear();
+    }
+    for (Flow f : st.flows) {
+      f.terminate();
+    }
+    // The access log flushes what is queued: file I/O, kept off the control plane and the event
+    // loops, once the sockets are closed.
+    CompletableFuture<Void> closed = CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]));
+    closed.whenCompleteAsync((v, e) -> {
+      synchronized (st) {
+        st.tls.clear();
+        AccessLogs.close(st);
+      }
+    });
+    return closed;
+  }
+
+  /**
+   * Stops every endpoint from accepting new flows and closes the TCP listening sockets (UDP
+   * sockets keep relaying the datagrams of open flows until {@link #closeAll}); waits up to 5 s.
+   */
+  void stopAccepting() {
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (LbState st : states()) {
+      synchronized (st) {
+        for (Endpoint ep : st.endpoints.values()) {
+          ep.closing = true;
+          if (ep.protocol == IpProtocol.TCP) {
+            closing.add(unbind(ep));
+          }
+        }
+      }
+    }
+    awaitClosed(closing);
+  }
+
+  /** Closes every socket left and every access log; waits up to 5 s for the sockets. */
+  void closeAll() {
+    List<LbState> states = states();
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (LbState st : states) {
+      synchronized (st) {
+        for (Endpoint ep : st.endpoints.values()) {
+          closing.add(unbind(ep));
+        }
+      }
+    }
+    awaitClosed(closing);
+    for (LbState st : states) {
+      synchronized (st) {
+        st.endpoints.clear();
+        AccessLogs.close(st);
+      }
+    }
+    loadBalancers.clear();
+  }
+
+  /** Waits up to 5 s for sockets to close (close() may block; it is never called from an event loop). */
+  private static void awaitClosed(List<CompletableFuture<Void>> closing) {
+    try {
+      CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0])).get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("nlb transport: listening sockets did not close within 5 s: {}", e.toString());
+    }
+  }
+
+  private static Map<BindKey, Zone> wanted(LoadBalancer lb, RoutingSnapshot s) {
+    Map<BindKey, Zone> out = new LinkedHashMap<>();
+    IpAddressType type = lb.ipAddressType();
+    for (ListenerRoute l : s.listeners()) {
+      Protocol p = l.config().protocol();
+      for (Zone z : s.zones()) {
+        List<InetAddress> addrs = new ArrayList<>();
+        if (type != IpAddressType.IPV6) {
+          z.ipv4Address().ifPresent(addrs::add);
+        }
+        if (type != IpAddressType.IPV4) {
+          z.ipv6Address().ifPresent(addrs::add);
+        }
+        for (InetAddress a : addrs) {
+          if (p.carriesTcp()) {
+            out.put(new BindKey(IpProtocol.TCP, z.name(), a, l.config().port()), z);
+          }
+          if (p.carriesUdp()) {
+            out.put(new BindKey(IpProtocol.UDP, z.name(), a, l.config().port()), z);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Creates the endpoint of {@code k} and starts binding it; {@link Endpoint#bound} tells the outcome. */
+  private Endpoint bind(LbState st, BindKey k, Zone zone, Map<Integer, TlsFrontend> tlsByPort) {
+    NettyTransport t = transport;
+    ZoneMetrics zm = st.zoneMetrics.computeIfAbsent(k.zone(), z -> new ZoneMetrics(t.metrics, st.lb.resourceId(), z));
+    Endpoint ep = new Endpoint(t, st, k, zone, zm);
+    AcceptGuard guard = null;
+    if (k.protocol() == IpProtocol.TCP) {
+      ep.tls = tlsByPort.get(k.port()); // before the socket accepts anything
+      AcceptGuard.Connections c = st.connections.computeIfAbsent(k.port(),
+          p -> new AcceptGuard.Connections(t.maxConnectionsPerListener, t.maxConnectionsPerClient));
+      guard = new AcceptGuard(ep, c);
+    }
+    InetSocketAddress local = new InetSocketAddress(k.address(), k.port());
+    ChannelFuture bound;
+    if (k.protocol() == IpProtocol.TCP) {
+      bound = new ServerBootstrap()
+          .group(t.group)
+          .channel(t.io.serverChannel)
+          .option(ChannelOption.SO_BACKLOG, 4096)
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .handler(new AcceptErrors(ep))
+          // TCP_NODELAY is on already: Netty's socket channels of every mode enable it when created.
+          .childOption(ChannelOption.AUTO_READ, false)
+          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, t.waterMark)
+          .childHandler(Objects.requireNonNull(guard))
+          .bind(local);
+    } else {
+      bound = new Bootstrap()
+          .group(t.group)
+          .channel(t.io.datagramChannel)
+          .handler(new UdpListener(ep))
+          .bind(local);
+    }
+    ep.channel = bound.channel();
+    bound.addListener(f -> {
+      if (f.isSuccess()) {
+        log.debug("nlb transport: bound {}", ep);
+        ep.bound.complete(null);
+      } else {
+        ep.bound.completeExceptionally(new java.io.IOException(k + ": " + f.cause().getMessage(), f.cause()));
+      }
+    });
+    return ep;
+  }
+
+  /** Starts closing {@code ep}'s socket; completes when it is closed. */
+  static CompletableFuture<Void> unbind(Endpoint ep) {
+    ep.closing = true;
+    Channel ch = ep.channel;
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    if (ch == null) {
+      closed.complete(null);
+      return closed;
+    }
+    ch.close().addListener(f -> {
+      log.debug("nlb transport: unbound {}", ep);
+      closed.complete(null);
+    });
+    return closed;
+  }
+}
