@@ -453,6 +453,17 @@ public final class NettyTransport implements AutoCloseable {
     return st == null ? Set.of() : st.flows;
   }
 
+  /** The bound endpoints of {@code lb} (tests, diagnostics; a copy). */
+  List<Endpoint> endpoints(LoadBalancer lb) {
+    LbState st = binder.state(lb);
+    if (st == null) {
+      return List.of();
+    }
+    synchronized (st) {
+      return new ArrayList<>(st.endpoints.values());
+    }
+  }
+
   /** The connection counts of {@code lb}'s TCP listener on {@code port}, or null (tests, diagnostics). */
   AcceptGuard.@Nullable Connections connections(LoadBalancer lb, int port) {
     LbState st = binder.state(lb);
