@@ -5,6 +5,9 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.nlb.core.IpAddressType;
 import io.nlb.core.Listener;
 import io.nlb.core.ListenerRoute;
@@ -13,6 +16,7 @@ import io.nlb.core.Protocol;
 import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.Zone;
 import io.nlb.core.routing.IpProtocol;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -46,6 +50,11 @@ final class Binder {
   private final NettyTransport transport;
   private final TlsPlanner tls;
   private final Map<LoadBalancer, LbState> loadBalancers = new ConcurrentHashMap<>();
+  /**
+   * The TCP addresses bound with SO_REUSEPORT in this process (over every transport), by the
+   * endpoint that holds them.
+   */
+  private static final ConcurrentHashMap<InetSocketAddress, Endpoint> REUSE_PORT_HOLDERS = new ConcurrentHashMap<>();
 
   Binder(NettyTransport transport, TlsPlanner tls) {
     this.transport = transport;
@@ -260,52 +269,133 @@ final class Binder {
       guard = new AcceptGuard(ep, c);
     }
     InetSocketAddress local = new InetSocketAddress(k.address(), k.port());
-    ChannelFuture bound;
     if (k.protocol() == IpProtocol.TCP) {
-      bound = new ServerBootstrap()
-          .group(t.group)
-          .channel(t.io.serverChannel)
-          .option(ChannelOption.SO_BACKLOG, 4096)
-          .option(ChannelOption.SO_REUSEADDR, true)
-          .handler(new AcceptErrors(ep))
-          // TCP_NODELAY is on already: Netty's socket channels of every mode enable it when created.
-          .childOption(ChannelOption.AUTO_READ, false)
-          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, t.waterMark)
-          .childHandler(Objects.requireNonNull(guard))
-          .bind(local);
+      bindTcp(ep, Objects.requireNonNull(guard), local);
     } else {
-      bound = new Bootstrap()
+      ChannelFuture bound = new Bootstrap()
           .group(t.group)
           .channel(t.io.datagramChannel)
           .handler(new UdpListener(ep))
           .bind(local);
+      ep.channels = List.of(bound.channel());
+      completeWhenBound(ep, List.of(bound), null);
     }
-    ep.channel = bound.channel();
-    bound.addListener(f -> {
-      if (f.isSuccess()) {
-        log.debug("nlb transport: bound {}", ep);
-        ep.bound.complete(null);
-      } else {
-        ep.bound.completeExceptionally(new java.io.IOException(k + ": " + f.cause().getMessage(), f.cause()));
-      }
-    });
     return ep;
   }
 
-  /** Starts closing {@code ep}'s socket; completes when it is closed. */
+  /**
+   * Binds the listening sockets of a TCP endpoint. Where the I/O mode has SO_REUSEPORT (epoll,
+   * io_uring), every event loop gets a socket of its own on the same address and port, and accepts
+   * its connections on itself: the kernel spreads new connections over the sockets, and no
+   * connection is handed from an accepting loop to another. NIO has no SO_REUSEPORT: one socket,
+   * whose accepted connections are spread over the loops.
+   */
+  private void bindTcp(Endpoint ep, AcceptGuard guard, InetSocketAddress local) {
+    NettyTransport t = transport;
+    ChannelOption<Boolean> reusePort = t.io.reusePort();
+    List<EventLoop> loops = new ArrayList<>();
+    if (reusePort != null) {
+      for (EventExecutor e : t.group) {
+        if (e instanceof EventLoop l) {
+          loops.add(l);
+        }
+      }
+    }
+    if (reusePort == null || loops.size() < 2) {
+      ChannelFuture bound = server(t.group, ep, guard).bind(local);
+      ep.channels = List.of(bound.channel());
+      completeWhenBound(ep, List.of(bound), null);
+      return;
+    }
+    // SO_REUSEPORT would also let a second endpoint of this process bind the same address and
+    // port, and take half of its connections in silence: within the process the address is
+    // claimed first, so that such a bind fails as it does without the option.
+    Endpoint holder = REUSE_PORT_HOLDERS.putIfAbsent(local, ep);
+    if (holder != null) {
+      ep.bound.completeExceptionally(new BindException(ep.key + ": bind(..) failed: Address already in use (held by "
+          + holder + " in this process)"));
+      return;
+    }
+    List<ChannelFuture> binds = new ArrayList<>(loops.size());
+    List<Channel> channels = new ArrayList<>(loops.size());
+    for (EventLoop loop : loops) {
+      ChannelFuture f = server(loop, ep, guard).option(reusePort, true).bind(local);
+      binds.add(f);
+      channels.add(f.channel());
+    }
+    ep.channels = List.copyOf(channels);
+    completeWhenBound(ep, binds, local);
+  }
+
+  /** A server bootstrap of one listening socket: accepted connections live on {@code loops}. */
+  private ServerBootstrap server(EventLoopGroup loops, Endpoint ep, AcceptGuard guard) {
+    NettyTransport t = transport;
+    return new ServerBootstrap()
+        .group(loops, loops)
+        .channel(t.io.serverChannel)
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .handler(new AcceptErrors(ep))
+        // TCP_NODELAY is on already: Netty's socket channels of every mode enable it when created.
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, t.waterMark)
+        .childHandler(guard);
+  }
+
+  /**
+   * Completes {@link Endpoint#bound} once every socket of {@code ep} is bound, or fails it with the
+   * first failure (the caller then closes the endpoint, with the sockets that did bind); a failed
+   * endpoint gives up its in-process claim of {@code claimed}.
+   */
+  private static void completeWhenBound(Endpoint ep, List<ChannelFuture> binds, @Nullable InetSocketAddress claimed) {
+    int[] left = {binds.size()};
+    for (ChannelFuture b : binds) {
+      b.addListener(f -> {
+        synchronized (left) {
+          if (ep.bound.isDone()) {
+            return;
+          }
+          if (!f.isSuccess()) {
+            if (claimed != null) {
+              REUSE_PORT_HOLDERS.remove(claimed, ep);
+            }
+            ep.bound.completeExceptionally(new java.io.IOException(ep.key + ": " + f.cause().getMessage(), f.cause()));
+            return;
+          }
+          if (--left[0] == 0) {
+            log.debug("nlb transport: bound {} ({} socket(s))", ep, binds.size());
+            ep.bound.complete(null);
+          }
+        }
+      });
+    }
+  }
+
+  /** Starts closing {@code ep}'s sockets; completes when they are closed. */
   static CompletableFuture<Void> unbind(Endpoint ep) {
     ep.closing = true;
-    Channel ch = ep.channel;
+    List<Channel> sockets = ep.channels;
     CompletableFuture<Void> closed = new CompletableFuture<>();
-    if (ch == null) {
+    if (sockets.isEmpty()) {
+      REUSE_PORT_HOLDERS.values().remove(ep);
       closed.complete(null);
       return closed;
     }
-    ch.close().addListener(f -> {
-      log.debug("nlb transport: unbound {}", ep);
-      closed.complete(null);
-    });
+    int[] left = {sockets.size()};
+    for (Channel ch : sockets) {
+      ch.close().addListener(f -> {
+        synchronized (left) {
+          if (--left[0] > 0) {
+            return;
+          }
+        }
+        // Released once every socket is closed, so that a rebind in this process never sees its own.
+        REUSE_PORT_HOLDERS.values().remove(ep);
+        log.debug("nlb transport: unbound {}", ep);
+        closed.complete(null);
+      });
+    }
     return closed;
   }
 }

@@ -101,6 +101,11 @@ final class EpollSupport {
     return group.isIoType(EpollIoHandler.class);
   }
 
+  /** The SO_REUSEPORT option of epoll sockets (one listening socket per event loop). */
+  static ChannelOption<Boolean> reusePort() {
+    return EpollChannelOption.SO_REUSEPORT;
+  }
+
   // ------------------------------------------------------------------ zero copy (splice)
 
   /**

@@ -44,4 +44,9 @@ final class IoUringSupport {
   static boolean isIoType(IoEventLoopGroup group) {
     return group.isIoType(IoUringIoHandler.class);
   }
+
+  /** The SO_REUSEPORT option of io_uring sockets (one listening socket per event loop). */
+  static io.netty.channel.ChannelOption<Boolean> reusePort() {
+    return io.netty.channel.uring.IoUringChannelOption.SO_REUSEPORT;
+  }
 }
