@@ -59,10 +59,12 @@ import org.slf4j.LoggerFactory;
  * chose; the hooks reach existing flows through a per-target set of live flows and hop to their
  * event loops.
  *
- * <p>Structure: this class is a façade. {@link Binder} turns listeners into sockets (with
- * {@link TlsPlanner} and {@link AccessLogs}), {@link FlowRegistry} keeps the open flows by target
- * for the control plane's hooks, {@link EventLoopWatchdog} watches the event loops, and each
- * accepted connection runs the pipeline that {@link AcceptGuard} starts.
+ * <p>Structure: this class is a façade. {@code Binder} turns listeners into sockets (one per
+ * event loop with {@code SO_REUSEPORT} on epoll and io_uring, with {@code TlsPlanner} and {@code
+ * AccessLogs}), {@code FlowRegistry} keeps the open flows by target for the control plane's hooks,
+ * {@code EventLoopWatchdog} watches the event loops, and each accepted connection runs a pipeline
+ * of small handlers: accept limits, TLS termination, route-and-connect, the relay pair (copy or
+ * splice) and the idle timeout.
  *
  * <p>Thread-safe. The accessors ({@link #ioMode()}, {@link #activeTcpFlows()}, ...) may be called
  * from any thread.
