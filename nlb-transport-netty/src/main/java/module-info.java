@@ -6,14 +6,14 @@ module io.nlb.transport.netty {
   requires static org.jspecify;
   // The Transport SPI's types (LoadBalancer, RoutingSnapshot, RegisteredTarget) appear in this API.
   requires transitive io.nlb.core;
-  // MetricsRecorder appears in NettyTransport.Builder#metrics.
+  // MetricsRecorder appears in NettyTransportBuilder#metrics.
   requires transitive io.nlb.metrics;
   requires io.nlb.proxyprotocol;
-  // TlsProvider appears in NettyTransport.Builder#tlsProvider: the only tls type in this API.
+  // TlsProvider appears in NettyTransportBuilder#tlsProvider: the only tls type in this API.
   requires transitive io.nlb.tls;
   requires io.netty.buffer;
   requires io.netty.common;
-  // EventLoopGroup appears in NettyTransport.Builder#eventLoopGroup.
+  // EventLoopGroup appears in NettyTransportBuilder#eventLoopGroup.
   requires transitive io.netty.transport;
   requires io.netty.handler;
   requires org.slf4j;

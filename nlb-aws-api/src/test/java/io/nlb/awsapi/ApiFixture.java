@@ -8,6 +8,7 @@ import io.nlb.metrics.store.MetricStore;
 import io.nlb.tls.PemCertificate;
 import io.nlb.transport.netty.IoMode;
 import io.nlb.transport.netty.NettyTransport;
+import io.nlb.transport.netty.NettyTransportBuilder;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -55,7 +56,7 @@ final class ApiFixture implements AutoCloseable {
   }
 
   ApiFixture(@Nullable Path stateFile, Consumer<AwsApiServer.Builder> custom, @Nullable MetricStore metrics) {
-    NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.NIO).threads(1);
+    NettyTransportBuilder tb = NettyTransport.builder().ioMode(IoMode.NIO).threads(1);
     if (metrics != null) {
       tb.metrics(metrics);
     }

@@ -18,6 +18,7 @@ import io.nlb.metrics.micrometer.MicrometerMetricsRecorder;
 import io.nlb.metrics.store.MetricStore;
 import io.nlb.transport.netty.IoMode;
 import io.nlb.transport.netty.NettyTransport;
+import io.nlb.transport.netty.NettyTransportBuilder;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -104,7 +105,7 @@ public final class Launcher implements AutoCloseable {
     MetricStore metrics = MetricStore.builder().period(METRICS_PERIOD).retention(Duration.ofHours(1)).build();
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MetricsRecorder recorder = new TeeRecorder(metrics, MicrometerMetricsRecorder.create(prometheus));
-    NettyTransport.Builder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()))
+    NettyTransportBuilder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()))
         .tlsProvider(config.transport().tlsProvider()).metrics(recorder);
     config.transport().limits().applyTo(tb);
     if (eventLoops != null) {

@@ -22,6 +22,7 @@ import io.nlb.core.Zone;
 import io.nlb.tls.PemCertificate;
 import io.nlb.tls.TlsProvider;
 import io.nlb.transport.netty.NettyTransport;
+import io.nlb.transport.netty.NettyTransportBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -96,7 +97,7 @@ public final class LauncherConfig {
   public record Group(TargetGroupConfig config, List<Target> targets) {}
 
   /**
-   * Transport settings; {@code zeroCopy} null leaves {@code NettyTransport.Builder#zeroCopy} at its
+   * Transport settings; {@code zeroCopy} null leaves {@code NettyTransportBuilder#zeroCopy} at its
    * default. {@code shutdownTimeout} ({@code transport.shutdownTimeoutSeconds}, default {@link
    * #DEFAULT_SHUTDOWN_TIMEOUT}) is how long a stop (SIGTERM, Ctrl-C) lets open flows finish after
    * the listeners stop accepting, before resetting the rest.
@@ -138,7 +139,7 @@ public final class LauncherConfig {
         Duration.ofSeconds(10));
 
     /** Applies these limits to {@code b}. */
-    public NettyTransport.Builder applyTo(NettyTransport.Builder b) {
+    public NettyTransportBuilder applyTo(NettyTransportBuilder b) {
       b.maxConnectionsPerListener(maxConnectionsPerListener).maxConnectionsPerClient(maxConnectionsPerClient)
           .flowBufferBytes(flowBufferBytes).tlsHandshakeTimeout(tlsHandshakeTimeout);
       return maxUdpFlows > 0 ? b.maxUdpFlows(maxUdpFlows) : b;

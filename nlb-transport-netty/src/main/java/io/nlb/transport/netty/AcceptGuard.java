@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The first handler every accepted TCP connection of one {@link Endpoint} meets: applies the
  * transport's connection limits before a flow exists, then installs the flow ({@link
- * TcpFlow.Acceptor}) and the {@link BufferWatch} that counts full flow buffers.
+ * RouteAndConnect}) and the {@link BufferWatch} that counts full flow buffers.
  *
  * <p>A connection over a limit is reset (SO_LINGER 0, so the client sees an RST) in the channel
  * initializer: no flow is created, no target is chosen or contacted, nothing is read, and the
@@ -41,7 +41,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
 
   /**
    * Runs on the event loop once the accepted channel is registered, before channelActive; like
-   * {@link TcpFlow.Acceptor}, not a {@code ChannelInitializer}, to spare every connection the
+   * {@link RouteAndConnect#install}, not a {@code ChannelInitializer}, to spare every connection the
    * initializer's shared bookkeeping.
    */
   @Override
@@ -63,7 +63,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
       }
     }
     ctx.pipeline().addBefore(ctx.name(), "nlb-buffer-watch", bufferWatch);
-    TcpFlow.Acceptor.install(ep, ctx);
+    RouteAndConnect.install(ep, ctx);
   }
 
   /**
@@ -199,7 +199,7 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
    * Counts {@code FlowBufferFullCount}: in the pipeline of both connections of every TCP flow, it
    * sees the channel become unwritable, which happens when the bytes the flow wrote to it and its
    * socket has not yet taken reach the per-flow buffer bound (the high water mark, {@link
-   * NettyTransport.Builder#flowBufferBytes}). The flow then stops reading from the other side until
+   * NettyTransportBuilder#flowBufferBytes}). The flow then stops reading from the other side until
    * the channel is writable again. Shared by the connections of one endpoint.
    */
   @ChannelHandler.Sharable

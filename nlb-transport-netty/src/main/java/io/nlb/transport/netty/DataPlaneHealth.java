@@ -90,10 +90,14 @@ final class DataPlaneHealth {
         continue; // a socket closed on purpose (listener removed, transport closing) is no problem
       }
       listeners++;
-      Channel ch = ep.channel;
-      String why = ch == null ? "socket not bound" : !ch.isActive() ? "socket closed"
-          : !alive(ch.eventLoop()) ? "its event loop stopped"
-          : !ch.config().isAutoRead() ? "accepting paused after failed accepts (file descriptors?)" : null;
+      List<Channel> sockets = ep.channels;
+      String why = sockets.isEmpty() ? "socket not bound" : null;
+      for (int i = 0; i < sockets.size() && why == null; i++) {
+        Channel ch = sockets.get(i);
+        why = !ch.isActive() ? "socket closed"
+            : !alive(ch.eventLoop()) ? "its event loop stopped"
+            : !ch.config().isAutoRead() ? "accepting paused after failed accepts (file descriptors?)" : null;
+      }
       if (why == null) {
         accepting++;
       } else if (!closed) {

@@ -34,8 +34,11 @@ final class Endpoint {
   private final @Nullable InetAddress nodeIpv4;
   private final @Nullable InetAddress nodeIpv6;
   private final ConcurrentMap<InetAddress, InetAddress> kernelSources = new ConcurrentHashMap<>();
-  /** The socket, set when binding starts. */
-  volatile @Nullable Channel channel;
+  /**
+   * The sockets, set when binding starts: one per event loop where the I/O mode has SO_REUSEPORT
+   * (epoll, io_uring), else one.
+   */
+  volatile java.util.List<Channel> channels = java.util.List.of();
   /** Completes when the socket accepts (or receives), fails when it cannot be bound. */
   final java.util.concurrent.CompletableFuture<Void> bound = new java.util.concurrent.CompletableFuture<>();
   /** Whether a failure to bind a target connection's source address was logged at WARN. */
@@ -67,7 +70,7 @@ final class Endpoint {
     this.port = key.port();
     this.protocol = key.protocol();
     this.metrics = metrics;
-    this.tlsBytes = new TcpFlow.TlsBytes(metrics);
+    this.tlsBytes = new TlsErrors.Bytes(metrics);
     this.bufferWatch = new AcceptGuard.BufferWatch(metrics, transport.memory);
   }
 

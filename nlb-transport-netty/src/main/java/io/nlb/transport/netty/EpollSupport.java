@@ -25,8 +25,6 @@ import org.jspecify.annotations.Nullable;
 final class EpollSupport {
   private EpollSupport() {}
 
-  /** SO_REUSEPORT for listening sockets ({@code NettyTransport.Builder#reusePort}). */
-  static final ChannelOption<Boolean> REUSE_PORT = EpollChannelOption.SO_REUSEPORT;
 
   static @Nullable Throwable unavailabilityCause() {
     return Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
@@ -102,6 +100,11 @@ final class EpollSupport {
 
   static boolean isIoType(IoEventLoopGroup group) {
     return group.isIoType(EpollIoHandler.class);
+  }
+
+  /** The SO_REUSEPORT option of epoll sockets (one listening socket per event loop). */
+  static ChannelOption<Boolean> reusePort() {
+    return EpollChannelOption.SO_REUSEPORT;
   }
 
   // ------------------------------------------------------------------ zero copy (splice)

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -35,6 +37,55 @@ final class EventLoopWatchdog {
   private final @Nullable Consumer<String> warnHook;
   private volatile boolean closed;
   private volatile Scheduler.@Nullable Cancellable next;
+  /** The thread ticks run on when no scheduler was given; shut down by {@link #close()}. */
+  private @Nullable ScheduledThreadPoolExecutor ownThread;
+
+  /**
+   * Starts a watchdog over the loops of {@code group}, or returns null when {@code threshold} is
+   * zero (off). Without a {@code scheduler}, ticks run on a daemon thread of its own on the system
+   * clock.
+   */
+  static @Nullable EventLoopWatchdog start(EventExecutorGroup group, Duration threshold, @Nullable Scheduler scheduler,
+      @Nullable Consumer<String> warnHook) {
+    if (threshold.isZero()) {
+      return null;
+    }
+    ScheduledThreadPoolExecutor own = null;
+    Scheduler sched = scheduler;
+    if (sched == null) {
+      own = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "nlb-event-loop-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
+      own.setRemoveOnCancelPolicy(true);
+      sched = systemScheduler(own);
+    }
+    EventLoopWatchdog w = new EventLoopWatchdog(group, threshold, sched, warnHook);
+    w.ownThread = own;
+    w.start();
+    return w;
+  }
+
+  private static Scheduler systemScheduler(ScheduledThreadPoolExecutor ex) {
+    return new Scheduler() {
+      @Override
+      public java.time.Instant now() {
+        return java.time.Instant.now();
+      }
+
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public Cancellable schedule(Duration delay, Runnable task) {
+        java.util.concurrent.ScheduledFuture<?> f = ex.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
+      }
+    };
+  }
 
   EventLoopWatchdog(EventExecutorGroup group, Duration threshold, Scheduler scheduler, @Nullable Consumer<String> warnHook) {
     this.scheduler = scheduler;
@@ -134,6 +185,10 @@ final class EventLoopWatchdog {
     Scheduler.Cancellable c = next;
     if (c != null) {
       c.cancel();
+    }
+    ScheduledThreadPoolExecutor own = ownThread;
+    if (own != null) {
+      own.shutdownNow();
     }
   }
 

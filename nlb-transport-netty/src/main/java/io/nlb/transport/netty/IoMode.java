@@ -13,7 +13,7 @@ package io.nlb.transport.netty;
  * native transports need their optional
  * jars ({@code netty-transport-native-epoll} / {@code netty-transport-native-io_uring}, classifier
  * {@code linux-x86_64}) on the class or module path; asking for one that is not usable fails
- * {@link NettyTransport.Builder#build()} with the reason Netty gives.
+ * {@link NettyTransportBuilder#build()} with the reason Netty gives.
  *
  * @since 0.1
  */

@@ -62,6 +62,22 @@ final class IoTransport {
     return mode == IoMode.EPOLL ? EpollSupport.ackAge(ch) : KeepaliveIdle.UNKNOWN;
   }
 
+  /**
+   * The SO_REUSEPORT option in this mode, or null where the transport has none (NIO): with it, each
+   * event loop gets a listening socket of its own and accepts its connections itself, instead of
+   * one loop accepting for all and handing connections over.
+   */
+  io.netty.channel.@Nullable ChannelOption<Boolean> reusePort() {
+    switch (mode) {
+      case EPOLL:
+        return EpollSupport.reusePort();
+      case IO_URING:
+        return IoUringSupport.reusePort();
+      default:
+        return null;
+    }
+  }
+
   /** Whether {@link #ackAge} shows anything in this mode. */
   boolean acksVisible() {
     return mode == IoMode.EPOLL;
@@ -77,13 +93,16 @@ final class IoTransport {
     }
   }
 
-  /** The channel option that sets {@code SO_REUSEPORT} on a listening socket in this mode. */
-  io.netty.channel.ChannelOption<Boolean> reusePort() {
+  /**
+   * The channel option that sets {@code SO_REUSEPORT} on a listening socket in this mode, NIO
+   * included (through the JDK's socket option), for {@link NettyTransportBuilder#reusePort}.
+   */
+  io.netty.channel.ChannelOption<Boolean> reusePortOption() {
     switch (mode) {
       case EPOLL:
-        return EpollSupport.REUSE_PORT;
+        return EpollSupport.reusePort();
       case IO_URING:
-        return IoUringSupport.REUSE_PORT;
+        return IoUringSupport.reusePort();
       default:
         return io.netty.channel.socket.nio.NioChannelOption.of(java.net.StandardSocketOptions.SO_REUSEPORT);
     }

@@ -10,8 +10,6 @@ import org.jspecify.annotations.Nullable;
 
 /** Every reference to the optional io_uring classes lives here, so that NIO runs without them. */
 final class IoUringSupport {
-  /** SO_REUSEPORT for listening sockets ({@code NettyTransport.Builder#reusePort}). */
-  static final io.netty.channel.ChannelOption<Boolean> REUSE_PORT = io.netty.channel.uring.IoUringChannelOption.SO_REUSEPORT;
 
   private IoUringSupport() {}
 
@@ -46,5 +44,10 @@ final class IoUringSupport {
 
   static boolean isIoType(IoEventLoopGroup group) {
     return group.isIoType(IoUringIoHandler.class);
+  }
+
+  /** The SO_REUSEPORT option of io_uring sockets (one listening socket per event loop). */
+  static io.netty.channel.ChannelOption<Boolean> reusePort() {
+    return io.netty.channel.uring.IoUringChannelOption.SO_REUSEPORT;
   }
 }

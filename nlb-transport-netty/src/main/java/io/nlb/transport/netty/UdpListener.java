@@ -6,9 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.nlb.core.ListenerRoute;
-import io.nlb.core.NodeRoute;
 import io.nlb.core.RegisteredTarget;
-import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.routing.IpProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,6 +41,8 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
   final Map<InetSocketAddress, UdpFlow> flows = new HashMap<>();
   private final InetSocketAddress local;
   private boolean warnedNonLocal;
+  /** Where {@link FlowRouting} writes the choice for a new flow (reused: confined to this socket's loop). */
+  private final FlowRouting.Choice choice = new FlowRouting.Choice() {};
 
   UdpListener(Endpoint ep) {
     this.ep = ep;
@@ -62,7 +62,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
         return;
       }
       UdpFlow f = flows.get(sender);
-      if (f != null && f.isUnhealthy() && !Routes.failsOpen(ep.lb.routingSnapshot(), ep.zone, f.target())) {
+      if (f != null && f.isUnhealthy() && !FlowRouting.failsOpen(ep, f.target())) {
         // Passive health does not apply to UDP; a flow to a target that became unhealthy ends,
         // and this datagram starts a new flow to a healthy target.
         f.close();
@@ -92,17 +92,14 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
       transport.causes.record(transport.udpTableFullCause, ep, null);
       return null;
     }
-    RoutingSnapshot s = ep.lb.routingSnapshot();
-    ListenerRoute route = s.listener(IpProtocol.UDP, ep.port);
-    int zone = s.zoneIndex(ep.zone);
-    RegisteredTarget t = null;
-    InetSocketAddress address = null;
-    if (route != null && zone >= 0) {
-      NodeRoute node = route.node(zone);
-      long hash = Routes.hash(s.flowHashSeed(), node, IpProtocol.UDP, sender, local, 0);
-      t = node.select(hash);
-      address = t == null ? null : t.address(hash);
+    FlowRouting.Choice c = choice;
+    if (!FlowRouting.route(ep, IpProtocol.UDP, sender, local, 0, c)) {
+      transport.udpFlows.decrementAndGet();
+      return null;
     }
+    ListenerRoute route = c.route;
+    RegisteredTarget t = c.chosen;
+    InetSocketAddress address = c.address;
     if (t == null || address == null || route == null) {
       transport.udpFlows.decrementAndGet();
       return null;

@@ -33,8 +33,8 @@ final class Harness implements AutoCloseable {
     this(mode, b -> {});
   }
 
-  Harness(IoMode mode, Consumer<NettyTransport.Builder> custom) {
-    NettyTransport.Builder b = NettyTransport.builder().ioMode(mode).threads(2).metrics(metrics)
+  Harness(IoMode mode, Consumer<NettyTransportBuilder> custom) {
+    NettyTransportBuilder b = NettyTransport.builder().ioMode(mode).threads(2).metrics(metrics)
         .shutdownTimeout(java.time.Duration.ofSeconds(2)).connectTimeout(java.time.Duration.ofSeconds(2));
     custom.accept(b);
     transport = b.build();

@@ -389,7 +389,7 @@ class LimitsIntegrationTest {
 
   @Test
   void builder_badLimits_nameKeyValueAndRange() {
-    NettyTransport.Builder b = NettyTransport.builder();
+    NettyTransportBuilder b = NettyTransport.builder();
     assertThatThrownBy(() -> b.maxConnectionsPerListener(0))
         .hasMessage("maxConnectionsPerListener: 0 (expected: 1-2147483647, 2147483647 for unlimited)");
     assertThatThrownBy(() -> b.maxConnectionsPerClient(-1))

@@ -43,7 +43,7 @@ class ProxyProtocolIntegrationTest {
   private final List<String> seen = new CopyOnWriteArrayList<>();
 
   /** The harness of a test in {@code mode}; {@link ZeroCopyProxyProtocolIntegrationTest} turns splice on. */
-  Harness harness(IoMode mode, java.util.function.Consumer<NettyTransport.Builder> custom) {
+  Harness harness(IoMode mode, java.util.function.Consumer<NettyTransportBuilder> custom) {
     return new Harness(mode, custom);
   }
 

@@ -64,7 +64,7 @@ class TcpFlowLifecycleIntegrationTest {
   }
 
   /** The harness of a test in {@code mode}; {@link ZeroCopyTcpFlowLifecycleIntegrationTest} runs the same tests with splice on. */
-  Harness harness(IoMode mode, java.util.function.Consumer<NettyTransport.Builder> custom) {
+  Harness harness(IoMode mode, java.util.function.Consumer<NettyTransportBuilder> custom) {
     return new Harness(mode, custom);
   }
 

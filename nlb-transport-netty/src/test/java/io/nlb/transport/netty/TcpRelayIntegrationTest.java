@@ -46,7 +46,7 @@ class TcpRelayIntegrationTest {
   }
 
   /** The harness of a test in {@code mode}; {@link ZeroCopyTcpRelayIntegrationTest} runs the same tests with splice on. */
-  Harness harness(IoMode mode, java.util.function.Consumer<NettyTransport.Builder> custom) {
+  Harness harness(IoMode mode, java.util.function.Consumer<NettyTransportBuilder> custom) {
     return new Harness(mode, custom);
   }
 

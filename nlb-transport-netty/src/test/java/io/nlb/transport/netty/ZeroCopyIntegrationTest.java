@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The relay with and without zero copy ({@link NettyTransport.Builder#zeroCopy}): bytes that wait
+ * The relay with and without zero copy ({@link NettyTransportBuilder#zeroCopy}): bytes that wait
  * in a socket when its FIN arrives, exact byte counts, and the copy path still available on epoll.
  * Runs on every I/O mode, epoll both with and without splice.
  */

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  */
 class ZeroCopyTcpFlowLifecycleIntegrationTest extends TcpFlowLifecycleIntegrationTest {
   @Override
-  Harness harness(IoMode mode, Consumer<NettyTransport.Builder> custom) {
+  Harness harness(IoMode mode, Consumer<NettyTransportBuilder> custom) {
     assumeTrue(mode == IoMode.EPOLL, "zero copy applies to EPOLL only");
     Harness h = new Harness(mode, custom.andThen(b -> b.zeroCopy(true)));
     if (!h.transport.zeroCopy()) {

@@ -1,0 +1,145 @@
+package io.nlb.transport.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.nlb.core.ListenerConfig;
+import io.nlb.core.LoadBalancer;
+import io.nlb.core.NlbException;
+import io.nlb.core.Protocol;
+import io.nlb.core.Target;
+import io.nlb.core.TargetGroup;
+import io.nlb.core.routing.IpProtocol;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.NullUnmarked;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One listening socket per event loop with SO_REUSEPORT on epoll and io_uring (each loop accepts
+ * its own connections, no hand-off), one socket on NIO; once per available I/O mode.
+ */
+@NullUnmarked
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ReusePortIntegrationTest {
+  private Harness h;
+  private Harness other;
+  private final Targets targets = new Targets();
+
+  static java.util.stream.Stream<IoMode> modes() {
+    return Harness.modes();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (other != null) {
+      other.close();
+    }
+    if (h != null) {
+      h.close();
+    }
+    targets.close();
+  }
+
+  /**
+   * Listening TCP sockets on {@code port} in this network namespace, from /proc/net/tcp and tcp6
+   * (state 0A; the JDK's and Netty's sockets are dual-stack IPv6 ones).
+   */
+  private static int listeningSockets(int port) throws Exception {
+    String hexPort = ":" + String.format(Locale.ROOT, "%04X", port);
+    List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("/proc/net/tcp")));
+    if (Files.isReadable(Path.of("/proc/net/tcp6"))) {
+      lines.addAll(Files.readAllLines(Path.of("/proc/net/tcp6")));
+    }
+    int n = 0;
+    for (String line : lines) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length > 3 && f[1].endsWith(hexPort) && f[3].equals("0A")) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @ParameterizedTest
+  @MethodSource("modes")
+  void tcpListener_nativeModes_oneSocketPerEventLoop_nioOneSocket(IoMode mode) throws Exception {
+    h = new Harness(mode); // two event loops
+    Targets.Echo echo = targets.echo("127.0.0.1");
+    TargetGroup g = h.group("tg", Protocol.TCP);
+    g.registerTargets(Target.ip("127.0.0.1", echo.port()));
+    int port = Harness.freePort();
+    LoadBalancer lb = h.lb("lb-reuse", Harness.zoneA(), ListenerConfig.builder(Protocol.TCP, port).forwardTo(g).build());
+    Endpoint ep = h.transport.endpoints(lb).stream().filter(e -> e.protocol == IpProtocol.TCP).findFirst().orElseThrow();
+    int expected = mode == IoMode.NIO ? 1 : 2;
+
+    List<Channel> sockets = ep.channels;
+    assertThat(sockets).hasSize(expected).allMatch(Channel::isActive);
+    Set<EventLoop> loops = new HashSet<>();
+    for (Channel s : sockets) {
+      loops.add(s.eventLoop());
+    }
+    assertThat(loops).as("each socket on its own event loop").hasSize(expected);
+    if (Files.isReadable(Path.of("/proc/net/tcp"))) {
+      assertThat(listeningSockets(port)).as("listening sockets the kernel has on the port").isEqualTo(expected);
+    }
+
+    List<Socket> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        Socket s = TcpRelayIntegrationTest.connect(port);
+        clients.add(s);
+        assertThat(new String(TcpRelayIntegrationTest.roundTrip(s, "hi" + i), StandardCharsets.US_ASCII)).isEqualTo("hi" + i);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> h.transport.flows(lb).size() == 40);
+      Set<EventLoop> flowLoops = new HashSet<>();
+      for (Flow f : h.transport.flows(lb)) {
+        flowLoops.add(((TcpFlow) f).clientChannel().eventLoop());
+      }
+      assertThat(flowLoops).as("connections served on both event loops").hasSize(2);
+      assertThat(h.transport.liveness().problems()).isEmpty();
+    } finally {
+      for (Socket s : clients) {
+        s.close();
+      }
+    }
+
+    lb.delete();
+    await().atMost(Duration.ofSeconds(5)).until(() -> sockets.stream().noneMatch(Channel::isOpen));
+    if (Files.isReadable(Path.of("/proc/net/tcp"))) {
+      assertThat(listeningSockets(port)).as("every socket closed").isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("modes")
+  void tcpListener_addressHeldByAnotherTransportOfThisProcess_bindFails(IoMode mode) throws Exception {
+    h = new Harness(mode);
+    other = new Harness(mode);
+    TargetGroup g = h.group("tg", Protocol.TCP);
+    TargetGroup g2 = other.group("tg", Protocol.TCP);
+    int port = Harness.freePort();
+    h.lb("lb-first", Harness.zoneA(), ListenerConfig.builder(Protocol.TCP, port).forwardTo(g).build());
+    LoadBalancer second = other.lb("lb-second", Harness.zoneA(), ListenerConfig.builder(Protocol.TCP, port + 1).forwardTo(g2).build());
+
+    assertThatThrownBy(() -> second.createListener(ListenerConfig.builder(Protocol.TCP, port).forwardTo(g2).build()))
+        .isInstanceOf(NlbException.class)
+        .hasMessageContaining("Address already in use");
+    assertThat(other.transport.bindings(second)).containsExactly("TCP zone-a 127.0.0.1:" + (port + 1));
+  }
+}

@@ -1,0 +1,305 @@
+package io.nlb.transport.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
+import io.nlb.core.ListenerConfig;
+import io.nlb.core.LoadBalancer;
+import io.nlb.core.Protocol;
+import io.nlb.core.TargetGroup;
+import io.nlb.core.routing.IpProtocol;
+import io.nlb.metrics.Metric;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.NullUnmarked;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The TCP flow's handlers one by one, each in {@link EmbeddedSocket}s with a mock clock: the
+ * accept limits, the route-and-connect stage before the target is ready, the copy relay
+ * (bytes, backpressure, half-close) and the idle timeout. The endpoint they belong to is a real
+ * one of a NIO transport (bound on loopback), so metrics and the flow registry are the real ones.
+ */
+@NullUnmarked
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class TcpFlowHandlersTest {
+  private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40_001);
+  private static final InetSocketAddress TARGET = new InetSocketAddress("127.0.0.1", 40_002);
+
+  private Harness h;
+  private LoadBalancer lb;
+  private Endpoint ep;
+  private final MockTicker ticker = Ticker.newMockTicker();
+
+  @BeforeEach
+  void setUp() {
+    h = new Harness(IoMode.NIO);
+    TargetGroup g = h.group("tg", Protocol.TCP);
+    int port = Harness.freePort();
+    lb = h.lb("lb-handlers", Harness.zoneA(), ListenerConfig.builder(Protocol.TCP, port).forwardTo(g).build());
+    ep = h.transport.endpoints(lb).stream().filter(e -> e.protocol == IpProtocol.TCP).findFirst().orElseThrow();
+  }
+
+  @AfterEach
+  void tearDown() {
+    h.close();
+  }
+
+  private EmbeddedSocket socket(InetSocketAddress remote, InetSocketAddress local) throws Exception {
+    return new EmbeddedSocket(ticker, remote, local);
+  }
+
+  private long metric(Metric m) {
+    return h.value(lb, "zone-a", m);
+  }
+
+  /** A plain TCP flow whose target is "connected": both relay sides installed, as RouteAndConnect leaves them. */
+  private TcpFlow relaying(EmbeddedSocket client, EmbeddedSocket target) {
+    TcpFlow f = new TcpFlow(ep, client, null);
+    f.target = target;
+    f.connected = true;
+    client.pipeline().addLast(RouteAndConnect.NAME, f.clientSide);
+    target.pipeline().addLast("nlb-target", f.targetSide);
+    return f;
+  }
+
+  private static ByteBuf ascii(String s) {
+    return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
+  }
+
+  private static String readAscii(EmbeddedSocket ch) {
+    ByteBuf b = ch.readOutbound();
+    try {
+      return b.toString(StandardCharsets.US_ASCII);
+    } finally {
+      b.release();
+    }
+  }
+
+  // ------------------------------------------------------------------ accept limits
+
+  @Test
+  void acceptGuard_underTheLimit_installsRouteAndConnect() throws Exception {
+    AcceptGuard guard = new AcceptGuard(ep, new AcceptGuard.Connections(1, NettyTransport.UNLIMITED));
+    EmbeddedSocket s = socket(CLIENT, TARGET);
+    s.pipeline().addLast("guard", guard);
+    assertThat(s.isOpen()).isTrue();
+    assertThat(s.pipeline().get(RouteAndConnect.NAME)).isInstanceOf(RouteAndConnect.class);
+    assertThat(s.pipeline().get("nlb-buffer-watch")).isSameAs(ep.bufferWatch);
+    assertThat(s.pipeline().get(AcceptGuard.class)).isNull();
+    s.close();
+  }
+
+  @Test
+  void acceptGuard_listenerLimitReached_resetsAndCountsTheRefusal() throws Exception {
+    AcceptGuard.Connections c = new AcceptGuard.Connections(1, NettyTransport.UNLIMITED);
+    AcceptGuard guard = new AcceptGuard(ep, c);
+    EmbeddedSocket first = socket(CLIENT, TARGET);
+    first.pipeline().addLast("guard", guard);
+    EmbeddedSocket second = socket(new InetSocketAddress("127.0.0.1", 40_003), TARGET);
+    second.pipeline().addLast("guard", guard);
+
+    assertThat(first.isOpen()).isTrue();
+    assertThat(second.isOpen()).as("refused").isFalse();
+    assertThat(second.pipeline().get(RouteAndConnect.NAME)).as("no flow for a refused connection").isNull();
+    assertThat(metric(Metric.REJECTED_FLOW_COUNT_LISTENER_LIMIT)).isEqualTo(1);
+    assertThat(c.open()).isEqualTo(1);
+    first.close();
+    assertThat(c.open()).as("released when the connection closes").isZero();
+  }
+
+  @Test
+  void acceptGuard_clientLimitReached_refusesThatClientOnly() throws Exception {
+    AcceptGuard guard = new AcceptGuard(ep, new AcceptGuard.Connections(NettyTransport.UNLIMITED, 1));
+    EmbeddedSocket a1 = socket(CLIENT, TARGET);
+    a1.pipeline().addLast("guard", guard);
+    EmbeddedSocket a2 = socket(new InetSocketAddress(CLIENT.getAddress(), 40_010), TARGET);
+    a2.pipeline().addLast("guard", guard);
+    EmbeddedSocket b = socket(new InetSocketAddress("127.0.0.9", 40_011), TARGET);
+    b.pipeline().addLast("guard", guard);
+
+    assertThat(a1.isOpen()).isTrue();
+    assertThat(a2.isOpen()).isFalse();
+    assertThat(b.isOpen()).isTrue();
+    assertThat(metric(Metric.REJECTED_FLOW_COUNT_CLIENT_LIMIT)).isEqualTo(1);
+  }
+
+  // ------------------------------------------------------------------ route and connect
+
+  @Test
+  void routeAndConnect_clientClosesBeforeTheTargetIsReady_releasesEarlyBytes() throws Exception {
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    TcpFlow f = new TcpFlow(ep, client, null);
+    client.pipeline().addLast(RouteAndConnect.NAME, new RouteAndConnect(f));
+    ByteBuf early = ascii("early");
+    client.writeInbound(early);
+    assertThat(early.refCnt()).as("kept for the target").isEqualTo(1);
+    assertThat(client.reads).as("no read asked for before the target is ready").isZero();
+
+    client.close();
+
+    assertThat(f.finished).isTrue();
+    assertThat(early.refCnt()).as("released").isZero();
+  }
+
+  @Test
+  void routeAndConnect_inputShutdownBeforeTheTargetIsReady_isRememberedForTheRelay() throws Exception {
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    TcpFlow f = new TcpFlow(ep, client, null);
+    client.pipeline().addLast(RouteAndConnect.NAME, new RouteAndConnect(f));
+    client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    assertThat(f.clientEof).isTrue();
+
+    // The relay that takes over passes the FIN on at once instead of reading the client.
+    EmbeddedSocket target = socket(CLIENT, TARGET);
+    f.target = target;
+    f.connected = true;
+    target.pipeline().addLast("nlb-target", f.targetSide);
+    client.pipeline().replace(RouteAndConnect.NAME, RouteAndConnect.NAME, f.clientSide);
+    f.clientSide.start(target);
+    assertThat(target.outputShut).isTrue();
+    assertThat(client.reads).isZero();
+    assertThat(target.reads).isEqualTo(1);
+  }
+
+  // ------------------------------------------------------------------ copy relay
+
+  @Test
+  void copyRelay_bytesEachWay_areWrittenToTheOtherSideAndCounted() throws Exception {
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    EmbeddedSocket target = socket(CLIENT, TARGET);
+    relaying(client, target);
+
+    client.writeInbound(ascii("hello"));
+    assertThat(readAscii(target)).isEqualTo("hello");
+    target.writeInbound(ascii("hi!"));
+    assertThat(readAscii(client)).isEqualTo("hi!");
+
+    assertThat(metric(Metric.PROCESSED_BYTES_TCP)).isEqualTo(8);
+    assertThat(client.reads).as("the next read, as the target is writable").isEqualTo(1);
+    assertThat(target.reads).isEqualTo(1);
+  }
+
+  @Test
+  void copyRelay_targetUnwritable_stopsReadingTheClientUntilItIsWritableAgain() throws Exception {
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    EmbeddedSocket target = socket(CLIENT, TARGET);
+    relaying(client, target);
+
+    target.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    target.runPendingTasks();
+    client.writeInbound(ascii("more"));
+    assertThat(readAscii(target)).isEqualTo("more");
+    assertThat(client.reads).as("no read while the target cannot take more").isZero();
+
+    target.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    target.runPendingTasks();
+    assertThat(client.reads).as("reading resumes with the target's writability").isEqualTo(1);
+  }
+
+  @Test
+  void copyRelay_halfClose_eachFinIsPassedOn_thenTheFlowEndsWithoutAReset() throws Exception {
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    EmbeddedSocket target = socket(CLIENT, TARGET);
+    TcpFlow f = relaying(client, target);
+
+    client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    assertThat(target.outputShut).as("the client's FIN reaches the target").isTrue();
+    assertThat(client.isOpen()).as("the other direction goes on").isTrue();
+    target.writeInbound(ascii("answer"));
+    assertThat(readAscii(client)).isEqualTo("answer");
+
+    target.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    assertThat(f.finished).isTrue();
+    assertThat(client.isOpen()).isFalse();
+    assertThat(target.isOpen()).isFalse();
+    assertThat(metric(Metric.TCP_ELB_RESET_COUNT) + metric(Metric.TCP_CLIENT_RESET_COUNT)
+        + metric(Metric.TCP_TARGET_RESET_COUNT)).isZero();
+  }
+
+  @Test
+  void copyRelay_clientConnectionDrops_resetsTheTargetAndCountsAClientReset() throws Exception {
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    EmbeddedSocket target = socket(CLIENT, TARGET);
+    relaying(client, target);
+
+    client.close();
+
+    assertThat(target.isOpen()).isFalse();
+    assertThat(target.config().getSoLinger()).as("SO_LINGER 0: a reset").isZero();
+    assertThat(metric(Metric.TCP_CLIENT_RESET_COUNT)).isEqualTo(1);
+  }
+
+  // ------------------------------------------------------------------ idle timeout
+
+  private IdleTimeout idle(TcpFlow f, EmbeddedSocket client, EmbeddedSocket target, long seconds) {
+    IdleTimeout idle = new IdleTimeout(f, TimeUnit.SECONDS.toNanos(seconds));
+    f.idle = idle;
+    client.pipeline().addBefore(RouteAndConnect.NAME, IdleTimeout.NAME, idle);
+    target.pipeline().addBefore("nlb-target", IdleTimeout.NAME, idle);
+    idle.start();
+    return idle;
+  }
+
+  @Test
+  void idleTimeout_noTraffic_resetsBothSidesAtTheTimeout() throws Exception {
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    EmbeddedSocket target = socket(CLIENT, TARGET);
+    TcpFlow f = relaying(client, target);
+    idle(f, client, target, 60);
+
+    ticker.advance(59, TimeUnit.SECONDS);
+    client.runScheduledPendingTasks();
+    assertThat(f.finished).as("not yet").isFalse();
+
+    ticker.advance(2, TimeUnit.SECONDS);
+    client.runScheduledPendingTasks();
+    assertThat(f.finished).isTrue();
+    assertThat(client.isOpen()).isFalse();
+    assertThat(target.isOpen()).isFalse();
+    assertThat(client.config().getSoLinger()).isZero();
+    assertThat(metric(Metric.TCP_ELB_RESET_COUNT)).as("one reset each way").isEqualTo(2);
+  }
+
+  @Test
+  void idleTimeout_trafficEitherWay_startsTheTimeoutOver() throws Exception {
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    EmbeddedSocket target = socket(CLIENT, TARGET);
+    TcpFlow f = relaying(client, target);
+    idle(f, client, target, 60);
+
+    ticker.advance(50, TimeUnit.SECONDS);
+    target.writeInbound(ascii("tick"));
+    readAscii(client);
+    ticker.advance(50, TimeUnit.SECONDS);
+    client.runScheduledPendingTasks();
+    assertThat(f.finished).as("active 50 s ago").isFalse();
+
+    ticker.advance(11, TimeUnit.SECONDS);
+    client.runScheduledPendingTasks();
+    assertThat(f.finished).isTrue();
+  }
+
+  @Test
+  void idleTimeout_flowEndsFirst_noCheckRunsAfterwards() throws Exception {
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    EmbeddedSocket target = socket(CLIENT, TARGET);
+    TcpFlow f = relaying(client, target);
+    idle(f, client, target, 60);
+
+    client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    target.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    assertThat(f.finished).isTrue();
+    ticker.advance(120, TimeUnit.SECONDS);
+    client.runScheduledPendingTasks();
+    assertThat(metric(Metric.TCP_ELB_RESET_COUNT)).isZero();
+  }
+}
