@@ -979,7 +979,7 @@ public final class NettyTransport implements AutoCloseable {
     private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
     private MetricsRecorder metrics = MetricsRecorder.noop();
     private Duration shutdownTimeout = Duration.ofSeconds(30);
-    private TlsProvider tlsProvider = TlsProvider.JDK;
+    private TlsProvider tlsProvider = TlsProvider.AUTO;
     private @Nullable Boolean zeroCopy;
     private Duration stallThreshold = Duration.ofSeconds(1);
     private @Nullable Scheduler watchdogScheduler;
@@ -1042,10 +1042,12 @@ public final class NettyTransport implements AutoCloseable {
 
     /**
      * The TLS implementation of TLS listeners and TLS target groups; default {@link
-     * TlsProvider#JDK}. A listener whose security policy the provider cannot serve exactly is
-     * refused (with the setting that would fix it), never served with a different policy.
+     * TlsProvider#AUTO}: OpenSSL (BoringSSL) for each policy it serves exactly when netty-tcnative
+     * is on the class path, the JDK for the others. A listener whose security policy the provider
+     * cannot serve exactly is refused (with the setting that would fix it), never served with a
+     * different policy.
      *
-     * @param provider the TLS implementation of TLS listeners and TLS target groups; default {@link TlsProvider#JDK}
+     * @param provider the TLS implementation of TLS listeners and TLS target groups; default {@link TlsProvider#AUTO}
      * @return this builder
      */
     public Builder tlsProvider(TlsProvider provider) {
