@@ -46,7 +46,7 @@ import org.jspecify.annotations.Nullable;
  * transport:
  *   ioMode: AUTO                # AUTO, NIO, EPOLL, IO_URING
  *   threads: 2
- *   tlsProvider: JDK            # JDK or OPENSSL (netty-tcnative), for TLS listeners
+ *   tlsProvider: AUTO           # AUTO, JDK or OPENSSL (netty-tcnative), for TLS listeners
  *   maxConnectionsPerClient: 100  # protection limits; see nlb-launcher/README.md
  *   zeroCopy: false             # EPOLL only: splice plain TCP flows (omit for the default)
  *   shutdownTimeoutSeconds: 30  # on SIGTERM, how long open flows may finish before a reset
@@ -106,7 +106,7 @@ public final class LauncherConfig {
       Limits limits, @Nullable Boolean zeroCopy, Duration shutdownTimeout) {
     /** Settings with the JDK TLS provider, default limits and the default zero-copy choice. */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {
-      this(ioMode, threads, connectTimeout, TlsProvider.JDK, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT);
+      this(ioMode, threads, connectTimeout, TlsProvider.AUTO, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
     /** Settings with default limits and the default zero-copy choice. */
@@ -611,14 +611,14 @@ public final class LauncherConfig {
     TlsProvider tlsProvider(@Nullable JsonNode node) {
       String name = text("transport.tlsProvider", node, false);
       if (name == null) {
-        return TlsProvider.JDK;
+        return TlsProvider.AUTO;
       }
       TlsProvider provider;
       try {
         provider = TlsProvider.valueOf(name.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        problems.add("transport.tlsProvider: \"" + name + "\" (expected: JDK or OPENSSL)");
-        return TlsProvider.JDK;
+        problems.add("transport.tlsProvider: \"" + name + "\" (expected: AUTO, JDK or OPENSSL)");
+        return TlsProvider.AUTO;
       }
       if (!provider.isAvailable()) {
         problems.add("transport.tlsProvider: " + provider

@@ -84,12 +84,19 @@ class LauncherTlsConfigTest {
   }
 
   @Test
+  void parse_noTlsProvider_defaultsToAutoPerPolicy() throws Exception {
+    String yaml = config("- {protocol: TCP, port: 8080, targetGroup: web}").replace("{ioMode: NIO, tlsProvider: jdk}", "{ioMode: NIO}");
+
+    assertThat(LauncherConfig.parseYaml(yaml).transport().tlsProvider()).isEqualTo(TlsProvider.AUTO);
+  }
+
+  @Test
   void parse_unknownTlsProvider_saysWhichAreKnown() {
     String bad = config("- {protocol: TCP, port: 8080, targetGroup: web}").replace("tlsProvider: jdk", "tlsProvider: gnutls");
 
     assertThatThrownBy(() -> LauncherConfig.parseYaml(bad))
         .isInstanceOfSatisfying(LauncherConfig.ConfigException.class, e -> assertThat(e.problems())
-            .containsExactly("transport.tlsProvider: \"gnutls\" (expected: JDK or OPENSSL)"));
+            .containsExactly("transport.tlsProvider: \"gnutls\" (expected: AUTO, JDK or OPENSSL)"));
   }
 
   @Test

@@ -57,14 +57,19 @@ public final class PolicySupport {
   }
 
   /**
-   * Checks {@code policy} against {@code provider} as this JVM is configured now.
+   * Checks {@code policy} against {@code provider} as this JVM is configured now; for {@link
+   * TlsProvider#AUTO}, against the provider it resolves to (named by {@link #provider()}).
    *
    * @param policy the security policy
    * @param provider the provider
    * @return the {@code PolicySupport}
    */
   public static PolicySupport check(SecurityPolicy policy, TlsProvider provider) {
-    return provider == TlsProvider.JDK ? checkJdk(policy) : checkOpenSsl(policy);
+    return switch (provider) {
+      case JDK -> checkJdk(policy);
+      case OPENSSL -> checkOpenSsl(policy);
+      case AUTO -> check(policy, provider.resolve(policy));
+    };
   }
 
   private static PolicySupport checkJdk(SecurityPolicy policy) {
@@ -146,8 +151,8 @@ public final class PolicySupport {
         }
       }
       if (policy.isTls13Capable()) {
-        // BoringSSL picks among TLS 1.3 suites itself (client order, adjusted for AES hardware);
-        // the suites cannot be configured or put in server order.
+        // BoringSSL enables its three TLS 1.3 suites whatever it is told and takes the first of them
+        // in the client's list; it cannot follow the policy's order.
         problems.add("TLS 1.3 suites cannot be put in server order by " + OpenSsl.versionString());
       }
       String fix = problems.isEmpty() ? "" : "use TlsProvider.JDK for this policy";

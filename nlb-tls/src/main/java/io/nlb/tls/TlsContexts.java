@@ -5,6 +5,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
@@ -36,7 +37,15 @@ final class TlsContexts {
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
       }
-      return b.build();
+      SslContext ctx = b.build();
+      if (ctx.sessionContext() instanceof OpenSslSessionContext sessions) {
+        // Netty turns session tickets off in its OpenSSL contexts, and BoringSSL resumes TLS 1.3 only
+        // from tickets: on, with BoringSSL's own keys (random, rotated by it, one set per context, so
+        // per certificate: a ticket never resumes under another certificate). TLS 1.2 clients that
+        // send no ticket extension still resume by session id from the context's cache.
+        sessions.setTicketKeys();
+      }
+      return ctx;
     } catch (SSLException e) {
       throw new IllegalStateException("cannot build a " + provider + " server context for " + policy + " with " + certificate, e);
     }

@@ -16,7 +16,9 @@ import java.util.Map;
  * current one once, so a change applies to new handshakes and never to established connections.
  *
  * <p>Building a snapshot checks that the provider serves the policy exactly and builds every
- * context, so a bad change fails when it is made, not on the next connection.
+ * context, so a bad change fails when it is made, not on the next connection. A change that keeps
+ * the policy, the ALPN policy and the provider keeps the contexts of the certificates it keeps, and
+ * with them their session caches and ticket keys: clients go on resuming their sessions.
  *
  * <p>Immutable and thread-safe.
  *
@@ -44,18 +46,36 @@ public final class TlsListenerState {
 
   static TlsListenerState build(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider provider, TlsCertificate defaultCertificate,
       List<TlsCertificate> certificates, Duration handshakeTimeout, TlsListenerState reuse) {
-    return build(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, reuse.contexts,
-        reuse.policy == policy && reuse.alpnPolicy == alpnPolicy && reuse.provider == provider);
+    return build(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout,
+        reuse.policy == policy && reuse.alpnPolicy.equals(alpnPolicy) && reuse.provider == provider.resolve(policy)
+            ? reuse.reusableContexts() : Map.of());
   }
+
+  /** The contexts by certificate id, each with the chain it was built for (a renewed chain gets a new one). */
+  private Map<String, Built> reusableContexts() {
+    Map<String, Built> out = new HashMap<>();
+    List<TlsCertificate> all = new ArrayList<>(certificates);
+    all.add(defaultCertificate);
+    for (TlsCertificate c : all) {
+      SslContext ctx = contexts.get(c.id());
+      if (ctx != null) {
+        out.put(c.id(), new Built(c.chain(), ctx));
+      }
+    }
+    return out;
+  }
+
+  private record Built(List<java.security.cert.X509Certificate> chain, SslContext context) {}
 
   static TlsListenerState build(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider provider, TlsCertificate defaultCertificate,
       List<TlsCertificate> certificates, Duration handshakeTimeout) {
-    return build(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, Map.of(), false);
+    return build(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, Map.of());
   }
 
-  private static TlsListenerState build(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider provider,
+  private static TlsListenerState build(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider requested,
       TlsCertificate defaultCertificate, List<TlsCertificate> certificates, Duration handshakeTimeout,
-      Map<String, SslContext> previous, boolean reusable) {
+      Map<String, Built> previous) {
+    TlsProvider provider = requested.resolve(policy);
     if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
       throw Problems.invalid("handshakeTimeout", handshakeTimeout, "a positive duration");
     }
@@ -68,8 +88,11 @@ public final class TlsListenerState {
       if (contexts.containsKey(c.id())) {
         continue; // the default certificate may also be in the list: one context per certificate
       }
-      SslContext ctx = reusable ? previous.get(c.id()) : null;
-      contexts.put(c.id(), ctx != null ? ctx : TlsContexts.server(policy, provider, c, alpn));
+      Built old = previous.get(c.id());
+      if (old != null && !old.chain().equals(c.chain())) {
+        old = null; // a renewed chain under the same leaf: new contexts
+      }
+      contexts.put(c.id(), old != null ? old.context() : TlsContexts.server(policy, provider, c, alpn));
     }
     return new TlsListenerState(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, contexts);
   }
@@ -84,7 +107,7 @@ public final class TlsListenerState {
     return alpnPolicy;
   }
 
-  /** {@return the provider} */
+  /** {@return the provider serving this snapshot: JDK or OPENSSL, never AUTO (resolved against the policy)} */
   public TlsProvider provider() {
     return provider;
   }

@@ -74,11 +74,11 @@ public final class TlsOrigination {
   private final TlsNegotiationListener listener;
   private final ConcurrentMap<String, SslContext> contexts = new ConcurrentHashMap<>();
 
-  private TlsOrigination(SecurityPolicy backendPolicy, TlsProvider provider, TlsNegotiationListener listener) {
+  private TlsOrigination(SecurityPolicy backendPolicy, TlsProvider requested, TlsNegotiationListener listener) {
     this.backendPolicy = backendPolicy;
-    this.provider = provider;
+    this.provider = requested.resolve(backendPolicy); // AUTO: OPENSSL where it offers the backend policy exactly
     this.listener = listener;
-    this.support = PolicySupport.check(backendPolicy, provider);
+    this.support = PolicySupport.check(backendPolicy, this.provider);
     List<TlsVersion> v = new ArrayList<>(backendPolicy.protocols());
     v.removeAll(support.missingProtocols());
     List<CipherSuite> c = new ArrayList<>(backendPolicy.ciphers());
@@ -137,7 +137,7 @@ public final class TlsOrigination {
     return support;
   }
 
-  /** {@return the provider of the client side} */
+  /** {@return the provider of the client side: JDK or OPENSSL (AUTO resolved against the backend policy)} */
   public TlsProvider provider() {
     return provider;
   }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * First handler of a TLS connection: reads the ClientHello, selects the certificate against the
  * listener snapshot current at accept time, and replaces itself with the {@link SslHandler}.
  * Installs the {@link RenegotiationGuard} before itself and the {@link TlsConnectionHandler}
- * after itself.
+ * after itself, and a {@link FlightWriter} just before the SslHandler for the handshake.
  */
 final class TlsServerHandler extends SslClientHelloHandler<TlsServerHandler.Selection> {
   private static final Logger log = LoggerFactory.getLogger(TlsServerHandler.class);
@@ -75,6 +75,7 @@ final class TlsServerHandler extends SslClientHelloHandler<TlsServerHandler.Sele
     SslHandler ssl = state.context(s.certificate()).newHandler(ctx.alloc());
     TlsContexts.preferServerOrder(ssl.engine());
     ssl.setHandshakeTimeoutMillis(0); // TlsConnectionHandler owns the timeout, from accept on
+    ctx.pipeline().addBefore(ctx.name(), null, new FlightWriter(ssl.handshakeFuture()));
     ctx.pipeline().replace(this, SslHandler.class.getName(), ssl);
   }
 }

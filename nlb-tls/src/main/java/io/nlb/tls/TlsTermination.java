@@ -63,6 +63,8 @@ public final class TlsTermination {
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
   private volatile TlsListenerState state;
+  /** As asked for: may be {@link TlsProvider#AUTO}, resolved again whenever the policy changes. */
+  private final TlsProvider provider;
   private final @Nullable Consumer<TlsAccessLogEntry> accessLog;
   private final String elbId;
   private final String listenerId;
@@ -72,6 +74,7 @@ public final class TlsTermination {
 
   private TlsTermination(Builder b, TlsListenerState initial) {
     this.state = initial;
+    this.provider = b.provider;
     this.accessLog = b.accessLog;
     this.elbId = b.elbId;
     this.listenerId = b.listenerId;
@@ -149,7 +152,7 @@ public final class TlsTermination {
    */
   public synchronized void replaceDefaultCertificate(TlsCertificate certificate) {
     TlsListenerState s = state;
-    publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), s.provider(), certificate, s.certificates(), s.handshakeTimeout(), s));
+    publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), provider, certificate, s.certificates(), s.handshakeTimeout(), s));
   }
 
   /**
@@ -165,7 +168,7 @@ public final class TlsTermination {
         list.add(c);
       }
     }
-    publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), s.provider(), s.defaultCertificate(), list, s.handshakeTimeout(), s));
+    publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), provider, s.defaultCertificate(), list, s.handshakeTimeout(), s));
   }
 
   /**
@@ -179,7 +182,7 @@ public final class TlsTermination {
     for (ServerCertificate c : remove) {
       list.removeIf(x -> x.id().equals(c.id()));
     }
-    publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), s.provider(), s.defaultCertificate(), list, s.handshakeTimeout(), s));
+    publish(TlsListenerState.build(s.policy(), s.alpnPolicy(), provider, s.defaultCertificate(), list, s.handshakeTimeout(), s));
   }
 
   /**
@@ -190,7 +193,7 @@ public final class TlsTermination {
    */
   public synchronized void policy(SecurityPolicy policy) {
     TlsListenerState s = state;
-    publish(TlsListenerState.build(policy, s.alpnPolicy(), s.provider(), s.defaultCertificate(), s.certificates(), s.handshakeTimeout()));
+    publish(TlsListenerState.build(policy, s.alpnPolicy(), provider, s.defaultCertificate(), s.certificates(), s.handshakeTimeout(), s));
   }
 
   /**
@@ -200,18 +203,20 @@ public final class TlsTermination {
    */
   public synchronized void alpnPolicy(AlpnPolicy alpnPolicy) {
     TlsListenerState s = state;
-    publish(TlsListenerState.build(s.policy(), alpnPolicy, s.provider(), s.defaultCertificate(), s.certificates(), s.handshakeTimeout()));
+    publish(TlsListenerState.build(s.policy(), alpnPolicy, provider, s.defaultCertificate(), s.certificates(), s.handshakeTimeout(), s));
   }
 
   /**
-   * Applies a modified listener configuration (certificates, policy, ALPN policy) at once.
+   * Applies a modified listener configuration (certificates, policy, ALPN policy) at once. The
+   * server contexts of certificates that stay (same chain), under the same policy, ALPN policy and
+   * provider, are kept, and with them their sessions and ticket keys, so clients keep resuming.
    *
    * @param listener the listener
    */
   public synchronized void update(ListenerConfig listener) {
     TlsListenerState s = state;
-    Builder b = builder(listener, s.provider()).handshakeTimeout(s.handshakeTimeout());
-    publish(TlsListenerState.build(b.policy, b.alpnPolicy, s.provider(), b.requireDefault(), b.certificates, s.handshakeTimeout()));
+    Builder b = builder(listener, provider).handshakeTimeout(s.handshakeTimeout());
+    publish(TlsListenerState.build(b.policy, b.alpnPolicy, provider, b.requireDefault(), b.certificates, s.handshakeTimeout(), s));
   }
 
   private void publish(TlsListenerState next) {

@@ -8,7 +8,7 @@
  *   <li><b>Per TLS listener:</b> one {@link io.nlb.tls.TlsTermination}, built from the listener's
  *       {@link io.nlb.core.ListenerConfig} with the provider, the metrics hook and the access log:
  *       <pre>{@code
- * TlsTermination tls = TlsTermination.builder(listenerConfig, TlsProvider.JDK)
+ * TlsTermination tls = TlsTermination.builder(listenerConfig, TlsProvider.AUTO)
  *     .negotiationListener(metrics)                     // ClientTLSNegotiationErrorCount
  *     .accessLog(accessLog, lbResourceId, listenerResourceId)
  *     .build();
@@ -38,7 +38,8 @@
  * </ol>
  *
  * <p>{@link io.nlb.tls.PolicySupport} tells whether a provider serves a policy exactly; building a
- * listener on a provider that cannot fails with the setting that would fix it.
+ * listener on a provider that cannot fails with the setting that would fix it. {@link
+ * io.nlb.tls.TlsProvider#AUTO} picks, per policy, OpenSSL where it is exact and the JDK elsewhere.
  */
 @NullMarked
 package io.nlb.tls;

@@ -41,13 +41,14 @@ class PolicySupportTest {
   @Test
   void matrix_allPoliciesBothProviders_writtenToTarget() throws IOException {
     StringBuilder md = new StringBuilder();
-    md.append("| policy | JDK | OPENSSL |\n| --- | --- | --- |\n");
+    md.append("| policy | JDK | OPENSSL | AUTO (default) |\n| --- | --- | --- | --- |\n");
     for (SecurityPolicy p : SecurityPolicy.all()) {
       md.append("| ").append(p.name());
-      for (TlsProvider provider : TlsProvider.values()) {
+      for (TlsProvider provider : List.of(TlsProvider.JDK, TlsProvider.OPENSSL)) {
         PolicySupport s = PolicySupport.check(p, provider);
         md.append(" | ").append(s.exact() ? "exact" : "no: " + String.join("; ", s.problems()));
       }
+      md.append(" | ").append(TlsProvider.AUTO.resolve(p));
       md.append(" |\n");
     }
     md.append("\nJDK column: this test JVM, with TLSv1, TLSv1.1 and 3DES_EDE_CBC removed from jdk.tls.disabledAlgorithms.\n");

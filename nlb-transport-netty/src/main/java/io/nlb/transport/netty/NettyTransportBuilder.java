@@ -43,7 +43,7 @@ public final class NettyTransportBuilder {
   Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
   MetricsRecorder metrics = MetricsRecorder.noop();
   Duration shutdownTimeout = Duration.ofSeconds(30);
-  TlsProvider tlsProvider = TlsProvider.JDK;
+  TlsProvider tlsProvider = TlsProvider.AUTO;
   @Nullable Boolean zeroCopy;
   java.util.@Nullable Set<String> servedZones;
   boolean reusePort;
@@ -138,10 +138,12 @@ public final class NettyTransportBuilder {
 
   /**
    * The TLS implementation of TLS listeners and TLS target groups; default {@link
-   * TlsProvider#JDK}. A listener whose security policy the provider cannot serve exactly is
-   * refused (with the setting that would fix it), never served with a different policy.
+   * TlsProvider#AUTO}: OpenSSL (BoringSSL) for each policy it serves exactly when netty-tcnative
+   * is on the class path, the JDK for the others. A listener whose security policy the provider
+   * cannot serve exactly is refused (with the setting that would fix it), never served with a
+   * different policy.
    *
-   * @param provider the TLS implementation of TLS listeners and TLS target groups; default {@link TlsProvider#JDK}
+   * @param provider the TLS implementation of TLS listeners and TLS target groups; default {@link TlsProvider#AUTO}
    * @return this builder
    */
   public NettyTransportBuilder tlsProvider(TlsProvider provider) {
