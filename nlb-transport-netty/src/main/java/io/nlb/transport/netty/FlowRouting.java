@@ -29,6 +29,13 @@ final class FlowRouting {
     @Nullable RegisteredTarget chosen;
     /** The address of {@link #chosen} the flow connects to. */
     @Nullable InetSocketAddress address;
+
+    /** Forgets the choice (a reused scratch choice). */
+    final void clear() {
+      route = null;
+      chosen = null;
+      address = null;
+    }
   }
 
   /**

@@ -100,6 +100,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
     ListenerRoute route = c.route;
     RegisteredTarget t = c.chosen;
     InetSocketAddress address = c.address;
+    c.clear(); // the scratch keeps no target reachable between flows
     if (t == null || address == null || route == null) {
       transport.udpFlows.decrementAndGet();
       return null;
