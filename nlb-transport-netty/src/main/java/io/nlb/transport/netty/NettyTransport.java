@@ -914,7 +914,7 @@ public final class NettyTransport implements AutoCloseable {
     if (k.protocol() == IpProtocol.TCP) {
       bound = new ServerBootstrap()
           .group(group)
-          .channel(io.serverChannel)
+          .channelFactory(io.serverChannelFactory)
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
           .handler(new AcceptErrors(ep))

@@ -687,7 +687,7 @@ final class TcpFlow implements Flow, ChannelFutureListener {
   }
 
   private void shutdownOutput(DuplexChannel ch, boolean toTarget) {
-    ChannelFuture g = ch.shutdownOutput();
+    ChannelFuture g = HalfClose.shutdownOutput(ch, ep.transport.io.mode);
     if (g.isDone()) {
       outputShut(toTarget);
     } else {
