@@ -12,7 +12,7 @@ set -euo pipefail
 
 if [[ ${SMOKE:-0} == 1 ]]; then
   : "${ROUNDS:=1}" "${CONN_SECONDS:=1}" "${LATENCY_SECONDS:=1}" "${BULK_MIB:=64}" "${WARMUP_SECONDS:=1}"
-  : "${IDLE_CONNS:=500}" "${IDLE_HOLD_SECONDS:=1}" "${UDP_SECONDS:=1}" "${SMALL_HEAP_FLAGS:=}"
+  : "${IDLE_CONNS:=500}" "${IDLE_HOLD_SECONDS:=1}" "${UDP_SECONDS:=1}" "${TLS_SECONDS:=1}" "${SMALL_HEAP_FLAGS:=}"
 fi
 ROUNDS=${ROUNDS:-3}
 CONN_SECONDS=${CONN_SECONDS:-10}        # new-connections workload, per setup per round
@@ -26,6 +26,9 @@ IDLE_HOLD_SECONDS=${IDLE_HOLD_SECONDS:-5}
 PROXY_THREADS=${PROXY_THREADS:-2}       # launcher transport threads = haproxy nbthread = nginx workers
 UDP_SECONDS=${UDP_SECONDS:-10}          # UDP echo ping-pong, per setup per round
 UDP_CLIENTS=${UDP_CLIENTS:-4}           # client sockets (flows), each waiting for its echo
+TLS_SECONDS=${TLS_SECONDS:-10}          # openssl s_time per setup per round, full and resumed each
+TLS_CLIENTS=${TLS_CLIENTS:-2}           # concurrent s_time processes
+TLS_POLICY=${TLS_POLICY:-ELBSecurityPolicy-TLS13-1-2-2021-06}   # the launcher's; HAProxy and nginx: TLS 1.2 + 1.3
 # Launcher variants, each "name:ioMode:natives[:zeroCopy[:jar]]" — natives=dist runs `bin/nlb run FILE` of the
 # distribution (nlb-launcher-<version>.tar.gz) with nothing set: its JVM flags, its class-data archive (made
 # by one start and stop before measuring, as a user's first run makes it); natives=jar runs
@@ -311,6 +314,125 @@ for ((r = 1; r <= ROUNDS; r++)); do
   done
 done
 
+# ---------------------------------------------------------------- TLS: full and resumed handshakes, fresh processes
+# Every setup terminates TLS with the same RSA 2048 certificate, made now, and forwards to the echo
+# targets; the clients are `openssl s_time` (-new: a full handshake per connection; -reuse: one full
+# handshake, then every connection offers its session). HAProxy and nginx keep their default
+# session caches and tickets (nginx: a shared cache, as its documentation recommends).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/crt.pem" -days 2 \
+  -subj /CN=bench.example -addext subjectAltName=DNS:bench.example 2>/dev/null
+cat "$WORK/crt.pem" "$WORK/key.pem" > "$WORK/haproxy.pem"
+cpu_ticks_all() {   # utime + stime of a process and its direct children, in clock ticks
+  local p t=0
+  for p in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+TLS_NAMES=() TLS_PORTS=() TLS_PIDS=()
+if [[ " $LAUNCHERS" == *:dist* ]]; then
+  next_port; tp=$PORT
+  cat > "$WORK/tls-nlb.yaml" <<YAML
+transport: {threads: $PROXY_THREADS}
+healthChecks: false
+targetGroups:
+  - {name: echo, protocol: TCP, port: $E1, targetType: ip, targets: [{id: 127.0.0.1, port: $E1}, {id: 127.0.0.1, port: $E2}]}
+loadBalancers:
+  - name: bench
+    zones: [{name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}]
+    listeners:
+      - protocol: TLS
+        port: $tp
+        targetGroup: echo
+        sslPolicy: $TLS_POLICY
+        certificate: {certificateChain: $WORK/crt.pem, privateKey: $WORK/key.pem}
+YAML
+  "$DIST_HOME/bin/nlb" run "$WORK/tls-nlb.yaml" > "$WORK/tls-nlb.log" 2>&1 &
+  STARTED_PID=$!; PIDS+=("$STARTED_PID")
+  wait_for_line "$WORK/tls-nlb.log" "listening on .*127.0.0.1:$tp\b" "$STARTED_PID" 60
+  TLS_NAMES+=(nlb-dist) TLS_PORTS+=("$tp") TLS_PIDS+=("$STARTED_PID")
+fi
+next_port; tp=$PORT
+cat > "$WORK/tls-haproxy.cfg" <<CFG
+global
+  nbthread $PROXY_THREADS
+  maxconn $HAPROXY_MAXCONN
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 1m
+  timeout server 1m
+frontend echo
+  bind 127.0.0.1:$tp ssl crt $WORK/haproxy.pem
+  default_backend echo
+backend echo
+  balance roundrobin
+  server e1 127.0.0.1:$E1
+  server e2 127.0.0.1:$E2
+CFG
+haproxy -db -f "$WORK/tls-haproxy.cfg" > "$WORK/tls-haproxy.log" 2>&1 &
+STARTED_PID=$!; PIDS+=("$STARTED_PID"); TLS_NAMES+=(haproxy) TLS_PORTS+=("$tp") TLS_PIDS+=("$STARTED_PID")
+next_port; tp=$PORT
+cat > "$WORK/tls-nginx.conf" <<CFG
+load_module $NGINX_STREAM;
+daemon off;
+worker_processes $PROXY_THREADS;
+pid $WORK/tls-nginx.pid;
+error_log $WORK/tls-nginx.log warn;
+events { worker_connections 4096; }
+stream {
+  upstream echo { server 127.0.0.1:$E1; server 127.0.0.1:$E2; }
+  server {
+    listen 127.0.0.1:$tp ssl reuseport;
+    ssl_certificate $WORK/crt.pem;
+    ssl_certificate_key $WORK/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:TLS:10m;
+    proxy_pass echo;
+  }
+}
+CFG
+nginx -e "$WORK/tls-nginx.log" -c "$WORK/tls-nginx.conf" -p "$WORK" >> "$WORK/tls-nginx.log" 2>&1 &
+STARTED_PID=$!; PIDS+=("$STARTED_PID"); TLS_NAMES+=(nginx) TLS_PORTS+=("$tp") TLS_PIDS+=("$STARTED_PID")
+for i in "${!TLS_NAMES[@]}"; do
+  deadline=$((SECONDS + 30))
+  until (exec 3<>"/dev/tcp/127.0.0.1/${TLS_PORTS[i]}") 2>/dev/null; do
+    ((SECONDS < deadline)) || { log "${TLS_NAMES[i]} (TLS) did not start"; exit 1; }
+    sleep 0.2
+  done
+done
+stime() {   # round setup-index workload s_time-options...
+  local round=$1 i=$2 w=$3 c n total=0 reused=0 cpu0 cpu1 pids=(); shift 3
+  cpu0=$(cpu_ticks_all "${TLS_PIDS[i]}")
+  for c in $(seq 1 "$TLS_CLIENTS"); do
+    openssl s_time -connect "127.0.0.1:${TLS_PORTS[i]}" "$@" -time "$TLS_SECONDS" > "$WORK/stime-$c.out" 2>&1 &
+    pids+=($!)
+  done
+  for c in "${pids[@]}"; do wait "$c" || true; done
+  cpu1=$(cpu_ticks_all "${TLS_PIDS[i]}")
+  for c in $(seq 1 "$TLS_CLIENTS"); do
+    n=$(grep -m1 -oE '^[0-9]+ connections in [0-9.]+s' "$WORK/stime-$c.out" | cut -d' ' -f1 || true)
+    [[ -n $n ]] || { log "s_time printed no count for ${TLS_NAMES[i]}:"; cat "$WORK/stime-$c.out" >&2; exit 1; }
+    total=$((total + n))
+    # s_time prints one character per connection on lines of their own: r when the session was resumed.
+    reused=$((reused + $(grep -E '^[*rt3]+$' "$WORK/stime-$c.out" | tr -cd 'r' | wc -c)))
+  done
+  awk -v r="$round" -v s="${TLS_NAMES[i]}" -v w="$w" -v n="$total" -v t="$TLS_SECONDS" -v cpu=$((cpu1 - cpu0)) -v rr="$reused" \
+    'BEGIN { printf "%s\t%s\t%s\tper_s\t%.1f\n%s\t%s\t%s\tproxy_us_per_handshake\t%.1f\n%s\t%s\t%s\tresumed_pct\t%.1f\n",
+             r, w, s, n / t, r, w, s, (n > 0 ? cpu / 100 * 1e6 / n : 0), r, w, s, (n > 0 ? 100 * rr / n : 0) }' >> "$WORK/tls.tsv"
+}
+for ((r = 1; r <= ROUNDS; r++)); do
+  for k in "${!TLS_NAMES[@]}"; do
+    j=$(((k + r) % ${#TLS_NAMES[@]}))
+    stime "$r" "$j" tls_new -new
+    # OpenSSL 3.0's s_time takes the session right after the handshake, before a TLS 1.3 server's
+    # ticket arrives, so -reuse resumes nothing under TLS 1.3 with any server; TLS 1.2 shows resumption.
+    stime "$r" "$j" tls_reuse13 -reuse
+    stime "$r" "$j" tls_reuse12 -reuse -tls1_2
+  done
+done
+for i in "${!TLS_NAMES[@]}"; do stop_pid "${TLS_PIDS[i]}"; done
+
 rss_line() {   # VmRSS and VmHWM of a process and its direct children (nginx's workers), summed
   local p rss=0 hwm=0
   for p in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
@@ -419,9 +541,28 @@ CHART="$OUT_DIR/chart.svg"
       }' "$WORK/udp.tsv"
   done
   echo
-  echo "TLS rows (full and resumed handshakes): \`benchmarks/compare/tls.sh\`, not part of this script yet."
+  echo "TLS termination, RSA 2048, \`openssl s_time\` × $TLS_CLIENTS for ${TLS_SECONDS} s each ($(openssl version | cut -d' ' -f1-2); nlb: \`sslPolicy: $TLS_POLICY\`, its default provider; medians of $ROUNDS rounds; ratios to HAProxy):"
+  echo
+  echo "| setup | full handshakes/s | proxy CPU per full handshake | -reuse TLS 1.2 handshakes/s | resumed, TLS 1.2 | resumed, TLS 1.3 | proxy CPU per -reuse TLS 1.2 handshake | full CPU ÷ HAProxy | -reuse CPU ÷ nginx |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for name in "${TLS_NAMES[@]}"; do
+    awk -F'\t' -v s="$name" '
+      function med(t, m,   n, k, i, j, x, a) {
+        n = 0; for (k in t) { split(k, x, SUBSEP); if (x[1] == m) a[++n] = t[k] + 0 }
+        for (i = 2; i <= n; i++) { x[0] = a[i] + 0; for (j = i - 1; j >= 1 && a[j] > x[0]; j--) a[j + 1] = a[j]; a[j + 1] = x[0] }
+        return n ? a[int((n + 1) / 2)] : -1
+      }
+      $3 == s { v[$2 "/" $4, $1] = $5 } $3 == "haproxy" { h[$2 "/" $4, $1] = $5 } $3 == "nginx" { g[$2 "/" $4, $1] = $5 }
+      END {
+        fcpu = med(v, "tls_new/proxy_us_per_handshake"); rcpu = med(v, "tls_reuse12/proxy_us_per_handshake")
+        hcpu = med(h, "tls_new/proxy_us_per_handshake"); ncpu = med(g, "tls_reuse12/proxy_us_per_handshake")
+        printf "| %s | %.0f | %.0f µs | %.0f | %.0f %% | %.0f %% | %.0f µs | %s | %s |\n", s, med(v, "tls_new/per_s"), fcpu,
+          med(v, "tls_reuse12/per_s"), med(v, "tls_reuse12/resumed_pct"), med(v, "tls_reuse13/resumed_pct"), rcpu,
+          (hcpu > 0 ? sprintf("%.2f", fcpu / hcpu) : "—"), (ncpu > 0 ? sprintf("%.2f", rcpu / ncpu) : "—")
+      }' "$WORK/tls.tsv"
+  done
 } > "$REPORT"
-cat "$WORK/udp.tsv" >> "$TSV"
+cat "$WORK/udp.tsv" "$WORK/tls.tsv" >> "$TSV"
 cp "$TSV" "$RESULTS_DIR/compare-$STAMP.tsv"
 cat "$REPORT"
 if [[ ${SMOKE:-0} == 1 ]]; then
