@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
 final class IoTransport {
   final IoMode mode;
   final IoHandlerFactory handlerFactory;
+  /**
+   * The listening channel's class; create its channels with {@link #serverChannelFactory} (NIO's has
+   * no public constructor).
+   */
   final Class<? extends ServerChannel> serverChannel;
   final Class<? extends SocketChannel> socketChannel;
   final Class<? extends DatagramChannel> datagramChannel;
