@@ -15,8 +15,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import io.nlb.transport.netty.IoMode;
+import io.nlb.transport.netty.NettyTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,13 +60,31 @@ class DistributionIT {
   }
 
   private static ProcessBuilder command(Path home, String... args) {
+    return command(home, Map.of("NLB_JAVA_OPTS", "-Xms64m -Xmx128m"), args); // a small heap on a shared build machine
+  }
+
+  private static ProcessBuilder command(Path home, Map<String, String> env, String... args) {
     List<String> cmd = new java.util.ArrayList<>();
     cmd.add(home.resolve("bin/nlb").toString());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    pb.environment().put("NLB_JAVA_OPTS", "-Xms64m -Xmx128m"); // a small heap on a shared build machine
+    pb.environment().putAll(env);
     return pb;
+  }
+
+  private static Run nlb(Path home, Map<String, String> env, String... args) throws Exception {
+    Process p = command(home, env, args).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Run(p.exitValue(), out);
+  }
+
+  /** The final value of one JVM flag in {@code -XX:+PrintFlagsFinal} output. */
+  private static String flag(String printFlagsFinal, String name) {
+    Matcher m = Pattern.compile("(?m)^\\s*\\S+\\s+" + name + "\\s+=\\s+(\\S+)").matcher(printFlagsFinal);
+    assertThat(m.find()).as("flag %s in the JVM's flags", name).isTrue();
+    return m.group(1);
   }
 
   private static int freePort() throws IOException {
@@ -151,5 +174,95 @@ class DistributionIT {
         + " INFO io\\.nlb\\.launcher\\.Launcher - local listening on TCP zone-a 127\\.0\\.0\\.1:" + listenerPort));
     assertThat(lines).anySatisfy(l -> assertThat(l).contains("io.nlb.launcher.Launcher - stopped in"));
     assertThat(String.join("\n", lines)).doesNotContain("io.nlb.audit");
+  }
+
+  /**
+   * The flags of {@code bin/nlb} reach the JVM (read back with {@code -XX:+PrintFlagsFinal}), a flag
+   * in {@code NLB_JAVA_OPTS} wins over the default it contradicts, and {@code NLB_JVM_DEFAULTS}
+   * replaces the defaults.
+   */
+  @Test
+  void jvmFlags_reachTheJvm_nlbJavaOptsWins_defaultsReplaceable(@TempDir Path dir) throws Exception {
+    Path home = unpack(dir);
+    Run defaults = nlb(home, Map.of("NLB_JAVA_OPTS", "-XX:+PrintFlagsFinal"), "--version");
+    assertThat(defaults.exit()).as(defaults.output()).isZero();
+    assertThat(flag(defaults.output(), "MaxHeapSize")).isEqualTo(String.valueOf(256L << 20));
+    assertThat(flag(defaults.output(), "InitialHeapSize")).isEqualTo(String.valueOf(256L << 20));
+    assertThat(flag(defaults.output(), "UseG1GC")).isEqualTo("true");
+    assertThat(flag(defaults.output(), "MaxGCPauseMillis")).isEqualTo("20");
+    assertThat(flag(defaults.output(), "ThreadStackSize")).isEqualTo("512");
+    assertThat(flag(defaults.output(), "MaxDirectMemorySize")).isEqualTo(String.valueOf(1L << 30));
+    assertThat(flag(defaults.output(), "ExitOnOutOfMemoryError")).isEqualTo("true");
+
+    Run override = nlb(home, Map.of("NLB_JAVA_OPTS", "-Xms64m -Xmx96m -Xss1m -XX:+PrintFlagsFinal"), "--version");
+    assertThat(override.exit()).as(override.output()).isZero();
+    assertThat(flag(override.output(), "MaxHeapSize")).isEqualTo(String.valueOf(96L << 20));
+    assertThat(flag(override.output(), "ThreadStackSize")).isEqualTo("1024");
+    assertThat(flag(override.output(), "UseG1GC")).isEqualTo("true"); // the other defaults stay
+
+    Run replaced = nlb(home, Map.of("NLB_JVM_DEFAULTS", "-XX:+UseSerialGC", "NLB_JAVA_OPTS", "-Xmx64m -XX:+PrintFlagsFinal"),
+        "--version");
+    assertThat(replaced.exit()).as(replaced.output()).isZero();
+    assertThat(flag(replaced.output(), "UseSerialGC")).isEqualTo("true");
+    assertThat(flag(replaced.output(), "MaxGCPauseMillis")).isNotEqualTo("20");
+    assertThat(flag(replaced.output(), "ExitOnOutOfMemoryError")).isEqualTo("false");
+  }
+
+  /**
+   * The distribution as a user starts it ({@code bin/nlb run}, no {@code transport.ioMode}): AUTO
+   * picks io_uring where it loads (the library sets Netty's multishot POLL_ADD off, which makes it
+   * correct on Netty 4.2.18; epoll of that release is skipped for its half-close bug), else NIO, and
+   * says so in the log and in {@code /status.json}; the shaded jar's merged version file lets the
+   * native transports load. The first run leaves a class-data archive in {@code lib/cds}, and the
+   * next JVM maps it ({@code -Xshare:on} refuses to start otherwise).
+   */
+  @Test
+  void run_autoIoMode_reported_thenAppCdsArchiveUsed(@TempDir Path dir) throws Exception {
+    Path home = unpack(dir);
+    int statusPort = freePort();
+    int listenerPort = freePort();
+    Path config = dir.resolve("nlb.yaml");
+    Files.writeString(config, """
+        transport: {threads: 1, shutdownTimeoutSeconds: 1}
+        healthChecks: false
+        status: {port: %d}
+        targetGroups:
+          - {name: web, protocol: TCP, port: 9001, targetType: ip, targets: [{id: 127.0.0.1, port: 9001}]}
+        loadBalancers:
+          - name: local
+            zones: [{name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}]
+            listeners: [{protocol: TCP, port: %d, targetGroup: web}]
+        """.formatted(statusPort, listenerPort));
+    String expected = NettyTransport.isAvailable(IoMode.IO_URING) ? "IO_URING" : "NIO";
+    Path log = dir.resolve("nlb.log");
+    Process p = command(home, "run", config.toString()).redirectOutput(log.toFile()).start();
+    try {
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+          .until(() -> get(statusPort, "/healthz", new StringBuilder()) == 200);
+      StringBuilder status = new StringBuilder();
+      assertThat(get(statusPort, "/status.json", status)).isEqualTo(200);
+      assertThat(status.toString()).contains("\"ioMode\" : \"" + expected + "\"");
+      assertThat(Files.readString(log)).contains("I/O mode " + expected + " (AUTO;");
+      if (expected.equals("IO_URING")) {
+        assertThat(Files.readString(log)).contains("I/O mode IO_URING (AUTO; io_uring available)");
+      }
+      p.destroy();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      p.destroyForcibly();
+    }
+    List<Path> archives;
+    try (Stream<Path> files = Files.list(home.resolve("lib/cds"))) {
+      archives = files.toList();
+    }
+    assertThat(archives).singleElement().satisfies(a -> {
+      assertThat(a.getFileName().toString()).matches("nlb-\\d+\\.jsa");
+      assertThat(Files.size(a)).isGreaterThan(100_000L);
+    });
+    Run mapped = nlb(home, Map.of("NLB_JAVA_OPTS", "-Xms64m -Xmx128m -Xshare:on -XX:+PrintCommandLineFlags"), "--version");
+    assertThat(mapped.exit()).as(mapped.output()).isZero();
+    assertThat(mapped.output()).contains("-XX:SharedArchiveFile=" + archives.get(0));
+    Run off = nlb(home, Map.of("NLB_CDS", "off", "NLB_JAVA_OPTS", "-Xms64m -Xmx128m -XX:+PrintCommandLineFlags"), "--version");
+    assertThat(off.output()).doesNotContain("SharedArchiveFile");
   }
 }

@@ -26,6 +26,8 @@ import java.util.Map;
  *            [--bulk-mib 1024] [--bulk-streams 1] [--warmup-seconds 3] --out results.tsv
  * idle       --name X --to H:P --pid P [--count 5000] [--hold-seconds 5] [--jvm true] --out results.tsv
  * report     --in results.tsv --names lib,haproxy,direct --idle-names a,b,c --svg chart.svg
+ * udp-echo   --port P                                       a UDP echo target (see UdpLoad)
+ * udp        --name X --to H:P --pid P [--clients 4] [--seconds 10] --out results.tsv
  * </pre>
  *
  * <p>Results are rows {@code round workload setup metric value} (tab-separated), appended to
@@ -49,8 +51,10 @@ public final class LoadTool {
       case "bench" -> bench(o);
       case "idle" -> idle(o);
       case "report" -> Report.run(o);
+      case "udp-echo" -> UdpLoad.echo(o);
+      case "udp" -> UdpLoad.run(o);
       default -> {
-        System.err.println("unknown subcommand: " + args[0] + " (expected: target, free-ports, bench, idle or report)");
+        System.err.println("unknown subcommand: " + args[0] + " (expected: target, free-ports, bench, idle, report, udp-echo or udp)");
         System.exit(2);
       }
     }

@@ -344,7 +344,7 @@ final class Binder {
     NettyTransport t = transport;
     return new ServerBootstrap()
         .group(loops, loops)
-        .channel(t.io.serverChannel)
+        .channelFactory(t.io.serverChannelFactory)
         .option(ChannelOption.SO_BACKLOG, 4096)
         .option(ChannelOption.SO_REUSEADDR, true)
         .handler(new AcceptErrors(ep))

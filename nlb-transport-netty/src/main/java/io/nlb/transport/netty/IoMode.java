@@ -5,10 +5,11 @@ package io.nlb.transport.netty;
  *
  * <p>{@link #AUTO} picks the best one that loads on this machine, in the order {@link #IO_URING},
  * {@link #EPOLL}, {@link #NIO}, and logs its choice with the reason. It skips epoll with Netty
- * 4.2.17 and 4.2.18, whose epoll transport loses data written to half-closed connections, and
- * io_uring with Netty 4.2.17, whose multishot POLL_ADD misses a TCP reset that arrives right behind
- * data (the flow would end only on its next write or at the idle timeout; the JVM option {@code
- * -Dio.netty.iouring.pollAddMultishotEnabled=false} avoids it, and then AUTO picks io_uring again).
+ * 4.2.17 and 4.2.18, whose epoll transport loses data written to half-closed connections. io_uring
+ * of those releases misses a TCP reset that arrives right behind data when Netty arms multishot
+ * POLL_ADD; the transport therefore sets {@code -Dio.netty.iouring.pollAddMultishotEnabled=false}
+ * itself (unless the JVM already has a value), and AUTO skips io_uring only where multishot is still
+ * on (the user set it to {@code true}, or Netty's io_uring was initialized before the transport).
  * Asking for {@link #EPOLL} or {@link #IO_URING} explicitly still works and logs a warning. The
  * native transports need their optional
  * jars ({@code netty-transport-native-epoll} / {@code netty-transport-native-io_uring}, classifier

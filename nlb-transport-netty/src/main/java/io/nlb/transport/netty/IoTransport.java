@@ -1,14 +1,15 @@
 package io.nlb.transport.netty;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +19,10 @@ import org.slf4j.LoggerFactory;
 final class IoTransport {
   final IoMode mode;
   final IoHandlerFactory handlerFactory;
+  /**
+   * The listening channel's class; create its channels with {@link #serverChannelFactory} (NIO's has
+   * no public constructor).
+   */
   final Class<? extends ServerChannel> serverChannel;
   final Class<? extends SocketChannel> socketChannel;
   final Class<? extends DatagramChannel> datagramChannel;
@@ -26,13 +31,23 @@ final class IoTransport {
    * new flow pays neither a {@code Bootstrap} nor reflection.
    */
   private final Supplier<? extends SocketChannel> newSocketChannel;
+  /** Creates the listening channels of TCP listeners (a constructor reference, as above). */
+  final ChannelFactory<? extends ServerChannel> serverChannelFactory;
 
   IoTransport(IoMode mode, IoHandlerFactory handlerFactory, Class<? extends ServerChannel> serverChannel,
       Class<? extends SocketChannel> socketChannel, Supplier<? extends SocketChannel> newSocketChannel,
       Class<? extends DatagramChannel> datagramChannel) {
+    this(mode, handlerFactory, serverChannel, new ReflectiveChannelFactory<>(serverChannel), socketChannel,
+        newSocketChannel, datagramChannel);
+  }
+
+  IoTransport(IoMode mode, IoHandlerFactory handlerFactory, Class<? extends ServerChannel> serverChannel,
+      ChannelFactory<? extends ServerChannel> serverChannelFactory, Class<? extends SocketChannel> socketChannel,
+      Supplier<? extends SocketChannel> newSocketChannel, Class<? extends DatagramChannel> datagramChannel) {
     this.mode = mode;
     this.handlerFactory = handlerFactory;
     this.serverChannel = serverChannel;
+    this.serverChannelFactory = serverChannelFactory;
     this.socketChannel = socketChannel;
     this.newSocketChannel = newSocketChannel;
     this.datagramChannel = datagramChannel;
@@ -109,8 +124,9 @@ final class IoTransport {
   }
 
   static IoTransport nio() {
-    return new IoTransport(IoMode.NIO, NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
-        NioSocketChannel::new, NioDatagramChannel.class);
+    // Relayed connections use NioRelaySocketChannel, which half-closes without an exception (HalfClose).
+    return new IoTransport(IoMode.NIO, NioIoHandler.newFactory(), NioRelayServerSocketChannel.class,
+        NioRelayServerSocketChannel::new, NioSocketChannel.class, NioRelaySocketChannel::new, NioDatagramChannel.class);
   }
 
   /** Whether {@code mode} can be used here (AUTO and NIO always). */

@@ -171,7 +171,7 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
   }
 
   private void shutdownOutput(DuplexChannel ch, boolean toTarget) {
-    ChannelFuture g = ch.shutdownOutput();
+    ChannelFuture g = HalfClose.shutdownOutput(ch, ep.transport.io.mode);
     if (g.isDone()) {
       outputShut(toTarget);
     } else {

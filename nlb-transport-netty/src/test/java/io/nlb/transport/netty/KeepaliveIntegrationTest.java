@@ -42,7 +42,7 @@ class KeepaliveIntegrationTest {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, io.handlerFactory);
     try {
       CompletableFuture<Channel> accepted = new CompletableFuture<>();
-      Channel server = new ServerBootstrap().group(group).channel(io.serverChannel)
+      Channel server = new ServerBootstrap().group(group).channelFactory(io.serverChannelFactory)
           .childHandler(new ChannelInboundHandlerAdapter() {
             @Override
             public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
