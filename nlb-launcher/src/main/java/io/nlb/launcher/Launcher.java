@@ -84,6 +84,8 @@ public final class Launcher implements AutoCloseable {
    * Creates everything the configuration describes and binds it. On any refusal everything
    * created so far is closed again and the refusal is rethrown.
    *
+   * @param config the configuration
+   * @return the running launcher
    * @throws NlbException when the control plane refuses part of the configuration
    * @throws IllegalStateException when a load balancer cannot bind its listeners
    */
@@ -177,12 +179,12 @@ public final class Launcher implements AutoCloseable {
     nlb.close();
   }
 
-  /** The configuration it was started with. */
+  /** {@return the configuration it was started with} */
   public LauncherConfig config() {
     return config;
   }
 
-  /** The statistics store the transport and the health checks record into. */
+  /** {@return the statistics store the transport and the health checks record into} */
   public MetricStore metrics() {
     return metrics;
   }
@@ -205,27 +207,27 @@ public final class Launcher implements AutoCloseable {
     return maxConfigBytes;
   }
 
-  /** Applies changed files; {@link #run} also makes it watch the file. */
+  /** {@return the reloader, which applies changed files; {@link #run} also makes it watch the file} */
   public ConfigReloader reloader() {
     return reloader;
   }
 
-  /** The status page, if the file asked for one. */
+  /** {@return the status page, if the file asked for one} */
   public java.util.Optional<StatusServer> statusServer() {
     return java.util.Optional.ofNullable(status);
   }
 
-  /** The running control plane. */
+  /** {@return the running control plane} */
   public Nlb nlb() {
     return nlb;
   }
 
-  /** The load balancers, in file order. */
+  /** {@return the load balancers, in file order} */
   public List<LoadBalancer> loadBalancers() {
     return loadBalancers;
   }
 
-  /** The transport. */
+  /** {@return the transport} */
   public NettyTransport transport() {
     return transport;
   }
@@ -268,6 +270,7 @@ public final class Launcher implements AutoCloseable {
    * stop or a valid file, 2 for a bad file or bad usage (nothing bound), 1 when start-up failed.
    *
    * @param args the command line
+   * @throws InterruptedException if interrupted while waiting for the stop
    */
   public static void main(String[] args) throws InterruptedException {
     int status = run(args, new CountDownLatch(1));

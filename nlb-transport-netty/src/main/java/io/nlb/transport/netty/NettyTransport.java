@@ -1272,7 +1272,12 @@ public final class NettyTransport implements AutoCloseable {
       return this;
     }
 
-    /** Where flow metrics go; default {@link MetricsRecorder#noop()}. */
+    /**
+     * Where flow metrics go; default {@link MetricsRecorder#noop()}.
+     *
+     * @param recorder the recorder
+     * @return this builder
+     */
     public Builder metrics(MetricsRecorder recorder) {
       this.metrics = recorder;
       return this;
