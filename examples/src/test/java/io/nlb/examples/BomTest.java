@@ -49,12 +49,32 @@ class BomTest {
   }
 
   @Test
+  void bom_carriesThePublicationMetadataOfTheParent() throws Exception {
+    // The other modules inherit these from the parent, where the enforcer checks them.
+    Element parent = read(ROOT.resolve("pom.xml")).getDocumentElement();
+    Element bom = read(ROOT.resolve("nlb-bom/pom.xml")).getDocumentElement();
+
+    assertThat(text(parent, "url")).startsWith("https://");
+    for (String element : List.of("url", "licenses", "developers", "scm")) {
+      assertThat(normalize(child(bom, element).getTextContent())).as(element)
+          .isNotEmpty().isEqualTo(normalize(child(parent, element).getTextContent()));
+    }
+    assertThat(text(child(child(bom, "licenses"), "license"), "name")).isEqualTo("Apache License, Version 2.0");
+    assertThat(text(child(bom, "scm"), "connection")).startsWith("scm:git:");
+    assertThat(text(child(child(bom, "developers"), "developer"), "name")).isNotBlank();
+  }
+
+  @Test
   void programs_areNeverInstalledOrDeployed() throws Exception {
     for (String module : List.of("examples", "benchmarks")) {
       Element props = child(read(ROOT.resolve(module).resolve("pom.xml")).getDocumentElement(), "properties");
       assertThat(text(props, "maven.install.skip")).as(module).isEqualTo("true");
       assertThat(text(props, "maven.deploy.skip")).as(module).isEqualTo("true");
     }
+  }
+
+  private static String normalize(String text) {
+    return text.strip().replaceAll("\\s+", " ");
   }
 
   private static Document read(Path pom) throws Exception {

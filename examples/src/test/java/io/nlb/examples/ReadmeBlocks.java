@@ -50,10 +50,15 @@ final class ReadmeBlocks {
 
   /** The fenced {@code ```java} block of the README that contains {@code marker}. */
   static List<String> fencedBlockContaining(List<String> readme, String marker) {
+    return fencedBlockContaining(readme, "java", marker);
+  }
+
+  /** The fenced block in {@code language} of the README that contains the line {@code marker}. */
+  static List<String> fencedBlockContaining(List<String> readme, String language, String marker) {
     int open = -1;
     for (int i = 0; i < readme.size(); i++) {
       String l = readme.get(i).strip();
-      if (l.startsWith("```java")) {
+      if (l.equals("```" + language)) {
         open = i;
       } else if (l.equals("```")) {
         if (open >= 0 && readme.subList(open, i).stream().anyMatch(s -> s.strip().equals(marker))) {
@@ -62,7 +67,7 @@ final class ReadmeBlocks {
         open = -1;
       }
     }
-    throw new AssertionError("no ```java block containing " + marker + " in the README");
+    throw new AssertionError("no ```" + language + " block containing " + marker + " in the README");
   }
 
   /** The {@code import} lines of a source file, in order. */

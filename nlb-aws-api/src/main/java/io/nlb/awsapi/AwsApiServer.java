@@ -121,7 +121,12 @@ public final class AwsApiServer implements AutoCloseable {
     this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   }
 
-  /** Starts a builder for an endpoint over {@code nlb}. */
+  /**
+   * Starts a builder for an endpoint over {@code nlb}.
+   *
+   * @param nlb the control plane the API operates on
+   * @return a new builder
+   */
   public static Builder builder(Nlb nlb) {
     return new Builder(nlb);
   }
@@ -163,7 +168,7 @@ public final class AwsApiServer implements AutoCloseable {
     }
   }
 
-  /** The bound address (its port is the real one when port 0 was asked for). */
+  /** {@return the bound address (its port is the real one when port 0 was asked for)} */
   public InetSocketAddress localAddress() {
     Channel c = channel;
     if (c == null) {
@@ -172,7 +177,7 @@ public final class AwsApiServer implements AutoCloseable {
     return (InetSocketAddress) c.localAddress();
   }
 
-  /** The endpoint URL to give a client, such as {@code http://127.0.0.1:4566}. */
+  /** {@return the endpoint URL to give a client, such as {@code http://127.0.0.1:4566}} */
   public URI endpoint() {
     InetSocketAddress a = localAddress();
     String host = a.getAddress().getHostAddress();
@@ -187,7 +192,7 @@ public final class AwsApiServer implements AutoCloseable {
     return pending.get();
   }
 
-  /** The region requests must be signed for. */
+  /** {@return the region requests must be signed for} */
   public String region() {
     return elb.region;
   }
@@ -304,13 +309,23 @@ public final class AwsApiServer implements AutoCloseable {
       this.nlb = nlb;
     }
 
-    /** The address to bind (default: loopback). */
+    /**
+     * The address to bind (default: loopback).
+     *
+     * @param address the local address
+     * @return this builder
+     */
     public Builder bindAddress(InetAddress address) {
       this.bindAddress = address;
       return this;
     }
 
-    /** The port (0-65535; default 0, a free port chosen at bind). */
+    /**
+     * The port (0-65535; default 0, a free port chosen at bind).
+     *
+     * @param port the TCP port
+     * @return this builder
+     */
     public Builder port(int port) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("awsApi.port: " + port + " (expected: 0-65535)");
@@ -319,7 +334,12 @@ public final class AwsApiServer implements AutoCloseable {
       return this;
     }
 
-    /** The region requests are signed for and ARNs carry (default {@code us-east-1}). */
+    /**
+     * The region requests are signed for and ARNs carry (default {@code us-east-1}).
+     *
+     * @param region a region name such as {@code eu-west-1}
+     * @return this builder
+     */
     public Builder region(String region) {
       if (!region.matches("[a-z]{2}(-[a-z]+)+-\\d{1,2}")) {
         throw new IllegalArgumentException("awsApi.region: " + region + " (expected: a region name such as us-east-2)");
@@ -328,7 +348,12 @@ public final class AwsApiServer implements AutoCloseable {
       return this;
     }
 
-    /** The 12-digit account id in ARNs (default {@code 123456789012}). */
+    /**
+     * The 12-digit account id in ARNs (default {@code 123456789012}).
+     *
+     * @param accountId twelve digits
+     * @return this builder
+     */
     public Builder accountId(String accountId) {
       if (!accountId.matches("\\d{12}")) {
         throw new IllegalArgumentException("awsApi.accountId: " + accountId + " (expected: 12 digits)");
@@ -337,7 +362,12 @@ public final class AwsApiServer implements AutoCloseable {
       return this;
     }
 
-    /** The suffix of DNS names (default {@code elb.<region>.amazonaws.com}). */
+    /**
+     * The suffix of DNS names (default {@code elb.<region>.amazonaws.com}).
+     *
+     * @param suffix the domain that load balancer DNS names end with
+     * @return this builder
+     */
     public Builder dnsSuffix(String suffix) {
       if (!suffix.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
         throw new IllegalArgumentException("awsApi.dnsSuffix: " + suffix + " (expected: a DNS name)");
@@ -346,7 +376,13 @@ public final class AwsApiServer implements AutoCloseable {
       return this;
     }
 
-    /** An access key that may sign requests, with its secret. At least one is required. */
+    /**
+     * An access key that may sign requests, with its secret. At least one is required.
+     *
+     * @param accessKeyId the key id clients sign with
+     * @param secretAccessKey its secret
+     * @return this builder
+     */
     public Builder accessKey(String accessKeyId, String secretAccessKey) {
       if (!accessKeyId.matches("[A-Z0-9]{16,128}")) {
         throw new IllegalArgumentException("awsApi.accessKeys: " + accessKeyId + " (expected: 16-128 capital letters and digits)");
@@ -358,13 +394,23 @@ public final class AwsApiServer implements AutoCloseable {
       return this;
     }
 
-    /** A subnet requests may name. */
+    /**
+     * A subnet requests may name.
+     *
+     * @param subnet the subnet
+     * @return this builder
+     */
     public Builder subnet(Subnet subnet) {
       subnets.put(subnet.id(), subnet);
       return this;
     }
 
-    /** Where {@code CertificateArn} values resolve (default: none). */
+    /**
+     * Where {@code CertificateArn} values resolve (default: none).
+     *
+     * @param store the certificates by ARN
+     * @return this builder
+     */
     public Builder certificates(CertificateStore store) {
       this.certificates = store;
       return this;
@@ -373,6 +419,9 @@ public final class AwsApiServer implements AutoCloseable {
     /**
      * The file that keeps what the API created across restarts: written atomically after every
      * change, before the change is acknowledged, and restored by {@link #start()}.
+     *
+     * @param file the state file; its directory must exist
+     * @return this builder
      */
     public Builder stateFile(Path file) {
       this.stateFile = file;
@@ -382,25 +431,43 @@ public final class AwsApiServer implements AutoCloseable {
     /**
      * The statistics store CloudWatch's {@code GetMetricStatistics} and {@code ListMetrics} read
      * (the one the transport records into); without one they answer with no data.
+     *
+     * @param store the statistics store
+     * @return this builder
      */
     public Builder metrics(MetricStore store) {
       this.metrics = store;
       return this;
     }
 
-    /** The clock signatures are checked against and creation times come from. */
+    /**
+     * The clock signatures are checked against and creation times come from.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = clock;
       return this;
     }
 
-    /** The source of resource ids and request ids. */
+    /**
+     * The source of resource ids and request ids.
+     *
+     * @param random the random source
+     * @return this builder
+     */
     public Builder random(RandomGenerator random) {
       this.random = random;
       return this;
     }
 
-    /** The largest request accepted, in bytes (1 KiB-64 MiB; default 1 MiB); larger ones get 413. */
+    /**
+     * The largest request accepted, in bytes (1 KiB-64 MiB; default 1 MiB); larger ones get 413.
+     *
+     * @param bytes the limit in bytes
+     * @return this builder
+     */
     public Builder maxRequestBytes(int bytes) {
       if (bytes < 1024 || bytes > 64 << 20) {
         throw new IllegalArgumentException("awsApi.maxRequestBytes: " + bytes + " (expected: 1024-67108864)");
@@ -412,6 +479,9 @@ public final class AwsApiServer implements AutoCloseable {
     /**
      * How many requests may wait for the operations thread (1-65536; default 256); one more is
      * answered at once with {@code ThrottlingException}.
+     *
+     * @param requests the queue length
+     * @return this builder
      */
     public Builder maxPendingRequests(int requests) {
       if (requests < 1 || requests > 65536) {
@@ -421,7 +491,12 @@ public final class AwsApiServer implements AutoCloseable {
       return this;
     }
 
-    /** How long a connection may send nothing before it is closed (default 60 s). */
+    /**
+     * How long a connection may send nothing before it is closed (default 60 s).
+     *
+     * @param timeout the idle time, positive
+     * @return this builder
+     */
     public Builder readTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("awsApi.readTimeout: " + timeout + " (expected: positive)");
@@ -433,6 +508,7 @@ public final class AwsApiServer implements AutoCloseable {
     /**
      * Builds the endpoint (not yet bound: call {@link AwsApiServer#start()}).
      *
+     * @return the endpoint
      * @throws IllegalArgumentException if no access key is configured
      */
     public AwsApiServer build() {

@@ -27,10 +27,20 @@ public interface CertificateStore {
   /** No certificates: every {@code CertificateArn} is {@code CertificateNotFound}. */
   CertificateStore NONE = arn -> Optional.empty();
 
-  /** The certificate an ARN names, if the store has it. */
+  /**
+   * The certificate an ARN names, if the store has it.
+   *
+   * @param arn a certificate ARN from a request
+   * @return the certificate; empty when the store does not know the ARN
+   */
   Optional<ServerCertificate> certificate(String arn);
 
-  /** A fixed table from ARN to certificate. */
+  /**
+   * A fixed table from ARN to certificate.
+   *
+   * @param byArn the certificates by ARN (copied)
+   * @return the store
+   */
   static CertificateStore of(Map<String, ? extends ServerCertificate> byArn) {
     Map<String, ServerCertificate> copy = Map.copyOf(byArn);
     return arn -> Optional.ofNullable(copy.get(arn));
@@ -41,6 +51,10 @@ public interface CertificateStore {
    * with {@code <name>.key.pem} (the PKCS#8 key) becomes {@code
    * arn:aws:acm:<region>:<account>:certificate/<name>}.
    *
+   * @param dir the directory of PEM pairs
+   * @param region the region in the ARNs
+   * @param accountId the account id in the ARNs
+   * @return the store of the pairs found
    * @throws UncheckedIOException if the directory or a pair cannot be read or parsed
    */
   static CertificateStore directory(Path dir, String region, String accountId) {

@@ -36,6 +36,10 @@ public final class Subnet {
    * A subnet in {@code zone}; {@code otherAddresses} are address literals a subnet mapping may
    * pick besides the zone's own.
    *
+   * @param id the subnet id, such as {@code subnet-0a1b2c}
+   * @param zone the zone, with the node's default address
+   * @param otherAddresses further address literals a subnet mapping may pick
+   * @return the subnet
    * @throws IllegalArgumentException if the id is not {@code subnet-} followed by letters or
    *     digits, or an address is not a literal
    */
@@ -50,17 +54,17 @@ public final class Subnet {
     return new Subnet(id, zone, Set.copyOf(all));
   }
 
-  /** The subnet id. */
+  /** {@return the subnet id} */
   public String id() {
     return id;
   }
 
-  /** The zone, with the default node address. */
+  /** {@return the zone, with the default node address} */
   public Zone zone() {
     return zone;
   }
 
-  /** Every address a load balancer node in this subnet may bind (the zone's and the others). */
+  /** {@return every address a load balancer node in this subnet may bind (the zone's and the others)} */
   public Set<InetAddress> privateAddresses() {
     return privateAddresses;
   }

@@ -25,17 +25,36 @@ import org.jspecify.annotations.Nullable;
 public final class Problems {
   private Problems() {}
 
-  /** The message {@code "field: value (expected: what)"}, the value shown by {@link #render}. */
+  /**
+   * The message {@code "field: value (expected: what)"}, the value shown by {@link #render}.
+   *
+   * @param field the path of the field, such as {@code listener[TLS:443].certificate}
+   * @param value the value that was refused; {@code null} if it was absent
+   * @param expected what is allowed, such as {@code 2-10}
+   * @return the message
+   */
   public static String message(String field, @Nullable Object value, String expected) {
     return field + ": " + render(value) + " (expected: " + expected + ")";
   }
 
-  /** An {@link IllegalArgumentException} carrying {@link #message}. */
+  /**
+   * An {@link IllegalArgumentException} carrying {@link #message}.
+   *
+   * @param field the path of the field
+   * @param value the value that was refused; {@code null} if it was absent
+   * @param expected what is allowed
+   * @return the exception, for the caller to throw
+   */
   public static IllegalArgumentException invalid(String field, @Nullable Object value, String expected) {
     return new IllegalArgumentException(message(field, value, expected));
   }
 
-  /** How a value appears in a message: {@code null}, text in double quotes, else {@code String.valueOf}. */
+  /**
+   * How a value appears in a message: {@code null}, text in double quotes, else {@code String.valueOf}.
+   *
+   * @param value the value
+   * @return its text in a message
+   */
   public static String render(@Nullable Object value) {
     if (value == null) {
       return "null";
@@ -46,7 +65,12 @@ public final class Problems {
     return String.valueOf(value);
   }
 
-  /** {@code text} as a value shown as is, without the quotes text values get. */
+  /**
+   * {@code text} as a value shown as is, without the quotes text values get.
+   *
+   * @param text the text to show
+   * @return a value that {@link #render} shows as {@code text}
+   */
   public static Object raw(String text) {
     return new Raw(text);
   }

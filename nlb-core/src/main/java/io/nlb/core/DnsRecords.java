@@ -51,7 +51,13 @@ public final class DnsRecords {
    * @param addresses the node's addresses (IPv6 too for a dualstack load balancer)
    */
   public record ZoneRecord(String zone, String name, List<InetAddress> addresses) {
-    /** Copies {@code addresses}. */
+    /**
+     * Copies {@code addresses}.
+     *
+     * @param zone the zone
+     * @param name the zone's DNS name
+     * @param addresses the node's addresses
+     */
     public ZoneRecord {
       addresses = List.copyOf(addresses);
     }
@@ -71,17 +77,22 @@ public final class DnsRecords {
     return out;
   }
 
-  /** The time to live of the records, {@link #TTL}: how long a client may cache an answer. */
+  /** {@return the time to live of the records, {@link #TTL}: how long a client may cache an answer} */
   public Duration ttl() {
     return TTL;
   }
 
-  /** The per-zone records, one per enabled zone, in zone order. */
+  /** {@return the per-zone records, one per enabled zone, in zone order} */
   public List<ZoneRecord> zoneRecords() {
     return zoneRecords;
   }
 
-  /** The per-zone record of {@code zone}, if it is enabled. */
+  /**
+   * The per-zone record of {@code zone}, if it is enabled.
+   *
+   * @param zone a zone name
+   * @return its record; empty when the zone is not enabled
+   */
   public Optional<ZoneRecord> zone(String zone) {
     for (ZoneRecord r : zoneRecords) {
       if (r.zone().equals(zone)) {

@@ -105,6 +105,8 @@ public final class ListenerConfig {
   /**
    * The certificate list for SNI. It may also hold the default certificate, which then takes part
    * in SNI selection like the others.
+   *
+   * @return the certificates, in the order they were added
    */
   public List<ServerCertificate> certificates() {
     return certificates;

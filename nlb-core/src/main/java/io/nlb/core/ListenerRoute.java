@@ -25,37 +25,47 @@ public final class ListenerRoute {
     this.nodes = nodes;
   }
 
-  /** The listener. */
+  /** {@return the listener} */
   public Listener listener() {
     return listener;
   }
 
-  /** The listener's configuration when the snapshot was built. */
+  /** {@return the listener's configuration when the snapshot was built} */
   public ListenerConfig config() {
     return config;
   }
 
-  /** The target group the default action forwards to. */
+  /** {@return the target group the default action forwards to} */
   public TargetGroup targetGroup() {
     return targetGroup;
   }
 
-  /** The group's attributes when the snapshot was built (PROXY protocol, client IP, ...). */
+  /** {@return the group's attributes when the snapshot was built (PROXY protocol, client IP, ...)} */
   public TargetGroupAttributes groupAttributes() {
     return groupAttributes;
   }
 
-  /** The group's protocol and port when the snapshot was built. */
+  /** {@return the group's protocol and port when the snapshot was built} */
   public Protocol targetProtocol() {
     return targetGroup.protocol();
   }
 
-  /** The route of the node with index {@code zoneIndex} (see {@link RoutingSnapshot#zones()}). */
+  /**
+   * The route of the node with index {@code zoneIndex} (see {@link RoutingSnapshot#zones()}).
+   *
+   * @param zoneIndex the zone's index in the snapshot
+   * @return the node's route
+   */
   public NodeRoute node(int zoneIndex) {
     return nodes[zoneIndex];
   }
 
-  /** The route of the node of {@code zone}, or null when the zone is not enabled. */
+  /**
+   * The route of the node of {@code zone}.
+   *
+   * @param zone a zone name
+   * @return the node's route, or null when the zone is not enabled
+   */
   public @Nullable NodeRoute node(String zone) {
     for (NodeRoute n : nodes) {
       if (n.zone().equals(zone)) {
@@ -65,7 +75,7 @@ public final class ListenerRoute {
     return null;
   }
 
-  /** Every node's route, in zone order. */
+  /** {@return every node's route, in zone order} */
   public List<NodeRoute> nodes() {
     return List.of(nodes);
   }

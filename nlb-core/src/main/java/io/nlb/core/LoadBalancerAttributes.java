@@ -183,7 +183,13 @@ public final class LoadBalancerAttributes extends AttributeValues {
       return set(IPV6_DENY_ALL_IGW_TRAFFIC, Boolean.toString(deny));
     }
 
-    /** Turns access logs on into {@code directory} with {@code prefix} (which must not contain {@code AWSLogs}). */
+    /**
+     * Turns access logs on into {@code directory} with {@code prefix}.
+     *
+     * @param directory where log files are written
+     * @param prefix the prefix of their names (must not contain {@code AWSLogs})
+     * @return this builder
+     */
     public Builder accessLogs(String directory, String prefix) {
       set(ACCESS_LOGS_BUCKET, directory);
       set(ACCESS_LOGS_PREFIX, prefix);

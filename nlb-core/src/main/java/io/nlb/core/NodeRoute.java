@@ -45,8 +45,11 @@ public final class NodeRoute {
   }
 
   /**
-   * The target for a new flow with {@code flowHash}, or null when the node has no target. Use
-   * {@link #sticky()} to decide which hash to pass.
+   * The target for a new flow with {@code flowHash}. Use {@link #sticky()} to decide which hash to
+   * pass.
+   *
+   * @param flowHash the flow's (or, when sticky, the source's) hash
+   * @return the target, or null when the node has no target
    */
   public @Nullable RegisteredTarget select(long flowHash) {
     TargetSelector s = selector;
@@ -57,27 +60,27 @@ public final class NodeRoute {
     return i < 0 ? null : targets[i];
   }
 
-  /** The zone of this node. */
+  /** {@return the zone of this node} */
   public String zone() {
     return zone;
   }
 
-  /** Whether the group uses source-IP stickiness: pass the source hash, not the flow hash. */
+  /** {@return whether the group uses source-IP stickiness: pass the source hash, not the flow hash} */
   public boolean sticky() {
     return sticky;
   }
 
-  /** How the node routes. */
+  /** {@return how the node routes} */
   public Mode mode() {
     return mode;
   }
 
-  /** Every target in the node's scope (draining ones excluded), in stable order. */
+  /** {@return every target in the node's scope (draining ones excluded), in stable order} */
   public List<RegisteredTarget> targets() {
     return List.of(targets);
   }
 
-  /** How many targets in scope are healthy. */
+  /** {@return how many targets in scope are healthy} */
   public int healthyCount() {
     return healthyCount;
   }

@@ -43,22 +43,27 @@ public final class RoutingSnapshot {
     this.zonalShift = zonalShift;
   }
 
-  /** Increases with every snapshot of the load balancer. */
+  /** {@return the snapshot's version, which increases with every snapshot of the load balancer} */
   public long version() {
     return version;
   }
 
-  /** The seed every node of the load balancer hashes flows with. */
+  /** {@return the seed every node of the load balancer hashes flows with} */
   public long flowHashSeed() {
     return flowHashSeed;
   }
 
-  /** The enabled zones; a zone's index here is its node's index in every {@link ListenerRoute}. */
+  /** {@return the enabled zones; a zone's index here is its node's index in every {@link ListenerRoute}} */
   public List<Zone> zones() {
     return zones;
   }
 
-  /** The index of {@code zone} in {@link #zones()}, or -1. */
+  /**
+   * The index of {@code zone} in {@link #zones()}.
+   *
+   * @param zone a zone name
+   * @return its index, or -1 when it is not enabled
+   */
   public int zoneIndex(String zone) {
     for (int i = 0; i < zones.size(); i++) {
       if (zones.get(i).name().equals(zone)) {
@@ -68,14 +73,18 @@ public final class RoutingSnapshot {
     return -1;
   }
 
-  /** Every listener's route. */
+  /** {@return every listener's route} */
   public List<ListenerRoute> listeners() {
     return listeners;
   }
 
   /**
    * The listener that receives {@code protocol} traffic on {@code port}: for TCP a TCP, TLS or
-   * TCP_UDP listener; for UDP a UDP or TCP_UDP listener. Null when there is none.
+   * TCP_UDP listener; for UDP a UDP or TCP_UDP listener.
+   *
+   * @param protocol the IP protocol of the traffic
+   * @param port the port it arrives on
+   * @return the listener's route, or null when there is none
    */
   public @Nullable ListenerRoute listener(IpProtocol protocol, int port) {
     for (int i = 0; i < routes.length; i++) {
@@ -88,7 +97,12 @@ public final class RoutingSnapshot {
     return null;
   }
 
-  /** The route of {@code listener}, or null when it is not part of this snapshot. */
+  /**
+   * The route of {@code listener}.
+   *
+   * @param listener a listener
+   * @return its route, or null when it is not part of this snapshot
+   */
   public @Nullable ListenerRoute listener(Listener listener) {
     for (int i = 0; i < routes.length; i++) {
       if (routes[i].listener() == listener) {
@@ -98,17 +112,17 @@ public final class RoutingSnapshot {
     return null;
   }
 
-  /** The DNS answer. */
+  /** {@return the DNS answer} */
   public DnsRecords dns() {
     return dns;
   }
 
-  /** The active zonal shift, if any. */
+  /** {@return the active zonal shift, if any} */
   public java.util.Optional<ZonalShift> zonalShift() {
     return java.util.Optional.ofNullable(zonalShift);
   }
 
-  /** Every distinct target any node of any listener may route to. */
+  /** {@return every distinct target any node of any listener may route to} */
   public List<RegisteredTarget> targets() {
     List<RegisteredTarget> out = new ArrayList<>();
     for (ListenerRoute l : listeners) {

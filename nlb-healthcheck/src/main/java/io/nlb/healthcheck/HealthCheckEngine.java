@@ -168,7 +168,12 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     reporter.removeListener(listener);
   }
 
-  /** The health the engine holds for {@code target}; empty when it is not being checked. */
+  /**
+   * The health the engine holds for {@code target}.
+   *
+   * @param target a registered target
+   * @return its health; empty when it is not being checked
+   */
   public Optional<TargetHealth> health(RegisteredTarget target) {
     TrackedTarget t = reconciler.get(target);
     return t == null ? Optional.empty() : Optional.of(t.health());
@@ -317,7 +322,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
      * Transport#healthProbe()}), which runs on the transport's event loops. The engine never
      * closes a probe: its creator does (the transport closes its own).
      *
-     * @param probe the probe performing checks; defaults to {@link HealthProbe#nio()}, which the engine then owns and closes
+     * @param probe the probe performing checks; its creator closes it
      * @return this builder
      */
     public Builder probe(HealthProbe probe) {

@@ -94,7 +94,7 @@ public final class ConfigReloader implements AutoCloseable {
    * @param notApplied the changes skipped because of {@code failure}
    */
   public record Result(List<String> refused, List<String> applied, @Nullable String failure, List<String> notApplied) {
-    /** Whether the file is now fully in effect. */
+    /** {@return whether the file is now fully in effect} */
     public boolean ok() {
       return refused.isEmpty() && failure == null;
     }
@@ -116,7 +116,12 @@ public final class ConfigReloader implements AutoCloseable {
     this.applied = startup;
   }
 
-  /** Reads {@code file} and applies it; a file that does not parse is refused with its problems. */
+  /**
+   * Reads {@code file} and applies it; a file that does not parse is refused with its problems.
+   *
+   * @param file the configuration file
+   * @return what was applied, or why nothing was
+   */
   public Result reload(Path file) {
     LauncherConfig next;
     try {
@@ -133,7 +138,12 @@ public final class ConfigReloader implements AutoCloseable {
     return reload(next);
   }
 
-  /** Applies the difference between the running state and {@code next}; see the class comment. */
+  /**
+   * Applies the difference between the running state and {@code next}; see the class comment.
+   *
+   * @param next the configuration to run
+   * @return what was applied, or why nothing was
+   */
   public synchronized Result reload(LauncherConfig next) {
     List<String> problems = new ArrayList<>();
     checkRestartOnly(next, problems);
@@ -337,6 +347,7 @@ public final class ConfigReloader implements AutoCloseable {
   /**
    * Reloads {@code file} on SIGHUP and whenever it changes, until {@link #close()}.
    *
+   * @param file the configuration file
    * @throws IOException when the directory cannot be watched
    */
   public synchronized void watch(Path file) throws IOException {

@@ -93,6 +93,8 @@ public final class Launcher implements AutoCloseable {
    * Creates everything the configuration describes and binds it. On any refusal everything
    * created so far is closed again and the refusal is rethrown.
    *
+   * @param config the configuration
+   * @return the running launcher
    * @throws NlbException when the control plane refuses part of the configuration
    * @throws IllegalStateException when a load balancer cannot bind its listeners
    */
@@ -223,12 +225,12 @@ public final class Launcher implements AutoCloseable {
     nlb.close();
   }
 
-  /** The configuration it was started with. */
+  /** {@return the configuration it was started with} */
   public LauncherConfig config() {
     return config;
   }
 
-  /** The statistics store the transport and the health checks record into. */
+  /** {@return the statistics store the transport and the health checks record into} */
   public MetricStore metrics() {
     return metrics;
   }
@@ -251,22 +253,22 @@ public final class Launcher implements AutoCloseable {
     return maxConfigBytes;
   }
 
-  /** Applies changed files; {@link #run} also makes it watch the file. */
+  /** {@return the reloader, which applies changed files; {@link #run} also makes it watch the file} */
   public ConfigReloader reloader() {
     return reloader;
   }
 
-  /** The status page, if the file asked for one. */
+  /** {@return the status page, if the file asked for one} */
   public java.util.Optional<StatusServer> statusServer() {
     return java.util.Optional.ofNullable(status);
   }
 
-  /** The AWS API endpoint, if the file has an {@code awsApi} section. */
+  /** {@return the AWS API endpoint, if the file has an {@code awsApi} section} */
   public java.util.Optional<AwsApiServer> awsApiServer() {
     return java.util.Optional.ofNullable(awsApi);
   }
 
-  /** The DNS server, if the file has a {@code dns} key. */
+  /** {@return the DNS server, if the file has a {@code dns} key} */
   public java.util.Optional<DnsServer> dnsServer() {
     return java.util.Optional.ofNullable(dns);
   }
@@ -282,17 +284,17 @@ public final class Launcher implements AutoCloseable {
     return java.util.Optional.ofNullable(cluster);
   }
 
-  /** The running control plane. */
+  /** {@return the running control plane} */
   public Nlb nlb() {
     return nlb;
   }
 
-  /** The load balancers, in file order. */
+  /** {@return the load balancers, in file order} */
   public List<LoadBalancer> loadBalancers() {
     return loadBalancers;
   }
 
-  /** The transport. */
+  /** {@return the transport} */
   public NettyTransport transport() {
     return transport;
   }
@@ -347,6 +349,7 @@ public final class Launcher implements AutoCloseable {
    * stop or a valid file, 2 for a bad file or bad usage (nothing bound), 1 when start-up failed.
    *
    * @param args the command line
+   * @throws InterruptedException if interrupted while waiting for the stop
    */
   public static void main(String[] args) throws InterruptedException {
     int status = run(args, new CountDownLatch(1));

@@ -104,12 +104,25 @@ public final class LauncherConfig {
    */
   public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider,
       Limits limits, @Nullable Boolean zeroCopy, Duration shutdownTimeout) {
-    /** Settings with the JDK TLS provider, default limits and the default zero-copy choice. */
+    /**
+     * Settings with the JDK TLS provider, default limits and the default zero-copy choice.
+     *
+     * @param ioMode the I/O mode's name
+     * @param threads event-loop threads; 0 for Netty's default
+     * @param connectTimeout the timeout of connections to targets; null for the default
+     */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {
       this(ioMode, threads, connectTimeout, TlsProvider.AUTO, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
-    /** Settings with default limits and the default zero-copy choice. */
+    /**
+     * Settings with default limits and the default zero-copy choice.
+     *
+     * @param ioMode the I/O mode's name
+     * @param threads event-loop threads; 0 for Netty's default
+     * @param connectTimeout the timeout of connections to targets; null for the default
+     * @param tlsProvider the TLS provider
+     */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
       this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT);
     }
@@ -138,7 +151,12 @@ public final class LauncherConfig {
     public static final Limits DEFAULTS = new Limits(NettyTransport.UNLIMITED, NettyTransport.UNLIMITED, 1024 * 1024, 0,
         Duration.ofSeconds(10));
 
-    /** Applies these limits to {@code b}. */
+    /**
+     * Applies these limits to {@code b}.
+     *
+     * @param b a transport builder
+     * @return {@code b}
+     */
     public NettyTransportBuilder applyTo(NettyTransportBuilder b) {
       b.maxConnectionsPerListener(maxConnectionsPerListener).maxConnectionsPerClient(maxConnectionsPerClient)
           .flowBufferBytes(flowBufferBytes).tlsHandshakeTimeout(tlsHandshakeTimeout);
@@ -164,32 +182,32 @@ public final class LauncherConfig {
     this.awsApi = awsApi;
   }
 
-  /** The target groups, in file order. */
+  /** {@return the target groups, in file order} */
   public List<Group> groups() {
     return groups;
   }
 
-  /** The load balancers, in file order. */
+  /** {@return the load balancers, in file order} */
   public List<LoadBalancerConfig> loadBalancers() {
     return loadBalancers;
   }
 
-  /** The transport settings. */
+  /** {@return the transport settings} */
   public TransportSettings transport() {
     return transport;
   }
 
-  /** Whether to run the health-check engine. */
+  /** {@return whether to run the health-check engine} */
   public boolean healthChecks() {
     return healthChecks;
   }
 
-  /** The {@code identity}, {@code node} and {@code dns} settings ({@link ClusterSettings}). */
+  /** {@return the {@code identity}, {@code node} and {@code dns} settings ({@link ClusterSettings})} */
   public ClusterSettings cluster() {
     return cluster;
   }
 
-  /** The status page's settings ({@link StatusSettings}); {@code null} when there is no page. */
+  /** {@return the status page's settings ({@link StatusSettings}); {@code null} when there is no page} */
   public @Nullable StatusSettings status() {
     return status;
   }
@@ -253,6 +271,9 @@ public final class LauncherConfig {
   /**
    * Reads a {@code .yaml}/{@code .yml} or {@code .json} file.
    *
+   * @param file the file
+   * @return the configuration
+   * @throws IOException if the file cannot be read
    * @throws ConfigException listing every problem
    */
   public static LauncherConfig read(Path file) throws IOException {
@@ -264,6 +285,10 @@ public final class LauncherConfig {
    * one is refused before it is read (its size is checked first, and the read stops at the limit,
    * for files whose size the file system does not know).
    *
+   * @param file the file
+   * @param maxBytes the largest size accepted
+   * @return the configuration
+   * @throws IOException if the file cannot be read
    * @throws ConfigException listing every problem, or the one about the size
    */
   public static LauncherConfig read(Path file, long maxBytes) throws IOException {
@@ -305,12 +330,27 @@ public final class LauncherConfig {
     return parse(root, baseDir);
   }
 
-  /** Parses a YAML or JSON document given as text; relative file paths resolve against the working directory. */
+  /**
+   * Parses a YAML or JSON document given as text; relative file paths resolve against the working
+   * directory.
+   *
+   * @param text the document
+   * @return the configuration
+   * @throws ConfigException listing every problem
+   */
   public static LauncherConfig parseYaml(String text) {
     return parseYaml(text, Path.of(""));
   }
 
-  /** Parses a YAML or JSON document given as text; relative file paths resolve against {@code baseDir}. */
+  /**
+   * Parses a YAML or JSON document given as text; relative file paths resolve against {@code
+   * baseDir}.
+   *
+   * @param text the document
+   * @param baseDir the directory relative paths resolve against
+   * @return the configuration
+   * @throws ConfigException listing every problem
+   */
   public static LauncherConfig parseYaml(String text, Path baseDir) {
     return parse(text, false, baseDir, "");
   }
@@ -431,7 +471,9 @@ public final class LauncherConfig {
 
   /** Every problem of a configuration file, each with its path. */
   public static final class ConfigException extends RuntimeException {
+    /** The version of the serialized form. */
     private static final long serialVersionUID = 1L;
+    /** Every problem found, each with its path. */
     private final List<String> problems;
 
     ConfigException(List<String> problems) {
@@ -439,7 +481,7 @@ public final class LauncherConfig {
       this.problems = List.copyOf(problems);
     }
 
-    /** Every problem found. */
+    /** {@return every problem found} */
     public List<String> problems() {
       return problems;
     }

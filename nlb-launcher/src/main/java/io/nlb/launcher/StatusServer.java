@@ -196,7 +196,7 @@ public final class StatusServer implements AutoCloseable {
     return s;
   }
 
-  /** Where it listens, e.g. {@code 127.0.0.1:8081}. */
+  /** {@return where it listens, e.g. {@code 127.0.0.1:8081}} */
   public InetSocketAddress address() {
     return (InetSocketAddress) channel.localAddress();
   }

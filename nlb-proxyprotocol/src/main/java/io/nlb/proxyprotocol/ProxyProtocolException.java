@@ -46,7 +46,7 @@ public final class ProxyProtocolException extends RuntimeException {
     return new ProxyProtocolException(Problems.message(field, value, expected), offset);
   }
 
-  /** What was wrong, without the offset. */
+  /** {@return what was wrong, without the offset} */
   public String problem() {
     return problem;
   }

@@ -50,6 +50,11 @@ import java.util.function.Consumer;
  */
 @FunctionalInterface
 public interface HealthProbe {
-  /** Starts a check; {@code onResult} receives its result exactly once (see the class comment). */
+  /**
+   * Starts a check; {@code onResult} receives its result exactly once (see the class comment).
+   *
+   * @param request what to check, and how
+   * @param onResult receives the result
+   */
   void check(ProbeRequest request, Consumer<ProbeResult> onResult);
 }

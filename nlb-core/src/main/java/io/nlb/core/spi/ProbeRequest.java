@@ -104,12 +104,12 @@ public final class ProbeRequest {
     return timeout;
   }
 
-  /** The bytes written first; empty for none. A copy. */
+  /** {@return a copy of the bytes written first; empty for none} */
   public byte[] preamble() {
     return preamble.length == 0 ? NO_BYTES : preamble.clone();
   }
 
-  /** The number of bytes written first; 0 for none. */
+  /** {@return the number of bytes written first; 0 for none} */
   public int preambleLength() {
     return preamble.length;
   }

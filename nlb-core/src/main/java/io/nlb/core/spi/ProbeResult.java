@@ -13,13 +13,24 @@ import java.util.Objects;
  * @param detail why, for logs
  */
 public record ProbeResult(CheckOutcome outcome, String detail) {
-  /** Checks that neither component is null. */
+  /**
+   * Checks that neither component is null.
+   *
+   * @param outcome what the engine counts
+   * @param detail why, for logs
+   */
   public ProbeResult {
     Objects.requireNonNull(outcome, "outcome");
     Objects.requireNonNull(detail, "detail");
   }
 
-  /** A result with {@code outcome} and {@code detail}. */
+  /**
+   * A result with {@code outcome} and {@code detail}.
+   *
+   * @param outcome what the engine counts
+   * @param detail why, for logs
+   * @return the result
+   */
   public static ProbeResult of(CheckOutcome outcome, String detail) {
     return new ProbeResult(outcome, detail);
   }

@@ -42,7 +42,9 @@ public interface Transport extends AutoCloseable {
   /**
    * Starts making the bindings of {@code lb} match {@code next}, which is already published.
    *
+   * @param lb the load balancer
    * @param previous the snapshot bound so far, or null when {@code lb} is new
+   * @param next the snapshot to bind
    * @return completes when every socket of {@code next} accepts; fails (with bindings as for
    *     {@code previous}) when something cannot be bound
    */
@@ -52,16 +54,26 @@ public interface Transport extends AutoCloseable {
    * Starts unbinding everything of {@code lb} and closing its flows (the load balancer is
    * deleted).
    *
+   * @param lb the load balancer
    * @return completes when its sockets are closed
    */
   CompletionStage<Void> remove(LoadBalancer lb);
   /**
    * The deregistration delay of {@code target} ended; when {@code terminateConnections} is true,
    * its remaining flows must be closed.
+   *
+   * @param target the target
+   * @param terminateConnections whether its flows must be closed
    */
   default void targetDrained(RegisteredTarget target, boolean terminateConnections) {}
 
-  /** The health of {@code target} changed from {@code previous} to {@code current}. */
+  /**
+   * The health of {@code target} changed from {@code previous} to {@code current}.
+   *
+   * @param target the target
+   * @param previous its health before
+   * @param current its health now
+   */
   default void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {}
 
   /**
@@ -70,6 +82,8 @@ public interface Transport extends AutoCloseable {
    * methods, it is called by the health-check engine, from any thread, and must return the same
    * probe every time. The probe lives as long as the transport: {@link #close()} ends it (checks in
    * flight report {@link CheckOutcome#ERROR}); the engine never closes it.
+   *
+   * @return the probe; empty when the transport does not probe
    */
   default Optional<HealthProbe> healthProbe() {
     return Optional.empty();

@@ -30,7 +30,16 @@ import java.util.List;
  */
 public record Liveness(int eventLoops, int eventLoopsAlive, int listenerSockets, int listenerSocketsAccepting,
     long handlerErrors, List<String> problems) {
-  /** Copies {@code problems}. */
+  /**
+   * Copies {@code problems}.
+   *
+   * @param eventLoops the event loops the transport runs on
+   * @param eventLoopsAlive those that are alive
+   * @param listenerSockets TCP listener sockets bound now
+   * @param listenerSocketsAccepting those accepting now
+   * @param handlerErrors unexpected errors caught in connection handlers so far
+   * @param problems what keeps the data plane from serving; empty when it serves
+   */
   public Liveness {
     problems = List.copyOf(problems);
   }
