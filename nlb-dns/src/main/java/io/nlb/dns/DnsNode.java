@@ -19,7 +19,13 @@ import java.util.List;
  * @since 0.1
  */
 public record DnsNode(String zone, List<InetAddress> addresses, NodeState state) {
-  /** Copies {@code addresses}. */
+  /**
+   * Copies {@code addresses}.
+   *
+   * @param zone the zone's name
+   * @param addresses the node's addresses
+   * @param state whether the node may be in the answer
+   */
   public DnsNode {
     addresses = List.copyOf(addresses);
   }
