@@ -27,23 +27,71 @@ import org.jspecify.annotations.Nullable;
  * groups) presents the same resource ids and DNS names and sends every flow to the same target.
  * Changing any of these keys needs a restart. Immutable.
  *
- * @param identity the deployment's identity, {@link #DEFAULT_IDENTITY} unless given
- * @param flowHashSeed the flow-hash seed, or {@code null} to derive it from the identity
- * @param zones the zones whose nodes this process runs, or {@code null} for every zone
- * @param reusePort whether listening sockets take {@code SO_REUSEPORT}
- * @param dns where the DNS server listens, or {@code null} for none
+ * <p>A class rather than a record: the fuzz test's instrumentation (Jazzer) broke the field
+ * writes of this record's compact constructor when the class was already loaded.
  */
-public record ClusterSettings(String identity, @Nullable Long flowHashSeed, @Nullable Set<String> zones, boolean reusePort,
-    @Nullable InetSocketAddress dns) {
+public final class ClusterSettings {
   /** The identity of a file without {@code identity.name}: ids then derive from the names alone. */
   public static final String DEFAULT_IDENTITY = "nlb";
 
   /** A file without these keys: the default identity, every zone, no SO_REUSEPORT, no DNS server. */
   static final ClusterSettings DEFAULTS = new ClusterSettings(DEFAULT_IDENTITY, null, null, false, null);
 
-  /** Copies {@code zones}. */
-  public ClusterSettings {
-    zones = zones == null ? null : Set.copyOf(zones);
+  private final String identity;
+  private final @Nullable Long flowHashSeed;
+  private final @Nullable Set<String> zones;
+  private final boolean reusePort;
+  private final @Nullable InetSocketAddress dns;
+
+  ClusterSettings(String identity, @Nullable Long flowHashSeed, @Nullable Set<String> zones, boolean reusePort,
+      @Nullable InetSocketAddress dns) {
+    this.identity = identity;
+    this.flowHashSeed = flowHashSeed;
+    this.zones = zones == null ? null : Set.copyOf(zones);
+    this.reusePort = reusePort;
+    this.dns = dns;
+  }
+
+  /** {@return the deployment's identity, {@link #DEFAULT_IDENTITY} unless given} */
+  public String identity() {
+    return identity;
+  }
+
+  /** {@return the flow-hash seed, or {@code null} to derive it from the identity} */
+  public @Nullable Long flowHashSeed() {
+    return flowHashSeed;
+  }
+
+  /** {@return the zones whose nodes this process runs, or {@code null} for every zone} */
+  public @Nullable Set<String> zones() {
+    return zones;
+  }
+
+  /** {@return whether listening sockets take {@code SO_REUSEPORT}} */
+  public boolean reusePort() {
+    return reusePort;
+  }
+
+  /** {@return where the DNS server listens, or {@code null} for none} */
+  public @Nullable InetSocketAddress dns() {
+    return dns;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof ClusterSettings c && identity.equals(c.identity) && java.util.Objects.equals(flowHashSeed, c.flowHashSeed)
+        && java.util.Objects.equals(zones, c.zones) && reusePort == c.reusePort && java.util.Objects.equals(dns, c.dns);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(identity, flowHashSeed, zones, reusePort, dns);
+  }
+
+  @Override
+  public String toString() {
+    return "{identity: " + identity + (flowHashSeed == null ? "" : ", flowHashSeed: (set)") + ", zones: "
+        + (zones == null ? "all" : new TreeSet<>(zones)) + ", reusePort: " + reusePort + ", dns: " + (dns == null ? "none" : dns) + "}";
   }
 
   /**
