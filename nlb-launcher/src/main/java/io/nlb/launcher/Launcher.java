@@ -183,9 +183,14 @@ public final class Launcher implements AutoCloseable {
       }
       InetSocketAddress dnsAddress = cluster.dns();
       if (dnsAddress != null) {
-        // This process knows its own nodes only: the zones it does not run answer as gone.
-        launcher.dns = DnsServer.builder(NodeDirectory.of(nlb, (lb, zone) -> served == null || served.contains(zone)), nlb.dnsSuffix())
-            .address(dnsAddress).build();
+        // Alone, this process knows its own nodes only: the zones it does not run answer as gone.
+        // With a cluster section, the live members' published state says which nodes are there.
+        NodeDirectory directory = NodeDirectory.of(nlb, (lb, zone) -> served == null || served.contains(zone));
+        if (config.sharedState() != null) {
+          Launcher l = launcher;
+          directory = new ClusterNodeDirectory(NodeDirectory.of(nlb), () -> l.cluster);
+        }
+        launcher.dns = DnsServer.builder(directory, nlb.dnsSuffix()).address(dnsAddress).build();
         log.info("dns: answering for *.{} on {} (udp, tcp)", nlb.dnsSuffix(), launcher.dns.address());
       }
       StatusSettings s = config.status();
