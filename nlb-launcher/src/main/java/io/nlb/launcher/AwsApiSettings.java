@@ -55,32 +55,32 @@ public final class AwsApiSettings {
     this.definition = definition;
   }
 
-  /** The address the endpoint binds ({@code 127.0.0.1} unless given). */
+  /** {@return the address the endpoint binds ({@code 127.0.0.1} unless given)} */
   public InetAddress address() {
     return address;
   }
 
-  /** The port (0 picks a free one). */
+  /** {@return the port (0 picks a free one)} */
   public int port() {
     return port;
   }
 
-  /** The region requests are signed for. */
+  /** {@return the region requests are signed for} */
   public String region() {
     return region;
   }
 
-  /** The account id in ARNs. */
+  /** {@return the account id in ARNs} */
   public String accountId() {
     return accountId;
   }
 
-  /** The subnets requests may name. */
+  /** {@return the subnets requests may name} */
   public List<Subnet> subnets() {
     return subnets;
   }
 
-  /** The state file, resolved against the configuration file's directory; {@code null}: none. */
+  /** {@return the state file, resolved against the configuration file's directory; {@code null}: none} */
   public @Nullable Path stateFile() {
     return stateFile;
   }

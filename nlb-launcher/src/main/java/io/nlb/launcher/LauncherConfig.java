@@ -212,7 +212,7 @@ public final class LauncherConfig {
     return status;
   }
 
-  /** The AWS API endpoint's settings ({@link AwsApiSettings}); {@code null} when there is none. */
+  /** {@return the AWS API endpoint's settings ({@link AwsApiSettings}); {@code null} when there is none} */
   public @Nullable AwsApiSettings awsApi() {
     return awsApi;
   }
