@@ -48,6 +48,7 @@ import org.jspecify.annotations.Nullable;
  * takes it. A refused operation throws {@link NlbException} and changes nothing.
  */
 public final class Nlb implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Nlb.class);
   final ControlPlane control = new ControlPlane();
   private final ConfigApplier applier = new ConfigApplier(this);
   final Scheduler scheduler;
@@ -62,7 +63,8 @@ public final class Nlb implements AutoCloseable {
 
   private final Map<String, LoadBalancer> loadBalancers = new LinkedHashMap<>();
   private final Map<String, TargetGroup> targetGroups = new LinkedHashMap<>();
-  private final Map<String, AlbState> albEndpoints = new LinkedHashMap<>();
+  /** The ALB endpoints and their address refresh (control plane only). */
+  private final AlbEndpoints albs = new AlbEndpoints(this);
   private long registrationSequence;
   private final AuditListener audit;
   private final Duration instanceRefresh;
@@ -70,6 +72,7 @@ public final class Nlb implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong auditSequence = new java.util.concurrent.atomic.AtomicLong();
   private boolean closed;
   private final List<TargetHealthListener> healthListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> targetSetListeners = new CopyOnWriteArrayList<>();
   private volatile PassiveHealthSink passiveHealth = PassiveHealthSink.NONE;
 
   private Nlb(Builder b) {
@@ -532,16 +535,7 @@ public final class Nlb implements AutoCloseable {
   }
 
   void doCreateAlbEndpoint(AlbEndpoint endpoint) {
-    List<InetAddress> initial = readAddresses(endpoint);
-    control.run(() -> {
-      checkOpen();
-      if (albEndpoints.containsKey(endpoint.name())) {
-        throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("albEndpoint.name", endpoint.name(), "a name no other endpoint uses"));
-      }
-      AlbState state = new AlbState(endpoint, initial);
-      albEndpoints.put(endpoint.name(), state);
-      scheduleRefresh(state);
-    });
+    albs.create(endpoint);
   }
 
   /**
@@ -553,7 +547,7 @@ public final class Nlb implements AutoCloseable {
    */
   public List<InetAddress> albEndpointAddresses(String name) {
     return control.call(() -> {
-      return requireAlb(name).addresses;
+      return albs.require(name).addresses;
     });
   }
 
@@ -569,90 +563,11 @@ public final class Nlb implements AutoCloseable {
   }
 
   void doDeleteAlbEndpoint(String name) {
-    control.run(() -> {
-      checkOpen();
-      AlbState state = requireAlb(name);
-      for (TargetGroup tg : targetGroups.values()) {
-        for (RegisteredTarget r : tg.registrationsUnlocked()) {
-          if (name.equals(r.albEndpoint())) {
-            throw new NlbException(ErrorCode.RESOURCE_IN_USE, Check.message("albEndpoint", name,
-                "an endpoint no target group has registered; deregister it from " + tg.name() + " first"));
-          }
-        }
-      }
-      Scheduler.Cancellable t = state.refresh;
-      if (t != null) {
-        t.cancel();
-      }
-      albEndpoints.remove(name);
-    });
+    albs.delete(name);
   }
 
-  AlbState requireAlb(String name) {
-    AlbState s = albEndpoints.get(name);
-    if (s == null) {
-      throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target.id", name, "the name of an ALB endpoint created with createAlbEndpoint"));
-    }
-    return s;
-  }
-
-  private static List<InetAddress> readAddresses(AlbEndpoint endpoint) {
-    try {
-      return List.copyOf(endpoint.source().addresses());
-    } catch (Exception e) {
-      throw new NlbException(ErrorCode.INVALID_TARGET,
-          Check.message("albEndpoint[" + endpoint.name() + "].addresses", String.valueOf(e.getMessage()), "an address source that answers"));
-    }
-  }
-
-  private void scheduleRefresh(AlbState state) {
-    state.refresh = scheduler.schedule(state.endpoint.refreshInterval(), () -> refresh(state));
-  }
-
-  private void refresh(AlbState state) {
-    List<InetAddress> read = null;
-    try {
-      read = List.copyOf(state.endpoint.source().addresses());
-    } catch (Exception e) {
-      state.lastError = String.valueOf(e.getMessage());
-    }
-    List<InetAddress> next = read;
-    control.execute(() -> {
-      if (closed || albEndpoints.get(state.endpoint.name()) != state) {
-        return;
-      }
-      if (next != null && !next.equals(state.addresses)) {
-        state.addresses = next;
-        state.lastError = null;
-        Set<LoadBalancer> affected = new HashSet<>();
-        for (TargetGroup tg : targetGroups.values()) {
-          for (RegisteredTarget r : tg.registrationsUnlocked()) {
-            if (state.endpoint.name().equals(r.albEndpoint())) {
-              r.albAddresses(next);
-              LoadBalancer lb = loadBalancerOf(tg);
-              if (lb != null) {
-                affected.add(lb);
-              }
-            }
-          }
-        }
-        affected.forEach(LoadBalancer::republish);
-      }
-      scheduleRefresh(state);
-    });
-  }
-
-  /** Control-plane state of one ALB endpoint. */
-  static final class AlbState {
-    final AlbEndpoint endpoint;
-    volatile List<InetAddress> addresses;
-    volatile @Nullable String lastError;
-    Scheduler.@Nullable Cancellable refresh;
-
-    AlbState(AlbEndpoint endpoint, List<InetAddress> addresses) {
-      this.endpoint = endpoint;
-      this.addresses = addresses;
-    }
+  AlbEndpoints.State requireAlb(String name) {
+    return albs.require(name);
   }
 
   // ------------------------------------------------------------------ instance state
@@ -773,12 +688,22 @@ public final class Nlb implements AutoCloseable {
   void release(boolean publish) {
     Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> rebind = deferredRebind;
     Set<LoadBalancer> republish = deferredRepublish;
-    heldBack = null;
     deferredRebind = null;
     deferredRepublish = null;
     if (!publish || rebind == null || republish == null) {
+      heldBack = null;
       return;
     }
+    // The flow events of these publications (FlowResets) still wait for the apply's binding:
+    // heldBack is cleared only once they are queued.
+    try {
+      publishDeferred(rebind, republish);
+    } finally {
+      heldBack = null;
+    }
+  }
+
+  private void publishDeferred(Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> rebind, Set<LoadBalancer> republish) {
     rebind.forEach((lb, f) -> lb.rebindNow().whenComplete((v, e) -> {
       if (e == null) {
         f.complete(null);
@@ -852,6 +777,9 @@ public final class Nlb implements AutoCloseable {
       throw e;
     }
     emit(operation, request, response.apply(result), null, null);
+    // Any successful operation may change which targets are to be checked (registrations,
+    // listeners, zones, health-check settings): the engine re-reads once, whatever the operation.
+    targetSetChanged();
     return result;
   }
 
@@ -913,6 +841,11 @@ public final class Nlb implements AutoCloseable {
     return String.format("%016x", random.nextLong());
   }
 
+  /** Whether {@link #close()} has run; control plane only. */
+  boolean isClosed() {
+    return closed;
+  }
+
   void checkOpen() {
     if (closed) {
       throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("nlb", "closed", "an open Nlb"));
@@ -938,6 +871,46 @@ public final class Nlb implements AutoCloseable {
    */
   public void removeTargetHealthListener(TargetHealthListener listener) {
     healthListeners.remove(listener);
+  }
+
+  /**
+   * Adds a listener told whenever the set of targets to health-check may have changed: a
+   * registration, a deregistration delay ending, a listener, zone, attribute or health-check
+   * setting changed, a load balancer created or deleted, an instance or ALB endpoint re-resolved.
+   * Health reports alone do not fire it. The health-check engine uses it instead of polling.
+   *
+   * <p>Called on the control plane (or on the thread of the operation that changed something),
+   * possibly several times for one change: the listener must not block or call the {@link Nlb}
+   * back; it should note the change and act on its own thread.
+   *
+   * <pre>{@code
+   * nlb.addTargetSetListener(() -> executor.execute(engine::reconcile));
+   * }</pre>
+   *
+   * @param listener the listener; adding it twice makes it called twice
+   */
+  public void addTargetSetListener(Runnable listener) {
+    targetSetListeners.add(listener);
+  }
+
+  /**
+   * Removes a listener added with {@link #addTargetSetListener}; unknown listeners are ignored.
+   *
+   * @param listener the listener to remove (one registration of it)
+   */
+  public void removeTargetSetListener(Runnable listener) {
+    targetSetListeners.remove(listener);
+  }
+
+  /** Tells every target-set listener; a listener that throws does not stop the others. */
+  void targetSetChanged() {
+    for (Runnable l : targetSetListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("target-set listener {} failed", l, e);
+      }
+    }
   }
 
   /** Called by {@link TargetGroup#reportHealth} outside the lock. */
@@ -1013,12 +986,7 @@ public final class Nlb implements AutoCloseable {
       if (refresh != null) {
         refresh.cancel();
       }
-      for (AlbState s : albEndpoints.values()) {
-        Scheduler.Cancellable t = s.refresh;
-        if (t != null) {
-          t.cancel();
-        }
-      }
+      albs.close();
       for (LoadBalancer lb : loadBalancers.values()) {
         lb.cancelTimers();
       }

@@ -17,11 +17,11 @@ import io.nlb.core.ServerCertificate;
 import io.nlb.core.IpAddressType;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.Protocol;
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RouteTarget;
+import io.nlb.core.FlowResets;
+import io.nlb.core.RouteSlots;
 import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.Scheduler;
-import io.nlb.core.TargetHealth;
-import io.nlb.core.TargetHealthState;
 import io.nlb.core.Zone;
 import io.nlb.core.routing.IpProtocol;
 import io.nlb.core.spi.HealthProbe;
@@ -81,13 +81,13 @@ import org.slf4j.LoggerFactory;
  * <p>This class is the application's handle: a builder, diagnostics and {@link #close()}. The
  * control plane talks to it through {@link #spi()}, the {@link Transport} it is given with {@code
  * Nlb.builder().transport(transport.spi())}; applications never call that interface's methods.
- * The control plane calls them ({@code apply}, {@code remove}, {@code targetDrained} and {@code
- * targetHealthChanged}) serialized, never from an event loop; {@code apply} binds synchronously.
+ * The control plane calls them ({@code apply}, {@code remove} and {@code
+ * resetFlows}) serialized, never from an event loop; {@code apply} binds synchronously.
  * Each accepted connection lives on one event loop, and its backend connection is registered on
- * the same loop, so a flow's state is confined to that thread. A flow reads {@link
- * LoadBalancer#routingSnapshot()} once when it starts and keeps the {@link RegisteredTarget} it
- * chose; the hooks reach existing flows through a per-target set of live flows and hop to their
- * event loops.
+ * the same loop, so a flow's state is confined to that thread. A flow reads its socket's route
+ * slot ({@link io.nlb.core.RouteSlot}) once when it starts and keeps the {@link RouteTarget} value
+ * it chose; {@code resetFlows} reaches existing flows through a per-registration set of live flows
+ * and hops to their event loops.
  *
  * <p>Thread-safe. The accessors ({@link #ioMode()}, {@link #activeTcpFlows()}, ...) may be called
  * from any thread.
@@ -134,7 +134,7 @@ public final class NettyTransport implements AutoCloseable {
   public static final int MAX_FLOW_BUFFER_BYTES = 1 << 30;
 
   private final Map<LoadBalancer, LbState> loadBalancers = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<RegisteredTarget, Set<Flow>> flowsByTarget = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, Set<Flow>> flowsByTarget = new ConcurrentHashMap<>();
   private final AtomicInteger tcpFlows = new AtomicInteger();
   final AtomicInteger udpFlows = new AtomicInteger();
   final LongAdder udpOverflows = new LongAdder();
@@ -391,8 +391,8 @@ public final class NettyTransport implements AutoCloseable {
   /** The SPI side, kept off the public type so that applications cannot call it by mistake. */
   private record Spi(NettyTransport owner) implements Transport {
     @Override
-    public CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
-      return owner.apply(lb, previous, next);
+    public CompletionStage<Void> apply(LoadBalancer lb, RouteSlots slots, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
+      return owner.apply(lb, slots, previous, next);
     }
 
     @Override
@@ -406,13 +406,8 @@ public final class NettyTransport implements AutoCloseable {
     }
 
     @Override
-    public void targetDrained(RegisteredTarget target, boolean terminateConnections) {
-      owner.targetDrained(target, terminateConnections);
-    }
-
-    @Override
-    public void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
-      owner.targetHealthChanged(target, previous, current);
+    public void resetFlows(LoadBalancer lb, FlowResets resets) {
+      owner.resetFlows(resets);
     }
 
     @Override
@@ -428,17 +423,17 @@ public final class NettyTransport implements AutoCloseable {
 
   // ------------------------------------------------------------------ Transport (through Spi)
 
-  CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
+  CompletionStage<Void> apply(LoadBalancer lb, RouteSlots slots, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("transport: closed (expected: an open transport)"));
     }
-    LbState st = loadBalancers.computeIfAbsent(lb, LbState::new);
+    LbState st = loadBalancers.computeIfAbsent(lb, l -> new LbState(l, slots));
     List<Endpoint> added = new ArrayList<>();
     List<CompletableFuture<Void>> binds = new ArrayList<>();
     synchronized (st) {
       Map<BindKey, Zone> wanted = wanted(lb, next);
       List<Runnable> tlsCommit = new ArrayList<>();
-      Map<Listener, TlsFrontend> tlsNext;
+      Map<String, TlsFrontend> tlsNext;
       try {
         // Everything that can be refused without a socket comes first, so that a refusal changes
         // nothing.
@@ -515,8 +510,8 @@ public final class NettyTransport implements AutoCloseable {
    *
    * @throws IllegalStateException naming the listener and the setting that would fix it
    */
-  private Map<Listener, TlsFrontend> planTls(LbState st, RoutingSnapshot next, List<Runnable> commit) {
-    Map<Listener, TlsFrontend> out = new HashMap<>();
+  private Map<String, TlsFrontend> planTls(LbState st, RoutingSnapshot next, List<Runnable> commit) {
+    Map<String, TlsFrontend> out = new HashMap<>();
     for (ListenerRoute r : next.listeners()) {
       ListenerConfig c = r.config();
       if (c.protocol() != Protocol.TLS) {
@@ -524,7 +519,7 @@ public final class NettyTransport implements AutoCloseable {
       }
       SecurityPolicy policy;
       TlsOrigination origination = null;
-      TlsFrontend cur = st.tls.get(r.listener());
+      TlsFrontend cur = st.tls.get(r.listenerId());
       try {
         policy = SecurityPolicy.named(c.sslPolicy().orElse(SecurityPolicy.DEFAULT.name()));
         PolicySupport.check(policy, tlsProvider).requireExact();
@@ -549,13 +544,13 @@ public final class NettyTransport implements AutoCloseable {
           t = TlsTermination.builder(c, tlsProvider)
               .negotiationListener(TcpFlow.TLS_ERRORS)
               .handshakeTimeout(tlsHandshakeTimeout)
-              .accessLog(st.accessLogWriter, st.lb.resourceId(), r.listener().resourceId())
+              .accessLog(st.accessLogWriter, st.lb.resourceId(), r.listenerResourceId())
               .timeSource(st.lb.nlb().scheduler())
               .build();
         } catch (RuntimeException e) {
           throw new IllegalStateException(c.path() + ": " + e.getMessage(), e);
         }
-        fe = new TlsFrontend(r.listener(), t, c);
+        fe = new TlsFrontend(r.listenerId(), t, c);
       } else {
         fe = cur;
         if (cur.config != c) {
@@ -571,7 +566,7 @@ public final class NettyTransport implements AutoCloseable {
         fe.origination = o;
         fe.originationPolicy = o == null ? null : p;
       });
-      out.put(r.listener(), fe);
+      out.put(r.listenerId(), fe);
     }
     return out;
   }
@@ -583,10 +578,10 @@ public final class NettyTransport implements AutoCloseable {
     }
   }
 
-  private static Map<Integer, TlsFrontend> byPort(RoutingSnapshot next, Map<Listener, TlsFrontend> tls) {
+  private static Map<Integer, TlsFrontend> byPort(RoutingSnapshot next, Map<String, TlsFrontend> tls) {
     Map<Integer, TlsFrontend> out = new HashMap<>();
     for (ListenerRoute r : next.listeners()) {
-      TlsFrontend fe = tls.get(r.listener());
+      TlsFrontend fe = tls.get(r.listenerId());
       if (fe != null) {
         out.put(r.config().port(), fe);
       }
@@ -668,24 +663,31 @@ public final class NettyTransport implements AutoCloseable {
     return closed;
   }
 
-  void targetDrained(RegisteredTarget target, boolean terminateConnections) {
-    if (!terminateConnections) {
-      return;
-    }
-    Set<Flow> flows = flowsByTarget.get(target);
-    if (flows != null) {
-      for (Flow f : flows) {
-        f.terminate();
+  /**
+   * Applies one routing change's effect on open flows (computed by the core from the difference
+   * between its old and new routes): closes the flows of terminated targets, marks or unmarks the
+   * flows of targets whose health changed.
+   */
+  void resetFlows(FlowResets resets) {
+    for (RouteTarget t : resets.terminate()) {
+      Set<Flow> flows = flowsByTarget.get(t.registrationId());
+      if (flows != null) {
+        for (Flow f : flows) {
+          f.terminate();
+        }
       }
     }
+    mark(resets.unhealthy(), true);
+    mark(resets.healthy(), false);
   }
 
-  void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
-    boolean unhealthy = current.state() == TargetHealthState.UNHEALTHY || current.state() == TargetHealthState.UNAVAILABLE;
-    Set<Flow> flows = flowsByTarget.get(target);
-    if (flows != null) {
-      for (Flow f : flows) {
-        f.targetUnhealthy(unhealthy);
+  private void mark(List<RouteTarget> targets, boolean unhealthy) {
+    for (RouteTarget t : targets) {
+      Set<Flow> flows = flowsByTarget.get(t.registrationId());
+      if (flows != null) {
+        for (Flow f : flows) {
+          f.targetUnhealthy(unhealthy);
+        }
       }
     }
   }
@@ -804,7 +806,7 @@ public final class NettyTransport implements AutoCloseable {
 
   void flowOpened(Flow f, LbState st, boolean tcp) {
     st.flows.add(f);
-    flowsByTarget.compute(f.target(), (k, s) -> {
+    flowsByTarget.compute(f.target().registrationId(), (k, s) -> {
       Set<Flow> set = s == null ? ConcurrentHashMap.newKeySet() : s;
       set.add(f);
       return set;
@@ -816,7 +818,7 @@ public final class NettyTransport implements AutoCloseable {
 
   void flowClosed(Flow f, LbState st, boolean tcp) {
     st.flows.remove(f);
-    flowsByTarget.computeIfPresent(f.target(), (k, s) -> {
+    flowsByTarget.computeIfPresent(f.target().registrationId(), (k, s) -> {
       s.remove(f);
       return s.isEmpty() ? null : s;
     });
@@ -901,7 +903,7 @@ public final class NettyTransport implements AutoCloseable {
   /** Creates the endpoint of {@code k} and starts binding it; {@link Endpoint#bound} tells the outcome. */
   private Endpoint bind(LbState st, BindKey k, Zone zone, Map<Integer, TlsFrontend> tlsByPort) {
     ZoneMetrics zm = st.zoneMetrics.computeIfAbsent(k.zone(), z -> new ZoneMetrics(metrics, st.lb.resourceId(), z));
-    Endpoint ep = new Endpoint(this, st, k, zone, zm);
+    Endpoint ep = new Endpoint(this, st, k, zone, zm, st.slots.slot(k.protocol(), k.port(), k.zone()));
     AcceptGuard guard = null;
     if (k.protocol() == IpProtocol.TCP) {
       ep.tls = tlsByPort.get(k.port()); // before the socket accepts anything

@@ -23,9 +23,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.nlb.core.ListenerRoute;
 import io.nlb.core.NodeRoute;
 import io.nlb.core.Protocol;
-import io.nlb.core.RegisteredTarget;
-import io.nlb.core.RoutingSnapshot;
-import io.nlb.core.TargetHealthState;
+import io.nlb.core.RouteTarget;
+import io.nlb.core.RouteSlot;
 import io.nlb.core.routing.IpProtocol;
 import io.nlb.proxyprotocol.ProxiedProtocol;
 import io.nlb.proxyprotocol.ProxyV2Encoder;
@@ -134,7 +133,7 @@ final class TcpFlow implements Flow, ChannelFutureListener {
   private @Nullable End pendingEnd;
 
   private @Nullable Channel target;
-  private @Nullable RegisteredTarget registered;
+  private @Nullable RouteTarget registered;
   /** The PROXY v2 encoder when the target group wants a header, else null. */
   private @Nullable ProxyV2Encoder proxyHeader;
   private boolean connected;
@@ -235,8 +234,8 @@ final class TcpFlow implements Flow, ChannelFutureListener {
   }
 
   @Override
-  public RegisteredTarget target() {
-    RegisteredTarget t = registered;
+  public RouteTarget target() {
+    RouteTarget t = registered;
     if (t == null) {
       throw new IllegalStateException("flow not routed yet");
     }
@@ -264,18 +263,18 @@ final class TcpFlow implements Flow, ChannelFutureListener {
       reset(client);
       return;
     }
-    RoutingSnapshot s = ep.lb.routingSnapshot();
-    ListenerRoute route = s.listener(IpProtocol.TCP, ep.port);
-    int zone = s.zoneIndex(ep.zone);
+    // The one read of the core a new flow makes: its socket's route slot.
+    RouteSlot.Route slotRoute = ep.slot.route();
     InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
     InetSocketAddress local = (InetSocketAddress) client.localAddress();
-    if (route == null || zone < 0 || remote == null || local == null) {
+    if (slotRoute == null || remote == null || local == null) {
       lbResetClient();
       return;
     }
-    NodeRoute node = route.node(zone);
-    long hash = Routes.hash(s.flowHashSeed(), node, IpProtocol.TCP, remote, local, ThreadLocalRandom.current().nextInt());
-    RegisteredTarget t = node.select(hash);
+    ListenerRoute route = slotRoute.listener();
+    NodeRoute node = slotRoute.node();
+    long hash = Routes.hash(slotRoute.flowHashSeed(), node, IpProtocol.TCP, remote, local, ThreadLocalRandom.current().nextInt());
+    RouteTarget t = node.select(hash);
     InetSocketAddress address = t == null ? null : t.address(hash);
     if (t == null || address == null) {
       lbResetClient();
@@ -288,7 +287,7 @@ final class TcpFlow implements Flow, ChannelFutureListener {
         // The core allows TLS groups behind TLS listeners only, and apply() builds the
         // origination before publishing the snapshot that needs it.
         log.warn("nlb flow {}: {} forwards to the TLS group {} but no TLS origination is set up", describe(),
-            route.config().path(), route.targetGroup().name());
+            route.config().path(), route.targetGroup());
         lbResetClient();
         return;
       }
@@ -298,15 +297,14 @@ final class TcpFlow implements Flow, ChannelFutureListener {
     opened = true;
     ep.metrics.tcpFlowOpened(tls != null);
     ep.transport.flowOpened(this, ep.state, true);
-    // The target was chosen from the snapshot before this flow joined its target's flow set; a
+    // The target was chosen from the slot before this flow joined its target's flow set; a
     // drain-with-termination or a health change in between would have missed it. The control plane
-    // sets the target's state before it tells the transport, so reading it now closes the gap.
-    if (t.isRemoved() && route.groupAttributes().connectionTermination()) {
+    // publishes a route before it tells the transport, so reading the slot again closes the gap.
+    if (Routes.lateReset(slotRoute, ep.slot.route(), t)) {
       end(End.LB_RESET);
       return;
     }
-    TargetHealthState health = t.health().state();
-    if (health == TargetHealthState.UNHEALTHY || health == TargetHealthState.UNAVAILABLE) {
+    if (Routes.unhealthyNow(ep.slot.route(), t)) {
       unhealthy = true;
     }
     idleNanos = ep.transport.tcpIdleNanos(route);
@@ -413,12 +411,12 @@ final class TcpFlow implements Flow, ChannelFutureListener {
         ep.outOfFiles(describe(), cause);
       } else {
         log.debug("nlb flow {} -> {}: connect failed: {}", describe(), registered, String.valueOf(cause));
-        ep.lb.nlb().passiveHealth().connectFailed(target());
+        ep.slot.passiveHealth().connectFailed(target());
       }
       end(End.LB_RESET);
       return;
     }
-    ep.lb.nlb().passiveHealth().connected(target());
+    ep.slot.passiveHealth().connected(target());
     lastActivity = System.nanoTime();
     idleFuture = loop.schedule(idleCheck, KeepaliveIdle.firstCheckNanos(idleNanos, tls != null, ep.transport.io.acksVisible()),
         TimeUnit.NANOSECONDS);
@@ -501,7 +499,7 @@ final class TcpFlow implements Flow, ChannelFutureListener {
     ep.metrics.tcpBytes(n);
     // The bytes just spliced reach the target's socket before the reset (see endSoon).
     if (connected && !finished && unhealthy && pendingEnd == null
-        && !Routes.failsOpen(ep.lb.routingSnapshot(), ep.zone, target())) {
+        && !Routes.failsOpen(ep.slot)) {
       endSoon(End.LB_RESET);
     }
   }
@@ -749,7 +747,7 @@ final class TcpFlow implements Flow, ChannelFutureListener {
         q.add((ByteBuf) msg);
         return;
       }
-      if (unhealthy && !Routes.failsOpen(ep.lb.routingSnapshot(), ep.zone, target())) {
+      if (unhealthy && !Routes.failsOpen(ep.slot)) {
         ReferenceCountUtil.release(msg);
         end(End.LB_RESET);
         return;
@@ -988,7 +986,7 @@ final class TcpFlow implements Flow, ChannelFutureListener {
         break;
       case TARGET_RESET:
         ep.metrics.targetResets.increment();
-        ep.lb.nlb().passiveHealth().targetReset(target());
+        ep.slot.passiveHealth().targetReset(target());
         reset(client);
         if (t != null) {
           reset(t);

@@ -7,8 +7,8 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.nlb.core.ListenerRoute;
 import io.nlb.core.NodeRoute;
-import io.nlb.core.RegisteredTarget;
-import io.nlb.core.RoutingSnapshot;
+import io.nlb.core.RouteTarget;
+import io.nlb.core.RouteSlot;
 import io.nlb.core.routing.IpProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -62,7 +62,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
         return;
       }
       UdpFlow f = flows.get(sender);
-      if (f != null && f.isUnhealthy() && !Routes.failsOpen(ep.lb.routingSnapshot(), ep.zone, f.target())) {
+      if (f != null && f.isUnhealthy() && !Routes.failsOpen(ep.slot)) {
         // Passive health does not apply to UDP; a flow to a target that became unhealthy ends,
         // and this datagram starts a new flow to a healthy target.
         f.close();
@@ -92,14 +92,14 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
       transport.causes.record(transport.udpTableFullCause, ep, null);
       return null;
     }
-    RoutingSnapshot s = ep.lb.routingSnapshot();
-    ListenerRoute route = s.listener(IpProtocol.UDP, ep.port);
-    int zone = s.zoneIndex(ep.zone);
-    RegisteredTarget t = null;
+    // The one read of the core a new flow makes: its socket's route slot.
+    RouteSlot.Route slotRoute = ep.slot.route();
+    ListenerRoute route = slotRoute == null ? null : slotRoute.listener();
+    RouteTarget t = null;
     InetSocketAddress address = null;
-    if (route != null && zone >= 0) {
-      NodeRoute node = route.node(zone);
-      long hash = Routes.hash(s.flowHashSeed(), node, IpProtocol.UDP, sender, local, 0);
+    if (slotRoute != null) {
+      NodeRoute node = slotRoute.node();
+      long hash = Routes.hash(slotRoute.flowHashSeed(), node, IpProtocol.UDP, sender, local, 0);
       t = node.select(hash);
       address = t == null ? null : t.address(hash);
     }
