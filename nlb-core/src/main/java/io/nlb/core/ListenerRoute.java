@@ -1,63 +1,41 @@
 package io.nlb.core;
 
-import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The routing of one listener in a snapshot: its configuration, the target group it forwards to,
- * and one {@link NodeRoute} per enabled zone.
+ * The routing of one listener in a snapshot, as a value: the listener's id and configuration, the
+ * target group it forwards to (by name, with its protocol and attributes at publish time), and one
+ * {@link NodeRoute} per enabled zone. It holds no live {@link Listener} or {@link TargetGroup}.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @param listenerId the listener's 16-hex-digit id ({@link Listener#id()})
+ * @param listenerResourceId the listener's resource id ({@link Listener#resourceId()})
+ * @param config the listener's configuration when the snapshot was built
+ * @param targetGroup the name of the target group the default action forwards to
+ * @param targetProtocol the group's protocol
+ * @param groupAttributes the group's attributes when the snapshot was built (PROXY protocol,
+ *     client IP, connection termination, ...)
+ * @param nodes one route per enabled zone, in zone order (see {@link RoutingSnapshot#zones()})
+ * @since 0.1
  */
-public final class ListenerRoute {
-  private final Listener listener;
-  private final ListenerConfig config;
-  private final TargetGroup targetGroup;
-  private final TargetGroupAttributes groupAttributes;
-  private final NodeRoute[] nodes;
+public record ListenerRoute(String listenerId, String listenerResourceId, ListenerConfig config, String targetGroup,
+    Protocol targetProtocol, TargetGroupAttributes groupAttributes, List<NodeRoute> nodes) {
 
-  ListenerRoute(Listener listener, ListenerConfig config, TargetGroup targetGroup, TargetGroupAttributes groupAttributes, NodeRoute[] nodes) {
-    this.listener = listener;
-    this.config = config;
-    this.targetGroup = targetGroup;
-    this.groupAttributes = groupAttributes;
-    this.nodes = nodes;
-  }
-
-  /** {@return the listener} */
-  public Listener listener() {
-    return listener;
-  }
-
-  /** {@return the listener's configuration when the snapshot was built} */
-  public ListenerConfig config() {
-    return config;
-  }
-
-  /** {@return the target group the default action forwards to} */
-  public TargetGroup targetGroup() {
-    return targetGroup;
-  }
-
-  /** {@return the group's attributes when the snapshot was built (PROXY protocol, client IP, ...)} */
-  public TargetGroupAttributes groupAttributes() {
-    return groupAttributes;
-  }
-
-  /** {@return the group's protocol and port when the snapshot was built} */
-  public Protocol targetProtocol() {
-    return targetGroup.protocol();
+  /** Copies {@code nodes}. */
+  public ListenerRoute {
+    nodes = List.copyOf(nodes);
   }
 
   /**
-   * The route of the node with index {@code zoneIndex} (see {@link RoutingSnapshot#zones()}).
+   * The route of the node with index {@code zoneIndex}.
    *
-   * @param zoneIndex the zone's index in the snapshot
+   * @param zoneIndex the zone's index in {@link RoutingSnapshot#zones()}
    * @return the node's route
    */
   public NodeRoute node(int zoneIndex) {
-    return nodes[zoneIndex];
+    return nodes.get(zoneIndex);
   }
 
   /**
@@ -67,7 +45,8 @@ public final class ListenerRoute {
    * @return the node's route, or null when the zone is not enabled
    */
   public @Nullable NodeRoute node(String zone) {
-    for (NodeRoute n : nodes) {
+    for (int i = 0; i < nodes.size(); i++) {
+      NodeRoute n = nodes.get(i);
       if (n.zone().equals(zone)) {
         return n;
       }
@@ -75,13 +54,8 @@ public final class ListenerRoute {
     return null;
   }
 
-  /** {@return every node's route, in zone order} */
-  public List<NodeRoute> nodes() {
-    return List.of(nodes);
-  }
-
   @Override
   public String toString() {
-    return config.path() + " -> " + targetGroup.name() + " " + Arrays.toString(nodes);
+    return config.path() + " -> " + targetGroup + " " + nodes;
   }
 }

@@ -53,9 +53,10 @@ public final class LoadBalancer implements AutoCloseable {
   private @Nullable ZonalShift zonalShift;
   private Scheduler.@Nullable Cancellable shiftExpiry;
   private volatile @Nullable RoutingSnapshot snapshot;
-  private long version;
-  /** Selectors of the last snapshot by scope, so a health change reuses the primary table. */
-  private Map<String, TargetSelector> selectors = new HashMap<>();
+  /** The route slots the transport's sockets hold; filled from every snapshot published. */
+  final RouteSlots slots;
+  /** Builds this load balancer's snapshots (control plane only). */
+  private final SnapshotBuilder snapshots;
   /** Warns about targets that no zone contains (guarded by the control-plane lock). */
   final UnzonedTargets unzoned;
 
@@ -64,6 +65,8 @@ public final class LoadBalancer implements AutoCloseable {
     this.name = config.name();
     this.id = id;
     this.unzoned = new UnzonedTargets(config.name());
+    this.slots = new RouteSlots(nlb);
+    this.snapshots = new SnapshotBuilder(nlb, this);
     this.scheme = config.scheme();
     this.ipAddressType = config.ipAddressType();
     this.zones = new ArrayList<>(config.zones());
@@ -262,17 +265,17 @@ public final class LoadBalancer implements AutoCloseable {
     }
     NodeRoute node = l.node(zi);
     long hash = node.sticky() ? key.sourceHash(s.flowHashSeed()) : key.hash(s.flowHashSeed());
-    RegisteredTarget t = node.select(hash);
+    RouteTarget t = node.select(hash);
     if (t == null) {
       return new RouteDecision(RouteDecision.Outcome.NO_TARGET, null, null, hash,
-          "the node of " + zone + " has no target in scope for " + l.targetGroup().name());
+          "the node of " + zone + " has no target in scope for " + l.targetGroup());
     }
     InetSocketAddress address = t.address(hash);
     if (node.mode() == NodeRoute.Mode.FAIL_OPEN) {
       return new RouteDecision(RouteDecision.Outcome.ROUTED_FAIL_OPEN, t, address, hash,
           "healthy targets (" + node.healthyCount() + " of " + node.targets().size() + ") are below the group's threshold; the node routes to all targets");
     }
-    return new RouteDecision(RouteDecision.Outcome.ROUTED, t, address, hash, "routed to a healthy target of " + l.targetGroup().name());
+    return new RouteDecision(RouteDecision.Outcome.ROUTED, t, address, hash, "routed to a healthy target of " + l.targetGroup());
   }
 
   /**
@@ -801,8 +804,20 @@ public final class LoadBalancer implements AutoCloseable {
     stateReason = reason;
   }
 
+  /**
+   * Publishes {@code s}: the snapshot field, then every route slot; then tells the transport, as one
+   * event, what the difference from the previous snapshot means for open flows. During an apply the
+   * event waits until the apply is bound ({@link Nlb#afterBinding}), since it may still be taken back.
+   */
   void publish(RoutingSnapshot s) {
+    RoutingSnapshot previous = snapshot;
     snapshot = s;
+    slots.publish(s);
+    FlowResets resets = FlowResets.between(previous, s);
+    Transport t = nlb.transport;
+    if (t != null && !resets.isEmpty()) {
+      nlb.afterBinding(() -> t.resetFlows(this, resets));
+    }
   }
 
   /** Rebuilds and publishes the snapshot (no binding change). */
@@ -810,7 +825,8 @@ public final class LoadBalancer implements AutoCloseable {
     if (state == LoadBalancerState.DELETED || nlb.deferPublish(this)) {
       return;
     }
-    snapshot = buildSnapshot();
+    publish(buildSnapshot());
+    nlb.targetSetChanged();
   }
 
   /**
@@ -827,13 +843,14 @@ public final class LoadBalancer implements AutoCloseable {
   CompletionStage<Void> rebindNow() {
     RoutingSnapshot previous = snapshot;
     RoutingSnapshot next = buildSnapshot();
-    snapshot = next;
+    publish(next);
+    nlb.targetSetChanged();
     Transport t = nlb.transport;
     if (t == null || state == LoadBalancerState.FAILED || state == LoadBalancerState.DELETED) {
       return Change.BOUND;
     }
     try {
-      return t.apply(this, previous, next);
+      return t.apply(this, slots, previous, next);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -848,58 +865,29 @@ public final class LoadBalancer implements AutoCloseable {
     });
   }
 
-  RoutingSnapshot buildSnapshot() {
-    Map<String, TargetSelector> cache = new HashMap<>();
-    List<ListenerRoute> routes = new ArrayList<>();
-    Map<String, TargetGroup> groups = new LinkedHashMap<>();
-    for (Listener l : listeners) {
-      TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
-      groups.put(tg.name(), tg);
-      NodeRoute[] nodes = new NodeRoute[zones.size()];
-      for (int i = 0; i < nodes.length; i++) {
-        nodes[i] = nodeRoute(tg, zones.get(i).name(), cache);
-      }
-      routes.add(new ListenerRoute(l, l.configUnlocked(), tg, tg.attributesUnlocked(), nodes));
+  /**
+   * Republishes after the health of {@code changed} (targets of {@code tg}) changed, rebuilding only
+   * the node routes that hold one of them ({@link SnapshotBuilder#rebuildForHealth}). A command.
+   */
+  void republishHealth(TargetGroup tg, List<RegisteredTarget> changed) {
+    RoutingSnapshot prev = snapshot;
+    if (prev == null) {
+      republish();
+      return;
     }
-    selectors = cache;
-    return new RoutingSnapshot(++version, nlb.flowHashSeed, zones, routes, dns(groups.values()), zonalShift);
+    if (state == LoadBalancerState.DELETED || nlb.deferPublish(this)) {
+      return;
+    }
+    publish(snapshots.rebuildForHealth(prev, tg, changed));
+  }
+
+  RoutingSnapshot buildSnapshot() {
+    return snapshots.build();
   }
 
   /** The targets of {@code tg} that the node of {@code zone} may route to, in stable order. */
   List<RegisteredTarget> scope(TargetGroup tg, String zone) {
-    boolean crossZone = tg.attributesUnlocked().crossZone().effective(attributes.crossZoneEnabled());
-    String shifted = zonalShift == null ? null : zonalShift.zone();
-    List<RegisteredTarget> out = new ArrayList<>();
-    for (RegisteredTarget r : tg.registrationsUnlocked()) {
-      if (r.isDraining() || !usable(r)) {
-        continue;
-      }
-      if (r.isAlb()) {
-        out.add(r);
-        continue;
-      }
-      String z = r.zoneIn(this);
-      if (z == null) {
-        unzoned.warnOnce(r, zones);
-        continue;
-      }
-      if (!enabled(z)) {
-        continue;
-      }
-      boolean include;
-      if (zone.equals(shifted)) {
-        include = !z.equals(shifted);
-      } else if (crossZone) {
-        include = !z.equals(shifted);
-      } else {
-        include = z.equals(zone);
-      }
-      if (include) {
-        out.add(r);
-      }
-    }
-    out.sort((a, b) -> a.stableKey().compareTo(b.stableKey()));
-    return out;
+    return snapshots.scope(tg, zone, false);
   }
 
   boolean enabled(String zone) {
@@ -935,84 +923,6 @@ public final class LoadBalancer implements AutoCloseable {
       }
     }
     return false;
-  }
-
-  private NodeRoute nodeRoute(TargetGroup tg, String zone, Map<String, TargetSelector> cache) {
-    List<RegisteredTarget> scope = scope(tg, zone);
-    TargetGroupAttributes ga = tg.attributesUnlocked();
-    boolean sticky = ga.stickiness();
-    RegisteredTarget[] targets = scope.toArray(new RegisteredTarget[0]);
-    if (targets.length == 0) {
-      return new NodeRoute(zone, targets, null, NodeRoute.Mode.NO_TARGETS, sticky, 0);
-    }
-    String[] keys = new String[targets.length];
-    boolean[] eligible = new boolean[targets.length];
-    int healthy = 0;
-    for (int i = 0; i < targets.length; i++) {
-      keys[i] = targets[i].stableKey();
-      eligible[i] = targets[i].health().isHealthy();
-      if (eligible[i]) {
-        healthy++;
-      }
-    }
-    String cacheKey = tg.id() + "|" + String.join(",", keys);
-    TargetSelector selector = cache.get(cacheKey);
-    if (selector == null) {
-      TargetSelector previous = selectors.get(cacheKey);
-      selector = previous == null ? TargetSelector.build(keys, eligible, nlb.tableSize) : previous.withEligibility(eligible);
-      cache.put(cacheKey, selector);
-    }
-    boolean failOpen = belowThreshold(healthy, targets.length, ga.routingFailoverMinimumHealthyCount(), ga.routingFailoverMinimumHealthyPercentage());
-    return new NodeRoute(zone, targets, selector, failOpen ? NodeRoute.Mode.FAIL_OPEN : NodeRoute.Mode.HEALTHY, sticky, healthy);
-  }
-
-  static boolean belowThreshold(int healthy, int total, int minCount, java.util.OptionalInt minPercentage) {
-    if (healthy < minCount) {
-      return true;
-    }
-    return minPercentage.isPresent() && (long) healthy * 100 < (long) minPercentage.getAsInt() * total;
-  }
-
-  private DnsRecords dns(Collection<TargetGroup> groups) {
-    String shifted = zonalShift == null ? null : zonalShift.zone();
-    List<Zone> candidates = new ArrayList<>();
-    for (Zone z : zones) {
-      if (!z.name().equals(shifted)) {
-        candidates.add(z);
-      }
-    }
-    List<Zone> healthy = new ArrayList<>();
-    for (Zone z : candidates) {
-      boolean ok = true;
-      for (TargetGroup tg : groups) {
-        List<RegisteredTarget> scope = scope(tg, z.name());
-        int h = 0;
-        for (RegisteredTarget r : scope) {
-          if (r.health().isHealthy()) {
-            h++;
-          }
-        }
-        TargetGroupAttributes ga = tg.attributesUnlocked();
-        int minCount = Math.max(1, ga.dnsFailoverMinimumHealthyCount().orElse(1));
-        if (belowThreshold(h, scope.size(), minCount, ga.dnsFailoverMinimumHealthyPercentage())) {
-          ok = false;
-        }
-      }
-      if (ok) {
-        healthy.add(z);
-      }
-    }
-    List<Zone> answer = healthy.isEmpty() ? candidates : healthy;
-    List<String> names = new ArrayList<>();
-    List<InetAddress> addresses = new ArrayList<>();
-    for (Zone z : answer) {
-      names.add(z.name());
-      z.ipv4Address().ifPresent(addresses::add);
-      if (ipAddressType == IpAddressType.DUALSTACK) {
-        z.ipv6Address().ifPresent(addresses::add);
-      }
-    }
-    return new DnsRecords(dnsName(), names, addresses, DnsRecords.perZone(dnsName(), zones, ipAddressType == IpAddressType.DUALSTACK));
   }
 
   @Override

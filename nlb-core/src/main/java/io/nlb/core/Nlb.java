@@ -48,6 +48,7 @@ import org.jspecify.annotations.Nullable;
  * takes it. A refused operation throws {@link NlbException} and changes nothing.
  */
 public final class Nlb implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Nlb.class);
   final ControlPlane control = new ControlPlane();
   private final ConfigApplier applier = new ConfigApplier(this);
   final Scheduler scheduler;
@@ -63,7 +64,10 @@ public final class Nlb implements AutoCloseable {
 
   private final Map<String, LoadBalancer> loadBalancers = new LinkedHashMap<>();
   private final Map<String, TargetGroup> targetGroups = new LinkedHashMap<>();
-  private final Map<String, AlbState> albEndpoints = new LinkedHashMap<>();
+  /** The ALB endpoints and their address refresh (control plane only). */
+  private final AlbEndpoints albs = new AlbEndpoints(this);
+  /** Quota and compatibility checks of listeners and registrations. */
+  private final Admission admission = new Admission(this);
   private long registrationSequence;
   private final AuditListener audit;
   private final Duration instanceRefresh;
@@ -71,6 +75,7 @@ public final class Nlb implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong auditSequence = new java.util.concurrent.atomic.AtomicLong();
   private boolean closed;
   private final List<TargetHealthListener> healthListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> targetSetListeners = new CopyOnWriteArrayList<>();
   private volatile PassiveHealthSink passiveHealth = PassiveHealthSink.NONE;
 
   private Nlb(Builder b) {
@@ -342,189 +347,23 @@ public final class Nlb implements AutoCloseable {
     return null;
   }
 
-  /**
-   * Checks that {@code config} may become {@code listener}'s configuration on {@code lb}, given
-   * the other listeners {@code others} (those of {@code lb} that stay, plus any planned with it).
-   */
+  /** See {@link Admission#checkListener}. */
   void checkListener(LoadBalancer lb, Listener listener, ListenerConfig config, Collection<Listener> others) {
-    String path = config.path();
-    List<String> duplicate = new ArrayList<>();
-    List<String> incompatible = new ArrayList<>();
-    List<String> problems = new ArrayList<>();
-    List<Listener> all = new ArrayList<>(others);
-    for (Listener o : lb.listenersMutable()) {
-      if (o != listener && !all.contains(o)) {
-        all.add(o);
-      }
-    }
-    all.remove(listener);
-    for (Listener o : all) {
-      if (LoadBalancerConfig.clash(o.configUnlocked(), config)) {
-        duplicate.add(Check.message(path, config.protocol() + ":" + config.port(),
-            "a port not used by " + o.configUnlocked().path() + " for the same transport protocol"));
-      }
-    }
-    if (!duplicate.isEmpty()) {
-      throw new NlbException(ErrorCode.DUPLICATE_LISTENER, duplicate);
-    }
-    if (all.size() + 1 > quotas.listenersPerLoadBalancer()) {
-      throw new NlbException(ErrorCode.TOO_MANY_LISTENERS,
-          Check.message("loadBalancer[" + lb.name() + "].listeners", all.size() + 1, "at most " + quotas.listenersPerLoadBalancer()));
-    }
-    List<String> unsupported = new ArrayList<>();
-    LoadBalancerConfig.checkListenerFits(config, lb.ipAddressTypeUnlocked(), unsupported);
-    if (!unsupported.isEmpty()) {
-      throw new NlbException(ErrorCode.UNSUPPORTED_PROTOCOL, unsupported);
-    }
-    int certificates = config.certificateCount();
-    for (Listener o : all) {
-      certificates += o.configUnlocked().certificateCount();
-    }
-    if (certificates > quotas.certificatesPerLoadBalancer()) {
-      throw new NlbException(ErrorCode.TOO_MANY_CERTIFICATES,
-          Check.message(path + ".certificates", certificates + " on the load balancer", "at most " + quotas.certificatesPerLoadBalancer()));
-    }
-    TargetGroup tg = requireTargetGroup(path + ".defaultAction.targetGroup", config.targetGroup());
-    LoadBalancerConfig.checkGroupFits(config, tg.protocol(), lb.ipAddressTypeUnlocked(), unsupported);
-    if (!unsupported.isEmpty()) {
-      throw new NlbException(ErrorCode.UNSUPPORTED_PROTOCOL, unsupported);
-    }
-    LoadBalancer owner = loadBalancerOf(tg);
-    if (owner != null && owner != lb) {
-      throw new NlbException(ErrorCode.TARGET_GROUP_ASSOCIATION_LIMIT, Check.message(path + ".defaultAction.targetGroup",
-          tg.name(), "a target group not used by another load balancer (used by " + owner.name() + ")"));
-    }
-    checkCompatible(path, config.protocol(), tg, incompatible);
-    if (!incompatible.isEmpty()) {
-      throw new NlbException(ErrorCode.INCOMPATIBLE_PROTOCOLS, incompatible);
-    }
-    if (tg.ipAddressType() == IpAddressType.IPV6 && lb.ipAddressTypeUnlocked() != IpAddressType.DUALSTACK) {
-      problems.add(Check.message(path + ".defaultAction.targetGroup", tg.name(), "an ipv4 target group; ipv6 groups need a dualstack load balancer"));
-    }
-    if (config.protocol() == Protocol.TLS && tg.attributesUnlocked().stickiness()) {
-      problems.add(Check.message(path + ".defaultAction.targetGroup", tg.name(),
-          "a group without stickiness; sticky sessions are not supported with TLS listeners"));
-    }
-    if (!problems.isEmpty()) {
-      throw new NlbException(ErrorCode.INVALID_CONFIGURATION_REQUEST, problems);
-    }
-    // Cross-zone load balancing and zonal shift exclude each other (startZonalShift and both
-    // modifyAttributes refuse it); attaching a group that turns cross-zone on must too.
-    ZonalShift shift = lb.zonalShiftUnlocked();
-    if (shift != null && tg.attributesUnlocked().crossZone() == CrossZone.ENABLED) {
-      throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(path + ".defaultAction.targetGroup", tg.name(),
-          "a group without " + TargetGroupAttributes.CROSS_ZONE + " true while a zonal shift is active (away from " + shift.zone() + ")"));
-    }
-    checkAlbAssociations(tg, lb);
-    if (owner == null) {
-      checkTargetQuotas(lb, tg, tg.registrationsUnlocked());
-    }
+    admission.checkListener(lb, listener, config, others);
   }
 
-  /** The documented table of listener protocol x target group protocol x target type. */
   static void checkCompatible(String path, Protocol listener, TargetGroup tg, List<String> problems) {
-    Protocol g = tg.protocol();
-    TargetType type = tg.targetType();
-    boolean ok;
-    String expected;
-    switch (listener) {
-      case TCP:
-        ok = type == TargetType.ALB ? g == Protocol.TCP : (g == Protocol.TCP || g == Protocol.TCP_UDP);
-        expected = "a TCP or TCP_UDP group (TCP for alb groups)";
-        break;
-      case TLS:
-        ok = type != TargetType.ALB && (g == Protocol.TCP || g == Protocol.TLS);
-        expected = "a TCP or TLS group of instance or ip targets";
-        break;
-      case UDP:
-        ok = type != TargetType.ALB && (g == Protocol.UDP || g == Protocol.TCP_UDP);
-        expected = "a UDP or TCP_UDP group of instance or ip targets";
-        break;
-      default:
-        ok = type != TargetType.ALB && g == Protocol.TCP_UDP;
-        expected = "a TCP_UDP group of instance or ip targets";
-        break;
-    }
-    if (!ok) {
-      problems.add(Check.message(path + ".defaultAction.targetGroup", tg.name() + " (" + g + ", " + type + ")",
-          expected + " for a " + listener + " listener"));
-    }
+    Admission.checkCompatible(path, listener, tg, problems);
   }
 
-  /** One ALB endpoint may sit behind at most {@link Quotas#loadBalancersPerAlbEndpoint()} load balancers. */
+  /** See {@link Admission#checkAlbAssociations}. */
   void checkAlbAssociations(TargetGroup tg, @Nullable LoadBalancer lb) {
-    if (lb == null) {
-      return;
-    }
-    for (RegisteredTarget r : tg.registrationsUnlocked()) {
-      String endpoint = r.albEndpoint();
-      if (endpoint == null) {
-        continue;
-      }
-      Set<LoadBalancer> lbs = new HashSet<>();
-      lbs.add(lb);
-      for (TargetGroup other : targetGroups.values()) {
-        if (other == tg) {
-          continue;
-        }
-        for (RegisteredTarget o : other.registrationsUnlocked()) {
-          LoadBalancer olb = loadBalancerOf(other);
-          if (endpoint.equals(o.albEndpoint()) && olb != null) {
-            lbs.add(olb);
-          }
-        }
-      }
-      if (lbs.size() > quotas.loadBalancersPerAlbEndpoint()) {
-        throw new NlbException(ErrorCode.TOO_MANY_REGISTRATIONS_FOR_TARGET_ID, Check.message("albEndpoint", endpoint,
-            "an endpoint behind at most " + quotas.loadBalancersPerAlbEndpoint() + " load balancers"));
-      }
-    }
+    admission.checkAlbAssociations(tg, lb);
   }
 
-  /**
-   * Checks the per-load-balancer and per-zone target quotas as if {@code tg} held {@code
-   * registrations}. A target in N groups counts N times; an ALB endpoint counts as 50 targets per
-   * zone (100 with cross-zone on).
-   */
+  /** See {@link Admission#checkTargetQuotas}. */
   void checkTargetQuotas(LoadBalancer lb, TargetGroup tg, Collection<RegisteredTarget> registrations) {
-    Set<TargetGroup> groups = new HashSet<>();
-    for (Listener l : lb.listenersMutable()) {
-      TargetGroup g = targetGroups.get(l.configUnlocked().targetGroup());
-      if (g != null) {
-        groups.add(g);
-      }
-    }
-    groups.add(tg);
-    int total = 0;
-    Map<String, Integer> perZone = new LinkedHashMap<>();
-    for (TargetGroup g : groups) {
-      Collection<RegisteredTarget> regs = g == tg ? registrations : g.registrationsUnlocked();
-      boolean crossZone = g.attributesUnlocked().crossZone().effective(lb.attributesUnlocked().crossZoneEnabled());
-      for (RegisteredTarget r : regs) {
-        if (r.isAlb()) {
-          total += 1;
-          for (Zone z : lb.zonesUnlocked()) {
-            perZone.merge(z.name(), crossZone ? 100 : 50, Integer::sum);
-          }
-          continue;
-        }
-        total += 1;
-        String zone = r.zoneIn(lb);
-        if (zone != null) {
-          perZone.merge(zone, 1, Integer::sum);
-        }
-      }
-    }
-    if (total > quotas.targetsPerLoadBalancer()) {
-      throw new NlbException(ErrorCode.TOO_MANY_TARGETS, Check.message("loadBalancer[" + lb.name() + "].targets", total,
-          "at most " + quotas.targetsPerLoadBalancer() + " (a target in N groups counts N times)"));
-    }
-    for (Map.Entry<String, Integer> e : perZone.entrySet()) {
-      if (e.getValue() > quotas.targetsPerZonePerLoadBalancer()) {
-        throw new NlbException(ErrorCode.TOO_MANY_TARGETS, Check.message("loadBalancer[" + lb.name() + "].zone[" + e.getKey() + "].targets",
-            e.getValue(), "at most " + quotas.targetsPerZonePerLoadBalancer() + " (a target in N groups counts N times; an ALB 50, or 100 with cross-zone on)"));
-      }
-    }
+    admission.checkTargetQuotas(lb, tg, registrations);
   }
 
   // ------------------------------------------------------------------ ALB endpoints
@@ -542,16 +381,7 @@ public final class Nlb implements AutoCloseable {
   }
 
   void doCreateAlbEndpoint(AlbEndpoint endpoint) {
-    List<InetAddress> initial = readAddresses(endpoint);
-    control.run(() -> {
-      checkOpen();
-      if (albEndpoints.containsKey(endpoint.name())) {
-        throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("albEndpoint.name", endpoint.name(), "a name no other endpoint uses"));
-      }
-      AlbState state = new AlbState(endpoint, initial);
-      albEndpoints.put(endpoint.name(), state);
-      scheduleRefresh(state);
-    });
+    albs.create(endpoint);
   }
 
   /**
@@ -563,7 +393,7 @@ public final class Nlb implements AutoCloseable {
    */
   public List<InetAddress> albEndpointAddresses(String name) {
     return control.call(() -> {
-      return requireAlb(name).addresses;
+      return albs.require(name).addresses;
     });
   }
 
@@ -579,90 +409,11 @@ public final class Nlb implements AutoCloseable {
   }
 
   void doDeleteAlbEndpoint(String name) {
-    control.run(() -> {
-      checkOpen();
-      AlbState state = requireAlb(name);
-      for (TargetGroup tg : targetGroups.values()) {
-        for (RegisteredTarget r : tg.registrationsUnlocked()) {
-          if (name.equals(r.albEndpoint())) {
-            throw new NlbException(ErrorCode.RESOURCE_IN_USE, Check.message("albEndpoint", name,
-                "an endpoint no target group has registered; deregister it from " + tg.name() + " first"));
-          }
-        }
-      }
-      Scheduler.Cancellable t = state.refresh;
-      if (t != null) {
-        t.cancel();
-      }
-      albEndpoints.remove(name);
-    });
+    albs.delete(name);
   }
 
-  AlbState requireAlb(String name) {
-    AlbState s = albEndpoints.get(name);
-    if (s == null) {
-      throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target.id", name, "the name of an ALB endpoint created with createAlbEndpoint"));
-    }
-    return s;
-  }
-
-  private static List<InetAddress> readAddresses(AlbEndpoint endpoint) {
-    try {
-      return List.copyOf(endpoint.source().addresses());
-    } catch (Exception e) {
-      throw new NlbException(ErrorCode.INVALID_TARGET,
-          Check.message("albEndpoint[" + endpoint.name() + "].addresses", String.valueOf(e.getMessage()), "an address source that answers"));
-    }
-  }
-
-  private void scheduleRefresh(AlbState state) {
-    state.refresh = scheduler.schedule(state.endpoint.refreshInterval(), () -> refresh(state));
-  }
-
-  private void refresh(AlbState state) {
-    List<InetAddress> read = null;
-    try {
-      read = List.copyOf(state.endpoint.source().addresses());
-    } catch (Exception e) {
-      state.lastError = String.valueOf(e.getMessage());
-    }
-    List<InetAddress> next = read;
-    control.execute(() -> {
-      if (closed || albEndpoints.get(state.endpoint.name()) != state) {
-        return;
-      }
-      if (next != null && !next.equals(state.addresses)) {
-        state.addresses = next;
-        state.lastError = null;
-        Set<LoadBalancer> affected = new HashSet<>();
-        for (TargetGroup tg : targetGroups.values()) {
-          for (RegisteredTarget r : tg.registrationsUnlocked()) {
-            if (state.endpoint.name().equals(r.albEndpoint())) {
-              r.albAddresses(next);
-              LoadBalancer lb = loadBalancerOf(tg);
-              if (lb != null) {
-                affected.add(lb);
-              }
-            }
-          }
-        }
-        affected.forEach(LoadBalancer::republish);
-      }
-      scheduleRefresh(state);
-    });
-  }
-
-  /** Control-plane state of one ALB endpoint. */
-  static final class AlbState {
-    final AlbEndpoint endpoint;
-    volatile List<InetAddress> addresses;
-    volatile @Nullable String lastError;
-    Scheduler.@Nullable Cancellable refresh;
-
-    AlbState(AlbEndpoint endpoint, List<InetAddress> addresses) {
-      this.endpoint = endpoint;
-      this.addresses = addresses;
-    }
+  AlbEndpoints.State requireAlb(String name) {
+    return albs.require(name);
   }
 
   // ------------------------------------------------------------------ instance state
@@ -783,12 +534,22 @@ public final class Nlb implements AutoCloseable {
   void release(boolean publish) {
     Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> rebind = deferredRebind;
     Set<LoadBalancer> republish = deferredRepublish;
-    heldBack = null;
     deferredRebind = null;
     deferredRepublish = null;
     if (!publish || rebind == null || republish == null) {
+      heldBack = null;
       return;
     }
+    // The flow events of these publications (FlowResets) still wait for the apply's binding:
+    // heldBack is cleared only once they are queued.
+    try {
+      publishDeferred(rebind, republish);
+    } finally {
+      heldBack = null;
+    }
+  }
+
+  private void publishDeferred(Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> rebind, Set<LoadBalancer> republish) {
     rebind.forEach((lb, f) -> lb.rebindNow().whenComplete((v, e) -> {
       if (e == null) {
         f.complete(null);
@@ -862,6 +623,9 @@ public final class Nlb implements AutoCloseable {
       throw e;
     }
     emit(operation, request, response.apply(result), null, null);
+    // Any successful operation may change which targets are to be checked (registrations,
+    // listeners, zones, health-check settings): the engine re-reads once, whatever the operation.
+    targetSetChanged();
     return result;
   }
 
@@ -939,6 +703,11 @@ public final class Nlb implements AutoCloseable {
   /** The XXH64 seed of derived ids and seeds ({@code "NlbIdent"} in ASCII); changing it changes every derived id. */
   private static final long IDENTITY_SEED = 0x4E6C624964656E74L;
 
+  /** Whether {@link #close()} has run; control plane only. */
+  boolean isClosed() {
+    return closed;
+  }
+
   void checkOpen() {
     if (closed) {
       throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("nlb", "closed", "an open Nlb"));
@@ -964,6 +733,46 @@ public final class Nlb implements AutoCloseable {
    */
   public void removeTargetHealthListener(TargetHealthListener listener) {
     healthListeners.remove(listener);
+  }
+
+  /**
+   * Adds a listener told whenever the set of targets to health-check may have changed: a
+   * registration, a deregistration delay ending, a listener, zone, attribute or health-check
+   * setting changed, a load balancer created or deleted, an instance or ALB endpoint re-resolved.
+   * Health reports alone do not fire it. The health-check engine uses it instead of polling.
+   *
+   * <p>Called on the control plane (or on the thread of the operation that changed something),
+   * possibly several times for one change: the listener must not block or call the {@link Nlb}
+   * back; it should note the change and act on its own thread.
+   *
+   * <pre>{@code
+   * nlb.addTargetSetListener(() -> executor.execute(engine::reconcile));
+   * }</pre>
+   *
+   * @param listener the listener; adding it twice makes it called twice
+   */
+  public void addTargetSetListener(Runnable listener) {
+    targetSetListeners.add(listener);
+  }
+
+  /**
+   * Removes a listener added with {@link #addTargetSetListener}; unknown listeners are ignored.
+   *
+   * @param listener the listener to remove (one registration of it)
+   */
+  public void removeTargetSetListener(Runnable listener) {
+    targetSetListeners.remove(listener);
+  }
+
+  /** Tells every target-set listener; a listener that throws does not stop the others. */
+  void targetSetChanged() {
+    for (Runnable l : targetSetListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("target-set listener {} failed", l, e);
+      }
+    }
   }
 
   /** Called by {@link TargetGroup#reportHealth} outside the lock. */
@@ -1039,12 +848,7 @@ public final class Nlb implements AutoCloseable {
       if (refresh != null) {
         refresh.cancel();
       }
-      for (AlbState s : albEndpoints.values()) {
-        Scheduler.Cancellable t = s.refresh;
-        if (t != null) {
-          t.cancel();
-        }
-      }
+      albs.close();
       for (LoadBalancer lb : loadBalancers.values()) {
         lb.cancelTimers();
       }

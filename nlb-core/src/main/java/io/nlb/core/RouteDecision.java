@@ -27,12 +27,12 @@ public final class RouteDecision {
   }
 
   private final Outcome outcome;
-  private final @Nullable RegisteredTarget target;
+  private final @Nullable RouteTarget target;
   private final @Nullable InetSocketAddress address;
   private final long flowHash;
   private final String explanation;
 
-  RouteDecision(Outcome outcome, @Nullable RegisteredTarget target, @Nullable InetSocketAddress address, long flowHash, String explanation) {
+  RouteDecision(Outcome outcome, @Nullable RouteTarget target, @Nullable InetSocketAddress address, long flowHash, String explanation) {
     this.outcome = outcome;
     this.target = target;
     this.address = address;
@@ -51,7 +51,7 @@ public final class RouteDecision {
   }
 
   /** {@return the chosen target} */
-  public java.util.Optional<RegisteredTarget> target() {
+  public java.util.Optional<RouteTarget> target() {
     return java.util.Optional.ofNullable(target);
   }
 

@@ -18,8 +18,12 @@ import org.jspecify.annotations.Nullable;
  * NodeRoute node = l.node(zoneIndex);
  * long hash = node.sticky() ? FlowHash.sourceIpv4(s.flowHashSeed(), IpProtocol.TCP, src)
  *                           : FlowHash.ipv4(s.flowHashSeed(), IpProtocol.TCP, src, sport, dst, dport, nonce);
- * RegisteredTarget target = node.select(hash);   // null: reset the client
+ * RouteTarget target = node.select(hash);   // null: reset the client
  * }</pre>
+ *
+ * <p>A value all the way down: zones, {@link ListenerRoute}s, {@link NodeRoute}s and {@link
+ * RouteTarget}s, none of which refers to a live listener, target group or registration. A reader
+ * may keep a snapshot as long as it likes; nothing in it changes.
  *
  * <p>Immutable and thread-safe.
  */
@@ -32,8 +36,11 @@ public final class RoutingSnapshot {
   private final ListenerRoute[] routes;
   private final DnsRecords dns;
   private final @Nullable ZonalShift zonalShift;
+  private final List<RouteTarget> removed;
 
-  RoutingSnapshot(long version, long flowHashSeed, List<Zone> zones, List<ListenerRoute> listeners, DnsRecords dns, @Nullable ZonalShift zonalShift) {
+  RoutingSnapshot(long version, long flowHashSeed, List<Zone> zones, List<ListenerRoute> listeners, DnsRecords dns,
+      @Nullable ZonalShift zonalShift, List<RouteTarget> removed) {
+    this.removed = List.copyOf(removed);
     this.version = version;
     this.flowHashSeed = flowHashSeed;
     this.zones = List.copyOf(zones);
@@ -43,27 +50,22 @@ public final class RoutingSnapshot {
     this.zonalShift = zonalShift;
   }
 
-  /** {@return the snapshot's version, which increases with every snapshot of the load balancer} */
+  /** Increases with every snapshot of the load balancer. */
   public long version() {
     return version;
   }
 
-  /** {@return the seed every node of the load balancer hashes flows with} */
+  /** The seed every node of the load balancer hashes flows with. */
   public long flowHashSeed() {
     return flowHashSeed;
   }
 
-  /** {@return the enabled zones; a zone's index here is its node's index in every {@link ListenerRoute}} */
+  /** The enabled zones; a zone's index here is its node's index in every {@link ListenerRoute}. */
   public List<Zone> zones() {
     return zones;
   }
 
-  /**
-   * The index of {@code zone} in {@link #zones()}.
-   *
-   * @param zone a zone name
-   * @return its index, or -1 when it is not enabled
-   */
+  /** The index of {@code zone} in {@link #zones()}, or -1. */
   public int zoneIndex(String zone) {
     for (int i = 0; i < zones.size(); i++) {
       if (zones.get(i).name().equals(zone)) {
@@ -73,18 +75,14 @@ public final class RoutingSnapshot {
     return -1;
   }
 
-  /** {@return every listener's route} */
+  /** Every listener's route. */
   public List<ListenerRoute> listeners() {
     return listeners;
   }
 
   /**
    * The listener that receives {@code protocol} traffic on {@code port}: for TCP a TCP, TLS or
-   * TCP_UDP listener; for UDP a UDP or TCP_UDP listener.
-   *
-   * @param protocol the IP protocol of the traffic
-   * @param port the port it arrives on
-   * @return the listener's route, or null when there is none
+   * TCP_UDP listener; for UDP a UDP or TCP_UDP listener. Null when there is none.
    */
   public @Nullable ListenerRoute listener(IpProtocol protocol, int port) {
     for (int i = 0; i < routes.length; i++) {
@@ -100,35 +98,47 @@ public final class RoutingSnapshot {
   /**
    * The route of {@code listener}.
    *
-   * @param listener a listener
+   * @param listener a listener of the load balancer
    * @return its route, or null when it is not part of this snapshot
    */
   public @Nullable ListenerRoute listener(Listener listener) {
     for (int i = 0; i < routes.length; i++) {
-      if (routes[i].listener() == listener) {
+      if (routes[i].listenerId().equals(listener.id())) {
         return routes[i];
       }
     }
     return null;
   }
 
-  /** {@return the DNS answer} */
+  /**
+   * The targets the previous snapshot routed to (in scope or draining) that have left their group
+   * since: what {@link FlowResets#between} terminates flows of. Each target appears in one snapshot
+   * only, the first one published after it left.
+   *
+   * @return the targets as they were when they left, with {@link RouteTarget#isRemoved()} true
+   */
+  public List<RouteTarget> removed() {
+    return removed;
+  }
+
+  /** The DNS answer. */
   public DnsRecords dns() {
     return dns;
   }
 
-  /** {@return the active zonal shift, if any} */
+  /** The active zonal shift, if any. */
   public java.util.Optional<ZonalShift> zonalShift() {
     return java.util.Optional.ofNullable(zonalShift);
   }
 
-  /** {@return every distinct target any node of any listener may route to} */
-  public List<RegisteredTarget> targets() {
-    List<RegisteredTarget> out = new ArrayList<>();
+  /** {@return every distinct target (by registration) any node of any listener may route to} */
+  public List<RouteTarget> targets() {
+    List<RouteTarget> out = new ArrayList<>();
+    java.util.Set<Long> seen = new java.util.HashSet<>();
     for (ListenerRoute l : listeners) {
       for (NodeRoute n : l.nodes()) {
-        for (RegisteredTarget t : n.targets()) {
-          if (!out.contains(t)) {
+        for (RouteTarget t : n.targets()) {
+          if (seen.add(t.registrationId())) {
             out.add(t);
           }
         }

@@ -255,7 +255,7 @@ public final class TargetGroup {
         return new RegisteredTarget(this, t, effectivePort, rid, inst.address(), zone, inst.state(), null);
       }
       default: {
-        Nlb.AlbState alb = nlb.requireAlb(t.id());
+        AlbEndpoints.State alb = nlb.requireAlb(t.id());
         if (t.port().isPresent() && t.port().getAsInt() != port) {
           throw Check.invalid(field + ".port", t.port().getAsInt(), "no port override; an alb target receives traffic on the group port " + port);
         }
@@ -329,10 +329,9 @@ public final class TargetGroup {
         registrations.remove(r.stableKey());
         r.removed();
       }
+      // The snapshot published names the removed targets; the transport learns from its
+      // difference with the previous one which flows to close (FlowResets).
       republish();
-      for (RegisteredTarget r : removeNow) {
-        drained(r);
-      }
     });
   }
 
@@ -345,17 +344,6 @@ public final class TargetGroup {
       r.draining(true, null);
       r.removed();
       republish();
-      drained(r);
-    });
-  }
-
-  private void drained(RegisteredTarget r) {
-    boolean terminate = attributes.connectionTermination();
-    // During an apply the flows are told only once the apply is bound (it may be taken back).
-    nlb.afterBinding(() -> {
-      if (nlb.transport != null && r.isRemoved()) {
-        nlb.transport.targetDrained(r, terminate);
-      }
     });
   }
 
@@ -472,10 +460,7 @@ public final class TargetGroup {
         return before;
       }
       r.health(health);
-      republish();
-      if (nlb.transport != null) {
-        nlb.transport.targetHealthChanged(r, before, health);
-      }
+      republishHealth(List.of(r));
       changed[0] = r;
       return before;
     });
@@ -538,12 +523,7 @@ public final class TargetGroup {
       if (changed.isEmpty()) {
         return;
       }
-      republish();
-      if (nlb.transport != null) {
-        for (int j = 0; j < changed.size(); j++) {
-          nlb.transport.targetHealthChanged(changed.get(j), previous.get(j), current.get(j));
-        }
-      }
+      republishHealth(changed);
     });
     for (int j = 0; j < changed.size(); j++) {
       nlb.fireHealthTransition(changed.get(j), previous.get(j), current.get(j));
@@ -745,6 +725,14 @@ public final class TargetGroup {
     LoadBalancer lb = nlb.loadBalancerOf(this);
     if (lb != null) {
       lb.republish();
+    }
+  }
+
+  /** Republishes after a health change of {@code changed}: only the routes that hold them are rebuilt. */
+  private void republishHealth(List<RegisteredTarget> changed) {
+    LoadBalancer lb = nlb.loadBalancerOf(this);
+    if (lb != null) {
+      lb.republishHealth(this, changed);
     }
   }
 

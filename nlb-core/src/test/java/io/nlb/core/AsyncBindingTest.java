@@ -35,7 +35,7 @@ class AsyncBindingTest {
     final List<Boolean> publishedFirst = new ArrayList<>();
 
     @Override
-    public synchronized CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
+    public synchronized CompletionStage<Void> apply(LoadBalancer lb, io.nlb.core.RouteSlots slots, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
       publishedFirst.add(lb.routingSnapshot() == next);
       appliedAfterPublish.add(next);
       CompletableFuture<Void> f = new CompletableFuture<>();

@@ -64,7 +64,7 @@ class NodeRouteAllocationTest {
         ListenerRoute l = Objects.requireNonNull(s.listener(IpProtocol.TCP, 80));
         NodeRoute node = l.node(0);
         long hash = FlowHash.ipv4(s.flowHashSeed(), IpProtocol.TCP, sources[f], ports[f], 0x7F000001, 80, f);
-        RegisteredTarget t = Objects.requireNonNull(node.select(hash));
+        RouteTarget t = Objects.requireNonNull(node.select(hash));
         InetSocketAddress a = Objects.requireNonNull(t.address(hash));
         return a.getPort() + t.registrationId();
       }

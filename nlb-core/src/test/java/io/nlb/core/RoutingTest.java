@@ -22,7 +22,7 @@ class RoutingTest {
 
   private static String target(LoadBalancer lb, String zone, FlowKey key) {
     RouteDecision d = lb.whatIf(zone, key);
-    return d.target().map(RegisteredTarget::id).orElse("none:" + d.outcome());
+    return d.target().map(RouteTarget::id).orElse("none:" + d.outcome());
   }
 
   private static Set<String> reached(LoadBalancer lb, String zone) {
@@ -51,7 +51,7 @@ class RoutingTest {
       assertThat(reached(lb, "zone-a")).isEqualTo(ids(a));
       RouteDecision d = lb.whatIf("zone-a", Fixtures.flow(7));
       assertThat(d.outcome()).isEqualTo(RouteDecision.Outcome.ROUTED);
-      assertThat(d.address()).isEqualTo(d.target().map(RegisteredTarget::address));
+      assertThat(d.address()).isEqualTo(d.target().map(RouteTarget::address));
     }
   }
 
@@ -318,7 +318,7 @@ class RoutingTest {
       LoadBalancer lb = Fixtures.lb(nlb, "lb", "g");
       g.registerTargets(Fixtures.targets(1, 2));
       RoutingSnapshot s = lb.routingSnapshot();
-      List<RegisteredTarget> before = s.targets();
+      List<RouteTarget> before = s.targets();
       g.registerTargets(Target.ip("10.0.1.3"));
       assertThat(s.targets()).isEqualTo(before);
       assertThat(lb.routingSnapshot().targets()).hasSize(3);

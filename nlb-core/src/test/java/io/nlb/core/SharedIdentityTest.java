@@ -205,7 +205,7 @@ class SharedIdentityTest {
     int nodeAddr = 0x7F000001;
     for (int i = 0; i < FLOWS; i++) {
       long h = FlowHash.ipv4(s.flowHashSeed(), IpProtocol.UDP, 0xC6330000 | (i >>> 4), 1024 + (i & 15), nodeAddr, 53, 0);
-      RegisteredTarget t = java.util.Objects.requireNonNull(node.select(h));
+      RouteTarget t = java.util.Objects.requireNonNull(node.select(h));
       byte[] ip = java.util.Objects.requireNonNull(t.address(h)).getAddress().getAddress();
       out[i] = (ip[0] & 0xff) << 24 | (ip[1] & 0xff) << 16 | (ip[2] & 0xff) << 8 | (ip[3] & 0xff);
     }

@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
  * Everything the engine should be checking, as one value: for every target that can receive
  * traffic, its group, the nodes that check it, and the health-check settings in force. The {@link
  * Reconciler} makes the running checks match it; it does not care where the value comes from.
- * Today {@link DesiredTargetsPoll} reads it from the public API every reconcile interval; a
- * control plane that publishes events can build it (or the next one) from them instead.
+ * {@link DesiredTargetsReader} reads it from the public API at start and on each target-set event of
+ * the control plane.
  *
  * <p>Immutable (lists are copied); the group and target are live handles, used to report health
  * and to resolve addresses.

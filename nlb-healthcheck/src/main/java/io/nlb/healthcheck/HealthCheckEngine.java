@@ -2,6 +2,7 @@ package io.nlb.healthcheck;
 
 import io.nlb.core.Nlb;
 import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RouteTarget;
 import io.nlb.core.Scheduler;
 import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetHealth;
@@ -16,8 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The health-check engine: attaches to an {@link Nlb}, actively checks every target that can
@@ -39,8 +43,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Which targets are checked</h2>
  *
- * Every {@link Builder#reconcileInterval reconcile interval} (and at {@link #start()}) the engine
- * reads the configuration into one value listing every (group, target, checking nodes, settings)
+ * At {@link #start()}, and whenever the control plane reports that the target set may have changed
+ * ({@link Nlb#addTargetSetListener}: a registration, a deregistration ending, a listener, zone or
+ * health-check setting changed), the engine reads the configuration once into one value listing every (group, target, checking nodes, settings)
  * to check, and makes its running checks match that value. A target is checked when its group is
  * used by a listener of a load balancer and it is in an enabled zone — exactly the targets the
  * core does not report {@code unused}. Draining targets keep being checked until they are removed: their health stays
@@ -84,29 +89,78 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1
  */
 public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink {
+  private static final Logger log = LoggerFactory.getLogger(HealthCheckEngine.class);
   private final Nlb nlb;
   private final CheckScheduler checks;
   private final HealthReporter reporter;
   private final Reconciler reconciler;
   private final HostCounts hostCounts;
-  private final DesiredTargetsPoll poll;
+  private final Scheduler scheduler;
+  private final Consensus consensus;
+  private final Duration retryDelay;
+  /** Told by the control plane when the target set may have changed; schedules one re-read. */
+  private final Runnable targetSetChanged = this::reconcileSoon;
   private final Object lifecycle = new Object();
   private boolean started;
   private boolean closed;
+  /** Whether a re-read is scheduled and has not started yet (guarded by {@link #lifecycle}). */
+  private boolean pending;
+  private Scheduler.@Nullable Cancellable retry;
+  /** How many times the engine read the target set through the public API (tests). */
+  private final AtomicLong reads = new AtomicLong();
 
   private HealthCheckEngine(Builder b) {
     this.nlb = b.nlb;
     Scheduler scheduler = b.scheduler != null ? b.scheduler : nlb.scheduler();
+    this.scheduler = scheduler;
+    this.consensus = b.consensus;
+    this.retryDelay = b.reconcileInterval;
     RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
     this.checks = new CheckScheduler(scheduler, random, b.jitter, probeOf(b), b.preamble, b.timeoutOverride);
     // The reporter publishes host counts after each batch; the counts read the reconciler's targets.
     this.reporter = new HealthReporter(scheduler, b.reportDelay, b.listeners, this::publishHostCounts);
     this.reconciler = new Reconciler(checks, reporter);
     this.hostCounts = new HostCounts(nlb, b.metrics, reconciler);
-    this.poll = new DesiredTargetsPoll(nlb, b.consensus, scheduler, b.reconcileInterval, this::reconcile);
   }
 
-  /** Makes the checks match {@code desired} (today from the poll; later from control-plane events). */
+  /** Schedules one re-read of the target set, unless one is already waiting to start. */
+  private void reconcileSoon() {
+    synchronized (lifecycle) {
+      if (!started || closed || pending) {
+        return;
+      }
+      pending = true;
+    }
+    scheduler.schedule(Duration.ZERO, this::reconcileNow);
+  }
+
+  /** Reads the target set now and makes the checks match it; on failure, tries again after the retry delay. */
+  private void reconcileNow() {
+    synchronized (lifecycle) {
+      pending = false;
+      if (closed) {
+        return;
+      }
+    }
+    reads.incrementAndGet();
+    try {
+      reconcile(DesiredTargetsReader.read(nlb, consensus));
+    } catch (RuntimeException e) {
+      log.warn("health-check reconcile failed; retrying in {}", retryDelay, e);
+      synchronized (lifecycle) {
+        if (!closed) {
+          retry = scheduler.schedule(retryDelay, this::reconcileSoon);
+        }
+      }
+    }
+  }
+
+  /** {@return how many times the engine has read the target set through the public API} */
+  long targetSetReads() {
+    return reads.get();
+  }
+
+  /** Makes the checks match {@code desired}. */
   void reconcile(DesiredTargets desired) {
     reconciler.apply(desired);
     hostCounts.publish();
@@ -136,7 +190,8 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
   }
 
   /**
-   * Starts checking: reconciles now (on the calling thread), then every reconcile interval, and
+   * Starts checking: reconciles now (on the calling thread), then on every target-set event of the
+   * control plane (on the scheduler), and
    * attaches the engine as the {@link Nlb}'s passive health sink. Idempotent.
    */
   public void start() {
@@ -147,7 +202,8 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       started = true;
     }
     nlb.attachPassiveHealthSink(this);
-    poll.run();
+    nlb.addTargetSetListener(targetSetChanged);
+    reconcileNow();
   }
 
   /**
@@ -236,22 +292,22 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
   }
 
   @Override
-  public void connectFailed(RegisteredTarget target) {
+  public void connectFailed(RouteTarget target) {
     passive(target, true);
   }
 
   @Override
-  public void targetReset(RegisteredTarget target) {
+  public void targetReset(RouteTarget target) {
     passive(target, true);
   }
 
   @Override
-  public void connected(RegisteredTarget target) {
+  public void connected(RouteTarget target) {
     passive(target, false);
   }
 
-  private void passive(RegisteredTarget target, boolean failure) {
-    TrackedTarget t = reconciler.get(target);
+  private void passive(RouteTarget target, boolean failure) {
+    TrackedTarget t = reconciler.get(target.registrationId());
     if (t != null) {
       t.passive(failure);
     }
@@ -266,7 +322,13 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
       }
       closed = true;
     }
-    poll.close();
+    nlb.removeTargetSetListener(targetSetChanged);
+    synchronized (lifecycle) {
+      Scheduler.Cancellable r = retry;
+      if (r != null) {
+        r.cancel();
+      }
+    }
     checks.close();
     reporter.close();
     nlb.detachPassiveHealthSink(this);
@@ -356,9 +418,11 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     }
 
     /**
-     * How often the set of checked targets is brought in line with the configuration, 10 ms-60 s; defaults to 1 s.
+     * How long the engine waits before reading the target set again after a read failed, 10 ms-60
+     * s; defaults to 1 s. (The target set is read at start and when the control plane reports a
+     * change, never on a timer.)
      *
-     * @param interval how often the set of checked targets is brought in line with the configuration, 10 ms-60 s; defaults to 1 s
+     * @param interval the retry delay after a failed read, 10 ms-60 s
      * @return this builder
      */
     public Builder reconcileInterval(Duration interval) {

@@ -56,6 +56,11 @@ final class Reconciler {
     return tracked.get(target.registrationId());
   }
 
+  /** The tracked target of the registration numbered {@code registrationId}, or null. */
+  @Nullable TrackedTarget get(long registrationId) {
+    return tracked.get(registrationId);
+  }
+
   /** Every checked target (a live view). */
   Collection<TrackedTarget> all() {
     return tracked.values();

@@ -149,7 +149,7 @@ class HealthCheckEngineTest {
     List<String> calls = new ArrayList<>();
     Transport transport = new Transport() {
       @Override
-      public java.util.concurrent.CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
+      public java.util.concurrent.CompletionStage<Void> apply(LoadBalancer lb, io.nlb.core.RouteSlots slots, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
         return java.util.concurrent.CompletableFuture.completedFuture(null);
       }
 
@@ -303,6 +303,44 @@ class HealthCheckEngineTest {
   }
 
   @Test
+  void targetSet_readAtStartAndOnControlPlaneEventsOnly_neverOnATimer() {
+    Target a = Target.ip("10.0.1.5");
+    web.registerTargets(a);
+    start();
+    long reads = engine.targetSetReads();
+    assertThat(reads).isEqualTo(1);
+    for (int i = 0; i < 120; i++) {
+      interval(); // ten minutes of checks, and of health reports by the engine
+    }
+    assertThat(engine.completedChecks(reg(a))).isGreaterThan(100);
+    assertThat(reg(a).health()).isEqualTo(TargetHealth.healthy());
+    assertThat(engine.targetSetReads()).isEqualTo(reads);
+
+    // A change is an event: the engine reads once, however many events one change raised.
+    Target b = Target.ip("10.0.1.6");
+    web.registerTargets(b);
+    lb.modifyAttributes(Map.of("deletion_protection.enabled", "false"));
+    time.runDueTasks();
+    assertThat(engine.targetSetReads()).isEqualTo(reads + 1);
+    assertThat(engine.completedChecks(reg(b))).isEqualTo(1);
+    for (int i = 0; i < 12; i++) {
+      interval();
+    }
+    assertThat(engine.targetSetReads()).isEqualTo(reads + 1);
+  }
+
+  @Test
+  void close_stopsListeningForTargetSetEvents() {
+    start();
+    long reads = engine.targetSetReads();
+    engine.close();
+    web.registerTargets(Target.ip("10.0.1.5"));
+    time.runDueTasks();
+    assertThat(engine.targetSetReads()).isEqualTo(reads);
+    assertThat(time.pendingTasks()).isZero();
+  }
+
+  @Test
   void reconcile_targetRegisteredLater_checkedFromTheNextReconcile() {
     start();
     Target a = Target.ip("10.0.1.5");
@@ -412,17 +450,17 @@ class HealthCheckEngineTest {
     RegisteredTarget r = reg(a);
     assertThat(r.health()).isEqualTo(TargetHealth.healthy());
     probe.byPort.put(9001, CheckOutcome.FAILURE); // the target broke; the next active check is 5 s away
-    nlb.passiveHealth().connectFailed(r);
-    nlb.passiveHealth().targetReset(r);
+    nlb.passiveHealth().connectFailed(value(r));
+    nlb.passiveHealth().targetReset(value(r));
     time.runDueTasks();
     assertThat(r.health()).isEqualTo(TargetHealth.healthy());
-    nlb.passiveHealth().connectFailed(r);
+    nlb.passiveHealth().connectFailed(value(r));
     time.runDueTasks();
     assertThat(r.health()).isEqualTo(FAILED);
     assertThat(engine.completedChecks(r)).isEqualTo(1); // no active failure yet
     // Passive success does not bring it back; healthyThreshold (3) active successes do.
     probe.byPort.put(9001, CheckOutcome.SUCCESS);
-    nlb.passiveHealth().connected(r);
+    nlb.passiveHealth().connected(value(r));
     interval();
     interval();
     assertThat(r.health()).isEqualTo(FAILED);
@@ -438,9 +476,9 @@ class HealthCheckEngineTest {
     start();
     RegisteredTarget r = reg(a);
     for (int i = 0; i < 5; i++) {
-      nlb.passiveHealth().connectFailed(r);
-      nlb.passiveHealth().connectFailed(r);
-      nlb.passiveHealth().connected(r);
+      nlb.passiveHealth().connectFailed(value(r));
+      nlb.passiveHealth().connectFailed(value(r));
+      nlb.passiveHealth().connected(value(r));
     }
     time.runDueTasks();
     assertThat(r.health()).isEqualTo(TargetHealth.healthy());
@@ -539,5 +577,11 @@ class HealthCheckEngineTest {
     assertThat(seen).containsExactly(
         "web/10.0.1.5:9001 initial Elb.InitialHealthChecking",
         "web/10.0.1.5:9001 unhealthy Target.FailedHealthChecks");
+  }
+
+  /** {@code r} as a route holds it: what the data plane reports passive signals with. */
+  private static io.nlb.core.RouteTarget value(RegisteredTarget r) {
+    return new io.nlb.core.RouteTarget(r.registrationId(), r.group().name(), r.id(), r.port(), r.address(), null, r.health(),
+        r.isDraining(), r.isRemoved(), r.isAlb(), r.albAddresses());
   }
 }

@@ -1,6 +1,6 @@
 package io.nlb.core.spi;
 
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RouteTarget;
 
 /**
  * Where the data plane reports what it observes of targets' connections, for passive health
@@ -30,13 +30,13 @@ public interface PassiveHealthSink {
   /** A sink that ignores every signal. */
   PassiveHealthSink NONE = new PassiveHealthSink() {
     @Override
-    public void connectFailed(RegisteredTarget target) {}
+    public void connectFailed(RouteTarget target) {}
 
     @Override
-    public void targetReset(RegisteredTarget target) {}
+    public void targetReset(RouteTarget target) {}
 
     @Override
-    public void connected(RegisteredTarget target) {}
+    public void connected(RouteTarget target) {}
   };
 
   /**
@@ -44,19 +44,19 @@ public interface PassiveHealthSink {
    *
    * @param target the target
    */
-  void connectFailed(RegisteredTarget target);
+  void connectFailed(RouteTarget target);
 
   /**
    * {@code target} reset an established connection (RST before a normal close).
    *
    * @param target the target
    */
-  void targetReset(RegisteredTarget target);
+  void targetReset(RouteTarget target);
 
   /**
    * A new flow's connection to {@code target} was established.
    *
    * @param target the target
    */
-  void connected(RegisteredTarget target);
+  void connected(RouteTarget target);
 }

@@ -1,9 +1,9 @@
 package io.nlb.core.spi;
 
+import io.nlb.core.FlowResets;
 import io.nlb.core.LoadBalancer;
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RouteSlots;
 import io.nlb.core.RoutingSnapshot;
-import io.nlb.core.TargetHealth;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
@@ -28,11 +28,15 @@ import org.jspecify.annotations.Nullable;
  *       transport has then closed what that call opened, and the control plane takes its change
  *       back and applies the previous state again. Calls may overlap: a socket that an earlier,
  *       still pending call is binding is shared, not bound twice.
- *   <li>Between calls, the transport reads {@link LoadBalancer#routingSnapshot()} once per new
- *       flow; it never caches routing decisions across flows.
- *   <li>{@link #targetDrained} and {@link #targetHealthChanged} tell the transport about existing
- *       flows: close a drained target's flows when asked to, and reset a newly unhealthy target's
- *       flows on their next client data unless its node fails open.
+ *   <li>{@link #apply} hands the load balancer's {@link RouteSlots}: the transport takes the slot of
+ *       each socket it binds ({@link RouteSlots#slot}) and keeps it with the socket. A new flow
+ *       reads its socket's slot once and decides with that value; it reads nothing else of the
+ *       core (no snapshot lookup by port or zone, no live target). The control plane fills the
+ *       slots before it calls {@code apply}.
+ *   <li>{@link #resetFlows} tells the transport about existing flows, as one event per publication
+ *       computed from the difference between the old and the new routes: close the flows of a
+ *       target deregistered with termination, reset a newly unhealthy target's flows on their next
+ *       client data unless its node fails open.
  * </ul>
  *
  * <p>Implementations are found through {@link TransportProvider} with {@link
@@ -43,38 +47,34 @@ public interface Transport extends AutoCloseable {
    * Starts making the bindings of {@code lb} match {@code next}, which is already published.
    *
    * @param lb the load balancer
+   * @param slots the route slots of {@code lb}, already filled from {@code next}: each socket keeps
+   *     the slot of its protocol, port and zone
    * @param previous the snapshot bound so far, or null when {@code lb} is new
    * @param next the snapshot to bind
    * @return completes when every socket of {@code next} accepts; fails (with bindings as for
    *     {@code previous}) when something cannot be bound
    */
-  CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next);
+  CompletionStage<Void> apply(LoadBalancer lb, RouteSlots slots, @Nullable RoutingSnapshot previous, RoutingSnapshot next);
 
   /**
    * Starts unbinding everything of {@code lb} and closing its flows (the load balancer is
    * deleted).
    *
-   * @param lb the load balancer
    * @return completes when its sockets are closed
    */
   CompletionStage<Void> remove(LoadBalancer lb);
   /**
-   * The deregistration delay of {@code target} ended; when {@code terminateConnections} is true,
-   * its remaining flows must be closed.
+   * What a newly published snapshot of {@code lb} means for open flows, computed from its
+   * difference with the previous one ({@link FlowResets#between}): close the flows of targets that
+   * left their group with connection termination, mark the flows of targets that turned unhealthy
+   * (they reset on their next client data unless their node fails open), unmark those of targets
+   * healthy again. Flows are matched by {@link io.nlb.core.RouteTarget#registrationId()}. Called
+   * once per publication that changes anything, after the new routes are in their slots.
    *
-   * @param target the target
-   * @param terminateConnections whether its flows must be closed
+   * @param lb the load balancer whose routing changed
+   * @param resets the flows to close or mark
    */
-  default void targetDrained(RegisteredTarget target, boolean terminateConnections) {}
-
-  /**
-   * The health of {@code target} changed from {@code previous} to {@code current}.
-   *
-   * @param target the target
-   * @param previous its health before
-   * @param current its health now
-   */
-  default void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {}
+  default void resetFlows(LoadBalancer lb, FlowResets resets) {}
 
   /**
    * The transport's active health-check probe, running on its own event loops, so that health
@@ -82,8 +82,6 @@ public interface Transport extends AutoCloseable {
    * methods, it is called by the health-check engine, from any thread, and must return the same
    * probe every time. The probe lives as long as the transport: {@link #close()} ends it (checks in
    * flight report {@link CheckOutcome#ERROR}); the engine never closes it.
-   *
-   * @return the probe; empty when the transport does not probe
    */
   default Optional<HealthProbe> healthProbe() {
     return Optional.empty();

@@ -9,9 +9,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.nlb.core.IpAddressType;
-import io.nlb.core.Listener;
 import io.nlb.core.ListenerRoute;
 import io.nlb.core.LoadBalancer;
+import io.nlb.core.RouteSlots;
 import io.nlb.core.Protocol;
 import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.Zone;
@@ -71,14 +71,14 @@ final class Binder {
     return new ArrayList<>(loadBalancers.values());
   }
 
-  CompletionStage<Void> apply(LoadBalancer lb, RoutingSnapshot next) {
-    LbState st = loadBalancers.computeIfAbsent(lb, LbState::new);
+  CompletionStage<Void> apply(LoadBalancer lb, RouteSlots slots, RoutingSnapshot next) {
+    LbState st = loadBalancers.computeIfAbsent(lb, l -> new LbState(l, slots));
     List<Endpoint> added = new ArrayList<>();
     List<CompletableFuture<Void>> binds = new ArrayList<>();
     synchronized (st) {
       Map<BindKey, Zone> wanted = wanted(lb, next);
       List<Runnable> tlsCommit = new ArrayList<>();
-      Map<Listener, TlsFrontend> tlsNext;
+      Map<String, TlsFrontend> tlsNext;
       try {
         // Everything that can be refused without a socket comes first, so that a refusal changes
         // nothing.
@@ -264,7 +264,7 @@ final class Binder {
   private Endpoint bind(LbState st, BindKey k, Zone zone, Map<Integer, TlsFrontend> tlsByPort) {
     NettyTransport t = transport;
     ZoneMetrics zm = st.zoneMetrics.computeIfAbsent(k.zone(), z -> new ZoneMetrics(t.metrics, st.lb.resourceId(), z));
-    Endpoint ep = new Endpoint(t, st, k, zone, zm);
+    Endpoint ep = new Endpoint(t, st, k, zone, zm, st.slots.slot(k.protocol(), k.port(), k.zone()));
     AcceptGuard guard = null;
     if (k.protocol() == IpProtocol.TCP) {
       ep.tls = tlsByPort.get(k.port()); // before the socket accepts anything

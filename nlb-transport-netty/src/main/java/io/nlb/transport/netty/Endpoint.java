@@ -3,6 +3,7 @@ package io.nlb.transport.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.nlb.core.LoadBalancer;
+import io.nlb.core.RouteSlot;
 import io.nlb.core.routing.IpProtocol;
 import io.nlb.core.Zone;
 import java.io.IOException;
@@ -17,14 +18,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One bound socket of a load balancer node: a TCP server socket or a UDP socket on the node's
- * address and the listener's port, with everything its flows need (the load balancer to read the
- * routing snapshot from, the zone, the metric handles). Created by the control plane; read by
+ * address and the listener's port, with everything its flows need (its route slot, the zone, the
+ * metric handles). Created by the control plane; read by
  * event loops.
  */
 final class Endpoint {
   final NettyTransport transport;
   final LbState state;
   final LoadBalancer lb;
+  /**
+   * The route of this socket's (listener, node) pair: the only thing of the core a new flow reads
+   * (once, a volatile read). The control plane swaps its value.
+   */
+  final RouteSlot slot;
   final BindKey key;
   final String zone;
   final InetAddress nodeAddress;
@@ -58,7 +64,8 @@ final class Endpoint {
   /** Counts full flow buffers ({@code FlowBufferFullCount}) on both connections of each TCP flow. */
   final AcceptGuard.BufferWatch bufferWatch;
 
-  Endpoint(NettyTransport transport, LbState state, BindKey key, Zone zone, ZoneMetrics metrics) {
+  Endpoint(NettyTransport transport, LbState state, BindKey key, Zone zone, ZoneMetrics metrics, RouteSlot slot) {
+    this.slot = slot;
     this.nodeIpv4 = zone.ipv4Address().orElse(null);
     this.nodeIpv6 = zone.ipv6Address().orElse(null);
     this.transport = transport;

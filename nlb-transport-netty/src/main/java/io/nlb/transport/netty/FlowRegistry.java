@@ -1,8 +1,8 @@
 package io.nlb.transport.netty;
 
-import io.nlb.core.RegisteredTarget;
-import io.nlb.core.TargetHealth;
-import io.nlb.core.TargetHealthState;
+import io.nlb.core.FlowResets;
+import io.nlb.core.RouteTarget;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * and hands each flow its signal, which the flow carries to its own event loop.
  */
 final class FlowRegistry {
-  private final ConcurrentHashMap<RegisteredTarget, Set<Flow>> byTarget = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, Set<Flow>> byTarget = new ConcurrentHashMap<>();
   private final AtomicInteger tcpFlows = new AtomicInteger();
   /** UDP flows open now; {@link UdpListener} counts a flow in before it routes it (the table bound). */
   final AtomicInteger udpFlows = new AtomicInteger();
@@ -31,7 +31,7 @@ final class FlowRegistry {
   /** Records that {@code f} is open: in its load balancer's set, its target's set and the counts. */
   void opened(Flow f, LbState st, boolean tcp) {
     st.flows.add(f);
-    byTarget.compute(f.target(), (k, s) -> {
+    byTarget.compute(f.target().registrationId(), (k, s) -> {
       Set<Flow> set = s == null ? ConcurrentHashMap.newKeySet() : s;
       set.add(f);
       return set;
@@ -44,7 +44,7 @@ final class FlowRegistry {
   /** Records that {@code f} has ended; wakes {@link #awaitNoTcpFlows} after the last TCP flow. */
   void closed(Flow f, LbState st, boolean tcp) {
     st.flows.remove(f);
-    byTarget.computeIfPresent(f.target(), (k, s) -> {
+    byTarget.computeIfPresent(f.target().registrationId(), (k, s) -> {
       s.remove(f);
       return s.isEmpty() ? null : s;
     });
@@ -59,26 +59,31 @@ final class FlowRegistry {
     return tcpFlows.get();
   }
 
-  /** The target finished draining: with {@code terminateConnections}, its flows are reset. */
-  void targetDrained(RegisteredTarget target, boolean terminateConnections) {
-    if (!terminateConnections) {
-      return;
-    }
-    Set<Flow> flows = byTarget.get(target);
-    if (flows != null) {
-      for (Flow f : flows) {
-        f.terminate();
+  /**
+   * Applies one routing change's effect on open flows (computed by the core from the difference
+   * between its old and new routes): closes the flows of terminated targets, marks or unmarks the
+   * flows of targets whose health changed. Flows are matched by registration.
+   */
+  void reset(FlowResets resets) {
+    for (RouteTarget t : resets.terminate()) {
+      Set<Flow> flows = byTarget.get(t.registrationId());
+      if (flows != null) {
+        for (Flow f : flows) {
+          f.terminate();
+        }
       }
     }
+    mark(resets.unhealthy(), true);
+    mark(resets.healthy(), false);
   }
 
-  /** Tells the flows of {@code target} whether it is unhealthy now. */
-  void targetHealthChanged(RegisteredTarget target, TargetHealth current) {
-    boolean unhealthy = current.state() == TargetHealthState.UNHEALTHY || current.state() == TargetHealthState.UNAVAILABLE;
-    Set<Flow> flows = byTarget.get(target);
-    if (flows != null) {
-      for (Flow f : flows) {
-        f.targetUnhealthy(unhealthy);
+  private void mark(List<RouteTarget> targets, boolean unhealthy) {
+    for (RouteTarget t : targets) {
+      Set<Flow> flows = byTarget.get(t.registrationId());
+      if (flows != null) {
+        for (Flow f : flows) {
+          f.targetUnhealthy(unhealthy);
+        }
       }
     }
   }

@@ -1,7 +1,7 @@
 package io.nlb.transport.netty;
 
-import io.nlb.core.Listener;
 import io.nlb.core.LoadBalancer;
+import io.nlb.core.RouteSlots;
 import io.nlb.tls.TlsAccessLog;
 import io.nlb.tls.TlsAccessLogEntry;
 import java.util.HashMap;
@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class LbState {
   final LoadBalancer lb;
+  /** The load balancer's route slots: each endpoint takes its own when it is bound. */
+  final RouteSlots slots;
   final Map<BindKey, Endpoint> endpoints = new LinkedHashMap<>();
   /** The sockets the latest apply wants (control plane only); others close once its binds succeed. */
   Set<BindKey> wanted = Set.of();
@@ -31,8 +33,8 @@ final class LbState {
    */
   final Map<Integer, AcceptGuard.Connections> connections = new HashMap<>();
   final Set<Flow> flows = ConcurrentHashMap.newKeySet();
-  /** The TLS listeners, by listener (control plane only). */
-  final Map<Listener, TlsFrontend> tls = new HashMap<>();
+  /** The TLS listeners, by listener id (control plane only). */
+  final Map<String, TlsFrontend> tls = new HashMap<>();
   /** The TLS access log while {@code access_logs.s3.enabled} is on and there is a TLS listener. */
   volatile @Nullable TlsAccessLog accessLog;
   /** What {@link #accessLog} was opened for (directory and prefix), or null (control plane only). */
@@ -48,7 +50,8 @@ final class LbState {
     }
   };
 
-  LbState(LoadBalancer lb) {
+  LbState(LoadBalancer lb, RouteSlots slots) {
     this.lb = lb;
+    this.slots = slots;
   }
 }

@@ -6,9 +6,10 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.internal.PlatformDependent;
 import io.nlb.core.ListenerRoute;
 import io.nlb.core.LoadBalancer;
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.FlowResets;
+import io.nlb.core.RouteSlots;
+import io.nlb.core.RouteTarget;
 import io.nlb.core.RoutingSnapshot;
-import io.nlb.core.TargetHealth;
 import io.nlb.core.spi.HealthProbe;
 import io.nlb.core.spi.Transport;
 import io.nlb.metrics.MetricsRecorder;
@@ -51,12 +52,13 @@ import org.slf4j.LoggerFactory;
  * <p>This class is the application's handle: a builder, diagnostics and {@link #close()}. The
  * control plane talks to it through {@link #spi()}, the {@link Transport} it is given with {@code
  * Nlb.builder().transport(transport.spi())}; applications never call that interface's methods.
- * The control plane calls them ({@code apply}, {@code remove}, {@code targetDrained} and {@code
- * targetHealthChanged}) serialized, never from an event loop; {@code apply} binds synchronously.
+ * The control plane calls them ({@code apply}, {@code remove} and {@code resetFlows})
+ * serialized, never from an event loop; {@code apply} binds synchronously.
  * Each accepted connection lives on one event loop, and its backend connection is registered on
  * the same loop, so a flow's state is confined to that thread. A flow reads {@link
- * LoadBalancer#routingSnapshot()} once when it starts and keeps the {@link RegisteredTarget} it
- * chose; the hooks reach existing flows through a per-target set of live flows and hop to their
+ * io.nlb.core.RouteSlot} (its socket's route slot) once when it starts and keeps the {@link
+ * RouteTarget} value it chose; {@code resetFlows} reaches existing flows through a per-registration
+ * set of live flows and hops to their
  * event loops.
  *
  * <p>Structure: this class is a façade. {@code Binder} turns listeners into sockets (one per
@@ -107,7 +109,7 @@ public final class NettyTransport implements AutoCloseable {
   /** Listeners to sockets. */
   private final Binder binder;
   /** The open flows, by target. */
-  private final FlowRegistry flows = new FlowRegistry();
+  final FlowRegistry flows = new FlowRegistry();
   /** UDP flows open now (the flow table's bound is checked against it). */
   final AtomicInteger udpFlows = flows.udpFlows;
   /** Datagrams dropped because the UDP flow table was full. */
@@ -328,8 +330,8 @@ public final class NettyTransport implements AutoCloseable {
   /** The SPI side, kept off the public type so that applications cannot call it by mistake. */
   private record Spi(NettyTransport owner) implements Transport {
     @Override
-    public CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
-      return owner.apply(lb, previous, next);
+    public CompletionStage<Void> apply(LoadBalancer lb, RouteSlots slots, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
+      return owner.apply(lb, slots, previous, next);
     }
 
     @Override
@@ -343,13 +345,8 @@ public final class NettyTransport implements AutoCloseable {
     }
 
     @Override
-    public void targetDrained(RegisteredTarget target, boolean terminateConnections) {
-      owner.targetDrained(target, terminateConnections);
-    }
-
-    @Override
-    public void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
-      owner.targetHealthChanged(target, previous, current);
+    public void resetFlows(LoadBalancer lb, FlowResets resets) {
+      owner.flows.reset(resets);
     }
 
     @Override
@@ -365,23 +362,15 @@ public final class NettyTransport implements AutoCloseable {
 
   // ------------------------------------------------------------------ Transport (through Spi)
 
-  CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
+  CompletionStage<Void> apply(LoadBalancer lb, RouteSlots slots, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("transport: closed (expected: an open transport)"));
     }
-    return binder.apply(lb, next);
+    return binder.apply(lb, slots, next);
   }
 
   CompletionStage<Void> remove(LoadBalancer lb) {
     return binder.remove(lb);
-  }
-
-  void targetDrained(RegisteredTarget target, boolean terminateConnections) {
-    flows.targetDrained(target, terminateConnections);
-  }
-
-  void targetHealthChanged(RegisteredTarget target, TargetHealth previous, TargetHealth current) {
-    flows.targetHealthChanged(target, current);
   }
 
   /**

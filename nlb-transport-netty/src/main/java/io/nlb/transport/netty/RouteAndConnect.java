@@ -14,7 +14,8 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.nlb.core.ListenerRoute;
 import io.nlb.core.Protocol;
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RouteSlot;
+import io.nlb.core.RouteTarget;
 import io.nlb.core.routing.IpProtocol;
 import io.nlb.proxyprotocol.ProxiedProtocol;
 import io.nlb.proxyprotocol.ProxyV2Encoder;
@@ -183,10 +184,11 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
       f.lbResetClient();
       return;
     }
+    RouteSlot.Route chosen = f.slotRoute;
     ListenerRoute route = f.route;
-    RegisteredTarget t = f.chosen;
+    RouteTarget t = f.chosen;
     InetSocketAddress address = f.address;
-    if (route == null || t == null || address == null) {
+    if (chosen == null || route == null || t == null || address == null) {
       f.lbResetClient();
       return;
     }
@@ -197,7 +199,7 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
         // The core allows TLS groups behind TLS listeners only, and apply() builds the
         // origination before publishing the snapshot that needs it.
         TcpFlow.log.warn("nlb flow {}: {} forwards to the TLS group {} but no TLS origination is set up", f.describe(),
-            route.config().path(), route.targetGroup().name());
+            route.config().path(), route.targetGroup());
         f.lbResetClient();
         return;
       }
@@ -207,11 +209,11 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
     f.opened = true;
     ep.metrics.tcpFlowOpened(f.tls != null);
     ep.transport.flowOpened(f, ep.state, true);
-    if (FlowRouting.removedWithTermination(route, t)) {
+    if (FlowRouting.removedWithTermination(ep, chosen, t)) {
       f.end(TcpFlow.End.LB_RESET);
       return;
     }
-    if (FlowRouting.unhealthy(t)) {
+    if (FlowRouting.unhealthy(ep, t)) {
       f.unhealthy = true;
     }
     idleNanos = ep.transport.tcpIdleNanos(route);
@@ -324,12 +326,12 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
         ep.outOfFiles(f.describe(), cause);
       } else {
         TcpFlow.log.debug("nlb flow {} -> {}: connect failed: {}", f.describe(), f.registered, String.valueOf(cause));
-        ep.lb.nlb().passiveHealth().connectFailed(f.target());
+        ep.slot.passiveHealth().connectFailed(f.target());
       }
       f.end(TcpFlow.End.LB_RESET);
       return;
     }
-    ep.lb.nlb().passiveHealth().connected(f.target());
+    ep.slot.passiveHealth().connected(f.target());
     Channel t = cf.channel();
     IdleTimeout idle = new IdleTimeout(f, idleNanos);
     f.idle = idle;

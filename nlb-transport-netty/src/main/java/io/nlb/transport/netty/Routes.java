@@ -1,17 +1,16 @@
 package io.nlb.transport.netty;
 
-import io.nlb.core.ListenerRoute;
 import io.nlb.core.NodeRoute;
-import io.nlb.core.RegisteredTarget;
-import io.nlb.core.RoutingSnapshot;
+import io.nlb.core.RouteTarget;
+import io.nlb.core.RouteSlot;
 import io.nlb.core.routing.FlowHash;
 import io.nlb.core.routing.IpProtocol;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.List;
+import org.jspecify.annotations.Nullable;
 
-/** Flow hashing and the fail-open check, shared by the TCP and UDP paths. */
+/** Flow hashing and the checks a flow makes against its route slot, shared by the TCP and UDP paths. */
 final class Routes {
   private Routes() {}
 
@@ -38,23 +37,35 @@ final class Routes {
   }
 
   /**
-   * Whether a flow of {@code target} handled by the node of {@code zone} may continue although the
-   * target is unhealthy: some listener forwarding to the target's group fails open on that node in
-   * the current snapshot.
+   * Whether a flow through {@code slot} may continue although its target is unhealthy: the slot's
+   * node fails open now. (Every listener that forwards to one group has the same scope, and so the
+   * same mode, on a node.)
    */
-  static boolean failsOpen(RoutingSnapshot s, String zone, RegisteredTarget target) {
-    int zi = s.zoneIndex(zone);
-    if (zi < 0) {
+  static boolean failsOpen(RouteSlot slot) {
+    RouteSlot.Route r = slot.route();
+    return r != null && r.node().mode() == NodeRoute.Mode.FAIL_OPEN;
+  }
+
+  /**
+   * Whether a flow that chose {@code target} from {@code chosen} must be reset at once because the
+   * route changed to {@code now} before the flow could be told: the target left the node's scope
+   * (it is draining or has left its group) while its group terminates connections on
+   * deregistration, or the listener is gone.
+   */
+  static boolean lateReset(RouteSlot.Route chosen, RouteSlot.@Nullable Route now, RouteTarget target) {
+    if (now == chosen) {
       return false;
     }
-    List<ListenerRoute> ls = s.listeners();
-    for (int i = 0; i < ls.size(); i++) {
-      ListenerRoute l = ls.get(i);
-      if (l.targetGroup() == target.group() && l.node(zi).mode() == NodeRoute.Mode.FAIL_OPEN) {
-        return true;
-      }
+    if (now == null) {
+      return true;
     }
-    return false;
+    return now.node().target(target.registrationId()) == null && chosen.listener().groupAttributes().connectionTermination();
+  }
+
+  /** Whether {@code target} is unhealthy in the route {@code now} (as chosen when it is not there). */
+  static boolean unhealthyNow(RouteSlot.@Nullable Route now, RouteTarget target) {
+    RouteTarget t = now == null ? null : now.node().target(target.registrationId());
+    return (t == null ? target : t).isUnhealthy();
   }
 
   private static int toInt(byte[] b) {

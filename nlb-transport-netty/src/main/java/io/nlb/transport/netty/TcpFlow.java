@@ -10,7 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RouteTarget;
 import java.net.BindException;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -66,7 +66,7 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
   private final Runnable pendingEndTask = this::endPending;
 
   @Nullable Channel target;
-  @Nullable RegisteredTarget registered;
+  @Nullable RouteTarget registered;
   /** Set once the target connected; cancelled when the flow ends. */
   @Nullable IdleTimeout idle;
   /** Whether the target connection is ready for client bytes (after its TLS handshake, for TLS groups). */
@@ -101,8 +101,8 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
   }
 
   @Override
-  public RegisteredTarget target() {
-    RegisteredTarget t = registered;
+  public RouteTarget target() {
+    RouteTarget t = registered;
     if (t == null) {
       throw new IllegalStateException("flow not routed yet");
     }
@@ -125,7 +125,7 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
 
   /** Whether client bytes must not go on: the target is unhealthy and its node does not fail open. */
   boolean mustResetOnClientData() {
-    return unhealthy && !FlowRouting.failsOpen(ep, target());
+    return unhealthy && !FlowRouting.failsOpen(ep);
   }
 
   /** Some bytes moved: the idle timeout starts over. */
@@ -245,7 +245,7 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
         break;
       case TARGET_RESET:
         ep.metrics.targetResets.increment();
-        ep.lb.nlb().passiveHealth().targetReset(target());
+        ep.slot.passiveHealth().targetReset(target());
         reset(client);
         if (t != null) {
           reset(t);

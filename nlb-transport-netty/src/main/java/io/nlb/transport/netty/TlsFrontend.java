@@ -1,6 +1,5 @@
 package io.nlb.transport.netty;
 
-import io.nlb.core.Listener;
 import io.nlb.core.ListenerConfig;
 import io.nlb.tls.SecurityPolicy;
 import io.nlb.tls.TlsOrigination;
@@ -18,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * volatile {@link #origination}.
  */
 final class TlsFrontend {
-  final Listener listener;
+  /** The listener's id. */
+  final String listenerId;
   final TlsTermination termination;
   /** The configuration {@link #termination} was last built or updated from. */
   ListenerConfig config;
@@ -27,8 +27,8 @@ final class TlsFrontend {
   /** Non-null while the listener forwards to a TLS target group. */
   volatile @Nullable TlsOrigination origination;
 
-  TlsFrontend(Listener listener, TlsTermination termination, ListenerConfig config) {
-    this.listener = listener;
+  TlsFrontend(String listenerId, TlsTermination termination, ListenerConfig config) {
+    this.listenerId = listenerId;
     this.termination = termination;
     this.config = config;
   }

@@ -1,6 +1,5 @@
 package io.nlb.transport.netty;
 
-import io.nlb.core.Listener;
 import io.nlb.core.ListenerConfig;
 import io.nlb.core.ListenerRoute;
 import io.nlb.core.Protocol;
@@ -43,8 +42,8 @@ final class TlsPlanner {
    *
    * @throws IllegalStateException naming the listener and the setting that would fix it
    */
-  Map<Listener, TlsFrontend> plan(LbState st, RoutingSnapshot next, List<Runnable> commit) {
-    Map<Listener, TlsFrontend> out = new HashMap<>();
+  Map<String, TlsFrontend> plan(LbState st, RoutingSnapshot next, List<Runnable> commit) {
+    Map<String, TlsFrontend> out = new HashMap<>();
     for (ListenerRoute r : next.listeners()) {
       ListenerConfig c = r.config();
       if (c.protocol() != Protocol.TLS) {
@@ -52,7 +51,7 @@ final class TlsPlanner {
       }
       SecurityPolicy policy;
       TlsOrigination origination = null;
-      TlsFrontend cur = st.tls.get(r.listener());
+      TlsFrontend cur = st.tls.get(r.listenerId());
       try {
         policy = SecurityPolicy.named(c.sslPolicy().orElse(SecurityPolicy.DEFAULT.name()));
         PolicySupport.check(policy, provider).requireExact();
@@ -77,13 +76,13 @@ final class TlsPlanner {
           t = TlsTermination.builder(c, provider)
               .negotiationListener(TlsErrors.LISTENER)
               .handshakeTimeout(handshakeTimeout)
-              .accessLog(st.accessLogWriter, st.lb.resourceId(), r.listener().resourceId())
+              .accessLog(st.accessLogWriter, st.lb.resourceId(), r.listenerResourceId())
               .timeSource(st.lb.nlb().scheduler())
               .build();
         } catch (RuntimeException e) {
           throw new IllegalStateException(c.path() + ": " + e.getMessage(), e);
         }
-        fe = new TlsFrontend(r.listener(), t, c);
+        fe = new TlsFrontend(r.listenerId(), t, c);
       } else {
         fe = cur;
         if (cur.config != c) {
@@ -99,7 +98,7 @@ final class TlsPlanner {
         fe.origination = o;
         fe.originationPolicy = o == null ? null : p;
       });
-      out.put(r.listener(), fe);
+      out.put(r.listenerId(), fe);
     }
     return out;
   }
@@ -112,10 +111,10 @@ final class TlsPlanner {
   }
 
   /** The TLS listeners of {@code next} by port, for the endpoints (read once per accepted connection). */
-  static Map<Integer, TlsFrontend> byPort(RoutingSnapshot next, Map<Listener, TlsFrontend> tls) {
+  static Map<Integer, TlsFrontend> byPort(RoutingSnapshot next, Map<String, TlsFrontend> tls) {
     Map<Integer, TlsFrontend> out = new HashMap<>();
     for (ListenerRoute r : next.listeners()) {
-      TlsFrontend fe = tls.get(r.listener());
+      TlsFrontend fe = tls.get(r.listenerId());
       if (fe != null) {
         out.put(r.config().port(), fe);
       }

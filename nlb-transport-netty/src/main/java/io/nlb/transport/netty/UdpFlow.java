@@ -11,7 +11,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RouteTarget;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +36,7 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
   private final Endpoint ep;
   private final Channel listener;
   final InetSocketAddress client;
-  private final RegisteredTarget target;
+  private final RouteTarget target;
   private final EventLoop loop;
   private final long idleNanos;
   private final Runnable idleCheck = this::checkIdle;
@@ -49,7 +49,7 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
   private @Nullable ScheduledFuture<?> idleFuture;
   private volatile boolean unhealthy;
 
-  UdpFlow(UdpListener owner, Channel listener, InetSocketAddress client, RegisteredTarget target) {
+  UdpFlow(UdpListener owner, Channel listener, InetSocketAddress client, RouteTarget target) {
     this.owner = owner;
     this.ep = owner.ep;
     this.listener = listener;
@@ -155,7 +155,7 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
   }
 
   @Override
-  public RegisteredTarget target() {
+  public RouteTarget target() {
     return target;
   }
 

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.nlb.core.ListenerRoute;
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RouteTarget;
 import io.nlb.core.routing.IpProtocol;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -62,7 +62,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
         return;
       }
       UdpFlow f = flows.get(sender);
-      if (f != null && f.isUnhealthy() && !FlowRouting.failsOpen(ep, f.target())) {
+      if (f != null && f.isUnhealthy() && !FlowRouting.failsOpen(ep)) {
         // Passive health does not apply to UDP; a flow to a target that became unhealthy ends,
         // and this datagram starts a new flow to a healthy target.
         f.close();
@@ -98,7 +98,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
       return null;
     }
     ListenerRoute route = c.route;
-    RegisteredTarget t = c.chosen;
+    RouteTarget t = c.chosen;
     InetSocketAddress address = c.address;
     c.clear(); // the scratch keeps no target reachable between flows
     if (t == null || address == null || route == null) {

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.nlb.core.ListenerConfig;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.Protocol;
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RouteTarget;
 import io.nlb.core.Target;
 import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetGroupAttributes;
@@ -65,7 +65,7 @@ class FaultsTcpIntegrationTest {
   static final class Signals implements PassiveHealthSink {
     final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
-    private void add(String what, RegisteredTarget t) {
+    private void add(String what, RouteTarget t) {
       counts.computeIfAbsent(what + " " + t.port(), k -> new AtomicInteger()).incrementAndGet();
     }
 
@@ -75,17 +75,17 @@ class FaultsTcpIntegrationTest {
     }
 
     @Override
-    public void connectFailed(RegisteredTarget target) {
+    public void connectFailed(RouteTarget target) {
       add("connectFailed", target);
     }
 
     @Override
-    public void targetReset(RegisteredTarget target) {
+    public void targetReset(RouteTarget target) {
       add("targetReset", target);
     }
 
     @Override
-    public void connected(RegisteredTarget target) {
+    public void connected(RouteTarget target) {
       add("connected", target);
     }
   }

@@ -25,7 +25,7 @@ class NettyTransportSpiTest {
     }
 
     assertThat(Transport.class.isAssignableFrom(NettyTransport.class)).isFalse();
-    assertThat(publicMethods).doesNotContain("apply", "remove", "targetDrained", "targetHealthChanged")
+    assertThat(publicMethods).doesNotContain("apply", "remove", "resetFlows")
         .contains("spi", "close", "bindings", "ioMode");
   }
 
@@ -43,7 +43,7 @@ class NettyTransportSpiTest {
   void from_anotherTransport_isEmpty() {
     Transport other = new Transport() {
       @Override
-      public java.util.concurrent.CompletionStage<Void> apply(LoadBalancer lb, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
+      public java.util.concurrent.CompletionStage<Void> apply(LoadBalancer lb, io.nlb.core.RouteSlots slots, @Nullable RoutingSnapshot previous, RoutingSnapshot next) {
         return java.util.concurrent.CompletableFuture.completedFuture(null);
       }
 

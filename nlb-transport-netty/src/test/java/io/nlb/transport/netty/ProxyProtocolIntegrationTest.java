@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nlb.core.ListenerConfig;
 import io.nlb.core.Protocol;
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.RouteTarget;
 import io.nlb.core.Target;
 import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetGroupAttributes;
@@ -171,17 +171,17 @@ class ProxyProtocolIntegrationTest {
     List<String> signals = new CopyOnWriteArrayList<>();
     h.nlb.attachPassiveHealthSink(new PassiveHealthSink() {
       @Override
-      public void connectFailed(RegisteredTarget t) {
+      public void connectFailed(RouteTarget t) {
         signals.add("failed " + t.port());
       }
 
       @Override
-      public void targetReset(RegisteredTarget t) {
+      public void targetReset(RouteTarget t) {
         signals.add("reset " + t.port());
       }
 
       @Override
-      public void connected(RegisteredTarget t) {
+      public void connected(RouteTarget t) {
         signals.add("connected " + t.port());
       }
     });

@@ -5,7 +5,6 @@ import io.nlb.core.Listener;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.Nlb;
 import io.nlb.core.RegisteredTarget;
-import io.nlb.core.Scheduler;
 import io.nlb.core.Target;
 import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetHealthDescription;
@@ -13,74 +12,23 @@ import io.nlb.core.TargetHealthState;
 import io.nlb.core.Zone;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Builds {@link DesiredTargets} by reading the public API of an {@link Nlb}, at start and every
- * reconcile interval, and hands each value to a consumer (the {@link Reconciler}). The stopgap
- * until the control plane sends events.
+ * Builds {@link DesiredTargets} by reading the public API of an {@link Nlb}. The engine calls it
+ * at start and when the control plane reports that the target set may have changed ({@link
+ * Nlb#addTargetSetListener}); never on a timer.
  *
  * <p>A target is wanted when its group is used by a listener of a load balancer with enabled zones
  * and the core does not report it {@code unused}; draining targets stay wanted until they are
- * removed. Thread-safe.
+ * removed. Stateless and thread-safe.
  */
-final class DesiredTargetsPoll {
-  private static final Logger log = LoggerFactory.getLogger(DesiredTargetsPoll.class);
-
-  private final Nlb nlb;
-  private final Consensus consensus;
-  private final Scheduler scheduler;
-  private final Duration interval;
-  private final Consumer<DesiredTargets> sink;
-  private final Object lock = new Object();
-  private boolean closed;
-  private Scheduler.@Nullable Cancellable next;
-
-  DesiredTargetsPoll(Nlb nlb, Consensus consensus, Scheduler scheduler, Duration interval, Consumer<DesiredTargets> sink) {
-    this.nlb = nlb;
-    this.consensus = consensus;
-    this.scheduler = scheduler;
-    this.interval = interval;
-    this.sink = sink;
-  }
-
-  /** Reads and delivers now, on the calling thread, then every interval until {@link #close()}. */
-  void run() {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-    }
-    try {
-      sink.accept(read(nlb, consensus));
-    } catch (RuntimeException e) {
-      log.warn("health-check reconcile failed; retrying in {}", interval, e);
-    }
-    synchronized (lock) {
-      if (!closed) {
-        next = scheduler.schedule(interval, this::run);
-      }
-    }
-  }
-
-  void close() {
-    synchronized (lock) {
-      closed = true;
-      Scheduler.Cancellable n = next;
-      if (n != null) {
-        n.cancel();
-      }
-    }
-  }
+final class DesiredTargetsReader {
+  private DesiredTargetsReader() {}
 
   /** What {@code nlb} wants checked now, with {@code consensus} deciding which nodes check. */
   static DesiredTargets read(Nlb nlb, Consensus consensus) {

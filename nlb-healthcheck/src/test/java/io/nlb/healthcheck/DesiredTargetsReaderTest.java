@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** What the poll reads from the public API: which targets, which nodes, which Host header, which settings. */
-class DesiredTargetsPollTest {
+class DesiredTargetsReaderTest {
   final Nlb nlb = Nlb.builder().build();
   final TargetGroup web = nlb.createTargetGroup(TargetGroupConfig.builder("web", Protocol.TCP, 8080).targetType(TargetType.IP)
       .healthCheck(HealthCheck.builder().interval(Duration.ofSeconds(10)).build()).build());
@@ -40,7 +40,7 @@ class DesiredTargetsPollTest {
   void read_singleNode_targetsWithTheirZoneNodeLowestListenerPortAndSettings() {
     twoZones();
     web.registerTargets(Target.ip("10.0.1.5"), Target.ip("10.0.2.5", 9000));
-    DesiredTargets d = DesiredTargetsPoll.read(nlb, Consensus.SINGLE_NODE);
+    DesiredTargets d = DesiredTargetsReader.read(nlb, Consensus.SINGLE_NODE);
     assertThat(d.entries()).extracting(e -> e.target().id() + ":" + e.target().port() + " " + e.zone() + " " + e.nodes()
             + " " + e.healthCheck().interval())
         .containsExactlyInAnyOrder(
@@ -53,7 +53,7 @@ class DesiredTargetsPollTest {
   void read_majority_everyZoneChecksEveryTarget() {
     twoZones();
     web.registerTargets(Target.ip("10.0.1.5"));
-    DesiredTargets d = DesiredTargetsPoll.read(nlb, Consensus.MAJORITY);
+    DesiredTargets d = DesiredTargetsReader.read(nlb, Consensus.MAJORITY);
     assertThat(d.entries()).singleElement().satisfies(e -> assertThat(e.nodes()).containsExactly(
         new CheckNode("zone-a", "10.0.0.10:80"), new CheckNode("zone-b", "10.0.0.20:80")));
   }
@@ -64,13 +64,13 @@ class DesiredTargetsPollTest {
     web.registerTargets(Target.ip("10.0.9.5")); // outside every enabled zone: unused
     TargetGroup idle = nlb.createTargetGroup(TargetGroupConfig.builder("idle", Protocol.TCP, 8080).targetType(TargetType.IP).build());
     idle.registerTargets(Target.ip("10.0.1.7"));
-    assertThat(DesiredTargetsPoll.read(nlb, Consensus.MAJORITY).entries()).isEmpty();
+    assertThat(DesiredTargetsReader.read(nlb, Consensus.MAJORITY).entries()).isEmpty();
   }
 
   @Test
   void read_noLoadBalancer_nothing() {
     web.registerTargets(Target.ip("10.0.1.5"));
-    assertThat(DesiredTargetsPoll.read(nlb, Consensus.MAJORITY)).isEqualTo(DesiredTargets.NONE);
+    assertThat(DesiredTargetsReader.read(nlb, Consensus.MAJORITY)).isEqualTo(DesiredTargets.NONE);
   }
 
   @Test
