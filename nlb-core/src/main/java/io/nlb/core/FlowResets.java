@@ -40,7 +40,13 @@ public record FlowResets(List<RouteTarget> terminate, List<RouteTarget> unhealth
   /** No change for any flow. */
   public static final FlowResets NONE = new FlowResets(List.of(), List.of(), List.of());
 
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   *
+   * @param terminate targets whose flows are closed
+   * @param unhealthy targets whose flows are marked unhealthy
+   * @param healthy targets whose flows are no longer marked unhealthy
+   */
   public FlowResets {
     terminate = List.copyOf(terminate);
     unhealthy = List.copyOf(unhealthy);

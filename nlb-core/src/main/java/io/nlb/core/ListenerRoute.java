@@ -23,7 +23,17 @@ import org.jspecify.annotations.Nullable;
 public record ListenerRoute(String listenerId, String listenerResourceId, ListenerConfig config, String targetGroup,
     Protocol targetProtocol, TargetGroupAttributes groupAttributes, List<NodeRoute> nodes) {
 
-  /** Copies {@code nodes}. */
+  /**
+   * Copies {@code nodes}.
+   *
+   * @param listenerId the listener's id
+   * @param listenerResourceId the listener's resource id
+   * @param config the listener's configuration
+   * @param targetGroup the target group's name
+   * @param targetProtocol the group's protocol
+   * @param groupAttributes the group's attributes
+   * @param nodes one route per enabled zone, in zone order
+   */
   public ListenerRoute {
     nodes = List.copyOf(nodes);
   }

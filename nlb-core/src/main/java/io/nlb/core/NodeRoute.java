@@ -54,6 +54,9 @@ public final class NodeRoute {
   /**
    * The target for a new flow with {@code flowHash}, or null when the node has no target. Use
    * {@link #sticky()} to decide which hash to pass.
+   *
+   * @param flowHash the flow's hash (or the source hash when {@link #sticky()})
+   * @return the target, or null
    */
   public @Nullable RouteTarget select(long flowHash) {
     TargetSelector s = selector;
@@ -64,22 +67,22 @@ public final class NodeRoute {
     return i < 0 ? null : targets[i];
   }
 
-  /** The zone of this node. */
+  /** {@return the zone of this node} */
   public String zone() {
     return zone;
   }
 
-  /** Whether the group uses source-IP stickiness: pass the source hash, not the flow hash. */
+  /** {@return whether the group uses source-IP stickiness: pass the source hash, not the flow hash} */
   public boolean sticky() {
     return sticky;
   }
 
-  /** How the node routes. */
+  /** {@return how the node routes} */
   public Mode mode() {
     return mode;
   }
 
-  /** Every target in the node's scope (draining ones excluded), in stable order. */
+  /** {@return every target in the node's scope (draining ones excluded), in stable order} */
   public List<RouteTarget> targets() {
     return List.of(targets);
   }
@@ -115,7 +118,7 @@ public final class NodeRoute {
     return null;
   }
 
-  /** How many targets in scope are healthy. */
+  /** {@return how many targets in scope are healthy} */
   public int healthyCount() {
     return healthyCount;
   }

@@ -50,22 +50,27 @@ public final class RoutingSnapshot {
     this.zonalShift = zonalShift;
   }
 
-  /** Increases with every snapshot of the load balancer. */
+  /** {@return increases with every snapshot of the load balancer} */
   public long version() {
     return version;
   }
 
-  /** The seed every node of the load balancer hashes flows with. */
+  /** {@return the seed every node of the load balancer hashes flows with} */
   public long flowHashSeed() {
     return flowHashSeed;
   }
 
-  /** The enabled zones; a zone's index here is its node's index in every {@link ListenerRoute}. */
+  /** {@return the enabled zones; a zone's index here is its node's index in every {@link ListenerRoute}} */
   public List<Zone> zones() {
     return zones;
   }
 
-  /** The index of {@code zone} in {@link #zones()}, or -1. */
+  /**
+   * The index of {@code zone} in {@link #zones()}, or -1.
+   *
+   * @param zone a zone's name
+   * @return its index, or -1 when it is not enabled
+   */
   public int zoneIndex(String zone) {
     for (int i = 0; i < zones.size(); i++) {
       if (zones.get(i).name().equals(zone)) {
@@ -75,7 +80,7 @@ public final class RoutingSnapshot {
     return -1;
   }
 
-  /** Every listener's route. */
+  /** {@return every listener's route} */
   public List<ListenerRoute> listeners() {
     return listeners;
   }
@@ -83,6 +88,10 @@ public final class RoutingSnapshot {
   /**
    * The listener that receives {@code protocol} traffic on {@code port}: for TCP a TCP, TLS or
    * TCP_UDP listener; for UDP a UDP or TCP_UDP listener. Null when there is none.
+   *
+   * @param protocol the transport protocol of the traffic
+   * @param port the listener port
+   * @return the listener's route, or null
    */
   public @Nullable ListenerRoute listener(IpProtocol protocol, int port) {
     for (int i = 0; i < routes.length; i++) {
@@ -121,12 +130,12 @@ public final class RoutingSnapshot {
     return removed;
   }
 
-  /** The DNS answer. */
+  /** {@return the DNS answer} */
   public DnsRecords dns() {
     return dns;
   }
 
-  /** The active zonal shift, if any. */
+  /** {@return the active zonal shift, if any} */
   public java.util.Optional<ZonalShift> zonalShift() {
     return java.util.Optional.ofNullable(zonalShift);
   }

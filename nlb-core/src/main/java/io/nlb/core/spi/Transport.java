@@ -60,9 +60,11 @@ public interface Transport extends AutoCloseable {
    * Starts unbinding everything of {@code lb} and closing its flows (the load balancer is
    * deleted).
    *
+   * @param lb the load balancer
    * @return completes when its sockets are closed
    */
   CompletionStage<Void> remove(LoadBalancer lb);
+
   /**
    * What a newly published snapshot of {@code lb} means for open flows, computed from its
    * difference with the previous one ({@link FlowResets#between}): close the flows of targets that
@@ -82,6 +84,8 @@ public interface Transport extends AutoCloseable {
    * methods, it is called by the health-check engine, from any thread, and must return the same
    * probe every time. The probe lives as long as the transport: {@link #close()} ends it (checks in
    * flight report {@link CheckOutcome#ERROR}); the engine never closes it.
+   *
+   * @return the probe, or empty when the transport does not probe
    */
   default Optional<HealthProbe> healthProbe() {
     return Optional.empty();
