@@ -66,6 +66,15 @@ class UdpRelayIntegrationTest {
     return new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII);
   }
 
+  /** A UDP listener on a free port forwarding to one echo target, which answers "A|" + the datagram. */
+  private LoadBalancer oneTarget(IoMode mode) throws Exception {
+    h = new Harness(mode);
+    Targets.Udp a = targets.udp("127.0.0.1", "A");
+    TargetGroup g = h.group("dns", Protocol.UDP);
+    g.registerTargets(Target.ip("127.0.0.1", a.port()));
+    return udpLb(g, Harness.freePort());
+  }
+
   private LoadBalancer udpLb(TargetGroup g, int port) {
     return h.lb("lb-udp", Harness.zoneA(), ListenerConfig.builder(Protocol.UDP, port).forwardTo(g).build());
   }
@@ -112,12 +121,8 @@ class UdpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void burstsFromSeveralClients_everyDatagramRelayedAndAnswered(IoMode mode) throws Exception {
-    h = new Harness(mode);
-    Targets.Udp a = targets.udp("127.0.0.1", "A");
-    TargetGroup g = h.group("dns", Protocol.UDP);
-    g.registerTargets(Target.ip("127.0.0.1", a.port()));
-    int port = Harness.freePort();
-    LoadBalancer lb = udpLb(g, port);
+    LoadBalancer lb = oneTarget(mode);
+    int port = lb.listeners().get(0).config().port();
     assertThat(exchange(client("127.0.0.1"), port, "first")).isEqualTo("A|first");
     int clients = 6;
     int burst = 8;
@@ -210,12 +215,8 @@ class UdpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void listenerDeleted_unbindsAndEndsItsUdpFlows(IoMode mode) throws Exception {
-    h = new Harness(mode);
-    Targets.Udp a = targets.udp("127.0.0.1", "A");
-    TargetGroup g = h.group("dns", Protocol.UDP);
-    g.registerTargets(Target.ip("127.0.0.1", a.port()));
-    int port = Harness.freePort();
-    LoadBalancer lb = udpLb(g, port);
+    LoadBalancer lb = oneTarget(mode);
+    int port = lb.listeners().get(0).config().port();
     assertThat(exchange(client("127.0.0.1"), port, "x")).isEqualTo("A|x");
     lb.listeners().get(0).delete();
     assertThat(h.transport.bindings(lb)).isEmpty();
