@@ -47,7 +47,7 @@ final class SnapshotBuilder {
     List<ListenerRoute> routes = new ArrayList<>();
     Map<String, TargetGroup> groups = new LinkedHashMap<>();
     for (Listener l : lb.listenersMutable()) {
-      groups.computeIfAbsent(l.configUnlocked().targetGroup(), n -> nlb.requireTargetGroup("targetGroup", n));
+      groups.computeIfAbsent(l.configUnlocked().targetGroup(), n -> nlb.registry.requireTargetGroup("targetGroup", n));
     }
     for (ListenerRoute l : prev.listeners()) {
       if (!l.targetGroup().equals(tg.name())) {
@@ -95,7 +95,7 @@ final class SnapshotBuilder {
     List<ListenerRoute> routes = new ArrayList<>();
     Map<String, TargetGroup> groups = new LinkedHashMap<>();
     for (Listener l : lb.listenersMutable()) {
-      TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
+      TargetGroup tg = nlb.registry.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
       groups.put(tg.name(), tg);
       List<Zone> zones = lb.zonesUnlocked();
       NodeRoute[] nodes = new NodeRoute[zones.size()];
