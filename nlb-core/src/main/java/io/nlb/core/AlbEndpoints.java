@@ -105,7 +105,7 @@ final class AlbEndpoints {
             }
           }
         }
-        affected.forEach(LoadBalancer::republish);
+        affected.forEach(l -> l.routing.republish());
       }
       scheduleRefresh(state);
     });

@@ -84,7 +84,7 @@ final class ApplyBatch {
     // The flow events of these publications (FlowResets) still wait for the apply's binding:
     // heldBack is cleared only once they are queued.
     try {
-      rebind.forEach((lb, f) -> lb.rebindNow().whenComplete((v, e) -> {
+      rebind.forEach((lb, f) -> lb.routing.rebindNow().whenComplete((v, e) -> {
         if (e == null) {
           f.complete(null);
         } else {
@@ -93,7 +93,7 @@ final class ApplyBatch {
       }));
       for (LoadBalancer lb : republish) {
         if (!rebind.containsKey(lb)) {
-          lb.republish();
+          lb.routing.republish();
         }
       }
     } finally {

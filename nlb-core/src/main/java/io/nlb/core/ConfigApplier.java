@@ -157,7 +157,7 @@ final class ConfigApplier {
     nlb.registry.loadBalancers().putAll(saved.loadBalancers());
     saved.lbState().forEach(LoadBalancer::restore);
     for (LoadBalancer lb : saved.loadBalancers().values()) {
-      lb.rebindAfterUndo();
+      lb.routing.rebindAfterUndo();
     }
   }
 

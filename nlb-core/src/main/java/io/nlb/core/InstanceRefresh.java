@@ -67,7 +67,7 @@ final class InstanceRefresh {
           }
         }
       }
-      affected.forEach(LoadBalancer::republish);
+      affected.forEach(l -> l.routing.republish());
       cancel();
       start();
     });

@@ -1,22 +1,15 @@
 package io.nlb.core;
 
-import io.nlb.core.internal.TargetSelector;
 import io.nlb.core.routing.FlowKey;
 import io.nlb.core.routing.IpProtocol;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import io.nlb.core.spi.Transport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,7 +28,6 @@ import org.jspecify.annotations.Nullable;
  * a volatile read.
  */
 public final class LoadBalancer implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoadBalancer.class);
 
   private final Nlb nlb;
   private final String name;
@@ -50,11 +42,10 @@ public final class LoadBalancer implements AutoCloseable {
   private volatile @Nullable String stateReason;
   /** The zonal shift and its expiry timer (control plane only). */
   private final ZonalShifts shifts;
-  private volatile @Nullable RoutingSnapshot snapshot;
   /** The route slots the transport's sockets hold; filled from every snapshot published. */
   final RouteSlots slots;
-  /** Builds this load balancer's snapshots (control plane only). */
-  private final SnapshotBuilder snapshots;
+  /** Builds, publishes and binds this load balancer's snapshots (control plane only). */
+  final Publication routing;
   /** Warns about targets that no zone contains (guarded by the control-plane lock). */
   final UnzonedTargets unzoned;
 
@@ -64,7 +55,7 @@ public final class LoadBalancer implements AutoCloseable {
     this.id = id;
     this.unzoned = new UnzonedTargets(config.name());
     this.slots = new RouteSlots(nlb);
-    this.snapshots = new SnapshotBuilder(nlb, this);
+    this.routing = new Publication(nlb, this);
     this.shifts = new ZonalShifts(this, nlb);
     this.scheme = config.scheme();
     this.ipAddressType = config.ipAddressType();
@@ -205,7 +196,7 @@ public final class LoadBalancer implements AutoCloseable {
    *     leaves this one as it is
    */
   public RoutingSnapshot routingSnapshot() {
-    RoutingSnapshot s = snapshot;
+    RoutingSnapshot s = routing.current();
     if (s == null) {
       throw new IllegalStateException("loadBalancer[" + name + "]: no snapshot yet");
     }
@@ -239,30 +230,7 @@ public final class LoadBalancer implements AutoCloseable {
    *     not enabled gives {@link RouteDecision.Outcome#NO_NODE} rather than an exception
    */
   public RouteDecision whatIf(String zone, FlowKey key) {
-    RoutingSnapshot s = routingSnapshot();
-    int zi = s.zoneIndex(zone);
-    if (zi < 0) {
-      return new RouteDecision(RouteDecision.Outcome.NO_NODE, null, null, 0,
-          "zone " + zone + " is not enabled for " + name + " (enabled: " + s.zones().stream().map(Zone::name).toList() + ")");
-    }
-    ListenerRoute l = s.listener(key.protocol(), key.dstPort());
-    if (l == null) {
-      return new RouteDecision(RouteDecision.Outcome.NO_LISTENER, null, null, 0,
-          "no listener takes " + key.protocol() + " on port " + key.dstPort());
-    }
-    NodeRoute node = l.node(zi);
-    long hash = node.sticky() ? key.sourceHash(s.flowHashSeed()) : key.hash(s.flowHashSeed());
-    RouteTarget t = node.select(hash);
-    if (t == null) {
-      return new RouteDecision(RouteDecision.Outcome.NO_TARGET, null, null, hash,
-          "the node of " + zone + " has no target in scope for " + l.targetGroup());
-    }
-    InetSocketAddress address = t.address(hash);
-    if (node.mode() == NodeRoute.Mode.FAIL_OPEN) {
-      return new RouteDecision(RouteDecision.Outcome.ROUTED_FAIL_OPEN, t, address, hash,
-          "healthy targets (" + node.healthyCount() + " of " + node.targets().size() + ") are below the group's threshold; the node routes to all targets");
-    }
-    return new RouteDecision(RouteDecision.Outcome.ROUTED, t, address, hash, "routed to a healthy target of " + l.targetGroup());
+    return WhatIf.decide(routingSnapshot(), name, zone, key);
   }
 
   /**
@@ -274,13 +242,7 @@ public final class LoadBalancer implements AutoCloseable {
    *     destination address
    */
   public RouteDecision whatIf(FlowKey key) {
-    InetAddress dst = key.dstAddress();
-    for (Zone z : routingSnapshot().zones()) {
-      if (z.addresses().contains(dst)) {
-        return whatIf(z.name(), key);
-      }
-    }
-    return new RouteDecision(RouteDecision.Outcome.NO_NODE, null, null, 0, "no node of " + name + " has address " + dst.getHostAddress());
+    return WhatIf.decide(routingSnapshot(), name, key);
   }
 
   // ------------------------------------------------------------------ operations
@@ -305,9 +267,9 @@ public final class LoadBalancer implements AutoCloseable {
     Listener l = new Listener(this, config, nlb.ids.hexId("listener", Listener.identityName(name, config)));
     nlb.admission.checkListener(this, l, config, List.of());
     listeners.add(l);
-    return new Change<>(l, rebind(), () -> {
+    return new Change<>(l, routing.rebind(), () -> {
       if (listeners.remove(l)) {
-        rebindAfterUndo();
+        routing.rebindAfterUndo();
       }
     });
   }
@@ -318,10 +280,10 @@ public final class LoadBalancer implements AutoCloseable {
     ListenerConfig old = listener.configUnlocked();
     nlb.admission.checkListener(this, listener, config, List.of());
     listener.config(config);
-    return new Change<>(Boolean.TRUE, rebind(), () -> {
+    return new Change<>(Boolean.TRUE, routing.rebind(), () -> {
       if (listener.configUnlocked() == config) {
         listener.config(old);
-        rebindAfterUndo();
+        routing.rebindAfterUndo();
       }
     });
   }
@@ -335,7 +297,7 @@ public final class LoadBalancer implements AutoCloseable {
   Change<Boolean> deleteListener(Listener listener) {
     checkLive();
     listeners.remove(listener);
-    return new Change<>(Boolean.TRUE, rebind(), () -> {});
+    return new Change<>(Boolean.TRUE, routing.rebind(), () -> {});
   }
 
   /**
@@ -519,127 +481,6 @@ public final class LoadBalancer implements AutoCloseable {
   void fail(String reason) {
     state = LoadBalancerState.FAILED;
     stateReason = reason;
-  }
-
-  /**
-   * Publishes {@code s}: the snapshot field, then every route slot; then tells the transport, as one
-   * event, what the difference from the previous snapshot means for open flows. During an apply the
-   * event waits until the apply is bound ({@link Nlb#afterBinding}), since it may still be taken back.
-   */
-  void publish(RoutingSnapshot s) {
-    RoutingSnapshot previous = snapshot;
-    snapshot = s;
-    slots.publish(s);
-    FlowResets resets = FlowResets.between(previous, s);
-    Transport t = nlb.transport;
-    if (t != null && !resets.isEmpty()) {
-      nlb.batch.afterBinding(() -> t.resetFlows(this, resets));
-    }
-  }
-
-  /** Rebuilds and publishes the snapshot (no binding change). */
-  void republish() {
-    if (state == LoadBalancerState.DELETED || nlb.batch.deferPublish(this)) {
-      return;
-    }
-    publish(buildSnapshot());
-    nlb.dispatcher.targetSetChanged();
-  }
-
-  /**
-   * Rebuilds and publishes the snapshot, then asks the transport to bind what it needs, so that
-   * routing exists before any new socket accepts. A command; returns the binding, which the
-   * submitting thread awaits outside the control plane ({@link Nlb#commit}).
-   */
-  CompletionStage<Void> rebind() {
-    CompletionStage<Void> deferred = nlb.batch.deferRebind(this);
-    return deferred != null ? deferred : rebindNow();
-  }
-
-  /** {@link #rebind()}, never deferred. */
-  CompletionStage<Void> rebindNow() {
-    RoutingSnapshot previous = snapshot;
-    RoutingSnapshot next = buildSnapshot();
-    publish(next);
-    nlb.dispatcher.targetSetChanged();
-    Transport t = nlb.transport;
-    if (t == null || state == LoadBalancerState.FAILED || state == LoadBalancerState.DELETED) {
-      return Change.BOUND;
-    }
-    try {
-      return t.apply(this, slots, previous, next);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /** Re-binds after a change was taken back; nobody waits, so a failure is only logged. */
-  void rebindAfterUndo() {
-    rebind().whenComplete((v, e) -> {
-      if (e != null) {
-        LOG.warn("loadBalancer[{}]: re-binding after a refused change failed: {}", name, e.toString());
-      }
-    });
-  }
-
-  /**
-   * Republishes after the health of {@code changed} (targets of {@code tg}) changed, rebuilding only
-   * the node routes that hold one of them ({@link SnapshotBuilder#rebuildForHealth}). A command.
-   */
-  void republishHealth(TargetGroup tg, List<RegisteredTarget> changed) {
-    RoutingSnapshot prev = snapshot;
-    if (prev == null) {
-      republish();
-      return;
-    }
-    if (state == LoadBalancerState.DELETED || nlb.batch.deferPublish(this)) {
-      return;
-    }
-    publish(snapshots.rebuildForHealth(prev, tg, changed));
-  }
-
-  RoutingSnapshot buildSnapshot() {
-    return snapshots.build();
-  }
-
-  /** The targets of {@code tg} that the node of {@code zone} may route to, in stable order. */
-  List<RegisteredTarget> scope(TargetGroup tg, String zone) {
-    return snapshots.scope(tg, zone, false);
-  }
-
-  boolean enabled(String zone) {
-    for (Zone z : zones) {
-      if (z.name().equals(zone)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether a registration can receive traffic at all (running, and not this load balancer's own listener). */
-  boolean usable(RegisteredTarget r) {
-    return r.instanceState() == InstanceResolver.State.RUNNING && !ipUnusable(r);
-  }
-
-  /**
-   * A target whose address and port are one of this load balancer's own listeners would loop
-   * traffic into itself; it is {@code unused} with {@code Target.IpUnusable}.
-   */
-  boolean ipUnusable(RegisteredTarget r) {
-    InetSocketAddress a = r.address();
-    if (a == null) {
-      return false;
-    }
-    for (Zone z : zones) {
-      if (z.addresses().contains(a.getAddress())) {
-        for (Listener l : listeners) {
-          if (l.configUnlocked().port() == a.getPort()) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
   }
 
   @Override

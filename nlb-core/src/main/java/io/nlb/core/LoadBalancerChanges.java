@@ -45,14 +45,14 @@ final class LoadBalancerChanges {
       }
       if (accessLogsChanged(previous, next)) {
         // The transport opens or closes the TLS access log in apply(); bindings stay as they are.
-        return new Change<>(next, lb.rebind(), () -> {
+        return new Change<>(next, lb.routing.rebind(), () -> {
           if (lb.attributes == next) {
             lb.attributes = previous;
-            lb.rebindAfterUndo();
+            lb.routing.rebindAfterUndo();
           }
         });
       }
-      lb.republish();
+      lb.routing.republish();
       return Change.done(next);
   }
 
@@ -99,11 +99,11 @@ final class LoadBalancerChanges {
         throw e;
       }
       List<Zone> applied = List.copyOf(merged);
-      return new Change<>(Boolean.TRUE, lb.rebind(), () -> {
+      return new Change<>(Boolean.TRUE, lb.routing.rebind(), () -> {
         if (lb.zones.equals(applied)) {
           lb.zones.clear();
           lb.zones.addAll(previous);
-          lb.rebindAfterUndo();
+          lb.routing.rebindAfterUndo();
         }
       });
   }
@@ -134,10 +134,10 @@ final class LoadBalancerChanges {
       }
       IpAddressType previous = lb.ipAddressType;
       lb.ipAddressType = type;
-      return new Change<>(Boolean.TRUE, lb.rebind(), () -> {
+      return new Change<>(Boolean.TRUE, lb.routing.rebind(), () -> {
         if (lb.ipAddressType == type) {
           lb.ipAddressType = previous;
-          lb.rebindAfterUndo();
+          lb.routing.rebindAfterUndo();
         }
       });
   }

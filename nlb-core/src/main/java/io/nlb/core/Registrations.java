@@ -209,7 +209,7 @@ final class Registrations {
     if (r.instanceState() == InstanceResolver.State.TERMINATED) {
       return TargetHealth.of(TargetHealthReason.TARGET_INVALID_STATE, "Target is in the terminated state");
     }
-    if (lb.ipUnusable(r)) {
+    if (lb.routing.ipUnusable(r)) {
       return TargetHealth.of(TargetHealthReason.TARGET_IP_UNUSABLE);
     }
     if (!r.isAlb()) {
@@ -217,7 +217,7 @@ final class Registrations {
       if (zone == null) {
         return TargetHealth.of(TargetHealthReason.TARGET_NOT_IN_USE, TargetHealthReason.TARGET_NOT_IN_USE.descriptions().get(2));
       }
-      if (!lb.enabled(zone)) {
+      if (!lb.routing.enabled(zone)) {
         return TargetHealth.of(TargetHealthReason.TARGET_NOT_IN_USE, TargetHealthReason.TARGET_NOT_IN_USE.descriptions().get(1));
       }
     }

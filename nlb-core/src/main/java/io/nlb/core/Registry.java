@@ -82,7 +82,7 @@ final class Registry {
     }
     loadBalancers.put(config.name(), lb);
     // Routing is published first: a socket bound below never accepts a flow with no route.
-    return new Change<>(lb, lb.rebind(), () -> {});
+    return new Change<>(lb, lb.routing.rebind(), () -> {});
   }
 
   /** A created load balancer's binding ended: it becomes active, or failed with the reason; a command. */

@@ -128,7 +128,7 @@ final class SnapshotBuilder {
     String shifted = zonalShift == null ? null : zonalShift.zone();
     List<RegisteredTarget> out = new ArrayList<>();
     for (RegisteredTarget r : tg.registrationsUnlocked()) {
-      if (r.isDraining() != draining || r.isRemoved() || !lb.usable(r)) {
+      if (r.isDraining() != draining || r.isRemoved() || !lb.routing.usable(r)) {
         continue;
       }
       if (r.isAlb()) {
@@ -140,7 +140,7 @@ final class SnapshotBuilder {
         lb.unzoned.warnOnce(r, lb.zonesUnlocked());
         continue;
       }
-      if (!lb.enabled(z)) {
+      if (!lb.routing.enabled(z)) {
         continue;
       }
       boolean include;

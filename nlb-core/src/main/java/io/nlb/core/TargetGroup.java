@@ -479,7 +479,7 @@ public final class TargetGroup {
   void republish() {
     LoadBalancer lb = nlb.registry.loadBalancerOf(this);
     if (lb != null) {
-      lb.republish();
+      lb.routing.republish();
     }
   }
 
@@ -487,7 +487,7 @@ public final class TargetGroup {
   private void republishHealth(List<RegisteredTarget> changed) {
     LoadBalancer lb = nlb.registry.loadBalancerOf(this);
     if (lb != null) {
-      lb.republishHealth(this, changed);
+      lb.routing.republishHealth(this, changed);
     }
   }
 

@@ -104,7 +104,7 @@ final class ZonalShifts {
         clearShift();
       }
     }));
-    lb.republish();
+    lb.routing.republish();
   }
 
   private void clearShift() {
@@ -114,7 +114,7 @@ final class ZonalShifts {
     }
     shiftExpiry = null;
     zonalShift = null;
-    lb.republish();
+    lb.routing.republish();
   }
 
   /** Stops the expiry timer (the load balancer is deleted or the {@link Nlb} closed). */
