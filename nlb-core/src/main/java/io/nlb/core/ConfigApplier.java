@@ -215,7 +215,7 @@ final class ConfigApplier {
       if (!attrs.isEmpty()) {
         modifyGroups.add(step(path + ".attributes", "modify " + attrs, () -> Change.done(tg.doModifyAttributes(attrs))));
       }
-      tagSteps(modifyGroups, path, tg.tags(), c.tags(), tg::doAddTags, tg::doRemoveTags);
+      tagSteps(modifyGroups, path, tg.tags(), c.tags(), tg.tags::add, tg.tags::remove);
       Map<String, Target> wanted = new LinkedHashMap<>();
       for (Target t : g.targets()) {
         wanted.put(t.id() + "#" + t.port().orElse(c.port()), t);
@@ -291,7 +291,7 @@ final class ConfigApplier {
       if (!attrs.isEmpty()) {
         modifyLbs.add(step(path + ".attributes", "modify " + attrs, () -> LoadBalancerChanges.modifyAttributes(lb, attrs)));
       }
-      tagSteps(modifyLbs, path, lb.tagsUnlocked(), c.tags(), lb::doAddTags, lb::doRemoveTags);
+      tagSteps(modifyLbs, path, lb.tagsUnlocked(), c.tags(), lb.tags::add, lb.tags::remove);
       if (!addZones.isEmpty()) {
         List<Zone> all = new ArrayList<>(liveZones);
         all.addAll(addZones);

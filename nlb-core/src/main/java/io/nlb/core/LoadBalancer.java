@@ -36,7 +36,7 @@ public final class LoadBalancer implements AutoCloseable {
   IpAddressType ipAddressType;
   final List<Zone> zones;
   LoadBalancerAttributes attributes;
-  Map<String, String> tags;
+  final TagSet tags;
   final List<Listener> listeners = new ArrayList<>();
   volatile LoadBalancerState state = LoadBalancerState.PROVISIONING;
   private volatile @Nullable String stateReason;
@@ -61,7 +61,7 @@ public final class LoadBalancer implements AutoCloseable {
     this.ipAddressType = config.ipAddressType();
     this.zones = new ArrayList<>(config.zones());
     this.attributes = config.attributes();
-    this.tags = new LinkedHashMap<>(config.tags());
+    this.tags = new TagSet("loadBalancer[" + name + "]", this::checkLive, config.tags());
   }
 
   // ------------------------------------------------------------------ describe
@@ -125,7 +125,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   Map<String, String> tagsUnlocked() {
-    return tags;
+    return tags.current();
   }
 
   /**
@@ -152,7 +152,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** {@return a copy of the tags, by key} */
   public Map<String, String> tags() {
-    return nlb.control.call(() -> Map.copyOf(tags));
+    return nlb.control.call(() -> Map.copyOf(tags.current()));
   }
 
   /** {@return the listeners, in creation order: a copy that later changes do not affect} */
@@ -320,13 +320,9 @@ public final class LoadBalancer implements AutoCloseable {
    * @param additions the tags to set, by key; a key already present gets the new value
    */
   public void addTags(Map<String, String> additions) {
-    nlb.dispatch(Command.onControl("AddTags", Command.fields("resourceArns", List.of(resourceId()), "tags", additions), () -> doAddTags(additions)));
+    nlb.dispatch(tags.addCommand(resourceId(), additions));
   }
 
-  void doAddTags(Map<String, String> additions) {
-    checkLive();
-    tags = Tags.add("loadBalancer[" + name + "]", tags, additions);
-  }
 
   /**
    * Removes tags by key (remove-tags); unknown keys are ignored.
@@ -334,14 +330,9 @@ public final class LoadBalancer implements AutoCloseable {
    * @param keys the keys of the tags to remove
    */
   public void removeTags(Collection<String> keys) {
-    nlb.dispatch(Command.onControl("RemoveTags", Command.fields("resourceArns", List.of(resourceId()), "tagKeys", List.copyOf(keys)),
-        () -> doRemoveTags(keys)));
+    nlb.dispatch(tags.removeCommand(resourceId(), keys));
   }
 
-  void doRemoveTags(Collection<String> keys) {
-    checkLive();
-    tags = Tags.remove(tags, keys);
-  }
 
   /**
    * Enables more zones (set-subnets). {@code next} must contain every zone already enabled,

@@ -170,7 +170,7 @@ final class LoadBalancerChanges {
     for (Listener l : lb.listeners) {
       configs.put(l, l.configUnlocked());
     }
-    return new LoadBalancer.Saved(lb.ipAddressType, List.copyOf(lb.zones), lb.attributes, Map.copyOf(lb.tags), List.copyOf(lb.listeners), configs, lb.state);
+    return new LoadBalancer.Saved(lb.ipAddressType, List.copyOf(lb.zones), lb.attributes, Map.copyOf(lb.tags.current()), List.copyOf(lb.listeners), configs, lb.state);
   }
 
   /** Puts back what {@link #save} kept; the caller re-binds. */
@@ -179,7 +179,7 @@ final class LoadBalancerChanges {
     lb.zones.clear();
     lb.zones.addAll(s.zones());
     lb.attributes = s.attributes();
-    lb.tags = new LinkedHashMap<>(s.tags());
+    lb.tags.restore(s.tags());
     lb.listeners.clear();
     lb.listeners.addAll(s.listeners());
     for (Listener l : lb.listeners) {

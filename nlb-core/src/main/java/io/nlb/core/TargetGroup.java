@@ -33,7 +33,7 @@ public final class TargetGroup {
   private final IpAddressType ipAddressType;
   private HealthCheck healthCheck;
   private TargetGroupAttributes attributes;
-  private Map<String, String> tags;
+  final TagSet tags;
   /** Registrations by id#port, draining ones included, in registration order. */
   final Registrations registrations;
   private boolean deleted;
@@ -48,7 +48,7 @@ public final class TargetGroup {
     this.ipAddressType = config.ipAddressType();
     this.healthCheck = config.healthCheck();
     this.attributes = config.attributes();
-    this.tags = new LinkedHashMap<>(config.tags());
+    this.tags = new TagSet("targetGroup[" + name + "]", this::checkLive, config.tags());
     this.registrations = new Registrations(this, nlb);
   }
 
@@ -112,7 +112,7 @@ public final class TargetGroup {
 
   /** {@return a copy of the tags, by key} */
   public Map<String, String> tags() {
-    return nlb.control.call(() -> Map.copyOf(tags));
+    return nlb.control.call(() -> Map.copyOf(tags.current()));
   }
 
   /** {@return the load balancer whose listeners use this group, or empty when no listener does} */
@@ -408,13 +408,9 @@ public final class TargetGroup {
    * @param additions the tags to set, by key; a key already present gets the new value
    */
   public void addTags(Map<String, String> additions) {
-    nlb.dispatch(Command.onControl("AddTags", Command.fields("resourceArns", List.of(resourceId()), "tags", additions), () -> doAddTags(additions)));
+    nlb.dispatch(tags.addCommand(resourceId(), additions));
   }
 
-  void doAddTags(Map<String, String> additions) {
-    checkLive();
-    tags = Tags.add("targetGroup[" + name + "]", tags, additions);
-  }
 
   /**
    * Removes tags by key (remove-tags); unknown keys are ignored.
@@ -422,14 +418,9 @@ public final class TargetGroup {
    * @param keys the keys of the tags to remove
    */
   public void removeTags(Collection<String> keys) {
-    nlb.dispatch(Command.onControl("RemoveTags", Command.fields("resourceArns", List.of(resourceId()), "tagKeys", List.copyOf(keys)),
-        () -> doRemoveTags(keys)));
+    nlb.dispatch(tags.removeCommand(resourceId(), keys));
   }
 
-  void doRemoveTags(Collection<String> keys) {
-    checkLive();
-    tags = Tags.remove(tags, keys);
-  }
 
   /**
    * Deletes the group (delete-target-group). Its targets are simply forgotten.
@@ -460,14 +451,14 @@ public final class TargetGroup {
       Registrations.Saved registrations, boolean deleted) {}
 
   Saved save() {
-    return new Saved(healthCheck, attributes, Map.copyOf(tags), registrations.save(), deleted);
+    return new Saved(healthCheck, attributes, Map.copyOf(tags.current()), registrations.save(), deleted);
   }
 
   /** Puts back what {@link #save()} kept (see {@link Registrations#restore}). The caller republishes. */
   void restore(Saved s) {
     healthCheck = s.healthCheck();
     attributes = s.attributes();
-    tags = new LinkedHashMap<>(s.tags());
+    tags.restore(s.tags());
     registrations.restore(s.registrations());
     deleted = s.deleted();
   }
