@@ -31,11 +31,15 @@ final class Dispatcher {
   private final AuditListener audit;
   private final AtomicLong sequence = new AtomicLong();
   private final List<Runnable> targetSetListeners = new CopyOnWriteArrayList<>();
+  private final List<TargetSetListener> targetSetValueListeners = new CopyOnWriteArrayList<>();
+  /** Builds the target set; run on the control plane. */
+  private final Supplier<TargetSet> targetSet;
 
-  Dispatcher(ControlPlane control, Scheduler clock, AuditListener audit) {
+  Dispatcher(ControlPlane control, Scheduler clock, AuditListener audit, Supplier<TargetSet> targetSet) {
     this.control = control;
     this.clock = clock;
     this.audit = audit;
+    this.targetSet = targetSet;
   }
 
   ControlPlane control() {
@@ -118,7 +122,20 @@ final class Dispatcher {
     targetSetListeners.remove(listener);
   }
 
-  /** Tells every target-set listener; a listener that throws does not stop the others. */
+  /** Adds {@code listener} and tells it the target set as it is now. */
+  void addTargetSetListener(TargetSetListener listener) {
+    targetSetValueListeners.add(listener);
+    tell(listener, control.call(targetSet));
+  }
+
+  void removeTargetSetListener(TargetSetListener listener) {
+    targetSetValueListeners.remove(listener);
+  }
+
+  /**
+   * Tells every target-set listener, the value listeners with the target set built once, on the
+   * control plane; a listener that throws does not stop the others.
+   */
   void targetSetChanged() {
     for (Runnable l : targetSetListeners) {
       try {
@@ -126,6 +143,20 @@ final class Dispatcher {
       } catch (RuntimeException e) {
         LOG.warn("target-set listener {} failed", l, e);
       }
+    }
+    if (!targetSetValueListeners.isEmpty()) {
+      TargetSet set = control.call(targetSet);
+      for (TargetSetListener l : targetSetValueListeners) {
+        tell(l, set);
+      }
+    }
+  }
+
+  private static void tell(TargetSetListener l, TargetSet set) {
+    try {
+      l.onTargetSet(set);
+    } catch (RuntimeException e) {
+      LOG.warn("target-set listener {} failed", l, e);
     }
   }
 }

@@ -85,7 +85,7 @@ public final class Nlb implements AutoCloseable {
     this.tableSize = b.tableSize;
     this.transport = b.transport;
     this.dnsSuffix = b.dnsSuffix;
-    this.dispatcher = new Dispatcher(control, scheduler, b.audit);
+    this.dispatcher = new Dispatcher(control, scheduler, b.audit, () -> TargetSets.build(registry));
     this.instanceRefresh = new InstanceRefresh(this, b.instanceRefresh);
     instanceRefresh.start();
   }
@@ -318,7 +318,8 @@ public final class Nlb implements AutoCloseable {
    * Adds a listener told whenever the set of targets to health-check may have changed: a
    * registration, a deregistration delay ending, a listener, zone, attribute or health-check
    * setting changed, a load balancer created or deleted, an instance or ALB endpoint re-resolved.
-   * Health reports alone do not fire it. The health-check engine uses it instead of polling.
+   * Health reports alone do not fire it. To receive the set itself, as values, use {@link
+   * #addTargetSetListener(TargetSetListener)} (what the health-check engine does).
    *
    * <p>Called on the control plane (or on the thread of the operation that changed something),
    * possibly several times for one change: the listener must not block or call the {@link Nlb}
@@ -335,7 +336,33 @@ public final class Nlb implements AutoCloseable {
   }
 
   /**
-   * Removes a listener added with {@link #addTargetSetListener}; unknown listeners are ignored.
+   * Adds a listener told the {@link TargetSet} at once (on the calling thread) and then whenever it
+   * may have changed (the same events as {@link #addTargetSetListener(Runnable)}): the targets to
+   * health-check as values, so that a health-check engine reads nothing of this {@link Nlb}. See
+   * {@link TargetSetListener} for where it is called.
+   *
+   * <pre>{@code
+   * nlb.addTargetSetListener(set -> { latest.set(set); executor.execute(engine::reconcile); });
+   * }</pre>
+   *
+   * @param listener the listener; adding it twice makes it told twice
+   */
+  public void addTargetSetListener(TargetSetListener listener) {
+    dispatcher.addTargetSetListener(listener);
+  }
+
+  /**
+   * Removes a listener added with {@link #addTargetSetListener(TargetSetListener)}; unknown
+   * listeners are ignored.
+   *
+   * @param listener the listener to remove (one registration of it)
+   */
+  public void removeTargetSetListener(TargetSetListener listener) {
+    dispatcher.removeTargetSetListener(listener);
+  }
+
+  /**
+   * Removes a listener added with {@link #addTargetSetListener(Runnable)}; unknown listeners are ignored.
    *
    * @param listener the listener to remove (one registration of it)
    */
