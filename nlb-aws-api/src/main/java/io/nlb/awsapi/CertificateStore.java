@@ -22,6 +22,8 @@ import java.util.Optional;
  *
  * <p>Implementations must be thread-safe; the endpoint calls {@link #certificate} from its
  * request thread.
+ *
+ * @since 0.1
  */
 public interface CertificateStore {
   /** No certificates: every {@code CertificateArn} is {@code CertificateNotFound}. */

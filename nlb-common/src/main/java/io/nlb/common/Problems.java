@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Not API: the package is exported only to the project's modules.
+ *
+ * @since 0.1
  */
 public final class Problems {
   private Problems() {}

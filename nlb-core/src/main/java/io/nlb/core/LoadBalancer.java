@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe: operations are serialized on the control plane; {@link #routingSnapshot()} is
  * a volatile read.
+ *
+ * @since 0.1
  */
 public final class LoadBalancer implements AutoCloseable {
 

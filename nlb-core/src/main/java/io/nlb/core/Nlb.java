@@ -46,6 +46,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe. Every operation is serialized on one control-plane lock; the data plane never
  * takes it. A refused operation throws {@link NlbException} and changes nothing.
+ *
+ * @since 0.1
  */
 public final class Nlb implements AutoCloseable {
   final ControlPlane control = new ControlPlane();

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * never allocates.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class NodeRoute {
   /** How the node routes, decided when the snapshot was built. */

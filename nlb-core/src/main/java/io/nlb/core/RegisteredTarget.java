@@ -12,6 +12,8 @@ import org.jspecify.annotations.Nullable;
  * can keep it with each flow and read its state without locks.
  *
  * <p>Thread-safe: the control plane changes the volatile state under its lock; anyone may read it.
+ *
+ * @since 0.1
  */
 public final class RegisteredTarget {
   private static final InetSocketAddress[] NO_ADDRESSES = new InetSocketAddress[0];

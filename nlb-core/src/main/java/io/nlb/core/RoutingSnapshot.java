@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * may keep a snapshot as long as it likes; nothing in it changes.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class RoutingSnapshot {
   private final long version;

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Thread-safe: operations are serialized on the control plane.
+ *
+ * @since 0.1
  */
 public final class TargetGroup {
   private final Nlb nlb;

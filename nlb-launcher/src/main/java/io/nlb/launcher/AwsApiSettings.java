@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Absent means no endpoint. Two settings are equal when the {@code awsApi} sections they were
  * read from are equal (a reload that changes the section is refused: it needs a restart).
  * Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class AwsApiSettings {
   private final InetAddress address;

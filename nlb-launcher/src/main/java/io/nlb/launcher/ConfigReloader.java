@@ -79,6 +79,8 @@ import org.slf4j.LoggerFactory;
  * change event whose file content is unchanged is ignored). Reloads are serialized on one thread.
  *
  * <p>Thread-safe: {@link #reload} is synchronized.
+ *
+ * @since 0.1
  */
 public final class ConfigReloader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);

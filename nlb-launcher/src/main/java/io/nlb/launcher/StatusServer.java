@@ -82,6 +82,8 @@ import org.slf4j.LoggerFactory;
  * separate thread, so a slow page never delays {@code /healthz}.
  *
  * <p>Thread-safe; {@link #close} is idempotent.
+ *
+ * @since 0.1
  */
 public final class StatusServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatusServer.class);

@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param address the address to bind, {@code 127.0.0.1} unless given
  * @param port 0-65535; 0 picks an ephemeral port
+ *
+ * @since 0.1
  */
 public record StatusSettings(InetAddress address, int port) {
   private static final Set<String> KEYS = ConfigKeys.STATUS.names();

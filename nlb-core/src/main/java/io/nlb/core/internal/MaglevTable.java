@@ -41,6 +41,8 @@ import java.util.Arrays;
  *
  * <p>Immutable and thread-safe. {@link #lookup} does not allocate. Building takes a few
  * milliseconds for 1,000 keys at the default size; do it off the I/O threads.
+ *
+ * @since 0.1
  */
 public final class MaglevTable {
   /** The default table size: a prime, 65 positions per key for 1,000 keys. */

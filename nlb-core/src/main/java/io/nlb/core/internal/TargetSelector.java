@@ -36,6 +36,8 @@ import java.util.Arrays;
  *
  * <p>Immutable and thread-safe: built by the control thread, read by any number of I/O threads
  * without locks. {@link #select} and {@link #selectIgnoringEligibility} do not allocate.
+ *
+ * @since 0.1
  */
 public final class TargetSelector {
   private final MaglevTable primary;

@@ -30,6 +30,8 @@ package io.nlb.core.internal;
  * }</pre>
  *
  * <p>Stateless and thread-safe; nothing here allocates.
+ *
+ * @since 0.1
  */
 public final class XxHash64 {
   private static final long P1 = 0x9E3779B185EBCA87L;

@@ -47,6 +47,8 @@ import java.util.function.Consumer;
  * HealthProbe probe = nlb.transport().flatMap(Transport::healthProbe).orElseThrow();
  * probe.check(ProbeRequest.of(settings, address, "10.0.0.10:80"), r -> log.info("{}", r));
  * }</pre>
+ *
+ * @since 0.1
  */
 @FunctionalInterface
 public interface HealthProbe {

@@ -11,6 +11,8 @@ import java.util.Objects;
  *
  * @param outcome what the engine counts
  * @param detail why, for logs
+ *
+ * @since 0.1
  */
 public record ProbeResult(CheckOutcome outcome, String detail) {
   /**

@@ -41,6 +41,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Implementations are found through {@link TransportProvider} with {@link
  * java.util.ServiceLoader}, or handed to {@code Nlb.builder().transport(...)} directly.
+ *
+ * @since 0.1
  */
 public interface Transport extends AutoCloseable {
   /**

@@ -27,6 +27,8 @@ import java.util.List;
  *     event loop that stopped or whose thread died, a listener socket that does not accept, named
  *     by load balancer, zone and address); empty when it serves. Sockets closed on purpose (a
  *     listener removed) are not problems.
+ *
+ * @since 0.1
  */
 public record Liveness(int eventLoops, int eventLoopsAlive, int listenerSockets, int listenerSocketsAccepting,
     long handlerErrors, List<String> problems) {
