@@ -3,6 +3,7 @@ package io.nlb.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nlb.testing.etcd.EtcdProcess;
 import io.nlb.cluster.ClusterNode;
 import io.nlb.cluster.ClusterSettings;
 import io.nlb.cluster.LiveNode;
