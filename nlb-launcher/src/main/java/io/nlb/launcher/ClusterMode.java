@@ -64,7 +64,7 @@ final class ClusterMode {
     };
     Nlb nlb = launcher.nlb();
     ClusterNode.Builder b = ClusterNode.builder(settings).applier(applier).seed(file.sharedDocument())
-        .memberState(() -> memberState(settings.nodeName(), nlb, routing));
+        .memberState(() -> memberState(settings.nodeName(), nlb, file.cluster().zones(), routing));
     if (routing != null) {
       b.onViewChange(routing::reconcile);
     }
@@ -95,13 +95,18 @@ final class ClusterMode {
   /**
    * What this process publishes: its node addresses (serving when in the DNS answer) and its own
    * view of target health (its health checks', from {@code routing} when routing follows the
-   * consensus, since the {@link Nlb} then holds the consensus).
+   * consensus, since the {@link Nlb} then holds the consensus). Only the zones it runs ({@code
+   * node.zones}; all when {@code served} is null) are its node addresses: a zone whose processes
+   * are all gone then leaves the DNS answer.
    */
-  static MemberState memberState(String name, Nlb nlb, @Nullable ConsensusRouting routing) {
+  static MemberState memberState(String name, Nlb nlb, @Nullable Set<String> served, @Nullable ConsensusRouting routing) {
     List<MemberState.Endpoint> endpoints = new ArrayList<>();
     for (LoadBalancer lb : nlb.loadBalancers()) {
       Set<String> serving = Set.copyOf(lb.dnsRecords().zones());
       for (Zone z : lb.zones()) {
+        if (served != null && !served.contains(z.name())) {
+          continue;
+        }
         for (InetAddress a : z.addresses()) {
           endpoints.add(new MemberState.Endpoint(lb.name(), lb.dnsName(), z.name(), a.getHostAddress(), serving.contains(z.name())));
         }
