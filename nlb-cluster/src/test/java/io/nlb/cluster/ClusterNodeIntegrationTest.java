@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.nlb.testing.etcd.EtcdProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -84,7 +85,10 @@ class ClusterNodeIntegrationTest {
   }
 
   ClusterNode start(String name, Recorder applier, @Nullable ObjectNode seed, MemberState state) throws InterruptedException {
-    ClusterNode.Builder b = ClusterNode.builder(settings(name)).applier(applier).tick(Duration.ofMillis(100)).memberState(() -> state);
+    // startWait: the first connection is made before start() returns, also on a loaded machine
+    // (otherwise a test's first update could race the seed).
+    ClusterNode.Builder b = ClusterNode.builder(settings(name)).applier(applier).tick(Duration.ofMillis(100)).memberState(() -> state)
+        .startWait(Duration.ofSeconds(30));
     if (seed != null) {
       b.seed(seed);
     }
