@@ -81,6 +81,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} unbinds and stops both threads; the {@link Nlb} and the load
  * balancers created through the API stay as they are (close the {@code Nlb} to remove them).
+ *
+ * @since 0.1
  */
 public final class AwsApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AwsApiServer.class);

@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  * scheduler given to the builder, which must run one task at a time). The node is the loop
  * (connect, renew, reconnect) and the status; the configuration is {@code SharedConfig}'s concern
  * and the membership lease {@code MemberLease}'s.
+ *
+ * @since 0.1
  */
 public final class ClusterNode implements ClusterState, ClusterView, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * @param leaseTtl how long the node stays listed after its last keep-alive: 1-300 s (etcd rounds up
  *     to its minimum, about 1.5 election timeouts; 2 s with etcd's defaults)
  * @param requestTimeout how long one call to etcd may take: 100 ms to 60 s
+ *
+ * @since 0.1
  */
 public record ClusterSettings(List<URI> endpoints, String keyPrefix, String nodeName, Duration leaseTtl, Duration requestTimeout) {
   /** The lease TTL when none is given: 10 s. */

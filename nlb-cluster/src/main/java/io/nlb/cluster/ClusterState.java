@@ -28,6 +28,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Implementations are thread-safe; {@link #update} blocks on etcd and must not be called on an
  * event loop.
+ *
+ * @since 0.1
  */
 public interface ClusterState {
   /**

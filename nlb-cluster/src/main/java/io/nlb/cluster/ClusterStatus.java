@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  *     latest document could not be applied)
  * @param liveMembers how many members the view lists (the last known number while disconnected)
  * @param lastError the last failure (an unreachable etcd, a refused document), or {@code null}
+ *
+ * @since 0.1
  */
 public record ClusterStatus(String node, boolean connected, Instant since, long appliedRevision, long seenRevision, int liveMembers,
     @Nullable String lastError) {

@@ -15,6 +15,8 @@ import java.util.Optional;
  * is).
  *
  * <p>Implementations are thread-safe; every method returns immutable values.
+ *
+ * @since 0.1
  */
 public interface ClusterView {
   /** {@return every node address of every live member, in member-name order} */

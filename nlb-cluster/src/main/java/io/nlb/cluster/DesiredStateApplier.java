@@ -10,6 +10,8 @@ import java.util.List;
  *
  * <p>Called on the cluster node's own thread, one document at a time, in revision order ({@link
  * #check} also on the threads that call {@link ClusterState#update}).
+ *
+ * @since 0.1
  */
 public interface DesiredStateApplier {
   /**

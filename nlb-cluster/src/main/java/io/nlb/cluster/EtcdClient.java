@@ -42,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  *   Optional<EtcdClient.KeyValue> kv = etcd.get("/nlb/demo");
  * }
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class EtcdClient implements AutoCloseable {
   /**

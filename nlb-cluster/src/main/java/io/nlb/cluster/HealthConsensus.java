@@ -20,6 +20,8 @@ import java.util.Map;
  * (1, 2) unhealthy; (0, 1) unhealthy; (0, 0) no consensus.
  *
  * <p>A pure function; thread-safe.
+ *
+ * @since 0.1
  */
 public final class HealthConsensus {
   /**

@@ -14,5 +14,7 @@ package io.nlb.cluster;
  * @param address the node address (an IPv4 or IPv6 literal)
  * @param serving whether the member says this zone may serve (it is in the member's DNS answer:
  *     healthy under the DNS failover rule and not shifted away)
+ *
+ * @since 0.1
  */
 public record LiveNode(String member, String loadBalancer, String dnsName, String zone, String address, boolean serving) {}

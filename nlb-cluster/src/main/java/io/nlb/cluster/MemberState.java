@@ -33,6 +33,8 @@ import java.util.Map;
  * @param member the node name
  * @param endpoints the node addresses it runs, one per (load balancer, zone, address)
  * @param targets per target group name, per target ({@code id:port}), the state this node sees
+ *
+ * @since 0.1
  */
 public record MemberState(String member, List<Endpoint> endpoints, Map<String, Map<String, TargetHealthState>> targets) {
   private static final ObjectMapper JSON = new ObjectMapper();

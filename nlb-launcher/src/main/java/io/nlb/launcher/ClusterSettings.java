@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A class rather than a record: the fuzz test's instrumentation (Jazzer) broke the field
  * writes of this record's compact constructor when the class was already loaded.
+ *
+ * @since 0.1
  */
 public final class ClusterSettings {
   /** The identity of a file without {@code identity.name}: ids then derive from the names alone. */

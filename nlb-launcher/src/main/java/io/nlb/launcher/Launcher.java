@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  * Flow and host-count metrics are kept in a {@link MetricStore} with {@link #METRICS_PERIOD}
  * periods, and in a Prometheus registry through the Micrometer binding (the status endpoint's
  * {@code /metrics}).
+ *
+ * @since 0.1
  */
 public final class Launcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Launcher.class);

@@ -71,6 +71,8 @@ import org.jspecify.annotations.Nullable;
  * any.
  *
  * <p>Immutable once parsed; thread-safe.
+ *
+ * @since 0.1
  */
 public final class LauncherConfig {
   /** A target group with the targets to register in it. */
