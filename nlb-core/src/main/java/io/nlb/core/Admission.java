@@ -68,12 +68,12 @@ final class Admission {
       throw new NlbException(ErrorCode.TOO_MANY_CERTIFICATES,
           Check.message(path + ".certificates", certificates + " on the load balancer", "at most " + nlb.quotas().certificatesPerLoadBalancer()));
     }
-    TargetGroup tg = nlb.requireTargetGroup(path + ".defaultAction.targetGroup", config.targetGroup());
+    TargetGroup tg = nlb.registry.requireTargetGroup(path + ".defaultAction.targetGroup", config.targetGroup());
     LoadBalancerConfig.checkGroupFits(config, tg.protocol(), lb.ipAddressTypeUnlocked(), unsupported);
     if (!unsupported.isEmpty()) {
       throw new NlbException(ErrorCode.UNSUPPORTED_PROTOCOL, unsupported);
     }
-    LoadBalancer owner = nlb.loadBalancerOf(tg);
+    LoadBalancer owner = nlb.registry.loadBalancerOf(tg);
     if (owner != null && owner != lb) {
       throw new NlbException(ErrorCode.TARGET_GROUP_ASSOCIATION_LIMIT, Check.message(path + ".defaultAction.targetGroup",
           tg.name(), "a target group not used by another load balancer (used by " + owner.name() + ")"));
@@ -147,12 +147,12 @@ final class Admission {
       }
       Set<LoadBalancer> lbs = new HashSet<>();
       lbs.add(lb);
-      for (TargetGroup other : nlb.targetGroupMap().values()) {
+      for (TargetGroup other : nlb.registry.targetGroups().values()) {
         if (other == tg) {
           continue;
         }
         for (RegisteredTarget o : other.registrationsUnlocked()) {
-          LoadBalancer olb = nlb.loadBalancerOf(other);
+          LoadBalancer olb = nlb.registry.loadBalancerOf(other);
           if (endpoint.equals(o.albEndpoint()) && olb != null) {
             lbs.add(olb);
           }
@@ -173,7 +173,7 @@ final class Admission {
   void checkTargetQuotas(LoadBalancer lb, TargetGroup tg, Collection<RegisteredTarget> registrations) {
     Set<TargetGroup> groups = new HashSet<>();
     for (Listener l : lb.listenersMutable()) {
-      TargetGroup g = nlb.targetGroupMap().get(l.configUnlocked().targetGroup());
+      TargetGroup g = nlb.registry.targetGroups().get(l.configUnlocked().targetGroup());
       if (g != null) {
         groups.add(g);
       }

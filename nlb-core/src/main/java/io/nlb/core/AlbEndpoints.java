@@ -41,7 +41,7 @@ final class AlbEndpoints {
     nlb.control.run(() -> {
       nlb.checkOpen();
       State state = require(name);
-      for (TargetGroup tg : nlb.targetGroupMap().values()) {
+      for (TargetGroup tg : nlb.registry.targetGroups().values()) {
         for (RegisteredTarget r : tg.registrationsUnlocked()) {
           if (name.equals(r.albEndpoint())) {
             throw new NlbException(ErrorCode.RESOURCE_IN_USE, Check.message("albEndpoint", name,
@@ -94,18 +94,18 @@ final class AlbEndpoints {
         state.addresses = next;
         state.lastError = null;
         Set<LoadBalancer> affected = new HashSet<>();
-        for (TargetGroup tg : nlb.targetGroupMap().values()) {
+        for (TargetGroup tg : nlb.registry.targetGroups().values()) {
           for (RegisteredTarget r : tg.registrationsUnlocked()) {
             if (state.endpoint.name().equals(r.albEndpoint())) {
               r.albAddresses(next);
-              LoadBalancer lb = nlb.loadBalancerOf(tg);
+              LoadBalancer lb = nlb.registry.loadBalancerOf(tg);
               if (lb != null) {
                 affected.add(lb);
               }
             }
           }
         }
-        affected.forEach(LoadBalancer::republish);
+        affected.forEach(l -> l.routing.republish());
       }
       scheduleRefresh(state);
     });

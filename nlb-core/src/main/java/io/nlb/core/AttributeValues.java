@@ -8,15 +8,28 @@ import java.util.OptionalInt;
 
 /** The shared body of the attribute classes: a canonical key → value map over a fixed key set. */
 abstract class AttributeValues {
+  private final String owner;
+  private final List<AttributeSpec> specs;
   private final Map<String, String> values;
 
-  AttributeValues(Map<String, String> values) {
+  /**
+   * @param owner the kind of resource in messages ({@code listener}, {@code loadBalancer}, ...)
+   * @param specs every key the resource accepts, in documented order
+   * @param values the explicit values, by canonical key
+   */
+  AttributeValues(String owner, List<AttributeSpec> specs, Map<String, String> values) {
+    this.owner = owner;
+    this.specs = specs;
     this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }
 
-  abstract List<AttributeSpec> specs();
+  final List<AttributeSpec> specs() {
+    return specs;
+  }
 
-  abstract String owner();
+  final String owner() {
+    return owner;
+  }
 
   /**
    * {@return every attribute with its current value, defaults filled in, in the order the API documents

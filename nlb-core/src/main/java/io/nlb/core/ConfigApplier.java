@@ -69,7 +69,7 @@ final class ConfigApplier {
     Started started = nlb.control.call(() -> start(next));
     List<CompletionStage<Void>> bindings = started.bindings();
     for (int i = 0; i < bindings.size(); i++) {
-      Throwable failure = Nlb.awaitBinding(bindings.get(i));
+      Throwable failure = Dispatcher.awaitBinding(bindings.get(i));
       if (failure != null) {
         nlb.control.run(() -> restore(started.saved(), started.created()));
         // Every step of one load balancer shares its binding: name the load balancer; the
@@ -82,7 +82,7 @@ final class ConfigApplier {
     }
     nlb.control.run(() -> {
       for (LoadBalancer lb : started.created()) {
-        nlb.bound(lb, null);
+        Registry.bound(lb, null);
       }
       for (Runnable r : started.heldBack()) {
         r.run();
@@ -99,7 +99,7 @@ final class ConfigApplier {
       throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
     }
     Saved saved = save();
-    List<Runnable> held = nlb.holdBack();
+    List<Runnable> held = nlb.batch.holdBack();
     List<CompletionStage<Void>> bindings = new ArrayList<>();
     List<LoadBalancer> created = new ArrayList<>();
     try {
@@ -108,7 +108,7 @@ final class ConfigApplier {
         try {
           c = s.action().get();
         } catch (RuntimeException e) {
-          nlb.release(false);
+          nlb.batch.release(false);
           restore(saved, created);
           List<String> located = new ArrayList<>();
           List<String> refused = e instanceof NlbException n ? n.problems() : List.of(String.valueOf(e.getMessage()));
@@ -123,41 +123,41 @@ final class ConfigApplier {
         }
       }
     } finally {
-      nlb.release(true); // no-op when released above
+      nlb.batch.release(true); // no-op when released above
     }
     return new Started(steps, bindings, saved, created, held);
   }
 
   private Saved save() {
     Map<TargetGroup, TargetGroup.Saved> gs = new HashMap<>();
-    for (TargetGroup tg : nlb.targetGroupMap().values()) {
+    for (TargetGroup tg : nlb.registry.targetGroups().values()) {
       gs.put(tg, tg.save());
     }
     Map<LoadBalancer, LoadBalancer.Saved> ls = new HashMap<>();
-    for (LoadBalancer lb : nlb.loadBalancerMap().values()) {
+    for (LoadBalancer lb : nlb.registry.loadBalancers().values()) {
       ls.put(lb, lb.save());
     }
-    return new Saved(new LinkedHashMap<>(nlb.targetGroupMap()), new LinkedHashMap<>(nlb.loadBalancerMap()), gs, ls);
+    return new Saved(new LinkedHashMap<>(nlb.registry.targetGroups()), new LinkedHashMap<>(nlb.registry.loadBalancers()), gs, ls);
   }
 
   /** Puts the running state back as {@code saved} kept it, publishes it and binds it again; a command. */
   private void restore(Saved saved, List<LoadBalancer> created) {
-    for (TargetGroup tg : nlb.targetGroupMap().values()) {
+    for (TargetGroup tg : nlb.registry.targetGroups().values()) {
       if (!saved.groupState().containsKey(tg)) {
         tg.cancelTimers();
       }
     }
-    nlb.targetGroupMap().clear();
-    nlb.targetGroupMap().putAll(saved.groups());
+    nlb.registry.targetGroups().clear();
+    nlb.registry.targetGroups().putAll(saved.groups());
     saved.groupState().forEach(TargetGroup::restore);
     for (LoadBalancer lb : created) {
       lb.discard();
     }
-    nlb.loadBalancerMap().clear();
-    nlb.loadBalancerMap().putAll(saved.loadBalancers());
+    nlb.registry.loadBalancers().clear();
+    nlb.registry.loadBalancers().putAll(saved.loadBalancers());
     saved.lbState().forEach(LoadBalancer::restore);
     for (LoadBalancer lb : saved.loadBalancers().values()) {
-      lb.rebindAfterUndo();
+      lb.routing.rebindAfterUndo();
     }
   }
 
@@ -189,12 +189,12 @@ final class ConfigApplier {
       TargetGroupConfig c = g.config();
       String path = "targetGroups[" + c.name() + "]";
       wantedGroups.add(c.name());
-      TargetGroup tg = nlb.targetGroupMap().get(c.name());
+      TargetGroup tg = nlb.registry.targetGroups().get(c.name());
       if (tg == null) {
         createGroups.add(step(path, "create (" + c.protocol() + ":" + c.port() + ", " + g.targets().size() + " target(s))", () -> {
-          TargetGroup created = nlb.doCreateTargetGroup(c);
+          TargetGroup created = nlb.registry.createTargetGroup(c);
           if (!g.targets().isEmpty()) {
-            created.doRegisterTargets(g.targets());
+            created.registrations.register(g.targets());
           }
           return Change.done(created);
         }));
@@ -215,7 +215,7 @@ final class ConfigApplier {
       if (!attrs.isEmpty()) {
         modifyGroups.add(step(path + ".attributes", "modify " + attrs, () -> Change.done(tg.doModifyAttributes(attrs))));
       }
-      tagSteps(modifyGroups, path, tg.tags(), c.tags(), tg::doAddTags, tg::doRemoveTags);
+      tagSteps(modifyGroups, path, tg.tags(), c.tags(), tg.tags::add, tg.tags::remove);
       Map<String, Target> wanted = new LinkedHashMap<>();
       for (Target t : g.targets()) {
         wanted.put(t.id() + "#" + t.port().orElse(c.port()), t);
@@ -240,14 +240,14 @@ final class ConfigApplier {
       });
       if (!add.isEmpty()) {
         register.add(step(path + ".targets", "register " + add, () -> {
-          tg.doRegisterTargets(add);
+          tg.registrations.register(add);
           return Change.done(add);
         }));
       }
       if (!remove.isEmpty()) {
         deregister.add(step(path + ".targets", "deregister " + remove + " (draining "
             + tg.attributesUnlocked().deregistrationDelay().toSeconds() + " s)", () -> {
-              tg.doDeregisterTargets(remove);
+              tg.registrations.deregister(remove);
               return Change.done(remove);
             }));
       }
@@ -257,15 +257,15 @@ final class ConfigApplier {
     for (LoadBalancerConfig c : next.loadBalancers()) {
       wantedLbs.add(c.name());
       String path = "loadBalancers[" + c.name() + "]";
-      LoadBalancer lb = nlb.loadBalancerMap().get(c.name());
+      LoadBalancer lb = nlb.registry.loadBalancers().get(c.name());
       if (lb == null) {
         createLbs.add(new Step(new PlannedChange(path, "create (" + c.listeners().size() + " listener(s), " + c.zones().size() + " zone(s))"),
-            () -> nlb.createLoadBalancerCommand(c), true));
+            () -> nlb.registry.createLoadBalancer(c), true));
         continue;
       }
       unchanged(problems, path + ".scheme", lb.scheme(), c.scheme());
       if (lb.ipAddressTypeUnlocked() != c.ipAddressType()) {
-        modifyLbs.add(step(path + ".ipAddressType", "set " + c.ipAddressType().apiName(), () -> lb.doSetIpAddressType(c.ipAddressType())));
+        modifyLbs.add(step(path + ".ipAddressType", "set " + c.ipAddressType().apiName(), () -> LoadBalancerChanges.setIpAddressType(lb, c.ipAddressType())));
       }
       List<Zone> liveZones = lb.zonesUnlocked();
       List<Zone> addZones = new ArrayList<>();
@@ -289,15 +289,15 @@ final class ConfigApplier {
       }
       Map<String, String> attrs = changed(lb.attributesUnlocked().asMap(), c.attributes().asMap());
       if (!attrs.isEmpty()) {
-        modifyLbs.add(step(path + ".attributes", "modify " + attrs, () -> lb.doModifyAttributes(attrs)));
+        modifyLbs.add(step(path + ".attributes", "modify " + attrs, () -> LoadBalancerChanges.modifyAttributes(lb, attrs)));
       }
-      tagSteps(modifyLbs, path, lb.tagsUnlocked(), c.tags(), lb::doAddTags, lb::doRemoveTags);
+      tagSteps(modifyLbs, path, lb.tagsUnlocked(), c.tags(), lb.tags::add, lb.tags::remove);
       if (!addZones.isEmpty()) {
         List<Zone> all = new ArrayList<>(liveZones);
         all.addAll(addZones);
         List<String> names = new ArrayList<>();
         addZones.forEach(z -> names.add(z.name()));
-        modifyLbs.add(step(path + ".zones", "enable " + names, () -> lb.doSetZones(all)));
+        modifyLbs.add(step(path + ".zones", "enable " + names, () -> LoadBalancerChanges.setZones(lb, all)));
       }
       Map<String, ListenerConfig> wanted = new LinkedHashMap<>();
       for (ListenerConfig l : c.listeners()) {
@@ -328,12 +328,12 @@ final class ConfigApplier {
         }
       });
     }
-    for (LoadBalancer lb : nlb.loadBalancerMap().values()) {
+    for (LoadBalancer lb : nlb.registry.loadBalancers().values()) {
       if (!wantedLbs.contains(lb.name())) {
-        deleteLbs.add(step("loadBalancers[" + lb.name() + "]", "delete", lb::deleteCommand));
+        deleteLbs.add(step("loadBalancers[" + lb.name() + "]", "delete", () -> LoadBalancerChanges.delete(lb)));
       }
     }
-    for (TargetGroup tg : nlb.targetGroupMap().values()) {
+    for (TargetGroup tg : nlb.registry.targetGroups().values()) {
       if (!wantedGroups.contains(tg.name())) {
         deleteGroups.add(step("targetGroups[" + tg.name() + "]", "delete", () -> {
           tg.doDelete();

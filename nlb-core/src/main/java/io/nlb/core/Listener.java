@@ -73,17 +73,11 @@ public final class Listener {
    * @throws NlbException as {@link LoadBalancer#createListener} does; nothing changes then
    */
   public void modify(ListenerConfig next) {
-    java.util.Map<String, Object> request = new java.util.LinkedHashMap<>();
-    request.put("listenerArn", resourceId());
-    request.putAll(Nlb.describeListener(next));
-    loadBalancer.nlb().audited("ModifyListener", request, () -> doModify(next));
-  }
-
-  void doModify(ListenerConfig next) {
-    loadBalancer.nlb().commit(next.path(), () -> {
-      checkLive();
-      return loadBalancer.modifyListener(this, next);
-    });
+    loadBalancer.nlb().dispatch(Command.binding("ModifyListener",
+        Command.join(Command.fields("listenerArn", resourceId()), Command.describeListener(next)), next.path(), () -> {
+          checkLive();
+          return loadBalancer.modifyListener(this, next);
+        }));
   }
 
   /**
@@ -96,12 +90,8 @@ public final class Listener {
    *     in the list, {@code TooManyCertificates} past the quota
    */
   public void addCertificates(ServerCertificate... certificates) {
-    List<Object> ids = new ArrayList<>();
-    for (ServerCertificate c : certificates) {
-      ids.add(c.id());
-    }
-    loadBalancer.nlb().audited("AddListenerCertificates", Nlb.fields("listenerArn", resourceId(), "certificates", ids), () -> {
-      loadBalancer.nlb().commit(resourceId(), () -> {
+    loadBalancer.nlb().dispatch(Command.binding("AddListenerCertificates",
+        Command.fields("listenerArn", resourceId(), "certificates", Command.ids(certificates)), resourceId(), () -> {
         checkLive();
         requireTls("certificates");
         ListenerConfig.Builder b = config.toBuilder();
@@ -109,8 +99,7 @@ public final class Listener {
           b.addCertificate(c);
         }
         return loadBalancer.modifyListener(this, b.build());
-      });
-    });
+      }));
   }
 
   /**
@@ -123,12 +112,8 @@ public final class Listener {
    *     OperationNotPermitted} for the default certificate when it is not in the list
    */
   public void removeCertificates(ServerCertificate... certificates) {
-    List<Object> ids = new ArrayList<>();
-    for (ServerCertificate c : certificates) {
-      ids.add(c.id());
-    }
-    loadBalancer.nlb().audited("RemoveListenerCertificates", Nlb.fields("listenerArn", resourceId(), "certificates", ids), () -> {
-      loadBalancer.nlb().commit(resourceId(), () -> {
+    loadBalancer.nlb().dispatch(Command.binding("RemoveListenerCertificates",
+        Command.fields("listenerArn", resourceId(), "certificates", Command.ids(certificates)), resourceId(), () -> {
         checkLive();
         requireTls("certificates");
         List<ServerCertificate> remaining = new ArrayList<>(config.certificates());
@@ -148,8 +133,7 @@ public final class Listener {
         ListenerConfig.Builder b = config.toBuilder().clearCertificates();
         remaining.forEach(b::addCertificate);
         return loadBalancer.modifyListener(this, b.build());
-      });
-    });
+      }));
   }
 
   private void requireTls(String field) {
@@ -161,18 +145,14 @@ public final class Listener {
 
   /** Deletes the listener (delete-listener); its port is unbound on every node. */
   public void delete() {
-    loadBalancer.nlb().audited("DeleteListener", Nlb.fields("listenerArn", resourceId()), this::doDelete);
-  }
-
-  void doDelete() {
-    loadBalancer.nlb().commit(resourceId(), () -> {
+    loadBalancer.nlb().dispatch(Command.binding("DeleteListener", Command.fields("listenerArn", resourceId()), resourceId(), () -> {
       if (deleted) {
         return Change.done(Boolean.TRUE);
       }
       checkLive();
       deleted = true;
       return loadBalancer.deleteListener(this);
-    });
+    }));
   }
 
   /** Marks the listener deleted; a command. */

@@ -30,7 +30,7 @@ public final class ListenerAttributes extends AttributeValues {
   private static final ListenerAttributes EMPTY = new ListenerAttributes(Map.of());
 
   ListenerAttributes(Map<String, String> values) {
-    super(values);
+    super("listener", SPECS, values);
   }
 
   /** {@return every attribute at its default} */
@@ -54,16 +54,6 @@ public final class ListenerAttributes extends AttributeValues {
    */
   public Builder toBuilder() {
     return new Builder(explicitValues());
-  }
-
-  @Override
-  List<AttributeSpec> specs() {
-    return SPECS;
-  }
-
-  @Override
-  String owner() {
-    return "listener";
   }
 
   /** {@return {@code tcp.idle_timeout.seconds}} */

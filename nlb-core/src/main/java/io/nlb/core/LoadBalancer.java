@@ -1,22 +1,15 @@
 package io.nlb.core;
 
-import io.nlb.core.internal.TargetSelector;
 import io.nlb.core.routing.FlowKey;
 import io.nlb.core.routing.IpProtocol;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import io.nlb.core.spi.Transport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,28 +28,24 @@ import org.jspecify.annotations.Nullable;
  * a volatile read.
  */
 public final class LoadBalancer implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoadBalancer.class);
-  private static final Duration MIN_SHIFT = Duration.ofMinutes(1);
-  private static final Duration MAX_SHIFT = Duration.ofHours(72);
 
   private final Nlb nlb;
   private final String name;
   private final String id;
   private final Scheme scheme;
-  private IpAddressType ipAddressType;
-  private final List<Zone> zones;
-  private LoadBalancerAttributes attributes;
-  private Map<String, String> tags;
-  private final List<Listener> listeners = new ArrayList<>();
-  private volatile LoadBalancerState state = LoadBalancerState.PROVISIONING;
+  IpAddressType ipAddressType;
+  final List<Zone> zones;
+  LoadBalancerAttributes attributes;
+  final TagSet tags;
+  final List<Listener> listeners = new ArrayList<>();
+  volatile LoadBalancerState state = LoadBalancerState.PROVISIONING;
   private volatile @Nullable String stateReason;
-  private @Nullable ZonalShift zonalShift;
-  private Scheduler.@Nullable Cancellable shiftExpiry;
-  private volatile @Nullable RoutingSnapshot snapshot;
+  /** The zonal shift and its expiry timer (control plane only). */
+  private final ZonalShifts shifts;
   /** The route slots the transport's sockets hold; filled from every snapshot published. */
   final RouteSlots slots;
-  /** Builds this load balancer's snapshots (control plane only). */
-  private final SnapshotBuilder snapshots;
+  /** Builds, publishes and binds this load balancer's snapshots (control plane only). */
+  final Publication routing;
   /** Warns about targets that no zone contains (guarded by the control-plane lock). */
   final UnzonedTargets unzoned;
 
@@ -66,12 +55,13 @@ public final class LoadBalancer implements AutoCloseable {
     this.id = id;
     this.unzoned = new UnzonedTargets(config.name());
     this.slots = new RouteSlots(nlb);
-    this.snapshots = new SnapshotBuilder(nlb, this);
+    this.routing = new Publication(nlb, this);
+    this.shifts = new ZonalShifts(this, nlb);
     this.scheme = config.scheme();
     this.ipAddressType = config.ipAddressType();
     this.zones = new ArrayList<>(config.zones());
     this.attributes = config.attributes();
-    this.tags = new LinkedHashMap<>(config.tags());
+    this.tags = new TagSet("loadBalancer[" + name + "]", this::checkLive, config.tags());
   }
 
   // ------------------------------------------------------------------ describe
@@ -103,9 +93,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** {@return the IP address type, changed by {@link #setIpAddressType}} */
   public IpAddressType ipAddressType() {
-    return nlb.control.call(() -> {
-      return ipAddressType;
-    });
+    return nlb.control.call(() -> ipAddressType);
   }
 
   IpAddressType ipAddressTypeUnlocked() {
@@ -114,9 +102,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** {@return the enabled zones, in the order they were enabled (a zone's node index)} */
   public List<Zone> zones() {
-    return nlb.control.call(() -> {
-      return List.copyOf(zones);
-    });
+    return nlb.control.call(() -> List.copyOf(zones));
   }
 
   List<Zone> zonesUnlocked() {
@@ -135,13 +121,11 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** {@return the attributes, defaults filled in} */
   public LoadBalancerAttributes attributes() {
-    return nlb.control.call(() -> {
-      return attributes;
-    });
+    return nlb.control.call(() -> attributes);
   }
 
   Map<String, String> tagsUnlocked() {
-    return tags;
+    return tags.current();
   }
 
   /**
@@ -168,16 +152,12 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** {@return a copy of the tags, by key} */
   public Map<String, String> tags() {
-    return nlb.control.call(() -> {
-      return Map.copyOf(tags);
-    });
+    return nlb.control.call(() -> Map.copyOf(tags.current()));
   }
 
   /** {@return the listeners, in creation order: a copy that later changes do not affect} */
   public List<Listener> listeners() {
-    return nlb.control.call(() -> {
-      return List.copyOf(listeners);
-    });
+    return nlb.control.call(() -> List.copyOf(listeners));
   }
 
   List<Listener> listenersMutable() {
@@ -216,7 +196,7 @@ public final class LoadBalancer implements AutoCloseable {
    *     leaves this one as it is
    */
   public RoutingSnapshot routingSnapshot() {
-    RoutingSnapshot s = snapshot;
+    RoutingSnapshot s = routing.current();
     if (s == null) {
       throw new IllegalStateException("loadBalancer[" + name + "]: no snapshot yet");
     }
@@ -234,9 +214,7 @@ public final class LoadBalancer implements AutoCloseable {
 
   /** {@return the active zonal shift, or empty when none is active (an expired shift ends by itself)} */
   public Optional<ZonalShift> zonalShift() {
-    return nlb.control.call(() -> {
-      return Optional.ofNullable(zonalShift);
-    });
+    return nlb.control.call(() -> Optional.ofNullable(shifts.current()));
   }
 
   // ------------------------------------------------------------------ what-if
@@ -252,30 +230,7 @@ public final class LoadBalancer implements AutoCloseable {
    *     not enabled gives {@link RouteDecision.Outcome#NO_NODE} rather than an exception
    */
   public RouteDecision whatIf(String zone, FlowKey key) {
-    RoutingSnapshot s = routingSnapshot();
-    int zi = s.zoneIndex(zone);
-    if (zi < 0) {
-      return new RouteDecision(RouteDecision.Outcome.NO_NODE, null, null, 0,
-          "zone " + zone + " is not enabled for " + name + " (enabled: " + s.zones().stream().map(Zone::name).toList() + ")");
-    }
-    ListenerRoute l = s.listener(key.protocol(), key.dstPort());
-    if (l == null) {
-      return new RouteDecision(RouteDecision.Outcome.NO_LISTENER, null, null, 0,
-          "no listener takes " + key.protocol() + " on port " + key.dstPort());
-    }
-    NodeRoute node = l.node(zi);
-    long hash = node.sticky() ? key.sourceHash(s.flowHashSeed()) : key.hash(s.flowHashSeed());
-    RouteTarget t = node.select(hash);
-    if (t == null) {
-      return new RouteDecision(RouteDecision.Outcome.NO_TARGET, null, null, hash,
-          "the node of " + zone + " has no target in scope for " + l.targetGroup());
-    }
-    InetSocketAddress address = t.address(hash);
-    if (node.mode() == NodeRoute.Mode.FAIL_OPEN) {
-      return new RouteDecision(RouteDecision.Outcome.ROUTED_FAIL_OPEN, t, address, hash,
-          "healthy targets (" + node.healthyCount() + " of " + node.targets().size() + ") are below the group's threshold; the node routes to all targets");
-    }
-    return new RouteDecision(RouteDecision.Outcome.ROUTED, t, address, hash, "routed to a healthy target of " + l.targetGroup());
+    return WhatIf.decide(routingSnapshot(), name, zone, key);
   }
 
   /**
@@ -287,13 +242,7 @@ public final class LoadBalancer implements AutoCloseable {
    *     destination address
    */
   public RouteDecision whatIf(FlowKey key) {
-    InetAddress dst = key.dstAddress();
-    for (Zone z : routingSnapshot().zones()) {
-      if (z.addresses().contains(dst)) {
-        return whatIf(z.name(), key);
-      }
-    }
-    return new RouteDecision(RouteDecision.Outcome.NO_NODE, null, null, 0, "no node of " + name + " has address " + dst.getHostAddress());
+    return WhatIf.decide(routingSnapshot(), name, key);
   }
 
   // ------------------------------------------------------------------ operations
@@ -309,19 +258,18 @@ public final class LoadBalancer implements AutoCloseable {
    *     {@code InternalFailure} when the transport cannot bind it
    */
   public Listener createListener(ListenerConfig config) {
-    return nlb.audited("CreateListener", withLb(Nlb.describeListener(config)),
-        () -> nlb.commit(path(), () -> doCreateListener(config)),
-        l -> Nlb.fields("listenerArn", l.resourceId()));
+    return nlb.dispatch(Command.binding("CreateListener", withLb(Command.describeListener(config)), path(), () -> doCreateListener(config))
+        .response(l -> Command.fields("listenerArn", l.resourceId())));
   }
 
   Change<Listener> doCreateListener(ListenerConfig config) {
     checkLive();
-    Listener l = new Listener(this, config, nlb.hexId("listener", Listener.identityName(name, config)));
-    nlb.checkListener(this, l, config, List.of());
+    Listener l = new Listener(this, config, nlb.ids.hexId("listener", Listener.identityName(name, config)));
+    nlb.admission.checkListener(this, l, config, List.of());
     listeners.add(l);
-    return new Change<>(l, rebind(), () -> {
+    return new Change<>(l, routing.rebind(), () -> {
       if (listeners.remove(l)) {
-        rebindAfterUndo();
+        routing.rebindAfterUndo();
       }
     });
   }
@@ -330,12 +278,12 @@ public final class LoadBalancer implements AutoCloseable {
   Change<Boolean> modifyListener(Listener listener, ListenerConfig config) {
     checkLive();
     ListenerConfig old = listener.configUnlocked();
-    nlb.checkListener(this, listener, config, List.of());
+    nlb.admission.checkListener(this, listener, config, List.of());
     listener.config(config);
-    return new Change<>(Boolean.TRUE, rebind(), () -> {
+    return new Change<>(Boolean.TRUE, routing.rebind(), () -> {
       if (listener.configUnlocked() == config) {
         listener.config(old);
-        rebindAfterUndo();
+        routing.rebindAfterUndo();
       }
     });
   }
@@ -345,16 +293,11 @@ public final class LoadBalancer implements AutoCloseable {
     return "loadBalancer[" + name + "]";
   }
 
-  private static boolean accessLogsChanged(LoadBalancerAttributes a, LoadBalancerAttributes b) {
-    return a.accessLogsEnabled() != b.accessLogsEnabled() || !a.accessLogsDirectory().equals(b.accessLogsDirectory())
-        || !a.accessLogsPrefix().equals(b.accessLogsPrefix());
-  }
-
   /** Removes {@code listener}; a command. Unbinding cannot be refused, so there is nothing to undo. */
   Change<Boolean> deleteListener(Listener listener) {
     checkLive();
     listeners.remove(listener);
-    return new Change<>(Boolean.TRUE, rebind(), () -> {});
+    return new Change<>(Boolean.TRUE, routing.rebind(), () -> {});
   }
 
   /**
@@ -367,45 +310,8 @@ public final class LoadBalancer implements AutoCloseable {
    *     cross-zone on during a zonal shift
    */
   public LoadBalancerAttributes modifyAttributes(Map<String, String> changes) {
-    return nlb.audited("ModifyLoadBalancerAttributes", withLb(Nlb.fields("attributes", changes)), 
-        () -> nlb.commit(path(), () -> doModifyAttributes(changes)), a -> Nlb.fields("attributes", a.asMap()));
-  }
-
-  Change<LoadBalancerAttributes> doModifyAttributes(Map<String, String> changes) {
-      checkLive();
-      List<String> problems = new ArrayList<>();
-      Map<String, String> merged = new LinkedHashMap<>(attributes.explicitValues());
-      merged.putAll(AttributeSpec.normalizeAll("loadBalancer", LoadBalancerAttributes.SPECS, changes, problems));
-      LoadBalancerAttributes next = new LoadBalancerAttributes(merged).resolve(scheme, problems);
-      if (!problems.isEmpty()) {
-        throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
-      }
-      if (zonalShift != null && next.crossZoneEnabled()) {
-        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(LoadBalancerAttributes.CROSS_ZONE, "true",
-            "false while a zonal shift is active (away from " + zonalShift.zone() + ")"));
-      }
-      LoadBalancerAttributes previous = attributes;
-      attributes = next;
-      try {
-        for (Listener l : listeners) {
-          TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
-          nlb.checkTargetQuotas(this, tg, tg.registrationsUnlocked());
-        }
-      } catch (NlbException e) {
-        attributes = previous;
-        throw e;
-      }
-      if (accessLogsChanged(previous, next)) {
-        // The transport opens or closes the TLS access log in apply(); bindings stay as they are.
-        return new Change<>(next, rebind(), () -> {
-          if (attributes == next) {
-            attributes = previous;
-            rebindAfterUndo();
-          }
-        });
-      }
-      republish();
-      return Change.done(next);
+    return nlb.dispatch(Command.binding("ModifyLoadBalancerAttributes", withLb(Command.fields("attributes", changes)), path(),
+        () -> LoadBalancerChanges.modifyAttributes(this, changes)).response(a -> Command.fields("attributes", a.asMap())));
   }
 
   /**
@@ -414,15 +320,9 @@ public final class LoadBalancer implements AutoCloseable {
    * @param additions the tags to set, by key; a key already present gets the new value
    */
   public void addTags(Map<String, String> additions) {
-    nlb.audited("AddTags", Nlb.fields("resourceArns", List.of(resourceId()), "tags", additions), () -> doAddTags(additions));
+    nlb.dispatch(tags.addCommand(resourceId(), additions));
   }
 
-  void doAddTags(Map<String, String> additions) {
-    nlb.control.run(() -> {
-      checkLive();
-      tags = Tags.add("loadBalancer[" + name + "]", tags, additions);
-    });
-  }
 
   /**
    * Removes tags by key (remove-tags); unknown keys are ignored.
@@ -430,15 +330,9 @@ public final class LoadBalancer implements AutoCloseable {
    * @param keys the keys of the tags to remove
    */
   public void removeTags(Collection<String> keys) {
-    nlb.audited("RemoveTags", Nlb.fields("resourceArns", List.of(resourceId()), "tagKeys", List.copyOf(keys)), () -> doRemoveTags(keys));
+    nlb.dispatch(tags.removeCommand(resourceId(), keys));
   }
 
-  void doRemoveTags(Collection<String> keys) {
-    nlb.control.run(() -> {
-      checkLive();
-      tags = Tags.remove(tags, keys);
-    });
-  }
 
   /**
    * Enables more zones (set-subnets). {@code next} must contain every zone already enabled,
@@ -451,59 +345,7 @@ public final class LoadBalancer implements AutoCloseable {
   public void setZones(List<Zone> next) {
     List<Object> zs = new ArrayList<>();
     next.forEach(z -> zs.add(z.toString()));
-    nlb.audited("SetSubnets", withLb(Nlb.fields("availabilityZones", zs)), () -> nlb.commit(path(), () -> doSetZones(next)));
-  }
-
-  Change<Boolean> doSetZones(List<Zone> next) {
-      checkLive();
-      for (Zone z : zones) {
-        Zone match = null;
-        for (Zone n : next) {
-          if (n.name().equals(z.name())) {
-            match = n;
-          }
-        }
-        if (match == null) {
-          throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("loadBalancer[" + name + "].zones", z.name(),
-              "every enabled zone; zones cannot be disabled once enabled"));
-        }
-        if (!match.equals(z)) {
-          throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("loadBalancer[" + name + "].zone[" + z.name() + "]",
-              match.toString(), "the zone unchanged (" + z + "); a node's addresses cannot change"));
-        }
-      }
-      List<Zone> merged = new ArrayList<>(zones);
-      for (Zone n : next) {
-        if (!zones.contains(n)) {
-          merged.add(n);
-        }
-      }
-      List<String> problems = new ArrayList<>();
-      LoadBalancerConfig.checkZones("loadBalancer[" + name + "]", merged, ipAddressType, problems);
-      if (!problems.isEmpty()) {
-        throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
-      }
-      List<Zone> previous = new ArrayList<>(zones);
-      zones.clear();
-      zones.addAll(merged);
-      try {
-        for (Listener l : listeners) {
-          TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
-          nlb.checkTargetQuotas(this, tg, tg.registrationsUnlocked());
-        }
-      } catch (NlbException e) {
-        zones.clear();
-        zones.addAll(previous);
-        throw e;
-      }
-      List<Zone> applied = List.copyOf(merged);
-      return new Change<>(Boolean.TRUE, rebind(), () -> {
-        if (zones.equals(applied)) {
-          zones.clear();
-          zones.addAll(previous);
-          rebindAfterUndo();
-        }
-      });
+    nlb.dispatch(Command.binding("SetSubnets", withLb(Command.fields("availabilityZones", zs)), path(), () -> LoadBalancerChanges.setZones(this, next)));
   }
 
   /**
@@ -527,41 +369,8 @@ public final class LoadBalancer implements AutoCloseable {
    *     InvalidConfigurationRequest} listing what prevents the change
    */
   public void setIpAddressType(IpAddressType type) {
-    nlb.audited("SetIpAddressType", withLb(Nlb.fields("ipAddressType", type.apiName())), () -> nlb.commit(path(), () -> doSetIpAddressType(type)));
-  }
-
-  Change<Boolean> doSetIpAddressType(IpAddressType type) {
-      checkLive();
-      List<String> problems = new ArrayList<>();
-      if (type == IpAddressType.IPV6) {
-        throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("loadBalancer.ipAddressType", "ipv6", "ipv4 or dualstack"));
-      }
-      if (type == IpAddressType.DUALSTACK) {
-        for (Listener l : listeners) {
-          LoadBalancerConfig.checkListenerFits(l.configUnlocked(), type, problems);
-          TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
-          LoadBalancerConfig.checkGroupFits(l.configUnlocked(), tg.protocol(), type, problems);
-        }
-        LoadBalancerConfig.checkZones("loadBalancer[" + name + "]", zones, type, problems);
-      } else {
-        for (Listener l : listeners) {
-          TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
-          if (tg.ipAddressType() == IpAddressType.IPV6) {
-            problems.add(Check.message("loadBalancer.ipAddressType", "ipv4", "dualstack while " + l.configUnlocked().path() + " forwards to the ipv6 group " + tg.name()));
-          }
-        }
-      }
-      if (!problems.isEmpty()) {
-        throw new NlbException(ErrorCode.INVALID_CONFIGURATION_REQUEST, problems);
-      }
-      IpAddressType previous = ipAddressType;
-      ipAddressType = type;
-      return new Change<>(Boolean.TRUE, rebind(), () -> {
-        if (ipAddressType == type) {
-          ipAddressType = previous;
-          rebindAfterUndo();
-        }
-      });
+    nlb.dispatch(Command.binding("SetIpAddressType", withLb(Command.fields("ipAddressType", type.apiName())), path(),
+        () -> LoadBalancerChanges.setIpAddressType(this, type)));
   }
 
   /**
@@ -578,31 +387,8 @@ public final class LoadBalancer implements AutoCloseable {
    *     zone is not enabled, {@code ValidationError} when {@code expiresIn} is out of range
    */
   public ZonalShift startZonalShift(String zone, Duration expiresIn, String comment) {
-    return nlb.audited("StartZonalShift", withLb(Nlb.fields("awayFrom", zone, "expiresIn", expiresIn.toString(), "comment", comment)),
-        () -> doStartZonalShift(zone, expiresIn, comment), z -> Nlb.fields("awayFrom", z.zone(), "expiryTime", z.expiryTime().toString()));
-  }
-
-  private ZonalShift doStartZonalShift(String zone, Duration expiresIn, String comment) {
-    return nlb.control.call(() -> {
-      checkLive();
-      if (zonalShift != null) {
-        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("zonalShift.zone", zone,
-            "no other shift active; one is already away from " + zonalShift.zone() + " (update or cancel it)"));
-      }
-      if (zones.stream().noneMatch(z -> z.name().equals(zone))) {
-        throw new NlbException(ErrorCode.AVAILABILITY_ZONE_NOT_SUPPORTED, Check.message("zonalShift.zone", zone,
-            "an enabled zone " + zones.stream().map(Zone::name).toList()));
-      }
-      if (zones.size() < 2) {
-        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("zonalShift.zone", zone,
-            "a load balancer with another zone to shift traffic to"));
-      }
-      checkShiftDuration(expiresIn);
-      checkNoCrossZone();
-      ZonalShift shift = new ZonalShift(zone, nlb.scheduler.now(), nlb.scheduler.now().plus(expiresIn), comment);
-      setShift(shift, expiresIn);
-      return shift;
-    });
+    return nlb.dispatch(Command.onControl("StartZonalShift", withLb(Command.fields("awayFrom", zone, "expiresIn", expiresIn.toString(),
+        "comment", comment)), () -> shifts.start(zone, expiresIn, comment)).response(LoadBalancer::describeShift));
   }
 
   /**
@@ -615,85 +401,21 @@ public final class LoadBalancer implements AutoCloseable {
    *     ValidationError} when {@code expiresIn} is out of range
    */
   public ZonalShift updateZonalShift(Duration expiresIn, String comment) {
-    return nlb.audited("UpdateZonalShift", withLb(Nlb.fields("expiresIn", expiresIn.toString(), "comment", comment)),
-        () -> doUpdateZonalShift(expiresIn, comment), z -> Nlb.fields("awayFrom", z.zone(), "expiryTime", z.expiryTime().toString()));
+    return nlb.dispatch(Command.onControl("UpdateZonalShift", withLb(Command.fields("expiresIn", expiresIn.toString(), "comment", comment)),
+        () -> shifts.update(expiresIn, comment)).response(LoadBalancer::describeShift));
   }
 
-  private ZonalShift doUpdateZonalShift(Duration expiresIn, String comment) {
-    return nlb.control.call(() -> {
-      checkLive();
-      ZonalShift current = zonalShift;
-      if (current == null) {
-        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("zonalShift", null, "an active zonal shift to update"));
-      }
-      checkShiftDuration(expiresIn);
-      ZonalShift shift = new ZonalShift(current.zone(), current.startTime(), nlb.scheduler.now().plus(expiresIn), comment);
-      setShift(shift, expiresIn);
-      return shift;
-    });
+  private static java.util.Map<String, Object> describeShift(ZonalShift z) {
+    return Command.fields("awayFrom", z.zone(), "expiryTime", z.expiryTime().toString());
   }
 
   /** Cancels the active zonal shift; traffic returns to the zone. */
   public void cancelZonalShift() {
-    nlb.audited("CancelZonalShift", withLb(Nlb.fields()), this::doCancelZonalShift);
-  }
-
-  void doCancelZonalShift() {
-    nlb.control.run(() -> {
-      checkLive();
-      if (zonalShift == null) {
-        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("zonalShift", null, "an active zonal shift to cancel"));
-      }
-      clearShift();
-    });
-  }
-
-  private static void checkShiftDuration(Duration expiresIn) {
-    if (expiresIn.compareTo(MIN_SHIFT) < 0 || expiresIn.compareTo(MAX_SHIFT) > 0) {
-      throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("zonalShift.expiresIn", expiresIn, "1 minute to 72 hours"));
-    }
-  }
-
-  private void checkNoCrossZone() {
-    if (attributes.crossZoneEnabled()) {
-      throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(LoadBalancerAttributes.CROSS_ZONE, "true",
-          "false; zonal shift is not supported with cross-zone load balancing"));
-    }
-    for (Listener l : listeners) {
-      TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
-      if (tg.attributesUnlocked().crossZone() == CrossZone.ENABLED) {
-        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message("targetGroup[" + tg.name() + "]." + TargetGroupAttributes.CROSS_ZONE,
-            "true", "false or use_load_balancer_configuration; zonal shift is not supported with cross-zone load balancing"));
-      }
-    }
-  }
-
-  private void setShift(ZonalShift shift, Duration expiresIn) {
-    Scheduler.Cancellable old = shiftExpiry;
-    if (old != null) {
-      old.cancel();
-    }
-    zonalShift = shift;
-    shiftExpiry = nlb.scheduler.schedule(expiresIn, () -> nlb.control.execute(() -> {
-      if (zonalShift == shift && state != LoadBalancerState.DELETED) {
-        clearShift();
-      }
-    }));
-    republish();
-  }
-
-  private void clearShift() {
-    Scheduler.Cancellable old = shiftExpiry;
-    if (old != null) {
-      old.cancel();
-    }
-    shiftExpiry = null;
-    zonalShift = null;
-    republish();
+    nlb.dispatch(Command.onControl("CancelZonalShift", withLb(Command.fields()), shifts::cancel));
   }
 
   @Nullable ZonalShift zonalShiftUnlocked() {
-    return zonalShift;
+    return shifts.current();
   }
 
   /**
@@ -703,34 +425,7 @@ public final class LoadBalancer implements AutoCloseable {
    * @throws NlbException {@code OperationNotPermitted} while deletion protection is enabled
    */
   public void delete() {
-    nlb.audited("DeleteLoadBalancer", withLb(Nlb.fields()), this::doDelete);
-  }
-
-  void doDelete() {
-    nlb.commit(path(), this::deleteCommand);
-  }
-
-  /** Deletes this load balancer; a command. Unbinding cannot be refused: nothing to undo. */
-  Change<Boolean> deleteCommand() {
-      if (state == LoadBalancerState.DELETED) {
-        return Change.done(Boolean.TRUE);
-      }
-      if (attributes.deletionProtectionEnabled()) {
-        throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(LoadBalancerAttributes.DELETION_PROTECTION, "true",
-            "false; disable deletion protection before deleting " + name));
-      }
-      cancelTimers();
-      listeners.clear();
-      state = LoadBalancerState.DELETED;
-      nlb.removeLoadBalancer(this);
-      // The load balancer is gone whatever the sockets do; during an apply, the sockets close only
-      // once the rest of the apply is bound (it may still be taken back).
-      CompletableFuture<Void> unbound = new CompletableFuture<>();
-      boolean now = nlb.afterBinding(() -> {
-        CompletionStage<Void> s = nlb.transport == null ? Change.BOUND : nlb.transport.remove(this);
-        s.whenComplete((v, e) -> unbound.complete(null));
-      });
-      return new Change<>(Boolean.TRUE, now ? unbound : Change.BOUND, () -> {});
+    nlb.dispatch(Command.binding("DeleteLoadBalancer", withLb(Command.fields()), path(), () -> LoadBalancerChanges.delete(this)));
   }
 
   /** The mutable part of a load balancer, kept so that a failed {@link Nlb#apply} can be taken back. */
@@ -738,30 +433,12 @@ public final class LoadBalancer implements AutoCloseable {
       List<Listener> listeners, Map<Listener, ListenerConfig> configs, LoadBalancerState state) {}
 
   Saved save() {
-    Map<Listener, ListenerConfig> configs = new HashMap<>();
-    for (Listener l : listeners) {
-      configs.put(l, l.configUnlocked());
-    }
-    return new Saved(ipAddressType, List.copyOf(zones), attributes, Map.copyOf(tags), List.copyOf(listeners), configs, state);
+    return LoadBalancerChanges.save(this);
   }
 
-  /** Puts back what {@link #save()} kept and republishes; the caller re-binds. */
+  /** Puts back what {@link #save()} kept; the caller re-binds. */
   void restore(Saved s) {
-    ipAddressType = s.ipAddressType();
-    zones.clear();
-    zones.addAll(s.zones());
-    attributes = s.attributes();
-    tags = new LinkedHashMap<>(s.tags());
-    listeners.clear();
-    listeners.addAll(s.listeners());
-    for (Listener l : listeners) {
-      ListenerConfig c = s.configs().get(l);
-      if (c != null) {
-        l.config(c);
-      }
-      l.undelete();
-    }
-    state = s.state();
+    LoadBalancerChanges.restore(this, s);
   }
 
   /** Same as {@link #delete()}: refused while deletion protection is enabled. */
@@ -773,10 +450,7 @@ public final class LoadBalancer implements AutoCloseable {
   // ------------------------------------------------------------------ internals
 
   private Map<String, Object> withLb(Map<String, Object> request) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("loadBalancerArn", resourceId());
-    m.putAll(request);
-    return m;
+    return Command.join(Command.fields("loadBalancerArn", resourceId()), request);
   }
 
   void checkLive() {
@@ -787,11 +461,7 @@ public final class LoadBalancer implements AutoCloseable {
   }
 
   void cancelTimers() {
-    Scheduler.Cancellable t = shiftExpiry;
-    if (t != null) {
-      t.cancel();
-    }
-    shiftExpiry = null;
+    shifts.cancelTimer();
   }
 
   void activate() {
@@ -802,127 +472,6 @@ public final class LoadBalancer implements AutoCloseable {
   void fail(String reason) {
     state = LoadBalancerState.FAILED;
     stateReason = reason;
-  }
-
-  /**
-   * Publishes {@code s}: the snapshot field, then every route slot; then tells the transport, as one
-   * event, what the difference from the previous snapshot means for open flows. During an apply the
-   * event waits until the apply is bound ({@link Nlb#afterBinding}), since it may still be taken back.
-   */
-  void publish(RoutingSnapshot s) {
-    RoutingSnapshot previous = snapshot;
-    snapshot = s;
-    slots.publish(s);
-    FlowResets resets = FlowResets.between(previous, s);
-    Transport t = nlb.transport;
-    if (t != null && !resets.isEmpty()) {
-      nlb.afterBinding(() -> t.resetFlows(this, resets));
-    }
-  }
-
-  /** Rebuilds and publishes the snapshot (no binding change). */
-  void republish() {
-    if (state == LoadBalancerState.DELETED || nlb.deferPublish(this)) {
-      return;
-    }
-    publish(buildSnapshot());
-    nlb.targetSetChanged();
-  }
-
-  /**
-   * Rebuilds and publishes the snapshot, then asks the transport to bind what it needs, so that
-   * routing exists before any new socket accepts. A command; returns the binding, which the
-   * submitting thread awaits outside the control plane ({@link Nlb#commit}).
-   */
-  CompletionStage<Void> rebind() {
-    CompletionStage<Void> deferred = nlb.deferRebind(this);
-    return deferred != null ? deferred : rebindNow();
-  }
-
-  /** {@link #rebind()}, never deferred. */
-  CompletionStage<Void> rebindNow() {
-    RoutingSnapshot previous = snapshot;
-    RoutingSnapshot next = buildSnapshot();
-    publish(next);
-    nlb.targetSetChanged();
-    Transport t = nlb.transport;
-    if (t == null || state == LoadBalancerState.FAILED || state == LoadBalancerState.DELETED) {
-      return Change.BOUND;
-    }
-    try {
-      return t.apply(this, slots, previous, next);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /** Re-binds after a change was taken back; nobody waits, so a failure is only logged. */
-  void rebindAfterUndo() {
-    rebind().whenComplete((v, e) -> {
-      if (e != null) {
-        LOG.warn("loadBalancer[{}]: re-binding after a refused change failed: {}", name, e.toString());
-      }
-    });
-  }
-
-  /**
-   * Republishes after the health of {@code changed} (targets of {@code tg}) changed, rebuilding only
-   * the node routes that hold one of them ({@link SnapshotBuilder#rebuildForHealth}). A command.
-   */
-  void republishHealth(TargetGroup tg, List<RegisteredTarget> changed) {
-    RoutingSnapshot prev = snapshot;
-    if (prev == null) {
-      republish();
-      return;
-    }
-    if (state == LoadBalancerState.DELETED || nlb.deferPublish(this)) {
-      return;
-    }
-    publish(snapshots.rebuildForHealth(prev, tg, changed));
-  }
-
-  RoutingSnapshot buildSnapshot() {
-    return snapshots.build();
-  }
-
-  /** The targets of {@code tg} that the node of {@code zone} may route to, in stable order. */
-  List<RegisteredTarget> scope(TargetGroup tg, String zone) {
-    return snapshots.scope(tg, zone, false);
-  }
-
-  boolean enabled(String zone) {
-    for (Zone z : zones) {
-      if (z.name().equals(zone)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether a registration can receive traffic at all (running, and not this load balancer's own listener). */
-  boolean usable(RegisteredTarget r) {
-    return r.instanceState() == InstanceResolver.State.RUNNING && !ipUnusable(r);
-  }
-
-  /**
-   * A target whose address and port are one of this load balancer's own listeners would loop
-   * traffic into itself; it is {@code unused} with {@code Target.IpUnusable}.
-   */
-  boolean ipUnusable(RegisteredTarget r) {
-    InetSocketAddress a = r.address();
-    if (a == null) {
-      return false;
-    }
-    for (Zone z : zones) {
-      if (z.addresses().contains(a.getAddress())) {
-        for (Listener l : listeners) {
-          if (l.configUnlocked().port() == a.getPort()) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
   }
 
   @Override

@@ -58,7 +58,7 @@ public final class LoadBalancerAttributes extends AttributeValues {
   private static final LoadBalancerAttributes EMPTY = new LoadBalancerAttributes(Map.of());
 
   LoadBalancerAttributes(Map<String, String> values) {
-    super(values);
+    super("loadBalancer", SPECS, values);
   }
 
   /** {@return no attribute set explicitly: every one at its default} */
@@ -82,16 +82,6 @@ public final class LoadBalancerAttributes extends AttributeValues {
    */
   public Builder toBuilder() {
     return new Builder(explicitValues());
-  }
-
-  @Override
-  List<AttributeSpec> specs() {
-    return SPECS;
-  }
-
-  @Override
-  String owner() {
-    return "loadBalancer";
   }
 
   /** {@return every key a load balancer accepts} */

@@ -48,52 +48,51 @@ import org.jspecify.annotations.Nullable;
  * takes it. A refused operation throws {@link NlbException} and changes nothing.
  */
 public final class Nlb implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Nlb.class);
   final ControlPlane control = new ControlPlane();
+  /** Where every public operation enters the control plane, and is audited once. */
+  final Dispatcher dispatcher;
   private final ConfigApplier applier = new ConfigApplier(this);
   final Scheduler scheduler;
   private final boolean ownsScheduler;
-  private final RandomGenerator random;
+  final Ids ids;
   final InstanceResolver instances;
   final Quotas quotas;
   final long flowHashSeed;
-  private final @Nullable String identity;
   final int tableSize;
   final @Nullable Transport transport;
   final String dnsSuffix;
 
-  private final Map<String, LoadBalancer> loadBalancers = new LinkedHashMap<>();
-  private final Map<String, TargetGroup> targetGroups = new LinkedHashMap<>();
+  /** The target groups and load balancers by name (control plane only). */
+  final Registry registry = new Registry(this);
   /** The ALB endpoints and their address refresh (control plane only). */
-  private final AlbEndpoints albs = new AlbEndpoints(this);
+  final AlbEndpoints albs = new AlbEndpoints(this);
   /** Quota and compatibility checks of listeners and registrations. */
-  private final Admission admission = new Admission(this);
-  private long registrationSequence;
-  private final AuditListener audit;
-  private final Duration instanceRefresh;
-  private Scheduler.@Nullable Cancellable instanceRefreshTask;
-  private final java.util.concurrent.atomic.AtomicLong auditSequence = new java.util.concurrent.atomic.AtomicLong();
+  final Admission admission = new Admission(this);
+  /** What an apply in progress holds back (control plane only). */
+  final ApplyBatch batch = new ApplyBatch();
+  private final InstanceRefresh instanceRefresh;
   private boolean closed;
   private final List<TargetHealthListener> healthListeners = new CopyOnWriteArrayList<>();
-  private final List<Runnable> targetSetListeners = new CopyOnWriteArrayList<>();
   private volatile PassiveHealthSink passiveHealth = PassiveHealthSink.NONE;
 
   private Nlb(Builder b) {
     this.scheduler = b.scheduler != null ? b.scheduler : Scheduler.system();
     this.ownsScheduler = b.scheduler == null;
-    this.random = b.random != null ? b.random : new SplittableRandom(new SecureRandom().nextLong());
+    this.ids = new Ids(b.identity, b.random != null ? b.random : new SplittableRandom(new SecureRandom().nextLong()));
     this.instances = b.instances;
     this.quotas = b.quotas;
-    this.identity = b.identity;
-    this.flowHashSeed = b.flowHashSeed != null ? b.flowHashSeed : identity != null ? derived("flowHashSeed") : random.nextLong();
+    this.flowHashSeed = b.flowHashSeed != null ? b.flowHashSeed : ids.flowHashSeed();
     this.tableSize = b.tableSize;
     this.transport = b.transport;
     this.dnsSuffix = b.dnsSuffix;
-    this.audit = b.audit;
-    this.instanceRefresh = b.instanceRefresh;
-    if (instances != InstanceResolver.NONE) {
-      instanceRefreshTask = scheduler.schedule(instanceRefresh, this::refreshInstances);
-    }
+    this.dispatcher = new Dispatcher(control, scheduler, b.audit, () -> TargetSets.build(registry));
+    this.instanceRefresh = new InstanceRefresh(this, b.instanceRefresh);
+    instanceRefresh.start();
+  }
+
+  /** Runs one public operation: on the control plane, audited once ({@link Dispatcher}). */
+  <T> T dispatch(Command<T> command) {
+    return dispatcher.dispatch(command);
   }
 
   /**
@@ -124,33 +123,11 @@ public final class Nlb implements AutoCloseable {
    *     ValidationError} when an attribute exceeds the quotas in force
    */
   public TargetGroup createTargetGroup(TargetGroupConfig config) {
-    return audited("CreateTargetGroup", fields("name", config.name(), "protocol", config.protocol().name(), "port", config.port(),
-            "targetType", config.targetType().apiName(), "ipAddressType", config.ipAddressType().apiName(),
+    return dispatch(Command.onControl("CreateTargetGroup", Command.fields("name", config.name(), "protocol", config.protocol().name(),
+            "port", config.port(), "targetType", config.targetType().apiName(), "ipAddressType", config.ipAddressType().apiName(),
             "healthCheck", config.healthCheck().toString(), "attributes", config.attributes().explicitValues(), "tags", config.tags()),
-        () -> doCreateTargetGroup(config),
-        tg -> fields("targetGroupArn", tg.resourceId(), "targetGroupName", tg.name()));
-  }
-
-  TargetGroup doCreateTargetGroup(TargetGroupConfig config) {
-    return control.call(() -> {
-      checkOpen();
-      if (targetGroups.containsKey(config.name())) {
-        throw new NlbException(ErrorCode.DUPLICATE_TARGET_GROUP_NAME,
-            Check.message("targetGroup.name", config.name(), "a name no other target group uses"));
-      }
-      if (targetGroups.size() >= quotas.targetGroups()) {
-        throw new NlbException(ErrorCode.TOO_MANY_TARGET_GROUPS,
-            Check.message("targetGroups", targetGroups.size() + 1, "at most " + quotas.targetGroups()));
-      }
-      List<String> problems = new ArrayList<>();
-      config.checkAgainst(quotas, problems);
-      if (!problems.isEmpty()) {
-        throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
-      }
-      TargetGroup tg = new TargetGroup(this, config, hexId("targetgroup", config.name()));
-      targetGroups.put(config.name(), tg);
-      return tg;
-    });
+        () -> registry.createTargetGroup(config))
+        .response(tg -> Command.fields("targetGroupArn", tg.resourceId(), "targetGroupName", tg.name())));
   }
 
   /**
@@ -160,28 +137,12 @@ public final class Nlb implements AutoCloseable {
    * @return the target group, or empty when none has that name (never created, or deleted)
    */
   public Optional<TargetGroup> targetGroup(String name) {
-    return control.call(() -> {
-      return Optional.ofNullable(targetGroups.get(name));
-    });
+    return control.call(() -> Optional.ofNullable(registry.targetGroups().get(name)));
   }
 
   /** {@return every target group, in creation order: a copy that later changes do not affect} */
   public List<TargetGroup> targetGroups() {
-    return control.call(() -> {
-      return List.copyOf(targetGroups.values());
-    });
-  }
-
-  TargetGroup requireTargetGroup(String field, String name) {
-    TargetGroup tg = targetGroups.get(name);
-    if (tg == null) {
-      throw new NlbException(ErrorCode.TARGET_GROUP_NOT_FOUND, Check.message(field, name, "the name of an existing target group"));
-    }
-    return tg;
-  }
-
-  void removeTargetGroup(TargetGroup tg) {
-    targetGroups.remove(tg.name());
+    return control.call(() -> List.copyOf(registry.targetGroups().values()));
   }
 
   // ------------------------------------------------------------------ load balancers
@@ -201,68 +162,18 @@ public final class Nlb implements AutoCloseable {
     List<Object> zones = new ArrayList<>();
     config.zones().forEach(z -> zones.add(z.toString()));
     List<Object> listeners = new ArrayList<>();
-    config.listeners().forEach(l -> listeners.add(describeListener(l)));
-    return audited("CreateLoadBalancer", fields("name", config.name(), "type", "network", "scheme", config.scheme().apiName(),
-            "ipAddressType", config.ipAddressType().apiName(), "availabilityZones", zones, "attributes", config.attributes().explicitValues(),
-            "listeners", listeners, "tags", config.tags()),
-        () -> doCreateLoadBalancer(config),
-        lb -> fields("loadBalancerArn", lb.resourceId(), "dNSName", lb.dnsName(), "state", lb.state().toString(),
-            "stateReason", lb.stateReason().orElse(null)));
-  }
-
-  LoadBalancer doCreateLoadBalancer(LoadBalancerConfig config) {
-    Change<LoadBalancer> created = control.call(() -> createLoadBalancerCommand(config));
-    LoadBalancer lb = created.value();
-    Throwable failure = awaitBinding(created.binding());
-    control.run(() -> bound(lb, failure));
-    return lb;
-  }
-
-  /** A created load balancer's binding ended: it becomes active, or failed with the reason; a command. */
-  void bound(LoadBalancer lb, @Nullable Throwable failure) {
-    if (lb.state() != LoadBalancerState.PROVISIONING) {
-      return; // deleted meanwhile
-    }
-    if (failure == null) {
-      lb.activate();
-    } else {
-      // The transport closed what this creation bound; the load balancer stays, failed, so that
-      // its configuration can be inspected and deleted.
-      lb.fail("bind failed: " + failure.getMessage());
-    }
-  }
-
-  /** Creates a load balancer, publishes its routing and starts binding; a command. */
-  Change<LoadBalancer> createLoadBalancerCommand(LoadBalancerConfig config) {
-    {
-      checkOpen();
-      if (loadBalancers.containsKey(config.name())) {
-        throw new NlbException(ErrorCode.DUPLICATE_LOAD_BALANCER_NAME,
-            Check.message("loadBalancer.name", config.name(), "a name no other load balancer uses"));
-      }
-      if (loadBalancers.size() >= quotas.loadBalancers()) {
-        throw new NlbException(ErrorCode.TOO_MANY_LOAD_BALANCERS,
-            Check.message("loadBalancers", loadBalancers.size() + 1, "at most " + quotas.loadBalancers()));
-      }
-      LoadBalancer lb = new LoadBalancer(this, config, hexId("loadbalancer", config.name()));
-      if (config.listeners().size() > quotas.listenersPerLoadBalancer()) {
-        throw new NlbException(ErrorCode.TOO_MANY_LISTENERS,
-            Check.message("loadBalancer[" + config.name() + "].listeners", config.listeners().size(),
-                "at most " + quotas.listenersPerLoadBalancer()));
-      }
-      // Each listener joins the (not yet registered) load balancer as soon as it passes, so that
-      // the next one is checked against it: duplicates, certificates, and the target quotas,
-      // which count the groups of every listener already on the load balancer. On a refusal the
-      // load balancer is simply dropped.
-      for (ListenerConfig lc : config.listeners()) {
-        Listener l = new Listener(lb, lc, hexId("listener", Listener.identityName(lb.name(), lc)));
-        checkListener(lb, l, lc, List.of());
-        lb.listenersMutable().add(l);
-      }
-      loadBalancers.put(config.name(), lb);
-      // Routing is published first: a socket bound below never accepts a flow with no route.
-      return new Change<>(lb, lb.rebind(), () -> {});
-    }
+    config.listeners().forEach(l -> listeners.add(Command.describeListener(l)));
+    return dispatch(Command.steps("CreateLoadBalancer", Command.fields("name", config.name(), "type", "network",
+            "scheme", config.scheme().apiName(), "ipAddressType", config.ipAddressType().apiName(), "availabilityZones", zones,
+            "attributes", config.attributes().explicitValues(), "listeners", listeners, "tags", config.tags()), () -> {
+          Change<LoadBalancer> created = control.call(() -> registry.createLoadBalancer(config));
+          LoadBalancer lb = created.value();
+          Throwable failure = Dispatcher.awaitBinding(created.binding());
+          control.run(() -> Registry.bound(lb, failure));
+          return lb;
+        })
+        .response(lb -> Command.fields("loadBalancerArn", lb.resourceId(), "dNSName", lb.dnsName(), "state", lb.state().toString(),
+            "stateReason", lb.stateReason().orElse(null))));
   }
 
   /**
@@ -272,26 +183,12 @@ public final class Nlb implements AutoCloseable {
    * @return the load balancer, or empty when none has that name (never created, or deleted)
    */
   public Optional<LoadBalancer> loadBalancer(String name) {
-    return control.call(() -> {
-      return Optional.ofNullable(loadBalancers.get(name));
-    });
+    return control.call(() -> Optional.ofNullable(registry.loadBalancers().get(name)));
   }
 
   /** {@return every load balancer, in creation order: a copy that later changes do not affect} */
   public List<LoadBalancer> loadBalancers() {
-    return control.call(() -> {
-      return List.copyOf(loadBalancers.values());
-    });
-  }
-
-  /** The target groups by name; control plane only. */
-  Map<String, TargetGroup> targetGroupMap() {
-    return targetGroups;
-  }
-
-  /** The load balancers by name; control plane only. */
-  Map<String, LoadBalancer> loadBalancerMap() {
-    return loadBalancers;
+    return control.call(() -> List.copyOf(registry.loadBalancers().values()));
   }
 
   // ------------------------------------------------------------------ declarative
@@ -323,47 +220,13 @@ public final class Nlb implements AutoCloseable {
    *     InternalFailure} when a socket cannot be bound
    */
   public List<NlbConfig.PlannedChange> apply(NlbConfig desired) {
-    return audited("Apply", fields("targetGroups", desired.targetGroups().size(), "loadBalancers", desired.loadBalancers().size()),
-        () -> applier.apply(desired), changes -> {
+    return dispatch(Command.steps("Apply", Command.fields("targetGroups", desired.targetGroups().size(),
+            "loadBalancers", desired.loadBalancers().size()), () -> applier.apply(desired))
+        .response(changes -> {
           List<Object> out = new ArrayList<>();
           changes.forEach(c -> out.add(c.toString()));
-          return fields("changes", out);
-        });
-  }
-
-  void removeLoadBalancer(LoadBalancer lb) {
-    loadBalancers.remove(lb.name());
-  }
-
-  /** The load balancer whose listeners forward to {@code tg}, if any (at most one). */
-  @Nullable LoadBalancer loadBalancerOf(TargetGroup tg) {
-    for (LoadBalancer lb : loadBalancers.values()) {
-      for (Listener l : lb.listenersMutable()) {
-        if (l.configUnlocked().targetGroup().equals(tg.name())) {
-          return lb;
-        }
-      }
-    }
-    return null;
-  }
-
-  /** See {@link Admission#checkListener}. */
-  void checkListener(LoadBalancer lb, Listener listener, ListenerConfig config, Collection<Listener> others) {
-    admission.checkListener(lb, listener, config, others);
-  }
-
-  static void checkCompatible(String path, Protocol listener, TargetGroup tg, List<String> problems) {
-    Admission.checkCompatible(path, listener, tg, problems);
-  }
-
-  /** See {@link Admission#checkAlbAssociations}. */
-  void checkAlbAssociations(TargetGroup tg, @Nullable LoadBalancer lb) {
-    admission.checkAlbAssociations(tg, lb);
-  }
-
-  /** See {@link Admission#checkTargetQuotas}. */
-  void checkTargetQuotas(LoadBalancer lb, TargetGroup tg, Collection<RegisteredTarget> registrations) {
-    admission.checkTargetQuotas(lb, tg, registrations);
+          return Command.fields("changes", out);
+        }));
   }
 
   // ------------------------------------------------------------------ ALB endpoints
@@ -376,12 +239,11 @@ public final class Nlb implements AutoCloseable {
    * @throws NlbException {@code ValidationError} when the name is taken
    */
   public void createAlbEndpoint(AlbEndpoint endpoint) {
-    audited("CreateAlbEndpoint", fields("name", endpoint.name(), "port", endpoint.port(),
-        "refreshIntervalSeconds", endpoint.refreshInterval().getSeconds()), () -> doCreateAlbEndpoint(endpoint));
-  }
-
-  void doCreateAlbEndpoint(AlbEndpoint endpoint) {
-    albs.create(endpoint);
+    dispatch(Command.steps("CreateAlbEndpoint", Command.fields("name", endpoint.name(), "port", endpoint.port(),
+        "refreshIntervalSeconds", endpoint.refreshInterval().getSeconds()), () -> {
+          albs.create(endpoint);
+          return Boolean.TRUE;
+        }));
   }
 
   /**
@@ -392,9 +254,7 @@ public final class Nlb implements AutoCloseable {
    * @throws NlbException {@code InvalidTarget} when no endpoint has that name
    */
   public List<InetAddress> albEndpointAddresses(String name) {
-    return control.call(() -> {
-      return albs.require(name).addresses;
-    });
+    return control.call(() -> albs.require(name).addresses);
   }
 
   /**
@@ -405,15 +265,10 @@ public final class Nlb implements AutoCloseable {
    *     InvalidTarget} when no endpoint has that name
    */
   public void deleteAlbEndpoint(String name) {
-    audited("DeleteAlbEndpoint", fields("name", name), () -> doDeleteAlbEndpoint(name));
-  }
-
-  void doDeleteAlbEndpoint(String name) {
-    albs.delete(name);
-  }
-
-  AlbEndpoints.State requireAlb(String name) {
-    return albs.require(name);
+    dispatch(Command.steps("DeleteAlbEndpoint", Command.fields("name", name), () -> {
+      albs.delete(name);
+      return Boolean.TRUE;
+    }));
   }
 
   // ------------------------------------------------------------------ instance state
@@ -424,284 +279,8 @@ public final class Nlb implements AutoCloseable {
    * outside the control lock. Runs every {@link Builder#instanceRefreshInterval}; callable directly.
    */
   public void refreshInstances() {
-    List<RegisteredTarget> instanceTargets = new ArrayList<>();
-    control.run(() -> {
-      if (closed) {
-        return;
-      }
-      for (TargetGroup tg : targetGroups.values()) {
-        for (RegisteredTarget r : tg.registrationsUnlocked()) {
-          if (r.isInstance()) {
-            instanceTargets.add(r);
-          }
-        }
-      }
-    });
-    Map<RegisteredTarget, InstanceResolver.State> states = new LinkedHashMap<>();
-    for (RegisteredTarget r : instanceTargets) {
-      InstanceResolver.Instance inst = instances.resolve(r.id());
-      states.put(r, inst == null ? InstanceResolver.State.TERMINATED : inst.state());
-    }
-    control.run(() -> {
-      if (closed) {
-        return;
-      }
-      Set<LoadBalancer> affected = new HashSet<>();
-      for (Map.Entry<RegisteredTarget, InstanceResolver.State> e : states.entrySet()) {
-        RegisteredTarget r = e.getKey();
-        if (r.instanceState() != e.getValue()) {
-          r.instanceState(e.getValue());
-          LoadBalancer lb = loadBalancerOf(r.group());
-          if (lb != null) {
-            affected.add(lb);
-          }
-        }
-      }
-      affected.forEach(LoadBalancer::republish);
-      if (instances != InstanceResolver.NONE) {
-        Scheduler.Cancellable previous = instanceRefreshTask;
-        if (previous != null) {
-          previous.cancel();
-        }
-        instanceRefreshTask = scheduler.schedule(instanceRefresh, this::refreshInstances);
-      }
-    });
+    instanceRefresh.run();
   }
-
-  // ------------------------------------------------------------------ commands that bind
-
-  /**
-   * Side effects on existing flows that an {@link #apply} holds back until it is bound (it may
-   * still be taken back); null outside an apply. Control plane only.
-   */
-  private @Nullable List<Runnable> heldBack;
-
-  /**
-   * Runs {@code effect} now, or once the apply in progress is bound; a command.
-   *
-   * @return whether it ran now
-   */
-  boolean afterBinding(Runnable effect) {
-    List<Runnable> h = heldBack;
-    if (h == null) {
-      effect.run();
-      return true;
-    }
-    h.add(effect);
-    return false;
-  }
-
-  /**
-   * The load balancers whose routing an apply changed, each with whether its bindings changed and
-   * the binding its steps wait for; null outside an apply. Publication waits for the end of the
-   * apply's steps, so that routing moves from the old state to the new one in one step.
-   */
-  private @Nullable Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> deferredRebind;
-  private @Nullable Set<LoadBalancer> deferredRepublish;
-
-  /** Starts holding effects back ({@link #afterBinding}) and publications; returns where effects go. */
-  List<Runnable> holdBack() {
-    List<Runnable> h = new ArrayList<>();
-    heldBack = h;
-    deferredRebind = new LinkedHashMap<>();
-    deferredRepublish = new java.util.LinkedHashSet<>();
-    return h;
-  }
-
-  /** During an apply, notes that {@code lb} must be republished at its end; false outside one. */
-  boolean deferPublish(LoadBalancer lb) {
-    Set<LoadBalancer> d = deferredRepublish;
-    if (d == null) {
-      return false;
-    }
-    d.add(lb);
-    return true;
-  }
-
-  /** During an apply, notes that {@code lb} must be re-bound at its end and returns that binding; null outside one. */
-  java.util.concurrent.@Nullable CompletionStage<Void> deferRebind(LoadBalancer lb) {
-    Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> d = deferredRebind;
-    if (d == null) {
-      return null;
-    }
-    return d.computeIfAbsent(lb, x -> new java.util.concurrent.CompletableFuture<>());
-  }
-
-  /**
-   * Stops holding back; when {@code publish}, publishes (and binds) each load balancer the apply
-   * changed, once. Without it (a refused apply being taken back) the notes are dropped.
-   */
-  void release(boolean publish) {
-    Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> rebind = deferredRebind;
-    Set<LoadBalancer> republish = deferredRepublish;
-    deferredRebind = null;
-    deferredRepublish = null;
-    if (!publish || rebind == null || republish == null) {
-      heldBack = null;
-      return;
-    }
-    // The flow events of these publications (FlowResets) still wait for the apply's binding:
-    // heldBack is cleared only once they are queued.
-    try {
-      publishDeferred(rebind, republish);
-    } finally {
-      heldBack = null;
-    }
-  }
-
-  private void publishDeferred(Map<LoadBalancer, java.util.concurrent.CompletableFuture<Void>> rebind, Set<LoadBalancer> republish) {
-    rebind.forEach((lb, f) -> lb.rebindNow().whenComplete((v, e) -> {
-      if (e == null) {
-        f.complete(null);
-      } else {
-        f.completeExceptionally(e);
-      }
-    }));
-    for (LoadBalancer lb : republish) {
-      if (!rebind.containsKey(lb)) {
-        lb.republish();
-      }
-    }
-  }
-
-  /** How long a caller waits for the transport to bind what its change needs. */
-  private static final long BIND_WAIT_SECONDS = 30;
-
-  /**
-   * Runs {@code command} on the control plane, then waits outside it for the binding the command
-   * started. When binding fails, the change is taken back (as a command of its own) and the caller
-   * gets {@code InternalFailure} naming {@code what}.
-   */
-  <T> T commit(String what, java.util.function.Supplier<Change<T>> command) {
-    Change<T> change = control.call(command);
-    Throwable failure = awaitBinding(change.binding());
-    if (failure != null) {
-      control.run(change.undo());
-      throw new NlbException(ErrorCode.INTERNAL_FAILURE, Check.message(what, String.valueOf(failure.getMessage()),
-          "every listener bound on every node"));
-    }
-    return change.value();
-  }
-
-  /** Waits for {@code binding}; returns why it failed, or null. */
-  static @Nullable Throwable awaitBinding(java.util.concurrent.CompletionStage<Void> binding) {
-    java.util.concurrent.CompletableFuture<Void> f = binding.toCompletableFuture();
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          f.get(BIND_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-          return null;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (java.util.concurrent.ExecutionException e) {
-          return e.getCause() == null ? e : e.getCause();
-        } catch (java.util.concurrent.TimeoutException e) {
-          return new IllegalStateException("the transport did not bind within " + BIND_WAIT_SECONDS + " s");
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------ audit
-
-  /**
-   * Runs one control-plane operation and emits its {@link AuditEvent}, refused or not. The
-   * operation takes the lock itself; the event is emitted after it has been released.
-   */
-  <T> T audited(String operation, Map<String, Object> request, java.util.function.Supplier<T> action,
-      java.util.function.Function<T, Map<String, Object>> response) {
-    T result;
-    try {
-      result = action.get();
-    } catch (NlbException e) {
-      emit(operation, request, Map.of(), e.code(), e.getMessage());
-      throw e;
-    }
-    emit(operation, request, response.apply(result), null, null);
-    // Any successful operation may change which targets are to be checked (registrations,
-    // listeners, zones, health-check settings): the engine re-reads once, whatever the operation.
-    targetSetChanged();
-    return result;
-  }
-
-  void audited(String operation, Map<String, Object> request, Runnable action) {
-    audited(operation, request, () -> {
-      action.run();
-      return Boolean.TRUE;
-    }, r -> Map.of());
-  }
-
-  private void emit(String operation, Map<String, Object> request, Map<String, Object> response,
-      @Nullable ErrorCode code, @Nullable String message) {
-    AuditEvent event = new AuditEvent(auditSequence.incrementAndGet(), operation, scheduler.now(), request, response, code, message);
-    try {
-      audit.onEvent(event);
-    } catch (RuntimeException e) {
-      // A listener must not turn a completed operation into a failure (documented on AuditListener).
-    }
-  }
-
-  /** An ordered map for request parameters and response elements; null values are left out. */
-  static Map<String, Object> fields(@Nullable Object... keyValues) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < keyValues.length; i += 2) {
-      Object v = keyValues[i + 1];
-      if (v != null) {
-        m.put(String.valueOf(keyValues[i]), v);
-      }
-    }
-    return m;
-  }
-
-  static List<Object> describeTargets(Collection<Target> targets) {
-    List<Object> out = new ArrayList<>();
-    for (Target t : targets) {
-      out.add(fields("id", t.id(), "port", t.port().isPresent() ? t.port().getAsInt() : null, "availabilityZone", t.zoneOrNull()));
-    }
-    return out;
-  }
-
-  static Map<String, Object> describeListener(ListenerConfig c) {
-    List<Object> certs = new ArrayList<>();
-    c.certificate().ifPresent(x -> certs.add(fields("certificateId", x.id(), "isDefault", true)));
-    c.certificates().forEach(x -> certs.add(fields("certificateId", x.id(), "isDefault", false)));
-    return fields("protocol", c.protocol().name(), "port", c.port(), "defaultActions",
-        List.of(fields("type", "forward", "targetGroupName", c.targetGroup())),
-        "attributes", c.attributes().explicitValues(),
-        "sslPolicy", c.sslPolicy().orElse(null), "alpnPolicy", c.protocol() == Protocol.TLS ? c.alpnPolicy().apiName() : null,
-        "certificates", certs.isEmpty() ? null : certs, "vpcEndpointId", c.vpcEndpointId().orElse(null));
-  }
-
-  // ------------------------------------------------------------------ shared
-
-  long nextRegistrationId() {
-    return ++registrationSequence;
-  }
-
-  String hexId() {
-    return String.format("%016x", random.nextLong());
-  }
-
-  /**
-   * The id of the resource {@code kind}/{@code name}: derived from the {@link Builder#identity}
-   * when there is one (so every process of that identity draws the same id), else random.
-   */
-  String hexId(String kind, String name) {
-    return identity == null ? hexId() : String.format("%016x", derived(kind + "\u0000" + name));
-  }
-
-  private long derived(String what) {
-    byte[] b = (identity + "\u0000" + what).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    return io.nlb.core.internal.XxHash64.hash(b, 0, b.length, IDENTITY_SEED);
-  }
-
-  /** The XXH64 seed of derived ids and seeds ({@code "NlbIdent"} in ASCII); changing it changes every derived id. */
-  private static final long IDENTITY_SEED = 0x4E6C624964656E74L;
 
   /** Whether {@link #close()} has run; control plane only. */
   boolean isClosed() {
@@ -739,7 +318,8 @@ public final class Nlb implements AutoCloseable {
    * Adds a listener told whenever the set of targets to health-check may have changed: a
    * registration, a deregistration delay ending, a listener, zone, attribute or health-check
    * setting changed, a load balancer created or deleted, an instance or ALB endpoint re-resolved.
-   * Health reports alone do not fire it. The health-check engine uses it instead of polling.
+   * Health reports alone do not fire it. To receive the set itself, as values, use {@link
+   * #addTargetSetListener(TargetSetListener)} (what the health-check engine does).
    *
    * <p>Called on the control plane (or on the thread of the operation that changed something),
    * possibly several times for one change: the listener must not block or call the {@link Nlb}
@@ -752,27 +332,42 @@ public final class Nlb implements AutoCloseable {
    * @param listener the listener; adding it twice makes it called twice
    */
   public void addTargetSetListener(Runnable listener) {
-    targetSetListeners.add(listener);
+    dispatcher.addTargetSetListener(listener);
   }
 
   /**
-   * Removes a listener added with {@link #addTargetSetListener}; unknown listeners are ignored.
+   * Adds a listener told the {@link TargetSet} at once (on the calling thread) and then whenever it
+   * may have changed (the same events as {@link #addTargetSetListener(Runnable)}): the targets to
+   * health-check as values, so that a health-check engine reads nothing of this {@link Nlb}. See
+   * {@link TargetSetListener} for where it is called.
+   *
+   * <pre>{@code
+   * nlb.addTargetSetListener(set -> { latest.set(set); executor.execute(engine::reconcile); });
+   * }</pre>
+   *
+   * @param listener the listener; adding it twice makes it told twice
+   */
+  public void addTargetSetListener(TargetSetListener listener) {
+    dispatcher.addTargetSetListener(listener);
+  }
+
+  /**
+   * Removes a listener added with {@link #addTargetSetListener(TargetSetListener)}; unknown
+   * listeners are ignored.
+   *
+   * @param listener the listener to remove (one registration of it)
+   */
+  public void removeTargetSetListener(TargetSetListener listener) {
+    dispatcher.removeTargetSetListener(listener);
+  }
+
+  /**
+   * Removes a listener added with {@link #addTargetSetListener(Runnable)}; unknown listeners are ignored.
    *
    * @param listener the listener to remove (one registration of it)
    */
   public void removeTargetSetListener(Runnable listener) {
-    targetSetListeners.remove(listener);
-  }
-
-  /** Tells every target-set listener; a listener that throws does not stop the others. */
-  void targetSetChanged() {
-    for (Runnable l : targetSetListeners) {
-      try {
-        l.run();
-      } catch (RuntimeException e) {
-        LOG.warn("target-set listener {} failed", l, e);
-      }
-    }
+    dispatcher.removeTargetSetListener(listener);
   }
 
   /** Called by {@link TargetGroup#reportHealth} outside the lock. */
@@ -844,15 +439,12 @@ public final class Nlb implements AutoCloseable {
         return;
       }
       closed = true;
-      Scheduler.Cancellable refresh = instanceRefreshTask;
-      if (refresh != null) {
-        refresh.cancel();
-      }
+      instanceRefresh.cancel();
       albs.close();
-      for (LoadBalancer lb : loadBalancers.values()) {
+      for (LoadBalancer lb : registry.loadBalancers().values()) {
         lb.cancelTimers();
       }
-      for (TargetGroup tg : targetGroups.values()) {
+      for (TargetGroup tg : registry.targetGroups().values()) {
         tg.cancelTimers();
       }
     });

@@ -47,7 +47,7 @@ final class SnapshotBuilder {
     List<ListenerRoute> routes = new ArrayList<>();
     Map<String, TargetGroup> groups = new LinkedHashMap<>();
     for (Listener l : lb.listenersMutable()) {
-      groups.computeIfAbsent(l.configUnlocked().targetGroup(), n -> nlb.requireTargetGroup("targetGroup", n));
+      groups.computeIfAbsent(l.configUnlocked().targetGroup(), n -> nlb.registry.requireTargetGroup("targetGroup", n));
     }
     for (ListenerRoute l : prev.listeners()) {
       if (!l.targetGroup().equals(tg.name())) {
@@ -95,7 +95,7 @@ final class SnapshotBuilder {
     List<ListenerRoute> routes = new ArrayList<>();
     Map<String, TargetGroup> groups = new LinkedHashMap<>();
     for (Listener l : lb.listenersMutable()) {
-      TargetGroup tg = nlb.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
+      TargetGroup tg = nlb.registry.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
       groups.put(tg.name(), tg);
       List<Zone> zones = lb.zonesUnlocked();
       NodeRoute[] nodes = new NodeRoute[zones.size()];
@@ -128,7 +128,7 @@ final class SnapshotBuilder {
     String shifted = zonalShift == null ? null : zonalShift.zone();
     List<RegisteredTarget> out = new ArrayList<>();
     for (RegisteredTarget r : tg.registrationsUnlocked()) {
-      if (r.isDraining() != draining || r.isRemoved() || !lb.usable(r)) {
+      if (r.isDraining() != draining || r.isRemoved() || !lb.routing.usable(r)) {
         continue;
       }
       if (r.isAlb()) {
@@ -140,7 +140,7 @@ final class SnapshotBuilder {
         lb.unzoned.warnOnce(r, lb.zonesUnlocked());
         continue;
       }
-      if (!lb.enabled(z)) {
+      if (!lb.routing.enabled(z)) {
         continue;
       }
       boolean include;

@@ -91,7 +91,7 @@ public final class TargetGroupAttributes extends AttributeValues {
   private static final TargetGroupAttributes EMPTY = new TargetGroupAttributes(Map.of());
 
   TargetGroupAttributes(Map<String, String> values) {
-    super(values);
+    super("targetGroup", SPECS, values);
   }
 
   /** {@return no attribute set explicitly} */
@@ -122,16 +122,6 @@ public final class TargetGroupAttributes extends AttributeValues {
     List<String> keys = new ArrayList<>();
     SPECS.forEach(s -> keys.add(s.key));
     return keys;
-  }
-
-  @Override
-  List<AttributeSpec> specs() {
-    return SPECS;
-  }
-
-  @Override
-  String owner() {
-    return "targetGroup";
   }
 
   /** {@return {@code deregistration_delay.timeout_seconds}} */

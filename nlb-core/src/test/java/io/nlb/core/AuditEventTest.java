@@ -158,9 +158,9 @@ class AuditEventTest {
   void listenerCertificates_addAndRemove_areAudited() {
     group("web");
     LoadBalancer lb = lb();
-    ServerCertificate a = () -> "cert-a";
-    ServerCertificate b = () -> "cert-b";
-    ServerCertificate c = () -> "cert-c";
+    ServerCertificate a = Fixtures.cert("cert-a");
+    ServerCertificate b = Fixtures.cert("cert-b");
+    ServerCertificate c = Fixtures.cert("cert-c");
     Listener tls = lb.createListener(ListenerConfig.builder(Protocol.TLS, 443).forwardTo("web").certificate(a).build());
 
     tls.addCertificates(b, c);

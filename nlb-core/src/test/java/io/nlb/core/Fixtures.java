@@ -10,8 +10,31 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /** Shared builders for the core tests: a manual clock, two zones with target ranges, helpers. */
 final class Fixtures {
-  static final ServerCertificate CERT_1 = () -> "cert-1";
-  static final ServerCertificate CERT_2 = () -> "cert-2";
+  static final ServerCertificate CERT_1 = cert("cert-1");
+  static final ServerCertificate CERT_2 = cert("cert-2");
+
+  /**
+   * A certificate that only has an id: the core tells certificates apart and counts them, and never
+   * reads the chain or the key (which a transport would).
+   */
+  static ServerCertificate cert(String id) {
+    return new ServerCertificate() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public List<java.security.cert.X509Certificate> chain() {
+        return List.of();
+      }
+
+      @Override
+      public java.security.PrivateKey privateKey() {
+        throw new UnsupportedOperationException("test certificate " + id + ": no key");
+      }
+    };
+  }
 
   private Fixtures() {}
 

@@ -351,7 +351,7 @@ class ListenerTest {
   @Test
   void tlsListener_sameCertificateTwiceInList_isRejected() {
     NlbException e = nlbError(() -> ListenerConfig.builder(Protocol.TLS, 443).forwardTo("g").certificate(Fixtures.CERT_1)
-        .addCertificate(Fixtures.CERT_2).addCertificate(() -> "cert-2").build());
+        .addCertificate(Fixtures.CERT_2).addCertificate(Fixtures.cert("cert-2")).build());
     assertThat(e.problems()).containsExactly("listener[TLS:443].certificates: \"cert-2\" (expected: each certificate once)");
   }
 
@@ -362,7 +362,7 @@ class ListenerTest {
   @Test
   void certificateList_mayHoldTheDefaultCertificate() {
     ListenerConfig c = ListenerConfig.builder(Protocol.TLS, 443).forwardTo("g").certificate(Fixtures.CERT_1)
-        .addCertificate(() -> "cert-1").build();
+        .addCertificate(Fixtures.cert("cert-1")).build();
     assertThat(c.certificates()).extracting(ServerCertificate::id).containsExactly("cert-1");
     assertThat(c.certificateCount()).isEqualTo(1);
     try (Nlb nlb = Fixtures.nlb(time)) {
@@ -373,7 +373,7 @@ class ListenerTest {
       tls.addCertificates(Fixtures.CERT_1, Fixtures.CERT_2);
       assertThat(tls.config().certificates()).extracting(ServerCertificate::id).containsExactly("cert-1", "cert-2");
       // Replacing the default keeps the old one in the list, for SNI.
-      tls.modify(tls.config().toBuilder().certificate(() -> "cert-3").build());
+      tls.modify(tls.config().toBuilder().certificate(Fixtures.cert("cert-3")).build());
       assertThat(tls.config().certificates()).extracting(ServerCertificate::id).containsExactly("cert-1", "cert-2");
       // Removing it from the list works while it is the default too; the default stays.
       tls.modify(tls.config().toBuilder().certificate(Fixtures.CERT_1).build());

@@ -1,7 +1,7 @@
 package io.nlb.healthcheck;
 
 import io.nlb.core.HealthCheck;
-import io.nlb.core.RegisteredTarget;
+import io.nlb.core.TargetSet;
 import io.nlb.core.Scheduler;
 import io.nlb.core.spi.CheckOutcome;
 import io.nlb.core.spi.HealthProbe;
@@ -9,6 +9,7 @@ import io.nlb.core.spi.ProbeRequest;
 import io.nlb.core.spi.ProbeResult;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -98,7 +99,8 @@ final class CheckScheduler {
       }
     }
     started.incrementAndGet();
-    InetSocketAddress address = checkAddress(t.target, settings, c.startNanos);
+    TargetSet.Member member = t.member();
+    InetSocketAddress address = checkAddress(member, settings, c.startNanos);
     if (address == null) {
       complete(c, settings, ProbeResult.of(CheckOutcome.ERROR, "the ALB endpoint has no address yet"));
       return;
@@ -108,7 +110,7 @@ final class CheckScheduler {
     if (override != null) {
       request = request.withTimeout(override);
     }
-    byte[] pre = preamble.preamble(t.group, t.target);
+    byte[] pre = preamble.preamble(t.use(), member);
     if (pre.length > 0) {
       request = request.withPreamble(pre);
     }
@@ -119,14 +121,17 @@ final class CheckScheduler {
     }
   }
 
-  private static @Nullable InetSocketAddress checkAddress(RegisteredTarget r, HealthCheck settings, long salt) {
-    InetSocketAddress a = r.address(salt);
-    if (a == null) {
+  /** The member's address (for an ALB endpoint one of them, chosen by {@code salt}) on the check port. */
+  private static @Nullable InetSocketAddress checkAddress(TargetSet.Member m, HealthCheck settings, long salt) {
+    List<InetSocketAddress> all = m.addresses();
+    if (all.isEmpty()) {
       return null;
     }
-    int port = settings.port().orElse(r.port());
+    InetSocketAddress a = all.get((int) Long.remainderUnsigned(salt, all.size()));
+    int port = settings.port().orElse(m.port());
     return port == a.getPort() ? a : new InetSocketAddress(a.getAddress(), port);
   }
+
 
   private void complete(TrackedTarget.NodeChecker c, HealthCheck settings, ProbeResult result) {
     TrackedTarget t = c.owner;

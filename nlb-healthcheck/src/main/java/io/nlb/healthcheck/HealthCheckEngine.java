@@ -8,6 +8,8 @@ import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetHealth;
 import io.nlb.core.TargetHealthListener;
 import io.nlb.core.TargetHealthState;
+import io.nlb.core.TargetSet;
+import io.nlb.core.TargetSetListener;
 import io.nlb.core.spi.HealthProbe;
 import io.nlb.core.spi.PassiveHealthSink;
 import io.nlb.core.spi.Transport;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Which targets are checked</h2>
  *
  * At {@link #start()}, and whenever the control plane reports that the target set may have changed
- * ({@link Nlb#addTargetSetListener}: a registration, a deregistration ending, a listener, zone or
- * health-check setting changed), the engine reads the configuration once into one value listing every (group, target, checking nodes, settings)
- * to check, and makes its running checks match that value. A target is checked when its group is
+ * ({@link Nlb#addTargetSetListener(io.nlb.core.TargetSetListener)}: a registration, a deregistration
+ * ending, a listener, zone or health-check setting changed), the control plane delivers the {@link
+ * TargetSet} — the targets as values — and the engine makes its running checks match it; it reads
+ * nothing of the {@link Nlb} itself. A target is checked when its group is
  * used by a listener of a load balancer and it is in an enabled zone — exactly the targets the
  * core does not report {@code unused}. Draining targets keep being checked until they are removed: their health stays
  * current, so a target registered again while draining comes back with a fresh health and not
@@ -98,16 +102,23 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
   private final Scheduler scheduler;
   private final Consensus consensus;
   private final Duration retryDelay;
-  /** Told by the control plane when the target set may have changed; schedules one re-read. */
-  private final Runnable targetSetChanged = this::reconcileSoon;
+  /** The target set the control plane delivered last. */
+  private final AtomicReference<TargetSet> latest = new AtomicReference<>(TargetSet.EMPTY);
+  /** The target set the checks match (guarded by {@link #lifecycle}); null before the first. */
+  private @Nullable TargetSet applied;
+  /** Told by the control plane the target set whenever it may have changed; schedules one reconcile. */
+  private final TargetSetListener targetSetChanged = set -> {
+    latest.set(set);
+    reconcileSoon();
+  };
   private final Object lifecycle = new Object();
   private boolean started;
   private boolean closed;
   /** Whether a re-read is scheduled and has not started yet (guarded by {@link #lifecycle}). */
   private boolean pending;
   private Scheduler.@Nullable Cancellable retry;
-  /** How many times the engine read the target set through the public API (tests). */
-  private final AtomicLong reads = new AtomicLong();
+  /** How many target sets the engine has made its checks match (tests). */
+  private final AtomicLong applies = new AtomicLong();
 
   private HealthCheckEngine(Builder b) {
     this.nlb = b.nlb;
@@ -120,7 +131,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     // The reporter publishes host counts after each batch; the counts read the reconciler's targets.
     this.reporter = new HealthReporter(scheduler, b.reportDelay, b.listeners, this::publishHostCounts);
     this.reconciler = new Reconciler(checks, reporter);
-    this.hostCounts = new HostCounts(nlb, b.metrics, reconciler);
+    this.hostCounts = new HostCounts(b.metrics, reconciler);
   }
 
   /** Schedules one re-read of the target set, unless one is already waiting to start. */
@@ -134,20 +145,26 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     scheduler.schedule(Duration.ZERO, this::reconcileNow);
   }
 
-  /** Reads the target set now and makes the checks match it; on failure, tries again after the retry delay. */
+  /**
+   * Makes the checks match the target set delivered last, unless they already do; on failure,
+   * tries again after the retry delay.
+   */
   private void reconcileNow() {
+    TargetSet set = java.util.Objects.requireNonNull(latest.get());
     synchronized (lifecycle) {
       pending = false;
-      if (closed) {
+      if (closed || set == applied) {
         return;
       }
+      applied = set;
     }
-    reads.incrementAndGet();
+    applies.incrementAndGet();
     try {
-      reconcile(DesiredTargetsReader.read(nlb, consensus));
+      reconcile(DesiredTargetsReader.from(set, consensus));
     } catch (RuntimeException e) {
       log.warn("health-check reconcile failed; retrying in {}", retryDelay, e);
       synchronized (lifecycle) {
+        applied = null;
         if (!closed) {
           retry = scheduler.schedule(retryDelay, this::reconcileSoon);
         }
@@ -155,19 +172,25 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     }
   }
 
-  /** {@return how many times the engine has read the target set through the public API} */
-  long targetSetReads() {
-    return reads.get();
+  /** {@return how many target sets the engine has made its checks match (each delivered by the control plane)} */
+  long targetSetsApplied() {
+    return applies.get();
   }
 
   /** Makes the checks match {@code desired}. */
   void reconcile(DesiredTargets desired) {
     reconciler.apply(desired);
-    hostCounts.publish();
+    publishHostCounts();
   }
 
   private void publishHostCounts() {
-    hostCounts.publish();
+    TargetSet set;
+    synchronized (lifecycle) {
+      set = applied;
+    }
+    if (set != null) {
+      hostCounts.publish(set);
+    }
   }
 
   private static HealthProbe probeOf(Builder b) {
@@ -190,8 +213,8 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
   }
 
   /**
-   * Starts checking: reconciles now (on the calling thread), then on every target-set event of the
-   * control plane (on the scheduler), and
+   * Starts checking: reconciles now (on the calling thread) with the target set the control plane
+   * delivers when the engine subscribes, then with every later one (on the scheduler), and
    * attaches the engine as the {@link Nlb}'s passive health sink. Idempotent.
    */
   public void start() {

@@ -82,7 +82,7 @@ final class HealthReporter {
     }
     Map<TargetGroup, Map<Target, TargetHealth>> byGroup = new LinkedHashMap<>();
     for (Transition tr : batch) {
-      byGroup.computeIfAbsent(tr.tracked.group, g -> new LinkedHashMap<>()).put(tr.tracked.target.target(), tr.current);
+      byGroup.computeIfAbsent(tr.tracked.group, g -> new LinkedHashMap<>()).put(tr.tracked.member().target(), tr.current);
     }
     for (Map.Entry<TargetGroup, Map<Target, TargetHealth>> e : byGroup.entrySet()) {
       commit(e.getKey(), e.getValue());

@@ -2,6 +2,7 @@ package io.nlb.healthcheck;
 
 import io.nlb.core.RegisteredTarget;
 import io.nlb.core.TargetGroup;
+import io.nlb.core.TargetSet;
 
 /**
  * Supplies bytes a health check writes first on its connection, before TLS and HTTP. The default,
@@ -34,9 +35,22 @@ public interface ProbePreamble {
   byte[] LOCAL_HEADER_BYTES = {
       0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x20, 0x00, 0x00, 0x00};
 
-  /** A LOCAL header for groups with {@code proxy_protocol_v2.enabled}, nothing otherwise (the default). */
-  ProbePreamble PROXY_V2_LOCAL = (group, target) ->
-      group.attributes().proxyProtocolV2() ? LOCAL_HEADER_BYTES.clone() : NONE_BYTES;
+  /**
+   * A LOCAL header for groups with {@code proxy_protocol_v2.enabled}, nothing otherwise (the
+   * default). The engine calls it with the target set's values ({@link #preamble(TargetSet.Use,
+   * TargetSet.Member)}), so it reads nothing of the group.
+   */
+  ProbePreamble PROXY_V2_LOCAL = new ProbePreamble() {
+    @Override
+    public byte[] preamble(TargetGroup group, RegisteredTarget target) {
+      return group.attributes().proxyProtocolV2() ? LOCAL_HEADER_BYTES.clone() : NONE_BYTES;
+    }
+
+    @Override
+    public byte[] preamble(TargetSet.Use use, TargetSet.Member member) {
+      return use.proxyProtocolV2() ? LOCAL_HEADER_BYTES.clone() : NONE_BYTES;
+    }
+  };
 
   /**
    * {@return the bytes to write first for a check of {@code target} in {@code group}; empty for none}
@@ -45,4 +59,16 @@ public interface ProbePreamble {
    * @param target the target
    */
   byte[] preamble(TargetGroup group, RegisteredTarget target);
+
+  /**
+   * {@return the bytes to write first for a check of {@code member}, from the values of the target
+   * set the engine holds} By default {@link #preamble(TargetGroup, RegisteredTarget)} with the
+   * handles the values name; override it to read nothing through them.
+   *
+   * @param use the group as its load balancer uses it
+   * @param member the registration
+   */
+  default byte[] preamble(TargetSet.Use use, TargetSet.Member member) {
+    return preamble(use.group(), member.registration());
+  }
 }

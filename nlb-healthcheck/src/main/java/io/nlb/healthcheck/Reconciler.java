@@ -32,20 +32,20 @@ final class Reconciler {
   void apply(DesiredTargets desired) {
     Map<Long, DesiredTargets.Entry> wanted = new HashMap<>();
     for (DesiredTargets.Entry e : desired.entries()) {
-      wanted.put(e.target().registrationId(), e);
+      wanted.put(e.member().registrationId(), e);
     }
     for (TrackedTarget t : tracked.values()) {
-      DesiredTargets.Entry e = wanted.get(t.target.registrationId());
+      DesiredTargets.Entry e = wanted.get(t.registrationId);
       if (e == null || e.group() != t.group || !t.hasNodes(e.nodes())) {
         remove(t);
       } else {
-        t.settings(e.healthCheck());
+        t.update(e);
       }
     }
     for (DesiredTargets.Entry e : wanted.values()) {
-      if (!closed && !tracked.containsKey(e.target().registrationId())) {
+      if (!closed && !tracked.containsKey(e.member().registrationId())) {
         TrackedTarget t = new TrackedTarget(e, reporter);
-        tracked.put(e.target().registrationId(), t);
+        tracked.put(e.member().registrationId(), t);
         checks.start(t);
       }
     }
@@ -80,6 +80,6 @@ final class Reconciler {
 
   private void remove(TrackedTarget t) {
     t.remove();
-    tracked.remove(t.target.registrationId(), t);
+    tracked.remove(t.registrationId, t);
   }
 }

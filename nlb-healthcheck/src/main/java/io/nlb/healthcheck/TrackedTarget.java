@@ -5,6 +5,7 @@ import io.nlb.core.RegisteredTarget;
 import io.nlb.core.Scheduler;
 import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetHealth;
+import io.nlb.core.TargetSet;
 import io.nlb.core.spi.ProbeResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,22 +19,29 @@ import org.jspecify.annotations.Nullable;
  */
 final class TrackedTarget {
   final RegisteredTarget target;
+  final long registrationId;
   final TargetGroup group;
   final @Nullable String zone;
   final List<NodeChecker> nodes;
   private final HealthReporter reporter;
   private HealthCheck settings;
+  /** The group's use and the registration as the last target set showed them. */
+  private TargetSet.Use use;
+  private TargetSet.Member member;
   private TargetHealth health;
   private boolean removed;
 
   TrackedTarget(DesiredTargets.Entry e, HealthReporter reporter) {
     this.target = e.target();
+    this.registrationId = e.member().registrationId();
     this.group = e.group();
     this.zone = e.zone();
     this.settings = e.healthCheck();
+    this.use = e.use();
+    this.member = e.member();
     this.reporter = reporter;
-    // Resume from the health the core holds (normalized by the state machine).
-    this.health = new TargetHealthStateMachine(target.health()).health();
+    // Resume from the health the core held when the set was built (normalized by the state machine).
+    this.health = new TargetHealthStateMachine(e.member().health()).health();
     List<NodeChecker> n = new ArrayList<>(e.nodes().size());
     for (CheckNode node : e.nodes()) {
       n.add(new NodeChecker(this, node, new TargetHealthStateMachine(health)));
@@ -49,8 +57,19 @@ final class TrackedTarget {
     return settings;
   }
 
-  synchronized void settings(HealthCheck next) {
-    settings = next;
+  /** Takes the settings, addresses and flags of {@code e}, a newer target set's entry for this target. */
+  synchronized void update(DesiredTargets.Entry e) {
+    settings = e.healthCheck();
+    use = e.use();
+    member = e.member();
+  }
+
+  synchronized TargetSet.Use use() {
+    return use;
+  }
+
+  synchronized TargetSet.Member member() {
+    return member;
   }
 
   synchronized boolean isRemoved() {
@@ -123,8 +142,8 @@ final class TrackedTarget {
   }
 
   @Override
-  public String toString() {
-    return target.toString();
+  public synchronized String toString() {
+    return "registration " + registrationId + " (" + member.target() + ")";
   }
 
   /** The checks of one registration from one node. Guarded by {@code owner}'s monitor. */

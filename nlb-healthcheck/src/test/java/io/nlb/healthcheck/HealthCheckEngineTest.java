@@ -303,40 +303,83 @@ class HealthCheckEngineTest {
   }
 
   @Test
-  void targetSet_readAtStartAndOnControlPlaneEventsOnly_neverOnATimer() {
+  void targetSet_appliedAtStartAndOnControlPlaneEventsOnly_neverOnATimer() {
     Target a = Target.ip("10.0.1.5");
     web.registerTargets(a);
     start();
-    long reads = engine.targetSetReads();
+    long reads = engine.targetSetsApplied();
     assertThat(reads).isEqualTo(1);
     for (int i = 0; i < 120; i++) {
       interval(); // ten minutes of checks, and of health reports by the engine
     }
     assertThat(engine.completedChecks(reg(a))).isGreaterThan(100);
     assertThat(reg(a).health()).isEqualTo(TargetHealth.healthy());
-    assertThat(engine.targetSetReads()).isEqualTo(reads);
+    assertThat(engine.targetSetsApplied()).isEqualTo(reads);
 
-    // A change is an event: the engine reads once, however many events one change raised.
+    // A change is an event carrying the set: the engine applies once, however many events one change raised.
     Target b = Target.ip("10.0.1.6");
     web.registerTargets(b);
     lb.modifyAttributes(Map.of("deletion_protection.enabled", "false"));
     time.runDueTasks();
-    assertThat(engine.targetSetReads()).isEqualTo(reads + 1);
+    assertThat(engine.targetSetsApplied()).isEqualTo(reads + 1);
     assertThat(engine.completedChecks(reg(b))).isEqualTo(1);
     for (int i = 0; i < 12; i++) {
       interval();
     }
-    assertThat(engine.targetSetReads()).isEqualTo(reads + 1);
+    assertThat(engine.targetSetsApplied()).isEqualTo(reads + 1);
+  }
+
+  /**
+   * The engine receives the target set and reads nothing of the {@link Nlb}: its compiled classes
+   * call no read of {@code Nlb}, {@code LoadBalancer}, {@code TargetGroup}, {@code Listener} or
+   * {@code RegisteredTarget} (checked with {@code javap}, so every call site counts). What remains
+   * is wiring (scheduler, probe, sinks, listeners), the one command it sends ({@code
+   * reportHealth}) and the registration id of a handle a caller passes in. {@code ProbePreamble} is
+   * left out: its handle-based method is the SPI's older form, which the engine never calls.
+   */
+  @Test
+  void engine_callsNoReadOfThePublicApi() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Path.of(HealthCheckEngine.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .resolve(HealthCheckEngine.class.getPackageName().replace('.', '/'));
+    java.util.regex.Pattern call = java.util.regex.Pattern.compile(
+        "(?:Method|InterfaceMethod) io/nlb/core/(Nlb|LoadBalancer|TargetGroup|Listener|RegisteredTarget)\\.(\\w+)");
+    java.util.Set<String> allowed = java.util.Set.of("Nlb.scheduler", "Nlb.transport", "Nlb.attachPassiveHealthSink",
+        "Nlb.detachPassiveHealthSink", "Nlb.addTargetSetListener", "Nlb.removeTargetSetListener", "TargetGroup.reportHealth",
+        "RegisteredTarget.registrationId");
+    java.util.spi.ToolProvider javap = java.util.spi.ToolProvider.findFirst("javap").orElseThrow();
+    List<String> calls = new ArrayList<>();
+    List<String> classes = new ArrayList<>();
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+      for (java.nio.file.Path c : files.filter(p -> p.toString().endsWith(".class")).sorted().toList()) {
+        String name = c.getFileName().toString();
+        if (name.startsWith("ProbePreamble")) {
+          continue;
+        }
+        classes.add(name);
+        java.io.StringWriter out = new java.io.StringWriter();
+        assertThat(javap.run(new java.io.PrintWriter(out), new java.io.PrintWriter(out), "-v", "-p", c.toString())).isZero();
+        java.util.regex.Matcher m = call.matcher(out.toString());
+        while (m.find()) {
+          String used = m.group(1) + "." + m.group(2);
+          if (!allowed.contains(used)) {
+            calls.add(name + ": " + used);
+          }
+        }
+      }
+    }
+    assertThat(classes).contains("HealthCheckEngine.class", "DesiredTargetsReader.class", "Reconciler.class", "HostCounts.class",
+        "CheckScheduler.class", "TrackedTarget.class", "HealthReporter.class");
+    assertThat(calls).as("reads of the public API by the engine").isEmpty();
   }
 
   @Test
   void close_stopsListeningForTargetSetEvents() {
     start();
-    long reads = engine.targetSetReads();
+    long reads = engine.targetSetsApplied();
     engine.close();
     web.registerTargets(Target.ip("10.0.1.5"));
     time.runDueTasks();
-    assertThat(engine.targetSetReads()).isEqualTo(reads);
+    assertThat(engine.targetSetsApplied()).isEqualTo(reads);
     assertThat(time.pendingTasks()).isZero();
   }
 
@@ -533,6 +576,7 @@ class HealthCheckEngineTest {
     assertThat(engine.healthyHostCount(web, "zone-b")).isZero();
     assertThat(engine.unhealthyHostCount(web, "zone-b")).isEqualTo(1);
     web.deregisterTargets(Target.ip("10.0.1.7"));
+    time.runDueTasks(); // the engine applies the target set the deregistration delivered (now draining)
     assertThat(engine.healthyHostCount(web, "zone-a")).isEqualTo(1);
   }
 

@@ -11,7 +11,9 @@ import io.nlb.core.RegisteredTarget;
 import io.nlb.core.Target;
 import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetGroupConfig;
+import io.nlb.core.TargetSet;
 import io.nlb.core.TargetType;
+import io.nlb.core.Zone;
 import io.nlb.core.spi.CheckOutcome;
 import io.nlb.core.spi.ProbeRequest;
 import io.nlb.core.spi.ProbeResult;
@@ -29,6 +31,8 @@ class ReconcilerTest {
   static final HealthCheck FIVE = HealthCheck.builder().interval(Duration.ofSeconds(5)).build();
   static final CheckNode A = new CheckNode("zone-a", "10.0.0.10:80");
   static final CheckNode B = new CheckNode("zone-b", "10.0.0.20:80");
+  static final Zone ZONE_A = Zone.builder("zone-a").address("10.0.0.10").targetRange("10.0.1.0/24").build();
+  static final Zone ZONE_B = Zone.builder("zone-b").address("10.0.0.20").targetRange("10.0.2.0/24").build();
 
   final ManualScheduler time = new ManualScheduler();
   final Nlb nlb = Nlb.builder().scheduler(time).build();
@@ -53,7 +57,11 @@ class ReconcilerTest {
   }
 
   DesiredTargets.Entry entry(RegisteredTarget r, HealthCheck settings, CheckNode... nodes) {
-    return new DesiredTargets.Entry(web, r, "zone-a", settings, List.of(nodes));
+    TargetSet.Member m = new TargetSet.Member(r, r.registrationId(), r.target(), r.port(), "zone-a", List.of(r.address()), r.health(),
+        false, false);
+    TargetSet.Use use = new TargetSet.Use("net/my-nlb/0000000000000001", List.of(ZONE_A, ZONE_B), web, web.resourceId(), 80,
+        settings, false, List.of(m));
+    return new DesiredTargets.Entry(use, m, List.of(nodes));
   }
 
   @Test

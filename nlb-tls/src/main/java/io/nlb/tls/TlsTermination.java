@@ -129,11 +129,9 @@ public final class TlsTermination {
   }
 
   private static TlsCertificate tlsCertificate(String field, ServerCertificate c) {
-    if (!(c instanceof TlsCertificate t)) {
-      throw Problems.invalid(field, c.id(), "a TlsCertificate (PemCertificate or KeyStoreCertificate) carrying the private key");
-    }
-    return t;
+    return c instanceof TlsCertificate t ? t : AdaptedCertificate.of(field + "[" + c.id() + "]", c);
   }
+
 
   /** {@return a new handler for one accepted connection; add it first in the child pipeline} */
   public ChannelHandler newHandler() {

@@ -76,4 +76,55 @@ class TlsTerminationTest {
     assertThat(tls.state().policy()).isSameAs(SecurityPolicy.RECOMMENDED);
     assertThat(tls.state().defaultCertificate()).isSameAs(TestCertificates.EC);
   }
+
+  /** A certificate of another implementation: only the JDK types of the core contract. */
+  private static io.nlb.core.ServerCertificate plain(String id, List<java.security.cert.X509Certificate> chain,
+      java.security.PrivateKey key) {
+    return new io.nlb.core.ServerCertificate() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public List<java.security.cert.X509Certificate> chain() {
+        return chain;
+      }
+
+      @Override
+      public java.security.PrivateKey privateKey() {
+        return key;
+      }
+    };
+  }
+
+  @Test
+  void forListener_certificateOfAnotherImplementation_servedFromItsChainAndKey() throws Exception {
+    io.nlb.core.ServerCertificate vault = plain("vault-1", TestCertificates.RSA.chain(), TestCertificates.RSA.privateKey());
+    io.nlb.core.ListenerConfig listener = io.nlb.core.ListenerConfig.builder(io.nlb.core.Protocol.TLS, 443).forwardTo("web")
+        .certificate(vault).sslPolicy(SecurityPolicy.RECOMMENDED.name()).build();
+    TlsTermination tls = TlsTermination.forListener(listener, TlsProvider.JDK);
+    assertThat(tls.state().defaultCertificate().id()).isEqualTo("vault-1");
+    assertThat(tls.state().defaultCertificate().info().fingerprint()).isEqualTo(TestCertificates.RSA.info().fingerprint());
+    EnginePair p = new EnginePair(
+        EnginePair.jdkClient(List.of("TLSv1.3"), List.of("TLS_AES_128_GCM_SHA256"), List.of()),
+        EnginePair.server(TlsContexts.server(SecurityPolicy.RECOMMENDED, TlsProvider.JDK, tls.state().defaultCertificate(), List.of())));
+    p.handshake();
+    assertThat(p.client.getSession().getPeerCertificates()[0]).isEqualTo(TestCertificates.RSA.chain().get(0));
+  }
+
+  @Test
+  void forListener_certificateWithoutChainOrWithAnotherKey_refusedNamingTheCertificate() {
+    io.nlb.core.ListenerConfig empty = io.nlb.core.ListenerConfig.builder(io.nlb.core.Protocol.TLS, 443).forwardTo("web")
+        .certificate(plain("empty", List.of(), TestCertificates.RSA.privateKey())).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TlsTermination.forListener(empty, TlsProvider.JDK))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("listener[TLS:443].certificate[empty].chain: ")
+        .hasMessageContaining("(expected: the certificate chain, leaf first)");
+    io.nlb.core.ListenerConfig otherKey = io.nlb.core.ListenerConfig.builder(io.nlb.core.Protocol.TLS, 443).forwardTo("web")
+        .certificate(plain("mixed", TestCertificates.RSA.chain(), TestCertificates.rsa("other.example", "other.example").privateKey())).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TlsTermination.forListener(otherKey, TlsProvider.JDK))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("listener[TLS:443].certificate[mixed].privateKey: ");
+  }
 }

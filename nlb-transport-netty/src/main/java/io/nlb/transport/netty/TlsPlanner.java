@@ -7,7 +7,6 @@ import io.nlb.core.RoutingSnapshot;
 import io.nlb.core.ServerCertificate;
 import io.nlb.tls.PolicySupport;
 import io.nlb.tls.SecurityPolicy;
-import io.nlb.tls.TlsCertificate;
 import io.nlb.tls.TlsOrigination;
 import io.nlb.tls.TlsProvider;
 import io.nlb.tls.TlsTermination;
@@ -104,11 +103,11 @@ final class TlsPlanner {
   }
 
   private static void requireKey(ListenerConfig c, ServerCertificate sc) {
-    if (!(sc instanceof TlsCertificate)) {
-      throw new IllegalArgumentException("certificate " + sc.id() + " (expected: a io.nlb.tls.TlsCertificate, PemCertificate or"
-          + " KeyStoreCertificate, carrying the private key)");
+    if (sc.chain().isEmpty()) {
+      throw new IllegalArgumentException("certificate " + sc.id() + ".chain: [] (expected: the certificate chain, leaf first, with its private key)");
     }
   }
+
 
   /** The TLS listeners of {@code next} by port, for the endpoints (read once per accepted connection). */
   static Map<Integer, TlsFrontend> byPort(RoutingSnapshot next, Map<String, TlsFrontend> tls) {

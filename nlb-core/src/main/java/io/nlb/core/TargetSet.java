@@ -1,0 +1,109 @@
+package io.nlb.core;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The targets to health-check, as the control plane holds them when it tells its {@link
+ * TargetSetListener}s: for every target group a listener of a load balancer uses, the settings
+ * that apply and every registration that can receive traffic (those the core does not report
+ * {@code unused}), draining ones included. A health-check engine makes its checks match this value
+ * and reads nothing else of the {@link Nlb}.
+ *
+ * <pre>{@code
+ * nlb.addTargetSetListener(set -> latest.set(set)); // told at once, then after every change
+ * for (TargetSet.Use use : latest.get().uses()) {
+ *   for (TargetSet.Member m : use.members()) {
+ *     probe(m.addresses(), use.healthCheck());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe: every field is a value, or a list copied at construction. The
+ * {@link TargetGroup} and {@link RegisteredTarget} handles it names are only where commands go
+ * ({@link TargetGroup#reportHealth}) and what listeners are told about; their state is copied into
+ * the values here, as it was when the set was built.
+ *
+ * @param uses one per (load balancer, target group) pair, in creation order
+ * @since 0.1
+ */
+public record TargetSet(List<Use> uses) {
+  /** No target to check. */
+  public static final TargetSet EMPTY = new TargetSet(List.of());
+
+  /**
+   * A copy of {@code uses}.
+   *
+   * @param uses one per (load balancer, target group) pair
+   */
+  public TargetSet {
+    uses = List.copyOf(uses);
+  }
+
+  /**
+   * A target group as one load balancer uses it.
+   *
+   * @param loadBalancerResourceId the load balancer's {@link LoadBalancer#resourceId()}
+   * @param zones the load balancer's enabled zones, in node order (never empty)
+   * @param group the group, where its health reports go
+   * @param groupResourceId the group's {@link TargetGroup#resourceId()}
+   * @param listenerPort the lowest port of the listeners forwarding to the group (HTTP checks' Host header)
+   * @param healthCheck the group's health-check settings in force
+   * @param proxyProtocolV2 whether the group's {@code proxy_protocol_v2.enabled} attribute is on
+   * @param members the registrations that can receive traffic, in registration order
+   */
+  public record Use(String loadBalancerResourceId, List<Zone> zones, TargetGroup group, String groupResourceId, int listenerPort,
+      HealthCheck healthCheck, boolean proxyProtocolV2, List<Member> members) {
+    /**
+     * Copies the lists.
+     *
+     * @param loadBalancerResourceId the load balancer's resource id
+     * @param zones the enabled zones
+     * @param group the group
+     * @param groupResourceId the group's resource id
+     * @param listenerPort the lowest listener port forwarding to the group
+     * @param healthCheck the settings in force
+     * @param proxyProtocolV2 whether PROXY protocol v2 is on for the group
+     * @param members the registrations
+     */
+    public Use {
+      zones = List.copyOf(zones);
+      members = List.copyOf(members);
+    }
+  }
+
+  /**
+   * One registration that can receive traffic.
+   *
+   * @param registration the registration, what health listeners are told about
+   * @param registrationId its {@link RegisteredTarget#registrationId()}
+   * @param target the target as {@code describe-target-health} shows it (with its zone when known)
+   * @param port the port traffic goes to (the group's unless the target names one)
+   * @param zone the zone the target is in, or null (an ALB endpoint, or a target no zone contains)
+   * @param addresses where checks connect: the target's address, or an ALB endpoint's current addresses
+   *     (empty until it has one)
+   * @param health the health the core holds for it
+   * @param draining whether it is deregistered and draining
+   * @param alb whether it is an ALB endpoint (its addresses change as the endpoint is re-resolved)
+   */
+  public record Member(RegisteredTarget registration, long registrationId, Target target, int port, @Nullable String zone,
+      List<InetSocketAddress> addresses, TargetHealth health, boolean draining, boolean alb) {
+    /**
+     * Copies the addresses.
+     *
+     * @param registration the registration
+     * @param registrationId its registration id
+     * @param target the target as described
+     * @param port the port
+     * @param zone the zone, or null
+     * @param addresses where checks connect
+     * @param health the health the core holds
+     * @param draining whether it is draining
+     * @param alb whether it is an ALB endpoint
+     */
+    public Member {
+      addresses = List.copyOf(addresses);
+    }
+  }
+}
