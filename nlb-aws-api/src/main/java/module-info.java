@@ -11,6 +11,7 @@ module io.nlb.awsapi {
   // MetricStore appears in AwsApiServer.Builder.
   requires transitive io.nlb.metrics;
   requires transitive io.nlb.metrics.store;
+  requires io.nlb.common;
   requires io.nlb.tls;
   requires io.netty.buffer;
   requires io.netty.codec;

@@ -9,6 +9,7 @@ module io.nlb.common {
   requires static org.jspecify;
 
   exports io.nlb.common to
+      io.nlb.awsapi,
       io.nlb.core,
       io.nlb.dns,
       io.nlb.cluster,

@@ -197,7 +197,7 @@ final class CloudWatchService {
 
   /** The library's load balancer for an API dimension value {@code net/<name>/<id>}. */
   private @Nullable LoadBalancer loadBalancer(String value) {
-    for (ElbV2Service.LbRec l : elb.loadBalancers.values()) {
+    for (ElbState.LbRec l : elb.loadBalancers.values()) {
       if (l.arn.endsWith(":loadbalancer/" + value)) {
         return l.lb;
       }
@@ -206,7 +206,7 @@ final class CloudWatchService {
   }
 
   private @Nullable TargetGroup targetGroup(String value) {
-    for (ElbV2Service.TgRec t : elb.targetGroups.values()) {
+    for (ElbState.TgRec t : elb.targetGroups.values()) {
       if (t.arn.endsWith(":" + value)) {
         return t.tg;
       }
@@ -215,7 +215,7 @@ final class CloudWatchService {
   }
 
   private String apiValue(LoadBalancer lb) {
-    for (ElbV2Service.LbRec l : elb.loadBalancers.values()) {
+    for (ElbState.LbRec l : elb.loadBalancers.values()) {
       if (l.lb == lb) {
         return l.arn.substring(l.arn.indexOf(":loadbalancer/") + ":loadbalancer/".length());
       }
@@ -224,7 +224,7 @@ final class CloudWatchService {
   }
 
   private String apiValue(TargetGroup tg) {
-    for (ElbV2Service.TgRec t : elb.targetGroups.values()) {
+    for (ElbState.TgRec t : elb.targetGroups.values()) {
       if (t.tg == tg) {
         return t.arn.substring(t.arn.lastIndexOf(':') + 1);
       }
@@ -364,9 +364,9 @@ final class CloudWatchService {
       Instant from = now.minus(window.multipliedBy(2));
       Instant until = now.plus(window);
       Duration whole = window.multipliedBy(3);
-      for (ElbV2Service.LbRec l : elb.loadBalancers.values()) {
+      for (ElbState.LbRec l : elb.loadBalancers.values()) {
         List<TargetGroup> groups = new ArrayList<>();
-        for (ElbV2Service.TgRec t : elb.targetGroups.values()) {
+        for (ElbState.TgRec t : elb.targetGroups.values()) {
           if (t.tg.loadBalancer().map(x -> x == l.lb).orElse(false)) {
             groups.add(t.tg);
           }
@@ -411,17 +411,7 @@ final class CloudWatchService {
         }
       }
     }
-    int offset = 0;
-    if (token != null) {
-      try {
-        offset = Integer.parseInt(token);
-      } catch (NumberFormatException e) {
-        offset = -1;
-      }
-      if (offset < 0 || offset > all.size()) {
-        throw invalid("NextToken: " + token + " (expected: a NextToken this endpoint returned)");
-      }
-    }
+    int offset = Markers.start(token, all.size(), t -> invalid("NextToken: " + t + " (expected: a NextToken this endpoint returned)"));
     int to = Math.min(all.size(), offset + LIST_PAGE);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("Metrics", new ArrayList<>(all.subList(offset, to)));

@@ -1,5 +1,6 @@
 package io.nlb.awsapi;
 
+import io.nlb.common.JsonStrings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ final class Json {
           sb.append(',');
         }
         first = false;
-        string(sb, String.valueOf(e.getKey()));
+        JsonStrings.quote(sb, String.valueOf(e.getKey()));
         sb.append(':');
         write(sb, e.getValue());
       }
@@ -86,30 +87,8 @@ final class Json {
     } else if (value instanceof Number || value instanceof Boolean) {
       sb.append(value);
     } else {
-      string(sb, String.valueOf(value));
+      JsonStrings.quote(sb, String.valueOf(value));
     }
-  }
-
-  private static void string(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
   }
 
   private static final class Reader {

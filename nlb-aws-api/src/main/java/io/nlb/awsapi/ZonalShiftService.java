@@ -1,9 +1,7 @@
 package io.nlb.awsapi;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.nlb.core.ErrorCode;
 import io.nlb.core.LoadBalancer;
-import io.nlb.core.NlbException;
 import io.nlb.core.ZonalShift;
 import io.nlb.core.Zone;
 import java.math.BigDecimal;
@@ -12,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.random.RandomGenerator;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -44,9 +40,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ZonalShiftService {
   static final String SERVICE = "arc-zonal-shift";
-  private static final Pattern EXPIRES_IN = Pattern.compile("([1-9][0-9]{0,4})([mh])");
   private static final Pattern SHIFT_ID = Pattern.compile("[A-Za-z0-9-]{6,36}");
-  private static final Duration MAX_SHIFT = Duration.ofHours(72);
   private static final int MAX_ENDED = 1000;
 
   /** A refusal in the REST-JSON error shape: the type travels in {@code x-amzn-ErrorType}. */
@@ -64,7 +58,7 @@ final class ZonalShiftService {
     }
   }
 
-  private static Refusal validation(String reason, String message) {
+  static Refusal validation(String reason, String message) {
     return new Refusal("ValidationException", 400, message, Map.of("reason", reason));
   }
 
@@ -126,7 +120,7 @@ final class ZonalShiftService {
    * @throws Refusal for every refusal, in the API's error shapes
    */
   Answer handle(String method, String rawPath, String rawQuery, byte[] body) {
-    Map<String, String> query = query(rawQuery);
+    Map<String, String> query = ZonalShiftInput.query(rawQuery);
     Map<String, LoadBalancer> lbs = elb.loadBalancersByArn();
     adopt(lbs);
     String[] parts = rawPath.substring(1).split("/", -1);
@@ -138,13 +132,13 @@ final class ZonalShiftService {
     @Nullable String id = parts.length == 2 ? QueryStringDecoder.decodeComponent(parts[1], StandardCharsets.UTF_8) : null;
     if (collection.equals("zonalshifts")) {
       if (id == null && method.equals("POST")) {
-        return new Answer(201, start(json(body), lbs));
+        return new Answer(201, start(ZonalShiftInput.json(body), lbs));
       }
       if (id == null && method.equals("GET")) {
         return new Answer(200, list(query, lbs));
       }
       if (id != null && method.equals("PATCH")) {
-        return new Answer(200, update(shift(id), json(body), lbs));
+        return new Answer(200, update(shift(id), ZonalShiftInput.json(body), lbs));
       }
       if (id != null && method.equals("DELETE")) {
         return new Answer(200, cancel(shift(id), lbs));
@@ -167,12 +161,12 @@ final class ZonalShiftService {
   // ------------------------------------------------------------------ operations
 
   private Map<String, Object> start(Map<String, Object> in, Map<String, LoadBalancer> lbs) {
-    String resource = required(in, "resourceIdentifier");
-    String awayFrom = required(in, "awayFrom");
-    String expiresIn = required(in, "expiresIn");
-    String comment = required(in, "comment");
-    checkComment(comment);
-    Duration duration = expiresIn(expiresIn);
+    String resource = ZonalShiftInput.required(in, "resourceIdentifier");
+    String awayFrom = ZonalShiftInput.required(in, "awayFrom");
+    String expiresIn = ZonalShiftInput.required(in, "expiresIn");
+    String comment = ZonalShiftInput.required(in, "comment");
+    ZonalShiftInput.checkComment(comment);
+    Duration duration = ZonalShiftInput.expiresIn(expiresIn);
     LoadBalancer lb = loadBalancer(resource, lbs);
     if (lb.zones().stream().noneMatch(z -> z.name().equals(awayFrom))) {
       throw validation("InvalidAz", "awayFrom: " + awayFrom + " (expected: a zone of the resource: " + zoneNames(lb) + ")");
@@ -182,7 +176,7 @@ final class ZonalShiftService {
       throw conflict("ZonalShiftAlreadyExists", "resourceIdentifier: " + resource + " has an active zonal shift away from "
           + active.zone + " (expected: no active shift; update or cancel " + active.id + ")", active.id);
     }
-    ZonalShift z = library(() -> lb.startZonalShift(awayFrom, duration, comment));
+    ZonalShift z = ZonalShiftInput.library(() -> lb.startZonalShift(awayFrom, duration, comment));
     Shift s = new Shift(new UUID(random.nextLong(), random.nextLong()).toString(), resource, lb, z);
     shifts.put(s.id, s);
     trim();
@@ -190,17 +184,17 @@ final class ZonalShiftService {
   }
 
   private Map<String, Object> update(Shift s, Map<String, Object> in, Map<String, LoadBalancer> lbs) {
-    @Nullable String comment = optional(in, "comment");
-    @Nullable String expiresIn = optional(in, "expiresIn");
+    @Nullable String comment = ZonalShiftInput.optional(in, "comment");
+    @Nullable String expiresIn = ZonalShiftInput.optional(in, "expiresIn");
     if (comment == null && expiresIn == null) {
       throw validation("MissingValue", "comment, expiresIn: (both absent) (expected: a new comment, a new expiresIn, or both)");
     }
     if (comment != null) {
-      checkComment(comment);
+      ZonalShiftInput.checkComment(comment);
     }
     Duration duration;
     if (expiresIn != null) {
-      duration = expiresIn(expiresIn);
+      duration = ZonalShiftInput.expiresIn(expiresIn);
     } else {
       // The library takes a duration from now; keep the expiry (at least the library's minute).
       Duration left = Duration.between(clock.instant(), s.expiry);
@@ -208,7 +202,7 @@ final class ZonalShiftService {
     }
     requireActive(s, lbs);
     String text = comment != null ? comment : s.comment;
-    ZonalShift z = library(() -> s.lb.updateZonalShift(duration, text));
+    ZonalShift z = ZonalShiftInput.library(() -> s.lb.updateZonalShift(duration, text));
     s.expiry = z.expiryTime();
     s.comment = z.comment();
     return summary(s, lbs);
@@ -216,7 +210,7 @@ final class ZonalShiftService {
 
   private Map<String, Object> cancel(Shift s, Map<String, LoadBalancer> lbs) {
     requireActive(s, lbs);
-    library(() -> {
+    ZonalShiftInput.library(() -> {
       s.lb.cancelZonalShift();
       return s;
     });
@@ -235,7 +229,7 @@ final class ZonalShiftService {
         all.add(summary(s, lbs));
       }
     }
-    return page(all, query);
+    return ZonalShiftInput.page(all, query);
   }
 
   private Map<String, Object> listResources(Map<String, String> query, Map<String, LoadBalancer> lbs) {
@@ -247,7 +241,7 @@ final class ZonalShiftService {
       r.put("name", lb.name());
       all.add(r);
     });
-    return page(all, query);
+    return ZonalShiftInput.page(all, query);
   }
 
   private Map<String, Object> resource(String arn, Map<String, LoadBalancer> lbs) {
@@ -381,127 +375,5 @@ final class ZonalShiftService {
     List<String> out = new ArrayList<>();
     lb.zones().forEach(z -> out.add(z.name()));
     return out;
-  }
-
-  private static Map<String, Object> page(List<Object> all, Map<String, String> query) {
-    int max = 100;
-    @Nullable String m = query.get("maxResults");
-    if (m != null) {
-      try {
-        max = Integer.parseInt(m);
-      } catch (NumberFormatException e) {
-        max = -1;
-      }
-      if (max < 1 || max > 100) {
-        throw new Refusal("ValidationException", 400, "maxResults: " + m + " (expected: 1-100)", Map.of());
-      }
-    }
-    int from = 0;
-    @Nullable String token = query.get("nextToken");
-    if (token != null) {
-      try {
-        String t = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.US_ASCII);
-        if (!t.startsWith("from:")) {
-          throw new IllegalArgumentException(t);
-        }
-        from = Integer.parseInt(t.substring(5));
-        if (from < 0 || from > all.size()) {
-          throw new IllegalArgumentException(t);
-        }
-      } catch (IllegalArgumentException e) {
-        throw validation("InvalidToken", "nextToken: " + token + " (expected: a nextToken of an earlier answer)");
-      }
-    }
-    int to = Math.min(all.size(), from + max);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("items", new ArrayList<>(all.subList(from, to)));
-    if (to < all.size()) {
-      out.put("nextToken", Base64.getUrlEncoder().withoutPadding().encodeToString(("from:" + to).getBytes(StandardCharsets.US_ASCII)));
-    }
-    return out;
-  }
-
-  // ------------------------------------------------------------------ input
-
-  private static Map<String, Object> json(byte[] body) {
-    try {
-      return Json.readObject(new String(body, StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
-      throw new Refusal("SerializationException", 400, String.valueOf(e.getMessage()), Map.of());
-    }
-  }
-
-  private static Map<String, String> query(String rawQuery) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (rawQuery.isEmpty()) {
-      return out;
-    }
-    new QueryStringDecoder(rawQuery, StandardCharsets.UTF_8, false).parameters()
-        .forEach((k, v) -> out.put(k, v.isEmpty() ? "" : v.get(v.size() - 1)));
-    return out;
-  }
-
-  private static String required(Map<String, Object> in, String name) {
-    String v = optional(in, name);
-    if (v == null) {
-      throw validation("MissingValue", name + ": (absent) (expected: a value; the member is required)");
-    }
-    return v;
-  }
-
-  private static @Nullable String optional(Map<String, Object> in, String name) {
-    Object v = in.get(name);
-    if (v == null) {
-      return null;
-    }
-    if (!(v instanceof String s)) {
-      throw new Refusal("SerializationException", 400, name + ": " + v + " (expected: a string)", Map.of());
-    }
-    return s;
-  }
-
-  private static void checkComment(String comment) {
-    if (comment.length() > 128) {
-      throw new Refusal("ValidationException", 400, "comment: " + comment.length() + " characters (expected: at most 128)",
-          Map.of());
-    }
-  }
-
-  /** {@code 30m}, {@code 2h}: 1 minute to 72 hours, as the API's pattern and the guide's limit say. */
-  private static Duration expiresIn(String value) {
-    Matcher m = EXPIRES_IN.matcher(value);
-    if (!m.matches()) {
-      throw validation("InvalidExpiresIn", "expiresIn: " + value + " (expected: minutes or hours such as 30m or 2h)");
-    }
-    long n = Long.parseLong(m.group(1));
-    Duration d = m.group(2).equals("m") ? Duration.ofMinutes(n) : Duration.ofHours(n);
-    if (d.compareTo(MAX_SHIFT) > 0) {
-      throw validation("InvalidExpiresIn", "expiresIn: " + value + " (expected: 1m-4320m or 1h-72h)");
-    }
-    return d;
-  }
-
-  private interface LibraryCall<T> {
-    T run();
-  }
-
-  /** The library's refusals in this API's shapes. */
-  private static <T> T library(LibraryCall<T> call) {
-    try {
-      return call.run();
-    } catch (NlbException e) {
-      String message = String.join("; ", e.problems());
-      if (e.code() == ErrorCode.AVAILABILITY_ZONE_NOT_SUPPORTED) {
-        throw validation("InvalidAz", message);
-      }
-      if (e.code() == ErrorCode.VALIDATION_ERROR) {
-        throw validation("InvalidExpiresIn", message);
-      }
-      if (e.code() == ErrorCode.OPERATION_NOT_PERMITTED) {
-        // One zone, or cross-zone load balancing on: the resource cannot shift away from a zone.
-        throw validation("UnsupportedAz", message);
-      }
-      throw new Refusal("InternalServerException", 500, message, Map.of());
-    }
   }
 }

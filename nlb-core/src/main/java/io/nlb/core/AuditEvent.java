@@ -1,5 +1,6 @@
 package io.nlb.core;
 
+import io.nlb.common.JsonStrings;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -108,7 +109,7 @@ public final class AuditEvent {
     if (v == null) {
       sb.append("null");
     } else if ((v instanceof Double d && !Double.isFinite(d)) || (v instanceof Float f && !Float.isFinite(f))) {
-      string(sb, v.toString()); // JSON has no NaN or Infinity: "NaN", "Infinity", "-Infinity"
+      JsonStrings.quote(sb, v.toString()); // JSON has no NaN or Infinity: "NaN", "Infinity", "-Infinity"
     } else if (v instanceof Number || v instanceof Boolean) {
       sb.append(v);
     } else if (v instanceof Map) {
@@ -119,7 +120,7 @@ public final class AuditEvent {
           sb.append(',');
         }
         first = false;
-        string(sb, String.valueOf(e.getKey()));
+        JsonStrings.quote(sb, String.valueOf(e.getKey()));
         sb.append(':');
         json(sb, e.getValue());
       }
@@ -136,47 +137,8 @@ public final class AuditEvent {
       }
       sb.append(']');
     } else {
-      string(sb, v.toString());
+      JsonStrings.quote(sb, v.toString());
     }
-  }
-
-  /**
-   * A JSON string that stays on one line in any log viewer and survives any encoding: control
-   * characters (C0, DEL, C1) and the Unicode line and paragraph separators are escaped, and so is
-   * a surrogate without its pair (UTF-8 cannot carry it; it would become {@code ?}).
-   */
-  private static void string(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        case '\b' -> sb.append("\\b");
-        case '\f' -> sb.append("\\f");
-        default -> {
-          if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029') {
-            unicodeEscape(sb, c);
-          } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-            sb.append(c).append(s.charAt(++i));
-          } else if (Character.isSurrogate(c)) {
-            unicodeEscape(sb, c);
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
-  }
-
-  private static void unicodeEscape(StringBuilder sb, char c) {
-    String hex = "0123456789abcdef";
-    sb.append("\\u").append(hex.charAt(c >>> 12)).append(hex.charAt((c >>> 8) & 0xf))
-        .append(hex.charAt((c >>> 4) & 0xf)).append(hex.charAt(c & 0xf));
   }
 
   @Override

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -110,6 +111,16 @@ final class Cli {
     }
   }
 
+  /** The configuration file argument and its size limit, shared by {@code run} and {@code validate}. */
+  static final class ConfigFile {
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "the configuration file (.yaml, .yml or .json)")
+    Path config = Path.of("");
+
+    @Option(names = "--max-config-bytes", paramLabel = "BYTES", defaultValue = "1048576",
+        description = "refuse a configuration file larger than this, unread (default: ${DEFAULT-VALUE}, 1 MiB)")
+    long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
+  }
+
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = {"Runs the load balancers CONFIG describes until SIGTERM or Ctrl-C; SIGHUP or an edit of the file reloads it."},
       exitCodeListHeading = "%nExit codes:%n",
@@ -118,12 +129,8 @@ final class Cli {
     private final CountDownLatch stop;
     private final PrintWriter err;
 
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "the configuration file (.yaml, .yml or .json)")
-    Path config = Path.of("");
-
-    @Option(names = "--max-config-bytes", paramLabel = "BYTES", defaultValue = "1048576",
-        description = "refuse a configuration file larger than this, unread (default: ${DEFAULT-VALUE}, 1 MiB)")
-    long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
+    @Mixin
+    ConfigFile file = new ConfigFile();
 
     Run(CountDownLatch stop, PrintWriter err) {
       this.stop = stop;
@@ -132,7 +139,7 @@ final class Cli {
 
     @Override
     public Integer call() throws InterruptedException {
-      return Launcher.runFile(config, maxConfigBytes, stop, err);
+      return Launcher.runFile(file.config, file.maxConfigBytes, stop, err);
     }
   }
 
@@ -144,12 +151,8 @@ final class Cli {
     private final PrintWriter out;
     private final PrintWriter err;
 
-    @Parameters(index = "0", paramLabel = "CONFIG", description = "the configuration file (.yaml, .yml or .json)")
-    Path config = Path.of("");
-
-    @Option(names = "--max-config-bytes", paramLabel = "BYTES", defaultValue = "1048576",
-        description = "refuse a configuration file larger than this, unread (default: ${DEFAULT-VALUE}, 1 MiB)")
-    long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
+    @Mixin
+    ConfigFile file = new ConfigFile();
 
     Validate(PrintWriter out, PrintWriter err) {
       this.out = out;
@@ -158,12 +161,12 @@ final class Cli {
 
     @Override
     public Integer call() {
-      LauncherConfig c = Launcher.readConfig(config, maxConfigBytes, err);
+      LauncherConfig c = Launcher.readConfig(file.config, file.maxConfigBytes, err);
       if (c == null) {
         return BAD_CONFIG;
       }
       int listeners = c.loadBalancers().stream().mapToInt(lb -> lb.listeners().size()).sum();
-      out.println(config + ": ok (" + c.loadBalancers().size() + " load balancers, " + listeners + " listeners, " + c.groups().size()
+      out.println(file.config + ": ok (" + c.loadBalancers().size() + " load balancers, " + listeners + " listeners, " + c.groups().size()
           + " target groups)");
       return OK;
     }

@@ -5,10 +5,8 @@ import io.nlb.cluster.ClusterSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,17 +39,9 @@ final class ClusterConfig {
     if (node == null || node.isNull()) {
       return null;
     }
-    if (!node.isObject()) {
-      problems.add("cluster: " + node.getNodeType() + " (expected: a mapping with endpoints and nodeName)");
-      return null;
-    }
     int before = problems.size();
-    Iterator<String> names = node.fieldNames();
-    while (names.hasNext()) {
-      String n = names.next();
-      if (!KEYS.contains(n)) {
-        problems.add("cluster." + LauncherConfig.key(n) + ": unknown key (expected: one of " + new TreeSet<>(KEYS) + ")");
-      }
+    if (!ConfigParser.mapping("cluster", node, KEYS, "a mapping with endpoints and nodeName", problems)) {
+      return null;
     }
     List<URI> endpoints = new ArrayList<>();
     JsonNode eps = node.get("endpoints");

@@ -6,7 +6,6 @@ import io.nlb.core.Zone;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -193,18 +192,7 @@ public final class ClusterSettings {
     if (node == null || node.isNull()) {
       return false;
     }
-    if (!node.isObject()) {
-      problems.add(path + ": " + node.getNodeType() + " (expected: a mapping such as " + example + ")");
-      return false;
-    }
-    Iterator<String> names = node.fieldNames();
-    while (names.hasNext()) {
-      String n = names.next();
-      if (!keys.contains(n)) {
-        problems.add(path + "." + LauncherConfig.key(n) + ": unknown key (expected: one of " + new TreeSet<>(keys) + ")");
-      }
-    }
-    return true;
+    return ConfigParser.mapping(path, node, keys, "a mapping such as " + example, problems);
   }
 
   private static @Nullable String text(String path, @Nullable JsonNode node, List<String> problems) {

@@ -3,10 +3,8 @@ package io.nlb.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,17 +33,9 @@ public record StatusSettings(InetAddress address, int port) {
     if (node == null || node.isNull()) {
       return null;
     }
-    if (!node.isObject()) {
-      problems.add("status: " + node.getNodeType() + " (expected: a mapping such as {port: 8081})");
-      return null;
-    }
     int before = problems.size();
-    Iterator<String> names = node.fieldNames();
-    while (names.hasNext()) {
-      String n = names.next();
-      if (!KEYS.contains(n)) {
-        problems.add("status." + LauncherConfig.key(n) + ": unknown key (expected: one of " + new TreeSet<>(KEYS) + ")");
-      }
+    if (!ConfigParser.mapping("status", node, KEYS, "a mapping such as {port: 8081}", problems)) {
+      return null;
     }
     JsonNode portNode = node.get("port");
     int port = -1;

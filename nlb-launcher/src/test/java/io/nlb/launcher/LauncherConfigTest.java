@@ -168,15 +168,15 @@ class LauncherConfigTest {
 
   @Test
   void problem_fieldSaidOnce() {
-    assertThat(LauncherConfig.problem("a.listeners[0].port", "listener.port: 0 (expected: 1-65535)"))
+    assertThat(ConfigParser.problem("a.listeners[0].port", "listener.port: 0 (expected: 1-65535)"))
         .isEqualTo("a.listeners[0].port: 0 (expected: 1-65535)");
-    assertThat(LauncherConfig.problem("targetGroups[0]", "targetGroup.port: 0 (expected: 1-65535)"))
+    assertThat(ConfigParser.problem("targetGroups[0]", "targetGroup.port: 0 (expected: 1-65535)"))
         .isEqualTo("targetGroups[0].port: 0 (expected: 1-65535)");
-    assertThat(LauncherConfig.problem("targetGroups[0]", "healthCheck.port: 0 (expected: 1-65535)"))
+    assertThat(ConfigParser.problem("targetGroups[0]", "healthCheck.port: 0 (expected: 1-65535)"))
         .isEqualTo("targetGroups[0]: healthCheck.port: 0 (expected: 1-65535)");
-    assertThat(LauncherConfig.problem("x.healthCheck.timeoutSeconds", "healthCheck.timeout: PT1S (expected: 2-120 s)"))
+    assertThat(ConfigParser.problem("x.healthCheck.timeoutSeconds", "healthCheck.timeout: PT1S (expected: 2-120 s)"))
         .isEqualTo("x.healthCheck.timeoutSeconds: PT1S (expected: 2-120 s)");
-    assertThat(LauncherConfig.problem("x.zones[0]", "no addresses (expected: one or more)"))
+    assertThat(ConfigParser.problem("x.zones[0]", "no addresses (expected: one or more)"))
         .isEqualTo("x.zones[0]: no addresses (expected: one or more)");
   }
 

@@ -1,5 +1,6 @@
 package io.nlb.metrics;
 
+import io.nlb.common.WireNames;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -20,31 +21,25 @@ import java.util.StringJoiner;
  */
 public enum Dimension {
   /** The zone of the load balancer node that handled the traffic, e.g. {@code us-east-2a}. */
-  AVAILABILITY_ZONE("AvailabilityZone", 1),
+  AVAILABILITY_ZONE,
   /** The load balancer, as {@code net/<name>/<16 hex digits>}. */
-  LOAD_BALANCER("LoadBalancer", 2),
+  LOAD_BALANCER,
   /** The target group, as {@code targetgroup/<name>/<16 hex digits>}. */
-  TARGET_GROUP("TargetGroup", 4);
+  TARGET_GROUP;
 
   private static final Dimension[] VALUES = values();
 
-  private final String cloudWatchName;
-  /** This dimension's bit in a dimension-set mask; masks range over 0-7. */
-  private final int bit;
-
-  Dimension(String cloudWatchName, int bit) {
-    this.cloudWatchName = cloudWatchName;
-    this.bit = bit;
-  }
+  /** The constant's name in PascalCase, as CloudWatch spells it. */
+  private final String cloudWatchName = WireNames.pascalCase(name());
 
   /** {@return the dimension's name as CloudWatch spells it, e.g. {@code "AvailabilityZone"}} */
   public String cloudWatchName() {
     return cloudWatchName;
   }
 
-  /** This dimension's bit in a dimension-set mask. */
+  /** This dimension's bit in a dimension-set mask (by declaration order); masks range over 0-7. */
   int bit() {
-    return bit;
+    return 1 << ordinal();
   }
 
   /** Bit mask of a set of dimensions, a number from 0 to 7. */

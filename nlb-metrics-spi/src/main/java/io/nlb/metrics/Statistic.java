@@ -1,5 +1,7 @@
 package io.nlb.metrics;
 
+import io.nlb.common.WireNames;
+
 /**
  * A CloudWatch statistic: how the data points of one period are aggregated.
  *
@@ -14,31 +16,26 @@ package io.nlb.metrics;
  */
 public enum Statistic {
   /** The number of data points in the period. */
-  SAMPLE_COUNT("SampleCount", 1),
+  SAMPLE_COUNT,
   /** The mean of the data points in the period. */
-  AVERAGE("Average", 2),
+  AVERAGE,
   /** The total of the data points in the period. */
-  SUM("Sum", 4),
+  SUM,
   /** The lowest data point in the period. */
-  MINIMUM("Minimum", 8),
+  MINIMUM,
   /** The highest data point in the period. */
-  MAXIMUM("Maximum", 16);
+  MAXIMUM;
 
-  private final String cloudWatchName;
-  private final int bit;
-
-  Statistic(String cloudWatchName, int bit) {
-    this.cloudWatchName = cloudWatchName;
-    this.bit = bit;
-  }
+  /** The constant's name in PascalCase, as CloudWatch spells it. */
+  private final String cloudWatchName = WireNames.pascalCase(name());
 
   /** {@return the statistic as CloudWatch spells it, e.g. {@code "SampleCount"}} */
   public String cloudWatchName() {
     return cloudWatchName;
   }
 
-  /** Bit of this statistic in a mask of statistics. */
+  /** Bit of this statistic in a mask of statistics (by declaration order). */
   int bit() {
-    return bit;
+    return 1 << ordinal();
   }
 }

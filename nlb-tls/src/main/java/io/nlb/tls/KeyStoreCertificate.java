@@ -25,17 +25,12 @@ import java.util.List;
  *
  * @since 0.1
  */
-public final class KeyStoreCertificate implements TlsCertificate {
+public final class KeyStoreCertificate extends CertificateWithKey {
   private final String alias;
-  private final List<X509Certificate> chain;
-  private final PrivateKey key;
-  private final CertificateInfo info;
 
   private KeyStoreCertificate(String alias, List<X509Certificate> chain, PrivateKey key) {
+    super(chain, key);
     this.alias = alias;
-    this.chain = List.copyOf(chain);
-    this.key = key;
-    this.info = CertificateInfo.of(chain.get(0));
   }
 
   /**
@@ -81,37 +76,7 @@ public final class KeyStoreCertificate implements TlsCertificate {
   }
 
   @Override
-  public String id() {
-    return info.fingerprint();
-  }
-
-  @Override
-  public List<X509Certificate> chain() {
-    return chain;
-  }
-
-  @Override
-  public PrivateKey privateKey() {
-    return key;
-  }
-
-  @Override
-  public CertificateInfo info() {
-    return info;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof KeyStoreCertificate other && other.info.fingerprint().equals(info.fingerprint());
-  }
-
-  @Override
-  public int hashCode() {
-    return info.fingerprint().hashCode();
-  }
-
-  @Override
   public String toString() {
-    return Certificates.describe("KeyStoreCertificate[" + alias + "]", chain, info);
+    return Certificates.describe("KeyStoreCertificate[" + alias + "]", chain(), info());
   }
 }

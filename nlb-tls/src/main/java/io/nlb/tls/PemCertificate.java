@@ -33,18 +33,12 @@ import java.util.regex.Pattern;
  *
  * @since 0.1
  */
-public final class PemCertificate implements TlsCertificate {
+public final class PemCertificate extends CertificateWithKey {
   private static final Pattern KEY_BLOCK =
       Pattern.compile("-----BEGIN ([A-Z ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
 
-  private final List<X509Certificate> chain;
-  private final PrivateKey key;
-  private final CertificateInfo info;
-
   private PemCertificate(List<X509Certificate> chain, PrivateKey key) {
-    this.chain = List.copyOf(chain);
-    this.key = key;
-    this.info = CertificateInfo.of(chain.get(0));
+    super(chain, key);
   }
 
   /**
@@ -120,37 +114,7 @@ public final class PemCertificate implements TlsCertificate {
   }
 
   @Override
-  public String id() {
-    return info.fingerprint();
-  }
-
-  @Override
-  public List<X509Certificate> chain() {
-    return chain;
-  }
-
-  @Override
-  public PrivateKey privateKey() {
-    return key;
-  }
-
-  @Override
-  public CertificateInfo info() {
-    return info;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof PemCertificate other && other.info.fingerprint().equals(info.fingerprint());
-  }
-
-  @Override
-  public int hashCode() {
-    return info.fingerprint().hashCode();
-  }
-
-  @Override
   public String toString() {
-    return Certificates.describe("PemCertificate", chain, info);
+    return Certificates.describe("PemCertificate", chain(), info());
   }
 }

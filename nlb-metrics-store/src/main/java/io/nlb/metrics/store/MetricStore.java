@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,16 +138,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MetricStore implements MetricsRecorder {
   private static final long WINDOW_MILLIS = 10_000;
-  /** The recorded inputs of the per-protocol LCU metrics. */
-  private static final Metric[] VARIANT_INPUTS = {
-    Metric.NEW_FLOW_COUNT_TCP, Metric.ACTIVE_FLOW_COUNT_TCP, Metric.PROCESSED_BYTES_TCP,
-    Metric.NEW_FLOW_COUNT_TLS, Metric.ACTIVE_FLOW_COUNT_TLS, Metric.PROCESSED_BYTES_TLS,
-    Metric.NEW_FLOW_COUNT_UDP, Metric.ACTIVE_FLOW_COUNT_UDP, Metric.PROCESSED_BYTES_UDP
-  };
-  private static final Metric[] LCU_VARIANTS = {
-    Metric.CONSUMED_LCUS_TCP, Metric.CONSUMED_LCUS_TLS, Metric.CONSUMED_LCUS_UDP
-  };
-
   private final Duration period;
   private final long periodMillis;
   private final long windowMillis;
@@ -201,18 +190,20 @@ public final class MetricStore implements MetricsRecorder {
   @Override
   public Counter counter(Metric metric, Dimensions dimensions) {
     MetricsRecorders.checkCounter(metric, dimensions);
-    synchronized (lock) {
-      rollTo(clock.millis());
-      return ((CounterSeries) resolve(metric, dimensions)).cell;
-    }
+    return ((CounterSeries) resolveNow(metric, dimensions)).cell;
   }
 
   @Override
   public Gauge gauge(Metric metric, Dimensions dimensions) {
     MetricsRecorders.checkGauge(metric, dimensions);
+    return ((GaugeSeries) resolveNow(metric, dimensions)).cell;
+  }
+
+  /** The series of a recorded metric, made if it is new, after rolling to the clock's time. */
+  private Series resolveNow(Metric metric, Dimensions dimensions) {
     synchronized (lock) {
       rollTo(clock.millis());
-      return ((GaugeSeries) resolve(metric, dimensions)).cell;
+      return resolve(metric, dimensions);
     }
   }
 
@@ -461,7 +452,7 @@ public final class MetricStore implements MetricsRecorder {
       case GAUGE:
         return readRecorded(metric, dimensions, p, out);
       case DERIVED:
-        double value = derived(metric, dimensions, p);
+        double value = DerivedMetrics.value(this, metric, dimensions, p);
         if (Double.isNaN(value)) {
           return false;
         }
@@ -487,7 +478,7 @@ public final class MetricStore implements MetricsRecorder {
   }
 
   /** The series if it has a record of period {@code p}, else null. */
-  private @Nullable Series recorded(Metric metric, Dimensions dimensions, long p) {
+  @Nullable Series recorded(Metric metric, Dimensions dimensions, long p) {
     Series s = series.get(new Key(metric, dimensions));
     if (s == null || p < s.createdPeriod || s.slot(p) < 0) {
       return null;
@@ -495,132 +486,10 @@ public final class MetricStore implements MetricsRecorder {
     return s;
   }
 
-  /** A derived metric's value in period {@code p}, or NaN if none of its inputs has a record. */
-  private double derived(Metric metric, Dimensions dimensions, long p) {
-    switch (metric) {
-      case PEAK_PACKETS_PER_SECOND:
-        Series packets = recorded(Metric.PROCESSED_PACKETS, dimensions, p);
-        return packets == null ? Double.NaN : packets.peak[packets.slot(p)];
-      case CONSUMED_LCUS_TCP:
-        return lcus(LcuRates.TCP, Metric.NEW_FLOW_COUNT_TCP, Metric.ACTIVE_FLOW_COUNT_TCP,
-            Metric.PROCESSED_BYTES_TCP, dimensions, p);
-      case CONSUMED_LCUS_TLS:
-        return lcus(LcuRates.TLS, Metric.NEW_FLOW_COUNT_TLS, Metric.ACTIVE_FLOW_COUNT_TLS,
-            Metric.PROCESSED_BYTES_TLS, dimensions, p);
-      case CONSUMED_LCUS_UDP:
-        return lcus(LcuRates.UDP, Metric.NEW_FLOW_COUNT_UDP, Metric.ACTIVE_FLOW_COUNT_UDP,
-            Metric.PROCESSED_BYTES_UDP, dimensions, p);
-      case CONSUMED_LCUS:
-        double total = Double.NaN;
-        for (Metric variant : LCU_VARIANTS) {
-          double v = derived(variant, dimensions, p);
-          if (!Double.isNaN(v)) {
-            total = Double.isNaN(total) ? v : total + v;
-          }
-        }
-        if (Double.isNaN(total) && !hasVariants(dimensions)) {
-          total = lcus(LcuRates.TCP, Metric.NEW_FLOW_COUNT, Metric.ACTIVE_FLOW_COUNT,
-              Metric.PROCESSED_BYTES, dimensions, p);
-        }
-        return total;
-      default:
-        throw new AssertionError(metric);
-    }
-  }
-
-  private boolean hasVariants(Dimensions dimensions) {
-    for (Metric m : VARIANT_INPUTS) {
-      if (series.containsKey(new Key(m, dimensions))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private double lcus(
-      LcuRates rates,
-      Metric newFlows,
-      Metric activeFlows,
-      Metric bytes,
-      Dimensions dimensions,
-      long p) {
-    Series n = recorded(newFlows, dimensions, p);
-    Series a = recorded(activeFlows, dimensions, p);
-    Series b = recorded(bytes, dimensions, p);
-    if (n == null && a == null && b == null) {
-      return Double.NaN;
-    }
-    long flows = n == null ? 0 : n.sum[n.slot(p)];
-    long active = a == null ? 0 : a.max[a.slot(p)];
-    long processed = b == null ? 0 : b.sum[b.slot(p)];
-    return rates.lcus(flows, active, processed, period);
+  /** Whether the store has a series of {@code metric} under {@code dimensions}. */
+  boolean hasSeries(Metric metric, Dimensions dimensions) {
+    return series.containsKey(new Key(metric, dimensions));
   }
 
   private record Key(Metric metric, Dimensions dimensions) {}
-
-  /** The statistics of one store period, or of a query period being aggregated. */
-  private static final class Point {
-    boolean present;
-    boolean nonzero;
-    double sum;
-    long count;
-    double min;
-    double max;
-
-    void reset() {
-      present = false;
-      nonzero = false;
-      sum = 0;
-      count = 0;
-      min = Double.POSITIVE_INFINITY;
-      max = Double.NEGATIVE_INFINITY;
-    }
-
-    void set(double sum, long count, double min, double max, boolean nonzero) {
-      this.present = true;
-      this.nonzero = nonzero;
-      this.sum = sum;
-      this.count = count;
-      this.min = min;
-      this.max = max;
-    }
-
-    void merge(Point p) {
-      if (!present) {
-        set(p.sum, p.count, p.min, p.max, p.nonzero);
-        return;
-      }
-      nonzero |= p.nonzero;
-      sum += p.sum;
-      if (p.count > 0) {
-        min = count == 0 ? p.min : Math.min(min, p.min);
-        max = count == 0 ? p.max : Math.max(max, p.max);
-      }
-      count += p.count;
-    }
-
-    Datapoint toDatapoint(Metric metric, Instant timestamp, Set<Statistic> statistics) {
-      Map<Statistic, Double> values = new EnumMap<>(Statistic.class);
-      for (Statistic s : statistics) {
-        values.put(s, value(s));
-      }
-      return new Datapoint(timestamp, metric.unit(), values);
-    }
-
-    private double value(Statistic statistic) {
-      switch (statistic) {
-        case SUM:
-          return sum;
-        case SAMPLE_COUNT:
-          return count;
-        case MINIMUM:
-          return count == 0 ? 0 : min;
-        case MAXIMUM:
-          return count == 0 ? 0 : max;
-        case AVERAGE:
-          return count == 0 ? 0 : sum / count;
-      }
-      throw new AssertionError(statistic);
-    }
-  }
 }
