@@ -1,23 +1,21 @@
 package io.nlb.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nlb.common.Problems;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -55,48 +53,39 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread-safe. All etcd work except {@link #update} runs on one thread of its own (or the
- * scheduler given to the builder, which must run one task at a time).
+ * scheduler given to the builder, which must run one task at a time). The node is the loop
+ * (connect, renew, reconnect) and the status; the configuration is {@code SharedConfig}'s concern
+ * and the membership lease {@code MemberLease}'s.
  */
 public final class ClusterNode implements ClusterState, ClusterView, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  /** An update gives up after this many conflicting writers in a row. */
-  static final int MAX_UPDATE_ATTEMPTS = 64;
 
   private final ClusterSettings settings;
   private final EtcdClient etcd;
   private final boolean ownsClient;
-  private final DesiredStateApplier applier;
-  private final @Nullable ObjectNode seed;
-  private final Supplier<MemberState> memberState;
+  private final SharedConfig config;
+  private final MemberLease membership;
   private final Clock clock;
   private final ScheduledExecutorService executor;
   private final boolean ownsExecutor;
   private final Duration tick;
+  private final Runnable onViewChange;
 
   // Written on the executor only; volatile for the readers.
-  private volatile Version current = new Version(JSON.createObjectNode(), 0);
-  private volatile Map<String, MemberState> members = Map.of();
   private volatile ClusterStatus status;
-  private long appliedRevision;
   private boolean connected;
-  private long lease;
-  private byte @Nullable [] published;
-  private EtcdClient.@Nullable Watch configWatch;
-  private EtcdClient.@Nullable Watch membersWatch;
   private @Nullable String watchBroken;
   private boolean closed;
   private @Nullable ScheduledFuture<?> ticking;
-  private final Object appliedMonitor = new Object();
 
   private ClusterNode(Builder b, EtcdClient etcd) {
     this.settings = b.settings;
     this.etcd = etcd;
     this.ownsClient = b.etcd == null;
-    this.applier = b.applier;
-    this.seed = b.seed;
-    this.memberState = b.memberState;
+    this.config = new SharedConfig(settings, etcd, b.applier, b.seed, this::failed);
+    this.membership = new MemberLease(settings, etcd, b.memberState);
     this.clock = b.clock;
+    this.onViewChange = b.onViewChange;
     this.ownsExecutor = b.executor == null;
     ScheduledExecutorService ex = b.executor;
     if (ex == null) {
@@ -141,10 +130,10 @@ public final class ClusterNode implements ClusterState, ClusterView, AutoCloseab
   private void start(Duration firstWait) throws InterruptedException {
     // The first connection is made before start() returns when etcd answers within firstWait, so
     // that the caller runs the shared configuration from the start; otherwise it keeps trying.
-    java.util.concurrent.Future<?> first = executor.submit(this::tick);
+    Future<?> first = executor.submit(this::tick);
     try {
       first.get(firstWait.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       log.warn("cluster {}: etcd not reached at start ({}); serving the local configuration and retrying", settings.nodeName(),
           e.getCause() == null ? e.toString() : e.getCause().toString());
     }
@@ -164,73 +153,48 @@ public final class ClusterNode implements ClusterState, ClusterView, AutoCloseab
         if (broken != null) {
           throw new EtcdException(broken);
         }
-        long ttl = etcd.keepAlive(lease);
-        if (ttl <= 0) {
-          log.warn("cluster {}: lease {} expired; registering again", settings.nodeName(), Long.toHexString(lease));
-          lease = etcd.grantLease(settings.leaseTtl());
-          published = null;
-        }
-        publish();
+        membership.renew();
       }
     } catch (EtcdException e) {
       disconnected(e);
     } catch (RuntimeException e) {
       log.warn("cluster {}: unexpected failure; retrying next tick", settings.nodeName(), e);
     }
+    refreshStatus();
   }
 
   private void connect() {
-    EtcdClient.Range r = etcd.getWithRevision(settings.configKey());
-    long watchFrom = r.revision() + 1;
-    if (r.kvs().isEmpty()) {
-      if (seed != null) {
-        EtcdClient.TxnResult t = etcd.compareAndPut(settings.configKey(), 0, bytes(seed));
-        if (t.succeeded()) {
-          log.info("cluster {}: no shared configuration under {}; wrote this node's file as revision {}", settings.nodeName(),
-              settings.configKey(), t.revision());
-          received(new Version(seed.deepCopy(), t.revision()));
-        } else if (t.current() != null) {
-          received(version(t.current()));
-        }
-        watchFrom = t.revision() + 1;
-      }
-    } else {
-      received(version(r.kvs().get(0)));
-    }
-    if (lease == 0 || etcd.keepAlive(lease) <= 0) {
-      lease = etcd.grantLease(settings.leaseTtl());
-    }
-    published = null;
-    publish();
-    EtcdClient.Range m = etcd.getPrefix(settings.membersPrefix());
-    Map<String, MemberState> view = new TreeMap<>();
-    for (EtcdClient.KeyValue kv : m.kvs()) {
-      addMember(view, kv);
-    }
-    members = java.util.Collections.unmodifiableMap(view);
-    closeWatches();
+    long configFrom = config.connect();
+    long membersFrom = membership.join();
     watchBroken = null;
-    configWatch = etcd.watch(settings.configKey(), watchFrom, listener(true));
-    membersWatch = etcd.watch(settings.membersPrefix(), m.revision() + 1, listener(false));
+    config.watch(configFrom, listener(config::events));
+    membership.watch(membersFrom, listener(membership::events));
     boolean wasConnected = connected;
     connected = true;
-    Instant now = clock.instant();
-    status = new ClusterStatus(settings.nodeName(), true, wasConnected ? status.since() : now, appliedRevision,
-        current.revision(), members.size(), status.lastError());
+    ClusterStatus s = status;
+    status = new ClusterStatus(settings.nodeName(), true, wasConnected ? s.since() : clock.instant(), config.appliedRevision(),
+        config.seenRevision(), membership.members().size(), s.lastError());
     log.info("cluster {}: connected to etcd {}; configuration revision {}, {} live member(s)", settings.nodeName(),
-        etcd.endpoints(), appliedRevision, members.size());
+        etcd.endpoints(), config.appliedRevision(), membership.members().size());
+    viewChanged();
   }
 
-  private EtcdClient.WatchListener listener(boolean config) {
+  private void viewChanged() {
+    try {
+      onViewChange.run();
+    } catch (RuntimeException e) {
+      log.warn("cluster {}: view listener failed", settings.nodeName(), e);
+    }
+  }
+
+  private EtcdClient.WatchListener listener(Consumer<List<EtcdClient.WatchEvent>> handler) {
     return new EtcdClient.WatchListener() {
       @Override
       public void onEvents(long revision, List<EtcdClient.WatchEvent> events) {
         submit(() -> {
-          if (config) {
-            configEvents(events);
-          } else {
-            memberEvents(events);
-          }
+          handler.accept(events);
+          refreshStatus();
+          viewChanged();
         });
       }
 
@@ -251,180 +215,59 @@ public final class ClusterNode implements ClusterState, ClusterView, AutoCloseab
   private void submit(Runnable r) {
     try {
       executor.execute(r);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // closing
     }
   }
 
-  private void configEvents(List<EtcdClient.WatchEvent> events) {
-    for (EtcdClient.WatchEvent e : events) {
-      if (!e.kv().key().equals(settings.configKey())) {
-        continue;
-      }
-      if (e.delete()) {
-        log.warn("cluster {}: the shared configuration {} was deleted; keeping the running one (revision {})", settings.nodeName(),
-            settings.configKey(), appliedRevision);
-        continue;
-      }
-      try {
-        received(version(e.kv()));
-      } catch (IllegalArgumentException bad) {
-        log.warn("cluster {}: revision {} of {} not applied: {}", settings.nodeName(), e.kv().modRevision(), settings.configKey(),
-            bad.getMessage());
-        status = withError(bad.getMessage());
-      }
-    }
-  }
-
-  private void memberEvents(List<EtcdClient.WatchEvent> events) {
-    Map<String, MemberState> view = new TreeMap<>(members);
-    for (EtcdClient.WatchEvent e : events) {
-      String name = e.kv().key().substring(settings.membersPrefix().length());
-      if (e.delete()) {
-        if (view.remove(name) != null) {
-          log.info("cluster {}: member {} left", settings.nodeName(), name);
-        }
-      } else {
-        if (!view.containsKey(name)) {
-          log.info("cluster {}: member {} joined", settings.nodeName(), name);
-        }
-        addMember(view, e.kv());
-      }
-    }
-    members = java.util.Collections.unmodifiableMap(view);
+  /** A revision could not be applied (on the executor): the status keeps why. */
+  private void failed(String why) {
     ClusterStatus s = status;
-    status = new ClusterStatus(s.node(), s.connected(), s.since(), s.appliedRevision(), s.seenRevision(), view.size(), s.lastError());
+    status = new ClusterStatus(s.node(), s.connected(), s.since(), config.appliedRevision(), config.seenRevision(), s.liveMembers(), why);
   }
 
-  private void addMember(Map<String, MemberState> view, EtcdClient.KeyValue kv) {
-    String name = kv.key().substring(settings.membersPrefix().length());
-    try {
-      view.put(name, MemberState.fromJson(kv.value()));
-    } catch (IllegalArgumentException e) {
-      log.warn("cluster {}: member key {} ignored: {}", settings.nodeName(), kv.key(), e.getMessage());
-    }
-  }
-
-  /** A configuration revision arrived: remember it and apply it when it is newer than the running one. */
-  private void received(Version v) {
-    if (v.revision() <= current.revision() && v.revision() <= appliedRevision) {
-      return;
-    }
-    if (v.revision() > current.revision()) {
-      current = v;
-    }
-    if (v.revision() <= appliedRevision) {
-      return;
-    }
-    try {
-      applier.apply(v.document().deepCopy(), v.revision());
-      appliedRevision = v.revision();
-      ClusterStatus s = status;
-      status = new ClusterStatus(s.node(), s.connected(), s.since(), appliedRevision, current.revision(), s.liveMembers(), s.lastError());
-      log.info("cluster {}: running configuration revision {}", settings.nodeName(), v.revision());
-      synchronized (appliedMonitor) {
-        appliedMonitor.notifyAll();
-      }
-    } catch (Exception e) {
-      String why = "revision " + v.revision() + " not applied: " + e.getMessage();
-      log.warn("cluster {}: {}; still running revision {}", settings.nodeName(), why, appliedRevision);
-      status = withError(why);
-    }
-  }
-
-  private ClusterStatus withError(@Nullable String error) {
+  private void refreshStatus() {
     ClusterStatus s = status;
-    return new ClusterStatus(s.node(), s.connected(), s.since(), appliedRevision, current.revision(), s.liveMembers(), error);
-  }
-
-  private void publish() {
-    MemberState state = memberState.get();
-    byte[] json = state.toJson();
-    if (published != null && Arrays.equals(published, json)) {
-      return;
-    }
-    etcd.put(settings.memberKey(), json, lease);
-    published = json;
+    status = new ClusterStatus(s.node(), s.connected(), s.since(), config.appliedRevision(), config.seenRevision(),
+        membership.members().size(), s.lastError());
   }
 
   private void disconnected(EtcdException e) {
     closeWatches();
     if (connected || status.lastError() == null) {
       log.warn("cluster {}: etcd unreachable ({}); serving with configuration revision {} and retrying every {} ms", settings.nodeName(),
-          e.getMessage(), appliedRevision, tick.toMillis());
+          e.getMessage(), config.appliedRevision(), tick.toMillis());
     }
     boolean was = connected;
     connected = false;
     ClusterStatus s = status;
-    status = new ClusterStatus(s.node(), false, was ? clock.instant() : s.since(), appliedRevision, current.revision(), s.liveMembers(),
-        e.getMessage());
+    status = new ClusterStatus(s.node(), false, was ? clock.instant() : s.since(), config.appliedRevision(), config.seenRevision(),
+        s.liveMembers(), e.getMessage());
+    if (was) {
+      viewChanged(); // isCurrent() turned false
+    }
   }
 
   private void closeWatches() {
-    EtcdClient.Watch w = configWatch;
-    if (w != null) {
-      w.close();
-    }
-    w = membersWatch;
-    if (w != null) {
-      w.close();
-    }
-    configWatch = null;
-    membersWatch = null;
+    config.closeWatch();
+    membership.closeWatch();
   }
 
   // ------------------------------------------------------------------ ClusterState
 
   @Override
   public Version current() {
-    Version v = current;
-    return new Version(v.document().deepCopy(), v.revision());
+    return config.current();
   }
 
   @Override
   public Version update(UnaryOperator<ObjectNode> change) {
-    Version base = current;
-    if (base.revision() == 0) {
-      base = etcd.get(settings.configKey()).map(ClusterNode::version).orElse(base);
-    }
-    for (int attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-      ObjectNode next = change.apply(base.document().deepCopy());
-      if (next == null) {
-        throw Problems.invalid("change", null, "a function that returns the next document");
-      }
-      if (next.equals(base.document()) && base.revision() != 0) {
-        return new Version(next, base.revision());
-      }
-      List<String> problems = applier.check(next);
-      if (!problems.isEmpty()) {
-        throw new IllegalArgumentException(problems.size() == 1 ? problems.get(0)
-            : problems.size() + " problems: " + String.join("; ", problems));
-      }
-      EtcdClient.TxnResult t = etcd.compareAndPut(settings.configKey(), base.revision(), bytes(next));
-      if (t.succeeded()) {
-        log.info("cluster {}: wrote configuration revision {}", settings.nodeName(), t.revision());
-        return new Version(next.deepCopy(), t.revision());
-      }
-      EtcdClient.KeyValue now = t.current();
-      base = now == null ? new Version(JSON.createObjectNode(), 0) : version(now);
-    }
-    throw new EtcdException("update of " + settings.configKey() + ": " + MAX_UPDATE_ATTEMPTS
-        + " conflicting writers in a row (expected: fewer concurrent writers; try again)");
+    return config.update(change);
   }
 
   @Override
   public boolean awaitApplied(long revision, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (appliedMonitor) {
-      while (status.appliedRevision() < revision) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(appliedMonitor, left);
-      }
-    }
-    return true;
+    return config.awaitApplied(revision, timeout);
   }
 
   // ------------------------------------------------------------------ ClusterView
@@ -432,7 +275,7 @@ public final class ClusterNode implements ClusterState, ClusterView, AutoCloseab
   @Override
   public List<LiveNode> liveNodes() {
     List<LiveNode> out = new ArrayList<>();
-    for (MemberState m : members.values()) {
+    for (MemberState m : membership.members().values()) {
       for (MemberState.Endpoint e : m.endpoints()) {
         out.add(new LiveNode(m.member(), e.loadBalancer(), e.dnsName(), e.zone(), e.address(), e.serving()));
       }
@@ -442,7 +285,7 @@ public final class ClusterNode implements ClusterState, ClusterView, AutoCloseab
 
   @Override
   public Map<String, MemberState> members() {
-    return members;
+    return membership.members();
   }
 
   @Override
@@ -457,9 +300,8 @@ public final class ClusterNode implements ClusterState, ClusterView, AutoCloseab
    */
   @Override
   public void close() {
-    java.util.concurrent.Future<?> done;
     try {
-      done = executor.submit(() -> {
+      Future<?> done = executor.submit(() -> {
         if (closed) {
           return;
         }
@@ -469,20 +311,16 @@ public final class ClusterNode implements ClusterState, ClusterView, AutoCloseab
           t.cancel(false);
         }
         closeWatches();
-        if (lease != 0 && connected) {
-          try {
-            etcd.revokeLease(lease);
-          } catch (EtcdException e) {
-            log.debug("cluster {}: lease not revoked: {}", settings.nodeName(), e.getMessage());
-          }
+        if (connected) {
+          membership.revoke();
         }
       });
       done.get(settings.requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       log.debug("cluster {}: close did not finish: {}", settings.nodeName(), e.toString());
     }
     if (ownsExecutor) {
@@ -493,29 +331,13 @@ public final class ClusterNode implements ClusterState, ClusterView, AutoCloseab
     }
   }
 
-  private static Version version(EtcdClient.KeyValue kv) {
-    JsonNode doc;
-    try {
-      doc = JSON.readTree(kv.value());
-    } catch (IOException e) {
-      throw new IllegalArgumentException(kv.key() + ": not JSON (expected: a configuration document): " + e.getMessage(), e);
-    }
-    if (!(doc instanceof ObjectNode o)) {
-      throw new IllegalArgumentException(kv.key() + ": " + (doc == null ? "empty" : doc.getNodeType()) + " (expected: a JSON object)");
-    }
-    return new Version(o, kv.modRevision());
-  }
-
-  private static byte[] bytes(ObjectNode doc) {
-    return doc.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
   /** Collects a node's parts; {@link #start()} connects. Not thread-safe. */
   public static final class Builder {
     private final ClusterSettings settings;
     private DesiredStateApplier applier = (doc, revision) -> { };
     private @Nullable ObjectNode seed;
     private Supplier<MemberState> memberState;
+    private Runnable onViewChange = () -> { };
     private Clock clock = Clock.systemUTC();
     private @Nullable ScheduledExecutorService executor;
     private @Nullable EtcdClient etcd;
@@ -560,6 +382,20 @@ public final class ClusterNode implements ClusterState, ClusterView, AutoCloseab
      */
     public Builder memberState(Supplier<MemberState> memberState) {
       this.memberState = memberState;
+      return this;
+    }
+
+    /**
+     * What to run when the view may have changed: a member joined, left or published a new state,
+     * the configuration changed, the node (re)connected, or it lost etcd ({@link
+     * ClusterView#isCurrent()} turned false). Runs on the node's thread; must be quick and must
+     * not call {@link ClusterNode#update}.
+     *
+     * @param onViewChange the callback
+     * @return this builder
+     */
+    public Builder onViewChange(Runnable onViewChange) {
+      this.onViewChange = onViewChange;
       return this;
     }
 

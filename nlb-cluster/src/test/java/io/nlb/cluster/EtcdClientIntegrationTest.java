@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.nlb.testing.etcd.EtcdProcess;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,8 @@ final class ClusterMode {
   private ClusterMode() {}
 
   /** Joins the cluster: seeds or applies the shared configuration, then publishes and watches. */
-  static ClusterNode start(Launcher launcher, LauncherConfig file, ClusterSettings settings) throws InterruptedException {
+  static ClusterNode start(Launcher launcher, LauncherConfig file, ClusterSettings settings, @Nullable ConsensusRouting routing)
+      throws InterruptedException {
     DesiredStateApplier applier = new DesiredStateApplier() {
       @Override
       public void apply(ObjectNode document, long revision) {
@@ -61,8 +63,12 @@ final class ClusterMode {
       }
     };
     Nlb nlb = launcher.nlb();
-    ClusterNode node = ClusterNode.builder(settings).applier(applier).seed(file.sharedDocument())
-        .memberState(() -> memberState(settings.nodeName(), nlb)).start();
+    ClusterNode.Builder b = ClusterNode.builder(settings).applier(applier).seed(file.sharedDocument())
+        .memberState(() -> memberState(settings.nodeName(), nlb, file.cluster().zones(), routing));
+    if (routing != null) {
+      b.onViewChange(routing::reconcile);
+    }
+    ClusterNode node = b.start();
     log.info("cluster: {}", node.clusterStatus().summary());
     return node;
   }
@@ -86,16 +92,28 @@ final class ClusterMode {
     }
   }
 
-  /** What this process publishes: its node addresses (serving when in the DNS answer) and its view of target health. */
-  static MemberState memberState(String name, Nlb nlb) {
+  /**
+   * What this process publishes: its node addresses (serving when in the DNS answer) and its own
+   * view of target health (its health checks', from {@code routing} when routing follows the
+   * consensus, since the {@link Nlb} then holds the consensus). Only the zones it runs ({@code
+   * node.zones}; all when {@code served} is null) are its node addresses: a zone whose processes
+   * are all gone then leaves the DNS answer.
+   */
+  static MemberState memberState(String name, Nlb nlb, @Nullable Set<String> served, @Nullable ConsensusRouting routing) {
     List<MemberState.Endpoint> endpoints = new ArrayList<>();
     for (LoadBalancer lb : nlb.loadBalancers()) {
       Set<String> serving = Set.copyOf(lb.dnsRecords().zones());
       for (Zone z : lb.zones()) {
+        if (served != null && !served.contains(z.name())) {
+          continue;
+        }
         for (InetAddress a : z.addresses()) {
           endpoints.add(new MemberState.Endpoint(lb.name(), lb.dnsName(), z.name(), a.getHostAddress(), serving.contains(z.name())));
         }
       }
+    }
+    if (routing != null) {
+      return new MemberState(name, endpoints, routing.ownStates());
     }
     Map<String, Map<String, TargetHealthState>> targets = new LinkedHashMap<>();
     for (TargetGroup g : nlb.targetGroups()) {

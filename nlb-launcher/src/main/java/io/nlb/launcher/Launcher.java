@@ -200,7 +200,16 @@ public final class Launcher implements AutoCloseable {
       }
       io.nlb.cluster.ClusterSettings clusterSettings = config.sharedState();
       if (clusterSettings != null) {
-        launcher.cluster = ClusterMode.start(launcher, config, clusterSettings);
+        ConsensusRouting routing = null;
+        if (health != null) {
+          // Routing follows the live nodes' health consensus; the engine's own view is published.
+          HealthCheckEngine engine = health;
+          Launcher l = launcher;
+          ConsensusRouting r = new ConsensusRouting(clusterSettings.nodeName(), nlb, engine::health, () -> l.cluster);
+          engine.addListener((target, previous, current) -> r.reconcile());
+          routing = r;
+        }
+        launcher.cluster = ClusterMode.start(launcher, config, clusterSettings, routing);
       }
       return launcher;
     } catch (java.io.UncheckedIOException e) {

@@ -3,6 +3,7 @@ package io.nlb.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nlb.testing.etcd.EtcdProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -233,17 +234,16 @@ class ClusterLauncherIntegrationTest {
     assertThat(status.path("cluster").path("connected").asBoolean()).isFalse();
     assertThat(status.path("cluster").path("summary").asText()).contains("serving with the last configuration");
 
-    // Longer than the lease: the node must not drop anything because the store is away.
-    long until = System.nanoTime() + Duration.ofMillis(2500).toNanos();
-    int round = 0;
-    while (System.nanoTime() < until) {
-      assertThat(echo(established, "ping" + round)).isEqualTo("ping" + round);
-      try (Socket fresh = open(port)) {
-        assertThat(readName(fresh)).as("new flows are still routed").isEqualTo("A");
-      }
-      round++;
-      Thread.sleep(100);
-    }
+    // Longer than the lease: the node must not drop anything because the store is away. The
+    // established flow echoes and a new one is routed at every poll, throughout.
+    int[] round = {0};
+    await("flows while etcd is down").during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(100)).until(() -> {
+          String ping = "ping" + round[0]++;
+          try (Socket fresh = open(port)) {
+            return echo(established, ping).equals(ping) && readName(fresh).equals("A");
+          }
+        });
     assertThat(activePorts(launcher)).containsExactly(a);
 
     etcd.restart();

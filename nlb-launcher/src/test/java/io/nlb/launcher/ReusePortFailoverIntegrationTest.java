@@ -57,25 +57,11 @@ class ReusePortFailoverIntegrationTest {
 
   /** A UDP target answering every datagram with its name. */
   private int udpTarget(String name) throws IOException {
-    DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    DatagramSocket s = UdpNameTarget.start(InetAddress.getLoopbackAddress(), name);
     resources.add(s);
-    byte[] answer = name.getBytes(StandardCharsets.US_ASCII);
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[512];
-      while (!s.isClosed()) {
-        try {
-          DatagramPacket p = new DatagramPacket(buf, buf.length);
-          s.receive(p);
-          s.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }, "udp-target-" + name);
-    t.setDaemon(true);
-    t.start();
     return s.getLocalPort();
   }
+
 
   /** A TCP target that answers each connection with its name, then closes. */
   private int tcpTarget(String name) throws IOException {

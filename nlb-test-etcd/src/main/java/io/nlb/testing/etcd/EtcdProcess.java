@@ -1,7 +1,10 @@
-package io.nlb.launcher;
+package io.nlb.testing.etcd;
+
+import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -16,26 +19,33 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real etcd server for the launcher's cluster tests, a copy of nlb-cluster's test fixture of the
- * same name (a test-jar does not resolve in {@code mvn -pl nlb-launcher -am test}): one member on
- * loopback, ephemeral ports, its data in a directory the test gives (kept across {@link #kill()} and {@link #restart()}), short election timings so
- * that leases of 1 s are allowed. Killed by its PID ({@link ProcessHandle}) and never left running.
+ * A real etcd server for tests (nlb-cluster's and nlb-launcher's): one member, ephemeral ports, its
+ * data in a directory the test gives (kept across {@link #kill()} and {@link #restart()}), short
+ * election timings so that leases of 1 s are allowed. Signalled and killed by its PID only, never
+ * left running.
  *
  * <p>The binary is {@code $NLB_ETCD}, else {@code etcd} on the {@code PATH} (Debian's {@code
  * etcd-server} package, which CI installs); {@link #binary()} is empty when there is none.
+ *
+ * <p>Not thread-safe: one test drives it.
  */
 public final class EtcdProcess implements AutoCloseable {
+  /** The reason tests give when they skip for want of etcd. */
+  public static final String MISSING = "no etcd binary on this machine (install Debian's etcd-server, or set NLB_ETCD)";
+
+  private static final Duration READY_WITHIN = Duration.ofSeconds(20);
+
   private final Path binary;
   private final Path dataDir;
+  private final String host;
   private final int clientPort;
   private final int peerPort;
-  private final String host;
   private Process process;
 
   private EtcdProcess(Path binary, Path dataDir, String host, int clientPort, int peerPort) throws IOException {
     this.binary = binary;
-    this.host = host;
     this.dataDir = dataDir;
+    this.host = host;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
     this.process = launch();
@@ -58,16 +68,14 @@ public final class EtcdProcess implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** The reason tests give when they skip for want of etcd. */
-  public static final String MISSING = "no etcd binary on this machine (install Debian's etcd-server, or set NLB_ETCD)";
-
   /**
-   * Starts etcd and waits until it answers.
+   * Starts etcd on loopback and waits until it answers.
    *
    * @param dataDir an empty directory for its data (a test's temporary directory)
    * @return the running server
+   * @throws IOException when it cannot be started or does not become healthy
    */
-  public static EtcdProcess start(Path dataDir) throws IOException, InterruptedException {
+  public static EtcdProcess start(Path dataDir) throws IOException {
     return start(dataDir, "127.0.0.1");
   }
 
@@ -78,8 +86,9 @@ public final class EtcdProcess implements AutoCloseable {
    * @param dataDir an empty directory for its data
    * @param host the address to listen on
    * @return the running server
+   * @throws IOException when it cannot be started or does not become healthy
    */
-  public static EtcdProcess start(Path dataDir, String host) throws IOException, InterruptedException {
+  public static EtcdProcess start(Path dataDir, String host) throws IOException {
     Path bin = binary().orElseThrow(() -> new IllegalStateException(MISSING));
     EtcdProcess p = new EtcdProcess(bin, dataDir, host, freePort(), freePort());
     p.awaitReady();
@@ -103,26 +112,30 @@ public final class EtcdProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("etcd.log").toFile())).start();
   }
 
-  private void awaitReady() throws IOException, InterruptedException {
+  private void awaitReady() throws IOException {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(500)).build();
     HttpRequest req = HttpRequest.newBuilder(endpoint().resolve("/health")).timeout(Duration.ofSeconds(1)).GET().build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IOException("etcd exited with " + process.exitValue() + "; see " + dataDir.resolve("etcd.log") + ":\n"
-            + Files.readString(dataDir.resolve("etcd.log")));
-      }
-      try {
-        HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
-        if (res.statusCode() == 200 && res.body().contains("true")) {
-          return;
+    try {
+      await("etcd healthy at " + endpoint()).atMost(READY_WITHIN).pollInterval(Duration.ofMillis(50)).until(() -> {
+        if (!process.isAlive()) {
+          throw new IOException("etcd exited with " + process.exitValue() + "; see " + dataDir.resolve("etcd.log") + ":\n"
+              + Files.readString(dataDir.resolve("etcd.log")));
         }
-      } catch (IOException e) {
-        // not listening yet
+        try {
+          HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+          return res.statusCode() == 200 && res.body().contains("true");
+        } catch (IOException e) {
+          return false; // not listening yet
+        }
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new IOException("etcd did not become healthy within " + READY_WITHIN.toSeconds() + " s; see " + dataDir.resolve("etcd.log"), e);
+    } catch (RuntimeException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
       }
-      Thread.sleep(50);
+      throw e;
     }
-    throw new IOException("etcd did not become healthy within 20 s; see " + dataDir.resolve("etcd.log"));
   }
 
   /** {@return the client URL} */
@@ -135,13 +148,49 @@ public final class EtcdProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** Kills the server with SIGKILL (by its PID) and waits for it to exit; its data stays. */
+  /**
+   * Freezes the server with SIGSTOP (by its PID): its sockets stay open but nothing answers, as a
+   * host that hangs. {@link #resume()} undoes it.
+   */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** Lets a {@linkplain #pause() paused} server run again (SIGCONT). */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+      if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while signalling etcd", e);
+    }
+  }
+
+  /**
+   * Kills the server with SIGKILL (by its PID) and waits for it to exit; its data stays.
+   *
+   * @throws InterruptedException when interrupted while waiting
+   */
   public void kill() throws InterruptedException {
     ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
-  /** Starts the server again on the same ports and data, and waits until it answers. */
+  /**
+   * Starts the server again on the same ports and data, and waits until it answers.
+   *
+   * @throws IOException when it cannot be started or does not become healthy
+   * @throws InterruptedException when interrupted while stopping the old process
+   */
   public void restart() throws IOException, InterruptedException {
     if (process.isAlive()) {
       kill();
