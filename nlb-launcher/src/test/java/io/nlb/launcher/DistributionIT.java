@@ -177,6 +177,28 @@ class DistributionIT {
   }
 
   /**
+   * {@code bin/nlb} starts the JVM with two glibc malloc arenas ({@code MALLOC_ARENA_MAX=2}: a
+   * smaller resident set) unless the environment names its own number. Read back from a stand-in
+   * {@code java} in a {@code JAVA_HOME} of the test's, which prints what it got.
+   */
+  @Test
+  void mallocArenas_twoByDefault_environmentWins(@TempDir Path dir) throws Exception {
+    Path home = unpack(dir);
+    Path javaHome = dir.resolve("fake-jdk");
+    Path fakeJava = javaHome.resolve("bin/java");
+    Files.createDirectories(fakeJava.getParent());
+    Files.writeString(fakeJava, "#!/bin/sh\necho \"arenas=${MALLOC_ARENA_MAX:-unset}\"\n");
+    Files.setPosixFilePermissions(fakeJava, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    Run defaults = nlb(home, Map.of("JAVA_HOME", javaHome.toString()), "--version");
+    assertThat(defaults.exit()).as(defaults.output()).isZero();
+    assertThat(defaults.output()).contains("arenas=2");
+
+    Run own = nlb(home, Map.of("JAVA_HOME", javaHome.toString(), "MALLOC_ARENA_MAX", "4"), "--version");
+    assertThat(own.output()).contains("arenas=4");
+  }
+
+  /**
    * The flags of {@code bin/nlb} reach the JVM (read back with {@code -XX:+PrintFlagsFinal}), a flag
    * in {@code NLB_JAVA_OPTS} wins over the default it contradicts, and {@code NLB_JVM_DEFAULTS}
    * replaces the defaults.

@@ -31,12 +31,10 @@ import org.jspecify.annotations.Nullable;
 final class AcceptGuard extends ChannelInboundHandlerAdapter {
   private final Endpoint ep;
   private final Connections connections;
-  private final BufferWatch bufferWatch;
 
   AcceptGuard(Endpoint ep, Connections connections) {
     this.ep = ep;
     this.connections = connections;
-    this.bufferWatch = ep.bufferWatch;
   }
 
   /**
@@ -62,7 +60,6 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
         return;
       }
     }
-    ctx.pipeline().addBefore(ctx.name(), "nlb-buffer-watch", bufferWatch);
     RouteAndConnect.install(ep, ctx);
   }
 
@@ -196,14 +193,16 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Counts {@code FlowBufferFullCount}: in the pipeline of both connections of every TCP flow, it
-   * sees the channel become unwritable, which happens when the bytes the flow wrote to it and its
-   * socket has not yet taken reach the per-flow buffer bound (the high water mark, {@link
+   * Counts {@code FlowBufferFullCount}: the flow handler of both connections of every TCP flow
+   * ({@link RouteAndConnect}, then the {@link RelaySide}) passes it the channel whenever its
+   * writability changes; it becomes unwritable when the bytes the flow wrote to it and its socket
+   * has not yet taken reach the per-flow buffer bound (the high water mark, {@link
    * NettyTransportBuilder#flowBufferBytes}). The flow then stops reading from the other side until
-   * the channel is writable again. Shared by the connections of one endpoint.
+   * the channel is writable again. Called by those handlers rather than being a handler itself:
+   * a pipeline entry in each of the two pipelines of every flow, idle or not, cost more memory than
+   * the call. Shared by the connections of one endpoint; thread-safe.
    */
-  @ChannelHandler.Sharable
-  static final class BufferWatch extends ChannelInboundHandlerAdapter {
+  static final class BufferWatch {
     /** Set on a channel while its full buffer is charged to the transport's {@link MemoryBudget}. */
     private static final io.netty.util.AttributeKey<Boolean> CHARGED =
         io.netty.util.AttributeKey.valueOf(BufferWatch.class, "charged");
@@ -216,22 +215,19 @@ final class AcceptGuard extends ChannelInboundHandlerAdapter {
       this.budget = budget;
     }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      Channel ch = ctx.channel();
+    /** The writability of {@code ch}, a connection of a flow, changed. */
+    void writabilityChanged(Channel ch) {
       if (!ch.isWritable()) {
         metrics.flowBufferFull.increment();
         charge(ch);
       } else {
         release(ch);
       }
-      ctx.fireChannelWritabilityChanged();
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      release(ctx.channel());
-      ctx.fireChannelInactive();
+    /** {@code ch}, a connection of a flow, closed: what its full buffer was charged is released. */
+    void inactive(Channel ch) {
+      release(ch);
     }
 
     /**

@@ -352,6 +352,7 @@ final class Binder {
         .childOption(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, t.waterMark)
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR, TcpFlow.RECV_ALLOCATOR)
         .childHandler(guard);
   }
 

@@ -1,36 +1,29 @@
 package io.nlb.transport.netty;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The idle timeout of one TCP flow (the listener's {@code tcp.idle_timeout.seconds}): in both of
- * the flow's pipelines (name {@code nlb-idle}, just before the relay side) from the moment the
- * target connected, it notes every read as activity and resets both connections once the flow has
- * been idle that long (an LB reset). A splicing flow reports its reads through {@link #touch}.
+ * The idle timeout of one TCP flow (the listener's {@code tcp.idle_timeout.seconds}): from the
+ * moment the target connected, the flow's handlers note every read as activity ({@link #touch},
+ * from {@link RelaySide} and, for bytes read before the relay starts, {@link RouteAndConnect}), and
+ * it resets both connections once the flow has been idle that long (an LB reset). It is not a
+ * handler of its own: two pipeline entries per flow would cost more memory than the call.
  * Keepalives count as activity where the I/O mode shows them ({@link KeepaliveIdle}); a TLS
  * listener that sees one starts keepalives on both connections, as the guide says.
  *
- * <p>Time is the event loop's {@link Ticker}. Checks are scheduled on the flow's event loop, as rarely as the timeout allows (no timer per
- * read). Sharable only between the two connections of its flow, which share one event loop.
+ * <p>Time is the event loop's ticker. Checks are due as rarely as the timeout allows (no timer per
+ * read), and held by the event loop's {@link IdleWheel}, of which this handler is the list node: an
+ * idle flow holds no scheduled task of its own. Sharable only between the two connections of its
+ * flow, which share one event loop.
  */
-@ChannelHandler.Sharable
-final class IdleTimeout extends ChannelInboundHandlerAdapter {
-  static final String NAME = "nlb-idle";
-
+final class IdleTimeout extends IdleWheel.Node {
   private final TcpFlow flow;
   private final long idleNanos;
-  private final Runnable check = this::check;
-  /** The event loop's clock (a mock one in tests). */
-  private final Ticker ticker;
+  /** The wheel of the flow's event loop; its clock is the loop's (a mock one in tests). */
+  private final IdleWheel wheel;
   private long lastActivity;
-  private @Nullable ScheduledFuture<?> next;
   /** Counts keepalives; made at the first check (most flows end before). */
   private @Nullable KeepaliveIdle keepalive;
   private boolean cancelled;
@@ -38,37 +31,31 @@ final class IdleTimeout extends ChannelInboundHandlerAdapter {
   IdleTimeout(TcpFlow flow, long idleNanos) {
     this.flow = flow;
     this.idleNanos = idleNanos;
-    this.ticker = flow.loop.ticker();
+    this.wheel = flow.ep.transport.idleWheels.of(flow.loop);
   }
 
   /** Starts the clock: the target has just connected. */
   void start() {
-    lastActivity = ticker.nanoTime();
-    next = flow.loop.schedule(check, KeepaliveIdle.firstCheckNanos(idleNanos, flow.tls != null,
-        flow.ep.transport.io.acksVisible()), TimeUnit.NANOSECONDS);
+    long now = wheel.now();
+    lastActivity = now;
+    wheel.add(this, now + KeepaliveIdle.firstCheckNanos(idleNanos, flow.tls != null,
+        flow.ep.transport.io.acksVisible()));
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    lastActivity = ticker.nanoTime();
-    ctx.fireChannelRead(msg);
-  }
-
-  /** Bytes moved without passing this handler (splice). */
+  /** Bytes moved: the timeout starts over. */
   void touch() {
-    lastActivity = ticker.nanoTime();
+    lastActivity = wheel.now();
   }
 
   /** The flow ended: no more checks. */
   void cancel() {
     cancelled = true;
-    ScheduledFuture<?> n = next;
-    if (n != null) {
-      n.cancel(false);
-    }
+    wheel.remove(this);
   }
 
-  private void check() {
+  /** The check that was due has come ({@code now}, on the event loop). */
+  @Override
+  void expired(long now) {
     TcpFlow f = flow;
     if (f.finished || cancelled) {
       return;
@@ -80,7 +67,6 @@ final class IdleTimeout extends ChannelInboundHandlerAdapter {
       k = new KeepaliveIdle(idleNanos, f.tls != null, io.ackAge(f.client), t == null ? KeepaliveIdle.UNKNOWN : io.ackAge(t));
       keepalive = k;
     }
-    long now = ticker.nanoTime();
     long wait = k.check(now, lastActivity);
     if (wait <= 0) {
       TcpFlow.log.debug("nlb flow {}: idle for {} ms (keepalives seen: {}), resetting both sides", f.describe(),
@@ -99,6 +85,6 @@ final class IdleTimeout extends ChannelInboundHandlerAdapter {
         TcpFlow.log.debug("nlb flow {}: cannot start keepalives: {}", f.describe(), String.valueOf(e));
       }
     }
-    next = f.loop.schedule(check, wait, TimeUnit.NANOSECONDS);
+    wheel.add(this, now + wait);
   }
 }

@@ -82,6 +82,8 @@ public final class NettyTransport implements AutoCloseable {
   final int connectTimeoutMillis;
   final long udpFlowIdleNanos;
   final long tcpIdleOverrideNanos;
+  /** The TCP flows' idle timeouts, one wheel per event loop. */
+  final IdleWheel.PerLoop idleWheels;
   final int maxUdpFlows;
   final int maxConnectionsPerListener;
   final int maxConnectionsPerClient;
@@ -146,6 +148,7 @@ public final class NettyTransport implements AutoCloseable {
     udpFlowIdleNanos = b.udpFlowIdleTimeout.toNanos();
     Duration o = b.tcpIdleTimeoutOverride;
     tcpIdleOverrideNanos = o == null ? -1 : o.toNanos();
+    idleWheels = new IdleWheel.PerLoop(tcpIdleOverrideNanos);
     long maxFds = Descriptors.maxFileDescriptors();
     int udpBudget = Descriptors.udpFlowBudget(maxFds);
     if (b.maxUdpFlows > 0) {

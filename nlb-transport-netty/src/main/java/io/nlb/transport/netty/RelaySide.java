@@ -97,6 +97,7 @@ abstract class RelaySide extends ChannelInboundHandlerAdapter {
       f.end(TcpFlow.End.LB_RESET);
       return;
     }
+    f.touch();
     if (countsBufferedBytes()) {
       f.ep.metrics.tcpBytes(((ByteBuf) msg).readableBytes());
     }
@@ -120,6 +121,7 @@ abstract class RelaySide extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     TcpFlow f = flow;
+    f.ep.bufferWatch.writabilityChanged(ctx.channel());
     Channel p = peer();
     if (!f.finished && f.connected && p != null && ctx.channel().isWritable() && !peerEof()) {
       p.read();
@@ -151,6 +153,7 @@ abstract class RelaySide extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     TcpFlow f = flow;
+    f.ep.bufferWatch.inactive(ctx.channel());
     if (f.finished) {
       return;
     }

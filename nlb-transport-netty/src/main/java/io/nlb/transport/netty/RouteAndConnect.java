@@ -98,6 +98,7 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
       ReferenceCountUtil.release(msg);
       return;
     }
+    flow.touch();
     ArrayDeque<ByteBuf> q = early;
     if (q == null) {
       q = new ArrayDeque<>(2);
@@ -113,7 +114,8 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    // The target is not reading yet.
+    // The target is not reading yet; only the buffer bound is counted.
+    flow.ep.bufferWatch.writabilityChanged(ctx.channel());
   }
 
   @Override
@@ -138,6 +140,7 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     TcpFlow f = flow;
+    f.ep.bufferWatch.inactive(ctx.channel());
     if (!f.finished) {
       if (f.tls != null && !f.opened) {
         // The TLS handshake never finished: no flow, nothing to reset (the TLS handlers count it).
@@ -253,6 +256,7 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
     c.setAutoRead(false);
     c.setAllowHalfClosure(true);
     c.setWriteBufferWaterMark(ep.transport.waterMark);
+    c.setRecvByteBufAllocator(TcpFlow.RECV_ALLOCATOR);
     c.setConnectTimeoutMillis(ep.transport.connectTimeoutMillis);
     // TCP_NODELAY: Netty's socket channels of every mode enable it when created.
     if (source != null) {
@@ -265,7 +269,6 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
     f.targetSide.prepare(ch);
     // Named, so that Netty does not derive a unique name from the class for every connection.
     ch.pipeline().addLast("nlb-target", f.targetSide);
-    ch.pipeline().addFirst("nlb-buffer-watch", ep.bufferWatch);
     // On this event loop, registration completes before register() returns.
     ChannelFuture reg = f.loop.register(ch);
     if (reg.isDone()) {
@@ -335,8 +338,6 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
     Channel t = cf.channel();
     IdleTimeout idle = new IdleTimeout(f, idleNanos);
     f.idle = idle;
-    f.client.pipeline().addBefore(NAME, IdleTimeout.NAME, idle);
-    t.pipeline().addBefore("nlb-target", IdleTimeout.NAME, idle);
     idle.start();
     ProxyV2Encoder header = proxyHeader;
     if (header != null) {

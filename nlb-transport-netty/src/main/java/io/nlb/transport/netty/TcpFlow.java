@@ -1,12 +1,14 @@
 package io.nlb.transport.netty;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       client bytes that arrive meanwhile, then replaces itself by the client's relay side;
  *   <li>the relay pair, one {@link RelaySide} per connection: {@link CopyRelay} (buffers) or
  *       {@link SpliceRelay} (zero copy, epoll);
- *   <li>{@link IdleTimeout} ({@code nlb-idle}) in both pipelines once the target is connected.
+ *   <li>the {@link IdleTimeout}, once the target is connected: not a handler; the relay sides
+ *       report reads to it, and its event loop's {@link IdleWheel} looks at it when it is due.
  * </ol>
  *
  * <p>Both channels live on one event loop, so every field is confined to that thread except
@@ -49,6 +52,13 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
    */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
+  /**
+   * The read-buffer sizing of both connections of every flow: one instance for all of them (it holds
+   * only its settings; each channel's handle keeps that channel's state), where Netty makes one per
+   * channel. 16 reads per read request, as Netty's socket channels default to.
+   */
+  static final RecvByteBufAllocator RECV_ALLOCATOR = new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(16);
+
   /** How a flow ends, for the metric it records. */
   enum End { NORMAL, CLIENT_RESET, TARGET_RESET, LB_RESET }
 
@@ -62,8 +72,6 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
   /** The relay handler of each connection, made when the flow is accepted (splice needs them before any read). */
   final RelaySide clientSide;
   final RelaySide targetSide;
-  private final Runnable terminateTask = () -> end(End.LB_RESET);
-  private final Runnable pendingEndTask = this::endPending;
 
   @Nullable Channel target;
   @Nullable RouteTarget registered;
@@ -80,7 +88,7 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
   boolean targetOutputShut;
   /**
    * Zero copy: how the flow ends, decided inside Netty's splice loop, where closing a channel would
-   * let the loop go on with closed descriptors; {@link #pendingEndTask} ends it right after.
+   * let the loop go on with closed descriptors; a task ends it right after.
    */
   @Nullable End pendingEnd;
   volatile boolean unhealthy;
@@ -112,7 +120,8 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
   @Override
   public void terminate() {
     try {
-      loop.execute(terminateTask);
+      // A lambda made here, not held in a field: few flows are terminated, every flow would hold it.
+      loop.execute(() -> end(End.LB_RESET));
     } catch (RejectedExecutionException e) {
       // The event loop is shutting down and closes its channels itself.
     }
@@ -200,7 +209,7 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
   void endSoon(End how) {
     if (!finished && pendingEnd == null) {
       pendingEnd = how;
-      loop.execute(pendingEndTask);
+      loop.execute(this::endPending);
     }
   }
 

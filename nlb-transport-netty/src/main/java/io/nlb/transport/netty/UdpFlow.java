@@ -45,6 +45,8 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
   private @Nullable ArrayDeque<ByteBuf> pending;
   private boolean connected;
   private boolean closed;
+  /** Whether a datagram was written upstream and awaits the listener's flush at the end of its read batch. */
+  private boolean unflushed;
   private long lastActivity;
   private @Nullable ScheduledFuture<?> idleFuture;
   private volatile boolean unhealthy;
@@ -109,7 +111,13 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
     ep.metrics.udpBytes(content.readableBytes());
     Channel u = upstream;
     if (connected && u != null) {
-      u.writeAndFlush(content.retain(), u.voidPromise());
+      // Flushed once per read batch of the listener socket (UdpListener#channelReadComplete), not
+      // per datagram: a batch to one target leaves in one flush (one sendmmsg on epoll).
+      u.write(content.retain(), u.voidPromise());
+      if (!unflushed) {
+        unflushed = true;
+        owner.toFlush(this);
+      }
       return;
     }
     ArrayDeque<ByteBuf> q = pending;
@@ -119,6 +127,15 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
     }
     if (q.size() < MAX_PENDING) {
       q.add(content.retain());
+    }
+  }
+
+  /** Flushes what {@link #fromClient} wrote upstream during the listener's read batch. */
+  void flushUpstream() {
+    unflushed = false;
+    Channel u = upstream;
+    if (u != null) {
+      u.flush();
     }
   }
 

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * per listener socket at WARN. The client's source port is never preserved.
  *
  * <p>UDP sockets keep {@code AUTO_READ} on: datagrams that cannot be relayed are dropped, as on a
- * network, instead of being held back.
+ * network, instead of being held back. What a read batch of the listener socket writes upstream is
+ * flushed once, when the batch ends ({@link #channelReadComplete}), not per datagram.
  */
 final class UdpListener extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
@@ -43,6 +44,8 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
   private boolean warnedNonLocal;
   /** Where {@link FlowRouting} writes the choice for a new flow (reused: confined to this socket's loop). */
   private final FlowRouting.Choice choice = new FlowRouting.Choice() {};
+  /** Flows written to upstream during the current read batch, flushed at its end (reused). */
+  private final ArrayList<UdpFlow> toFlush = new ArrayList<>();
 
   UdpListener(Endpoint ep) {
     this.ep = ep;
@@ -78,6 +81,21 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
     } finally {
       p.release();
     }
+  }
+
+  /** {@code f} wrote a datagram upstream: flush it at the end of this read batch. */
+  void toFlush(UdpFlow f) {
+    toFlush.add(f);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    ArrayList<UdpFlow> flows = toFlush;
+    for (int i = 0, n = flows.size(); i < n; i++) {
+      flows.get(i).flushUpstream();
+    }
+    flows.clear();
+    ctx.fireChannelReadComplete();
   }
 
   private @Nullable UdpFlow open(Channel listener, InetSocketAddress sender) {

@@ -93,7 +93,9 @@ class TcpFlowHandlersTest {
     s.pipeline().addLast("guard", guard);
     assertThat(s.isOpen()).isTrue();
     assertThat(s.pipeline().get(RouteAndConnect.NAME)).isInstanceOf(RouteAndConnect.class);
-    assertThat(s.pipeline().get("nlb-buffer-watch")).isSameAs(ep.bufferWatch);
+    // count-reads is the test socket's own; the flow adds its handler only.
+    assertThat(s.pipeline().toMap().keySet()).as("the flow handler is the connection's only one")
+        .containsExactly("count-reads", RouteAndConnect.NAME);
     assertThat(s.pipeline().get(AcceptGuard.class)).isNull();
     s.close();
   }
@@ -243,8 +245,6 @@ class TcpFlowHandlersTest {
   private IdleTimeout idle(TcpFlow f, EmbeddedSocket client, EmbeddedSocket target, long seconds) {
     IdleTimeout idle = new IdleTimeout(f, TimeUnit.SECONDS.toNanos(seconds));
     f.idle = idle;
-    client.pipeline().addBefore(RouteAndConnect.NAME, IdleTimeout.NAME, idle);
-    target.pipeline().addBefore("nlb-target", IdleTimeout.NAME, idle);
     idle.start();
     return idle;
   }
@@ -256,12 +256,10 @@ class TcpFlowHandlersTest {
     TcpFlow f = relaying(client, target);
     idle(f, client, target, 60);
 
-    ticker.advance(59, TimeUnit.SECONDS);
-    client.runScheduledPendingTasks();
+    after(client, 59);
     assertThat(f.finished).as("not yet").isFalse();
 
-    ticker.advance(2, TimeUnit.SECONDS);
-    client.runScheduledPendingTasks();
+    after(client, 2);
     assertThat(f.finished).isTrue();
     assertThat(client.isOpen()).isFalse();
     assertThat(target.isOpen()).isFalse();
@@ -279,12 +277,10 @@ class TcpFlowHandlersTest {
     ticker.advance(50, TimeUnit.SECONDS);
     target.writeInbound(ascii("tick"));
     readAscii(client);
-    ticker.advance(50, TimeUnit.SECONDS);
-    client.runScheduledPendingTasks();
+    after(client, 50);
     assertThat(f.finished).as("active 50 s ago").isFalse();
 
-    ticker.advance(11, TimeUnit.SECONDS);
-    client.runScheduledPendingTasks();
+    after(client, 11);
     assertThat(f.finished).isTrue();
   }
 
@@ -298,8 +294,36 @@ class TcpFlowHandlersTest {
     client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
     target.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
     assertThat(f.finished).isTrue();
-    ticker.advance(120, TimeUnit.SECONDS);
-    client.runScheduledPendingTasks();
+    assertThat(wheel(client).size()).as("an ended flow leaves the wheel at once").isZero();
+    after(client, 120);
     assertThat(metric(Metric.TCP_ELB_RESET_COUNT)).isZero();
+  }
+
+  /** Lets {@code seconds} pass and runs the tasks of {@code loopOf}'s event loop that came due. */
+  private void after(EmbeddedSocket loopOf, long seconds) {
+    ticker.advance(seconds, TimeUnit.SECONDS);
+    loopOf.runScheduledPendingTasks();
+  }
+
+  private IdleWheel wheel(EmbeddedSocket loopOf) {
+    return h.transport.idleWheels.of(loopOf.eventLoop());
+  }
+
+  @Test
+  void idleTimeout_longerThanTheWheelsSpan_firesAtItsOwnRoundOnly() throws Exception {
+    // 600 s is more than the wheel's 512 one-second buckets: the bucket comes round at 88 s, too
+    // early, and again at 600 s.
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    EmbeddedSocket target = socket(CLIENT, TARGET);
+    TcpFlow f = relaying(client, target);
+    idle(f, client, target, 600);
+
+    after(client, 100);
+    after(client, 499);
+    assertThat(f.finished).as("599 s").isFalse();
+
+    after(client, 2);
+    assertThat(f.finished).isTrue();
+    assertThat(wheel(client).size()).isZero();
   }
 }

@@ -66,6 +66,15 @@ class UdpRelayIntegrationTest {
     return new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII);
   }
 
+  /** A UDP listener on a free port forwarding to one echo target, which answers "A|" + the datagram. */
+  private LoadBalancer oneTarget(IoMode mode) throws Exception {
+    h = new Harness(mode);
+    Targets.Udp a = targets.udp("127.0.0.1", "A");
+    TargetGroup g = h.group("dns", Protocol.UDP);
+    g.registerTargets(Target.ip("127.0.0.1", a.port()));
+    return udpLb(g, Harness.freePort());
+  }
+
   private LoadBalancer udpLb(TargetGroup g, int port) {
     return h.lb("lb-udp", Harness.zoneA(), ListenerConfig.builder(Protocol.UDP, port).forwardTo(g).build());
   }
@@ -102,6 +111,45 @@ class UdpRelayIntegrationTest {
     assertThat(h.transport.activeUdpFlows()).isEqualTo(16);
     assertThat(h.value(lb, "zone-a", Metric.NEW_FLOW_COUNT_UDP)).isEqualTo(16);
     assertThat(h.value(lb, "zone-a", Metric.ACTIVE_FLOW_COUNT_UDP)).isEqualTo(16);
+  }
+
+  /**
+   * Datagrams written upstream are flushed once per read batch of the listener socket: a burst
+   * from several clients, sent without waiting for answers, arrives whole (a batch left unflushed
+   * would keep its datagrams until the next one, and the last batch for ever).
+   */
+  @ParameterizedTest
+  @MethodSource("modes")
+  void burstsFromSeveralClients_everyDatagramRelayedAndAnswered(IoMode mode) throws Exception {
+    LoadBalancer lb = oneTarget(mode);
+    int port = lb.listeners().get(0).config().port();
+    assertThat(exchange(client("127.0.0.1"), port, "first")).isEqualTo("A|first");
+    int clients = 6;
+    int burst = 8;
+    List<DatagramSocket> cs = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      cs.add(client("127.0.0." + (20 + c)));
+    }
+    for (int i = 0; i < burst; i++) {
+      for (int c = 0; c < clients; c++) {
+        byte[] b = ("c" + c + "-" + i).getBytes(StandardCharsets.US_ASCII);
+        cs.get(c).send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", port)));
+      }
+    }
+    for (int c = 0; c < clients; c++) {
+      java.util.Set<String> got = new java.util.TreeSet<>();
+      for (int i = 0; i < burst; i++) {
+        DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
+        cs.get(c).receive(in);
+        got.add(new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII));
+      }
+      java.util.Set<String> want = new java.util.TreeSet<>();
+      for (int i = 0; i < burst; i++) {
+        want.add("A|c" + c + "-" + i);
+      }
+      assertThat(got).as("client %d", c).isEqualTo(want);
+    }
+    assertThat(h.value(lb, "zone-a", Metric.NEW_FLOW_COUNT_UDP)).isEqualTo(1 + clients);
   }
 
   @ParameterizedTest
@@ -167,12 +215,8 @@ class UdpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void listenerDeleted_unbindsAndEndsItsUdpFlows(IoMode mode) throws Exception {
-    h = new Harness(mode);
-    Targets.Udp a = targets.udp("127.0.0.1", "A");
-    TargetGroup g = h.group("dns", Protocol.UDP);
-    g.registerTargets(Target.ip("127.0.0.1", a.port()));
-    int port = Harness.freePort();
-    LoadBalancer lb = udpLb(g, port);
+    LoadBalancer lb = oneTarget(mode);
+    int port = lb.listeners().get(0).config().port();
     assertThat(exchange(client("127.0.0.1"), port, "x")).isEqualTo("A|x");
     lb.listeners().get(0).delete();
     assertThat(h.transport.bindings(lb)).isEmpty();
