@@ -127,9 +127,7 @@ public final class InMemoryMetricsRecorder implements MetricsRecorder {
 
     @Override
     public void add(long amount) {
-      if (amount < 0) {
-        throw Problems.invalid("amount", amount, ">= 0; counters never go down");
-      }
+      MetricsRecorders.checkAmount(amount);
       sum.add(amount);
     }
   }

@@ -86,6 +86,19 @@ public final class MetricsRecorders {
     checkDimensions(metric, dimensions);
   }
 
+  /**
+   * Checks the argument of {@link Counter#add}: counters never go down. For {@link Counter}
+   * implementations that reject a negative amount; allocates nothing when the amount is valid.
+   *
+   * @param amount the amount to add
+   * @throws IllegalArgumentException if {@code amount} is negative
+   */
+  public static void checkAmount(long amount) {
+    if (amount < 0) {
+      throw Problems.invalid("amount", amount, ">= 0; counters never go down");
+    }
+  }
+
   private static void checkKind(Metric metric, MetricKind expected) {
     if (metric.kind() != expected) {
       throw Problems.invalid(

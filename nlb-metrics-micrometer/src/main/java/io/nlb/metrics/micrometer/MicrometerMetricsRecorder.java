@@ -3,7 +3,6 @@ package io.nlb.metrics.micrometer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
-import io.nlb.common.Problems;
 import io.nlb.metrics.Counter;
 import io.nlb.metrics.Dimensions;
 import io.nlb.metrics.Gauge;
@@ -208,9 +207,7 @@ public final class MicrometerMetricsRecorder implements MetricsRecorder {
 
     @Override
     public void add(long amount) {
-      if (amount < 0) {
-        throw Problems.invalid("amount", amount, ">= 0; counters never go down");
-      }
+      MetricsRecorders.checkAmount(amount);
       counter.increment(amount);
     }
   }

@@ -1,9 +1,9 @@
 package io.nlb.metrics.store;
 
-import io.nlb.common.Problems;
 import io.nlb.metrics.Counter;
 import io.nlb.metrics.Dimensions;
 import io.nlb.metrics.Metric;
+import io.nlb.metrics.MetricsRecorders;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -107,9 +107,7 @@ final class CounterSeries extends Series {
 
     @Override
     public void add(long amount) {
-      if (amount < 0) {
-        throw Problems.invalid("amount", amount, ">= 0; counters never go down");
-      }
+      MetricsRecorders.checkAmount(amount);
       sum.add(amount);
       count.increment();
       // Read-mostly: once the period's extremes are set, most samples only read them.
