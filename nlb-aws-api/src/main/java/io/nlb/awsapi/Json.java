@@ -2,7 +2,6 @@ package io.nlb.awsapi;
 
 import io.nlb.common.JsonStrings;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,41 +53,11 @@ final class Json {
     return out;
   }
 
-  /** Writes {@code value}: a map, list, string, number, boolean or null. */
+  /** Writes {@code value}: a map, list, string, number, boolean or null ({@link JsonStrings#value}). */
   static String write(Object value) {
     StringBuilder sb = new StringBuilder();
-    write(sb, value);
+    JsonStrings.value(sb, value);
     return sb.toString();
-  }
-
-  private static void write(StringBuilder sb, Object value) {
-    if (value instanceof Map<?, ?> m) {
-      sb.append('{');
-      boolean first = true;
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        if (!first) {
-          sb.append(',');
-        }
-        first = false;
-        JsonStrings.quote(sb, String.valueOf(e.getKey()));
-        sb.append(':');
-        write(sb, e.getValue());
-      }
-      sb.append('}');
-    } else if (value instanceof List<?> l) {
-      sb.append('[');
-      for (int i = 0; i < l.size(); i++) {
-        if (i > 0) {
-          sb.append(',');
-        }
-        write(sb, l.get(i));
-      }
-      sb.append(']');
-    } else if (value instanceof Number || value instanceof Boolean) {
-      sb.append(value);
-    } else {
-      JsonStrings.quote(sb, String.valueOf(value));
-    }
   }
 
   private static final class Reader {

@@ -1,5 +1,9 @@
 package io.nlb.common;
 
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The one JSON string writer of the project's hand-written JSON (audit events, the AWS API's
  * REST-JSON answers): the string stays on one line in any log viewer and survives any encoding.
@@ -55,6 +59,47 @@ public final class JsonStrings {
       }
     }
     sb.append('"');
+  }
+
+  /**
+   * Appends {@code value} as JSON: a map as an object (keys by {@code String.valueOf}, in the map's
+   * order), a list as an array, a finite number or a boolean as it prints, {@code null} as {@code
+   * null}; anything else, {@code NaN} and the infinities included (JSON has no spelling for them),
+   * as a {@link #quote quoted} string of its {@code toString}.
+   *
+   * @param sb where to append
+   * @param value the value
+   */
+  public static void value(StringBuilder sb, @Nullable Object value) {
+    if (value == null) {
+      sb.append("null");
+    } else if ((value instanceof Double d && !Double.isFinite(d)) || (value instanceof Float f && !Float.isFinite(f))) {
+      quote(sb, value.toString());
+    } else if (value instanceof Number || value instanceof Boolean) {
+      sb.append(value);
+    } else if (value instanceof Map<?, ?> m) {
+      sb.append('{');
+      String separator = "";
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        sb.append(separator);
+        separator = ",";
+        quote(sb, String.valueOf(e.getKey()));
+        sb.append(':');
+        value(sb, e.getValue());
+      }
+      sb.append('}');
+    } else if (value instanceof List<?> l) {
+      sb.append('[');
+      for (int i = 0; i < l.size(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        value(sb, l.get(i));
+      }
+      sb.append(']');
+    } else {
+      quote(sb, value.toString());
+    }
   }
 
   private static void unicodeEscape(StringBuilder sb, char c) {

@@ -52,6 +52,23 @@ public final class Problems {
   }
 
   /**
+   * Checks that {@code value} lies within {@code min} and {@code max}, both included.
+   *
+   * @param field the path of the field
+   * @param value the value
+   * @param min the smallest value allowed
+   * @param max the largest value allowed
+   * @return {@code value}
+   * @throws IllegalArgumentException otherwise, expecting {@code "min-max"}
+   */
+  public static int range(String field, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw invalid(field, value, min + "-" + max);
+    }
+    return value;
+  }
+
+  /**
    * How a value appears in a message: {@code null}, text in double quotes, else {@code String.valueOf}.
    *
    * @param value the value

@@ -1,6 +1,7 @@
 package io.nlb.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -41,5 +42,15 @@ class ProblemsTest {
   void invalid_carriesTheMessage() {
     IllegalArgumentException e = Problems.invalid("port", 0, "1-65535");
     assertThat(e).hasMessage("port: 0 (expected: 1-65535)").hasNoCause();
+  }
+
+  @Test
+  void range_returnsTheValueWithinBounds_elseNamesFieldValueAndBounds() {
+    assertThat(Problems.range("maxHeaders", 1, 1, 64)).isEqualTo(1);
+    assertThat(Problems.range("maxHeaders", 64, 1, 64)).isEqualTo(64);
+    assertThatThrownBy(() -> Problems.range("maxHeaders", 65, 1, 64))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxHeaders: 65 (expected: 1-64)");
+    assertThatThrownBy(() -> Problems.range("port", 0, 1, 65535)).hasMessage("port: 0 (expected: 1-65535)");
   }
 }

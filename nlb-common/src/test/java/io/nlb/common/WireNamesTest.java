@@ -22,4 +22,26 @@ class WireNamesTest {
     assertThatThrownBy(() -> WireNames.pascalCase("A__B")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> WireNames.pascalCase("")).isInstanceOf(IllegalArgumentException.class);
   }
+
+  enum Sample {
+    FIRST_ONE,
+    SECOND
+  }
+
+  @Test
+  void lowerHyphen_constantNames_lowerCaseWithHyphens() {
+    assertThat(WireNames.lowerHyphen("INTERNET_FACING")).isEqualTo("internet-facing");
+    assertThat(WireNames.lowerHyphen("IPV4")).isEqualTo("ipv4");
+    assertThatThrownBy(() -> WireNames.lowerHyphen("ipv4"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("constantName");
+  }
+
+  @Test
+  void lookup_findsTheConstantSpelledSo_orNothing() {
+    assertThat(WireNames.lookup(Sample.values(), "first-one", s -> WireNames.lowerHyphen(s.name())))
+        .contains(Sample.FIRST_ONE);
+    assertThat(WireNames.lookup(Sample.values(), "SECOND", Sample::name)).contains(Sample.SECOND);
+    assertThat(WireNames.lookup(Sample.values(), "second", Sample::name)).isEmpty();
+  }
 }

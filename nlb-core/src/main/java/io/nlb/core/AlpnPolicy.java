@@ -1,5 +1,6 @@
 package io.nlb.core;
 
+import io.nlb.common.WireNames;
 import java.util.List;
 import java.util.Locale;
 
@@ -49,13 +50,8 @@ public enum AlpnPolicy {
    * @return the {@code AlpnPolicy}
    */
   public static AlpnPolicy parse(String field, String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    for (AlpnPolicy p : values()) {
-      if (p.apiName.toLowerCase(Locale.ROOT).equals(v)) {
-        return p;
-      }
-    }
-    throw Check.invalid(field, value, "HTTP1Only, HTTP2Only, HTTP2Optional, HTTP2Preferred or None");
+    return WireNames.lookup(values(), value.trim().toLowerCase(Locale.ROOT), p -> p.apiName.toLowerCase(Locale.ROOT))
+        .orElseThrow(() -> Check.invalid(field, value, "HTTP1Only, HTTP2Only, HTTP2Optional, HTTP2Preferred or None"));
   }
 
   @Override

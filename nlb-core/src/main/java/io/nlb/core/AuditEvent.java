@@ -4,7 +4,6 @@ import io.nlb.common.JsonStrings;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -101,44 +100,8 @@ public final class AuditEvent {
       out.put("errorMessage", errorMessage == null ? "" : errorMessage);
     }
     StringBuilder sb = new StringBuilder(256);
-    json(sb, out);
+    JsonStrings.value(sb, out);
     return sb.toString();
-  }
-
-  static void json(StringBuilder sb, @Nullable Object v) {
-    if (v == null) {
-      sb.append("null");
-    } else if ((v instanceof Double d && !Double.isFinite(d)) || (v instanceof Float f && !Float.isFinite(f))) {
-      JsonStrings.quote(sb, v.toString()); // JSON has no NaN or Infinity: "NaN", "Infinity", "-Infinity"
-    } else if (v instanceof Number || v instanceof Boolean) {
-      sb.append(v);
-    } else if (v instanceof Map) {
-      sb.append('{');
-      boolean first = true;
-      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-        if (!first) {
-          sb.append(',');
-        }
-        first = false;
-        JsonStrings.quote(sb, String.valueOf(e.getKey()));
-        sb.append(':');
-        json(sb, e.getValue());
-      }
-      sb.append('}');
-    } else if (v instanceof List) {
-      sb.append('[');
-      boolean first = true;
-      for (Object o : (List<?>) v) {
-        if (!first) {
-          sb.append(',');
-        }
-        first = false;
-        json(sb, o);
-      }
-      sb.append(']');
-    } else {
-      JsonStrings.quote(sb, v.toString());
-    }
   }
 
   @Override

@@ -26,10 +26,7 @@ final class Check {
   }
 
   static int range(String field, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw invalid(field, value, min + "-" + max);
-    }
-    return value;
+    return Problems.range(field, value, min, max);
   }
 
   static <T> T notNull(String field, @Nullable T value) {

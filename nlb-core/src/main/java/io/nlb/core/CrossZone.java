@@ -1,5 +1,7 @@
 package io.nlb.core;
 
+import io.nlb.common.WireNames;
+
 /**
  * A target group's {@code load_balancing.cross_zone.enabled}: on, off, or whatever the load
  * balancer says. The group's setting wins over the load balancer's.
@@ -37,12 +39,8 @@ public enum CrossZone {
   }
 
   static CrossZone ofApiValue(String v) {
-    for (CrossZone c : values()) {
-      if (c.apiValue.equals(v)) {
-        return c;
-      }
-    }
-    throw Check.invalid(TargetGroupAttributes.CROSS_ZONE, v, "true, false or use_load_balancer_configuration");
+    return WireNames.lookup(values(), v, CrossZone::apiValue)
+        .orElseThrow(() -> Check.invalid(TargetGroupAttributes.CROSS_ZONE, v, "true, false or use_load_balancer_configuration"));
   }
 
   @Override

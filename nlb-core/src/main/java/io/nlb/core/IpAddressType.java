@@ -1,5 +1,6 @@
 package io.nlb.core;
 
+import io.nlb.common.WireNames;
 import java.util.Locale;
 
 /**
@@ -12,17 +13,13 @@ import java.util.Locale;
  */
 public enum IpAddressType {
   /** IPv4 only. */
-  IPV4("ipv4"),
+  IPV4,
   /** IPv4 and IPv6 clients (load balancers only); admits TCP and TLS listeners only. */
-  DUALSTACK("dualstack"),
+  DUALSTACK,
   /** IPv6 targets (target groups only; {@code ip} targets behind a dualstack load balancer). */
-  IPV6("ipv6");
+  IPV6;
 
-  private final String apiName;
-
-  IpAddressType(String apiName) {
-    this.apiName = apiName;
-  }
+  private final String apiName = WireNames.lowerHyphen(name());
 
   /** {@return the API spelling: {@code ipv4}, {@code dualstack} or {@code ipv6}} */
   public String apiName() {
@@ -37,13 +34,8 @@ public enum IpAddressType {
    * @return the {@code IpAddressType}
    */
   public static IpAddressType parse(String field, String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    for (IpAddressType t : values()) {
-      if (t.apiName.equals(v)) {
-        return t;
-      }
-    }
-    throw Check.invalid(field, value, "ipv4, dualstack or ipv6");
+    return WireNames.lookup(values(), value.trim().toLowerCase(Locale.ROOT), IpAddressType::apiName)
+        .orElseThrow(() -> Check.invalid(field, value, "ipv4, dualstack or ipv6"));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.nlb.core;
 
+import io.nlb.common.WireNames;
 import java.util.Locale;
 
 /**
@@ -12,15 +13,11 @@ import java.util.Locale;
  */
 public enum Scheme {
   /** Reachable from the internet. */
-  INTERNET_FACING("internet-facing"),
+  INTERNET_FACING,
   /** Reachable only from the private network. */
-  INTERNAL("internal");
+  INTERNAL;
 
-  private final String apiName;
-
-  Scheme(String apiName) {
-    this.apiName = apiName;
-  }
+  private final String apiName = WireNames.lowerHyphen(name());
 
   /** {@return the API spelling: {@code internet-facing} or {@code internal}} */
   public String apiName() {
@@ -35,13 +32,8 @@ public enum Scheme {
    * @return the {@code Scheme}
    */
   public static Scheme parse(String field, String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    for (Scheme s : values()) {
-      if (s.apiName.equals(v)) {
-        return s;
-      }
-    }
-    throw Check.invalid(field, value, "internet-facing or internal");
+    return WireNames.lookup(values(), value.trim().toLowerCase(Locale.ROOT), Scheme::apiName)
+        .orElseThrow(() -> Check.invalid(field, value, "internet-facing or internal"));
   }
 
   @Override

@@ -36,15 +36,7 @@ public final class Tags {
    * @return the same text
    */
   public static String checkKey(String field, String key) {
-    int n = key.codePointCount(0, key.length());
-    if (n < 1 || n > MAX_KEY_LENGTH) {
-      throw Check.invalid(field, key, "1-" + MAX_KEY_LENGTH + " characters");
-    }
-    checkText(field, key);
-    if (key.toLowerCase(Locale.ROOT).startsWith("aws:")) {
-      throw Check.invalid(field, key, "a key not starting with the reserved prefix aws:");
-    }
-    return key;
+    return checkTag(field, key, 1, MAX_KEY_LENGTH, "key");
   }
 
   /**
@@ -55,15 +47,20 @@ public final class Tags {
    * @return the same text
    */
   public static String checkValue(String field, String value) {
-    int n = value.codePointCount(0, value.length());
-    if (n > MAX_VALUE_LENGTH) {
-      throw Check.invalid(field, value, "0-" + MAX_VALUE_LENGTH + " characters");
+    return checkTag(field, value, 0, MAX_VALUE_LENGTH, "value");
+  }
+
+  /** The rules keys and values share: a length in code points, the characters, no {@code aws:} prefix. */
+  private static String checkTag(String field, String s, int minLength, int maxLength, String what) {
+    int n = s.codePointCount(0, s.length());
+    if (n < minLength || n > maxLength) {
+      throw Check.invalid(field, s, minLength + "-" + maxLength + " characters");
     }
-    checkText(field, value);
-    if (value.toLowerCase(Locale.ROOT).startsWith("aws:")) {
-      throw Check.invalid(field, value, "a value not starting with the reserved prefix aws:");
+    checkText(field, s);
+    if (s.toLowerCase(Locale.ROOT).startsWith("aws:")) {
+      throw Check.invalid(field, s, "a " + what + " not starting with the reserved prefix aws:");
     }
-    return value;
+    return s;
   }
 
   private static void checkText(String field, String s) {

@@ -1,5 +1,6 @@
 package io.nlb.core;
 
+import io.nlb.common.WireNames;
 import java.util.List;
 
 /**
@@ -100,12 +101,8 @@ public enum TargetHealthReason {
    * @return the {@code TargetHealthReason}
    */
   public static TargetHealthReason ofCode(String code) {
-    for (TargetHealthReason r : values()) {
-      if (r.code.equals(code)) {
-        return r;
-      }
-    }
-    throw Check.invalid("reasonCode", code, "one of the documented reason codes");
+    return WireNames.lookup(values(), code, TargetHealthReason::code)
+        .orElseThrow(() -> Check.invalid("reasonCode", code, "one of the documented reason codes"));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.nlb.core;
 
+import io.nlb.common.WireNames;
 import java.util.Locale;
 
 /**
@@ -12,17 +13,13 @@ import java.util.Locale;
 public enum TargetType {
   /** Targets named by instance id ({@code i-0123456789abcdef0}), resolved to an address by the
    * application's {@link InstanceResolver}. */
-  INSTANCE("instance"),
+  INSTANCE,
   /** Targets named by IP address. */
-  IP("ip"),
+  IP,
   /** A single target that is itself a load balancer whose addresses change ({@link AlbEndpoint}). */
-  ALB("alb");
+  ALB;
 
-  private final String apiName;
-
-  TargetType(String apiName) {
-    this.apiName = apiName;
-  }
+  private final String apiName = WireNames.lowerHyphen(name());
 
   /** {@return the name the elbv2 API uses: {@code instance}, {@code ip} or {@code alb}} */
   public String apiName() {
@@ -37,13 +34,8 @@ public enum TargetType {
    * @return the {@code TargetType}
    */
   public static TargetType parse(String field, String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    for (TargetType t : values()) {
-      if (t.apiName.equals(v)) {
-        return t;
-      }
-    }
-    throw Check.invalid(field, value, "instance, ip or alb");
+    return WireNames.lookup(values(), value.trim().toLowerCase(Locale.ROOT), TargetType::apiName)
+        .orElseThrow(() -> Check.invalid(field, value, "instance, ip or alb"));
   }
 
   @Override

@@ -205,30 +205,26 @@ public final class Dimensions {
   }
 
   private static String checkLoadBalancer(String value) {
-    if (!LOAD_BALANCER.matcher(value).matches() || value.startsWith("net/internal-")) {
-      throw Problems.invalid(
-          "loadBalancer",
-          value,
-          "net/<name>/<16 lowercase hex digits>, name 1-32 letters, digits or inner hyphens,"
-              + " not starting with internal-");
-    }
-    return value;
+    return checked("loadBalancer", value, LOAD_BALANCER.matcher(value).matches() && !value.startsWith("net/internal-"),
+        "net/<name>/<16 lowercase hex digits>, name 1-32 letters, digits or inner hyphens,"
+            + " not starting with internal-");
   }
 
   private static String checkTargetGroup(String value) {
-    if (!TARGET_GROUP.matcher(value).matches()) {
-      throw Problems.invalid(
-          "targetGroup",
-          value,
-          "targetgroup/<name>/<16 lowercase hex digits>, name 1-32 letters, digits or inner"
-              + " hyphens");
-    }
-    return value;
+    return checked("targetGroup", value, TARGET_GROUP.matcher(value).matches(),
+        "targetgroup/<name>/<16 lowercase hex digits>, name 1-32 letters, digits or inner"
+            + " hyphens");
   }
 
   private static String checkAvailabilityZone(String value) {
-    if (!AVAILABILITY_ZONE.matcher(value).matches()) {
-      throw Problems.invalid("availabilityZone", value, "1-64 letters, digits, '.', '_' or '-'");
+    return checked("availabilityZone", value, AVAILABILITY_ZONE.matcher(value).matches(),
+        "1-64 letters, digits, '.', '_' or '-'");
+  }
+
+  /** {@return {@code value} if it is {@code valid}} Otherwise throws, naming the dimension. */
+  private static String checked(String field, String value, boolean valid, String expected) {
+    if (!valid) {
+      throw Problems.invalid(field, value, expected);
     }
     return value;
   }

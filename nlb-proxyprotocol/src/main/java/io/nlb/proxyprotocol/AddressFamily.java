@@ -9,25 +9,23 @@ package io.nlb.proxyprotocol;
  */
 public enum AddressFamily {
   /** Unknown or unspecified; the header carries no address. */
-  UNSPEC(0x0, 0),
+  UNSPEC(0),
   /** IPv4: addresses of 4 bytes, followed by two ports. */
-  INET(0x1, 4),
+  INET(4),
   /** IPv6: addresses of 16 bytes, followed by two ports. */
-  INET6(0x2, 16),
+  INET6(16),
   /** UNIX sockets: paths of exactly 108 bytes, no ports. */
-  UNIX(0x3, 108);
+  UNIX(108);
 
-  private final int wireValue;
   private final int addressLength;
 
-  AddressFamily(int wireValue, int addressLength) {
-    this.wireValue = wireValue;
+  AddressFamily(int addressLength) {
     this.addressLength = addressLength;
   }
 
-  /** {@return the four-bit value on the wire} */
+  /** {@return the four-bit value on the wire: the constants are declared in wire order, from 0} */
   public int wireValue() {
-    return wireValue;
+    return ordinal();
   }
 
   /** {@return the length in bytes of one address (source or destination) of this family} */

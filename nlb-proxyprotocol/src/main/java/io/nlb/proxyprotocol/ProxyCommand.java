@@ -12,18 +12,12 @@ public enum ProxyCommand {
    * The proxy opened the connection on its own behalf, typically a health check. The receiver
    * uses the real connection endpoints and ignores any address information.
    */
-  LOCAL(0x0),
+  LOCAL,
   /** The connection is relayed on behalf of a client whose endpoints the header carries. */
-  PROXY(0x1);
+  PROXY;
 
-  private final int wireValue;
-
-  ProxyCommand(int wireValue) {
-    this.wireValue = wireValue;
-  }
-
-  /** {@return the four-bit value on the wire} */
+  /** {@return the four-bit value on the wire: the constants are declared in wire order, from 0} */
   public int wireValue() {
-    return wireValue;
+    return ordinal();
   }
 }

@@ -46,10 +46,7 @@ public final class ProxyHeaderParserBuilder {
    * @throws IllegalArgumentException unless 1-64
    */
   public ProxyHeaderParserBuilder maxHeaders(int maxHeaders) {
-    if (maxHeaders < 1 || maxHeaders > MAX_HEADERS) {
-      throw Problems.invalid("maxHeaders", maxHeaders, "1-" + MAX_HEADERS);
-    }
-    this.maxHeaders = maxHeaders;
+    this.maxHeaders = Problems.range("maxHeaders", maxHeaders, 1, MAX_HEADERS);
     return this;
   }
 

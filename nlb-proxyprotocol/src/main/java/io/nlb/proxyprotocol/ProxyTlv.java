@@ -61,9 +61,7 @@ public final class ProxyTlv {
    *     65,535 bytes or breaks the rules of its registered type
    */
   public static ProxyTlv of(int type, byte[] value) {
-    if (type < 0 || type > 0xFF) {
-      throw Problems.invalid("type", type, "0-255");
-    }
+    Problems.range("type", type, 0, 0xFF);
     if (value.length > MAX_VALUE_LENGTH) {
       throw Problems.invalid("value.length", value.length, "<= " + MAX_VALUE_LENGTH);
     }
@@ -128,10 +126,7 @@ public final class ProxyTlv {
    * @param length the number of bytes
    */
   public static ProxyTlv noop(int length) {
-    if (length < 0 || length > MAX_VALUE_LENGTH) {
-      throw Problems.invalid("length", length, "0-" + MAX_VALUE_LENGTH);
-    }
-    return new ProxyTlv(TlvType.NOOP.wireByte(), new byte[length]);
+    return new ProxyTlv(TlvType.NOOP.wireByte(), new byte[Problems.range("length", length, 0, MAX_VALUE_LENGTH)]);
   }
 
   /**
@@ -188,9 +183,7 @@ public final class ProxyTlv {
    *     65,535 bytes
    */
   public static ProxyTlv ssl(int client, int verify, List<ProxyTlv> subTlvs) {
-    if (client < 0 || client > 0xFF) {
-      throw Problems.invalid("client", client, "0-255");
-    }
+    Problems.range("client", client, 0, 0xFF);
     int length = 5;
     for (ProxyTlv sub : subTlvs) {
       length += sub.encodedLength();

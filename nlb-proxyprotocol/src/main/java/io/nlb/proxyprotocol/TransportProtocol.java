@@ -9,20 +9,14 @@ package io.nlb.proxyprotocol;
  */
 public enum TransportProtocol {
   /** Unknown or unspecified. */
-  UNSPEC(0x0),
+  UNSPEC,
   /** {@code SOCK_STREAM}: TCP over IP, or a UNIX stream socket. */
-  STREAM(0x1),
+  STREAM,
   /** {@code SOCK_DGRAM}: UDP over IP, or a UNIX datagram socket. */
-  DGRAM(0x2);
+  DGRAM;
 
-  private final int wireValue;
-
-  TransportProtocol(int wireValue) {
-    this.wireValue = wireValue;
-  }
-
-  /** {@return the four-bit value on the wire} */
+  /** {@return the four-bit value on the wire: the constants are declared in wire order, from 0} */
   public int wireValue() {
-    return wireValue;
+    return ordinal();
   }
 }

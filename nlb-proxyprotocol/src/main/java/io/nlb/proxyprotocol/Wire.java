@@ -83,16 +83,23 @@ final class Wire {
         "0x0D of a version 2 signature or 'P' of \"PROXY \"", pos + shift);
   }
 
-  private static int frameV2(ByteBuffer b, int pos, int limit, long shift) {
-    int avail = limit - pos;
-    int n = Math.min(avail, SIGNATURE.length);
+  /**
+   * Checks the bytes after the first (which chose the version) against {@code prefix}, as far as
+   * they have arrived; a mismatch names {@code field[i]}, the byte found and the one expected.
+   */
+  private static void checkPrefix(ByteBuffer b, int pos, int avail, byte[] prefix, String field, String note, long shift) {
+    int n = Math.min(avail, prefix.length);
     for (int i = 1; i < n; i++) {
       int v = b.get(pos + i) & 0xFF;
-      if (v != SIGNATURE[i]) {
-        throw ProxyProtocolException.at("signature[" + i + "]", hex(v), hex(SIGNATURE[i]).toString(),
-            pos + i + shift);
+      if (v != prefix[i]) {
+        throw ProxyProtocolException.at(field + "[" + i + "]", hex(v), hex(prefix[i]) + note, pos + i + shift);
       }
     }
+  }
+
+  private static int frameV2(ByteBuffer b, int pos, int limit, long shift) {
+    int avail = limit - pos;
+    checkPrefix(b, pos, avail, SIGNATURE, "signature", "", shift);
     if (avail < 13) {
       return NEED_MORE;
     }
@@ -129,14 +136,7 @@ final class Wire {
 
   private static int frameV1(ByteBuffer b, int pos, int limit, long shift) {
     int avail = limit - pos;
-    int n = Math.min(avail, V1_PREFIX.length);
-    for (int i = 1; i < n; i++) {
-      int v = b.get(pos + i) & 0xFF;
-      if (v != V1_PREFIX[i]) {
-        throw ProxyProtocolException.at("v1.prefix[" + i + "]", hex(v),
-            hex(V1_PREFIX[i]) + " of \"PROXY \"", pos + i + shift);
-      }
-    }
+    checkPrefix(b, pos, avail, V1_PREFIX, "v1.prefix", " of \"PROXY \"", shift);
     int end = Math.min(limit, pos + V1_MAX_LENGTH);
     for (int i = pos + V1_PREFIX.length; i < end; i++) {
       int c = b.get(i) & 0xFF;

@@ -143,6 +143,18 @@ class ProxyValuesTest {
   }
 
   @Test
+  void nibbleEnums_haveTheSpecsValues() {
+    // Spec 2.2: the values are positional, so these pin the declaration order of the constants.
+    assertThat(ProxyCommand.LOCAL.wireValue()).isZero();
+    assertThat(List.of(TransportProtocol.UNSPEC.wireValue(), TransportProtocol.STREAM.wireValue(),
+        TransportProtocol.DGRAM.wireValue())).containsExactly(0, 1, 2);
+    assertThat(List.of(AddressFamily.UNSPEC.wireValue(), AddressFamily.INET.wireValue(),
+        AddressFamily.INET6.wireValue(), AddressFamily.UNIX.wireValue())).containsExactly(0, 1, 2, 3);
+    assertThat(List.of(AddressFamily.UNSPEC.addressLength(), AddressFamily.INET.addressLength(),
+        AddressFamily.INET6.addressLength(), AddressFamily.UNIX.addressLength())).containsExactly(0, 4, 16, 108);
+  }
+
+  @Test
   void ssl_view_readsFlagsAndStrings() {
     ProxySsl ssl = Tlvs.ssl(ProxyTlv.ssl(ProxySsl.CLIENT_CERT_SESS, 1,
         List.of(ProxyTlv.sslCipher("X"))).value());

@@ -1,6 +1,7 @@
 package io.nlb.tls;
 
 import io.nlb.common.Problems;
+import io.nlb.common.WireNames;
 
 /**
  * A TLS protocol version a security policy may allow. Each constant carries the name JSSE and
@@ -48,12 +49,8 @@ public enum TlsVersion {
    * @throws IllegalArgumentException for any other name
    */
   public static TlsVersion ofProtocolName(String name) {
-    for (TlsVersion v : values()) {
-      if (v.protocolName.equals(name)) {
-        return v;
-      }
-    }
-    throw Problems.invalid("protocol", name, "TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3");
+    return WireNames.lookup(values(), name, TlsVersion::protocolName)
+        .orElseThrow(() -> Problems.invalid("protocol", name, "TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3"));
   }
 
   @Override

@@ -276,10 +276,7 @@ public final class FlowKey {
   }
 
   private static int port(String field, int port) {
-    if (port < 0 || port > 65535) {
-      throw Problems.invalid(field, port, "0-65535");
-    }
-    return port;
+    return Problems.range(field, port, 0, 65535);
   }
 
   private static InetAddress normalize(InetAddress a) {

@@ -78,11 +78,8 @@ public final class MetricStoreBuilder {
    * @return this builder
    */
   public MetricStoreBuilder retentionPeriods(int periods) {
-    if (periods < 1 || periods > MAX_RETENTION_PERIODS) {
-      throw Problems.invalid("retentionPeriods", periods, "1-" + MAX_RETENTION_PERIODS);
-    }
+    this.retentionPeriods = Problems.range("retentionPeriods", periods, 1, MAX_RETENTION_PERIODS);
     this.retention = null;
-    this.retentionPeriods = periods;
     return this;
   }
 

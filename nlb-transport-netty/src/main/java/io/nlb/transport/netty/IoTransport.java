@@ -83,14 +83,7 @@ final class IoTransport {
    * one loop accepting for all and handing connections over.
    */
   io.netty.channel.@Nullable ChannelOption<Boolean> reusePort() {
-    switch (mode) {
-      case EPOLL:
-        return EpollSupport.reusePort();
-      case IO_URING:
-        return IoUringSupport.reusePort();
-      default:
-        return null;
-    }
+    return mode == IoMode.EPOLL || mode == IoMode.IO_URING ? reusePortOption() : null;
   }
 
   /** Whether {@link #ackAge} shows anything in this mode. */
