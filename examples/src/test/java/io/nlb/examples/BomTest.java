@@ -15,7 +15,8 @@ import org.w3c.dom.NodeList;
 /** nlb-bom has no parent (see its pom), so these checks keep it in step with the build. */
 class BomTest {
   private static final Path ROOT = Path.of("").toAbsolutePath().resolve("..").normalize();
-  private static final List<String> NOT_PUBLISHED = List.of("nlb-bom", "examples", "benchmarks");
+  /** The BOM itself, and modules whose pom sets {@code maven.deploy.skip} (checked below). */
+  private static final List<String> NOT_PUBLISHED = List.of("nlb-bom", "examples", "benchmarks", "nlb-test-etcd");
 
   @Test
   void bom_listsEveryPublishedModuleAtTheProjectVersion() throws Exception {
@@ -37,6 +38,12 @@ class BomTest {
     }
     assertThat(published).isNotEmpty().contains("nlb-core", "nlb-healthcheck");
     assertThat(managed).containsAll(published);
+    for (String module : NOT_PUBLISHED) {
+      if (!module.equals("nlb-bom")) {
+        Element props = child(read(ROOT.resolve(module).resolve("pom.xml")).getDocumentElement(), "properties");
+        assertThat(text(props, "maven.deploy.skip")).as(module + ": maven.deploy.skip").isEqualTo("true");
+      }
+    }
   }
 
   @Test
