@@ -17,9 +17,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -143,7 +140,7 @@ public final class EtcdClient implements AutoCloseable {
     void close();
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
   private static final Base64.Encoder B64 = Base64.getEncoder();
   private static final Base64.Decoder B64D = Base64.getDecoder();
 
@@ -151,7 +148,7 @@ public final class EtcdClient implements AutoCloseable {
   private final Duration timeout;
   private final HttpClient http;
   private volatile int preferred;
-  private final java.util.Set<WatchStream> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.Set<EtcdWatchStream> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private EtcdClient(List<URI> endpoints, Duration timeout) {
     this.endpoints = List.copyOf(endpoints);
@@ -367,7 +364,7 @@ public final class EtcdClient implements AutoCloseable {
     if (startRevision > 0) {
       body.put("start_revision", Long.toString(startRevision));
     }
-    WatchStream stream = new WatchStream(listener, watches);
+    EtcdWatchStream stream = new EtcdWatchStream(listener, watches);
     watches.add(stream);
     URI base = endpoints.get(preferred);
     HttpRequest req = HttpRequest.newBuilder(base.resolve("/v3/watch")).header("Content-Type", "application/json")
@@ -382,88 +379,6 @@ public final class EtcdClient implements AutoCloseable {
       }
     });
     return stream;
-  }
-
-  /** The line subscriber of one watch: parses each JSON line, reports once when it ends. */
-  private static final class WatchStream implements Flow.Subscriber<String>, Watch {
-    private final WatchListener listener;
-    private final java.util.Set<WatchStream> registry;
-    private final AtomicBoolean ended = new AtomicBoolean();
-    private final AtomicReference<Flow.@Nullable Subscription> subscription = new AtomicReference<>();
-
-    WatchStream(WatchListener listener, java.util.Set<WatchStream> registry) {
-      this.listener = listener;
-      this.registry = registry;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription.set(s);
-      if (ended.get()) {
-        s.cancel();
-      } else {
-        s.request(Long.MAX_VALUE);
-      }
-    }
-
-    @Override
-    public void onNext(String line) {
-      if (ended.get() || line.isBlank()) {
-        return;
-      }
-      JsonNode root;
-      try {
-        root = JSON.readTree(line);
-      } catch (IOException e) {
-        end(new EtcdException("watch: not JSON: " + abbreviate(line), e));
-        return;
-      }
-      if (root.has("error")) {
-        end(new EtcdException("watch refused: " + root.path("error").path("message").asText(root.path("error").toString())));
-        return;
-      }
-      JsonNode result = root.path("result");
-      if (result.path("canceled").asBoolean(false)) {
-        long compacted = result.path("compact_revision").asLong(0);
-        end(new EtcdException("watch canceled by etcd" + (compacted > 0 ? ": revisions up to " + compacted + " were compacted" : "")
-            + " " + result.path("cancel_reason").asText("")));
-        return;
-      }
-      JsonNode events = result.path("events");
-      if (events.isArray() && events.size() > 0) {
-        List<WatchEvent> out = new ArrayList<>(events.size());
-        for (JsonNode e : events) {
-          out.add(new WatchEvent("DELETE".equals(e.path("type").asText("PUT")), kv(e.path("kv"))));
-        }
-        listener.onEvents(revision(result), List.copyOf(out));
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      end(t);
-    }
-
-    @Override
-    public void onComplete() {
-      end(new EtcdException("watch: the stream ended"));
-    }
-
-    void end(@Nullable Throwable cause) {
-      if (ended.compareAndSet(false, true)) {
-        registry.remove(this);
-        Flow.Subscription s = subscription.get();
-        if (s != null) {
-          s.cancel();
-        }
-        listener.onClosed(cause);
-      }
-    }
-
-    @Override
-    public void close() {
-      end(null);
-    }
   }
 
   private JsonNode call(String path, ObjectNode body) {
@@ -510,7 +425,7 @@ public final class EtcdClient implements AutoCloseable {
         || message.contains("stopped");
   }
 
-  private static long revision(JsonNode res) {
+  static long revision(JsonNode res) {
     return res.path("header").path("revision").asLong(0);
   }
 
@@ -525,7 +440,7 @@ public final class EtcdClient implements AutoCloseable {
     return out;
   }
 
-  private static KeyValue kv(JsonNode n) {
+  static KeyValue kv(JsonNode n) {
     return new KeyValue(new String(B64D.decode(n.path("key").asText("")), StandardCharsets.UTF_8), B64D.decode(n.path("value").asText("")),
         n.path("create_revision").asLong(0), n.path("mod_revision").asLong(0), n.path("version").asLong(0), n.path("lease").asLong(0));
   }
@@ -546,14 +461,14 @@ public final class EtcdClient implements AutoCloseable {
     return new byte[] {0};
   }
 
-  private static String abbreviate(String s) {
+  static String abbreviate(String s) {
     return s.length() <= 200 ? s : s.substring(0, 200) + "...";
   }
 
   /** Ends every watch still open; later calls still work (the JDK 17 client has nothing else to close). */
   @Override
   public void close() {
-    for (WatchStream w : List.copyOf(watches)) {
+    for (EtcdWatchStream w : List.copyOf(watches)) {
       w.close();
     }
   }
