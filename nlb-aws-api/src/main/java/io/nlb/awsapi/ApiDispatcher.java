@@ -36,15 +36,17 @@ final class ApiDispatcher {
   private final CloudWatchService cloudWatch;
   private final ZonalShiftService zonalShifts;
   private final @Nullable StateFile state;
+  private final @Nullable SharedChanges shared;
   private final RandomGenerator random;
 
   ApiDispatcher(SigV4Verifier verifier, ElbV2Service elb, CloudWatchService cloudWatch, ZonalShiftService zonalShifts,
-      @Nullable StateFile state, RandomGenerator random) {
+      @Nullable StateFile state, @Nullable SharedChanges shared, RandomGenerator random) {
     this.verifier = verifier;
     this.elb = elb;
     this.cloudWatch = cloudWatch;
     this.zonalShifts = zonalShifts;
     this.state = state;
+    this.shared = shared;
     this.random = random;
   }
 
@@ -93,7 +95,9 @@ final class ApiDispatcher {
         throw ApiException.badRequest("InvalidAction", "Could not find operation " + action + " for version " + version
             + " (expected: Version " + ElbV2Service.VERSION + ")");
       }
-      String xml = elb.handle(action, p, requestId);
+      String xml = shared != null && elb.knows(action) && !elb.isReadOnly(action)
+          ? shared.handle(action, p, requestId)
+          : elb.handle(action, p, requestId);
       if (state != null && !elb.isReadOnly(action)) {
         state.write(elb);
       }

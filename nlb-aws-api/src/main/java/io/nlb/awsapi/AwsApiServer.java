@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.nlb.core.Nlb;
+import io.nlb.core.NlbConfig;
 import io.nlb.metrics.store.MetricStore;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -46,6 +47,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -91,7 +93,7 @@ public final class AwsApiServer implements AutoCloseable {
   private final int port;
   private final int maxRequestBytes;
   private final int maxPendingRequests;
-  private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger pending = new AtomicInteger();
   private final Duration readTimeout;
   private final ElbV2Service elb;
   private final @Nullable StateFile state;
@@ -114,7 +116,8 @@ public final class AwsApiServer implements AutoCloseable {
         Set.of(ApiDispatcher.ELB_SERVICE, CloudWatchService.SERVICE, ZonalShiftService.SERVICE), b.clock);
     CloudWatchService cloudWatch = new CloudWatchService(b.metrics, elb, b.clock);
     ZonalShiftService zonalShifts = new ZonalShiftService(elb, b.clock, random);
-    this.dispatcher = new ApiDispatcher(verifier, elb, cloudWatch, zonalShifts, state, random);
+    SharedChanges shared = b.sharedState == null ? null : new SharedChanges(b.sharedState, elb, b.sharedApplyWait);
+    this.dispatcher = new ApiDispatcher(verifier, elb, cloudWatch, zonalShifts, state, shared, random);
     this.operations = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "nlb-aws-api-operations");
       t.setDaemon(true);
@@ -153,7 +156,7 @@ public final class AwsApiServer implements AutoCloseable {
                   .addLast(new HttpServerCodec())
                   .addLast(new HttpServerKeepAliveHandler())
                   .addLast(new HttpObjectAggregator(maxRequestBytes))
-                  .addLast(new RequestHandler());
+                  .addLast(new ApiHttpHandler(dispatcher, operations, pending, maxPendingRequests));
             }
           });
       channel = b.bind(new InetSocketAddress(bindAddress, port)).sync().channel();
@@ -194,6 +197,31 @@ public final class AwsApiServer implements AutoCloseable {
     return pending.get();
   }
 
+  /**
+   * The load balancers and target groups that a shared state's API records describe (see {@link
+   * SharedApiState}), as desired state to apply together with the rest of the configuration.
+   * Reads only this endpoint's settings (subnets, certificates); any thread.
+   *
+   * @param apiState the API's records in the state-file format; empty for none
+   * @return the desired state of those records
+   * @throws IllegalStateException naming the record that does not describe a resource (a subnet or
+   *     certificate this endpoint does not know, for example)
+   */
+  public NlbConfig desiredState(String apiState) {
+    return elb.desired(StateFile.parse(apiState, "shared API state"));
+  }
+
+  /**
+   * Tells the endpoint that its {@link Nlb} now runs {@code apiState} (after applying {@link
+   * #desiredState}): from the next request on, the resources it names are the API's, under the
+   * ids, subnets, security groups and tags it gives. Any thread.
+   *
+   * @param apiState the API's records in the state-file format; empty for none
+   */
+  public void sharedStateApplied(String apiState) {
+    elb.runs(StateFile.parse(apiState, "shared API state"));
+  }
+
   /** {@return the region requests must be signed for} */
   public String region() {
     return elb.region;
@@ -217,74 +245,6 @@ public final class AwsApiServer implements AutoCloseable {
     }
   }
 
-  /** Hands each whole request to the operations thread and writes the answer back. */
-  private final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-      boolean keepAlive = HttpUtil.isKeepAlive(req);
-      if (!req.decoderResult().isSuccess()) {
-        write(ctx, new ApiDispatcher.Response(400, "text/plain", "malformed HTTP request\n".getBytes(StandardCharsets.US_ASCII)), false);
-        return;
-      }
-      HttpMethod m = req.method();
-      if (!m.equals(HttpMethod.POST) && !m.equals(HttpMethod.GET) && !m.equals(HttpMethod.PATCH) && !m.equals(HttpMethod.DELETE)) {
-        write(ctx, ApiDispatcher.error(new ApiException("InvalidAction", 405, "method: " + req.method()
-            + " (expected: POST or GET; PATCH and DELETE for zonal shifts)"), "none"), keepAlive);
-        return;
-      }
-      String uri = req.uri();
-      int q = uri.indexOf('?');
-      String rawPath = q < 0 ? uri : uri.substring(0, q);
-      String rawQuery = q < 0 ? "" : uri.substring(q + 1);
-      Map<String, List<String>> headers = new LinkedHashMap<>();
-      for (Map.Entry<String, String> h : req.headers()) {
-        headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue());
-      }
-      byte[] body = ByteBufUtil.getBytes(req.content());
-      SigV4Verifier.SignedRequest signed = new SigV4Verifier.SignedRequest(req.method().name(), rawPath, rawQuery, headers, body);
-      if (pending.incrementAndGet() > maxPendingRequests) {
-        // Requests run one at a time; past the bound, refuse at once rather than queue without end.
-        pending.decrementAndGet();
-        write(ctx, ApiDispatcher.error(new ApiException("ThrottlingException", 400, "Rate exceeded: more than "
-            + maxPendingRequests + " requests waiting (expected: fewer requests at once; retry later)"), "none"), keepAlive);
-        return;
-      }
-      try {
-        operations.execute(() -> {
-          ApiDispatcher.Response r;
-          try {
-            r = dispatcher.handle(signed);
-          } finally {
-            pending.decrementAndGet();
-          }
-          ctx.executor().execute(() -> write(ctx, r, keepAlive));
-        });
-      } catch (RejectedExecutionException e) {
-        pending.decrementAndGet();
-        ctx.close();
-      }
-    }
-
-    private void write(ChannelHandlerContext ctx, ApiDispatcher.Response r, boolean keepAlive) {
-      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
-          Unpooled.wrappedBuffer(r.body()));
-      res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-      res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
-      r.headers().forEach(res.headers()::set);
-      HttpUtil.setKeepAlive(res, keepAlive);
-      var f = ctx.writeAndFlush(res);
-      if (!keepAlive) {
-        f.addListener(ChannelFutureListener.CLOSE);
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.debug("AWS API connection {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
-      ctx.close();
-    }
-  }
-
   /**
    * Configures an {@link AwsApiServer}. Setters validate their argument and throw {@link
    * IllegalArgumentException} naming it; {@link #build()} checks the whole. Not thread-safe.
@@ -300,6 +260,8 @@ public final class AwsApiServer implements AutoCloseable {
     private final Map<String, Subnet> subnets = new LinkedHashMap<>();
     private CertificateStore certificates = CertificateStore.NONE;
     private @Nullable Path stateFile;
+    private @Nullable SharedApiState sharedState;
+    private Duration sharedApplyWait = Duration.ofSeconds(5);
     private @Nullable MetricStore metrics;
     private Clock clock = Clock.systemUTC();
     private @Nullable RandomGenerator random;
@@ -431,6 +393,26 @@ public final class AwsApiServer implements AutoCloseable {
     }
 
     /**
+     * Keeps the API's records in a state shared by several processes instead of this process
+     * alone: changing actions become compare-and-swaps on it (see {@link SharedApiState}). Not
+     * together with a {@link #stateFile}.
+     *
+     * @param state the shared state
+     * @param applyWait how long a changing action waits for this process to run its result before
+     *     it answers (1 ms to 1 minute; the change is made either way)
+     * @return this builder
+     * @throws IllegalArgumentException when {@code applyWait} is out of range
+     */
+    public Builder sharedState(SharedApiState state, Duration applyWait) {
+      if (applyWait.compareTo(Duration.ofMillis(1)) < 0 || applyWait.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("awsApi.sharedApplyWait: " + applyWait + " (expected: 1 ms to 1 minute)");
+      }
+      this.sharedState = state;
+      this.sharedApplyWait = applyWait;
+      return this;
+    }
+
+    /**
      * The statistics store CloudWatch's {@code GetMetricStatistics} and {@code ListMetrics} read
      * (the one the transport records into); without one they answer with no data.
      *
@@ -517,6 +499,10 @@ public final class AwsApiServer implements AutoCloseable {
       if (accessKeys.isEmpty()) {
         throw new IllegalArgumentException("awsApi.accessKeys: [] (expected: at least one access key; unsigned "
             + "requests are always refused)");
+      }
+      if (stateFile != null && sharedState != null) {
+        throw new IllegalArgumentException("awsApi.stateFile: " + stateFile + " (expected: absent with a shared state, "
+            + "which keeps the API's records instead)");
       }
       return new AwsApiServer(this, new LinkedHashMap<>(subnets));
     }

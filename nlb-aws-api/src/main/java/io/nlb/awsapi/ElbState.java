@@ -178,10 +178,15 @@ final class ElbState {
   }
 
   ServerCertificate certificate(String field, String arn) {
-    ServerCertificate c = certificates.certificate(arn).orElseThrow(() -> ApiException.badRequest("CertificateNotFound",
-        field + ": " + arn + " (expected: a certificate ARN of the endpoint's certificate store)"));
+    ServerCertificate c = certificateOf(field, arn);
     certificateArns.put(c.id(), arn);
     return c;
+  }
+
+  /** {@link #certificate} without remembering the ARN: safe on any thread (the store is). */
+  ServerCertificate certificateOf(String field, String arn) {
+    return certificates.certificate(arn).orElseThrow(() -> ApiException.badRequest("CertificateNotFound",
+        field + ": " + arn + " (expected: a certificate ARN of the endpoint's certificate store)"));
   }
 
   String certificateArn(ServerCertificate c) {

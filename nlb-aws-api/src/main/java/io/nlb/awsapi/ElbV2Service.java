@@ -4,6 +4,7 @@ import io.nlb.awsapi.ElbState.LbRec;
 import io.nlb.awsapi.ElbState.TgRec;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.Nlb;
+import io.nlb.core.NlbConfig;
 import io.nlb.core.NlbException;
 import io.nlb.core.Quotas;
 import io.nlb.tls.CipherSuite;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The elbv2 operations over the public {@link Nlb} API, with the ARN bookkeeping the library
@@ -47,10 +49,24 @@ final class ElbV2Service {
   final Map<String, TgRec> targetGroups;
   final Map<String, LbRec> loadBalancers;
 
+  private final String dnsSuffix;
+  private final Map<String, Subnet> subnets;
+  private final CertificateStore certificates;
+  private final Clock clock;
+  private final RandomGenerator random;
+  /** With a shared state: the API's records this process runs (set by any thread), and those the records show. */
+  private volatile @Nullable List<StateFile.Entry> shared;
+  private @Nullable List<StateFile.Entry> adopted;
+
   ElbV2Service(Nlb nlb, String region, String accountId, String dnsSuffix, Map<String, Subnet> subnets,
       CertificateStore certificates, Clock clock, RandomGenerator random) {
     this.region = region;
     this.accountId = accountId;
+    this.dnsSuffix = dnsSuffix;
+    this.subnets = Map.copyOf(subnets);
+    this.certificates = certificates;
+    this.clock = clock;
+    this.random = random;
     this.state = new ElbState(nlb, new Arns(region, accountId), dnsSuffix, subnets, certificates, clock, random);
     this.persistence = new ElbPersistence(state);
     this.targetGroups = state.targetGroups;
@@ -137,7 +153,34 @@ final class ElbV2Service {
    * read-only records (ARNs from the library's ids) for resources the API did not create.
    */
   void reconcile() {
+    List<StateFile.Entry> s = shared;
+    if (s != null && s != adopted) {
+      adopted = s;
+      persistence.adopt(s);
+    }
     state.reconcile();
+  }
+
+  /** A service with this one's settings over another {@link Nlb} (the scratch one a shared change runs on). */
+  ElbV2Service over(Nlb other) {
+    return new ElbV2Service(other, region, accountId, dnsSuffix, subnets, certificates, clock, random);
+  }
+
+  /**
+   * The load balancers and target groups {@code entries} describe, as desired state; reads only
+   * settings, so any thread may call it.
+   */
+  NlbConfig desired(List<StateFile.Entry> entries) {
+    return persistence.desired(entries);
+  }
+
+  /**
+   * Tells the service that the {@link Nlb} now runs what {@code entries} describe (a shared
+   * state's API records): from the next request on, the records take their ids, subnets,
+   * security groups and tags from them. Any thread.
+   */
+  void runs(List<StateFile.Entry> entries) {
+    shared = List.copyOf(entries);
   }
 
   /** Every record the API owns, in restore order. */

@@ -74,8 +74,17 @@ final class StateFile {
 
   /** Writes every record the service holds; the change it follows is durable when this returns. */
   void write(ElbV2Service elb) {
+    try {
+      writeAtomically(format(elb.snapshot()).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("state file " + path + ": could not be written", e);
+    }
+  }
+
+  /** The records as the file's text: the header line, then one line per record. */
+  static String format(List<Entry> entries) {
     StringBuilder sb = new StringBuilder(HEADER).append('\n');
-    for (Entry e : elb.snapshot()) {
+    for (Entry e : entries) {
       sb.append(e.kind()).append(' ');
       boolean first = true;
       for (Map.Entry<String, String> f : e.fields().entrySet()) {
@@ -87,11 +96,7 @@ final class StateFile {
       }
       sb.append('\n');
     }
-    try {
-      writeAtomically(sb.toString().getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException("state file " + path + ": could not be written", e);
-    }
+    return sb.toString();
   }
 
   private void writeAtomically(byte[] bytes) throws IOException {
@@ -123,14 +128,30 @@ final class StateFile {
     if (!Files.exists(path)) {
       return List.of();
     }
-    List<String> lines;
     try {
-      lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+      String text = Files.readString(path, StandardCharsets.UTF_8);
+      if (text.isEmpty()) {
+        throw new IllegalStateException("state file " + path + ": first line (none) (expected: " + HEADER + ")");
+      }
+      return parse(text, "state file " + path);
     } catch (IOException e) {
       throw new UncheckedIOException("state file " + path + ": could not be read", e);
     }
+  }
+
+  /**
+   * The records of a text in the file's format; none for an empty text.
+   *
+   * @param where what the text is, for the messages
+   * @throws IllegalStateException naming the line that is not a record
+   */
+  static List<Entry> parse(String text, String where) {
+    if (text.isEmpty()) {
+      return List.of();
+    }
+    List<String> lines = text.lines().toList();
     if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
-      throw new IllegalStateException("state file " + path + ": first line " + (lines.isEmpty() ? "(none)" : lines.get(0))
+      throw new IllegalStateException(where + ": first line " + (lines.isEmpty() ? "(none)" : lines.get(0))
           + " (expected: " + HEADER + ")");
     }
     List<Entry> out = new ArrayList<>();
@@ -141,8 +162,7 @@ final class StateFile {
       }
       int sp = line.indexOf(' ');
       if (sp <= 0) {
-        throw new IllegalStateException("state file " + path + ": line " + (i + 1) + ": " + line
-            + " (expected: <kind> <fields>)");
+        throw new IllegalStateException(where + ": line " + (i + 1) + ": " + line + " (expected: <kind> <fields>)");
       }
       Map<String, String> fields = new LinkedHashMap<>();
       String rest = line.substring(sp + 1);
@@ -150,7 +170,7 @@ final class StateFile {
         for (String kv : rest.split("&")) {
           int eq = kv.indexOf('=');
           if (eq < 0) {
-            throw new IllegalStateException("state file " + path + ": line " + (i + 1) + ": " + kv + " (expected: name=value)");
+            throw new IllegalStateException(where + ": line " + (i + 1) + ": " + kv + " (expected: name=value)");
           }
           fields.put(decode(kv.substring(0, eq)), decode(kv.substring(eq + 1)));
         }
