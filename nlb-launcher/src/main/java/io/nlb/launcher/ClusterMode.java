@@ -7,6 +7,7 @@ import io.nlb.cluster.DesiredStateApplier;
 import io.nlb.cluster.MemberState;
 import io.nlb.core.LoadBalancer;
 import io.nlb.core.Nlb;
+import io.nlb.core.NlbConfig;
 import io.nlb.core.NlbException;
 import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetHealthDescription;
@@ -40,25 +41,29 @@ final class ClusterMode {
       @Override
       public void apply(ObjectNode document, long revision) {
         LauncherConfig next = file.withShared(document);
-        ConfigReloader.Result r = launcher.reloader().reload(next);
+        String api = ClusterApiState.apiState(document);
+        ConfigReloader.Result r = launcher.reloader().reload(next, sharedApi(launcher, api));
         if (!r.refused().isEmpty()) {
           throw new IllegalStateException("refused: " + String.join("; ", r.refused()));
         }
         if (r.failure() != null) {
           throw new IllegalStateException(r.failure());
         }
+        launcher.awsApiServer().ifPresent(s -> s.sharedStateApplied(api));
       }
 
       @Override
       public List<String> check(ObjectNode document) {
         try {
           LauncherConfig next = file.withShared(document);
-          ConfigReloader.desired(next);
+          ConfigReloader.desired(next, sharedApi(launcher, ClusterApiState.apiState(document)));
           return List.of();
         } catch (LauncherConfig.ConfigException e) {
           return e.problems();
         } catch (NlbException e) {
           return e.problems();
+        } catch (IllegalStateException e) {
+          return List.of(String.valueOf(e.getMessage()));
         }
       }
     };
@@ -74,12 +79,33 @@ final class ClusterMode {
   }
 
   /**
+   * What the AWS API created, as the shared document holds it, as desired state: empty without
+   * records; refused on a node without an {@code awsApi} section when there are some (its
+   * subnets and certificates are what the records name).
+   */
+  static NlbConfig sharedApi(Launcher launcher, String apiState) {
+    if (apiState.isEmpty()) {
+      return NlbConfig.builder().build();
+    }
+    return launcher.awsApiServer().map(s -> s.desiredState(apiState)).orElseThrow(() -> new IllegalStateException(
+        LauncherConfig.API_STATE_KEY + ": records of the AWS API (expected: an awsApi section on every node, with the same"
+            + " subnets and certificates, to run what the API created)"));
+  }
+
+  /**
    * A reload of the file in cluster mode (SIGHUP, an edit): its shared keys become the cluster's
-   * document by compare-and-swap, and every node, this one included, applies them from etcd.
+   * document by compare-and-swap, and every node, this one included, applies them from etcd. What
+   * the AWS API created stays as the document holds it.
    */
   static ConfigReloader.Result publish(ClusterNode node, LauncherConfig next) {
     try {
-      long revision = node.update(current -> next.sharedDocument()).revision();
+      long revision = node.update(current -> {
+        ObjectNode doc = next.sharedDocument();
+        if (current.has(LauncherConfig.API_STATE_KEY)) {
+          doc.set(LauncherConfig.API_STATE_KEY, current.get(LauncherConfig.API_STATE_KEY));
+        }
+        return doc;
+      }).revision();
       log.info("reload: the file's targetGroups and loadBalancers written to the cluster as revision {}", revision);
       return new ConfigReloader.Result(List.of(), List.of("cluster: configuration revision " + revision), null, List.of());
     } catch (IllegalArgumentException e) {

@@ -146,12 +146,26 @@ public final class ConfigReloader implements AutoCloseable {
    * @param next the configuration to run
    * @return what was applied, or why nothing was
    */
-  public synchronized Result reload(LauncherConfig next) {
+  public Result reload(LauncherConfig next) {
+    return reload(next, null);
+  }
+
+  /**
+   * {@link #reload(LauncherConfig)} in cluster mode: {@code sharedApi} is what the AWS API created
+   * as the shared state holds it, applied with the file's part in one step (instead of the API's
+   * resources as they run, which a file reload leaves alone).
+   *
+   * @param next the configuration to run
+   * @param sharedApi the API's part of the shared state; {@code null} outside cluster mode
+   * @return what was applied, or why nothing was
+   */
+  synchronized Result reload(LauncherConfig next, @Nullable NlbConfig sharedApi) {
     List<String> problems = new ArrayList<>();
     checkRestartOnly(next, problems);
     NlbConfig desired;
     try {
-      desired = desired(next, launcher.awsApiServer().isPresent() ? apiOwned() : ApiOwned.NONE);
+      desired = desired(next, sharedApi != null ? sharedApi
+          : launcher.awsApiServer().isPresent() ? apiOwned() : NlbConfig.builder().build());
     } catch (NlbException e) {
       problems.addAll(e.problems());
       return refuse(problems);
@@ -164,7 +178,7 @@ public final class ConfigReloader implements AutoCloseable {
       problems.addAll(e.problems());
       return refuse(problems);
     }
-    if (launcher.awsApiServer().isPresent()) {
+    if (sharedApi == null && launcher.awsApiServer().isPresent()) {
       checkApiOwned(next, plan, problems);
     }
     if (!problems.isEmpty()) {
@@ -189,18 +203,13 @@ public final class ConfigReloader implements AutoCloseable {
     }
   }
 
-  /** What the AWS API created, as it runs now: it joins the file's desired state unchanged. */
-  private record ApiOwned(List<NlbConfig.Group> groups, List<LoadBalancerConfig> loadBalancers) {
-    static final ApiOwned NONE = new ApiOwned(List.of(), List.of());
-  }
-
   /**
    * The running groups and load balancers that the last applied file does not name: the AWS API
    * created them. Rebuilt from the live objects, so the plan finds nothing to
    * change in them (a request the API runs between this copy and the apply could be undone; the
    * window is one reload).
    */
-  private ApiOwned apiOwned() {
+  private NlbConfig apiOwned() {
     // Only the last applied file: a new file that takes an API name then names it twice, and the
     // desired state refuses the duplicate with its path.
     Set<String> fileGroups = new HashSet<>();
@@ -208,7 +217,7 @@ public final class ConfigReloader implements AutoCloseable {
     applied.groups().forEach(g -> fileGroups.add(g.config().name()));
     applied.loadBalancers().forEach(l -> fileLbs.add(l.name()));
     Nlb nlb = launcher.nlb();
-    List<NlbConfig.Group> groups = new ArrayList<>();
+    NlbConfig.Builder api = NlbConfig.builder();
     for (TargetGroup tg : nlb.targetGroups()) {
       if (fileGroups.contains(tg.name())) {
         continue;
@@ -222,9 +231,8 @@ public final class ConfigReloader implements AutoCloseable {
           targets.add(t.target());
         }
       }
-      groups.add(new NlbConfig.Group(c.build(), targets));
+      api.targetGroup(c.build(), targets);
     }
-    List<LoadBalancerConfig> lbs = new ArrayList<>();
     for (LoadBalancer lb : nlb.loadBalancers()) {
       if (fileLbs.contains(lb.name())) {
         continue;
@@ -234,9 +242,9 @@ public final class ConfigReloader implements AutoCloseable {
       lb.zones().forEach(c::zone);
       lb.tags().forEach(c::tag);
       lb.listeners().forEach(l -> c.listener(l.config()));
-      lbs.add(c.build());
+      api.loadBalancer(c.build());
     }
-    return new ApiOwned(groups, lbs);
+    return api.build();
   }
 
   /**
@@ -270,16 +278,17 @@ public final class ConfigReloader implements AutoCloseable {
 
   /** The file's target groups and load balancers as the control plane's desired state. */
   static NlbConfig desired(LauncherConfig next) {
-    return desired(next, ApiOwned.NONE);
+    return desired(next, NlbConfig.builder().build());
   }
 
-  private static NlbConfig desired(LauncherConfig next, ApiOwned api) {
+  /** The file's target groups and load balancers joined by what the AWS API created. */
+  static NlbConfig desired(LauncherConfig next, NlbConfig api) {
     NlbConfig.Builder b = NlbConfig.builder();
     for (LauncherConfig.Group g : next.groups()) {
       b.targetGroup(g.config(), g.targets());
     }
     next.loadBalancers().forEach(b::loadBalancer);
-    api.groups().forEach(g -> b.targetGroup(g.config(), g.targets()));
+    api.targetGroups().forEach(g -> b.targetGroup(g.config(), g.targets()));
     api.loadBalancers().forEach(b::loadBalancer);
     return b.build();
   }

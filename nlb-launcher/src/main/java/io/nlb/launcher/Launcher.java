@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Launcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Launcher.class);
+  /** How long a change through the AWS API waits, in cluster mode, for this node to run it before answering. */
+  private static final java.time.Duration SHARED_API_WAIT = java.time.Duration.ofSeconds(5);
 
   private final Nlb nlb;
   private final NettyTransport transport;
@@ -178,7 +180,13 @@ public final class Launcher implements AutoCloseable {
       AwsApiSettings api = config.awsApi();
       if (api != null) {
         // After the file's load balancers: the endpoint lists them, and their names are taken.
-        launcher.awsApi = api.builder(nlb, metrics).build().start();
+        AwsApiServer.Builder ab = api.builder(nlb, metrics);
+        if (config.sharedState() != null) {
+          // In cluster mode a change through the API is a compare-and-swap on the shared state.
+          Launcher l = launcher;
+          ab.sharedState(new ClusterApiState(config, () -> l.cluster), SHARED_API_WAIT);
+        }
+        launcher.awsApi = ab.build().start();
         if (!api.address().isLoopbackAddress()) {
           log.warn("awsApi: bound to {}, beyond loopback: requests are signed but travel over plain HTTP", api.address().getHostAddress());
         }

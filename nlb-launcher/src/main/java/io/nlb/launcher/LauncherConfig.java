@@ -232,8 +232,9 @@ public final class LauncherConfig {
     java.util.Iterator<String> names = shared.fieldNames();
     while (names.hasNext()) {
       String n = names.next();
-      if (!SHARED_KEYS.contains(n)) {
-        throw new ConfigException(List.of(ConfigParser.key(n) + ": unknown key in the shared configuration (expected: one of " + SHARED_KEYS + ")"));
+      if (!SHARED_KEYS.contains(n) && !n.equals(API_STATE_KEY)) {
+        throw new ConfigException(List.of(ConfigParser.key(n) + ": unknown key in the shared configuration (expected: one of "
+            + SHARED_KEYS + " or " + API_STATE_KEY + ")"));
       }
     }
     for (String key : SHARED_KEYS) {
@@ -249,6 +250,12 @@ public final class LauncherConfig {
 
   /** The top-level keys that live in etcd in cluster mode. */
   static final List<String> SHARED_KEYS = List.of("targetGroups", "loadBalancers");
+
+  /**
+   * The key of the shared document that holds what the AWS API created (the API's records as
+   * text, in its state-file format); never in a file, and not part of the file's configuration.
+   */
+  static final String API_STATE_KEY = "awsApiState";
 
   /**
    * Reads a {@code .yaml}/{@code .yml} or {@code .json} file.
@@ -365,6 +372,10 @@ public final class LauncherConfig {
     List<LoadBalancerConfig> lbs = p.each("loadBalancers", lbNodes, (path, n) -> LoadBalancerSection.loadBalancer(p, path, n));
     AwsApiSettings awsApi = AwsApiSection.awsApi(p, root.get("awsApi"), lbs, lbNodes);
     ClusterSettings cluster = ClusterSettings.parse(root, lbs, p.problems);
+    if (sharedState != null && awsApi != null && awsApi.stateFile() != null) {
+      p.problems.add("awsApi.stateFile: " + awsApi.stateFile() + " (expected: absent with a cluster section; the API's records"
+          + " are kept in etcd, under " + API_STATE_KEY + " of the shared configuration)");
+    }
     if (!p.problems.isEmpty()) {
       throw new ConfigException(p.problems);
     }

@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -67,34 +66,8 @@ class AwsApiLauncherIntegrationTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** A loopback target that answers each connection with {@code name:} and the line it read. */
   private int target(String name) throws IOException {
-    ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    resources.add(server);
-    Thread t = new Thread(() -> {
-      while (!server.isClosed()) {
-        try (Socket s = server.accept()) {
-          s.setSoTimeout(5000);
-          byte[] buf = new byte[256];
-          int n = s.getInputStream().read(buf);
-          String line = n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.UTF_8);
-          s.getOutputStream().write((name + ":" + line).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-          if (server.isClosed()) {
-            return;
-          }
-        }
-      }
-    }, "target-" + name);
-    t.setDaemon(true);
-    t.start();
-    return server.getLocalPort();
+    return Loopback.answeringTarget(name, resources);
   }
 
   private static String request(int port, String text) throws IOException {
@@ -144,21 +117,26 @@ class AwsApiLauncherIntegrationTest {
   }
 
   private ElasticLoadBalancingV2Client client(AwsApiServer api) {
-    ElasticLoadBalancingV2Client c = ElasticLoadBalancingV2Client.builder()
+    ElasticLoadBalancingV2Client c = sdkClient(api, KEY, SECRET);
+    resources.add(c);
+    return c;
+  }
+
+  /** The AWS SDK's elbv2 client for an endpoint in us-east-2, signing with the key, without retries. */
+  static ElasticLoadBalancingV2Client sdkClient(AwsApiServer api, String key, String secret) {
+    return ElasticLoadBalancingV2Client.builder()
         .endpointOverride(api.endpoint())
         .region(Region.of("us-east-2"))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(key, secret)))
         .httpClient(UrlConnectionHttpClient.create())
         .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(s -> s.maxAttempts(1)))
         .build();
-    resources.add(c);
-    return c;
   }
 
   @Test
   void awsApiSection_sdkCreatesLoadBalancer_trafficFlowsNextToTheFilesLoadBalancer(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("secret.txt"), SECRET + "\n");
-    int fileListener = freePort();
+    int fileListener = Loopback.freePort();
     String text = yaml(target("file"), fileListener, awsApi("stateFile: api.state"));
     Launcher launcher = Launcher.start(LauncherConfig.parseYaml(text, dir));
     resources.add(launcher);
@@ -184,7 +162,7 @@ class AwsApiLauncherIntegrationTest {
       assertThat(z.zoneName()).isEqualTo("zone-a");
       assertThat(z.subnetId()).isEqualTo(SUBNET);
     });
-    int port = freePort();
+    int port = Loopback.freePort();
     elb.createListener(b -> b.loadBalancerArn(lb.loadBalancerArn()).protocol(ProtocolEnum.TCP).port(port)
         .defaultActions(Action.builder().type(ActionTypeEnum.FORWARD).targetGroupArn(tg.targetGroupArn()).build()));
 
@@ -266,7 +244,7 @@ class AwsApiLauncherIntegrationTest {
   void reload_awsApiSectionChanged_refusedWithItsPath(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("secret.txt"), SECRET);
     int target = target("file");
-    int listener = freePort();
+    int listener = Loopback.freePort();
     Launcher launcher = Launcher.start(LauncherConfig.parseYaml(yaml(target, listener, awsApi("")), dir));
     resources.add(launcher);
     int port = launcher.awsApiServer().orElseThrow().localAddress().getPort();

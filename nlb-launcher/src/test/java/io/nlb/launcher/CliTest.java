@@ -45,12 +45,6 @@ class CliTest {
         """.formatted(listenerPort);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void help_printsCommandsAndExitCodes_notTakenForAFile() {
     assertThat(nlb("--help")).isEqualTo(Cli.OK);
@@ -92,7 +86,7 @@ class CliTest {
 
   @Test
   void validate_badFile_everyProblemWithItsPath_exitTwo_bindsNothing(@TempDir Path dir) throws Exception {
-    int port = freePort();
+    int port = Loopback.freePort();
     Path file = dir.resolve("nlb.yaml");
     Files.writeString(file, config(port).replace("ioMode: NIO", "ioMode: FAST").replace("port: 9001, targetType", "port: 0, targetType"));
     assertThat(nlb("validate", file.toString())).isEqualTo(Cli.BAD_CONFIG);
@@ -152,7 +146,7 @@ class CliTest {
 
   @Test
   void run_goodFile_servesUntilStopped_thenReleasesThePort(@TempDir Path dir) throws Exception {
-    int port = freePort();
+    int port = Loopback.freePort();
     Path file = dir.resolve("nlb.yaml");
     Files.writeString(file, config(port));
     CountDownLatch stop = new CountDownLatch(1);

@@ -58,8 +58,12 @@ class ClusterConfigTest {
     assertThat(merged.transport().threads()).isEqualTo(3);
     assertThat(merged.sharedState()).isEqualTo(c.sharedState());
 
+    // The AWS API's records ride along in the document without being part of the file's configuration.
+    shared.put(LauncherConfig.API_STATE_KEY, "nlb-aws-api-state 1\n");
+    assertThat(c.withShared(shared).groups().get(0).config().port()).isEqualTo(9002);
+
     shared.put("transport", "x");
     assertThatThrownBy(() -> c.withShared(shared))
-        .hasMessage("transport: unknown key in the shared configuration (expected: one of [targetGroups, loadBalancers])");
+        .hasMessage("transport: unknown key in the shared configuration (expected: one of [targetGroups, loadBalancers] or awsApiState)");
   }
 }

@@ -97,12 +97,6 @@ class ClusterLauncherIntegrationTest {
     return server.getLocalPort();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   private static Socket open(int port) throws IOException {
     Socket s = new Socket();
     s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
@@ -185,7 +179,7 @@ class ClusterLauncherIntegrationTest {
   void clusterMode_fileSeedsEtcd_changeFromAnotherNodeIsAppliedWithin2s_andTheNodeIsListed() throws Exception {
     int a = echoTarget("A");
     int b = echoTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config("node-1", port, a, a));
     ClusterNode api = otherNode();
 
@@ -221,7 +215,7 @@ class ClusterLauncherIntegrationTest {
     int a = echoTarget("A");
     int b = echoTarget("B");
     int c = echoTarget("C");
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config("node-1", port, a, a));
     ClusterNode api = otherNode();
     Socket established = open(port);
@@ -260,7 +254,7 @@ class ClusterLauncherIntegrationTest {
   void secondNodeWithAnotherFile_runsTheSharedConfigurationInstead() throws Exception {
     int a = echoTarget("A");
     int b = echoTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     // The cluster's configuration already exists (written by another node).
     ClusterNode api = otherNode();
     LauncherConfig seed = LauncherConfig.parseYaml(config("seed", port, a, a, b));
@@ -274,7 +268,7 @@ class ClusterLauncherIntegrationTest {
   void fileReload_inClusterMode_writesTheFileToTheCluster() throws Exception {
     int a = echoTarget("A");
     int b = echoTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     Path file = dir.resolve("nlb.yaml");
     Files.writeString(file, config("node-1", port, a, a));
     Launcher launcher = Launcher.start(LauncherConfig.read(file));
@@ -294,7 +288,7 @@ class ClusterLauncherIntegrationTest {
   @Test
   void invalidSharedChange_refusedBeforeItIsWritten() throws Exception {
     int a = echoTarget("A");
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config("node-1", port, a, a));
     ClusterNode node = launcher.cluster().orElseThrow();
     long before = node.current().revision();

@@ -74,12 +74,6 @@ class ConfigReloaderIntegrationTest {
     return server.getLocalPort();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   /** Connects, reads the target's one-letter name, closes. */
   private static String ask(int port) throws IOException {
     try (Socket s = open(port)) {
@@ -156,7 +150,7 @@ class ConfigReloaderIntegrationTest {
   void reload_targetAdded_newFlowsReachItAndEstablishedFlowStaysOpen() throws Exception {
     int a = echoTarget("A");
     int b = echoTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config(a, port, a));
     Socket established = open(port);
     resources.add(established);
@@ -189,7 +183,7 @@ class ConfigReloaderIntegrationTest {
   void reload_groupPortChanged_refusedWholeAndOldConfigKeepsServing() throws Exception {
     int a = echoTarget("A");
     int b = echoTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config(a, port, a));
 
     // Also adds a target: legal on its own, but nothing of a refused file is applied.
@@ -207,7 +201,7 @@ class ConfigReloaderIntegrationTest {
 
   @Test
   void reload_zoneRemovedAndLoadBalancerRenamed_eachRefusedOnItsOwnLine() throws Exception {
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config(9001, port, 9001));
     String next = config(9001, port, 9001).replace("name: local", "name: other");
 
@@ -221,8 +215,8 @@ class ConfigReloaderIntegrationTest {
   @Test
   void reload_listenerReplaced_oldPortUnboundNewPortServes() throws Exception {
     int a = echoTarget("A");
-    int oldPort = freePort();
-    int newPort = freePort();
+    int oldPort = Loopback.freePort();
+    int newPort = Loopback.freePort();
     Launcher launcher = start(config(a, oldPort, a));
     assertThat(ask(oldPort)).isEqualTo("A");
 
@@ -240,7 +234,7 @@ class ConfigReloaderIntegrationTest {
   void reload_newPortTaken_refusedWholeAndNothingOfItServes() throws Exception {
     int a = echoTarget("A");
     int b = echoTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     resources.add(taken);
     Launcher launcher = start(config(a, port, a));
@@ -265,7 +259,7 @@ class ConfigReloaderIntegrationTest {
   void reload_targetRemoved_itDrainsAndGetsNoNewFlows() throws Exception {
     int a = echoTarget("A");
     int b = echoTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config(a, port, a, b));
 
     ConfigReloader.Result r = launcher.reloader().reload(LauncherConfig.parseYaml(config(a, port, a)));
@@ -280,7 +274,7 @@ class ConfigReloaderIntegrationTest {
   void watch_fileRewritten_reloadsWithoutSignal(@TempDir Path dir) throws Exception {
     int a = echoTarget("A");
     int b = echoTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     Path file = dir.resolve("nlb.yaml");
     Files.writeString(file, config(a, port, a));
     Launcher launcher = start(Files.readString(file));
@@ -295,7 +289,7 @@ class ConfigReloaderIntegrationTest {
 
   @Test
   void reload_unparsableFile_refusedWithItsProblems(@TempDir Path dir) throws Exception {
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config(9001, port, 9001));
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, config(9001, port, 9001).replace("healthChecks: false", "healthChecks: maybe"));
@@ -309,7 +303,7 @@ class ConfigReloaderIntegrationTest {
   @Test
   void reload_zoneAdded_listenerBoundOnTheNewNode() throws Exception {
     int a = echoTarget("A");
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config(a, port, a));
     String next = config(a, port, a).replace("targetRanges: [127.0.0.0/8]}\n",
         "targetRanges: [127.0.0.0/8]}\n      - {name: zone-b, addresses: [127.0.0.2], targetRanges: [127.0.2.0/24]}\n")
@@ -333,7 +327,7 @@ class ConfigReloaderIntegrationTest {
   void reload_groupReplaced_listenerSwitchedAndOldGroupDeleted() throws Exception {
     int a = echoTarget("A");
     int b = echoTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config(a, port, a));
     Socket established = open(port);
     resources.add(established);
@@ -357,7 +351,7 @@ class ConfigReloaderIntegrationTest {
 
   @Test
   void reload_groupAttributesAndHealthCheck_modified() throws Exception {
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(config(9001, port, 9001));
     String next = config(9001, port, 9001).replace("deregistration_delay.timeout_seconds: \"0\"",
         "deregistration_delay.timeout_seconds: \"5\"").replace("    targetType: ip\n",
@@ -398,7 +392,7 @@ class ConfigReloaderIntegrationTest {
 
   private static int freePortUnchecked() {
     try {
-      return freePort();
+      return Loopback.freePort();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,12 +85,6 @@ class DistributionIT {
     return m.group(1);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   private static int get(int port, String path, StringBuilder body) throws IOException {
     HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
     c.setConnectTimeout(2000);
@@ -138,8 +130,8 @@ class DistributionIT {
     assertThat(refused.exit()).isEqualTo(2);
     assertThat(refused.output()).contains("loadBalancers[0].listeners[0].port: 70000 (expected: 1-65535)");
 
-    int statusPort = freePort();
-    int listenerPort = freePort();
+    int statusPort = Loopback.freePort();
+    int listenerPort = Loopback.freePort();
     Path config = dir.resolve("nlb.yaml");
     Files.writeString(config, """
         transport: {ioMode: NIO, threads: 1, shutdownTimeoutSeconds: 2}
@@ -241,8 +233,8 @@ class DistributionIT {
   @Test
   void run_autoIoMode_reported_thenAppCdsArchiveUsed(@TempDir Path dir) throws Exception {
     Path home = unpack(dir);
-    int statusPort = freePort();
-    int listenerPort = freePort();
+    int statusPort = Loopback.freePort();
+    int listenerPort = Loopback.freePort();
     Path config = dir.resolve("nlb.yaml");
     Files.writeString(config, """
         transport: {threads: 1, shutdownTimeoutSeconds: 1}

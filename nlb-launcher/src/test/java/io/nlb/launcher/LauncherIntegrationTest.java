@@ -53,12 +53,6 @@ class LauncherIntegrationTest {
     return server.getLocalPort();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   private static String ask(int port) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
@@ -93,7 +87,7 @@ class LauncherIntegrationTest {
   void start_twoTargets_connectionsReachBoth() throws Exception {
     int a = namedTarget("A");
     int b = namedTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = Launcher.start(LauncherConfig.parseYaml(config(port, a, b)));
     resources.add(launcher);
 
@@ -107,7 +101,7 @@ class LauncherIntegrationTest {
 
   @Test
   void run_badFile_exitsTwoAndBindsNothing(@TempDir Path dir) throws Exception {
-    int port = freePort();
+    int port = Loopback.freePort();
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, config(port, 1, 2).replace("protocol: TCP, port: " + port, "protocol: TCP, port: " + port + ", colour: red"));
 
@@ -121,7 +115,7 @@ class LauncherIntegrationTest {
 
   @Test
   void start_refusedByControlPlane_closesWhatItCreated() throws Exception {
-    int port = freePort();
+    int port = Loopback.freePort();
     // An instance target given as an IP address: only the control plane's registration refuses it.
     String refused = config(port, 9001, 9002).replace("targetType: ip", "targetType: instance");
 

@@ -59,12 +59,6 @@ class LauncherTlsIntegrationTest {
     return server.getLocalPort();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   private static SSLContext trusting(TestPem pem) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
@@ -96,7 +90,7 @@ class LauncherTlsIntegrationTest {
     TestPem pem = TestPem.write(dir.resolve("tls"), "lb", "lb.example");
     int a = namedTarget("A");
     int b = namedTarget("B");
-    int port = freePort();
+    int port = Loopback.freePort();
     Path file = dir.resolve("nlb.yaml");
     Files.writeString(file, """
         transport: {ioMode: NIO, tlsProvider: JDK}

@@ -78,12 +78,6 @@ class LivenessAndRejectionsIntegrationTest {
     return server.getLocalPort();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   private static String yaml(int target, int port, String limits) {
     return """
         transport: {ioMode: NIO, threads: 1%s}
@@ -100,7 +94,7 @@ class LivenessAndRejectionsIntegrationTest {
 
   @Test
   void statusJson_everyExtensionCounterShown_rejectionCounted() throws Exception {
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher l = Launcher.start(LauncherConfig.parseYaml(yaml(holdingTarget(), port, ", maxConnectionsPerClient: 1")));
     resources.add(l);
 
@@ -134,7 +128,7 @@ class LivenessAndRejectionsIntegrationTest {
   void healthz_eventLoopsDead_503WithTheProblems_thenOkNeverAgain() throws Exception {
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
-      int port = freePort();
+      int port = Loopback.freePort();
       Launcher l = Launcher.start(LauncherConfig.parseYaml(yaml(holdingTarget(), port, "")), loops);
       resources.add(l);
       assertThat(get(l, "/healthz")).isEqualTo(new Response(200, "ok\n"));

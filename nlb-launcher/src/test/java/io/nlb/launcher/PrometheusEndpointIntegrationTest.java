@@ -80,16 +80,10 @@ class PrometheusEndpointIntegrationTest {
     return server.getLocalPort();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void metrics_afterTraffic_counterWithLabels() throws Exception {
     int live = target();
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = Launcher.start(LauncherConfig.parseYaml("""
         transport: {ioMode: NIO, threads: 1}
         healthChecks: false

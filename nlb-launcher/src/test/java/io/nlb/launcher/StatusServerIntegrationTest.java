@@ -36,12 +36,6 @@ class StatusServerIntegrationTest {
 
   private record Response(int code, String body) {}
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   private int target() throws IOException {
     ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     resources.add(server);
@@ -107,7 +101,7 @@ class StatusServerIntegrationTest {
 
   @Test
   void statusJson_describesLoadBalancerListenerBindingAndTargetHealth() throws Exception {
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(port, target());
     StatusServer s = launcher.statusServer().orElseThrow();
 
@@ -134,7 +128,7 @@ class StatusServerIntegrationTest {
 
   @Test
   void statusJson_afterTraffic_showsLastPeriodsFlowCount() throws Exception {
-    int port = freePort();
+    int port = Loopback.freePort();
     Launcher launcher = start(port, target());
     StatusServer s = launcher.statusServer().orElseThrow();
     for (int i = 0; i < 3; i++) {
@@ -154,8 +148,8 @@ class StatusServerIntegrationTest {
 
   @Test
   void statusJson_afterReload_showsTheNewListener() throws Exception {
-    int port = freePort();
-    int next = freePort();
+    int port = Loopback.freePort();
+    int next = Loopback.freePort();
     Launcher launcher = start(port, target());
     StatusServer s = launcher.statusServer().orElseThrow();
     LauncherConfig changed = LauncherConfig.parseYaml(lastYaml.replace("port: " + port + ", targetGroup: web", "port: " + next + ", targetGroup: web"));
@@ -170,7 +164,7 @@ class StatusServerIntegrationTest {
 
   @Test
   void page_healthzAndHtml_answerGet() throws Exception {
-    Launcher launcher = start(freePort(), target());
+    Launcher launcher = start(Loopback.freePort(), target());
     StatusServer s = launcher.statusServer().orElseThrow();
 
     assertThat(call(s, "GET", "/healthz")).isEqualTo(new Response(200, "ok\n"));
@@ -182,7 +176,7 @@ class StatusServerIntegrationTest {
 
   @Test
   void page_nonGet_is405() throws Exception {
-    Launcher launcher = start(freePort(), target());
+    Launcher launcher = start(Loopback.freePort(), target());
     StatusServer s = launcher.statusServer().orElseThrow();
 
     assertThat(call(s, "POST", "/status.json").code()).isEqualTo(405);
@@ -217,7 +211,7 @@ class StatusServerIntegrationTest {
                 targetGroup: web
                 sslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06
                 certificate: {certificateChain: %s, privateKey: %s}
-        """.formatted(live, live, freePort(), pem.chain, pem.key);
+        """.formatted(live, live, Loopback.freePort(), pem.chain, pem.key);
     LauncherConfig config = LauncherConfig.parseYaml(yaml);
     Launcher launcher = Launcher.start(config);
     resources.add(launcher);
@@ -236,7 +230,7 @@ class StatusServerIntegrationTest {
 
   @Test
   void page_byDefault_boundOnLoopbackOnly() throws Exception {
-    Launcher launcher = start(freePort(), target());
+    Launcher launcher = start(Loopback.freePort(), target());
     StatusServer s = launcher.statusServer().orElseThrow();
 
     assertThat(s.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
