@@ -8,10 +8,7 @@ import io.nlb.awsapi.AwsApiServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.HttpURLConnection;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -71,17 +68,9 @@ class AwsApiLauncherIntegrationTest {
   }
 
   private static String request(int port, String text) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2000);
-      s.setSoTimeout(3000);
-      OutputStream out = s.getOutputStream();
-      out.write(text.getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      s.shutdownOutput();
-      InputStream in = s.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return Loopback.request("127.0.0.1", port, text);
   }
+
 
   private static String yaml(int fileTargetPort, int fileListenerPort, String awsApi) {
     return """

@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.nlb.testing.etcd.EtcdProcess;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,15 +68,9 @@ class ClusterAwsApiIntegrationTest {
   }
 
   private static String request(String host, int port, String text) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getByName(host), port), 2000);
-      s.setSoTimeout(3000);
-      s.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-      s.getOutputStream().flush();
-      s.shutdownOutput();
-      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return Loopback.request(host, port, text);
   }
+
 
   /** One node's file: the shared load balancer in zones a and b, this node running {@code zone}. */
   private String yaml(String node, String zone, int fileTarget, int fileListener, String extraApi) {

@@ -32,6 +32,19 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.Action;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.ActionTypeEnum;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.LoadBalancerAttribute;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.LoadBalancerTypeEnum;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.ProtocolEnum;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetDescription;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetTypeEnum;
 
 /**
  * Three launcher processes, each in its own network namespace, sharing one etcd: the issue's
@@ -41,7 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and the targets listen on this namespace's end of the first veth pair.
  *
  * <p>Checks: a target registered through one node (its file reloaded with SIGHUP, which writes the
- * shared configuration) carries new flows on all three nodes within 2 s; a node killed with
+ * shared configuration; and through its AWS API endpoint) carries new flows on all three nodes
+ * within 2 s; a node killed with
  * SIGKILL leaves the live members within its lease time and, with one zone per node, the {@code
  * dig} answer of every node's DNS server, and its client reconnects through the name; with the
  * node address behind a route of three next hops (a router), the node carrying 1000 UDP flows is
@@ -348,6 +362,20 @@ class ClusterNetnsIntegrationTest {
     int a = target("A");
     int b = target("B");
     int port = freePort();
+    int apiPort = freePort();
+    // Each node serves the AWS API on its node address, every subnet naming one of the file's zones.
+    perNode = """
+        awsApi:
+          address: "%%n"
+          port: %d
+          region: us-east-2
+          accessKeys:
+            - {id: %s, secret: "%s"}
+          subnets:
+            - {id: subnet-0aaaa, zone: zone-a}
+            - {id: subnet-0bbbb, zone: zone-b}
+            - {id: subnet-0cccc, zone: zone-c}
+        """.formatted(apiPort, API_KEY, API_SECRET);
     List<Path> files = startCluster(port, a, a);
     // Register B through node 0: its file changes and it gets SIGHUP; the reload writes to etcd.
     long t0 = System.nanoTime();
@@ -366,6 +394,34 @@ class ClusterNetnsIntegrationTest {
           .contains(nodeAddress(i));
     }
 
+    // The same through node 1's AWS API: a load balancer, group and listener of the API's own, then
+    // B registered; every node carries it within 2 s of the call, and lists it under one ARN.
+    try (ElasticLoadBalancingV2Client api = apiClient(1, apiPort)) {
+      String tg = api.createTargetGroup(r -> r.name("api-web").protocol(ProtocolEnum.TCP).port(b).targetType(TargetTypeEnum.IP))
+          .targetGroups().get(0).targetGroupArn();
+      String lb = api.createLoadBalancer(r -> r.name("api-lb").type(LoadBalancerTypeEnum.NETWORK)
+          .subnets("subnet-0aaaa", "subnet-0bbbb", "subnet-0cccc")).loadBalancers().get(0).loadBalancerArn();
+      api.modifyLoadBalancerAttributes(r -> r.loadBalancerArn(lb).attributes(
+          LoadBalancerAttribute.builder().key("load_balancing.cross_zone.enabled").value("true").build()));
+      int apiListener = freePort();
+      api.createListener(r -> r.loadBalancerArn(lb).protocol(ProtocolEnum.TCP).port(apiListener)
+          .defaultActions(Action.builder().type(ActionTypeEnum.FORWARD).targetGroupArn(tg).build()));
+      long t1 = System.nanoTime();
+      api.registerTargets(r -> r.targetGroupArn(tg).targets(TargetDescription.builder().id(rootSide(0)).build()));
+      for (int i = 0; i < NODES; i++) {
+        int n = i;
+        await().atMost(Duration.ofMillis(2000).minusNanos(System.nanoTime() - t1)).pollInterval(Duration.ofMillis(20))
+            .until(() -> ask(n, apiListener).equals("B"));
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - t1)).as("registered through node 1's API, B serves on all three")
+          .isLessThan(Duration.ofSeconds(2));
+      for (int i = 0; i < NODES; i++) {
+        try (ElasticLoadBalancingV2Client other = apiClient(i, apiPort)) {
+          assertThat(other.describeTargetGroups(r -> r.names("api-web")).targetGroups().get(0).targetGroupArn()).isEqualTo(tg);
+        }
+      }
+    }
+
     // SIGKILL node 2: its lease expires and it leaves the live members, hence the DNS answer.
     long killed = System.nanoTime();
     ProcessHandle.of(nodes.get(2).pid()).ifPresent(ProcessHandle::destroyForcibly);
@@ -377,6 +433,20 @@ class ClusterNetnsIntegrationTest {
     assertThat(gone).as("within the lease, give or take etcd's expiry check").isLessThan(LEASE.plusSeconds(3));
     assertThat(observer.liveNodes()).extracting(LiveNode::member).doesNotContain("node-2").contains("node-0", "node-1");
     assertThat(ask(0, port)).as("the other nodes still serve").isIn("A", "B");
+  }
+
+  private static final String API_KEY = "AKIDNLBNETNSTEST0001";
+  private static final String API_SECRET = "netns/test/secret+EXAMPLE0123456789";
+
+  /** The AWS SDK's elbv2 client for node {@code i}'s endpoint. */
+  private ElasticLoadBalancingV2Client apiClient(int i, int port) {
+    return ElasticLoadBalancingV2Client.builder()
+        .endpointOverride(java.net.URI.create("http://" + nodeAddress(i) + ":" + port))
+        .region(Region.of("us-east-2"))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(API_KEY, API_SECRET)))
+        .httpClient(UrlConnectionHttpClient.create())
+        .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(x -> x.maxAttempts(1)))
+        .build();
   }
 
   /** Rewrites node 0's file and sends it SIGHUP (by PID): the reload writes the shared configuration. */

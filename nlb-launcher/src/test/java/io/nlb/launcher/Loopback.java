@@ -2,6 +2,7 @@ package io.nlb.launcher;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -45,5 +46,20 @@ final class Loopback {
     t.setDaemon(true);
     t.start();
     return server.getLocalPort();
+  }
+
+  /**
+   * Sends {@code text} over a new TCP connection to {@code host} (an address literal), half-closes,
+   * and returns everything the other side sends before it closes.
+   */
+  static String request(String host, int port, String text) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(InetAddress.getByName(host), port), 2000);
+      s.setSoTimeout(3000);
+      s.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      s.shutdownOutput();
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 }
