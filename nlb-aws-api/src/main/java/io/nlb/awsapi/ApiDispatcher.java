@@ -174,7 +174,17 @@ final class ApiDispatcher {
         throw new ZonalShiftService.Refusal("UnknownOperationException", 404, "service: " + service + " (expected: "
             + ZonalShiftService.SERVICE + " for " + request.rawPath() + ")", Map.of());
       }
-      ZonalShiftService.Answer a = zonalShifts.handle(request.method(), request.rawPath(), request.rawQuery(), request.body());
+      ZonalShiftService.Answer a;
+      if (shared != null && !request.method().equals("GET")) {
+        try {
+          a = shared.shift(request.method(), request.rawPath(), request.rawQuery(), request.body());
+        } catch (ApiException e) {
+          throw new ZonalShiftService.Refusal(e.code().equals("ServiceUnavailable") ? "InternalServerException" : "ValidationException",
+              e.status(), String.valueOf(e.getMessage()), Map.of());
+        }
+      } else {
+        a = zonalShifts.handle(request.method(), request.rawPath(), request.rawQuery(), request.body());
+      }
       return new Response(a.status(), "application/json", Json.write(a.body()).getBytes(StandardCharsets.UTF_8),
           Map.of("x-amzn-RequestId", requestId));
     } catch (ZonalShiftService.Refusal e) {

@@ -2,6 +2,7 @@ package io.nlb.awsapi;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** The ARN forms of the elbv2 resources, built and checked. Immutable. */
 final class Arns {
@@ -41,6 +42,12 @@ final class Arns {
 
   String listener(String lbName, String lbId, String id) {
     return prefix + "listener/net/" + lbName + "/" + lbId + "/" + id;
+  }
+
+  /** {@return the load balancer name a load balancer ARN carries; null when it is not one} */
+  static @Nullable String loadBalancerName(String arn) {
+    Matcher m = LB.matcher(arn);
+    return m.matches() ? m.group(3) : null;
   }
 
   /** Refuses a value that is not an ARN of that kind ({@code ValidationError}). */

@@ -96,6 +96,9 @@ public final class AwsApiServer implements AutoCloseable {
   private final AtomicInteger pending = new AtomicInteger();
   private final Duration readTimeout;
   private final ElbV2Service elb;
+  private final ZonalShiftService zonalShifts;
+  private final Nlb nlb;
+  private final Clock clock;
   private final @Nullable StateFile state;
   private final ApiDispatcher dispatcher;
   private final ExecutorService operations;
@@ -115,8 +118,11 @@ public final class AwsApiServer implements AutoCloseable {
     SigV4Verifier verifier = new SigV4Verifier(b.accessKeys, b.region,
         Set.of(ApiDispatcher.ELB_SERVICE, CloudWatchService.SERVICE, ZonalShiftService.SERVICE), b.clock);
     CloudWatchService cloudWatch = new CloudWatchService(b.metrics, elb, b.clock);
-    ZonalShiftService zonalShifts = new ZonalShiftService(elb, b.clock, random);
-    SharedChanges shared = b.sharedState == null ? null : new SharedChanges(b.sharedState, elb, b.sharedApplyWait);
+    this.zonalShifts = new ZonalShiftService(elb, b.clock, random, b.sharedState != null);
+    this.nlb = b.nlb;
+    this.clock = b.clock;
+    SharedChanges shared = b.sharedState == null ? null
+        : new SharedChanges(b.sharedState, elb, b.sharedApplyWait, b.clock, random);
     this.dispatcher = new ApiDispatcher(verifier, elb, cloudWatch, zonalShifts, state, shared, random);
     this.operations = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "nlb-aws-api-operations");
@@ -214,12 +220,16 @@ public final class AwsApiServer implements AutoCloseable {
   /**
    * Tells the endpoint that its {@link Nlb} now runs {@code apiState} (after applying {@link
    * #desiredState}): from the next request on, the resources it names are the API's, under the
-   * ids, subnets, security groups and tags it gives. Any thread.
+   * ids, subnets, security groups and tags it gives; the zonal shifts it holds are started,
+   * updated or canceled on the load balancers to match. Any thread.
    *
    * @param apiState the API's records in the state-file format; empty for none
    */
   public void sharedStateApplied(String apiState) {
-    elb.runs(StateFile.parse(apiState, "shared API state"));
+    List<StateFile.Entry> records = StateFile.parse(apiState, "shared API state");
+    elb.runs(records);
+    zonalShifts.runs(records);
+    SharedShifts.apply(nlb, SharedShifts.parse(records), clock.instant());
   }
 
   /** {@return the region requests must be signed for} */

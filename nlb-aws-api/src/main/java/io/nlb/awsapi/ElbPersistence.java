@@ -188,6 +188,9 @@ final class ElbPersistence {
             TgRec t = byId(state.targetGroups, e.get("tg"));
             t.tg.registerTargets(target(e, t.tg.targetType()));
           }
+          case SharedShifts.KIND -> {
+            // a zonal shift: applied to the load balancers by SharedShifts, not a resource
+          }
           default -> throw unknownKind(e);
         }
       }
@@ -243,6 +246,9 @@ final class ElbPersistence {
             known(lbs, "lb", e.get("lb")).listener(listenerConfig(e, tg.name(), state::certificateOf));
           }
           case "target" -> known(targets, "tg", e.get("tg")).add(target(e, known(groups, "tg", e.get("tg")).targetType()));
+          case SharedShifts.KIND -> {
+            // a zonal shift: an operation on a load balancer, not desired state
+          }
           default -> throw unknownKind(e);
         }
       } catch (RuntimeException ex) {
@@ -390,7 +396,7 @@ final class ElbPersistence {
   }
 
   private static IllegalStateException unknownKind(StateFile.Entry e) {
-    return new IllegalStateException("kind " + e.kind() + " (expected: targetGroup, loadBalancer, listener or target)");
+    return new IllegalStateException("kind " + e.kind() + " (expected: targetGroup, loadBalancer, listener, target or zonalShift)");
   }
 
   private static <T> T known(Map<String, T> byId, String field, String id) {

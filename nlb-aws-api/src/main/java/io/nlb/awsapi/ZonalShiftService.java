@@ -75,25 +75,32 @@ final class ZonalShiftService {
     return new Refusal("ConflictException", 409, message, f);
   }
 
-  /** A shift this service knows: its id and what it was started with; times from the library. */
+  /**
+   * A shift this service knows: its id and what it was started with; times from the library, or
+   * with a shared state from the record (whose {@code lb} is then the one the resource names now).
+   */
   private static final class Shift {
     final String id;
     final String resource;
-    final LoadBalancer lb;
+    final @Nullable LoadBalancer lb;
     final String zone;
     final Instant start;
     Instant expiry;
     String comment;
     boolean canceled;
 
-    Shift(String id, String resource, LoadBalancer lb, ZonalShift z) {
+    Shift(String id, String resource, @Nullable LoadBalancer lb, String zone, Instant start, Instant expiry, String comment) {
       this.id = id;
       this.resource = resource;
       this.lb = lb;
-      this.zone = z.zone();
-      this.start = z.startTime();
-      this.expiry = z.expiryTime();
-      this.comment = z.comment();
+      this.zone = zone;
+      this.start = start;
+      this.expiry = expiry;
+      this.comment = comment;
+    }
+
+    Shift(String id, String resource, LoadBalancer lb, ZonalShift z) {
+      this(id, resource, lb, z.zone(), z.startTime(), z.expiryTime(), z.comment());
     }
   }
 
@@ -101,11 +108,49 @@ final class ZonalShiftService {
   private final Clock clock;
   private final RandomGenerator random;
   private final Map<String, Shift> shifts = new LinkedHashMap<>();
+  /**
+   * With a shared state, shifts are records of it ({@link SharedShifts}): their status comes from
+   * the record and the clock, and a change writes records instead of calling the library (every
+   * process applies them to its own load balancers).
+   */
+  private final boolean shared;
+  private volatile @Nullable List<StateFile.Entry> sharedRecords;
+  private @Nullable List<StateFile.Entry> loaded;
 
   ZonalShiftService(ElbV2Service elb, Clock clock, RandomGenerator random) {
+    this(elb, clock, random, false);
+  }
+
+  ZonalShiftService(ElbV2Service elb, Clock clock, RandomGenerator random, boolean shared) {
     this.elb = elb;
     this.clock = clock;
     this.random = random;
+    this.shared = shared;
+  }
+
+  /** With a shared state: the shift records this process runs now (any thread). */
+  void runs(List<StateFile.Entry> records) {
+    sharedRecords = List.copyOf(records);
+  }
+
+  /** With a shared state: the shifts as records, in order. */
+  List<StateFile.Entry> records() {
+    return SharedShifts.records(shifts.values().stream()
+        .map(x -> new SharedShifts.Record(x.id, x.resource, x.zone, x.start, x.expiry, x.comment, x.canceled)).toList());
+  }
+
+  private void load(Map<String, LoadBalancer> lbs) {
+    List<StateFile.Entry> r = sharedRecords;
+    if (r == null || r == loaded) {
+      return;
+    }
+    loaded = r;
+    shifts.clear();
+    for (SharedShifts.Record x : SharedShifts.parse(r)) {
+      Shift s = new Shift(x.id(), x.resource(), lbs.get(x.resource()), x.zone(), x.start(), x.expiry(), x.comment());
+      s.canceled = x.canceled();
+      shifts.put(s.id, s);
+    }
   }
 
   /** Whether a request path is one of this API's ({@code /zonalshifts...}, {@code /managedresources...}). */
@@ -122,7 +167,11 @@ final class ZonalShiftService {
   Answer handle(String method, String rawPath, String rawQuery, byte[] body) {
     Map<String, String> query = ZonalShiftInput.query(rawQuery);
     Map<String, LoadBalancer> lbs = elb.loadBalancersByArn();
-    adopt(lbs);
+    if (shared) {
+      load(lbs);
+    } else {
+      adopt(lbs);
+    }
     String[] parts = rawPath.substring(1).split("/", -1);
     String collection = parts[0];
     if (parts.length > 2 || (parts.length == 2 && parts[1].isEmpty())) {
@@ -177,7 +226,11 @@ final class ZonalShiftService {
           + active.zone + " (expected: no active shift; update or cancel " + active.id + ")", active.id);
     }
     ZonalShift z = ZonalShiftInput.library(() -> lb.startZonalShift(awayFrom, duration, comment));
-    Shift s = new Shift(new UUID(random.nextLong(), random.nextLong()).toString(), resource, lb, z);
+    String id = new UUID(random.nextLong(), random.nextLong()).toString();
+    // Shared: the library call above only checked the shift (on a scratch load balancer); the
+    // record's times are the clock's, which every process applies.
+    Instant now = clock.instant();
+    Shift s = shared ? new Shift(id, resource, lb, awayFrom, now, now.plus(duration), comment) : new Shift(id, resource, lb, z);
     shifts.put(s.id, s);
     trim();
     return summary(s, lbs);
@@ -202,7 +255,12 @@ final class ZonalShiftService {
     }
     requireActive(s, lbs);
     String text = comment != null ? comment : s.comment;
-    ZonalShift z = ZonalShiftInput.library(() -> s.lb.updateZonalShift(duration, text));
+    if (shared) {
+      s.expiry = clock.instant().plus(duration);
+      s.comment = text;
+      return summary(s, lbs);
+    }
+    ZonalShift z = ZonalShiftInput.library(() -> liveLb(s).updateZonalShift(duration, text));
     s.expiry = z.expiryTime();
     s.comment = z.comment();
     return summary(s, lbs);
@@ -210,10 +268,12 @@ final class ZonalShiftService {
 
   private Map<String, Object> cancel(Shift s, Map<String, LoadBalancer> lbs) {
     requireActive(s, lbs);
-    ZonalShiftInput.library(() -> {
-      s.lb.cancelZonalShift();
-      return s;
-    });
+    if (!shared) {
+      ZonalShiftInput.library(() -> {
+        liveLb(s).cancelZonalShift();
+        return s;
+      });
+    }
     s.canceled = true;
     return summary(s, lbs);
   }
@@ -295,7 +355,8 @@ final class ZonalShiftService {
     Iterator<Shift> it = shifts.values().iterator();
     while (ended > 0 && it.hasNext()) {
       Shift s = it.next();
-      if (s.canceled || s.lb.zonalShift().map(z -> !z.startTime().equals(s.start)).orElse(true)) {
+      if (s.canceled || s.lb == null || (shared ? !s.expiry.isAfter(clock.instant())
+          : s.lb.zonalShift().map(z -> !z.startTime().equals(s.start)).orElse(true))) {
         it.remove();
         ended--;
       }
@@ -306,10 +367,14 @@ final class ZonalShiftService {
     if (s.canceled) {
       return "CANCELED";
     }
-    if (lbs.get(s.resource) != s.lb) {
+    LoadBalancer lb = s.lb;
+    if (lb == null || lbs.get(s.resource) != lb) {
       return "EXPIRED";
     }
-    Optional<ZonalShift> z = s.lb.zonalShift();
+    if (shared) {
+      return s.expiry.isAfter(clock.instant()) ? "ACTIVE" : "EXPIRED";
+    }
+    Optional<ZonalShift> z = lb.zonalShift();
     return z.isPresent() && z.get().startTime().equals(s.start) && z.get().zone().equals(s.zone) ? "ACTIVE" : "EXPIRED";
   }
 
@@ -320,6 +385,14 @@ final class ZonalShiftService {
       }
     }
     return null;
+  }
+
+  private static LoadBalancer liveLb(Shift s) {
+    LoadBalancer lb = s.lb;
+    if (lb == null) {
+      throw new IllegalStateException("zonal shift " + s.id + ": no load balancer");
+    }
+    return lb;
   }
 
   private void requireActive(Shift s, Map<String, LoadBalancer> lbs) {

@@ -19,6 +19,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,6 +129,68 @@ class AwsApiSharedStateIntegrationTest {
       });
       assertThat(store.text()).contains("targetGroup ").doesNotContain("loadBalancer ", "listener ");
     }
+  }
+
+  @Test
+  void zonalShifts_startedOnOneEndpoint_runOnBoth_andAreListedUnderOneId() throws Exception {
+    String lbArn = a.elb.createLoadBalancer(r -> r.name("shifted").type(LoadBalancerTypeEnum.NETWORK).subnets(SUBNET_A, SUBNET_B))
+        .loadBalancers().get(0).loadBalancerArn();
+    Map<String, Object> started = shiftCall(b, "POST", "/zonalshifts", Map.of("resourceIdentifier", lbArn,
+        "awayFrom", "us-east-2b", "expiresIn", "30m", "comment", "drill"), 201);
+    String id = (String) started.get("zonalShiftId");
+    assertThat(started).containsEntry("status", "ACTIVE").containsEntry("awayFrom", "us-east-2b");
+    for (Node n : List.of(a, b)) {
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(n.nlb.loadBalancer("shifted").orElseThrow().zonalShift())
+          .hasValueSatisfying(z -> assertThat(z.zone()).isEqualTo("us-east-2b")));
+    }
+    assertThat(shiftText(a, "GET", "/zonalshifts", null, 200)).contains(id, "ACTIVE", "drill");
+    assertThat(shiftText(b, "GET", "/zonalshifts", null, 200)).isEqualTo(shiftText(a, "GET", "/zonalshifts", null, 200));
+    // One shift per load balancer, whichever endpoint is asked.
+    Map<String, Object> conflict = shiftCall(a, "POST", "/zonalshifts", Map.of("resourceIdentifier", lbArn,
+        "awayFrom", "us-east-2a", "expiresIn", "30m", "comment", "again"), 409);
+    assertThat(conflict.get("reason")).isEqualTo("ZonalShiftAlreadyExists");
+
+    assertThat(shiftCall(a, "PATCH", "/zonalshifts/" + id, Map.of("comment", "drill, longer", "expiresIn", "2h"), 200))
+        .containsEntry("comment", "drill, longer");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(b.nlb.loadBalancer("shifted").orElseThrow().zonalShift())
+        .hasValueSatisfying(z -> assertThat(z.comment()).isEqualTo("drill, longer")));
+
+    assertThat(shiftCall(b, "DELETE", "/zonalshifts/" + id, null, 200)).containsEntry("status", "CANCELED");
+    for (Node n : List.of(a, b)) {
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(n.nlb.loadBalancer("shifted").orElseThrow().zonalShift())
+          .isEmpty());
+    }
+    assertThat(shiftText(a, "GET", "/zonalshifts?status=CANCELED", null, 200)).contains(id);
+  }
+
+  /** One signed ARC zonal-shift request whose answer is one flat JSON object; its members. */
+  private static Map<String, Object> shiftCall(Node n, String method, String path, @Nullable Map<String, Object> json, int status)
+      throws Exception {
+    return Json.readObject(shiftText(n, method, path, json, status));
+  }
+
+  /** One signed ARC zonal-shift request; the answer's body after checking its status. */
+  private static String shiftText(Node n, String method, String path, @Nullable Map<String, Object> json, int status)
+      throws Exception {
+    String body = json == null ? "" : Json.write(json);
+    SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(n.api.endpoint().resolve(path))
+        .putHeader("Content-Type", "application/json").build();
+    SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
+        .identity(AwsCredentialsIdentity.create(ApiFixture.ACCESS_KEY, ApiFixture.SECRET))
+        .request(request)
+        .payload(ContentStreamProvider.fromUtf8String(body))
+        .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "arc-zonal-shift")
+        .putProperty(AwsV4HttpSigner.REGION_NAME, ApiFixture.REGION));
+    HttpRequest.Builder b = HttpRequest.newBuilder(signed.request().getUri()).timeout(Duration.ofSeconds(10))
+        .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    signed.request().headers().forEach((name, values) -> {
+      if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
+        values.forEach(v -> b.header(name, v));
+      }
+    });
+    HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    return r.body();
   }
 
   @Test

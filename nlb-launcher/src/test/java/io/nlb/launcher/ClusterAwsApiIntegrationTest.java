@@ -12,6 +12,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import io.nlb.cluster.ClusterNode;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -195,6 +206,50 @@ class ClusterAwsApiIntegrationTest {
     String fileTg = api2.describeTargetGroups(r -> r.names("file-web")).targetGroups().get(0).targetGroupArn();
     assertThatThrownBy(() -> api2.deleteTargetGroup(r -> r.targetGroupArn(fileTg)))
         .isInstanceOfSatisfying(AwsServiceException.class, e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("OperationNotPermitted"));
+  }
+
+  @Test
+  void zonalShiftThroughOneNode_dropsTheZoneFromWhatEveryNodeSees() throws Exception {
+    int fileTarget = target("file");
+    int fileListener = Loopback.freePort();
+    Launcher one = start(yaml("node-1", "zone-a", fileTarget, fileListener, ""));
+    Launcher two = start(yaml("node-2", "zone-b", fileTarget, fileListener, ""));
+    String lbArn = client(one).describeLoadBalancers(r -> r.names("file-lb")).loadBalancers().get(0).loadBalancerArn();
+
+    // Started on node 1, away from zone b, which node 2 runs: node 2 stops publishing it as serving.
+    HttpResponse<String> started = shift(one, "POST", "/zonalshifts", "{\"resourceIdentifier\":\"" + lbArn
+        + "\",\"awayFrom\":\"zone-b\",\"expiresIn\":\"30m\",\"comment\":\"drill\"}");
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+    ClusterNode view = one.cluster().orElseThrow();
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(view.liveNodes())
+        .filteredOn(n -> n.loadBalancer().equals("file-lb"))
+        .extracting(n -> n.zone() + "=" + n.serving()).containsExactlyInAnyOrder("zone-a=true", "zone-b=false"));
+    assertThat(two.nlb().loadBalancer("file-lb").orElseThrow().zonalShift()).isPresent();
+    String id = started.body().replaceAll(".*\"zonalShiftId\":\"([^\"]+)\".*", "$1");
+    assertThat(shift(two, "GET", "/zonalshifts", "").body()).contains(id, "ACTIVE");
+
+    // Canceled through node 2: zone b serves again everywhere.
+    assertThat(shift(two, "DELETE", "/zonalshifts/" + id, "").statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(view.liveNodes())
+        .filteredOn(n -> n.loadBalancer().equals("file-lb")).allMatch(n -> n.serving()));
+  }
+
+  /** One ARC zonal-shift request to a node's endpoint, signed with the SDK's signer. */
+  private static HttpResponse<String> shift(Launcher l, String method, String path, String body) throws Exception {
+    SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method))
+        .uri(l.awsApiServer().orElseThrow().endpoint().resolve(path)).putHeader("Content-Type", "application/json").build();
+    SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(AwsCredentialsIdentity.create(KEY, SECRET))
+        .request(request).payload(ContentStreamProvider.fromUtf8String(body))
+        .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "arc-zonal-shift")
+        .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-2"));
+    HttpRequest.Builder b = HttpRequest.newBuilder(signed.request().getUri()).timeout(Duration.ofSeconds(10))
+        .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    signed.request().headers().forEach((name, values) -> {
+      if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
+        values.forEach(v -> b.header(name, v));
+      }
+    });
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
