@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -113,6 +115,11 @@ final class ElbState {
     this.certificates = certificates;
     this.clock = clock;
     this.random = random;
+  }
+
+  /** Records of their own over {@code other}, with these settings (for a scratch service). */
+  ElbState over(Nlb other) {
+    return new ElbState(other, arns, dnsSuffix, subnets, certificates, clock, random);
   }
 
   // ------------------------------------------------------------------ ids and lookups
@@ -261,6 +268,23 @@ final class ElbState {
         }
       }
     }
+  }
+
+  /**
+   * What a describe call names: the records of the ARNs given, else those of the names given, else
+   * all (a lookup refuses what is not there).
+   */
+  static <T> List<T> selected(List<String> arns, Function<String, T> byArn, List<String> names, Function<String, T> byName,
+      Collection<T> all) {
+    List<T> out = new ArrayList<>();
+    if (!arns.isEmpty()) {
+      arns.forEach(a -> out.add(byArn.apply(a)));
+    } else if (!names.isEmpty()) {
+      names.forEach(n -> out.add(byName.apply(n)));
+    } else {
+      out.addAll(all);
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ paging

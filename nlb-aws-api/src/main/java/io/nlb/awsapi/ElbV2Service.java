@@ -49,25 +49,19 @@ final class ElbV2Service {
   final Map<String, TgRec> targetGroups;
   final Map<String, LbRec> loadBalancers;
 
-  private final String dnsSuffix;
-  private final Map<String, Subnet> subnets;
-  private final CertificateStore certificates;
-  private final Clock clock;
-  private final RandomGenerator random;
   /** With a shared state: the API's records this process runs (set by any thread), and those the records show. */
   private volatile @Nullable List<StateFile.Entry> shared;
   private @Nullable List<StateFile.Entry> adopted;
 
   ElbV2Service(Nlb nlb, String region, String accountId, String dnsSuffix, Map<String, Subnet> subnets,
       CertificateStore certificates, Clock clock, RandomGenerator random) {
+    this(region, accountId, new ElbState(nlb, new Arns(region, accountId), dnsSuffix, subnets, certificates, clock, random));
+  }
+
+  private ElbV2Service(String region, String accountId, ElbState state) {
     this.region = region;
     this.accountId = accountId;
-    this.dnsSuffix = dnsSuffix;
-    this.subnets = Map.copyOf(subnets);
-    this.certificates = certificates;
-    this.clock = clock;
-    this.random = random;
-    this.state = new ElbState(nlb, new Arns(region, accountId), dnsSuffix, subnets, certificates, clock, random);
+    this.state = state;
     this.persistence = new ElbPersistence(state);
     this.targetGroups = state.targetGroups;
     this.loadBalancers = state.loadBalancers;
@@ -163,7 +157,7 @@ final class ElbV2Service {
 
   /** A service with this one's settings over another {@link Nlb} (the scratch one a shared change runs on). */
   ElbV2Service over(Nlb other) {
-    return new ElbV2Service(other, region, accountId, dnsSuffix, subnets, certificates, clock, random);
+    return new ElbV2Service(region, accountId, state.over(other));
   }
 
   /**

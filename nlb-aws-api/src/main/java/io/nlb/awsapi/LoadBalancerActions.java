@@ -173,27 +173,18 @@ final class LoadBalancerActions {
     if (!wanted.isEmpty() && !names.isEmpty()) {
       throw ApiException.validation("LoadBalancerArns, Names: (both given) (expected: at most one of them)");
     }
-    List<LbRec> all = new ArrayList<>();
-    if (!wanted.isEmpty()) {
-      for (String arn : wanted) {
-        all.add(state.loadBalancer("LoadBalancerArns", arn));
-      }
-    } else if (!names.isEmpty()) {
-      for (String n : names) {
-        LbRec found = null;
-        for (LbRec l : state.loadBalancers.values()) {
-          if (l.lb.name().equals(n)) {
-            found = l;
-          }
+    List<LbRec> all = ElbState.selected(wanted, arn -> state.loadBalancer("LoadBalancerArns", arn), names, n -> {
+      LbRec found = null;
+      for (LbRec l : state.loadBalancers.values()) {
+        if (l.lb.name().equals(n)) {
+          found = l;
         }
-        if (found == null) {
-          throw ApiException.badRequest("LoadBalancerNotFound", "Load balancers '[" + n + "]' not found");
-        }
-        all.add(found);
       }
-    } else {
-      all.addAll(state.loadBalancers.values());
-    }
+      if (found == null) {
+        throw ApiException.badRequest("LoadBalancerNotFound", "Load balancers '[" + n + "]' not found");
+      }
+      return found;
+    }, state.loadBalancers.values());
     state.writePage(p, out, "LoadBalancers", all, (member, l) -> writeLoadBalancer(state, member, l));
   }
 

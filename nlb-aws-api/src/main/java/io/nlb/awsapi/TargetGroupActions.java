@@ -115,28 +115,23 @@ final class TargetGroupActions {
     if (filters > 1) {
       throw ApiException.validation("TargetGroupArns, Names, LoadBalancerArn: (several given) (expected: at most one of them)");
     }
-    List<TgRec> all = new ArrayList<>();
-    if (!wanted.isEmpty()) {
-      for (String arn : wanted) {
-        all.add(state.targetGroup("TargetGroupArns", arn));
-      }
-    } else if (!names.isEmpty()) {
-      for (String n : names) {
-        TgRec t = state.targetGroupByName(n);
-        if (t == null) {
-          throw ApiException.badRequest("TargetGroupNotFound", "One or more target groups not found: " + n);
-        }
-        all.add(t);
-      }
-    } else if (lbArn != null) {
+    List<TgRec> all;
+    if (lbArn != null) {
       LbRec l = state.loadBalancer("LoadBalancerArn", lbArn);
+      all = new ArrayList<>();
       for (TgRec t : state.targetGroups.values()) {
         if (t.tg.loadBalancer().map(x -> x == l.lb).orElse(false)) {
           all.add(t);
         }
       }
     } else {
-      all.addAll(state.targetGroups.values());
+      all = ElbState.selected(wanted, arn -> state.targetGroup("TargetGroupArns", arn), names, n -> {
+        TgRec t = state.targetGroupByName(n);
+        if (t == null) {
+          throw ApiException.badRequest("TargetGroupNotFound", "One or more target groups not found: " + n);
+        }
+        return t;
+      }, state.targetGroups.values());
     }
     state.writePage(p, out, "TargetGroups", all, (member, t) -> writeTargetGroup(state, member, t));
   }
