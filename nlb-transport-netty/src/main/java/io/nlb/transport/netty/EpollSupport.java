@@ -59,6 +59,14 @@ final class EpollSupport {
     return version.equals("4.2.17.Final") || version.equals("4.2.18.Final");
   }
 
+  /**
+   * Whether writes to half-closed connections can be lost here: the Netty release has the bug and
+   * the library's workaround ({@link EpollRegistration}) is off.
+   */
+  static boolean halfCloseLosesWrites() {
+    return halfCloseBroken() && !EpollRegistration.active();
+  }
+
   static String version() {
     io.netty.util.Version v = io.netty.util.Version.identify(EpollSupport.class.getClassLoader())
         .get("netty-transport-classes-epoll");

@@ -4,8 +4,9 @@ package io.nlb.transport.netty;
  * Which Netty I/O transport the data plane runs on.
  *
  * <p>{@link #AUTO} picks the best one that loads on this machine, in the order {@link #IO_URING},
- * {@link #EPOLL}, {@link #NIO}, and logs its choice with the reason. It skips epoll with Netty
- * 4.2.17 and 4.2.18, whose epoll transport loses data written to half-closed connections. io_uring
+ * {@link #EPOLL}, {@link #NIO}, and logs its choice with the reason. The epoll transport of Netty
+ * 4.2.17 and 4.2.18 loses data written to half-closed connections; the library works around it
+ * (it keeps such sockets registered), and AUTO skips epoll only if that workaround is off. io_uring
  * of those releases misses a TCP reset that arrives right behind data when Netty arms multishot
  * POLL_ADD; the transport therefore sets {@code -Dio.netty.iouring.pollAddMultishotEnabled=false}
  * itself (unless the JVM already has a value), and AUTO skips io_uring only where multishot is still
@@ -21,7 +22,7 @@ package io.nlb.transport.netty;
 public enum IoMode {
   /**
    * The best available: io_uring, then epoll, then NIO, skipping a native mode whose Netty release
-   * has a known data-plane bug (see the type's description).
+   * has a known data-plane bug the library does not work around (see the type's description).
    */
   AUTO,
   /** Java NIO selectors: always available. */

@@ -159,7 +159,7 @@ final class IoTransport {
           throw new IllegalStateException("ioMode: " + requested + " (expected: an available I/O mode; " + requested
               + " is not usable here: " + cause + ")", cause);
         }
-        if (requested == IoMode.EPOLL && EpollSupport.halfCloseBroken()) {
+        if (requested == IoMode.EPOLL && EpollSupport.halfCloseLosesWrites()) {
           LoggerFactory.getLogger(IoTransport.class).warn("nlb transport: epoll of Netty {} loses data written to"
               + " half-closed connections (epoll_ctl ENOENT after the interest set became empty); answers to clients"
               + " that shut down their output may be cut off. Use IO_URING or NIO, or a Netty release with the fix",
@@ -177,7 +177,7 @@ final class IoTransport {
         if (isAvailable(IoMode.IO_URING) && !IoUringSupport.resetDetectionBroken()) {
           return IoUringSupport.transport();
         }
-        if (isAvailable(IoMode.EPOLL) && !EpollSupport.halfCloseBroken()) {
+        if (isAvailable(IoMode.EPOLL) && !EpollSupport.halfCloseLosesWrites()) {
           return EpollSupport.transport();
         }
         return nio();
@@ -192,7 +192,7 @@ final class IoTransport {
     Throwable uring = unavailabilityCause(IoMode.IO_URING);
     Throwable epoll = unavailabilityCause(IoMode.EPOLL);
     return autoReason(uring, uring == null && IoUringSupport.resetDetectionBroken(),
-        epoll, epoll == null && EpollSupport.halfCloseBroken());
+        epoll, epoll == null && EpollSupport.halfCloseLosesWrites());
   }
 
   /**

@@ -107,6 +107,7 @@ abstract class RelaySide extends ChannelInboundHandlerAdapter {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     TcpFlow f = flow;
+    f.readBatchDone(ctx.channel());
     Channel p = peer();
     if (f.finished || f.pendingEnd != null || p == null || (client && !f.connected)) {
       return;
@@ -132,15 +133,7 @@ abstract class RelaySide extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     TcpFlow f = flow;
     if (evt instanceof ChannelInputShutdownEvent) {
-      if (client) {
-        f.clientEof = true;
-      } else {
-        f.targetEof = true;
-      }
-      Channel p = peer();
-      if (!f.finished && f.pendingEnd == null && p != null && (!client || f.connected) && beforeEof(ctx.channel(), p)) {
-        f.shutdownOutputWhenFlushed((DuplexChannel) p, client);
-      }
+      endOfInput(ctx.channel());
     } else if (client && evt instanceof SslHandshakeCompletionEvent e) {
       if (e.isSuccess()) {
         HandshakeGuard.handshakeDone(f.client);
@@ -150,11 +143,31 @@ abstract class RelaySide extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** The end of this side's input: shuts down the other side's output once it is flushed. */
+  private void endOfInput(Channel own) {
+    TcpFlow f = flow;
+    if (client) {
+      f.clientEof = true;
+    } else {
+      f.targetEof = true;
+    }
+    Channel p = peer();
+    if (!f.finished && f.pendingEnd == null && p != null && (!client || f.connected) && beforeEof(own, p)) {
+      f.shutdownOutputWhenFlushed((DuplexChannel) p, client);
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     TcpFlow f = flow;
     f.ep.bufferWatch.inactive(ctx.channel());
     if (f.finished) {
+      return;
+    }
+    if (f.quietLastFin() && !ownEof() && (client ? f.clientOutputShut : f.targetOutputShut)) {
+      // Closed by Netty at the peer's FIN after ours (half-closure is off then, see
+      // TcpFlow#outputShut); a reset would have come as an exception first and ended the flow.
+      endOfInput(ctx.channel());
       return;
     }
     if (client) {

@@ -110,6 +110,7 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     // Nothing to flush or read on until the target is connected.
+    flow.readBatchDone(ctx.channel());
   }
 
   @Override

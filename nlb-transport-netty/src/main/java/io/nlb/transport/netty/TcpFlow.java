@@ -194,9 +194,40 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
     } else {
       clientOutputShut = true;
     }
+    if (quietLastFin()) {
+      // This connection's FIN is sent; its peer's FIN, when it comes, is the end of the connection.
+      // Without half-closure Netty then closes the channel instead of shutting its input down:
+      // that shutdown() fails with ENOTCONN on a connection both sides have finished (Netty builds
+      // a NotYetConnectedException, stack trace included), and the interest it clears makes the
+      // close's EPOLL_CTL_DEL fail too (another exception). RelaySide#channelInactive takes that
+      // close as the end of input.
+      Channel ch = toTarget ? target : client;
+      if (ch != null && !(toTarget ? targetEof : clientEof)) {
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+      }
+    }
     if (!finished && clientEof && targetEof && clientOutputShut && targetOutputShut) {
       end(End.NORMAL);
     }
+  }
+
+  /**
+   * At the end of each read batch of {@code ch}, from whichever handler reads it: on epoll, keeps
+   * the descriptor registered when the batch ended at the end of input ({@link EpollRegistration}).
+   */
+  void readBatchDone(Channel ch) {
+    if (ep.transport.io.mode == IoMode.EPOLL) {
+      EpollRegistration.keepAtEndOfInput(ch);
+    }
+  }
+
+  /**
+   * Whether the last FIN of a connection ends it without an input shutdown (see {@link
+   * #outputShut}): plain relays only; TLS keeps the shutdown for its close_notify, and a spliced
+   * flow drains its socket at the end of input.
+   */
+  boolean quietLastFin() {
+    return tls == null && !splice;
   }
 
   // ------------------------------------------------------------------ endings
@@ -240,8 +271,11 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
     }
     switch (how) {
       case NORMAL:
-        client.close();
-        if (t != null) {
+        // Netty builds a (stackless) exception on every close() call, also of a closed channel.
+        if (client.isOpen()) {
+          client.close();
+        }
+        if (t != null && t.isOpen()) {
           t.close();
         }
         break;

@@ -103,7 +103,7 @@ class NettyTransportIntegrationTest {
     try (NettyTransport t = NettyTransport.builder().threads(1).build()) {
       boolean uring = NettyTransport.isAvailable(IoMode.IO_URING);
       IoMode expected = uring && !IoUringSupport.resetDetectionBroken() ? IoMode.IO_URING
-          : NettyTransport.isAvailable(IoMode.EPOLL) && !EpollSupport.halfCloseBroken() ? IoMode.EPOLL : IoMode.NIO;
+          : NettyTransport.isAvailable(IoMode.EPOLL) && !EpollSupport.halfCloseLosesWrites() ? IoMode.EPOLL : IoMode.NIO;
       assertThat(t.ioMode()).isEqualTo(expected);
       if (uring && IoUringSupport.resetDetectionBroken()) {
         // The log line of the choice names the skipped mode, the Netty version and the way out.
