@@ -129,7 +129,9 @@ TARGET_PID=$!; PIDS+=("$TARGET_PID")
 wait_for_line "$WORK/target.log" "target ready" "$TARGET_PID" 30
 U1=${PORTS[58]} U2=${PORTS[59]}
 for up in "$U1" "$U2"; do
-  tool udp-echo --port "$up" > "$WORK/udp-echo-$up.log" 2>&1 &
+  # java itself in the background, not the tool function: the PID stopped on exit must be the JVM's
+  # (a backgrounded function is a subshell whose java child outlived the script).
+  java $CLIENT_JVM_FLAGS -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool udp-echo --port "$up" > "$WORK/udp-echo-$up.log" 2>&1 &
   PIDS+=("$!"); wait_for_line "$WORK/udp-echo-$up.log" "udp echo ready" "$!" 30
 done
 
@@ -323,7 +325,7 @@ if wants tcp || wants udp; then
 fi
 
 # ---------------------------------------------------------------- throughput and latency, interleaved
-touch "$WORK/udp.tsv" "$WORK/tls.tsv"
+touch "$TSV" "$WORK/udp.tsv" "$WORK/tls.tsv"   # every workload appends; a partial run leaves some empty
 if wants tcp; then
   tool bench --names "$(csv "${NAMES[@]}")" --echo "$(csv "${ECHO_ADDRS[@]}")" --sink "$(csv "${SINK_ADDRS[@]}")" \
     --pids "$(csv "${PROXY_PIDS[@]}")" \
