@@ -5,6 +5,7 @@
 #
 #   benchmarks/compare/run.sh                 # 3 rounds, about 10 minutes on 2 cores
 #   SMOKE=1 benchmarks/compare/run.sh         # 1 round of 1 s cells: proves the script works, measures nothing
+#   WORKLOADS="tls idle" benchmarks/compare/run.sh   # only some workloads (tcp, udp, tls, idle); report in benchmarks/results
 #
 # Needs root only to install haproxy and nginx (apt-get) when they are missing. Everything binds 127.0.0.1 on
 # ports the kernel reports free; every process started here is stopped by PID on exit.
@@ -15,6 +16,15 @@ if [[ ${SMOKE:-0} == 1 ]]; then
   : "${IDLE_CONNS:=500}" "${IDLE_HOLD_SECONDS:=1}" "${UDP_SECONDS:=1}" "${TLS_SECONDS:=1}" "${SMALL_HEAP_FLAGS:=}"
 fi
 ROUNDS=${ROUNDS:-3}
+# Which workloads run: tcp (new connections, ping-pong, bulk), udp, tls, idle (resident memory). A run
+# of only some writes its report to benchmarks/results only, as a smoke run does.
+WORKLOADS=${WORKLOADS:-tcp udp tls idle}
+for w in $WORKLOADS; do
+  case $w in tcp|udp|tls|idle) ;; *) echo "WORKLOADS: $w (expected: some of tcp udp tls idle)" >&2; exit 2 ;; esac
+done
+wants() { [[ " $WORKLOADS " == *" $1 "* ]]; }
+PARTIAL=0
+for w in tcp udp tls idle; do wants "$w" || PARTIAL=1; done
 CONN_SECONDS=${CONN_SECONDS:-10}        # new-connections workload, per setup per round
 CONN_THREADS=${CONN_THREADS:-4}         # concurrent client loops (connect, 64 B echo, close)
 LATENCY_SECONDS=${LATENCY_SECONDS:-5}   # ping-pong recorded time, per setup per round
@@ -119,7 +129,9 @@ TARGET_PID=$!; PIDS+=("$TARGET_PID")
 wait_for_line "$WORK/target.log" "target ready" "$TARGET_PID" 30
 U1=${PORTS[58]} U2=${PORTS[59]}
 for up in "$U1" "$U2"; do
-  tool udp-echo --port "$up" > "$WORK/udp-echo-$up.log" 2>&1 &
+  # java itself in the background, not the tool function: the PID stopped on exit must be the JVM's
+  # (a backgrounded function is a subshell whose java child outlived the script).
+  java $CLIENT_JVM_FLAGS -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool udp-echo --port "$up" > "$WORK/udp-echo-$up.log" 2>&1 &
   PIDS+=("$!"); wait_for_line "$WORK/udp-echo-$up.log" "udp echo ready" "$!" 30
 done
 
@@ -224,6 +236,11 @@ CFG
 start_launcher() {   # name echo-port sink-port io-mode jar|cp|dist launcher-jar jvm-flags...; sets STARTED_PID
   local name=$1 ep=$2 sp=$3 mode=$4 natives=$5 jar=${6:-$LAUNCHER_JAR}; shift 6
   launcher_yaml "$ep" "$sp" "$mode" "${UDP_PORT:-}" > "$WORK/$name.yaml"
+  run_launcher "$name" "$sp" "$mode" "$natives" "$jar" "$@"
+}
+
+run_launcher() {   # name port-to-wait-for io-mode jar|cp|dist launcher-jar jvm-flags...: runs $WORK/name.yaml; sets STARTED_PID
+  local name=$1 sp=$2 mode=$3 natives=$4 jar=${5:-$LAUNCHER_JAR}; shift 5
   # GC log only (for diagnosis afterwards: it lands in the work directory).
   set -- "$@" "-Xlog:gc:file=$WORK/$name-gc.log"
   if [[ $natives == dist ]]; then
@@ -276,64 +293,78 @@ if [[ $LAUNCHERS == *:dist* ]]; then
   start_launcher prime "$ep" "$sp" AUTO dist "$LAUNCHER_JAR"; stop_pid "$STARTED_PID"
   log "class-data archive: $(ls "$DIST_HOME"/lib/cds 2>/dev/null || echo none)"
 fi
-for spec in $LAUNCHERS; do
-  IFS=: read -r name mode natives ZERO_COPY jar <<< "$spec"
-  next_port; ep=$PORT; next_port; sp=$PORT; next_port; UDP_PORT=$PORT
-  # shellcheck disable=SC2086
-  start_launcher "$name" "$ep" "$sp" "$mode" "$natives" "${jar:-$LAUNCHER_JAR}" $LAUNCHER_JVM_FLAGS
-  logged=$(grep -o 'I/O mode [A-Z_]* ([A-Z_]*)' "$WORK/$name.log" | head -1 || true)
-  LAUNCHER_NOTES+=("\`$name\`: \`$(cat "$WORK/$name.cmd")\`${logged:+ — logs \"$logged\"}")
-  NAMES+=("$name") ECHO_ADDRS+=("127.0.0.1:$ep") SINK_ADDRS+=("127.0.0.1:$sp") PROXY_PIDS+=("$STARTED_PID")
-  UDP_NAMES+=("$name") UDP_ADDRS+=("127.0.0.1:$UDP_PORT") UDP_PIDS+=("$STARTED_PID")
-done
-UDP_PORT=""
-next_port; H1=$PORT; next_port; H2=$PORT
-start_haproxy haproxy "$H1" "$H2"; HAPROXY_PID=$STARTED_PID
-next_port; N1=$PORT; next_port; N2=$PORT; next_port; NU=$PORT
-start_nginx nginx "$N1" "$N2" "$NU"; NGINX_PID=$STARTED_PID
-NAMES+=(haproxy nginx direct) ECHO_ADDRS+=("127.0.0.1:$H1" "127.0.0.1:$N1" "127.0.0.1:$E1")
-SINK_ADDRS+=("127.0.0.1:$H2" "127.0.0.1:$N2" "127.0.0.1:$S1")
-PROXY_PIDS+=("$HAPROXY_PID" "$NGINX_PID" 0)
-UDP_NAMES+=(nginx direct) UDP_ADDRS+=("127.0.0.1:$NU" "127.0.0.1:$U1") UDP_PIDS+=("$NGINX_PID" 0)
 csv() { local IFS=,; echo "$*"; }
-log "started ${NAMES[*]}; pids ${PROXY_PIDS[*]}; target pid $TARGET_PID"
+declare -A NOTED=()
+note_launcher() {   # variant-name started-name: the report's line on how the variant runs, once per variant
+  [[ -z ${NOTED[$1]:-} ]] || return 0
+  NOTED[$1]=1
+  local logged
+  logged=$(grep -o 'I/O mode [A-Z_]* ([A-Z_]*)' "$WORK/$2.log" | head -1 || true)
+  LAUNCHER_NOTES+=("\`$1\`: \`$(cat "$WORK/$2.cmd")\`${logged:+ — logs \"$logged\"}")
+}
+if wants tcp || wants udp; then
+  for spec in $LAUNCHERS; do
+    IFS=: read -r name mode natives ZERO_COPY jar <<< "$spec"
+    next_port; ep=$PORT; next_port; sp=$PORT; next_port; UDP_PORT=$PORT
+    # shellcheck disable=SC2086
+    start_launcher "$name" "$ep" "$sp" "$mode" "$natives" "${jar:-$LAUNCHER_JAR}" $LAUNCHER_JVM_FLAGS
+    note_launcher "$name" "$name"
+    NAMES+=("$name") ECHO_ADDRS+=("127.0.0.1:$ep") SINK_ADDRS+=("127.0.0.1:$sp") PROXY_PIDS+=("$STARTED_PID")
+    UDP_NAMES+=("$name") UDP_ADDRS+=("127.0.0.1:$UDP_PORT") UDP_PIDS+=("$STARTED_PID")
+  done
+  UDP_PORT=""
+  next_port; H1=$PORT; next_port; H2=$PORT
+  start_haproxy haproxy "$H1" "$H2"; HAPROXY_PID=$STARTED_PID
+  next_port; N1=$PORT; next_port; N2=$PORT; next_port; NU=$PORT
+  start_nginx nginx "$N1" "$N2" "$NU"; NGINX_PID=$STARTED_PID
+  NAMES+=(haproxy nginx direct) ECHO_ADDRS+=("127.0.0.1:$H1" "127.0.0.1:$N1" "127.0.0.1:$E1")
+  SINK_ADDRS+=("127.0.0.1:$H2" "127.0.0.1:$N2" "127.0.0.1:$S1")
+  PROXY_PIDS+=("$HAPROXY_PID" "$NGINX_PID" 0)
+  UDP_NAMES+=(nginx direct) UDP_ADDRS+=("127.0.0.1:$NU" "127.0.0.1:$U1") UDP_PIDS+=("$NGINX_PID" 0)
+  log "started ${NAMES[*]}; pids ${PROXY_PIDS[*]}; target pid $TARGET_PID"
+fi
 
 # ---------------------------------------------------------------- throughput and latency, interleaved
-tool bench --names "$(csv "${NAMES[@]}")" --echo "$(csv "${ECHO_ADDRS[@]}")" --sink "$(csv "${SINK_ADDRS[@]}")" \
-  --pids "$(csv "${PROXY_PIDS[@]}")" \
-  --rounds "$ROUNDS" --conn-threads "$CONN_THREADS" --conn-seconds "$CONN_SECONDS" \
-  --latency-seconds "$LATENCY_SECONDS" --bulk-mib "$BULK_MIB" --bulk-streams "$BULK_STREAMS" \
-  --warmup-seconds "$WARMUP_SECONDS" --out "$TSV"
+touch "$TSV" "$WORK/udp.tsv" "$WORK/tls.tsv"   # every workload appends; a partial run leaves some empty
+if wants tcp; then
+  tool bench --names "$(csv "${NAMES[@]}")" --echo "$(csv "${ECHO_ADDRS[@]}")" --sink "$(csv "${SINK_ADDRS[@]}")" \
+    --pids "$(csv "${PROXY_PIDS[@]}")" \
+    --rounds "$ROUNDS" --conn-threads "$CONN_THREADS" --conn-seconds "$CONN_SECONDS" \
+    --latency-seconds "$LATENCY_SECONDS" --bulk-mib "$BULK_MIB" --bulk-streams "$BULK_STREAMS" \
+    --warmup-seconds "$WARMUP_SECONDS" --out "$TSV"
+fi
 
 # ---------------------------------------------------------------- UDP echo (HAProxy has no UDP), interleaved
-for ((r = 1; r <= ROUNDS; r++)); do
-  for i in "${!UDP_NAMES[@]}"; do
-    j=$(((i + r) % ${#UDP_NAMES[@]}))
-    tool udp --name "${UDP_NAMES[j]}" --to "${UDP_ADDRS[j]}" --pid "${UDP_PIDS[j]}" --clients "$UDP_CLIENTS" \
-      --seconds "$UDP_SECONDS" --round "$r" --out "$WORK/udp.tsv" > /dev/null
+if wants udp; then
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for i in "${!UDP_NAMES[@]}"; do
+      j=$(((i + r) % ${#UDP_NAMES[@]}))
+      tool udp --name "${UDP_NAMES[j]}" --to "${UDP_ADDRS[j]}" --pid "${UDP_PIDS[j]}" --clients "$UDP_CLIENTS" \
+        --seconds "$UDP_SECONDS" --round "$r" --out "$WORK/udp.tsv" > /dev/null
+    done
   done
-done
+fi
 
 # ---------------------------------------------------------------- TLS: full and resumed handshakes, fresh processes
 # Every setup terminates TLS with the same RSA 2048 certificate, made now, and forwards to the echo
 # targets; the clients are `openssl s_time` (-new: a full handshake per connection; -reuse: one full
 # handshake, then every connection offers its session). HAProxy and nginx keep their default
 # session caches and tickets (nginx: a shared cache, as its documentation recommends).
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/crt.pem" -days 2 \
-  -subj /CN=bench.example -addext subjectAltName=DNS:bench.example 2>/dev/null
-cat "$WORK/crt.pem" "$WORK/key.pem" > "$WORK/haproxy.pem"
-cpu_ticks_all() {   # utime + stime of a process and its direct children, in clock ticks
-  local p t=0
-  for p in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
-    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$t"
-}
-TLS_NAMES=() TLS_PORTS=() TLS_PIDS=()
-if [[ " $LAUNCHERS" == *:dist* ]]; then
-  next_port; tp=$PORT
-  cat > "$WORK/tls-nlb.yaml" <<YAML
-transport: {threads: $PROXY_THREADS}
+TLS_NAMES=()
+if wants tls; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/crt.pem" -days 2 \
+    -subj /CN=bench.example -addext subjectAltName=DNS:bench.example 2>/dev/null
+  cat "$WORK/crt.pem" "$WORK/key.pem" > "$WORK/haproxy.pem"
+  cpu_ticks_all() {   # utime + stime of a process and its direct children, in clock ticks
+    local p t=0
+    for p in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+      t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$t"
+  }
+  tls_launcher_yaml() {   # port io-mode; the same keys in the launcher before the rework (a291d5f) and after
+    cat <<YAML
+transport: {ioMode: $2, threads: $PROXY_THREADS}
 healthChecks: false
 targetGroups:
   - {name: echo, protocol: TCP, port: $E1, targetType: ip, targets: [{id: 127.0.0.1, port: $E1}, {id: 127.0.0.1, port: $E2}]}
@@ -342,18 +373,25 @@ loadBalancers:
     zones: [{name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}]
     listeners:
       - protocol: TLS
-        port: $tp
+        port: $1
         targetGroup: echo
         sslPolicy: $TLS_POLICY
         certificate: {certificateChain: $WORK/crt.pem, privateKey: $WORK/key.pem}
 YAML
-  "$DIST_HOME/bin/nlb" run "$WORK/tls-nlb.yaml" > "$WORK/tls-nlb.log" 2>&1 &
-  STARTED_PID=$!; PIDS+=("$STARTED_PID")
-  wait_for_line "$WORK/tls-nlb.log" "listening on .*127.0.0.1:$tp\b" "$STARTED_PID" 60
-  TLS_NAMES+=(nlb-dist) TLS_PORTS+=("$tp") TLS_PIDS+=("$STARTED_PID")
-fi
-next_port; tp=$PORT
-cat > "$WORK/tls-haproxy.cfg" <<CFG
+  }
+  TLS_NAMES=() TLS_PORTS=() TLS_PIDS=()
+  for spec in $LAUNCHERS; do   # every launcher variant, started as in the TCP rows (dist, jar or cp)
+    IFS=: read -r name mode natives ZERO_COPY jar <<< "$spec"
+    ZERO_COPY=""   # no splice under TLS: the transport copies the decrypted bytes
+    next_port; tp=$PORT
+    tls_launcher_yaml "$tp" "$mode" > "$WORK/tls-$name.yaml"
+    # shellcheck disable=SC2086
+    run_launcher "tls-$name" "$tp" "$mode" "$natives" "${jar:-$LAUNCHER_JAR}" $LAUNCHER_JVM_FLAGS
+    note_launcher "$name" "tls-$name"
+    TLS_NAMES+=("$name") TLS_PORTS+=("$tp") TLS_PIDS+=("$STARTED_PID")
+  done
+  next_port; tp=$PORT
+  cat > "$WORK/tls-haproxy.cfg" <<CFG
 global
   nbthread $PROXY_THREADS
   maxconn $HAPROXY_MAXCONN
@@ -370,10 +408,10 @@ backend echo
   server e1 127.0.0.1:$E1
   server e2 127.0.0.1:$E2
 CFG
-haproxy -db -f "$WORK/tls-haproxy.cfg" > "$WORK/tls-haproxy.log" 2>&1 &
-STARTED_PID=$!; PIDS+=("$STARTED_PID"); TLS_NAMES+=(haproxy) TLS_PORTS+=("$tp") TLS_PIDS+=("$STARTED_PID")
-next_port; tp=$PORT
-cat > "$WORK/tls-nginx.conf" <<CFG
+  haproxy -db -f "$WORK/tls-haproxy.cfg" > "$WORK/tls-haproxy.log" 2>&1 &
+  STARTED_PID=$!; PIDS+=("$STARTED_PID"); TLS_NAMES+=(haproxy) TLS_PORTS+=("$tp") TLS_PIDS+=("$STARTED_PID")
+  next_port; tp=$PORT
+  cat > "$WORK/tls-nginx.conf" <<CFG
 load_module $NGINX_STREAM;
 daemon off;
 worker_processes $PROXY_THREADS;
@@ -392,46 +430,48 @@ stream {
   }
 }
 CFG
-nginx -e "$WORK/tls-nginx.log" -c "$WORK/tls-nginx.conf" -p "$WORK" >> "$WORK/tls-nginx.log" 2>&1 &
-STARTED_PID=$!; PIDS+=("$STARTED_PID"); TLS_NAMES+=(nginx) TLS_PORTS+=("$tp") TLS_PIDS+=("$STARTED_PID")
-for i in "${!TLS_NAMES[@]}"; do
-  deadline=$((SECONDS + 30))
-  until (exec 3<>"/dev/tcp/127.0.0.1/${TLS_PORTS[i]}") 2>/dev/null; do
-    ((SECONDS < deadline)) || { log "${TLS_NAMES[i]} (TLS) did not start"; exit 1; }
-    sleep 0.2
+  nginx -e "$WORK/tls-nginx.log" -c "$WORK/tls-nginx.conf" -p "$WORK" >> "$WORK/tls-nginx.log" 2>&1 &
+  STARTED_PID=$!; PIDS+=("$STARTED_PID"); TLS_NAMES+=(nginx) TLS_PORTS+=("$tp") TLS_PIDS+=("$STARTED_PID")
+  for i in "${!TLS_NAMES[@]}"; do
+    deadline=$((SECONDS + 30))
+    until (exec 3<>"/dev/tcp/127.0.0.1/${TLS_PORTS[i]}") 2>/dev/null; do
+      ((SECONDS < deadline)) || { log "${TLS_NAMES[i]} (TLS) did not start"; exit 1; }
+      sleep 0.2
+    done
   done
-done
-stime() {   # round setup-index workload s_time-options...
-  local round=$1 i=$2 w=$3 c n total=0 reused=0 cpu0 cpu1 pids=(); shift 3
-  cpu0=$(cpu_ticks_all "${TLS_PIDS[i]}")
-  for c in $(seq 1 "$TLS_CLIENTS"); do
-    openssl s_time -connect "127.0.0.1:${TLS_PORTS[i]}" "$@" -time "$TLS_SECONDS" > "$WORK/stime-$c.out" 2>&1 &
-    pids+=($!)
+  stime() {   # round setup-index workload s_time-options...
+    local round=$1 i=$2 w=$3 c n total=0 reused=0 cpu0 cpu1 pids=(); shift 3
+    printf '%s\t%s\t%s\tloadavg1\t%s\n' "$round" "$w" "${TLS_NAMES[i]}" "$(cut -d' ' -f1 /proc/loadavg)" >> "$WORK/tls.tsv"
+    cpu0=$(cpu_ticks_all "${TLS_PIDS[i]}")
+    for c in $(seq 1 "$TLS_CLIENTS"); do
+      openssl s_time -connect "127.0.0.1:${TLS_PORTS[i]}" "$@" -time "$TLS_SECONDS" > "$WORK/stime-$c.out" 2>&1 &
+      pids+=($!)
+    done
+    for c in "${pids[@]}"; do wait "$c" || true; done
+    cpu1=$(cpu_ticks_all "${TLS_PIDS[i]}")
+    for c in $(seq 1 "$TLS_CLIENTS"); do
+      n=$(grep -m1 -oE '^[0-9]+ connections in [0-9.]+s' "$WORK/stime-$c.out" | cut -d' ' -f1 || true)
+      [[ -n $n ]] || { log "s_time printed no count for ${TLS_NAMES[i]}:"; cat "$WORK/stime-$c.out" >&2; exit 1; }
+      total=$((total + n))
+      # s_time prints one character per connection on lines of their own: r when the session was resumed.
+      reused=$((reused + $(grep -E '^[*rt3]+$' "$WORK/stime-$c.out" | tr -cd 'r' | wc -c)))
+    done
+    awk -v r="$round" -v s="${TLS_NAMES[i]}" -v w="$w" -v n="$total" -v t="$TLS_SECONDS" -v cpu=$((cpu1 - cpu0)) -v rr="$reused" \
+      'BEGIN { printf "%s\t%s\t%s\tper_s\t%.1f\n%s\t%s\t%s\tproxy_us_per_handshake\t%.1f\n%s\t%s\t%s\tresumed_pct\t%.1f\n",
+               r, w, s, n / t, r, w, s, (n > 0 ? cpu / 100 * 1e6 / n : 0), r, w, s, (n > 0 ? 100 * rr / n : 0) }' >> "$WORK/tls.tsv"
+  }
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for k in "${!TLS_NAMES[@]}"; do
+      j=$(((k + r) % ${#TLS_NAMES[@]}))
+      stime "$r" "$j" tls_new -new
+      # OpenSSL 3.0's s_time takes the session right after the handshake, before a TLS 1.3 server's
+      # ticket arrives, so -reuse resumes nothing under TLS 1.3 with any server; TLS 1.2 shows resumption.
+      stime "$r" "$j" tls_reuse13 -reuse
+      stime "$r" "$j" tls_reuse12 -reuse -tls1_2
+    done
   done
-  for c in "${pids[@]}"; do wait "$c" || true; done
-  cpu1=$(cpu_ticks_all "${TLS_PIDS[i]}")
-  for c in $(seq 1 "$TLS_CLIENTS"); do
-    n=$(grep -m1 -oE '^[0-9]+ connections in [0-9.]+s' "$WORK/stime-$c.out" | cut -d' ' -f1 || true)
-    [[ -n $n ]] || { log "s_time printed no count for ${TLS_NAMES[i]}:"; cat "$WORK/stime-$c.out" >&2; exit 1; }
-    total=$((total + n))
-    # s_time prints one character per connection on lines of their own: r when the session was resumed.
-    reused=$((reused + $(grep -E '^[*rt3]+$' "$WORK/stime-$c.out" | tr -cd 'r' | wc -c)))
-  done
-  awk -v r="$round" -v s="${TLS_NAMES[i]}" -v w="$w" -v n="$total" -v t="$TLS_SECONDS" -v cpu=$((cpu1 - cpu0)) -v rr="$reused" \
-    'BEGIN { printf "%s\t%s\t%s\tper_s\t%.1f\n%s\t%s\t%s\tproxy_us_per_handshake\t%.1f\n%s\t%s\t%s\tresumed_pct\t%.1f\n",
-             r, w, s, n / t, r, w, s, (n > 0 ? cpu / 100 * 1e6 / n : 0), r, w, s, (n > 0 ? 100 * rr / n : 0) }' >> "$WORK/tls.tsv"
-}
-for ((r = 1; r <= ROUNDS; r++)); do
-  for k in "${!TLS_NAMES[@]}"; do
-    j=$(((k + r) % ${#TLS_NAMES[@]}))
-    stime "$r" "$j" tls_new -new
-    # OpenSSL 3.0's s_time takes the session right after the handshake, before a TLS 1.3 server's
-    # ticket arrives, so -reuse resumes nothing under TLS 1.3 with any server; TLS 1.2 shows resumption.
-    stime "$r" "$j" tls_reuse13 -reuse
-    stime "$r" "$j" tls_reuse12 -reuse -tls1_2
-  done
-done
-for i in "${!TLS_NAMES[@]}"; do stop_pid "${TLS_PIDS[i]}"; done
+  for i in "${!TLS_NAMES[@]}"; do stop_pid "${TLS_PIDS[i]}"; done
+fi
 
 rss_line() {   # VmRSS and VmHWM of a process and its direct children (nginx's workers), summed
   local p rss=0 hwm=0
@@ -460,43 +500,48 @@ idle_launcher() {   # spec display-name jvm-flags...
   next_port; ep=$PORT; next_port; sp=$PORT
   IDLE_SEQ=$((${IDLE_SEQ:-0} + 1))
   start_launcher "idle-$IDLE_SEQ-$name" "$ep" "$sp" "$mode" "$natives" "${jar:-$LAUNCHER_JAR}" "$@"
+  note_launcher "$name" "idle-$IDLE_SEQ-$name"
   idle_run "$display" "$STARTED_PID" "$ep" true; stop_pid "$STARTED_PID"
   IDLE_NAMES+=("$display")
 }
-for spec in $LAUNCHERS; do
-  case ${spec%%:*} in
-    "$IDLE_LAUNCHER")
-      # shellcheck disable=SC2086
-      idle_launcher "$spec" "${spec%%:*} (JVM defaults)" $LAUNCHER_JVM_FLAGS
-      IFS=';' read -r -a small <<< "$SMALL_HEAP_FLAGS"
-      for flags in "${small[@]}"; do
+if wants idle; then
+  for spec in $LAUNCHERS; do
+    case ${spec%%:*} in
+      "$IDLE_LAUNCHER")
         # shellcheck disable=SC2086
-        idle_launcher "$spec" "${spec%%:*} ($flags)" $flags
-      done ;;
-    nlb-jar|nlb-dist)
-      # shellcheck disable=SC2086
-      idle_launcher "$spec" "${spec%%:*} (JVM defaults)" $LAUNCHER_JVM_FLAGS ;;
-  esac
-done
-next_port; ep=$PORT; next_port; sp=$PORT
-start_haproxy idle-haproxy "$ep" "$sp"
-idle_run "haproxy" "$STARTED_PID" "$ep" false; stop_pid "$STARTED_PID"
-IDLE_NAMES+=(haproxy)
-next_port; ep=$PORT; next_port; sp=$PORT
-start_nginx idle-nginx "$ep" "$sp"
-idle_run "nginx" "$STARTED_PID" "$ep" false; stop_pid "$STARTED_PID"
-IDLE_NAMES+=(nginx)
+        idle_launcher "$spec" "${spec%%:*} (JVM defaults)" $LAUNCHER_JVM_FLAGS
+        IFS=';' read -r -a small <<< "$SMALL_HEAP_FLAGS"
+        for flags in "${small[@]}"; do
+          # shellcheck disable=SC2086
+          idle_launcher "$spec" "${spec%%:*} ($flags)" $flags
+        done ;;
+      nlb-jar|nlb-dist)
+        # shellcheck disable=SC2086
+        idle_launcher "$spec" "${spec%%:*} (JVM defaults)" $LAUNCHER_JVM_FLAGS ;;
+    esac
+  done
+  next_port; ep=$PORT; next_port; sp=$PORT
+  start_haproxy idle-haproxy "$ep" "$sp"
+  idle_run "haproxy" "$STARTED_PID" "$ep" false; stop_pid "$STARTED_PID"
+  IDLE_NAMES+=(haproxy)
+  next_port; ep=$PORT; next_port; sp=$PORT
+  start_nginx idle-nginx "$ep" "$sp"
+  idle_run "nginx" "$STARTED_PID" "$ep" false; stop_pid "$STARTED_PID"
+  IDLE_NAMES+=(nginx)
+fi
 
 # ---------------------------------------------------------------- report
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
-LOAD_RUNS=$(awk -F'\t' '$4=="loadavg1" {print $5}' "$TSV" | sort -n | awk '{a[NR]=$1} END {printf "%.2f / %.2f / %.2f", a[1], a[int((NR+1)/2)], a[NR]}')
+LOAD_RUNS=$(cat "$TSV" "$WORK/tls.tsv" 2>/dev/null | awk -F'\t' '$4=="loadavg1" {print $5}' | sort -n | awk '{a[NR]=$1} END {printf "%.2f / %.2f / %.2f", a[1], a[int((NR+1)/2)], a[NR]}')
 DEFAULT_JVM=$(java $LAUNCHER_JVM_FLAGS -XX:+PrintFlagsFinal -version 2>/dev/null \
   | awk '$2=="UseG1GC"&&$4=="true"{gc="G1"} $2=="UseSerialGC"&&$4=="true"{gc="Serial"} $2=="UseParallelGC"&&$4=="true"{gc="Parallel"} $2=="MaxHeapSize"{h=$4/1048576} END {printf "%s GC, max heap %d MiB", gc, h}')
-COMMAND="ROUNDS=$ROUNDS CONN_SECONDS=$CONN_SECONDS CONN_THREADS=$CONN_THREADS LATENCY_SECONDS=$LATENCY_SECONDS BULK_MIB=$BULK_MIB BULK_STREAMS=$BULK_STREAMS IDLE_CONNS=$IDLE_CONNS benchmarks/compare/run.sh"
+COMMAND=""
+[[ $PARTIAL == 0 ]] || COMMAND="WORKLOADS=\"$WORKLOADS\" "
+COMMAND+="LAUNCHERS=\"$LAUNCHERS\" ROUNDS=$ROUNDS CONN_SECONDS=$CONN_SECONDS CONN_THREADS=$CONN_THREADS LATENCY_SECONDS=$LATENCY_SECONDS BULK_MIB=$BULK_MIB BULK_STREAMS=$BULK_STREAMS IDLE_CONNS=$IDLE_CONNS benchmarks/compare/run.sh"
 mkdir -p "$RESULTS_DIR"
 REPORT="$RESULTS_DIR/compare-$STAMP.md"
 CHART="$OUT_DIR/chart.svg"
-[[ ${SMOKE:-0} != 1 ]] || CHART="$RESULTS_DIR/compare-$STAMP.svg"
+[[ ${SMOKE:-0} != 1 && $PARTIAL == 0 ]] || CHART="$RESULTS_DIR/compare-$STAMP.svg"
 {
   echo "# Loopback comparison: nlb launcher vs HAProxy vs nginx vs direct ($(date '+%Y-%m-%d %H:%M %Z'))"
   echo
@@ -515,11 +560,12 @@ CHART="$OUT_DIR/chart.svg"
   echo "- $ROUNDS rounds; each round runs every workload against every setup, the order rotating each round; cells are the median with the range over rounds in small print. Ratios are of medians."
   echo "- Idle: fresh processes, $IDLE_CONNS connections opened one by one (each proven by a 1-byte echo), held ${IDLE_HOLD_SECONDS} s, then VmRSS read from /proc/<pid>/status; for the JVMs the live heap is then read with \`jcmd <pid> GC.class_histogram\` (a full GC) before opening and while holding."
   echo "- fd limit $FD_LIMIT, ephemeral ports $PORT_LO-$PORT_HI, net.ipv4.tcp_tw_reuse=$TW_REUSE."
-  echo "- Resident memory of the long-running proxies after the load phase: $AFTER_LOAD"
+  [[ -z $AFTER_LOAD ]] || echo "- Resident memory of the long-running proxies after the load phase: $AFTER_LOAD"
   echo "- How to read this (p99 on a loaded 2-core box, TIME_WAIT carried across setups) and profiling hints: README.md in benchmarks/compare."
   echo
-  tool report --in "$TSV" --names "$(csv "${NAMES[@]}")" --idle-names "$(csv "${IDLE_NAMES[@]}")" --svg "$CHART" \
+  ! { wants tcp || wants idle; } || tool report --in "$TSV" --names "$(csv "${NAMES[@]}")" --idle-names "$(csv "${IDLE_NAMES[@]}")" --svg "$CHART" \
     --caption "$(date +%F): loopback, $(nproc) cores, 1-min load average min/median/max $LOAD_RUNS; median of $ROUNDS interleaved rounds; details in RESULTS.md"
+  if wants udp; then
   echo
   echo "UDP echo (medians of $ROUNDS rounds; the ratio is to nginx):"
   echo
@@ -540,6 +586,8 @@ CHART="$OUT_DIR/chart.svg"
           (npps > 0 ? sprintf("%.2f", pps / npps) : "—"), (ncpu > 0 && cpu >= 0 ? sprintf("%.2f", cpu / ncpu) : "—")
       }' "$WORK/udp.tsv"
   done
+  fi
+  if wants tls; then
   echo
   echo "TLS termination, RSA 2048, \`openssl s_time\` × $TLS_CLIENTS for ${TLS_SECONDS} s each ($(openssl version | cut -d' ' -f1-2); nlb: \`sslPolicy: $TLS_POLICY\`, its default provider; medians of $ROUNDS rounds; ratios to HAProxy):"
   echo
@@ -561,12 +609,14 @@ CHART="$OUT_DIR/chart.svg"
           (hcpu > 0 ? sprintf("%.2f", fcpu / hcpu) : "—"), (ncpu > 0 ? sprintf("%.2f", rcpu / ncpu) : "—")
       }' "$WORK/tls.tsv"
   done
+  fi
 } > "$REPORT"
 cat "$WORK/udp.tsv" "$WORK/tls.tsv" >> "$TSV"
 cp "$TSV" "$RESULTS_DIR/compare-$STAMP.tsv"
 cat "$REPORT"
-if [[ ${SMOKE:-0} == 1 ]]; then
-  log "smoke run: wrote $REPORT only (RESULTS.md, results.tsv and chart.svg keep the last real run)"
+if [[ ${SMOKE:-0} == 1 || $PARTIAL == 1 ]]; then
+  why="smoke run"; [[ $PARTIAL == 0 ]] || why="WORKLOADS=\"$WORKLOADS\""
+  log "$why: wrote $REPORT only (RESULTS.md, results.tsv and chart.svg keep the last full run)"
 else
   cp "$REPORT" "$OUT_DIR/RESULTS.md"
   cp "$TSV" "$OUT_DIR/results.tsv"

@@ -49,6 +49,45 @@ final class Cli {
     if (args.length == 1 && !args[0].startsWith("-") && !SUBCOMMANDS.contains(args[0])) {
       effective = new String[] {"run", args[0]}; // the original form: nlb CONFIG
     }
+    Path file = plainRun(effective);
+    if (file != null) {
+      return run(file, stop, err);
+    }
+    return parseAndExecute(effective, stop, out, err);
+  }
+
+  /**
+   * The file of {@code run FILE} with no option (the daemon's own start: {@code bin/nlb run FILE},
+   * {@code java -jar nlb-launcher.jar FILE}), or null for every other command line. That form runs
+   * without picocli: building its command model loads about 180 classes and allocates enough to
+   * keep about 6 MiB more resident for the life of the process, measured on the executable jar
+   * (docs/performance.md). A word starting with {@code -} (an option) or {@code @} (picocli's
+   * argument file) goes through picocli, as does a path the file system refuses (its usage error).
+   */
+  static @Nullable Path plainRun(String[] args) {
+    if (args.length != 2 || !args[0].equals("run") || args[1].isEmpty() || args[1].startsWith("-") || args[1].startsWith("@")) {
+      return null;
+    }
+    try {
+      return Path.of(args[1]);
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
+    }
+  }
+
+  /** {@code run FILE} as the {@code run} command does it, with the default size limit. */
+  private static int run(Path file, CountDownLatch stop, PrintWriter err) {
+    try {
+      return Launcher.runFile(file, LauncherConfig.DEFAULT_MAX_FILE_BYTES, stop, err);
+    } catch (InterruptedException e) {
+      err.println(e.toString()); // as picocli's execution exception handler below
+      return FAILED;
+    } finally {
+      err.flush();
+    }
+  }
+
+  private static int parseAndExecute(String[] effective, CountDownLatch stop, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new Root())
         .addSubcommand("run", new Run(stop, err))
         .addSubcommand("validate", new Validate(out, err))

@@ -10,11 +10,8 @@ import io.nlb.core.TargetGroup;
 import io.nlb.dns.DnsServer;
 import io.nlb.dns.NodeDirectory;
 import io.nlb.healthcheck.HealthCheckEngine;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nlb.awsapi.AwsApiServer;
 import io.nlb.metrics.MetricsRecorder;
-import io.nlb.metrics.micrometer.MicrometerMetricsRecorder;
 import io.nlb.metrics.store.MetricStore;
 import io.nlb.transport.netty.IoMode;
 import io.nlb.transport.netty.NettyTransport;
@@ -50,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #run} also reloads the file on SIGHUP or when it changes ({@link ConfigReloader}), and
  * serves a read-only status page when the file has a {@code status} key ({@link StatusServer}).
  * Flow and host-count metrics are kept in a {@link MetricStore} with {@link #METRICS_PERIOD}
- * periods, and in a Prometheus registry through the Micrometer binding (the status endpoint's
- * {@code /metrics}).
+ * periods, and, when the file has a {@code status} section, in a Prometheus registry through the
+ * Micrometer binding (the status endpoint's {@code /metrics}; {@link PrometheusMetrics}).
  *
  * @since 0.1
  */
@@ -69,7 +66,7 @@ public final class Launcher implements AutoCloseable {
   public static final Duration METRICS_PERIOD = Duration.ofSeconds(10);
   private final LauncherConfig config;
   private final MetricStore metrics;
-  private final PrometheusMeterRegistry prometheus;
+  private final @Nullable PrometheusMetrics prometheus;
   private final ScheduledExecutorService ticker;
   private final ConfigReloader reloader;
   private boolean closed;
@@ -81,7 +78,7 @@ public final class Launcher implements AutoCloseable {
   private volatile long maxConfigBytes = LauncherConfig.DEFAULT_MAX_FILE_BYTES;
 
   private Launcher(Nlb nlb, NettyTransport transport, @Nullable HealthCheckEngine health, List<LoadBalancer> loadBalancers,
-      LauncherConfig config, MetricStore metrics, PrometheusMeterRegistry prometheus, ScheduledExecutorService ticker) {
+      LauncherConfig config, MetricStore metrics, @Nullable PrometheusMetrics prometheus, ScheduledExecutorService ticker) {
     this.prometheus = prometheus;
     this.nlb = nlb;
     this.transport = transport;
@@ -109,8 +106,9 @@ public final class Launcher implements AutoCloseable {
   /** As {@link #start(LauncherConfig)}, on the given event loops instead of the transport's own (tests). */
   static Launcher start(LauncherConfig config, @Nullable EventLoopGroup eventLoops) {
     MetricStore metrics = MetricStore.builder().period(METRICS_PERIOD).retention(Duration.ofHours(1)).build();
-    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    MetricsRecorder recorder = new TeeRecorder(metrics, MicrometerMetricsRecorder.create(prometheus));
+    // Only the status page reads the Prometheus registry, and a reload cannot add one.
+    PrometheusMetrics prometheus = config.status() == null ? null : new PrometheusMetrics();
+    MetricsRecorder recorder = prometheus == null ? metrics : prometheus.teeWith(metrics);
     NettyTransportBuilder tb = NettyTransport.builder().ioMode(IoMode.valueOf(config.transport().ioMode()))
         .tlsProvider(config.transport().tlsProvider()).metrics(recorder);
     config.transport().limits().applyTo(tb);
@@ -267,9 +265,13 @@ public final class Launcher implements AutoCloseable {
     return transport.liveness().problems();
   }
 
-  /** Every metric recorded so far, in the Prometheus text exposition format (version 0.0.4). */
+  /**
+   * Every metric recorded so far, in the Prometheus text exposition format (version 0.0.4); empty
+   * without a {@code status} section (nothing records into a registry then).
+   */
   String scrape() {
-    return prometheus.scrape();
+    PrometheusMetrics p = prometheus;
+    return p == null ? "" : p.scrape();
   }
 
   /** The size limit for configuration files, also for reloads. */

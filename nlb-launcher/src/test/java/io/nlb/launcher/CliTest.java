@@ -32,7 +32,8 @@ class CliTest {
     return Cli.execute(args, new CountDownLatch(0), new PrintWriter(out, true), new PrintWriter(err, true));
   }
 
-  private static String config(int listenerPort) {
+  /** A file with one TCP listener on {@code listenerPort}, NIO, no health checks, no status page. */
+  static String config(int listenerPort) {
     return """
         transport: {ioMode: NIO}
         healthChecks: false
@@ -168,5 +169,32 @@ class CliTest {
     } finally {
       runner.shutdownNow();
     }
+  }
+
+  @Test
+  void plainRun_onlyRunAndOneFile_withoutPicocli() {
+    assertThat(Cli.plainRun(new String[] {"run", "nlb.yaml"})).isEqualTo(Path.of("nlb.yaml"));
+    assertThat(Cli.plainRun(new String[] {"run", "--help"})).isNull();
+    assertThat(Cli.plainRun(new String[] {"run", "@args.txt"})).isNull();
+    assertThat(Cli.plainRun(new String[] {"run", ""})).isNull();
+    assertThat(Cli.plainRun(new String[] {"run", "--max-config-bytes", "100", "nlb.yaml"})).isNull();
+    assertThat(Cli.plainRun(new String[] {"validate", "nlb.yaml"})).isNull();
+    assertThat(Cli.plainRun(new String[] {"run"})).isNull();
+    assertThat(Cli.plainRun(new String[] {"run", "bad\0path"})).isNull();
+  }
+
+  @Test
+  void run_withOption_stillParsedByPicocli(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("nlb.yaml");
+    Files.writeString(file, config(freePort()));
+    assertThat(nlb("run", "--max-config-bytes", "100", file.toString())).isEqualTo(Cli.BAD_CONFIG);
+    assertThat(err.toString()).contains("larger than 100 bytes");
+  }
+
+  @Test
+  void run_missingFile_exitTwo_sameAsValidate(@TempDir Path dir) {
+    Path missing = dir.resolve("missing.yaml");
+    assertThat(nlb("run", missing.toString())).isEqualTo(Cli.BAD_CONFIG);
+    assertThat(err.toString()).contains("config: " + missing + " (expected: a readable YAML or JSON file)");
   }
 }

@@ -58,6 +58,8 @@ final class Report {
         libs.add(n);
       }
     }
+    int tableStart = md.length();
+    boolean anyRow = false;
     md.append("| metric | goal |");
     for (String n : names) {
       md.append(' ').append(n).append(" |");
@@ -75,6 +77,7 @@ final class Report {
       if (!any) {
         continue;
       }
+      anyRow = true;
       md.append("| ").append(l.label.startsWith("  ") ? "&nbsp;&nbsp;" + l.label.trim() : "**" + l.label + "**")
           .append(" | ").append(l.goal.isEmpty() ? "" : "lib / haproxy " + l.goal).append(" |");
       for (String n : names) {
@@ -91,7 +94,11 @@ final class Report {
       }
       md.append(' ').append(fmtRatio(ratio(values, l, hap, direct))).append(" |\n");
     }
-    md.append('\n');
+    if (anyRow) {
+      md.append('\n');
+    } else {
+      md.setLength(tableStart); // a run without the TCP workloads (run.sh WORKLOADS): no empty table
+    }
     if (!idleNames.isEmpty()) {
       Double conns = median(values.get(key("idle", idleNames.get(0), "connections")));
       String c = conns == null ? "?" : num(conns, 0);

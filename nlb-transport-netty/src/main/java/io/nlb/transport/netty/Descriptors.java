@@ -1,7 +1,11 @@
 package io.nlb.transport.netty;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * The descriptor budget: how many file descriptors UDP flows may hold, derived from the process's
@@ -20,10 +24,22 @@ final class Descriptors {
   /** The smallest reserve kept for accepting and health checks. */
   static final long MIN_RESERVE = 256;
 
+  private static final Path PROC_LIMITS = Path.of("/proc/self/limits");
+  private static final String OPEN_FILES = "Max open files";
+
   private Descriptors() {}
 
-  /** The process's descriptor limit, or -1 when the platform does not tell. */
+  /**
+   * The process's descriptor limit, or -1 when the platform does not tell. On Linux it is read
+   * from {@code /proc/self/limits}: the platform MXBean tells the same, but its first use loads
+   * about 100 classes (the management and container-metrics support) that nothing else in the
+   * transport needs, resident from the start.
+   */
   static long maxFileDescriptors() {
+    long fromProc = softOpenFilesLimit(PROC_LIMITS);
+    if (fromProc != -1) {
+      return fromProc;
+    }
     try {
       OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
       if (os instanceof com.sun.management.UnixOperatingSystemMXBean u) {
@@ -31,6 +47,24 @@ final class Descriptors {
       }
     } catch (RuntimeException | LinkageError e) {
       // not a HotSpot-style platform bean: no limit known
+    }
+    return -1;
+  }
+
+  /**
+   * The soft limit on the "Max open files" line of a {@code /proc/<pid>/limits} file; -1 when the
+   * file cannot be read, has no such line, or says "unlimited".
+   */
+  static long softOpenFilesLimit(Path limits) {
+    try {
+      for (String line : Files.readAllLines(limits, StandardCharsets.US_ASCII)) {
+        if (line.startsWith(OPEN_FILES)) {
+          String[] columns = line.substring(OPEN_FILES.length()).trim().split("\\s+");
+          return columns.length > 0 && !columns[0].equals("unlimited") ? Long.parseLong(columns[0]) : -1;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or an unexpected format: the caller asks the platform MXBean
     }
     return -1;
   }

@@ -2,7 +2,10 @@ package io.nlb.transport.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DescriptorsTest {
   @Test
@@ -26,5 +29,42 @@ class DescriptorsTest {
     } finally {
       t.close();
     }
+  }
+
+  @Test
+  void softOpenFilesLimit_readsTheSoftColumnOfTheOpenFilesLine(@TempDir Path dir) throws Exception {
+    Path limits = dir.resolve("limits");
+    Files.writeString(limits, """
+        Limit                     Soft Limit           Hard Limit           Units
+        Max processes             127573               127573               processes
+        Max open files            4096                 524288               files
+        Max locked memory         8388608              8388608              bytes
+        """);
+    assertThat(Descriptors.softOpenFilesLimit(limits)).isEqualTo(4096);
+  }
+
+  @Test
+  void softOpenFilesLimit_unlimitedMissingOrGarbled_unknown(@TempDir Path dir) throws Exception {
+    Path unlimited = dir.resolve("unlimited");
+    Files.writeString(unlimited, "Max open files            unlimited            unlimited            files\n");
+    Path garbled = dir.resolve("garbled");
+    Files.writeString(garbled, "Max open files            many                 1024                 files\n");
+    Path noLine = dir.resolve("none");
+    Files.writeString(noLine, "Max processes             127573               127573               processes\n");
+    assertThat(Descriptors.softOpenFilesLimit(unlimited)).isEqualTo(-1);
+    assertThat(Descriptors.softOpenFilesLimit(garbled)).isEqualTo(-1);
+    assertThat(Descriptors.softOpenFilesLimit(noLine)).isEqualTo(-1);
+    assertThat(Descriptors.softOpenFilesLimit(dir.resolve("absent"))).isEqualTo(-1);
+  }
+
+  @Test
+  void maxFileDescriptors_onLinux_sameAsThePlatformBean() {
+    Path proc = Path.of("/proc/self/limits");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(proc), "a Linux /proc");
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    org.junit.jupiter.api.Assumptions.assumeTrue(os instanceof com.sun.management.UnixOperatingSystemMXBean, "a Unix platform bean");
+    long bean = ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount();
+    assertThat(Descriptors.softOpenFilesLimit(proc)).isEqualTo(bean);
+    assertThat(Descriptors.maxFileDescriptors()).isEqualTo(bean);
   }
 }
