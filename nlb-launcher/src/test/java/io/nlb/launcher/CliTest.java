@@ -186,7 +186,7 @@ class CliTest {
   @Test
   void run_withOption_stillParsedByPicocli(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("nlb.yaml");
-    Files.writeString(file, config(freePort()));
+    Files.writeString(file, config(Loopback.freePort()));
     assertThat(nlb("run", "--max-config-bytes", "100", file.toString())).isEqualTo(Cli.BAD_CONFIG);
     assertThat(err.toString()).contains("larger than 100 bytes");
   }
