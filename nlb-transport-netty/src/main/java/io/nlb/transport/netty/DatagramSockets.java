@@ -40,8 +40,12 @@ final class DatagramSockets {
   /** Datagrams per {@code recvmmsg} call of a listener socket on epoll. */
   static final int BATCH = 4;
   static final int BATCH_BYTES = SLOT * BATCH;
-  /** Datagrams read per wake-up of a socket at most, before the loop serves other channels. */
-  static final int MAX_PER_READ = 64;
+  /**
+   * Datagrams read per wake-up of a socket at most, before the loop serves other channels. A
+   * listener's datagrams hold their read buffers until they are flushed upstream at the end of the
+   * read loop: on epoll at most four buffers of 256 KiB (1 MiB) per listener socket.
+   */
+  static final int MAX_PER_READ = 16;
 
   private DatagramSockets() {}
 

@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  */
 final class UdpListener extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
+  /**
+   * Flows whose replies one flush carries at most on epoll: each reply holds its flow's read buffer
+   * (a 64 KiB slot, DatagramSockets) until flushed, so at most 16 of them (1 MiB) wait at a time.
+   */
+  static final int MAX_HELD_REPLIES = 16;
 
   final Endpoint ep;
   final Map<InetSocketAddress, UdpFlow> flows = new HashMap<>();
@@ -54,6 +59,8 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
   private @Nullable Channel channel;
   /** Whether a flush of replies is queued on the event loop. */
   private boolean repliesUnflushed;
+  /** Flows whose replies wait for the queued flush; at {@link #MAX_HELD_REPLIES} they are flushed at once. */
+  private int repliesHeld;
   /** Whether replies are flushed once per turn of the loop (epoll) rather than per flow (see {@link #flushRepliesSoon}). */
   private final boolean deferReplyFlush;
   private final Runnable flushReplies = this::flushReplies;
@@ -117,11 +124,16 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
    */
   void flushRepliesSoon() {
     Channel ch = channel;
-    if (ch == null || repliesUnflushed) {
+    if (ch == null) {
       return;
     }
-    if (!deferReplyFlush) {
+    if (!deferReplyFlush || ++repliesHeld >= MAX_HELD_REPLIES) {
+      // Each reply is a slice of its flow's 64 KiB read buffer: held replies are bounded.
       ch.flush();
+      repliesHeld = 0;
+      return;
+    }
+    if (repliesUnflushed) {
       return;
     }
     repliesUnflushed = true;
@@ -134,6 +146,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
 
   private void flushReplies() {
     repliesUnflushed = false;
+    repliesHeld = 0;
     Channel ch = channel;
     if (ch != null) {
       ch.flush();
