@@ -28,10 +28,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A UDP flow's steady state allocates little per datagram on the event loop: bytes allocated by the
  * load balancer's threads while one client's datagrams are echoed through an established flow,
  * measured with the JVM's per-thread allocation counters (the leak detector off, as in {@link
- * RelayAllocationIntegrationTest}). What is left is Netty's and the JDK's per-datagram objects (the
- * sender's address the JDK returns from {@code receive}, Netty's {@code DatagramPacket} wrappers);
- * the flow lookup and the relay itself add none, so a boxed key, a lambda or a string per datagram
- * would break the budget.
+ * RelayAllocationIntegrationTest}), in every I/O mode. What is left is Netty's and the JDK's
+ * per-datagram objects (the sender's address decoded for every datagram, Netty's {@code
+ * DatagramPacket} wrappers, io_uring's operation objects) and the relay's one 24-byte envelope per
+ * reply (the client's address for the listener socket); the flow lookup adds nothing, so a boxed
+ * key, a lambda or a string per datagram would break the budget.
  */
 @NullUnmarked
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -93,13 +94,23 @@ class UdpRelayAllocationIntegrationTest {
     }
   }
 
+  /**
+   * Bytes per round trip allowed. Netty's io_uring channel allocates more of its own per datagram
+   * than the others: an operation object per submitted read and write, and the sender decoded on
+   * every read, the connected flow socket's included; measured 443 bytes when this class runs alone
+   * and 697 within the module's whole suite (the JIT's escape analysis decides the difference).
+   */
+  private static long budgetPerRoundTrip(IoMode mode) {
+    return mode == IoMode.IO_URING ? 1_024 : 512;
+  }
+
   static java.util.stream.Stream<IoMode> modes() {
     return Harness.modes();
   }
 
   @ParameterizedTest
   @MethodSource("modes")
-  void udpFlow_steadyState_allocatesLessThan512BytesPerRoundTrip(IoMode mode) throws Exception {
+  void udpFlow_steadyState_allocatesWithinItsBudgetPerRoundTrip(IoMode mode) throws Exception {
     level = ResourceLeakDetector.getLevel();
     ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
     loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(LOOP), IoTransport.resolve(mode).handlerFactory);
@@ -124,7 +135,7 @@ class UdpRelayAllocationIntegrationTest {
       System.out.printf("UDP relay (%s) allocated %d bytes on the event loop for %d round trips (%.1f per round trip)%n",
           mode, allocated, rounds, (double) allocated / rounds);
       // Each round trip is two datagrams through the load balancer (client -> target, target -> client).
-      assertThat(allocated).isLessThan(512L * rounds);
+      assertThat(allocated).isLessThan(budgetPerRoundTrip(mode) * rounds);
     }
   }
 }
