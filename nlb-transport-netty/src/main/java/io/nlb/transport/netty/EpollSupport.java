@@ -73,6 +73,23 @@ final class EpollSupport {
     return v == null ? "unknown" : v.artifactVersion();
   }
 
+  // ------------------------------------------------------------------ datagrams (DatagramSockets)
+
+  /**
+   * Batched reads of a UDP socket: {@code recvmmsg} into slots of {@code slot} bytes.
+   *
+   * <p>UDP GRO stays off. With it the kernel hands several datagrams of one sender as one buffer
+   * plus their segment size, and Netty 4.2.18's epoll channel reads that segment size only in its
+   * one-datagram {@code recvmsg} path: through {@code recvmmsg} a GRO buffer would reach the
+   * pipeline as one datagram, its boundaries lost ({@code
+   * DatagramSocketsIntegrationTest.groWithRecvmmsg_netty4218_mergesDatagrams_soGroStaysOff} shows
+   * it). recvmmsg batches datagrams of every client; GRO only those of one sender that arrive
+   * coalesced, so recvmmsg is the one kept.
+   */
+  static void datagramOptions(Channel ch, int slot) {
+    ch.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
+  }
+
   // ------------------------------------------------------------------ keepalives (KeepaliveIdle)
 
   /**

@@ -126,7 +126,9 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
       pending = q;
     }
     if (q.size() < MAX_PENDING) {
-      q.add(content.retain());
+      // A copy of its own size: the datagram is a slice of a read buffer of several 64 KiB slots
+      // (DatagramSockets), which it must not hold while the flow's socket connects.
+      q.add(content.copy());
     }
   }
 
@@ -162,7 +164,12 @@ final class UdpFlow extends ChannelInboundHandlerAdapter implements Flow {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    listener.flush();
+    owner.flushRepliesSoon();
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    DatagramSockets.flow(ctx.channel(), ep.transport.io);
   }
 
   @Override

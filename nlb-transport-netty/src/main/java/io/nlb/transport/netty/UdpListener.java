@@ -33,10 +33,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>UDP sockets keep {@code AUTO_READ} on: datagrams that cannot be relayed are dropped, as on a
  * network, instead of being held back. What a read batch of the listener socket writes upstream is
- * flushed once, when the batch ends ({@link #channelReadComplete}), not per datagram.
+ * flushed once, when the batch ends ({@link #channelReadComplete}), not per datagram. Replies that
+ * flows write to the listener socket during one turn of the event loop are flushed once, after the
+ * loop's I/O of that turn on epoll ({@link #flushRepliesSoon}): replies of several flows leave in
+ * one {@code sendmmsg} instead of one system call per flow. How the sockets read is {@link
+ * DatagramSockets}'.
  */
 final class UdpListener extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
+  /**
+   * Flows whose replies one flush carries at most on epoll: each reply holds its flow's read buffer
+   * (a 64 KiB slot, DatagramSockets) until flushed, so at most 16 of them (1 MiB) wait at a time.
+   */
+  static final int MAX_HELD_REPLIES = 16;
 
   final Endpoint ep;
   final Map<InetSocketAddress, UdpFlow> flows = new HashMap<>();
@@ -46,10 +55,26 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
   private final FlowRouting.Choice choice = new FlowRouting.Choice() {};
   /** Flows written to upstream during the current read batch, flushed at its end (reused). */
   private final ArrayList<UdpFlow> toFlush = new ArrayList<>();
+  /** The listener socket, once this handler is in its pipeline. */
+  private @Nullable Channel channel;
+  /** Whether a flush of replies is queued on the event loop. */
+  private boolean repliesUnflushed;
+  /** Flows whose replies wait for the queued flush; at {@link #MAX_HELD_REPLIES} they are flushed at once. */
+  private int repliesHeld;
+  /** Whether replies are flushed once per turn of the loop (epoll) rather than per flow (see {@link #flushRepliesSoon}). */
+  private final boolean deferReplyFlush;
+  private final Runnable flushReplies = this::flushReplies;
 
   UdpListener(Endpoint ep) {
     this.ep = ep;
     this.local = new InetSocketAddress(ep.nodeAddress, ep.port);
+    this.deferReplyFlush = ep.transport.io.mode == IoMode.EPOLL;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    DatagramSockets.listener(ctx.channel(), ep.transport.io);
   }
 
   @Override
@@ -86,6 +111,46 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
   /** {@code f} wrote a datagram upstream: flush it at the end of this read batch. */
   void toFlush(UdpFlow f) {
     toFlush.add(f);
+  }
+
+  /**
+   * A flow wrote a reply to the listener socket. On epoll it is flushed after this turn's I/O,
+   * together with the replies other flows write in the same turn, in one {@code sendmmsg}: tasks
+   * queued from the event loop run after its I/O of the turn, so the reply waits for nothing but
+   * the other channels that are ready now. io_uring and NIO flush at once: io_uring submits every
+   * write of a turn with one {@code io_uring_enter} anyway, and the task made it enter the ring once
+   * more per turn (measured: 5 instead of 4 calls per round trip); NIO sends one datagram per call
+   * whatever is flushed together.
+   */
+  void flushRepliesSoon() {
+    Channel ch = channel;
+    if (ch == null) {
+      return;
+    }
+    if (!deferReplyFlush || ++repliesHeld >= MAX_HELD_REPLIES) {
+      // Each reply is a slice of its flow's 64 KiB read buffer: held replies are bounded.
+      ch.flush();
+      repliesHeld = 0;
+      return;
+    }
+    if (repliesUnflushed) {
+      return;
+    }
+    repliesUnflushed = true;
+    try {
+      ch.eventLoop().execute(flushReplies);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      flushReplies(); // the loop is shutting down: flush now
+    }
+  }
+
+  private void flushReplies() {
+    repliesUnflushed = false;
+    repliesHeld = 0;
+    Channel ch = channel;
+    if (ch != null) {
+      ch.flush();
+    }
   }
 
   @Override

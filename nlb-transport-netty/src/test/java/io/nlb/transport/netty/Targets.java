@@ -117,6 +117,9 @@ final class Targets implements AutoCloseable {
     Udp u = new Udp();
     byte[] prefix = (name + "|").getBytes(StandardCharsets.US_ASCII);
     u.channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        // Whole datagrams up to the largest UDP payload (Netty's default reads 2,048 bytes at most).
+        .option(io.netty.channel.ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.FixedRecvByteBufAllocator(65536))
+        .option(io.netty.channel.ChannelOption.SO_RCVBUF, 1 << 20)
         .handler(new ChannelInboundHandlerAdapter() {
           @Override
           public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.nlb.core.ListenerConfig;
@@ -21,17 +20,19 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.NullUnmarked;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A UDP flow's steady state allocates little per datagram on the event loop: bytes allocated by the
  * load balancer's threads while one client's datagrams are echoed through an established flow,
  * measured with the JVM's per-thread allocation counters (the leak detector off, as in {@link
- * RelayAllocationIntegrationTest}). What is left is Netty's and the JDK's per-datagram objects (the
- * sender's address the JDK returns from {@code receive}, Netty's {@code DatagramPacket} wrappers);
- * the flow lookup and the relay itself add none, so a boxed key, a lambda or a string per datagram
- * would break the budget.
+ * RelayAllocationIntegrationTest}), in every I/O mode. What is left is Netty's and the JDK's
+ * per-datagram objects (the sender's address decoded for every datagram, Netty's {@code
+ * DatagramPacket} wrappers, io_uring's operation objects) and the relay's one 24-byte envelope per
+ * reply (the client's address for the listener socket); the flow lookup adds nothing, so a boxed
+ * key, a lambda or a string per datagram would break the budget.
  */
 @NullUnmarked
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -39,7 +40,7 @@ class UdpRelayAllocationIntegrationTest {
   private static final String LOOP = "nlb-udp-alloc-test";
   private Harness h;
   private final Targets targets = new Targets();
-  private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(LOOP), NioIoHandler.newFactory());
+  private EventLoopGroup loops;
   private ResourceLeakDetector.Level level;
 
   @AfterEach
@@ -51,7 +52,20 @@ class UdpRelayAllocationIntegrationTest {
       h.close();
     }
     targets.close();
-    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    if (loops != null) {
+      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  private static long cpuOfLoops() {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith(LOOP)) {
+        sum += mx.getThreadCpuTime(t.getId());
+      }
+    }
+    return sum;
   }
 
   private static long allocatedByLoops() {
@@ -80,11 +94,27 @@ class UdpRelayAllocationIntegrationTest {
     }
   }
 
-  @Test
-  void udpFlow_steadyState_allocatesLessThan512BytesPerRoundTrip() throws Exception {
+  /**
+   * Bytes per round trip allowed. Netty's io_uring channel allocates more of its own per datagram
+   * than the others: an operation object per submitted read and write, and the sender decoded on
+   * every read, the connected flow socket's included; measured 443 bytes when this class runs alone
+   * and 697 within the module's whole suite (the JIT's escape analysis decides the difference).
+   */
+  private static long budgetPerRoundTrip(IoMode mode) {
+    return mode == IoMode.IO_URING ? 1_024 : 512;
+  }
+
+  static java.util.stream.Stream<IoMode> modes() {
+    return Harness.modes();
+  }
+
+  @ParameterizedTest
+  @MethodSource("modes")
+  void udpFlow_steadyState_allocatesWithinItsBudgetPerRoundTrip(IoMode mode) throws Exception {
     level = ResourceLeakDetector.getLevel();
     ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
-    h = new Harness(IoMode.NIO, b -> b.eventLoopGroup(loops));
+    loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(LOOP), IoTransport.resolve(mode).handlerFactory);
+    h = new Harness(mode, b -> b.eventLoopGroup(loops));
     Targets.Udp echo = targets.udp("127.0.0.1", "t");
     TargetGroup g = h.group("udp", Protocol.UDP);
     g.registerTargets(Target.ip("127.0.0.1", echo.port()));
@@ -95,13 +125,17 @@ class UdpRelayAllocationIntegrationTest {
       s.setSoTimeout(5_000);
       pingPong(s, 5_000); // warm up: the flow, pools, JIT
       long before = allocatedByLoops();
+      long cpuBefore = cpuOfLoops();
       int rounds = 20_000;
       pingPong(s, rounds);
       long allocated = allocatedByLoops() - before;
-      System.out.printf("UDP relay allocated %d bytes on the event loop for %d round trips (%.1f per round trip)%n",
-          allocated, rounds, (double) allocated / rounds);
+      long cpu = cpuOfLoops() - cpuBefore;
+      // For information only (the machine may be busy): the event loop's CPU per round trip.
+      System.out.printf("UDP relay (%s) event loop CPU %.2f us per round trip%n", mode, cpu / 1e3 / rounds);
+      System.out.printf("UDP relay (%s) allocated %d bytes on the event loop for %d round trips (%.1f per round trip)%n",
+          mode, allocated, rounds, (double) allocated / rounds);
       // Each round trip is two datagrams through the load balancer (client -> target, target -> client).
-      assertThat(allocated).isLessThan(512L * rounds);
+      assertThat(allocated).isLessThan(budgetPerRoundTrip(mode) * rounds);
     }
   }
 }
