@@ -87,7 +87,7 @@ public final class Nlb implements AutoCloseable {
     this.tableSize = b.tableSize;
     this.transport = b.transport;
     this.dnsSuffix = b.dnsSuffix;
-    this.dispatcher = new Dispatcher(control, scheduler, b.audit, () -> TargetSets.build(registry));
+    this.dispatcher = new Dispatcher(control, scheduler, b.audit, new QuotaGate(this), () -> TargetSets.build(registry));
     this.instanceRefresh = new InstanceRefresh(this, b.instanceRefresh);
     instanceRefresh.start();
   }
@@ -125,7 +125,7 @@ public final class Nlb implements AutoCloseable {
    *     ValidationError} when an attribute exceeds the quotas in force
    */
   public TargetGroup createTargetGroup(TargetGroupConfig config) {
-    return dispatch(Command.onControl("CreateTargetGroup", Command.fields("name", config.name(), "protocol", config.protocol().name(),
+    return dispatch(Command.proposing("CreateTargetGroup", Command.fields("name", config.name(), "protocol", config.protocol().name(),
             "port", config.port(), "targetType", config.targetType().apiName(), "ipAddressType", config.ipAddressType().apiName(),
             "healthCheck", config.healthCheck().toString(), "attributes", config.attributes().explicitValues(), "tags", config.tags()),
         () -> registry.createTargetGroup(config))
@@ -168,7 +168,7 @@ public final class Nlb implements AutoCloseable {
     return dispatch(Command.steps("CreateLoadBalancer", Command.fields("name", config.name(), "type", "network",
             "scheme", config.scheme().apiName(), "ipAddressType", config.ipAddressType().apiName(), "availabilityZones", zones,
             "attributes", config.attributes().explicitValues(), "listeners", listeners, "tags", config.tags()), () -> {
-          Change<LoadBalancer> created = control.call(() -> registry.createLoadBalancer(config));
+          Change<LoadBalancer> created = control.call(() -> dispatcher.gate().admit(registry.createLoadBalancer(config)));
           LoadBalancer lb = created.value();
           Throwable failure = Dispatcher.awaitBinding(created.binding());
           control.run(() -> Registry.bound(lb, failure));

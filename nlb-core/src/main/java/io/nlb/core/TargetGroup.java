@@ -155,7 +155,7 @@ public final class TargetGroup {
    *     TooManyRegistrationsForTargetId}
    */
   public void registerTargets(Collection<Target> targets) {
-    nlb.dispatch(Command.onControl("RegisterTargets",
+    nlb.dispatch(Command.proposing("RegisterTargets",
         Command.fields("targetGroupArn", resourceId(), "targets", Command.describeTargets(targets)), () -> registrations.register(targets)));
   }
 
@@ -333,11 +333,16 @@ public final class TargetGroup {
    *     behind a TLS listener), {@code OperationNotPermitted} (cross-zone on during a zonal shift)
    */
   public TargetGroupAttributes modifyAttributes(Map<String, String> changes) {
-    return nlb.dispatch(Command.onControl("ModifyTargetGroupAttributes", Command.fields("targetGroupArn", resourceId(), "attributes", changes),
+    return nlb.dispatch(Command.proposing("ModifyTargetGroupAttributes", Command.fields("targetGroupArn", resourceId(), "attributes", changes),
         () -> doModifyAttributes(changes)).response(a -> Command.fields("attributes", a.asMap())));
   }
 
-  TargetGroupAttributes doModifyAttributes(Map<String, String> changes) {
+  /**
+   * The body of {@link #modifyAttributes}; the attributes are in place when the {@link QuotaGate}
+   * checks the load balancer's targets. The one quota read here, the bound of the failover counts,
+   * stays: its problem is reported in one list with the other attribute problems.
+   */
+  QuotaGate.Proposed<TargetGroupAttributes> doModifyAttributes(Map<String, String> changes) {
     checkLive();
     List<String> problems = new ArrayList<>();
     Map<String, String> merged = new LinkedHashMap<>(attributes.explicitValues());
@@ -365,16 +370,10 @@ public final class TargetGroup {
     }
     TargetGroupAttributes previous = attributes;
     attributes = next;
-    if (lb != null) {
-      try {
-        nlb.admission.checkTargetQuotas(lb, this, registrations.all());
-      } catch (NlbException e) {
-        attributes = previous;
-        throw e;
-      }
-    }
-    republish();
-    return attributes;
+    return new QuotaGate.Proposed<>(new QuotaGate.GroupAttributes(this), () -> attributes = previous, () -> {
+      republish();
+      return next;
+    });
   }
 
   /**
