@@ -32,8 +32,8 @@ final class Dispatcher {
   private final AuditListener audit;
   private final QuotaGate gate;
   private final AtomicLong sequence = new AtomicLong();
-  private final List<Runnable> targetSetListeners = new CopyOnWriteArrayList<>();
-  private final List<TargetSetListener> targetSetValueListeners = new CopyOnWriteArrayList<>();
+  /** The one registry of target-set listeners, value and notify-only alike. */
+  private final List<TargetSetListener> targetSetListeners = new CopyOnWriteArrayList<>();
   /** Builds the target set; run on the control plane. */
   private final Supplier<TargetSet> targetSet;
 
@@ -122,41 +122,41 @@ final class Dispatcher {
 
   // ------------------------------------------------------------------ target-set events
 
-  void addTargetSetListener(Runnable listener) {
-    targetSetListeners.add(listener);
+  /**
+   * A listener that only wants to know that the target set may have changed ({@link
+   * Nlb#addTargetSetListener(Runnable)}): adapted to a value listener that is not told the set
+   * when added. Equal when the runnables are, so that removing one finds it.
+   */
+  record NotifyOnly(Runnable listener) implements TargetSetListener {
+    @Override
+    public void onTargetSet(TargetSet targets) {
+      listener.run();
+    }
   }
 
-  void removeTargetSetListener(Runnable listener) {
-    targetSetListeners.remove(listener);
-  }
-
-  /** Adds {@code listener} and tells it the target set as it is now. */
+  /** Adds {@code listener} and tells it the target set as it is now (a {@link NotifyOnly} is not told). */
   void addTargetSetListener(TargetSetListener listener) {
-    targetSetValueListeners.add(listener);
-    tell(listener, control.call(targetSet));
+    targetSetListeners.add(listener);
+    if (!(listener instanceof NotifyOnly)) {
+      tell(listener, control.call(targetSet));
+    }
   }
 
   void removeTargetSetListener(TargetSetListener listener) {
-    targetSetValueListeners.remove(listener);
+    targetSetListeners.remove(listener);
   }
 
   /**
-   * Tells every target-set listener, the value listeners with the target set built once, on the
-   * control plane; a listener that throws does not stop the others.
+   * Tells every target-set listener the target set, built once on the control plane; a listener
+   * that throws does not stop the others.
    */
   void targetSetChanged() {
-    for (Runnable l : targetSetListeners) {
-      try {
-        l.run();
-      } catch (RuntimeException e) {
-        LOG.warn("target-set listener {} failed", l, e);
-      }
+    if (targetSetListeners.isEmpty()) {
+      return;
     }
-    if (!targetSetValueListeners.isEmpty()) {
-      TargetSet set = control.call(targetSet);
-      for (TargetSetListener l : targetSetValueListeners) {
-        tell(l, set);
-      }
+    TargetSet set = control.call(targetSet);
+    for (TargetSetListener l : targetSetListeners) {
+      tell(l, set);
     }
   }
 

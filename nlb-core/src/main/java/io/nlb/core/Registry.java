@@ -91,6 +91,16 @@ final class Registry {
     return tg;
   }
 
+  /** The target group whose resource id is {@code resourceId}, or null. */
+  @Nullable TargetGroup targetGroupByResourceId(String resourceId) {
+    for (TargetGroup tg : targetGroups.values()) {
+      if (tg.resourceId().equals(resourceId)) {
+        return tg;
+      }
+    }
+    return null;
+  }
+
   void remove(TargetGroup tg) {
     targetGroups.remove(tg.name());
   }

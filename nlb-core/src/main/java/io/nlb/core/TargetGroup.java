@@ -2,6 +2,7 @@ package io.nlb.core;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -274,9 +275,7 @@ public final class TargetGroup {
     for (TargetHealth health : healths.values()) {
       checkReportable(health);
     }
-    List<RegisteredTarget> changed = new ArrayList<>();
-    List<TargetHealth> previous = new ArrayList<>();
-    List<TargetHealth> current = new ArrayList<>();
+    Transitions t = new Transitions();
     nlb.control.run(() -> {
       checkLive();
       List<RegisteredTarget> found = new ArrayList<>(healths.size());
@@ -287,10 +286,59 @@ public final class TargetGroup {
         }
         found.add(r);
       }
-      int i = 0;
-      for (TargetHealth health : healths.values()) {
-        RegisteredTarget r = found.get(i++);
+      t.apply(found, List.copyOf(healths.values()));
+    });
+    t.fire(nlb);
+  }
+
+  /**
+   * Records health by registration id: the body of {@link Nlb#reportHealth(String, Map)}. Ids this
+   * group no longer holds, and a group deleted or an {@link Nlb} closed meanwhile, are skipped.
+   *
+   * @return the registrations found, by id
+   */
+  Map<Long, RegisteredTarget> reportHealthByIds(Map<Long, TargetHealth> healths) {
+    for (TargetHealth health : healths.values()) {
+      checkReportable(health);
+    }
+    Map<Long, RegisteredTarget> found = new LinkedHashMap<>();
+    Transitions t = new Transitions();
+    nlb.control.run(() -> {
+      if (deleted || nlb.isClosed()) {
+        return;
+      }
+      Map<Long, RegisteredTarget> byId = new HashMap<>();
+      for (RegisteredTarget r : registrations.all()) {
+        byId.put(r.registrationId(), r);
+      }
+      List<RegisteredTarget> targets = new ArrayList<>();
+      List<TargetHealth> states = new ArrayList<>();
+      healths.forEach((id, health) -> {
+        RegisteredTarget r = byId.get(id);
+        if (r != null) {
+          found.put(id, r);
+          targets.add(r);
+          states.add(health);
+        }
+      });
+      t.apply(targets, states);
+    });
+    t.fire(nlb);
+    return found;
+  }
+
+  /** The transitions of one report: applied on the control plane, announced after it. */
+  private final class Transitions {
+    private final List<RegisteredTarget> changed = new ArrayList<>();
+    private final List<TargetHealth> previous = new ArrayList<>();
+    private final List<TargetHealth> current = new ArrayList<>();
+
+    /** Sets each target's health; entries equal to the current one are skipped. A command. */
+    void apply(List<RegisteredTarget> targets, List<TargetHealth> healths) {
+      for (int i = 0; i < targets.size(); i++) {
+        RegisteredTarget r = targets.get(i);
         TargetHealth before = r.health();
+        TargetHealth health = healths.get(i);
         if (!before.equals(health)) {
           r.health(health);
           changed.add(r);
@@ -298,17 +346,20 @@ public final class TargetGroup {
           current.add(health);
         }
       }
-      if (changed.isEmpty()) {
-        return;
+      if (!changed.isEmpty()) {
+        republishHealth(changed);
       }
-      republishHealth(changed);
-    });
-    for (int j = 0; j < changed.size(); j++) {
-      nlb.fireHealthTransition(changed.get(j), previous.get(j), current.get(j));
+    }
+
+    /** Tells the health listeners, outside the control plane (they may call back). */
+    void fire(Nlb n) {
+      for (int j = 0; j < changed.size(); j++) {
+        n.fireHealthTransition(changed.get(j), previous.get(j), current.get(j));
+      }
     }
   }
 
-  private static void checkReportable(TargetHealth health) {
+  static void checkReportable(TargetHealth health) {
     switch (health.state()) {
       case INITIAL:
       case HEALTHY:
