@@ -391,9 +391,9 @@ public final class Nlb implements AutoCloseable {
    *     draining} or {@code unused}); nothing is changed then
    */
   public Map<Long, RegisteredTarget> reportHealth(String targetGroupResourceId, Map<Long, TargetHealth> healths) {
-    healths.values().forEach(TargetGroup::checkReportable);
+    healths.values().forEach(HealthReports::checkReportable);
     TargetGroup tg = control.call(() -> registry.targetGroupByResourceId(targetGroupResourceId));
-    return tg == null ? Map.of() : tg.reportHealthByIds(healths);
+    return tg == null ? Map.of() : tg.healthReports.reportByIds(healths);
   }
 
   /** Called by {@link TargetGroup#reportHealth} outside the lock. */

@@ -2,7 +2,6 @@ package io.nlb.core;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +38,8 @@ public final class TargetGroup {
   final TagSet tags;
   /** Registrations by id#port, draining ones included, in registration order. */
   final Registrations registrations;
+  /** Health reports by target or by registration id. */
+  final HealthReports healthReports;
   private boolean deleted;
 
   TargetGroup(Nlb nlb, TargetGroupConfig config, String id) {
@@ -53,6 +54,7 @@ public final class TargetGroup {
     this.attributes = config.attributes();
     this.tags = new TagSet("targetGroup[" + name + "]", this::checkLive, config.tags());
     this.registrations = new Registrations(this, nlb);
+    this.healthReports = new HealthReports(this, nlb);
   }
 
   /** {@return the name, unique among the target groups of its {@link Nlb}} */
@@ -235,29 +237,7 @@ public final class TargetGroup {
    * @throws NlbException {@code InvalidTarget} when the target is not registered
    */
   public TargetHealth reportHealth(Target target, TargetHealth health) {
-    checkReportable(health);
-    RegisteredTarget[] changed = new RegisteredTarget[1];
-    TargetHealth previous = nlb.control.call(() -> {
-      checkLive();
-      RegisteredTarget r = registrations.get(target);
-      if (r == null) {
-        throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target", target.toString(), "a target registered with " + name));
-      }
-      TargetHealth before = r.health();
-      if (before.equals(health)) {
-        return before;
-      }
-      r.health(health);
-      republishHealth(List.of(r));
-      changed[0] = r;
-      return before;
-    });
-    RegisteredTarget r = changed[0];
-    if (r != null) {
-      // Outside the control plane: listeners may call back into the Nlb (see TargetHealthListener).
-      nlb.fireHealthTransition(r, previous, health);
-    }
-    return previous;
+    return healthReports.report(target, health);
   }
 
   /**
@@ -272,104 +252,7 @@ public final class TargetGroup {
    *     InvalidTarget} when a target is not registered (nothing is changed then)
    */
   public void reportHealth(Map<Target, TargetHealth> healths) {
-    for (TargetHealth health : healths.values()) {
-      checkReportable(health);
-    }
-    Transitions t = new Transitions();
-    nlb.control.run(() -> {
-      checkLive();
-      List<RegisteredTarget> found = new ArrayList<>(healths.size());
-      for (Target target : healths.keySet()) {
-        RegisteredTarget r = registrations.get(target);
-        if (r == null) {
-          throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target", target.toString(), "a target registered with " + name));
-        }
-        found.add(r);
-      }
-      t.apply(found, List.copyOf(healths.values()));
-    });
-    t.fire(nlb);
-  }
-
-  /**
-   * Records health by registration id: the body of {@link Nlb#reportHealth(String, Map)}. Ids this
-   * group no longer holds, and a group deleted or an {@link Nlb} closed meanwhile, are skipped.
-   *
-   * @return the registrations found, by id
-   */
-  Map<Long, RegisteredTarget> reportHealthByIds(Map<Long, TargetHealth> healths) {
-    for (TargetHealth health : healths.values()) {
-      checkReportable(health);
-    }
-    Map<Long, RegisteredTarget> found = new LinkedHashMap<>();
-    Transitions t = new Transitions();
-    nlb.control.run(() -> {
-      if (deleted || nlb.isClosed()) {
-        return;
-      }
-      Map<Long, RegisteredTarget> byId = new HashMap<>();
-      for (RegisteredTarget r : registrations.all()) {
-        byId.put(r.registrationId(), r);
-      }
-      List<RegisteredTarget> targets = new ArrayList<>();
-      List<TargetHealth> states = new ArrayList<>();
-      healths.forEach((id, health) -> {
-        RegisteredTarget r = byId.get(id);
-        if (r != null) {
-          found.put(id, r);
-          targets.add(r);
-          states.add(health);
-        }
-      });
-      t.apply(targets, states);
-    });
-    t.fire(nlb);
-    return found;
-  }
-
-  /** The transitions of one report: applied on the control plane, announced after it. */
-  private final class Transitions {
-    private final List<RegisteredTarget> changed = new ArrayList<>();
-    private final List<TargetHealth> previous = new ArrayList<>();
-    private final List<TargetHealth> current = new ArrayList<>();
-
-    /** Sets each target's health; entries equal to the current one are skipped. A command. */
-    void apply(List<RegisteredTarget> targets, List<TargetHealth> healths) {
-      for (int i = 0; i < targets.size(); i++) {
-        RegisteredTarget r = targets.get(i);
-        TargetHealth before = r.health();
-        TargetHealth health = healths.get(i);
-        if (!before.equals(health)) {
-          r.health(health);
-          changed.add(r);
-          previous.add(before);
-          current.add(health);
-        }
-      }
-      if (!changed.isEmpty()) {
-        republishHealth(changed);
-      }
-    }
-
-    /** Tells the health listeners, outside the control plane (they may call back). */
-    void fire(Nlb n) {
-      for (int j = 0; j < changed.size(); j++) {
-        n.fireHealthTransition(changed.get(j), previous.get(j), current.get(j));
-      }
-    }
-  }
-
-  static void checkReportable(TargetHealth health) {
-    switch (health.state()) {
-      case INITIAL:
-      case HEALTHY:
-      case UNHEALTHY:
-      case UNAVAILABLE:
-        return;
-      default:
-        throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("health.state", health.state().toString(),
-            "initial, healthy, unhealthy or unavailable; draining and unused follow from registration"));
-    }
+    healthReports.report(healths);
   }
 
   // ------------------------------------------------------------------ modify
@@ -523,14 +406,6 @@ public final class TargetGroup {
     LoadBalancer lb = nlb.registry.loadBalancerOf(this);
     if (lb != null) {
       lb.routing.republish();
-    }
-  }
-
-  /** Republishes after a health change of {@code changed}: only the routes that hold them are rebuilt. */
-  private void republishHealth(List<RegisteredTarget> changed) {
-    LoadBalancer lb = nlb.registry.loadBalancerOf(this);
-    if (lb != null) {
-      lb.routing.republishHealth(this, changed);
     }
   }
 
