@@ -620,6 +620,25 @@ class HealthCheckEngineTest {
         "web/10.0.1.5:9001 unhealthy Target.FailedHealthChecks");
   }
 
+  @Test
+  void report_registrationRemovedBeforeTheFlush_skippedSafely_engineListenersToldOnlyOfTheOthers() {
+    Target a = Target.ip("10.0.1.5", 9001);
+    Target b = Target.ip("10.0.1.6", 9001);
+    web.modifyAttributes(Map.of("deregistration_delay.timeout_seconds", "0"));
+    web.registerTargets(a, b);
+    probe.byPort.put(9001, CheckOutcome.FAILURE); // one failure: both stay in initial checks
+    List<String> seen = new ArrayList<>();
+    engine = HealthCheckEngine.builder(nlb).scheduler(time).random(ZERO).jitter(0).probe(probe).reportDelay(Duration.ofMillis(50))
+        .listener((t, p, c) -> seen.add(t.id() + " " + c.state())).build();
+    engine.start();
+    long staleId = reg(a).registrationId();
+    web.deregisterTargets(a); // gone from the core while its first transition waits for the flush
+    time.advance(Duration.ofMillis(50));
+    assertThat(seen).containsExactly("10.0.1.6 initial");
+    assertThat(reg(b).health().reason()).contains(TargetHealthReason.ELB_INITIAL_HEALTH_CHECKING);
+    assertThat(nlb.reportHealth(web.resourceId(), Map.of(staleId, TargetHealth.healthy()))).isEmpty();
+  }
+
   /** {@code r} as a route holds it: what the data plane reports passive signals with. */
   private static io.nlb.core.RouteTarget value(RegisteredTarget r) {
     return new io.nlb.core.RouteTarget(r.registrationId(), r.group().name(), r.id(), r.port(), r.address(), null, r.health(),
