@@ -74,8 +74,10 @@ import org.slf4j.LoggerFactory;
  * Transitions are queued in order and handed to the core in batches, at most one {@link
  * Nlb#reportHealth(String, java.util.Map)} per group per {@link Builder#reportDelay report delay}
  * (default 50 ms): ten thousand targets becoming healthy at start-up then cost a few routing
- * republications rather than ten thousand. The engine's own listeners are called from the same
- * flush, for every transition (none coalesced), in order per target, on the scheduler thread.
+ * republications rather than ten thousand. Reports name groups and registrations by id; a
+ * registration deregistered meanwhile is skipped by the core. The engine's own listeners are called
+ * from the same flush, for every transition (none coalesced) of a registration the core still
+ * holds, in order per target, on the scheduler thread.
  *
  * <h2>Consensus</h2>
  *
