@@ -1,21 +1,13 @@
 package io.nlb.core;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The admission checks of one {@link Nlb}: whether a listener configuration fits its load
- * balancer (duplicates, listener and certificate quotas, protocol compatibility with its target
- * group, associations) and whether registrations fit the target quotas per load balancer, per zone
- * and per ALB endpoint. Each refusal is an {@link NlbException} naming the path, the value and what
- * is allowed.
+ * balancer (duplicates, protocol compatibility with its target group, associations). The quotas
+ * are not checked here but by the {@link QuotaGate}, on the proposal these checks return. Each
+ * refusal is an {@link NlbException} naming the path, the value and what is allowed.
  *
  * <p>Not thread-safe: called from control-plane commands only.
  */
@@ -27,20 +19,17 @@ final class Admission {
   }
 
   /**
-   * Checks that {@code config} may become {@code listener}'s configuration on {@code lb}, given
-   * the other listeners {@code others} (those of {@code lb} that stay, plus any planned with it).
+   * Checks that {@code config} may become {@code listener}'s configuration on {@code lb}: every
+   * rule but the quotas, which the {@link QuotaGate} checks on the returned proposal.
+   *
+   * @return the proposal: {@code config} beside the load balancer's other listeners
    */
-  void checkListener(LoadBalancer lb, Listener listener, ListenerConfig config, Collection<Listener> others) {
+  QuotaGate.ListenerChange checkListener(LoadBalancer lb, Listener listener, ListenerConfig config) {
     String path = config.path();
     List<String> duplicate = new ArrayList<>();
     List<String> incompatible = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    List<Listener> all = new ArrayList<>(others);
-    for (Listener o : lb.listenersMutable()) {
-      if (o != listener && !all.contains(o)) {
-        all.add(o);
-      }
-    }
+    List<Listener> all = new ArrayList<>(lb.listenersMutable());
     all.remove(listener);
     for (Listener o : all) {
       if (LoadBalancerConfig.clash(o.configUnlocked(), config)) {
@@ -51,22 +40,10 @@ final class Admission {
     if (!duplicate.isEmpty()) {
       throw new NlbException(ErrorCode.DUPLICATE_LISTENER, duplicate);
     }
-    if (all.size() + 1 > nlb.quotas().listenersPerLoadBalancer()) {
-      throw new NlbException(ErrorCode.TOO_MANY_LISTENERS,
-          Check.message("loadBalancer[" + lb.name() + "].listeners", all.size() + 1, "at most " + nlb.quotas().listenersPerLoadBalancer()));
-    }
     List<String> unsupported = new ArrayList<>();
     LoadBalancerConfig.checkListenerFits(config, lb.ipAddressTypeUnlocked(), unsupported);
     if (!unsupported.isEmpty()) {
       throw new NlbException(ErrorCode.UNSUPPORTED_PROTOCOL, unsupported);
-    }
-    int certificates = config.certificateCount();
-    for (Listener o : all) {
-      certificates += o.configUnlocked().certificateCount();
-    }
-    if (certificates > nlb.quotas().certificatesPerLoadBalancer()) {
-      throw new NlbException(ErrorCode.TOO_MANY_CERTIFICATES,
-          Check.message(path + ".certificates", certificates + " on the load balancer", "at most " + nlb.quotas().certificatesPerLoadBalancer()));
     }
     TargetGroup tg = nlb.registry.requireTargetGroup(path + ".defaultAction.targetGroup", config.targetGroup());
     LoadBalancerConfig.checkGroupFits(config, tg.protocol(), lb.ipAddressTypeUnlocked(), unsupported);
@@ -99,10 +76,7 @@ final class Admission {
       throw new NlbException(ErrorCode.OPERATION_NOT_PERMITTED, Check.message(path + ".defaultAction.targetGroup", tg.name(),
           "a group without " + TargetGroupAttributes.CROSS_ZONE + " true while a zonal shift is active (away from " + shift.zone() + ")"));
     }
-    checkAlbAssociations(tg, lb);
-    if (owner == null) {
-      checkTargetQuotas(lb, tg, tg.registrationsUnlocked());
-    }
+    return new QuotaGate.ListenerChange(lb, config, all);
   }
 
   /** The documented table of listener protocol x target group protocol x target type. */
@@ -132,82 +106,6 @@ final class Admission {
     if (!ok) {
       problems.add(Check.message(path + ".defaultAction.targetGroup", tg.name() + " (" + g + ", " + type + ")",
           expected + " for a " + listener + " listener"));
-    }
-  }
-
-  /** One ALB endpoint may sit behind at most {@link Quotas#loadBalancersPerAlbEndpoint()} load balancers. */
-  void checkAlbAssociations(TargetGroup tg, @Nullable LoadBalancer lb) {
-    if (lb == null) {
-      return;
-    }
-    for (RegisteredTarget r : tg.registrationsUnlocked()) {
-      String endpoint = r.albEndpoint();
-      if (endpoint == null) {
-        continue;
-      }
-      Set<LoadBalancer> lbs = new HashSet<>();
-      lbs.add(lb);
-      for (TargetGroup other : nlb.registry.targetGroups().values()) {
-        if (other == tg) {
-          continue;
-        }
-        for (RegisteredTarget o : other.registrationsUnlocked()) {
-          LoadBalancer olb = nlb.registry.loadBalancerOf(other);
-          if (endpoint.equals(o.albEndpoint()) && olb != null) {
-            lbs.add(olb);
-          }
-        }
-      }
-      if (lbs.size() > nlb.quotas().loadBalancersPerAlbEndpoint()) {
-        throw new NlbException(ErrorCode.TOO_MANY_REGISTRATIONS_FOR_TARGET_ID, Check.message("albEndpoint", endpoint,
-            "an endpoint behind at most " + nlb.quotas().loadBalancersPerAlbEndpoint() + " load balancers"));
-      }
-    }
-  }
-
-  /**
-   * Checks the per-load-balancer and per-zone target quotas as if {@code tg} held {@code
-   * registrations}. A target in N groups counts N times; an ALB endpoint counts as 50 targets per
-   * zone (100 with cross-zone on).
-   */
-  void checkTargetQuotas(LoadBalancer lb, TargetGroup tg, Collection<RegisteredTarget> registrations) {
-    Set<TargetGroup> groups = new HashSet<>();
-    for (Listener l : lb.listenersMutable()) {
-      TargetGroup g = nlb.registry.targetGroups().get(l.configUnlocked().targetGroup());
-      if (g != null) {
-        groups.add(g);
-      }
-    }
-    groups.add(tg);
-    int total = 0;
-    Map<String, Integer> perZone = new LinkedHashMap<>();
-    for (TargetGroup g : groups) {
-      Collection<RegisteredTarget> regs = g == tg ? registrations : g.registrationsUnlocked();
-      boolean crossZone = g.attributesUnlocked().crossZone().effective(lb.attributesUnlocked().crossZoneEnabled());
-      for (RegisteredTarget r : regs) {
-        if (r.isAlb()) {
-          total += 1;
-          for (Zone z : lb.zonesUnlocked()) {
-            perZone.merge(z.name(), crossZone ? 100 : 50, Integer::sum);
-          }
-          continue;
-        }
-        total += 1;
-        String zone = r.zoneIn(lb);
-        if (zone != null) {
-          perZone.merge(zone, 1, Integer::sum);
-        }
-      }
-    }
-    if (total > nlb.quotas().targetsPerLoadBalancer()) {
-      throw new NlbException(ErrorCode.TOO_MANY_TARGETS, Check.message("loadBalancer[" + lb.name() + "].targets", total,
-          "at most " + nlb.quotas().targetsPerLoadBalancer() + " (a target in N groups counts N times)"));
-    }
-    for (Map.Entry<String, Integer> e : perZone.entrySet()) {
-      if (e.getValue() > nlb.quotas().targetsPerZonePerLoadBalancer()) {
-        throw new NlbException(ErrorCode.TOO_MANY_TARGETS, Check.message("loadBalancer[" + lb.name() + "].zone[" + e.getKey() + "].targets",
-            e.getValue(), "at most " + nlb.quotas().targetsPerZonePerLoadBalancer() + " (a target in N groups counts N times; an ALB 50, or 100 with cross-zone on)"));
-      }
     }
   }
 }

@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * One public operation as the {@link Dispatcher} runs it: its elbv2 name and request fields (what
  * the audit event records), how it runs, and what its response shows. The public methods of
  * {@link Nlb}, {@link LoadBalancer}, {@link TargetGroup} and {@link Listener} only describe their
- * command and hand it over; auditing and the target-set event happen once, at dispatch.
+ * command and hand it over; auditing, the quota gate and the target-set event happen once, at
+ * dispatch.
  *
  * <p>Immutable once {@link #response} has been set; built and dispatched on the caller's thread.
  */
@@ -55,6 +56,20 @@ final class Command<T> {
    */
   static <T> Command<T> binding(String name, Map<String, Object> request, String path, Supplier<Change<T>> body) {
     return new Command<>(name, request, d -> d.commit(path, body), r -> Map.of());
+  }
+
+  /**
+   * A command whose body, on the control plane, proposes a change that counts against the quotas:
+   * the {@link QuotaGate} admits it (or takes it back) before it commits.
+   */
+  static <T> Command<T> proposing(String name, Map<String, Object> request, Supplier<QuotaGate.Proposed<T>> body) {
+    return new Command<>(name, request, d -> d.control().call(() -> d.gate().admit(body.get())), r -> Map.of());
+  }
+
+  /** {@link #binding} for a body that proposes a change the {@link QuotaGate} admits first. */
+  static <T> Command<T> bindingProposing(String name, Map<String, Object> request, String path,
+      Supplier<QuotaGate.Proposed<Change<T>>> body) {
+    return new Command<>(name, request, d -> d.commit(path, () -> d.gate().admit(body.get())), r -> Map.of());
   }
 
   /**

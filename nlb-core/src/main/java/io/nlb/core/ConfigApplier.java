@@ -192,9 +192,9 @@ final class ConfigApplier {
       TargetGroup tg = nlb.registry.targetGroups().get(c.name());
       if (tg == null) {
         createGroups.add(step(path, "create (" + c.protocol() + ":" + c.port() + ", " + g.targets().size() + " target(s))", () -> {
-          TargetGroup created = nlb.registry.createTargetGroup(c);
+          TargetGroup created = nlb.dispatcher.gate().admit(nlb.registry.createTargetGroup(c));
           if (!g.targets().isEmpty()) {
-            created.registrations.register(g.targets());
+            nlb.dispatcher.gate().admit(created.registrations.register(g.targets()));
           }
           return Change.done(created);
         }));
@@ -213,7 +213,7 @@ final class ConfigApplier {
       }
       Map<String, String> attrs = changed(tg.attributesUnlocked().asMap(), c.attributes().asMap());
       if (!attrs.isEmpty()) {
-        modifyGroups.add(step(path + ".attributes", "modify " + attrs, () -> Change.done(tg.doModifyAttributes(attrs))));
+        modifyGroups.add(step(path + ".attributes", "modify " + attrs, () -> Change.done(nlb.dispatcher.gate().admit(tg.doModifyAttributes(attrs)))));
       }
       tagSteps(modifyGroups, path, tg.tags(), c.tags(), tg.tags::add, tg.tags::remove);
       Map<String, Target> wanted = new LinkedHashMap<>();
@@ -240,7 +240,7 @@ final class ConfigApplier {
       });
       if (!add.isEmpty()) {
         register.add(step(path + ".targets", "register " + add, () -> {
-          tg.registrations.register(add);
+          nlb.dispatcher.gate().admit(tg.registrations.register(add));
           return Change.done(add);
         }));
       }
@@ -260,7 +260,7 @@ final class ConfigApplier {
       LoadBalancer lb = nlb.registry.loadBalancers().get(c.name());
       if (lb == null) {
         createLbs.add(new Step(new PlannedChange(path, "create (" + c.listeners().size() + " listener(s), " + c.zones().size() + " zone(s))"),
-            () -> nlb.registry.createLoadBalancer(c), true));
+            () -> nlb.dispatcher.gate().admit(nlb.registry.createLoadBalancer(c)), true));
         continue;
       }
       unchanged(problems, path + ".scheme", lb.scheme(), c.scheme());
@@ -289,7 +289,7 @@ final class ConfigApplier {
       }
       Map<String, String> attrs = changed(lb.attributesUnlocked().asMap(), c.attributes().asMap());
       if (!attrs.isEmpty()) {
-        modifyLbs.add(step(path + ".attributes", "modify " + attrs, () -> LoadBalancerChanges.modifyAttributes(lb, attrs)));
+        modifyLbs.add(step(path + ".attributes", "modify " + attrs, () -> nlb.dispatcher.gate().admit(LoadBalancerChanges.modifyAttributes(lb, attrs))));
       }
       tagSteps(modifyLbs, path, lb.tagsUnlocked(), c.tags(), lb.tags::add, lb.tags::remove);
       if (!addZones.isEmpty()) {
@@ -297,7 +297,7 @@ final class ConfigApplier {
         all.addAll(addZones);
         List<String> names = new ArrayList<>();
         addZones.forEach(z -> names.add(z.name()));
-        modifyLbs.add(step(path + ".zones", "enable " + names, () -> LoadBalancerChanges.setZones(lb, all)));
+        modifyLbs.add(step(path + ".zones", "enable " + names, () -> nlb.dispatcher.gate().admit(LoadBalancerChanges.setZones(lb, all))));
       }
       Map<String, ListenerConfig> wanted = new LinkedHashMap<>();
       for (ListenerConfig l : c.listeners()) {
@@ -311,11 +311,11 @@ final class ConfigApplier {
         Listener existing = have.get(k);
         String lpath = path + "." + l.path();
         if (existing == null) {
-          listenerCreate.add(step(lpath, "create, forwarding to " + l.targetGroup(), () -> lb.doCreateListener(l)));
+          listenerCreate.add(step(lpath, "create, forwarding to " + l.targetGroup(), () -> nlb.dispatcher.gate().admit(lb.doCreateListener(l))));
         } else {
           List<String> diff = listenerChanges(existing.configUnlocked(), l);
           if (!diff.isEmpty()) {
-            listenerModify.add(step(lpath, "modify " + diff, () -> lb.modifyListener(existing, l)));
+            listenerModify.add(step(lpath, "modify " + diff, () -> nlb.dispatcher.gate().admit(lb.modifyListener(existing, l))));
           }
         }
       });

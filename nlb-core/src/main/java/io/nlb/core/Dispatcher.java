@@ -15,8 +15,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where every public operation of an {@link Nlb} enters the control plane: it runs the {@link
  * Command} (on the {@link ControlPlane}, waiting outside it for a binding when the command starts
- * one), then emits the command's {@link AuditEvent}, refused or not, and tells the target-set
- * listeners. Auditing happens here once, not in each operation.
+ * one), with the {@link QuotaGate} admitting the change a command proposes before it commits;
+ * then emits the command's {@link AuditEvent}, refused or not, and tells the target-set listeners.
+ * Auditing and quotas happen here once, not in each operation.
  *
  * <p>Thread-safe: any thread may dispatch; commands are serialized by the control plane, and the
  * event is emitted after the command has left it.
@@ -29,14 +30,16 @@ final class Dispatcher {
   private final ControlPlane control;
   private final Scheduler clock;
   private final AuditListener audit;
+  private final QuotaGate gate;
   private final AtomicLong sequence = new AtomicLong();
-  private final List<Runnable> targetSetListeners = new CopyOnWriteArrayList<>();
-  private final List<TargetSetListener> targetSetValueListeners = new CopyOnWriteArrayList<>();
+  /** The one registry of target-set listeners, value and notify-only alike. */
+  private final List<TargetSetListener> targetSetListeners = new CopyOnWriteArrayList<>();
   /** Builds the target set; run on the control plane. */
   private final Supplier<TargetSet> targetSet;
 
-  Dispatcher(ControlPlane control, Scheduler clock, AuditListener audit, Supplier<TargetSet> targetSet) {
+  Dispatcher(ControlPlane control, Scheduler clock, AuditListener audit, QuotaGate gate, Supplier<TargetSet> targetSet) {
     this.control = control;
+    this.gate = gate;
     this.clock = clock;
     this.audit = audit;
     this.targetSet = targetSet;
@@ -44,6 +47,11 @@ final class Dispatcher {
 
   ControlPlane control() {
     return control;
+  }
+
+  /** The quota gate every proposing command passes; control plane only. */
+  QuotaGate gate() {
+    return gate;
   }
 
   /** Runs {@code command} and emits its audit event; returns its result or rethrows its refusal. */
@@ -114,41 +122,41 @@ final class Dispatcher {
 
   // ------------------------------------------------------------------ target-set events
 
-  void addTargetSetListener(Runnable listener) {
-    targetSetListeners.add(listener);
+  /**
+   * A listener that only wants to know that the target set may have changed ({@link
+   * Nlb#addTargetSetListener(Runnable)}): adapted to a value listener that is not told the set
+   * when added. Equal when the runnables are, so that removing one finds it.
+   */
+  record NotifyOnly(Runnable listener) implements TargetSetListener {
+    @Override
+    public void onTargetSet(TargetSet targets) {
+      listener.run();
+    }
   }
 
-  void removeTargetSetListener(Runnable listener) {
-    targetSetListeners.remove(listener);
-  }
-
-  /** Adds {@code listener} and tells it the target set as it is now. */
+  /** Adds {@code listener} and tells it the target set as it is now (a {@link NotifyOnly} is not told). */
   void addTargetSetListener(TargetSetListener listener) {
-    targetSetValueListeners.add(listener);
-    tell(listener, control.call(targetSet));
+    targetSetListeners.add(listener);
+    if (!(listener instanceof NotifyOnly)) {
+      tell(listener, control.call(targetSet));
+    }
   }
 
   void removeTargetSetListener(TargetSetListener listener) {
-    targetSetValueListeners.remove(listener);
+    targetSetListeners.remove(listener);
   }
 
   /**
-   * Tells every target-set listener, the value listeners with the target set built once, on the
-   * control plane; a listener that throws does not stop the others.
+   * Tells every target-set listener the target set, built once on the control plane; a listener
+   * that throws does not stop the others.
    */
   void targetSetChanged() {
-    for (Runnable l : targetSetListeners) {
-      try {
-        l.run();
-      } catch (RuntimeException e) {
-        LOG.warn("target-set listener {} failed", l, e);
-      }
+    if (targetSetListeners.isEmpty()) {
+      return;
     }
-    if (!targetSetValueListeners.isEmpty()) {
-      TargetSet set = control.call(targetSet);
-      for (TargetSetListener l : targetSetValueListeners) {
-        tell(l, set);
-      }
+    TargetSet set = control.call(targetSet);
+    for (TargetSetListener l : targetSetListeners) {
+      tell(l, set);
     }
   }
 

@@ -73,7 +73,7 @@ public final class Listener {
    * @throws NlbException as {@link LoadBalancer#createListener} does; nothing changes then
    */
   public void modify(ListenerConfig next) {
-    loadBalancer.nlb().dispatch(Command.binding("ModifyListener",
+    loadBalancer.nlb().dispatch(Command.bindingProposing("ModifyListener",
         Command.join(Command.fields("listenerArn", resourceId()), Command.describeListener(next)), next.path(), () -> {
           checkLive();
           return loadBalancer.modifyListener(this, next);
@@ -90,7 +90,7 @@ public final class Listener {
    *     in the list, {@code TooManyCertificates} past the quota
    */
   public void addCertificates(ServerCertificate... certificates) {
-    loadBalancer.nlb().dispatch(Command.binding("AddListenerCertificates",
+    loadBalancer.nlb().dispatch(Command.bindingProposing("AddListenerCertificates",
         Command.fields("listenerArn", resourceId(), "certificates", Command.ids(certificates)), resourceId(), () -> {
         checkLive();
         requireTls("certificates");
@@ -112,7 +112,7 @@ public final class Listener {
    *     OperationNotPermitted} for the default certificate when it is not in the list
    */
   public void removeCertificates(ServerCertificate... certificates) {
-    loadBalancer.nlb().dispatch(Command.binding("RemoveListenerCertificates",
+    loadBalancer.nlb().dispatch(Command.bindingProposing("RemoveListenerCertificates",
         Command.fields("listenerArn", resourceId(), "certificates", Command.ids(certificates)), resourceId(), () -> {
         checkLive();
         requireTls("certificates");

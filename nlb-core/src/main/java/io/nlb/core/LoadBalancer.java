@@ -260,33 +260,36 @@ public final class LoadBalancer implements AutoCloseable {
    *     {@code InternalFailure} when the transport cannot bind it
    */
   public Listener createListener(ListenerConfig config) {
-    return nlb.dispatch(Command.binding("CreateListener", withLb(Command.describeListener(config)), path(), () -> doCreateListener(config))
+    return nlb.dispatch(Command.bindingProposing("CreateListener", withLb(Command.describeListener(config)), path(), () -> doCreateListener(config))
         .response(l -> Command.fields("listenerArn", l.resourceId())));
   }
 
-  Change<Listener> doCreateListener(ListenerConfig config) {
+  /** The body of {@link #createListener}: the listener the {@link QuotaGate} admits, then binds. */
+  QuotaGate.Proposed<Change<Listener>> doCreateListener(ListenerConfig config) {
     checkLive();
     Listener l = new Listener(this, config, nlb.ids.hexId("listener", Listener.identityName(name, config)));
-    nlb.admission.checkListener(this, l, config, List.of());
-    listeners.add(l);
-    return new Change<>(l, routing.rebind(), () -> {
-      if (listeners.remove(l)) {
-        routing.rebindAfterUndo();
-      }
+    return QuotaGate.Proposed.of(nlb.admission.checkListener(this, l, config), () -> {
+      listeners.add(l);
+      return new Change<>(l, routing.rebind(), () -> {
+        if (listeners.remove(l)) {
+          routing.rebindAfterUndo();
+        }
+      });
     });
   }
 
-  /** Replaces {@code listener}'s configuration; a command. */
-  Change<Boolean> modifyListener(Listener listener, ListenerConfig config) {
+  /** Proposes {@code config} as {@code listener}'s configuration; a command body. */
+  QuotaGate.Proposed<Change<Boolean>> modifyListener(Listener listener, ListenerConfig config) {
     checkLive();
     ListenerConfig old = listener.configUnlocked();
-    nlb.admission.checkListener(this, listener, config, List.of());
-    listener.config(config);
-    return new Change<>(Boolean.TRUE, routing.rebind(), () -> {
-      if (listener.configUnlocked() == config) {
-        listener.config(old);
-        routing.rebindAfterUndo();
-      }
+    return QuotaGate.Proposed.of(nlb.admission.checkListener(this, listener, config), () -> {
+      listener.config(config);
+      return new Change<>(Boolean.TRUE, routing.rebind(), () -> {
+        if (listener.configUnlocked() == config) {
+          listener.config(old);
+          routing.rebindAfterUndo();
+        }
+      });
     });
   }
 
@@ -312,7 +315,7 @@ public final class LoadBalancer implements AutoCloseable {
    *     cross-zone on during a zonal shift
    */
   public LoadBalancerAttributes modifyAttributes(Map<String, String> changes) {
-    return nlb.dispatch(Command.binding("ModifyLoadBalancerAttributes", withLb(Command.fields("attributes", changes)), path(),
+    return nlb.dispatch(Command.bindingProposing("ModifyLoadBalancerAttributes", withLb(Command.fields("attributes", changes)), path(),
         () -> LoadBalancerChanges.modifyAttributes(this, changes)).response(a -> Command.fields("attributes", a.asMap())));
   }
 
@@ -347,7 +350,7 @@ public final class LoadBalancer implements AutoCloseable {
   public void setZones(List<Zone> next) {
     List<Object> zs = new ArrayList<>();
     next.forEach(z -> zs.add(z.toString()));
-    nlb.dispatch(Command.binding("SetSubnets", withLb(Command.fields("availabilityZones", zs)), path(), () -> LoadBalancerChanges.setZones(this, next)));
+    nlb.dispatch(Command.bindingProposing("SetSubnets", withLb(Command.fields("availabilityZones", zs)), path(), () -> LoadBalancerChanges.setZones(this, next)));
   }
 
   /**

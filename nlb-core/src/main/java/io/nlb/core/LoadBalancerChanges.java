@@ -11,7 +11,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The elbv2 operations that change a {@link LoadBalancer} as a whole — attributes, zones, IP
  * address type, deletion — each a command that checks everything first, changes the load balancer,
- * and returns the {@link Change} with its binding and how to take it back. The {@link LoadBalancer}
+ * and returns the {@link Change} with its binding and how to take it back (attributes and zones
+ * as a {@link QuotaGate.Proposed} change that the quota gate admits first). The {@link LoadBalancer}
  * keeps the handle, its listeners and its publication.
  *
  * <p>Control plane only: every method runs inside a command.
@@ -19,7 +20,7 @@ import java.util.concurrent.CompletionStage;
 final class LoadBalancerChanges {
   private LoadBalancerChanges() {}
 
-  static Change<LoadBalancerAttributes> modifyAttributes(LoadBalancer lb, Map<String, String> changes) {
+  static QuotaGate.Proposed<Change<LoadBalancerAttributes>> modifyAttributes(LoadBalancer lb, Map<String, String> changes) {
       lb.checkLive();
       List<String> problems = new ArrayList<>();
       Map<String, String> merged = new LinkedHashMap<>(lb.attributes.explicitValues());
@@ -34,29 +35,22 @@ final class LoadBalancerChanges {
       }
       LoadBalancerAttributes previous = lb.attributes;
       lb.attributes = next;
-      try {
-        for (Listener l : lb.listeners) {
-          TargetGroup tg = lb.nlb().registry.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
-          lb.nlb().admission.checkTargetQuotas(lb, tg, tg.registrationsUnlocked());
+      return new QuotaGate.Proposed<>(new QuotaGate.LoadBalancerShape(lb), () -> lb.attributes = previous, () -> {
+        if (accessLogsChanged(previous, next)) {
+          // The transport opens or closes the TLS access log in apply(); bindings stay as they are.
+          return new Change<>(next, lb.routing.rebind(), () -> {
+            if (lb.attributes == next) {
+              lb.attributes = previous;
+              lb.routing.rebindAfterUndo();
+            }
+          });
         }
-      } catch (NlbException e) {
-        lb.attributes = previous;
-        throw e;
-      }
-      if (accessLogsChanged(previous, next)) {
-        // The transport opens or closes the TLS access log in apply(); bindings stay as they are.
-        return new Change<>(next, lb.routing.rebind(), () -> {
-          if (lb.attributes == next) {
-            lb.attributes = previous;
-            lb.routing.rebindAfterUndo();
-          }
-        });
-      }
-      lb.routing.republish();
-      return Change.done(next);
+        lb.routing.republish();
+        return Change.done(next);
+      });
   }
 
-  static Change<Boolean> setZones(LoadBalancer lb, List<Zone> next) {
+  static QuotaGate.Proposed<Change<Boolean>> setZones(LoadBalancer lb, List<Zone> next) {
       lb.checkLive();
       for (Zone z : lb.zones) {
         Zone match = null;
@@ -88,24 +82,17 @@ final class LoadBalancerChanges {
       List<Zone> previous = new ArrayList<>(lb.zones);
       lb.zones.clear();
       lb.zones.addAll(merged);
-      try {
-        for (Listener l : lb.listeners) {
-          TargetGroup tg = lb.nlb().registry.requireTargetGroup("targetGroup", l.configUnlocked().targetGroup());
-          lb.nlb().admission.checkTargetQuotas(lb, tg, tg.registrationsUnlocked());
-        }
-      } catch (NlbException e) {
+      List<Zone> applied = List.copyOf(merged);
+      return new QuotaGate.Proposed<>(new QuotaGate.LoadBalancerShape(lb), () -> {
         lb.zones.clear();
         lb.zones.addAll(previous);
-        throw e;
-      }
-      List<Zone> applied = List.copyOf(merged);
-      return new Change<>(Boolean.TRUE, lb.routing.rebind(), () -> {
+      }, () -> new Change<>(Boolean.TRUE, lb.routing.rebind(), () -> {
         if (lb.zones.equals(applied)) {
           lb.zones.clear();
           lb.zones.addAll(previous);
           lb.routing.rebindAfterUndo();
         }
-      });
+      }));
   }
 
   static Change<Boolean> setIpAddressType(LoadBalancer lb, IpAddressType type) {

@@ -87,7 +87,7 @@ public final class Nlb implements AutoCloseable {
     this.tableSize = b.tableSize;
     this.transport = b.transport;
     this.dnsSuffix = b.dnsSuffix;
-    this.dispatcher = new Dispatcher(control, scheduler, b.audit, () -> TargetSets.build(registry));
+    this.dispatcher = new Dispatcher(control, scheduler, b.audit, new QuotaGate(this), () -> TargetSets.build(registry));
     this.instanceRefresh = new InstanceRefresh(this, b.instanceRefresh);
     instanceRefresh.start();
   }
@@ -125,7 +125,7 @@ public final class Nlb implements AutoCloseable {
    *     ValidationError} when an attribute exceeds the quotas in force
    */
   public TargetGroup createTargetGroup(TargetGroupConfig config) {
-    return dispatch(Command.onControl("CreateTargetGroup", Command.fields("name", config.name(), "protocol", config.protocol().name(),
+    return dispatch(Command.proposing("CreateTargetGroup", Command.fields("name", config.name(), "protocol", config.protocol().name(),
             "port", config.port(), "targetType", config.targetType().apiName(), "ipAddressType", config.ipAddressType().apiName(),
             "healthCheck", config.healthCheck().toString(), "attributes", config.attributes().explicitValues(), "tags", config.tags()),
         () -> registry.createTargetGroup(config))
@@ -168,7 +168,7 @@ public final class Nlb implements AutoCloseable {
     return dispatch(Command.steps("CreateLoadBalancer", Command.fields("name", config.name(), "type", "network",
             "scheme", config.scheme().apiName(), "ipAddressType", config.ipAddressType().apiName(), "availabilityZones", zones,
             "attributes", config.attributes().explicitValues(), "listeners", listeners, "tags", config.tags()), () -> {
-          Change<LoadBalancer> created = control.call(() -> registry.createLoadBalancer(config));
+          Change<LoadBalancer> created = control.call(() -> dispatcher.gate().admit(registry.createLoadBalancer(config)));
           LoadBalancer lb = created.value();
           Throwable failure = Dispatcher.awaitBinding(created.binding());
           control.run(() -> Registry.bound(lb, failure));
@@ -334,7 +334,7 @@ public final class Nlb implements AutoCloseable {
    * @param listener the listener; adding it twice makes it called twice
    */
   public void addTargetSetListener(Runnable listener) {
-    dispatcher.addTargetSetListener(listener);
+    dispatcher.addTargetSetListener(new Dispatcher.NotifyOnly(listener));
   }
 
   /**
@@ -369,7 +369,31 @@ public final class Nlb implements AutoCloseable {
    * @param listener the listener to remove (one registration of it)
    */
   public void removeTargetSetListener(Runnable listener) {
-    dispatcher.removeTargetSetListener(listener);
+    dispatcher.removeTargetSetListener(new Dispatcher.NotifyOnly(listener));
+  }
+
+  /**
+   * Records health reported by ids, as a health-check engine holds them from the {@link
+   * TargetSet}: the registrations of the group {@code targetGroupResourceId} numbered by the keys
+   * of {@code healths} take the given health, routing is published once, and the {@link
+   * TargetHealthListener}s are told about each change (as {@link TargetGroup#reportHealth(Map)}
+   * does). Ids that are stale — a registration removed, a group deleted, this {@code Nlb} closed —
+   * are skipped without error: reports race with the changes the engine is told about.
+   *
+   * <pre>{@code
+   * nlb.reportHealth(use.groupResourceId(), Map.of(member.registrationId(), TargetHealth.healthy()));
+   * }</pre>
+   *
+   * @param targetGroupResourceId the group's {@link TargetGroup#resourceId()} ({@link TargetSet.Use#groupResourceId()})
+   * @param healths the new health by {@link RegisteredTarget#registrationId()}, in the order to apply
+   * @return the registrations found, by id (those skipped are absent): what a reporter names to its own listeners
+   * @throws NlbException {@code ValidationError} for a state that cannot be reported ({@code
+   *     draining} or {@code unused}); nothing is changed then
+   */
+  public Map<Long, RegisteredTarget> reportHealth(String targetGroupResourceId, Map<Long, TargetHealth> healths) {
+    healths.values().forEach(HealthReports::checkReportable);
+    TargetGroup tg = control.call(() -> registry.targetGroupByResourceId(targetGroupResourceId));
+    return tg == null ? Map.of() : tg.healthReports.reportByIds(healths);
   }
 
   /** Called by {@link TargetGroup#reportHealth} outside the lock. */

@@ -13,8 +13,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The registrations of one {@link TargetGroup}: registering (each target resolved and checked
- * against the quotas), deregistering with the draining timer, and saving and restoring them for a
+ * The registrations of one {@link TargetGroup}: registering (each target resolved and checked;
+ * the quotas are the {@link QuotaGate}'s), deregistering with the draining timer, and saving and restoring them for a
  * failed {@link Nlb#apply}. The group keeps its attributes and health reporting.
  *
  * <p>Control plane only: every method runs inside a command.
@@ -39,8 +39,11 @@ final class Registrations {
     return byKey.get(RegisteredTarget.key(t.id(), t.port().orElse(group.port())));
   }
 
-  /** See {@link TargetGroup#registerTargets(Collection)}; a command. */
-  void register(Collection<Target> targets) {
+  /**
+   * See {@link TargetGroup#registerTargets(Collection)}; a command body. The new registrations
+   * join the group at once; the {@link QuotaGate} then admits them or takes them out again.
+   */
+  QuotaGate.Proposed<Boolean> register(Collection<Target> targets) {
     group.checkLive();
     List<String> problems = new ArrayList<>();
     Map<String, RegisteredTarget> added = new LinkedHashMap<>();
@@ -75,30 +78,14 @@ final class Registrations {
     if (!problems.isEmpty()) {
       throw new NlbException(ErrorCode.INVALID_TARGET, problems);
     }
-    List<RegisteredTarget> after = new ArrayList<>(byKey.values());
-    after.addAll(added.values());
-    int limit = group.targetType() == TargetType.ALB ? 1 : nlb.quotas.targetsPerTargetGroup();
-    if (after.size() > limit) {
-      throw new NlbException(ErrorCode.TOO_MANY_TARGETS, Check.message("targetGroup[" + group.name() + "].targets", after.size(),
-          "at most " + limit + (group.targetType() == TargetType.ALB ? " (an alb group holds one endpoint)" : "")));
-    }
-    LoadBalancer lb = nlb.registry.loadBalancerOf(group);
-    if (lb != null) {
-      nlb.admission.checkTargetQuotas(lb, group, after);
-    }
     byKey.putAll(added);
-    if (lb != null && group.targetType() == TargetType.ALB) {
-      try {
-        nlb.admission.checkAlbAssociations(group, lb);
-      } catch (NlbException e) {
-        added.keySet().forEach(byKey::remove);
-        throw e;
+    return new QuotaGate.Proposed<>(new QuotaGate.Registered(group), () -> added.keySet().forEach(byKey::remove), () -> {
+      for (RegisteredTarget r : revived) {
+        r.draining(false, null);
       }
-    }
-    for (RegisteredTarget r : revived) {
-      r.draining(false, null);
-    }
-    group.republish();
+      group.republish();
+      return Boolean.TRUE;
+    });
   }
 
   private RegisteredTarget resolve(String field, Target t, int effectivePort) {

@@ -1,14 +1,13 @@
 package io.nlb.core;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The target groups and load balancers of one {@link Nlb}, by name, and the commands that create
- * them: name and count quotas, ids, and the first publication of a new load balancer.
+ * them: unique names, ids, and the first publication of a new load balancer (their count quotas
+ * are the {@link QuotaGate}'s).
  *
  * <p>Control plane only: every method runs inside a command.
  */
@@ -31,58 +30,43 @@ final class Registry {
     return loadBalancers;
   }
 
-  /** Creates a target group; a command. */
-  TargetGroup createTargetGroup(TargetGroupConfig config) {
+  /** Proposes a target group; a command body, admitted by the {@link QuotaGate}. */
+  QuotaGate.Proposed<TargetGroup> createTargetGroup(TargetGroupConfig config) {
     nlb.checkOpen();
     if (targetGroups.containsKey(config.name())) {
       throw new NlbException(ErrorCode.DUPLICATE_TARGET_GROUP_NAME,
           Check.message("targetGroup.name", config.name(), "a name no other target group uses"));
     }
-    Quotas quotas = nlb.quotas;
-    if (targetGroups.size() >= quotas.targetGroups()) {
-      throw new NlbException(ErrorCode.TOO_MANY_TARGET_GROUPS,
-          Check.message("targetGroups", targetGroups.size() + 1, "at most " + quotas.targetGroups()));
-    }
-    List<String> problems = new ArrayList<>();
-    config.checkAgainst(quotas, problems);
-    if (!problems.isEmpty()) {
-      throw new NlbException(ErrorCode.VALIDATION_ERROR, problems);
-    }
-    TargetGroup tg = new TargetGroup(nlb, config, nlb.ids.hexId("targetgroup", config.name()));
-    targetGroups.put(config.name(), tg);
-    return tg;
+    return QuotaGate.Proposed.of(new QuotaGate.NewTargetGroup(config), () -> {
+      TargetGroup tg = new TargetGroup(nlb, config, nlb.ids.hexId("targetgroup", config.name()));
+      targetGroups.put(config.name(), tg);
+      return tg;
+    });
   }
 
-  /** Creates a load balancer, publishes its routing and starts binding; a command. */
-  Change<LoadBalancer> createLoadBalancer(LoadBalancerConfig config) {
+  /**
+   * Proposes a load balancer with as many listeners as {@code config} has; once the {@link
+   * QuotaGate} admits that, each listener is proposed in turn (as create-listener would, through
+   * the same gate) and joins the not yet registered load balancer, so that the next one is checked
+   * against it. On a refusal the load balancer is simply dropped. Then it is registered, its
+   * routing published and its binding started; a command body.
+   */
+  QuotaGate.Proposed<Change<LoadBalancer>> createLoadBalancer(LoadBalancerConfig config) {
     nlb.checkOpen();
-    Quotas quotas = nlb.quotas;
     if (loadBalancers.containsKey(config.name())) {
       throw new NlbException(ErrorCode.DUPLICATE_LOAD_BALANCER_NAME,
           Check.message("loadBalancer.name", config.name(), "a name no other load balancer uses"));
     }
-    if (loadBalancers.size() >= quotas.loadBalancers()) {
-      throw new NlbException(ErrorCode.TOO_MANY_LOAD_BALANCERS,
-          Check.message("loadBalancers", loadBalancers.size() + 1, "at most " + quotas.loadBalancers()));
-    }
-    LoadBalancer lb = new LoadBalancer(nlb, config, nlb.ids.hexId("loadbalancer", config.name()));
-    if (config.listeners().size() > quotas.listenersPerLoadBalancer()) {
-      throw new NlbException(ErrorCode.TOO_MANY_LISTENERS,
-          Check.message("loadBalancer[" + config.name() + "].listeners", config.listeners().size(),
-              "at most " + quotas.listenersPerLoadBalancer()));
-    }
-    // Each listener joins the (not yet registered) load balancer as soon as it passes, so that
-    // the next one is checked against it: duplicates, certificates, and the target quotas,
-    // which count the groups of every listener already on the load balancer. On a refusal the
-    // load balancer is simply dropped.
-    for (ListenerConfig lc : config.listeners()) {
-      Listener l = new Listener(lb, lc, nlb.ids.hexId("listener", Listener.identityName(lb.name(), lc)));
-      nlb.admission.checkListener(lb, l, lc, List.of());
-      lb.listenersMutable().add(l);
-    }
-    loadBalancers.put(config.name(), lb);
-    // Routing is published first: a socket bound below never accepts a flow with no route.
-    return new Change<>(lb, lb.routing.rebind(), () -> {});
+    return QuotaGate.Proposed.of(new QuotaGate.NewLoadBalancer(config.name(), config.listeners().size()), () -> {
+      LoadBalancer lb = new LoadBalancer(nlb, config, nlb.ids.hexId("loadbalancer", config.name()));
+      for (ListenerConfig lc : config.listeners()) {
+        Listener l = new Listener(lb, lc, nlb.ids.hexId("listener", Listener.identityName(lb.name(), lc)));
+        nlb.dispatcher.gate().admit(QuotaGate.Proposed.of(nlb.admission.checkListener(lb, l, lc), () -> lb.listenersMutable().add(l)));
+      }
+      loadBalancers.put(config.name(), lb);
+      // Routing is published first: a socket bound below never accepts a flow with no route.
+      return new Change<>(lb, lb.routing.rebind(), () -> {});
+    });
   }
 
   /** A created load balancer's binding ended: it becomes active, or failed with the reason; a command. */
@@ -105,6 +89,16 @@ final class Registry {
       throw new NlbException(ErrorCode.TARGET_GROUP_NOT_FOUND, Check.message(field, name, "the name of an existing target group"));
     }
     return tg;
+  }
+
+  /** The target group whose resource id is {@code resourceId}, or null. */
+  @Nullable TargetGroup targetGroupByResourceId(String resourceId) {
+    for (TargetGroup tg : targetGroups.values()) {
+      if (tg.resourceId().equals(resourceId)) {
+        return tg;
+      }
+    }
+    return null;
   }
 
   void remove(TargetGroup tg) {

@@ -38,6 +38,8 @@ public final class TargetGroup {
   final TagSet tags;
   /** Registrations by id#port, draining ones included, in registration order. */
   final Registrations registrations;
+  /** Health reports by target or by registration id. */
+  final HealthReports healthReports;
   private boolean deleted;
 
   TargetGroup(Nlb nlb, TargetGroupConfig config, String id) {
@@ -52,6 +54,7 @@ public final class TargetGroup {
     this.attributes = config.attributes();
     this.tags = new TagSet("targetGroup[" + name + "]", this::checkLive, config.tags());
     this.registrations = new Registrations(this, nlb);
+    this.healthReports = new HealthReports(this, nlb);
   }
 
   /** {@return the name, unique among the target groups of its {@link Nlb}} */
@@ -155,7 +158,7 @@ public final class TargetGroup {
    *     TooManyRegistrationsForTargetId}
    */
   public void registerTargets(Collection<Target> targets) {
-    nlb.dispatch(Command.onControl("RegisterTargets",
+    nlb.dispatch(Command.proposing("RegisterTargets",
         Command.fields("targetGroupArn", resourceId(), "targets", Command.describeTargets(targets)), () -> registrations.register(targets)));
   }
 
@@ -234,29 +237,7 @@ public final class TargetGroup {
    * @throws NlbException {@code InvalidTarget} when the target is not registered
    */
   public TargetHealth reportHealth(Target target, TargetHealth health) {
-    checkReportable(health);
-    RegisteredTarget[] changed = new RegisteredTarget[1];
-    TargetHealth previous = nlb.control.call(() -> {
-      checkLive();
-      RegisteredTarget r = registrations.get(target);
-      if (r == null) {
-        throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target", target.toString(), "a target registered with " + name));
-      }
-      TargetHealth before = r.health();
-      if (before.equals(health)) {
-        return before;
-      }
-      r.health(health);
-      republishHealth(List.of(r));
-      changed[0] = r;
-      return before;
-    });
-    RegisteredTarget r = changed[0];
-    if (r != null) {
-      // Outside the control plane: listeners may call back into the Nlb (see TargetHealthListener).
-      nlb.fireHealthTransition(r, previous, health);
-    }
-    return previous;
+    return healthReports.report(target, health);
   }
 
   /**
@@ -271,54 +252,7 @@ public final class TargetGroup {
    *     InvalidTarget} when a target is not registered (nothing is changed then)
    */
   public void reportHealth(Map<Target, TargetHealth> healths) {
-    for (TargetHealth health : healths.values()) {
-      checkReportable(health);
-    }
-    List<RegisteredTarget> changed = new ArrayList<>();
-    List<TargetHealth> previous = new ArrayList<>();
-    List<TargetHealth> current = new ArrayList<>();
-    nlb.control.run(() -> {
-      checkLive();
-      List<RegisteredTarget> found = new ArrayList<>(healths.size());
-      for (Target target : healths.keySet()) {
-        RegisteredTarget r = registrations.get(target);
-        if (r == null) {
-          throw new NlbException(ErrorCode.INVALID_TARGET, Check.message("target", target.toString(), "a target registered with " + name));
-        }
-        found.add(r);
-      }
-      int i = 0;
-      for (TargetHealth health : healths.values()) {
-        RegisteredTarget r = found.get(i++);
-        TargetHealth before = r.health();
-        if (!before.equals(health)) {
-          r.health(health);
-          changed.add(r);
-          previous.add(before);
-          current.add(health);
-        }
-      }
-      if (changed.isEmpty()) {
-        return;
-      }
-      republishHealth(changed);
-    });
-    for (int j = 0; j < changed.size(); j++) {
-      nlb.fireHealthTransition(changed.get(j), previous.get(j), current.get(j));
-    }
-  }
-
-  private static void checkReportable(TargetHealth health) {
-    switch (health.state()) {
-      case INITIAL:
-      case HEALTHY:
-      case UNHEALTHY:
-      case UNAVAILABLE:
-        return;
-      default:
-        throw new NlbException(ErrorCode.VALIDATION_ERROR, Check.message("health.state", health.state().toString(),
-            "initial, healthy, unhealthy or unavailable; draining and unused follow from registration"));
-    }
+    healthReports.report(healths);
   }
 
   // ------------------------------------------------------------------ modify
@@ -333,11 +267,16 @@ public final class TargetGroup {
    *     behind a TLS listener), {@code OperationNotPermitted} (cross-zone on during a zonal shift)
    */
   public TargetGroupAttributes modifyAttributes(Map<String, String> changes) {
-    return nlb.dispatch(Command.onControl("ModifyTargetGroupAttributes", Command.fields("targetGroupArn", resourceId(), "attributes", changes),
+    return nlb.dispatch(Command.proposing("ModifyTargetGroupAttributes", Command.fields("targetGroupArn", resourceId(), "attributes", changes),
         () -> doModifyAttributes(changes)).response(a -> Command.fields("attributes", a.asMap())));
   }
 
-  TargetGroupAttributes doModifyAttributes(Map<String, String> changes) {
+  /**
+   * The body of {@link #modifyAttributes}; the attributes are in place when the {@link QuotaGate}
+   * checks the load balancer's targets. The one quota read here, the bound of the failover counts,
+   * stays: its problem is reported in one list with the other attribute problems.
+   */
+  QuotaGate.Proposed<TargetGroupAttributes> doModifyAttributes(Map<String, String> changes) {
     checkLive();
     List<String> problems = new ArrayList<>();
     Map<String, String> merged = new LinkedHashMap<>(attributes.explicitValues());
@@ -365,16 +304,10 @@ public final class TargetGroup {
     }
     TargetGroupAttributes previous = attributes;
     attributes = next;
-    if (lb != null) {
-      try {
-        nlb.admission.checkTargetQuotas(lb, this, registrations.all());
-      } catch (NlbException e) {
-        attributes = previous;
-        throw e;
-      }
-    }
-    republish();
-    return attributes;
+    return new QuotaGate.Proposed<>(new QuotaGate.GroupAttributes(this), () -> attributes = previous, () -> {
+      republish();
+      return next;
+    });
   }
 
   /**
@@ -473,14 +406,6 @@ public final class TargetGroup {
     LoadBalancer lb = nlb.registry.loadBalancerOf(this);
     if (lb != null) {
       lb.routing.republish();
-    }
-  }
-
-  /** Republishes after a health change of {@code changed}: only the routes that hold them are rebuilt. */
-  private void republishHealth(List<RegisteredTarget> changed) {
-    LoadBalancer lb = nlb.registry.loadBalancerOf(this);
-    if (lb != null) {
-      lb.routing.republishHealth(this, changed);
     }
   }
 

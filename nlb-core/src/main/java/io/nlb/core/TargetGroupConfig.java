@@ -101,11 +101,6 @@ public final class TargetGroupConfig {
     return "targetGroup[" + name + "]";
   }
 
-  /** Re-checks attribute cross-rules with the quota in force; used when the group is created. */
-  void checkAgainst(Quotas quotas, List<String> problems) {
-    attributes.resolve(path(), protocol, targetType, quotas.targetsPerTargetGroup(), problems);
-  }
-
   @Override
   public String toString() {
     return "TargetGroupConfig{" + name + " " + protocol + ":" + port + " " + targetType + " " + ipAddressType

@@ -20,10 +20,10 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Immutable and thread-safe: every field is a value, or a list copied at construction. The
- * {@link TargetGroup} and {@link RegisteredTarget} handles it names are only where commands go
- * ({@link TargetGroup#reportHealth}) and what listeners are told about; their state is copied into
- * the values here, as it was when the set was built.
+ * <p>Immutable and thread-safe: every field is a value, or a list copied at construction, with the
+ * state of the groups and registrations as it was when the set was built. Groups and
+ * registrations are named by their ids, which is what health reports carry back ({@link
+ * Nlb#reportHealth(String, java.util.Map)}).
  *
  * @param uses one per (load balancer, target group) pair, in creation order
  * @since 0.1
@@ -46,21 +46,19 @@ public record TargetSet(List<Use> uses) {
    *
    * @param loadBalancerResourceId the load balancer's {@link LoadBalancer#resourceId()}
    * @param zones the load balancer's enabled zones, in node order (never empty)
-   * @param group the group, where its health reports go
-   * @param groupResourceId the group's {@link TargetGroup#resourceId()}
+   * @param groupResourceId the group's {@link TargetGroup#resourceId()}, where its health reports go
    * @param listenerPort the lowest port of the listeners forwarding to the group (HTTP checks' Host header)
    * @param healthCheck the group's health-check settings in force
    * @param proxyProtocolV2 whether the group's {@code proxy_protocol_v2.enabled} attribute is on
    * @param members the registrations that can receive traffic, in registration order
    */
-  public record Use(String loadBalancerResourceId, List<Zone> zones, TargetGroup group, String groupResourceId, int listenerPort,
+  public record Use(String loadBalancerResourceId, List<Zone> zones, String groupResourceId, int listenerPort,
       HealthCheck healthCheck, boolean proxyProtocolV2, List<Member> members) {
     /**
      * Copies the lists.
      *
      * @param loadBalancerResourceId the load balancer's resource id
      * @param zones the enabled zones
-     * @param group the group
      * @param groupResourceId the group's resource id
      * @param listenerPort the lowest listener port forwarding to the group
      * @param healthCheck the settings in force
@@ -76,8 +74,8 @@ public record TargetSet(List<Use> uses) {
   /**
    * One registration that can receive traffic.
    *
-   * @param registration the registration, what health listeners are told about
-   * @param registrationId its {@link RegisteredTarget#registrationId()}
+   * @param registrationId the registration's {@link RegisteredTarget#registrationId()}, what its
+   *     health reports name
    * @param target the target as {@code describe-target-health} shows it (with its zone when known)
    * @param port the port traffic goes to (the group's unless the target names one)
    * @param zone the zone the target is in, or null (an ALB endpoint, or a target no zone contains)
@@ -87,13 +85,12 @@ public record TargetSet(List<Use> uses) {
    * @param draining whether it is deregistered and draining
    * @param alb whether it is an ALB endpoint (its addresses change as the endpoint is re-resolved)
    */
-  public record Member(RegisteredTarget registration, long registrationId, Target target, int port, @Nullable String zone,
+  public record Member(long registrationId, Target target, int port, @Nullable String zone,
       List<InetSocketAddress> addresses, TargetHealth health, boolean draining, boolean alb) {
     /**
      * Copies the addresses.
      *
-     * @param registration the registration
-     * @param registrationId its registration id
+     * @param registrationId the registration id
      * @param target the target as described
      * @param port the port
      * @param zone the zone, or null

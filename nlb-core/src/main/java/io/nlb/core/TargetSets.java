@@ -30,7 +30,7 @@ final class TargetSets {
       for (Map.Entry<String, Integer> e : listenerPort.entrySet()) {
         TargetGroup tg = registry.targetGroups().get(e.getKey());
         if (tg != null) {
-          uses.add(new TargetSet.Use(lb.resourceId(), zones, tg, tg.resourceId(), e.getValue(), tg.healthCheckUnlocked(),
+          uses.add(new TargetSet.Use(lb.resourceId(), zones, tg.resourceId(), e.getValue(), tg.healthCheckUnlocked(),
               tg.attributesUnlocked().proxyProtocolV2(), members(tg)));
         }
       }
@@ -46,7 +46,7 @@ final class TargetSets {
         continue;
       }
       InetSocketAddress a = r.address();
-      out.add(new TargetSet.Member(r, r.registrationId(), d.target(), r.port(), d.target().zone().orElse(null),
+      out.add(new TargetSet.Member(r.registrationId(), d.target(), r.port(), d.target().zone().orElse(null),
           a != null ? List.of(a) : r.albAddresses(), r.health(), r.isDraining(), r.isAlb()));
     }
     return out;

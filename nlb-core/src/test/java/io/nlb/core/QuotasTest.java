@@ -131,6 +131,26 @@ class QuotasTest {
     }
   }
 
+  /** An apply's steps pass the same quota gate as the imperative calls: refused with the step's path, nothing changed. */
+  @Test
+  void apply_stepsOverAQuota_refusedWithTheStepsPath_runningStateUnchanged() {
+    try (Nlb nlb = Fixtures.nlb(time, Quotas.builder().targetsPerTargetGroup(2).targetGroups(2).build())) {
+      TargetGroupConfig g = TargetGroupConfig.builder("g", Protocol.TCP, 8080).targetType(TargetType.IP).build();
+      nlb.apply(NlbConfig.builder().targetGroup(g, Fixtures.targets(1, 2)).build());
+      String before = state(nlb);
+      NlbException targets = nlbError(() -> nlb.apply(NlbConfig.builder().targetGroup(g, Fixtures.targets(1, 3)).build()));
+      assertThat(targets.code()).isEqualTo(ErrorCode.TOO_MANY_TARGETS);
+      assertThat(targets.problems()).containsExactly("targetGroups[g].targets: targetGroup[g].targets: 3 (expected: at most 2)");
+      assertThat(state(nlb)).isEqualTo(before);
+      NlbException groups = nlbError(() -> nlb.apply(NlbConfig.builder().targetGroup(g, Fixtures.targets(1, 2))
+          .targetGroup(TargetGroupConfig.builder("h", Protocol.TCP, 80).build())
+          .targetGroup(TargetGroupConfig.builder("i", Protocol.TCP, 80).build()).build()));
+      assertThat(groups.code()).isEqualTo(ErrorCode.TOO_MANY_TARGET_GROUPS);
+      assertThat(groups.problems()).containsExactly("targetGroups[i]: targetGroups: 3 (expected: at most 2)");
+      assertThat(state(nlb)).isEqualTo(before);
+    }
+  }
+
   @Test
   void targetsPerTargetGroup_drainingTargetStillCounts() {
     try (Nlb nlb = Fixtures.nlb(time, Quotas.builder().targetsPerTargetGroup(1).build())) {

@@ -144,7 +144,7 @@ final class CheckScheduler {
         return;
       }
       if (c.machine.record(result.outcome(), settings)) {
-        log.debug("{} seen from {}: {} ({})", t.target, c.node.zone(), c.machine.health(), result.detail());
+        log.debug("{} seen from {}: {} ({})", t, c.node.zone(), c.machine.health(), result.detail());
         t.combine();
       }
       double factor = 1 + jitter * (2 * nextDouble() - 1);

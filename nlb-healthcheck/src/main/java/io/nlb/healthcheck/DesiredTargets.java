@@ -1,8 +1,6 @@
 package io.nlb.healthcheck;
 
 import io.nlb.core.HealthCheck;
-import io.nlb.core.RegisteredTarget;
-import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetSet;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -13,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * Reconciler} makes the running checks match it; it does not care where the value comes from.
  * {@link DesiredTargetsReader} derives it from the {@link TargetSet} the control plane delivers.
  *
- * <p>Immutable (lists are copied); the group and registration handles are only where reports go
- * and what listeners are told about.
+ * <p>Immutable (lists are copied); groups and registrations are named by their ids, which is
+ * what health reports carry back to the core.
  *
  * @param entries one per (group, registration); a registration appears at most once
  */
@@ -40,12 +38,8 @@ record DesiredTargets(List<Entry> entries) {
       }
     }
 
-    TargetGroup group() {
-      return use.group();
-    }
-
-    RegisteredTarget target() {
-      return member.registration();
+    String groupResourceId() {
+      return use.groupResourceId();
     }
 
     @Nullable String zone() {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The health-check engine: attaches to an {@link Nlb}, actively checks every target that can
  * receive traffic, runs each target's {@link TargetHealthStateMachine}, reports every transition
- * to the core ({@link TargetGroup#reportHealth}, which republishes routing) and to application
+ * to the core by ids ({@link Nlb#reportHealth(String, java.util.Map)}, a command that republishes
+ * routing) and to application
  * listeners, and receives passive signals from the data plane ({@link PassiveHealthSink}).
  *
  * <pre>{@code
@@ -71,10 +72,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Reporting</h2>
  *
  * Transitions are queued in order and handed to the core in batches, at most one {@link
- * TargetGroup#reportHealth(java.util.Map)} per group per {@link Builder#reportDelay report delay}
+ * Nlb#reportHealth(String, java.util.Map)} per group per {@link Builder#reportDelay report delay}
  * (default 50 ms): ten thousand targets becoming healthy at start-up then cost a few routing
- * republications rather than ten thousand. The engine's own listeners are called from the same
- * flush, for every transition (none coalesced), in order per target, on the scheduler thread.
+ * republications rather than ten thousand. Reports name groups and registrations by id; a
+ * registration deregistered meanwhile is skipped by the core. The engine's own listeners are called
+ * from the same flush, for every transition (none coalesced) of a registration the core still
+ * holds, in order per target, on the scheduler thread.
  *
  * <h2>Consensus</h2>
  *
@@ -129,7 +132,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
     RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
     this.checks = new CheckScheduler(scheduler, random, b.jitter, probeOf(b), b.preamble, b.timeoutOverride);
     // The reporter publishes host counts after each batch; the counts read the reconciler's targets.
-    this.reporter = new HealthReporter(scheduler, b.reportDelay, b.listeners, this::publishHostCounts);
+    this.reporter = new HealthReporter(scheduler, b.reportDelay, b.listeners, nlb::reportHealth, this::publishHostCounts);
     this.reconciler = new Reconciler(checks, reporter);
     this.hostCounts = new HostCounts(b.metrics, reconciler);
   }
@@ -254,7 +257,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
    * @return its health; empty when it is not being checked
    */
   public Optional<TargetHealth> health(RegisteredTarget target) {
-    TrackedTarget t = reconciler.get(target);
+    TrackedTarget t = reconciler.get(target.registrationId());
     return t == null ? Optional.empty() : Optional.of(t.health());
   }
 
@@ -265,7 +268,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
    * @return the completed checks
    */
   public long completedChecks(RegisteredTarget target) {
-    TrackedTarget t = reconciler.get(target);
+    TrackedTarget t = reconciler.get(target.registrationId());
     return t == null ? 0 : t.completedChecks();
   }
 
@@ -300,7 +303,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
    * @param zone the zone's name
    */
   public int healthyHostCount(TargetGroup group, String zone) {
-    return hostCounts.count(group, zone, TargetHealthState.HEALTHY);
+    return hostCounts.count(group.resourceId(), zone, TargetHealthState.HEALTHY);
   }
 
   /**
@@ -311,7 +314,7 @@ public final class HealthCheckEngine implements AutoCloseable, PassiveHealthSink
    * @param zone the zone's name
    */
   public int unhealthyHostCount(TargetGroup group, String zone) {
-    return hostCounts.count(group, zone, TargetHealthState.UNHEALTHY);
+    return hostCounts.count(group.resourceId(), zone, TargetHealthState.UNHEALTHY);
   }
 
   @Override

@@ -1,13 +1,12 @@
 package io.nlb.healthcheck;
 
-import io.nlb.core.NlbException;
+import io.nlb.core.RegisteredTarget;
 import io.nlb.core.Scheduler;
-import io.nlb.core.Target;
-import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetHealth;
 import io.nlb.core.TargetHealthListener;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands health transitions to the core in batches and to the engine's listeners one by one. A
  * transition is queued when a target's combined health changes; the first one queued schedules a
- * flush {@code reportDelay} later, which reports everything queued with one {@link
- * TargetGroup#reportHealth(Map)} per group (so thousands of targets turning healthy together cost a
- * few routing republications), then runs {@code afterFlush} (the host-count gauges), then calls
- * every listener for every transition, in order per target, on the scheduler thread.
+ * flush {@code reportDelay} later, which reports everything queued by ids, with one {@link
+ * io.nlb.core.Nlb#reportHealth(String, Map)} command per group (so thousands of targets turning
+ * healthy together cost a few routing republications), then runs {@code afterFlush} (the
+ * host-count gauges), then calls every listener for every transition of a registration the core
+ * still holds, in order per target, on the scheduler thread.
  *
  * <p>Thread-safe.
  */
@@ -33,12 +33,20 @@ final class HealthReporter {
   private final Duration reportDelay;
   private final List<TargetHealthListener> listeners;
   private final Runnable afterFlush;
+  private final Core core;
   private final ConcurrentLinkedQueue<Transition> transitions = new ConcurrentLinkedQueue<>();
   private final Object lock = new Object();
   private boolean flushScheduled;
   private boolean closed;
 
-  HealthReporter(Scheduler scheduler, Duration reportDelay, List<TargetHealthListener> listeners, Runnable afterFlush) {
+  /** Where reports go: {@link io.nlb.core.Nlb#reportHealth(String, Map)}. */
+  @FunctionalInterface
+  interface Core {
+    Map<Long, RegisteredTarget> report(String groupResourceId, Map<Long, TargetHealth> healths);
+  }
+
+  HealthReporter(Scheduler scheduler, Duration reportDelay, List<TargetHealthListener> listeners, Core core, Runnable afterFlush) {
+    this.core = core;
     this.scheduler = scheduler;
     this.reportDelay = reportDelay;
     this.listeners = new CopyOnWriteArrayList<>(listeners);
@@ -80,12 +88,18 @@ final class HealthReporter {
     while ((x = transitions.poll()) != null) {
       batch.add(x);
     }
-    Map<TargetGroup, Map<Target, TargetHealth>> byGroup = new LinkedHashMap<>();
+    Map<String, Map<Long, TargetHealth>> byGroup = new LinkedHashMap<>();
     for (Transition tr : batch) {
-      byGroup.computeIfAbsent(tr.tracked.group, g -> new LinkedHashMap<>()).put(tr.tracked.member().target(), tr.current);
+      byGroup.computeIfAbsent(tr.tracked.groupResourceId, g -> new LinkedHashMap<>()).put(tr.tracked.registrationId, tr.current);
     }
-    for (Map.Entry<TargetGroup, Map<Target, TargetHealth>> e : byGroup.entrySet()) {
-      commit(e.getKey(), e.getValue());
+    Map<Long, RegisteredTarget> reported = new HashMap<>();
+    for (Map.Entry<String, Map<Long, TargetHealth>> e : byGroup.entrySet()) {
+      try {
+        reported.putAll(core.report(e.getKey(), e.getValue()));
+      } catch (RuntimeException ex) {
+        // The Nlb closed, or a state it cannot take: routing keeps the health it had.
+        log.debug("health of group {} not reported: {}", e.getKey(), ex.toString());
+      }
     }
     try {
       afterFlush.run();
@@ -93,26 +107,17 @@ final class HealthReporter {
       log.debug("host counts not published: {}", e.toString());
     }
     for (Transition tr : batch) {
+      // A registration the core no longer holds (deregistered or its group deleted meanwhile) has
+      // no handle to name; its transition is not announced.
+      RegisteredTarget target = reported.get(tr.tracked.registrationId);
+      if (target == null) {
+        continue;
+      }
       for (TargetHealthListener l : listeners) {
         try {
-          l.onTransition(tr.tracked.target, tr.previous, tr.current);
+          l.onTransition(target, tr.previous, tr.current);
         } catch (RuntimeException ex) {
-          log.warn("health listener failed for {}", tr.tracked.target, ex);
-        }
-      }
-    }
-  }
-
-  private static void commit(TargetGroup group, Map<Target, TargetHealth> healths) {
-    try {
-      group.reportHealth(healths);
-    } catch (NlbException | IllegalStateException ex) {
-      // Deregistered or deleted meanwhile, or the Nlb closed: report one by one what still can be.
-      for (Map.Entry<Target, TargetHealth> one : healths.entrySet()) {
-        try {
-          group.reportHealth(one.getKey(), one.getValue());
-        } catch (NlbException | IllegalStateException ignored) {
-          log.debug("health of {} not reported: {}", one.getKey(), ignored.getMessage());
+          log.warn("health listener failed for {}", target, ex);
         }
       }
     }

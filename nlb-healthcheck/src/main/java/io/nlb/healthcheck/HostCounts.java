@@ -1,6 +1,5 @@
 package io.nlb.healthcheck;
 
-import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetHealthState;
 import io.nlb.core.TargetSet;
 import io.nlb.core.Zone;
@@ -28,12 +27,12 @@ final class HostCounts {
     this.targets = targets;
   }
 
-  /** Targets of {@code group} in {@code zone} whose health is in {@code state}. */
-  int count(TargetGroup group, String zone, TargetHealthState state) {
+  /** Targets of the group {@code groupResourceId} in {@code zone} whose health is in {@code state}. */
+  int count(String groupResourceId, String zone, TargetHealthState state) {
     int n = 0;
     for (TrackedTarget t : targets.all()) {
       TargetSet.Member m = t.member();
-      if (t.group == group && !m.alb() && zone.equals(t.zone) && !m.draining() && t.health().state() == state) {
+      if (t.groupResourceId.equals(groupResourceId) && !m.alb() && zone.equals(t.zone) && !m.draining() && t.health().state() == state) {
         n++;
       }
     }
@@ -47,8 +46,8 @@ final class HostCounts {
         Dimensions dims = Dimensions.of(use.loadBalancerResourceId(), z.name(), use.groupResourceId());
         Gauge[] pair = gauges.computeIfAbsent(dims, d -> new Gauge[] {
             metrics.gauge(Metric.HEALTHY_HOST_COUNT, d), metrics.gauge(Metric.UNHEALTHY_HOST_COUNT, d)});
-        pair[0].set(count(use.group(), z.name(), TargetHealthState.HEALTHY));
-        pair[1].set(count(use.group(), z.name(), TargetHealthState.UNHEALTHY));
+        pair[0].set(count(use.groupResourceId(), z.name(), TargetHealthState.HEALTHY));
+        pair[1].set(count(use.groupResourceId(), z.name(), TargetHealthState.UNHEALTHY));
       }
     }
   }

@@ -1,7 +1,5 @@
 package io.nlb.healthcheck;
 
-import io.nlb.core.RegisteredTarget;
-import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetSet;
 
 /**
@@ -25,7 +23,7 @@ public interface ProbePreamble {
   byte[] NONE_BYTES = new byte[0];
 
   /** Writes nothing. */
-  ProbePreamble NONE = (group, target) -> NONE_BYTES;
+  ProbePreamble NONE = (use, member) -> NONE_BYTES;
 
   /**
    * The 16 bytes of a PROXY protocol v2 header with the {@code LOCAL} command: the signature,
@@ -37,38 +35,16 @@ public interface ProbePreamble {
 
   /**
    * A LOCAL header for groups with {@code proxy_protocol_v2.enabled}, nothing otherwise (the
-   * default). The engine calls it with the target set's values ({@link #preamble(TargetSet.Use,
-   * TargetSet.Member)}), so it reads nothing of the group.
+   * default), decided from the target set's values alone.
    */
-  ProbePreamble PROXY_V2_LOCAL = new ProbePreamble() {
-    @Override
-    public byte[] preamble(TargetGroup group, RegisteredTarget target) {
-      return group.attributes().proxyProtocolV2() ? LOCAL_HEADER_BYTES.clone() : NONE_BYTES;
-    }
-
-    @Override
-    public byte[] preamble(TargetSet.Use use, TargetSet.Member member) {
-      return use.proxyProtocolV2() ? LOCAL_HEADER_BYTES.clone() : NONE_BYTES;
-    }
-  };
-
-  /**
-   * {@return the bytes to write first for a check of {@code target} in {@code group}; empty for none}
-   *
-   * @param group the target group
-   * @param target the target
-   */
-  byte[] preamble(TargetGroup group, RegisteredTarget target);
+  ProbePreamble PROXY_V2_LOCAL = (use, member) -> use.proxyProtocolV2() ? LOCAL_HEADER_BYTES.clone() : NONE_BYTES;
 
   /**
    * {@return the bytes to write first for a check of {@code member}, from the values of the target
-   * set the engine holds} By default {@link #preamble(TargetGroup, RegisteredTarget)} with the
-   * handles the values name; override it to read nothing through them.
+   * set the engine holds; empty for none}
    *
    * @param use the group as its load balancer uses it
    * @param member the registration
    */
-  default byte[] preamble(TargetSet.Use use, TargetSet.Member member) {
-    return preamble(use.group(), member.registration());
-  }
+  byte[] preamble(TargetSet.Use use, TargetSet.Member member);
 }

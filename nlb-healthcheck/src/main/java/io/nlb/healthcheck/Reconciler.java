@@ -1,6 +1,5 @@
 package io.nlb.healthcheck;
 
-import io.nlb.core.RegisteredTarget;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,7 +35,7 @@ final class Reconciler {
     }
     for (TrackedTarget t : tracked.values()) {
       DesiredTargets.Entry e = wanted.get(t.registrationId);
-      if (e == null || e.group() != t.group || !t.hasNodes(e.nodes())) {
+      if (e == null || !e.groupResourceId().equals(t.groupResourceId) || !t.hasNodes(e.nodes())) {
         remove(t);
       } else {
         t.update(e);
@@ -49,11 +48,6 @@ final class Reconciler {
         checks.start(t);
       }
     }
-  }
-
-  /** The tracked state of {@code target}, or null when it is not checked. */
-  @Nullable TrackedTarget get(RegisteredTarget target) {
-    return tracked.get(target.registrationId());
   }
 
   /** The tracked target of the registration numbered {@code registrationId}, or null. */

@@ -1,9 +1,7 @@
 package io.nlb.healthcheck;
 
 import io.nlb.core.HealthCheck;
-import io.nlb.core.RegisteredTarget;
 import io.nlb.core.Scheduler;
-import io.nlb.core.TargetGroup;
 import io.nlb.core.TargetHealth;
 import io.nlb.core.TargetSet;
 import io.nlb.core.spi.ProbeResult;
@@ -18,9 +16,8 @@ import org.jspecify.annotations.Nullable;
  * HealthReporter} while it is held, so the transitions of one target are queued in order.
  */
 final class TrackedTarget {
-  final RegisteredTarget target;
   final long registrationId;
-  final TargetGroup group;
+  final String groupResourceId;
   final @Nullable String zone;
   final List<NodeChecker> nodes;
   private final HealthReporter reporter;
@@ -32,9 +29,8 @@ final class TrackedTarget {
   private boolean removed;
 
   TrackedTarget(DesiredTargets.Entry e, HealthReporter reporter) {
-    this.target = e.target();
     this.registrationId = e.member().registrationId();
-    this.group = e.group();
+    this.groupResourceId = e.groupResourceId();
     this.zone = e.zone();
     this.settings = e.healthCheck();
     this.use = e.use();

@@ -50,12 +50,12 @@ class DesiredTargetsReaderTest {
     twoZones();
     web.registerTargets(Target.ip("10.0.1.5"), Target.ip("10.0.2.5", 9000));
     DesiredTargets d = read(Consensus.SINGLE_NODE);
-    assertThat(d.entries()).extracting(e -> e.target().id() + ":" + e.target().port() + " " + e.zone() + " " + e.nodes()
+    assertThat(d.entries()).extracting(e -> e.member().target().id() + ":" + e.member().port() + " " + e.zone() + " " + e.nodes()
             + " " + e.healthCheck().interval())
         .containsExactlyInAnyOrder(
             "10.0.1.5:8080 zone-a [CheckNode[zone=zone-a, host=10.0.0.10:80]] PT10S",
             "10.0.2.5:9000 zone-b [CheckNode[zone=zone-b, host=10.0.0.20:80]] PT10S");
-    assertThat(d.entries()).allSatisfy(e -> assertThat(e.group()).isSameAs(web));
+    assertThat(d.entries()).allSatisfy(e -> assertThat(e.groupResourceId()).isEqualTo(web.resourceId()));
   }
 
   @Test

@@ -334,8 +334,8 @@ class HealthCheckEngineTest {
    * call no read of {@code Nlb}, {@code LoadBalancer}, {@code TargetGroup}, {@code Listener} or
    * {@code RegisteredTarget} (checked with {@code javap}, so every call site counts). What remains
    * is wiring (scheduler, probe, sinks, listeners), the one command it sends ({@code
-   * reportHealth}) and the registration id of a handle a caller passes in. {@code ProbePreamble} is
-   * left out: its handle-based method is the SPI's older form, which the engine never calls.
+   * Nlb.reportHealth}, by group resource id and registration id) and the ids of a handle a caller
+   * passes in. No class is left out: {@code ProbePreamble} decides from the target set's values.
    */
   @Test
   void engine_callsNoReadOfThePublicApi() throws Exception {
@@ -344,17 +344,14 @@ class HealthCheckEngineTest {
     java.util.regex.Pattern call = java.util.regex.Pattern.compile(
         "(?:Method|InterfaceMethod) io/nlb/core/(Nlb|LoadBalancer|TargetGroup|Listener|RegisteredTarget)\\.(\\w+)");
     java.util.Set<String> allowed = java.util.Set.of("Nlb.scheduler", "Nlb.transport", "Nlb.attachPassiveHealthSink",
-        "Nlb.detachPassiveHealthSink", "Nlb.addTargetSetListener", "Nlb.removeTargetSetListener", "TargetGroup.reportHealth",
-        "RegisteredTarget.registrationId");
+        "Nlb.detachPassiveHealthSink", "Nlb.addTargetSetListener", "Nlb.removeTargetSetListener", "Nlb.reportHealth",
+        "RegisteredTarget.registrationId", "TargetGroup.resourceId");
     java.util.spi.ToolProvider javap = java.util.spi.ToolProvider.findFirst("javap").orElseThrow();
     List<String> calls = new ArrayList<>();
     List<String> classes = new ArrayList<>();
     try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
       for (java.nio.file.Path c : files.filter(p -> p.toString().endsWith(".class")).sorted().toList()) {
         String name = c.getFileName().toString();
-        if (name.startsWith("ProbePreamble")) {
-          continue;
-        }
         classes.add(name);
         java.io.StringWriter out = new java.io.StringWriter();
         assertThat(javap.run(new java.io.PrintWriter(out), new java.io.PrintWriter(out), "-v", "-p", c.toString())).isZero();
@@ -621,6 +618,25 @@ class HealthCheckEngineTest {
     assertThat(seen).containsExactly(
         "web/10.0.1.5:9001 initial Elb.InitialHealthChecking",
         "web/10.0.1.5:9001 unhealthy Target.FailedHealthChecks");
+  }
+
+  @Test
+  void report_registrationRemovedBeforeTheFlush_skippedSafely_engineListenersToldOnlyOfTheOthers() {
+    Target a = Target.ip("10.0.1.5", 9001);
+    Target b = Target.ip("10.0.1.6", 9001);
+    web.modifyAttributes(Map.of("deregistration_delay.timeout_seconds", "0"));
+    web.registerTargets(a, b);
+    probe.byPort.put(9001, CheckOutcome.FAILURE); // one failure: both stay in initial checks
+    List<String> seen = new ArrayList<>();
+    engine = HealthCheckEngine.builder(nlb).scheduler(time).random(ZERO).jitter(0).probe(probe).reportDelay(Duration.ofMillis(50))
+        .listener((t, p, c) -> seen.add(t.id() + " " + c.state())).build();
+    engine.start();
+    long staleId = reg(a).registrationId();
+    web.deregisterTargets(a); // gone from the core while its first transition waits for the flush
+    time.advance(Duration.ofMillis(50));
+    assertThat(seen).containsExactly("10.0.1.6 initial");
+    assertThat(reg(b).health().reason()).contains(TargetHealthReason.ELB_INITIAL_HEALTH_CHECKING);
+    assertThat(nlb.reportHealth(web.resourceId(), Map.of(staleId, TargetHealth.healthy()))).isEmpty();
   }
 
   /** {@code r} as a route holds it: what the data plane reports passive signals with. */

@@ -42,7 +42,7 @@ class ReconcilerTest {
     requests.add(r);
     done.accept(ProbeResult.of(CheckOutcome.SUCCESS, "scripted"));
   }, ProbePreamble.NONE, null);
-  final HealthReporter reporter = new HealthReporter(time, Duration.ZERO, List.of(), () -> {});
+  final HealthReporter reporter = new HealthReporter(time, Duration.ZERO, List.of(), (group, healths) -> java.util.Map.of(), () -> {});
   final Reconciler reconciler = new Reconciler(checks, reporter);
 
   @AfterEach
@@ -57,9 +57,9 @@ class ReconcilerTest {
   }
 
   DesiredTargets.Entry entry(RegisteredTarget r, HealthCheck settings, CheckNode... nodes) {
-    TargetSet.Member m = new TargetSet.Member(r, r.registrationId(), r.target(), r.port(), "zone-a", List.of(r.address()), r.health(),
+    TargetSet.Member m = new TargetSet.Member(r.registrationId(), r.target(), r.port(), "zone-a", List.of(r.address()), r.health(),
         false, false);
-    TargetSet.Use use = new TargetSet.Use("net/my-nlb/0000000000000001", List.of(ZONE_A, ZONE_B), web, web.resourceId(), 80,
+    TargetSet.Use use = new TargetSet.Use("net/my-nlb/0000000000000001", List.of(ZONE_A, ZONE_B), web.resourceId(), 80,
         settings, false, List.of(m));
     return new DesiredTargets.Entry(use, m, List.of(nodes));
   }
@@ -89,9 +89,9 @@ class ReconcilerTest {
     RegisteredTarget t = register("10.0.1.5");
     reconciler.apply(new DesiredTargets(List.of(entry(t, FIVE, A))));
     time.runDueTasks();
-    TrackedTarget before = reconciler.get(t);
+    TrackedTarget before = reconciler.get(t.registrationId());
     reconciler.apply(new DesiredTargets(List.of(entry(t, FIVE.toBuilder().port(7000).build(), A))));
-    assertThat(reconciler.get(t)).isSameAs(before);
+    assertThat(reconciler.get(t.registrationId())).isSameAs(before);
     time.advance(Duration.ofSeconds(5));
     assertThat(requests).extracting(r -> r.address().getPort()).containsExactly(8080, 7000);
   }
@@ -100,9 +100,9 @@ class ReconcilerTest {
   void apply_otherNodes_restartsTheTarget() {
     RegisteredTarget t = register("10.0.1.5");
     reconciler.apply(new DesiredTargets(List.of(entry(t, FIVE, A))));
-    TrackedTarget before = java.util.Objects.requireNonNull(reconciler.get(t));
+    TrackedTarget before = java.util.Objects.requireNonNull(reconciler.get(t.registrationId()));
     reconciler.apply(new DesiredTargets(List.of(entry(t, FIVE, A, B))));
-    assertThat(reconciler.get(t)).isNotSameAs(before);
+    assertThat(reconciler.get(t.registrationId())).isNotSameAs(before);
     assertThat(before.isRemoved()).isTrue();
   }
 
