@@ -43,6 +43,17 @@ public interface Gauge {
    */
   void set(long value);
 
+  /**
+   * A gauge whose level is {@code level}, for a recorder that reads the level itself (an
+   * in-memory table, a registry that polls it).
+   *
+   * @param level the level the gauge moves; the caller reads it
+   * @return a new handle over {@code level}
+   */
+  static Gauge of(java.util.concurrent.atomic.AtomicLong level) {
+    return new AtomicGauge(level);
+  }
+
   /** {@return a gauge that does nothing; a singleton, safe as a field's initial value} */
   static Gauge noop() {
     return NoopMetricsRecorder.NoopGauge.INSTANCE;

@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class InMemoryMetricsRecorder implements MetricsRecorder {
   private final ConcurrentHashMap<Series, CounterCell> counters = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Series, GaugeCell> gauges = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Series, AtomicLong> gauges = new ConcurrentHashMap<>();
 
   private InMemoryMetricsRecorder() {}
 
@@ -52,7 +52,7 @@ public final class InMemoryMetricsRecorder implements MetricsRecorder {
   @Override
   public Gauge gauge(Metric metric, Dimensions dimensions) {
     MetricsRecorders.checkGauge(metric, dimensions);
-    return gauges.computeIfAbsent(new Series(metric, dimensions), s -> new GaugeCell());
+    return Gauge.of(gauges.computeIfAbsent(new Series(metric, dimensions), s -> new AtomicLong()));
   }
 
   /**
@@ -73,8 +73,8 @@ public final class InMemoryMetricsRecorder implements MetricsRecorder {
         @Nullable CounterCell counter = counters.get(series);
         return counter == null ? 0 : counter.sum.sum();
       case GAUGE:
-        @Nullable GaugeCell gauge = gauges.get(series);
-        return gauge == null ? 0 : gauge.level.get();
+        @Nullable AtomicLong gauge = gauges.get(series);
+        return gauge == null ? 0 : gauge.get();
       case DERIVED:
         break;
     }
@@ -93,8 +93,8 @@ public final class InMemoryMetricsRecorder implements MetricsRecorder {
     for (Map.Entry<Series, CounterCell> e : counters.entrySet()) {
       samples.add(new Sample(e.getKey().metric, e.getKey().dimensions, e.getValue().sum.sum()));
     }
-    for (Map.Entry<Series, GaugeCell> e : gauges.entrySet()) {
-      samples.add(new Sample(e.getKey().metric, e.getKey().dimensions, e.getValue().level.get()));
+    for (Map.Entry<Series, AtomicLong> e : gauges.entrySet()) {
+      samples.add(new Sample(e.getKey().metric, e.getKey().dimensions, e.getValue().get()));
     }
     samples.sort(
         Comparator.comparing(Sample::metric).thenComparing(s -> s.dimensions().toString()));
@@ -129,25 +129,6 @@ public final class InMemoryMetricsRecorder implements MetricsRecorder {
     public void add(long amount) {
       MetricsRecorders.checkAmount(amount);
       sum.add(amount);
-    }
-  }
-
-  private static final class GaugeCell implements Gauge {
-    final AtomicLong level = new AtomicLong();
-
-    @Override
-    public void increment() {
-      level.incrementAndGet();
-    }
-
-    @Override
-    public void decrement() {
-      level.decrementAndGet();
-    }
-
-    @Override
-    public void set(long value) {
-      level.set(value);
     }
   }
 }

@@ -53,13 +53,7 @@ public final class FlowKey {
   private final byte[] src16;
   private final byte[] dst16;
 
-  private FlowKey(
-      IpProtocol protocol,
-      InetAddress srcAddress,
-      int srcPort,
-      InetAddress dstAddress,
-      int dstPort,
-      int sequence) {
+  private FlowKey(IpProtocol protocol, InetAddress srcAddress, int srcPort, InetAddress dstAddress, int dstPort, int sequence) {
     this.protocol = protocol;
     this.srcAddress = normalize(srcAddress);
     this.srcPort = port("srcPort", srcPort);
@@ -134,12 +128,7 @@ public final class FlowKey {
    * @throws IllegalArgumentException if a port is outside 0-65535, the families differ, or a UDP
    *     key has a non-zero sequence
    */
-  public static FlowKey of(
-      IpProtocol protocol,
-      InetAddress srcAddress,
-      int srcPort,
-      InetAddress dstAddress,
-      int dstPort,
+  public static FlowKey of(IpProtocol protocol, InetAddress srcAddress, int srcPort, InetAddress dstAddress, int dstPort,
       int sequence) {
     return new FlowKey(protocol, srcAddress, srcPort, dstAddress, dstPort, sequence);
   }

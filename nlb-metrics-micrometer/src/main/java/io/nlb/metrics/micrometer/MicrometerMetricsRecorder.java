@@ -171,7 +171,7 @@ public final class MicrometerMetricsRecorder implements MetricsRecorder {
         .tags(tags(mapping, series.dimensions))
         .strongReference(true)
         .register(registry);
-    return new LevelGauge(level);
+    return Gauge.of(level);
   }
 
   /** The tags of a series: the dimensions, then the variant's tag. */
@@ -209,30 +209,6 @@ public final class MicrometerMetricsRecorder implements MetricsRecorder {
     public void add(long amount) {
       MetricsRecorders.checkAmount(amount);
       counter.increment(amount);
-    }
-  }
-
-  /** The state of a Micrometer gauge: the registry reads the level when it publishes. */
-  private static final class LevelGauge implements Gauge {
-    private final AtomicLong level;
-
-    LevelGauge(AtomicLong level) {
-      this.level = level;
-    }
-
-    @Override
-    public void increment() {
-      level.incrementAndGet();
-    }
-
-    @Override
-    public void decrement() {
-      level.decrementAndGet();
-    }
-
-    @Override
-    public void set(long value) {
-      level.set(value);
     }
   }
 }

@@ -293,12 +293,7 @@ public final class MetricStore implements MetricsRecorder {
    * @throws IllegalArgumentException naming the first bad argument, e.g. {@code "period: PT45S
    *     (expected: a multiple of PT1M)"}
    */
-  public List<Datapoint> statistics(
-      Metric metric,
-      Dimensions dimensions,
-      Instant start,
-      Instant end,
-      Duration period,
+  public List<Datapoint> statistics(Metric metric, Dimensions dimensions, Instant start, Instant end, Duration period,
       Set<Statistic> statistics) {
     Objects.requireNonNull(metric, "metric");
     checkQuery(metric, dimensions, start, end, period, statistics);
@@ -348,12 +343,7 @@ public final class MetricStore implements MetricsRecorder {
     return Instant.ofEpochMilli((firstPeriod + bucketIndex * perQuery) * periodMillis);
   }
 
-  private void checkQuery(
-      Metric metric,
-      Dimensions dimensions,
-      Instant start,
-      Instant end,
-      Duration period,
+  private void checkQuery(Metric metric, Dimensions dimensions, Instant start, Instant end, Duration period,
       Set<Statistic> statistics) {
     Objects.requireNonNull(dimensions, "dimensions");
     Objects.requireNonNull(start, "start");
