@@ -187,6 +187,11 @@ public final class NettyTransport implements AutoCloseable {
     shutdownTimeout = b.shutdownTimeout;
     tlsProvider = b.tlsProvider;
     zeroCopy = io.mode == IoMode.EPOLL && (b.zeroCopy == null ? DEFAULT_ZERO_COPY : b.zeroCopy);
+    if (zeroCopy && EpollSupport.halfCloseBroken()) {
+      // EpollRegistration works on the read batches of copying relays; a spliced flow has none.
+      log.warn("nlb transport: zero copy on epoll of Netty {}: spliced flows may lose data written to half-closed"
+          + " connections (epoll_ctl ENOENT); copying relays are not affected", EpollSupport.version());
+    }
     servedZones = b.servedZones;
     reusePort = b.reusePort;
     healthProbe = new NettyHealthProbe(group, io);

@@ -46,6 +46,11 @@ class TcpRelayIntegrationTest {
   }
 
   /** The harness of a test in {@code mode}; {@link ZeroCopyTcpRelayIntegrationTest} runs the same tests with splice on. */
+  /** Skips a half-close test where this Netty loses such writes and the relay cannot help. */
+  void assumeHalfCloseWorks(IoMode mode) {
+    Harness.assumeHalfCloseWorks(mode);
+  }
+
   Harness harness(IoMode mode, java.util.function.Consumer<NettyTransportBuilder> custom) {
     return new Harness(mode, custom);
   }
@@ -129,7 +134,7 @@ class TcpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void halfClose_targetAnswersAfterEof_clientReceivesWholeAnswer(IoMode mode) throws Exception {
-    Harness.assumeHalfCloseWorks(mode);
+    assumeHalfCloseWorks(mode);
     h = harness(mode, b -> {});
     byte[] answer = new byte[1 << 20];
     new Random(7).nextBytes(answer);
@@ -166,7 +171,7 @@ class TcpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void gracefulEnd_eitherSideFirst_bothSeeFinAndNoResetIsCounted(IoMode mode) throws Exception {
-    Harness.assumeHalfCloseWorks(mode);
+    assumeHalfCloseWorks(mode);
     h = new Harness(mode);
     try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       TargetGroup g = h.group("web", Protocol.TCP);
@@ -219,7 +224,7 @@ class TcpRelayIntegrationTest {
   @ParameterizedTest
   @MethodSource("modes")
   void halfClose_largeAnswerToASlowReader_arrivesWhole(IoMode mode) throws Exception {
-    Harness.assumeHalfCloseWorks(mode);
+    assumeHalfCloseWorks(mode);
     h = harness(mode, b -> {});
     byte[] answer = new byte[8 << 20];
     new Random(9).nextBytes(answer);
