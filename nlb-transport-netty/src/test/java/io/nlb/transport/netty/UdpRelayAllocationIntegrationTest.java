@@ -37,6 +37,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 @NullUnmarked
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UdpRelayAllocationIntegrationTest {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UdpRelayAllocationIntegrationTest.class);
+
   private static final String LOOP = "nlb-udp-alloc-test";
   private Harness h;
   private final Targets targets = new Targets();
@@ -131,9 +133,9 @@ class UdpRelayAllocationIntegrationTest {
       long allocated = allocatedByLoops() - before;
       long cpu = cpuOfLoops() - cpuBefore;
       // For information only (the machine may be busy): the event loop's CPU per round trip.
-      System.out.printf("UDP relay (%s) event loop CPU %.2f us per round trip%n", mode, cpu / 1e3 / rounds);
-      System.out.printf("UDP relay (%s) allocated %d bytes on the event loop for %d round trips (%.1f per round trip)%n",
-          mode, allocated, rounds, (double) allocated / rounds);
+      log.info("UDP relay ({}) event loop CPU {} us per round trip; allocated {} bytes on the event loop for {} round trips"
+          + " ({} per round trip)", mode, String.format("%.2f", cpu / 1e3 / rounds), allocated, rounds,
+          String.format("%.1f", (double) allocated / rounds));
       // Each round trip is two datagrams through the load balancer (client -> target, target -> client).
       assertThat(allocated).isLessThan(budgetPerRoundTrip(mode) * rounds);
     }
