@@ -141,7 +141,7 @@ final class ConfigKeys {
           integer("threads", false, "0", 0, 256, "Event loop threads; 0 lets Netty choose (twice the cores)."),
           integer("connectTimeoutSeconds", false, null, 1, 120, "How long a connection to a target may take; absent: the transport's default."),
           oneOf("tlsProvider", false, "AUTO", names(TlsProvider.values()),
-              "Who terminates TLS listeners; AUTO: OPENSSL for each policy it serves exactly when io.netty:netty-tcnative-boringssl-static is on the class path, JDK otherwise."),
+              "Who terminates TLS listeners; AUTO: with io.netty:netty-tcnative-boringssl-static on the class path, OPENSSL for each policy it serves exactly and, under the others, for each handshake it negotiates exactly as the policy does; JDK otherwise."),
           integer("maxConnectionsPerListener", false, "2147483647", 1, Integer.MAX_VALUE,
               "Open connections per listener port, at most; more are refused (RejectedFlowCount_ListenerLimit). 2147483647: unlimited."),
           integer("maxConnectionsPerClient", false, "2147483647", 1, Integer.MAX_VALUE,

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The parts of a TLS ClientHello the listener decides with and logs: SNI, the ALPN list, the
- * offered cipher suites, signature schemes and whether TLS 1.3 is offered. Parsed from the
+ * offered cipher suites, signature schemes, versions ({@code legacy_version} and
+ * supported_versions) and named groups. Parsed from the
  * handshake message body (from {@code client_version} on, RFC 8446 section 4.1.2) without
  * copying; malformed input yields {@link #EMPTY}-like partial results, never an exception. A
  * server name that is not printable ASCII counts as absent.
@@ -21,14 +22,24 @@ final class ClientHello {
   private final int[] cipherSuites;
   private final int[] signatureSchemes;
   private final boolean offersTls13;
+  private final int legacyVersion;
+  private final int[] supportedVersions;
+  private final int[] supportedGroups;
 
   ClientHello(@Nullable String serverName, @Nullable List<String> alpnProtocols, int[] cipherSuites, int[] signatureSchemes,
-      boolean offersTls13) {
+      int legacyVersion, int[] supportedVersions, int[] supportedGroups) {
     this.serverName = serverName;
     this.alpnProtocols = alpnProtocols;
     this.cipherSuites = cipherSuites;
     this.signatureSchemes = signatureSchemes;
-    this.offersTls13 = offersTls13;
+    this.legacyVersion = legacyVersion;
+    this.supportedVersions = supportedVersions;
+    this.supportedGroups = supportedGroups;
+    boolean tls13 = false;
+    for (int v : supportedVersions) {
+      tls13 |= v == 0x0304;
+    }
+    this.offersTls13 = tls13;
   }
 
   /** The SNI host name (printable ASCII), or {@code null} if absent or not a host name. */
@@ -56,9 +67,30 @@ final class ClientHello {
     return offersTls13;
   }
 
-  static final ClientHello EMPTY = new ClientHello(null, null, new int[0], new int[0], false);
+  /**
+   * {@return the {@code legacy_version} field: the highest version a client without {@code
+   * supported_versions} offers ({@code 0x0303} for TLS 1.2), or 0 when the message is too short}
+   */
+  int legacyVersion() {
+    return legacyVersion;
+  }
+
+  /** The versions of the supported_versions extension, in the client's order; empty without it (shared; do not modify). */
+  int[] supportedVersions() {
+    return supportedVersions;
+  }
+
+  /** The named groups of the supported_groups extension; empty without it (shared; do not modify). */
+  int[] supportedGroups() {
+    return supportedGroups;
+  }
+
+  private static final int[] NONE = new int[0];
+
+  static final ClientHello EMPTY = new ClientHello(null, null, NONE, NONE, 0, NONE, NONE);
 
   private static final int EXT_SERVER_NAME = 0;
+  private static final int EXT_SUPPORTED_GROUPS = 10;
   private static final int EXT_SIGNATURE_ALGORITHMS = 13;
   private static final int EXT_ALPN = 16;
   private static final int EXT_SUPPORTED_VERSIONS = 43;
@@ -66,6 +98,7 @@ final class ClientHello {
   static ClientHello parse(ByteBuf in) {
     int p = in.readerIndex();
     int end = in.writerIndex();
+    int legacyVersion = end - p >= 2 ? in.getUnsignedShort(p) : 0;
     p += 34; // client_version, random
     if (end - p < 1) {
       return EMPTY;
@@ -85,18 +118,19 @@ final class ClientHello {
     }
     p += suitesLen;
     if (end - p < 1) {
-      return new ClientHello(null, null, suites, new int[0], false);
+      return new ClientHello(null, null, suites, NONE, legacyVersion, NONE, NONE);
     }
     p += 1 + in.getUnsignedByte(p); // compression_methods
     if (end - p < 2) {
-      return new ClientHello(null, null, suites, new int[0], false);
+      return new ClientHello(null, null, suites, NONE, legacyVersion, NONE, NONE);
     }
     int extEnd = Math.min(end, p + 2 + in.getUnsignedShort(p));
     p += 2;
     String sni = null;
     List<String> alpn = null;
-    int[] sigs = new int[0];
-    boolean tls13 = false;
+    int[] sigs = NONE;
+    int[] versions = NONE;
+    int[] groups = NONE;
     while (extEnd - p >= 4) {
       int type = in.getUnsignedShort(p);
       int len = in.getUnsignedShort(p + 2);
@@ -108,12 +142,13 @@ final class ClientHello {
         case EXT_SERVER_NAME -> sni = serverName(in, p, p + len);
         case EXT_ALPN -> alpn = alpn(in, p, p + len);
         case EXT_SIGNATURE_ALGORITHMS -> sigs = u16List(in, p + 2, Math.min(p + len, p + 2 + (len >= 2 ? in.getUnsignedShort(p) : 0)));
-        case EXT_SUPPORTED_VERSIONS -> tls13 = offersTls13(in, p, p + len);
+        case EXT_SUPPORTED_GROUPS -> groups = u16List(in, p + 2, Math.min(p + len, p + 2 + (len >= 2 ? in.getUnsignedShort(p) : 0)));
+        case EXT_SUPPORTED_VERSIONS -> versions = u16List(in, p + 1, Math.min(p + len, p + 1 + (len >= 1 ? in.getUnsignedByte(p) : 0)));
         default -> { }
       }
       p += len;
     }
-    return new ClientHello(sni, alpn, suites, sigs, tls13);
+    return new ClientHello(sni, alpn, suites, sigs, legacyVersion, versions, groups);
   }
 
   private static @Nullable String serverName(ByteBuf in, int p, int end) {
@@ -171,18 +206,6 @@ final class ClientHello {
     return out;
   }
 
-  private static boolean offersTls13(ByteBuf in, int p, int end) {
-    if (end - p < 1) {
-      return false;
-    }
-    int len = in.getUnsignedByte(p);
-    for (int i = p + 1; i + 1 < Math.min(end, p + 1 + len); i += 2) {
-      if (in.getUnsignedShort(i) == 0x0304) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   /**
    * What the client can verify under {@code policy}: an EC certificate needs an ECDSA suite both

@@ -155,7 +155,7 @@ public final class PolicySupport {
         // in the client's list; it cannot follow the policy's order.
         problems.add("TLS 1.3 suites cannot be put in server order by " + OpenSsl.versionString());
       }
-      String fix = problems.isEmpty() ? "" : "use TlsProvider.JDK for this policy";
+      String fix = problems.isEmpty() ? "" : "use TlsProvider.JDK for this policy, or AUTO to run on OPENSSL the handshakes it gets right";
       return new PolicySupport(policy, TlsProvider.OPENSSL, missingProtocols, missingCiphers, problems, fix);
     }
   }

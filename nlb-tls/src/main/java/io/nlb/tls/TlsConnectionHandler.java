@@ -98,6 +98,8 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
           alpn = ssl.applicationProtocol();
           if (protocol != TlsVersion.TLS_1_3) {
             guard.arm();
+          } else if (state.openSslWhereExact() || state.provider() == TlsProvider.OPENSSL) {
+            sendTicketsNow(ctx, ssl);
           }
         }
       } else {
@@ -106,6 +108,13 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
       }
     }
     super.userEventTriggered(ctx, evt);
+  }
+
+  /** BoringSSL holds TLS 1.3 tickets until the first write ({@link OpenSslTickets}); send them with the handshake's end. */
+  private static void sendTicketsNow(ChannelHandlerContext ctx, SslHandler ssl) {
+    if (TlsProvider.OPENSSL.isAvailable() && OpenSslTickets.emit(ssl.engine())) {
+      ctx.flush();
+    }
   }
 
   @Override

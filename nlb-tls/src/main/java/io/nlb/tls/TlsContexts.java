@@ -24,13 +24,28 @@ final class TlsContexts {
 
   static SslContext server(SecurityPolicy policy, TlsProvider provider, TlsCertificate certificate, List<String> alpn) {
     PolicySupport.check(policy, provider).requireExact();
+    return server(policy.protocolNames(), policy.jsseCipherSuites(), provider, certificate, alpn, policy.toString());
+  }
+
+  /**
+   * An OPENSSL context for the part of a policy BoringSSL serves exactly ({@link OpenSslSubset}):
+   * the policy's TLS 1.2/1.3 and the suites BoringSSL has, in the policy's order.
+   */
+  static SslContext server(OpenSslSubset subset, TlsCertificate certificate, List<String> alpn) {
+    List<String> protocols = subset.protocols().stream().map(TlsVersion::protocolName).toList();
+    List<String> ciphers = subset.ciphers().stream().map(CipherSuite::jsseName).toList();
+    return server(protocols, ciphers, TlsProvider.OPENSSL, certificate, alpn, subset.toString());
+  }
+
+  private static SslContext server(List<String> protocols, List<String> ciphers, TlsProvider provider, TlsCertificate certificate,
+      List<String> alpn, String policy) {
     try {
       SslContextBuilder b = (provider == TlsProvider.OPENSSL && OpenSslKeys.usable()
           ? SslContextBuilder.forServer(OpenSslKeys.cachingKeyManagerFactory(certificate))
           : SslContextBuilder.forServer(certificate.privateKey(), certificate.chain().toArray(new X509Certificate[0])))
           .sslProvider(provider.nettyProvider())
-          .protocols(policy.protocolNames())
-          .ciphers(policy.jsseCipherSuites(), IdentityCipherSuiteFilter.INSTANCE)
+          .protocols(protocols)
+          .ciphers(ciphers, IdentityCipherSuiteFilter.INSTANCE)
           .clientAuth(ClientAuth.NONE);
       if (!alpn.isEmpty()) {
         b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One immutable snapshot of a TLS listener: security policy, ALPN policy, provider, default
@@ -32,9 +34,12 @@ public final class TlsListenerState {
   private final List<TlsCertificate> certificates;
   private final Duration handshakeTimeout;
   private final Map<String, SslContext> contexts;
+  private final @Nullable OpenSslSubset openSsl;
+  private final Map<String, SslContext> openSslContexts;
 
   private TlsListenerState(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider provider, TlsCertificate defaultCertificate,
-      List<TlsCertificate> certificates, Duration handshakeTimeout, Map<String, SslContext> contexts) {
+      List<TlsCertificate> certificates, Duration handshakeTimeout, Map<String, SslContext> contexts,
+      @Nullable OpenSslSubset openSsl, Map<String, SslContext> openSslContexts) {
     this.policy = policy;
     this.alpnPolicy = alpnPolicy;
     this.provider = provider;
@@ -42,22 +47,24 @@ public final class TlsListenerState {
     this.certificates = List.copyOf(certificates);
     this.handshakeTimeout = handshakeTimeout;
     this.contexts = Map.copyOf(contexts);
+    this.openSsl = openSsl;
+    this.openSslContexts = Map.copyOf(openSslContexts);
   }
 
   static TlsListenerState build(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider provider, TlsCertificate defaultCertificate,
       List<TlsCertificate> certificates, Duration handshakeTimeout, TlsListenerState reuse) {
+    boolean same = reuse.policy == policy && reuse.alpnPolicy.equals(alpnPolicy) && reuse.provider == provider.resolve(policy);
     return build(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout,
-        reuse.policy == policy && reuse.alpnPolicy.equals(alpnPolicy) && reuse.provider == provider.resolve(policy)
-            ? reuse.reusableContexts() : Map.of());
+        same ? reuse.reusable(reuse.contexts) : Map.of(), same ? reuse.reusable(reuse.openSslContexts) : Map.of());
   }
 
   /** The contexts by certificate id, each with the chain it was built for (a renewed chain gets a new one). */
-  private Map<String, Built> reusableContexts() {
+  private Map<String, Built> reusable(Map<String, SslContext> byId) {
     Map<String, Built> out = new HashMap<>();
     List<TlsCertificate> all = new ArrayList<>(certificates);
     all.add(defaultCertificate);
     for (TlsCertificate c : all) {
-      SslContext ctx = contexts.get(c.id());
+      SslContext ctx = byId.get(c.id());
       if (ctx != null) {
         out.put(c.id(), new Built(c.chain(), ctx));
       }
@@ -69,12 +76,12 @@ public final class TlsListenerState {
 
   static TlsListenerState build(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider provider, TlsCertificate defaultCertificate,
       List<TlsCertificate> certificates, Duration handshakeTimeout) {
-    return build(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, Map.of());
+    return build(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, Map.of(), Map.of());
   }
 
   private static TlsListenerState build(SecurityPolicy policy, AlpnPolicy alpnPolicy, TlsProvider requested,
       TlsCertificate defaultCertificate, List<TlsCertificate> certificates, Duration handshakeTimeout,
-      Map<String, Built> previous) {
+      Map<String, Built> previous, Map<String, Built> previousOpenSsl) {
     TlsProvider provider = requested.resolve(policy);
     if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
       throw Problems.invalid("handshakeTimeout", handshakeTimeout, "a positive duration");
@@ -83,18 +90,27 @@ public final class TlsListenerState {
     List<String> alpn = alpnPolicy.protocols();
     List<TlsCertificate> all = new ArrayList<>(certificates);
     all.add(defaultCertificate);
+    // AUTO with a policy OPENSSL cannot serve in full: OPENSSL still takes the handshakes it gets right.
+    OpenSslSubset openSsl = requested == TlsProvider.AUTO && provider == TlsProvider.JDK ? OpenSslSubset.of(policy) : null;
     Map<String, SslContext> contexts = new HashMap<>();
+    Map<String, SslContext> openSslContexts = new HashMap<>();
     for (TlsCertificate c : all) {
       if (contexts.containsKey(c.id())) {
         continue; // the default certificate may also be in the list: one context per certificate
       }
-      Built old = previous.get(c.id());
-      if (old != null && !old.chain().equals(c.chain())) {
-        old = null; // a renewed chain under the same leaf: new contexts
+      contexts.put(c.id(), kept(previous, c).orElseGet(() -> TlsContexts.server(policy, provider, c, alpn)));
+      if (openSsl != null) {
+        openSslContexts.put(c.id(), kept(previousOpenSsl, c).orElseGet(() -> TlsContexts.server(openSsl, c, alpn)));
       }
-      contexts.put(c.id(), old != null ? old.context() : TlsContexts.server(policy, provider, c, alpn));
     }
-    return new TlsListenerState(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, contexts);
+    return new TlsListenerState(policy, alpnPolicy, provider, defaultCertificate, certificates, handshakeTimeout, contexts,
+        openSsl, openSslContexts);
+  }
+
+  /** The context built before for {@code c}, unless its chain was renewed under the same leaf since. */
+  private static Optional<SslContext> kept(Map<String, Built> previous, TlsCertificate c) {
+    Built old = previous.get(c.id());
+    return old != null && old.chain().equals(c.chain()) ? Optional.of(old.context()) : Optional.empty();
   }
 
   /** {@return the security policy} */
@@ -107,9 +123,22 @@ public final class TlsListenerState {
     return alpnPolicy;
   }
 
-  /** {@return the provider serving this snapshot: JDK or OPENSSL, never AUTO (resolved against the policy)} */
+  /**
+   * {@return the provider serving this snapshot: JDK or OPENSSL, never AUTO (resolved against the
+   * policy)} With {@link #openSslWhereExact()} it serves the handshakes OPENSSL would not get right.
+   */
   public TlsProvider provider() {
     return provider;
+  }
+
+  /**
+   * {@return whether handshakes that OPENSSL negotiates exactly as the policy says run on it while
+   * the others run on {@link #provider()}} True under {@link TlsProvider#AUTO} for a policy OPENSSL
+   * cannot serve in full (a TLS 1.3 policy, or one with SHA-2 CBC suites BoringSSL lacks) when
+   * netty-tcnative is present; see {@link TlsProvider#AUTO}.
+   */
+  public boolean openSslWhereExact() {
+    return openSsl != null;
   }
 
   /** {@return the default certificate} */
@@ -129,6 +158,18 @@ public final class TlsListenerState {
     return handshakeTimeout;
   }
 
+  /** The context for one handshake: the OpenSSL one where it negotiates {@code hello} as the policy does. */
+  SslContext context(TlsCertificate certificate, ClientHello hello) {
+    OpenSslSubset o = openSsl;
+    if (o != null && o.servesExactly(hello, certificate.info().keyType())) {
+      SslContext ctx = openSslContexts.get(certificate.id());
+      if (ctx != null) {
+        return ctx;
+      }
+    }
+    return context(certificate);
+  }
+
   SslContext context(TlsCertificate certificate) {
     SslContext ctx = contexts.get(certificate.id());
     if (ctx == null) {
@@ -140,6 +181,6 @@ public final class TlsListenerState {
   @Override
   public String toString() {
     return "TlsListenerState{" + policy + ", alpn=" + alpnPolicy + ", " + provider + ", default=" + defaultCertificate.id()
-        + ", list=" + certificates.size() + ", handshakeTimeout=" + handshakeTimeout + "}";
+        + ", list=" + certificates.size() + ", handshakeTimeout=" + handshakeTimeout + (openSsl != null ? ", OPENSSL where exact" : "") + "}";
   }
 }

@@ -15,16 +15,22 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code io.netty:netty-tcnative-boringssl-static}). Faster; lacks some SHA-2 CBC suites and
  *       cannot put TLS 1.3 suites in server order.
  *   <li>{@link #AUTO}: per security policy, OPENSSL where it is available and serves the policy
- *       exactly, JDK otherwise ({@link #resolve}). The default of the transport and the launcher.
+ *       exactly, JDK otherwise ({@link #resolve}); and where the policy resolves to the JDK while
+ *       OPENSSL is available, per handshake: a ClientHello that BoringSSL negotiates exactly as the
+ *       policy says (same version, same suite) runs on OPENSSL, any other on the JDK ({@link
+ *       TlsListenerState#openSslWhereExact()}). The default of the transport and the launcher.
  * </ul>
  *
  * <p>Whether a provider serves a policy exactly is answered by {@link PolicySupport#check}. With
- * BoringSSL (netty-tcnative 2.0.x) and JDK 17 AUTO picks OPENSSL for {@code
+ * BoringSSL (netty-tcnative 2.0.x) and JDK 17 {@link #resolve} picks OPENSSL for {@code
  * ELBSecurityPolicy-FS-1-2-Res-2020-10} only: every other policy lists CBC suites with SHA-256 or
  * SHA-384 MACs that BoringSSL no longer implements, or allows TLS 1.3, whose suites BoringSSL picks
  * in the client's order rather than the policy's (AES-GCM with 256-bit keys for a client that lists
- * it first, where the policy prefers 128-bit keys). Serving those with OPENSSL would negotiate
- * suites the policy does not allow, or not the one it prefers, so they stay on the JDK.
+ * it first, where the policy prefers 128-bit keys). A listener under AUTO still runs those
+ * policies' other handshakes on OPENSSL: TLS 1.2 clients whose policy suite BoringSSL has, and
+ * TLS 1.3 clients whose first suite is the policy's choice (browsers list AES-128-GCM first); the
+ * rest, OpenSSL's own client defaults among them, stay on the JDK, so no client ever negotiates
+ * a suite the policy does not allow or prefer.
  *
  * <pre>{@code
  * TlsProvider p = TlsProvider.AUTO.resolve(SecurityPolicy.FS_1_2_RES_2020_10); // OPENSSL when tcnative loads

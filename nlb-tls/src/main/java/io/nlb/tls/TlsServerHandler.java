@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslClientHelloHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import java.time.Instant;
@@ -11,15 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * First handler of a TLS connection: reads the ClientHello, selects the certificate against the
- * listener snapshot current at accept time, and replaces itself with the {@link SslHandler}.
+ * First handler of a TLS connection: reads the ClientHello, selects the certificate (and, where
+ * the listener runs both providers, the provider) against the listener snapshot current at accept
+ * time, and replaces itself with the {@link SslHandler}.
  * Installs the {@link RenegotiationGuard} before itself and the {@link TlsConnectionHandler}
  * after itself, and a {@link FlightWriter} just before the SslHandler for the handshake.
  */
 final class TlsServerHandler extends SslClientHelloHandler<TlsServerHandler.Selection> {
   private static final Logger log = LoggerFactory.getLogger(TlsServerHandler.class);
 
-  record Selection(TlsCertificate certificate, ClientHello hello) {}
+  record Selection(TlsCertificate certificate, ClientHello hello, SslContext context) {}
 
   private final TlsTermination termination;
   private final TlsListenerState state;
@@ -53,7 +55,7 @@ final class TlsServerHandler extends SslClientHelloHandler<TlsServerHandler.Sele
     ClientHello hello = ClientHello.parse(clientHello);
     TlsCertificate cert = CertificateSelector.select(state.defaultCertificate(), state.certificates(), hello.serverName(),
         hello.capabilities(state.policy()), Instant.now(termination.clock()));
-    return ctx.executor().newSucceededFuture(new Selection(cert, hello));
+    return ctx.executor().newSucceededFuture(new Selection(cert, hello, state.context(cert, hello)));
   }
 
   @Override
@@ -72,7 +74,7 @@ final class TlsServerHandler extends SslClientHelloHandler<TlsServerHandler.Sele
     if (c != null) {
       c.clientHello(s.certificate(), s.hello());
     }
-    SslHandler ssl = state.context(s.certificate()).newHandler(ctx.alloc());
+    SslHandler ssl = s.context().newHandler(ctx.alloc());
     TlsContexts.preferServerOrder(ssl.engine());
     ssl.setHandshakeTimeoutMillis(0); // TlsConnectionHandler owns the timeout, from accept on
     ctx.pipeline().addBefore(ctx.name(), null, new FlightWriter(ssl.handshakeFuture()));

@@ -15,6 +15,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -61,6 +63,8 @@ class OpenSslClientResumptionIntegrationTest {
   private static final byte[] RESPONSE = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII);
 
   private final List<Process> processes = new ArrayList<>();
+  /** The engine class of every handshake the server finished, in order. */
+  private final List<String> engines = new java.util.concurrent.CopyOnWriteArrayList<>();
   private @Nullable EventLoopGroup group;
   private @Nullable Channel server;
 
@@ -136,6 +140,14 @@ class OpenSslClientResumptionIntegrationTest {
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(tls.newHandler(), new ChannelInboundHandlerAdapter() {
               @Override
+              public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+                  engines.add(ctx.pipeline().get(SslHandler.class).engine().getClass().getSimpleName());
+                }
+                ctx.fireUserEventTriggered(evt);
+              }
+
+              @Override
               public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 ReferenceCountUtil.release(msg);
                 ByteBuf response = Unpooled.wrappedBuffer(RESPONSE);
@@ -161,6 +173,11 @@ class OpenSslClientResumptionIntegrationTest {
 
     boolean isNew() {
       return output.contains("\nNew, ");
+    }
+
+    String cipher() {
+      Matcher m = Pattern.compile("(?m)^(?:New|Reused), [^,]+, Cipher is (\\S+)$").matcher(output);
+      return m.find() ? m.group(1) : "";
     }
 
     String subject() {
@@ -226,6 +243,39 @@ class OpenSslClientResumptionIntegrationTest {
     Run second = sClient(port, "a.example", List.of("-tls1_2", "-no_ticket"), null, session);
 
     assertThat(second.reused()).as(second.output()).isTrue();
+  }
+
+  /**
+   * (client flags, suite the policy picks, whether BoringSSL gets it right) for the default policy
+   * under AUTO: OpenSSL's default TLS 1.3 order lists AES-256-GCM first, which BoringSSL would
+   * take where the policy takes AES-128-GCM, so the JDK serves it; a browser-like order and
+   * TLS 1.2 with a GCM suite run on BoringSSL; a TLS 1.2 client whose policy suite is a SHA-256
+   * CBC suite BoringSSL lacks goes to the JDK.
+   */
+  static Stream<Arguments> autoCases() {
+    return Stream.of(
+        Arguments.of("-tls1_3", "TLS_AES_128_GCM_SHA256", false),
+        Arguments.of("-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384",
+            "TLS_AES_128_GCM_SHA256", true),
+        Arguments.of("-tls1_2", "ECDHE-RSA-AES128-GCM-SHA256", true),
+        Arguments.of("-tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA256", false));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("autoCases")
+  void sClient_autoProvider_eachHandshakeOnTheProviderThatGetsItRight_andResumed(String flags, String policySuite, boolean openSsl)
+      throws Exception {
+    Assumptions.assumeTrue(TlsProvider.OPENSSL.isAvailable(), "netty-tcnative/BoringSSL is not available here");
+    int port = start(TlsProvider.AUTO, SecurityPolicy.TLS13_1_2_2021_06);
+    Path session = dir.resolve("session.pem");
+
+    Run first = sClient(port, "a.example", List.of(flags.split(" ")), session, null);
+    Run second = sClient(port, "a.example", List.of(flags.split(" ")), null, session);
+
+    assertThat(first.isNew()).as(first.output()).isTrue();
+    assertThat(first.cipher()).as(first.output()).isEqualTo(policySuite);
+    assertThat(second.reused()).as(second.output()).isTrue();
+    assertThat(engines).hasSize(2).allSatisfy(e -> assertThat(e.contains("OpenSsl")).as(e).isEqualTo(openSsl));
   }
 
   static Stream<TlsProvider> providers() {

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Resumption under every named policy, with every protocol version it allows, on each provider
  * that serves it exactly (the JDK serves all 18 in the test JVM; BoringSSL those {@link
- * PolicySupport} finds exact), with a Java client that keeps its client context between two
+ * PolicySupport} finds exact; AUTO where it runs both, per handshake), with a Java client that keeps its client context between two
  * connections: the second must resume the first's session (TLS 1.3 PSK; TLS 1.2 and older, the
  * session ticket the JDK client asks for) and skip the certificate.
  */
@@ -24,9 +24,11 @@ class ResumptionMatrixTest {
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
     for (SecurityPolicy policy : SecurityPolicy.all()) {
-      for (TlsProvider provider : List.of(TlsProvider.JDK, TlsProvider.OPENSSL)) {
-        if (!provider.isAvailable() || !PolicySupport.check(policy, provider).exact()) {
-          continue;
+      for (TlsProvider provider : List.of(TlsProvider.JDK, TlsProvider.OPENSSL, TlsProvider.AUTO)) {
+        boolean split = provider == TlsProvider.AUTO && TlsProvider.OPENSSL.isAvailable()
+            && !PolicySupport.check(policy, TlsProvider.OPENSSL).exact();
+        if (provider == TlsProvider.AUTO ? !split : !provider.isAvailable() || !PolicySupport.check(policy, provider).exact()) {
+          continue; // AUTO only where it runs both providers; elsewhere it is one of the other two
         }
         for (TlsVersion v : policy.protocols()) {
           out.add(Arguments.of(policy.name(), provider, v));
