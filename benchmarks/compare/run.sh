@@ -39,6 +39,7 @@ UDP_CLIENTS=${UDP_CLIENTS:-4}           # client sockets (flows), each waiting f
 TLS_SECONDS=${TLS_SECONDS:-10}          # openssl s_time per setup per round, full and resumed each
 TLS_CLIENTS=${TLS_CLIENTS:-2}           # concurrent s_time processes
 TLS_POLICY=${TLS_POLICY:-ELBSecurityPolicy-TLS13-1-2-2021-06}   # the launcher's; HAProxy and nginx: TLS 1.2 + 1.3
+TLS13_AES128_FIRST=TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384   # browsers' order
 # Launcher variants, each "name:ioMode:natives[:zeroCopy[:jar]]" — natives=dist runs `bin/nlb run FILE` of the
 # distribution (nlb-launcher-<version>.tar.gz) with nothing set: its JVM flags, its class-data archive (made
 # by one start and stop before measuring, as a user's first run makes it); natives=jar runs
@@ -464,6 +465,9 @@ CFG
     for k in "${!TLS_NAMES[@]}"; do
       j=$(((k + r) % ${#TLS_NAMES[@]}))
       stime "$r" "$j" tls_new -new
+      # The same with the TLS 1.3 suite order browsers send (AES-128-GCM first): the policy's first
+      # choice, so under AUTO BoringSSL takes these handshakes; OpenSSL's own order goes to the JDK.
+      stime "$r" "$j" tls_new_aes128 -new -ciphersuites "$TLS13_AES128_FIRST"
       # OpenSSL 3.0's s_time takes the session right after the handshake, before a TLS 1.3 server's
       # ticket arrives, so -reuse resumes nothing under TLS 1.3 with any server; TLS 1.2 shows resumption.
       stime "$r" "$j" tls_reuse13 -reuse
@@ -591,8 +595,8 @@ CHART="$OUT_DIR/chart.svg"
   echo
   echo "TLS termination, RSA 2048, \`openssl s_time\` × $TLS_CLIENTS for ${TLS_SECONDS} s each ($(openssl version | cut -d' ' -f1-2); nlb: \`sslPolicy: $TLS_POLICY\`, its default provider; medians of $ROUNDS rounds; ratios to HAProxy):"
   echo
-  echo "| setup | full handshakes/s | proxy CPU per full handshake | -reuse TLS 1.2 handshakes/s | resumed, TLS 1.2 | resumed, TLS 1.3 | proxy CPU per -reuse TLS 1.2 handshake | full CPU ÷ HAProxy | -reuse CPU ÷ nginx |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| setup | full handshakes/s | proxy CPU per full handshake | full CPU, AES-128-first client | -reuse TLS 1.2 handshakes/s | resumed, TLS 1.2 | resumed, TLS 1.3 | proxy CPU per -reuse TLS 1.2 handshake | full CPU ÷ HAProxy | AES-128-first CPU ÷ HAProxy | -reuse CPU ÷ nginx |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for name in "${TLS_NAMES[@]}"; do
     awk -F'\t' -v s="$name" '
       function med(t, m,   n, k, i, j, x, a) {
@@ -603,10 +607,12 @@ CHART="$OUT_DIR/chart.svg"
       $3 == s { v[$2 "/" $4, $1] = $5 } $3 == "haproxy" { h[$2 "/" $4, $1] = $5 } $3 == "nginx" { g[$2 "/" $4, $1] = $5 }
       END {
         fcpu = med(v, "tls_new/proxy_us_per_handshake"); rcpu = med(v, "tls_reuse12/proxy_us_per_handshake")
+        acpu = med(v, "tls_new_aes128/proxy_us_per_handshake"); hacpu = med(h, "tls_new_aes128/proxy_us_per_handshake")
         hcpu = med(h, "tls_new/proxy_us_per_handshake"); ncpu = med(g, "tls_reuse12/proxy_us_per_handshake")
-        printf "| %s | %.0f | %.0f µs | %.0f | %.0f %% | %.0f %% | %.0f µs | %s | %s |\n", s, med(v, "tls_new/per_s"), fcpu,
-          med(v, "tls_reuse12/per_s"), med(v, "tls_reuse12/resumed_pct"), med(v, "tls_reuse13/resumed_pct"), rcpu,
-          (hcpu > 0 ? sprintf("%.2f", fcpu / hcpu) : "—"), (ncpu > 0 ? sprintf("%.2f", rcpu / ncpu) : "—")
+        printf "| %s | %.0f | %.0f µs | %.0f µs | %.0f | %.0f %% | %.0f %% | %.0f µs | %s | %s | %s |\n", s, med(v, "tls_new/per_s"), fcpu,
+          acpu, med(v, "tls_reuse12/per_s"), med(v, "tls_reuse12/resumed_pct"), med(v, "tls_reuse13/resumed_pct"), rcpu,
+          (hcpu > 0 ? sprintf("%.2f", fcpu / hcpu) : "—"), (hacpu > 0 && acpu > 0 ? sprintf("%.2f", acpu / hacpu) : "—"),
+          (ncpu > 0 ? sprintf("%.2f", rcpu / ncpu) : "—")
       }' "$WORK/tls.tsv"
   done
   fi

@@ -6,6 +6,7 @@ import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.OpenSslSessionContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
@@ -121,8 +122,16 @@ final class TlsContexts {
     }
   }
 
-  /** Server preference for the suite order; the default is not the same on every JVM and provider. */
+  /**
+   * Server preference for the suite order; the default is not the same on every JVM and provider.
+   * Netty's OpenSSL server contexts already set it for every engine they make, and a round of
+   * {@code getSSLParameters}/{@code setSSLParameters} on one of their engines reads the enabled
+   * suites and protocols out of BoringSSL and parses them back in, per connection: skipped there.
+   */
   static void preferServerOrder(SSLEngine engine) {
+    if (engine instanceof ReferenceCountedOpenSslEngine && !engine.getUseClientMode()) {
+      return;
+    }
     SSLParameters p = engine.getSSLParameters();
     p.setUseCipherSuitesOrder(true);
     engine.setSSLParameters(p);

@@ -68,6 +68,18 @@ class AutoProviderHandshakeTest {
         .build().state().openSslWhereExact()).as("JDK asked for").isFalse();
   }
 
+  @Test
+  void openSslServerEngine_serverOrderWithoutPerConnectionParameters() {
+    TlsCertificate cert = TestCertificates.RSA;
+    io.netty.handler.ssl.SslContext ctx = TlsContexts.server(SecurityPolicy.FS_1_2_RES_2020_10, TlsProvider.OPENSSL, cert, List.of());
+    javax.net.ssl.SSLEngine engine = ctx.newEngine(io.netty.buffer.ByteBufAllocator.DEFAULT);
+    try {
+      assertThat(engine.getSSLParameters().getUseCipherSuitesOrder()).as("set by the context").isTrue();
+    } finally {
+      io.netty.util.ReferenceCountUtil.release(engine);
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("partialPolicies")
   void tls13_everyClientOrder_policysSuite_onBoringSslOnlyWhenClientListsItFirst(SecurityPolicy policy) {
