@@ -244,18 +244,22 @@ run_launcher() {   # name port-to-wait-for io-mode jar|cp|dist launcher-jar jvm-
   local name=$1 sp=$2 mode=$3 natives=$4 jar=${5:-$LAUNCHER_JAR}; shift 5
   # GC log only (for diagnosis afterwards: it lands in the work directory).
   set -- "$@" "-Xlog:gc:file=$WORK/$name-gc.log"
+  # The launcher watches its file's directory for changes: give it one of its own, as in /etc/nlb,
+  # not the work directory, where every s_time and log write would wake its watcher.
+  mkdir -p "$WORK/conf-$name"
+  cp "$WORK/$name.yaml" "$WORK/conf-$name/nlb.yaml"
   if [[ $natives == dist ]]; then
     # Flags given to a dist variant (the idle runs' SMALL_HEAP_FLAGS) replace bin/nlb's defaults.
     local extra=("${@:1:$#-1}")
     if ((${#extra[@]})); then
-      NLB_JVM_DEFAULTS="${extra[*]}" "$DIST_HOME/bin/nlb" run "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
+      NLB_JVM_DEFAULTS="${extra[*]}" "$DIST_HOME/bin/nlb" run "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
     else
-      "$DIST_HOME/bin/nlb" run "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
+      "$DIST_HOME/bin/nlb" run "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
     fi
   elif [[ $natives == jar ]]; then
-    java "$@" -jar "$jar" "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
+    java "$@" -jar "$jar" "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
   else
-    java "$@" -cp "$jar:$NATIVE_CP" io.nlb.launcher.Launcher "$WORK/$name.yaml" > "$WORK/$name.log" 2>&1 &
+    java "$@" -cp "$jar:$NATIVE_CP" io.nlb.launcher.Launcher "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
   fi
   STARTED_PID=$!; PIDS+=("$STARTED_PID")
   local shown_jar=nlb-launcher.jar
@@ -461,6 +465,12 @@ CFG
       'BEGIN { printf "%s\t%s\t%s\tper_s\t%.1f\n%s\t%s\t%s\tproxy_us_per_handshake\t%.1f\n%s\t%s\t%s\tresumed_pct\t%.1f\n",
                r, w, s, n / t, r, w, s, (n > 0 ? cpu / 100 * 1e6 / n : 0), r, w, s, (n > 0 ? 100 * rr / n : 0) }' >> "$WORK/tls.tsv"
   }
+  for i in "${!TLS_NAMES[@]}"; do   # unrecorded warm-up, as for the TCP workloads: every kind of handshake once
+    for opts in "-new" "-new -ciphersuites $TLS13_AES128_FIRST" "-reuse -tls1_2"; do
+      # shellcheck disable=SC2086
+      openssl s_time -connect "127.0.0.1:${TLS_PORTS[i]}" $opts -time "$WARMUP_SECONDS" > /dev/null 2>&1 || true
+    done
+  done
   for ((r = 1; r <= ROUNDS; r++)); do
     for k in "${!TLS_NAMES[@]}"; do
       j=$(((k + r) % ${#TLS_NAMES[@]}))
@@ -593,7 +603,7 @@ CHART="$OUT_DIR/chart.svg"
   fi
   if wants tls; then
   echo
-  echo "TLS termination, RSA 2048, \`openssl s_time\` × $TLS_CLIENTS for ${TLS_SECONDS} s each ($(openssl version | cut -d' ' -f1-2); nlb: \`sslPolicy: $TLS_POLICY\`, its default provider; medians of $ROUNDS rounds; ratios to HAProxy):"
+  echo "TLS termination, RSA 2048, \`openssl s_time\` × $TLS_CLIENTS for ${TLS_SECONDS} s each ($(openssl version | cut -d' ' -f1-2); nlb: \`sslPolicy: $TLS_POLICY\`, its default provider; medians of $ROUNDS rounds after ${WARMUP_SECONDS} s of each kind unrecorded; ratios to HAProxy; \`AES-128-first\`: \`-ciphersuites $TLS13_AES128_FIRST\`, the order browsers send):"
   echo
   echo "| setup | full handshakes/s | proxy CPU per full handshake | full CPU, AES-128-first client | -reuse TLS 1.2 handshakes/s | resumed, TLS 1.2 | resumed, TLS 1.3 | proxy CPU per -reuse TLS 1.2 handshake | full CPU ÷ HAProxy | AES-128-first CPU ÷ HAProxy | -reuse CPU ÷ nginx |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
