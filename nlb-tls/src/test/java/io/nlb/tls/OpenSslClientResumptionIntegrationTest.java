@@ -60,6 +60,8 @@ class OpenSslClientResumptionIntegrationTest {
   private static final PemCertificate A = TestCertificates.rsa("a.example", "a.example");
   private static final PemCertificate B = TestCertificates.rsa("b.example", "b.example");
   private static final Duration WAIT = Duration.ofSeconds(20);
+  /** The TLS 1.3 suite order browsers send. */
+  private static final String AES128_FIRST = "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384";
   private static final byte[] RESPONSE = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII);
 
   private final List<Process> processes = new ArrayList<>();
@@ -118,6 +120,9 @@ class OpenSslClientResumptionIntegrationTest {
       out.add(Arguments.of(p, SecurityPolicy.FS_1_2_RES_2020_10, "-tls1_2"));
       out.add(Arguments.of(p, SecurityPolicy.TLS13_1_2_2021_06, "-tls1_3"));
     }
+    // AUTO on the default policy, with clients whose handshakes it runs on BoringSSL (see autoCases).
+    out.add(Arguments.of(TlsProvider.AUTO, SecurityPolicy.TLS13_1_2_2021_06, "-tls1_2"));
+    out.add(Arguments.of(TlsProvider.AUTO, SecurityPolicy.TLS13_1_2_2021_06, "-tls1_3 -ciphersuites " + AES128_FIRST));
     return out.stream();
   }
 
@@ -222,8 +227,8 @@ class OpenSslClientResumptionIntegrationTest {
     int port = start(provider, policy);
     Path session = dir.resolve("session.pem");
 
-    Run first = sClient(port, "a.example", List.of(version), session, null);
-    Run second = sClient(port, "a.example", List.of(version), null, session);
+    Run first = sClient(port, "a.example", List.of(version.split(" ")), session, null);
+    Run second = sClient(port, "a.example", List.of(version.split(" ")), null, session);
 
     assertThat(first.isNew()).as(first.output()).isTrue();
     assertThat(second.reused()).as(second.output()).isTrue();
@@ -255,8 +260,7 @@ class OpenSslClientResumptionIntegrationTest {
   static Stream<Arguments> autoCases() {
     return Stream.of(
         Arguments.of("-tls1_3", "TLS_AES_128_GCM_SHA256", false),
-        Arguments.of("-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384",
-            "TLS_AES_128_GCM_SHA256", true),
+        Arguments.of("-tls1_3 -ciphersuites " + AES128_FIRST, "TLS_AES_128_GCM_SHA256", true),
         Arguments.of("-tls1_2", "ECDHE-RSA-AES128-GCM-SHA256", true),
         Arguments.of("-tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA256", false));
   }
@@ -290,8 +294,8 @@ class OpenSslClientResumptionIntegrationTest {
     int port = start(provider, policy);
     Path session = dir.resolve("session.pem");
 
-    sClient(port, "a.example", List.of(version), session, null);
-    Run other = sClient(port, "b.example", List.of(version), null, session);
+    sClient(port, "a.example", List.of(version.split(" ")), session, null);
+    Run other = sClient(port, "b.example", List.of(version.split(" ")), null, session);
 
     assertThat(other.isNew()).as(other.output()).isTrue();
     assertThat(other.subject()).contains("b.example");
@@ -303,8 +307,9 @@ class OpenSslClientResumptionIntegrationTest {
   void sTime_reuse_resumesEveryConnection(TlsProvider provider, SecurityPolicy policy, String version) throws Exception {
     assumeServes(provider, policy);
     int port = start(provider, policy);
-    List<String> cmd = new ArrayList<>(List.of("openssl", "s_time", "-connect", "127.0.0.1:" + port, "-reuse", "-time", "1", version));
-    if (version.equals("-tls1_3")) {
+    List<String> cmd = new ArrayList<>(List.of("openssl", "s_time", "-connect", "127.0.0.1:" + port, "-reuse", "-time", "1"));
+    cmd.addAll(List.of(version.split(" ")));
+    if (version.startsWith("-tls1_3")) {
       cmd.addAll(List.of("-www", "/")); // reads the response, and with it the ticket (see the class comment)
     }
     Path log = Files.createTempFile(dir, "s_time", ".log");
