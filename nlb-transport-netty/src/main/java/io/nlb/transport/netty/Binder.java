@@ -51,10 +51,10 @@ final class Binder {
   private final TlsPlanner tls;
   private final Map<LoadBalancer, LbState> loadBalancers = new ConcurrentHashMap<>();
   /**
-   * The TCP addresses bound with SO_REUSEPORT in this process (over every transport), by the
-   * endpoint that holds them.
+   * The TCP and UDP addresses bound with SO_REUSEPORT in this process (over every transport), by
+   * the endpoint that holds them.
    */
-  private static final ConcurrentHashMap<InetSocketAddress, Endpoint> REUSE_PORT_HOLDERS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<Claim, Endpoint> REUSE_PORT_HOLDERS = new ConcurrentHashMap<>();
 
   Binder(NettyTransport transport, TlsPlanner tls) {
     this.transport = transport;
@@ -276,17 +276,7 @@ final class Binder {
     if (k.protocol() == IpProtocol.TCP) {
       bindTcp(ep, Objects.requireNonNull(guard), local);
     } else {
-      Bootstrap ub = new Bootstrap();
-      if (t.reusePort) {
-        ub.option(t.io.reusePortOption(), true);
-      }
-      ChannelFuture bound = ub
-          .group(t.group)
-          .channel(t.io.datagramChannel)
-          .handler(new UdpListener(ep))
-          .bind(local);
-      ep.channels = List.of(bound.channel());
-      completeWhenBound(ep, List.of(bound), null);
+      bindUdp(ep, local);
     }
     return ep;
   }
@@ -299,6 +289,46 @@ final class Binder {
    * whose accepted connections are spread over the loops.
    */
   private void bindTcp(Endpoint ep, AcceptGuard guard, InetSocketAddress local) {
+    bindPerLoop(ep, local, (loops, reusePort) -> {
+      ServerBootstrap b = server(loops, ep, guard);
+      if (reusePort != null) {
+        b.option(reusePort, true);
+      }
+      return b.bind(local);
+    });
+  }
+
+  /**
+   * Binds the sockets of a UDP endpoint: as for TCP, one socket per event loop with SO_REUSEPORT
+   * (epoll, io_uring), each with its own {@link UdpListener} and flow table, one socket on NIO.
+   * For unconnected UDP sockets of one SO_REUSEPORT group the kernel picks the socket by a hash of
+   * the datagram's addresses and ports, so every datagram of a flow reaches the same socket, and
+   * so the same flow and target, while the group does not change; replies leave from that socket,
+   * bound to the listener's address and port like its siblings.
+   */
+  private void bindUdp(Endpoint ep, InetSocketAddress local) {
+    NettyTransport t = transport;
+    bindPerLoop(ep, local, (loops, reusePort) -> {
+      Bootstrap b = new Bootstrap().group(loops).channel(t.io.datagramChannel).handler(new UdpListener(ep));
+      if (reusePort != null) {
+        b.option(reusePort, true);
+      }
+      return b.bind(local);
+    });
+  }
+
+  /** Binds one socket of an endpoint on {@code loops}, with SO_REUSEPORT when the option is not null. */
+  @FunctionalInterface
+  private interface SocketBind {
+    ChannelFuture bind(EventLoopGroup loops, @Nullable ChannelOption<Boolean> reusePort);
+  }
+
+  /**
+   * Binds {@code ep}: one socket per event loop where the I/O mode has SO_REUSEPORT and there are
+   * at least two loops, else one socket on the whole group (with SO_REUSEPORT only when the
+   * builder asked for it, to share the port with other processes).
+   */
+  private void bindPerLoop(Endpoint ep, InetSocketAddress local, SocketBind socket) {
     NettyTransport t = transport;
     ChannelOption<Boolean> reusePort = t.io.reusePort();
     List<EventLoop> loops = new ArrayList<>();
@@ -310,19 +340,16 @@ final class Binder {
       }
     }
     if (reusePort == null || loops.size() < 2) {
-      ServerBootstrap one = server(t.group, ep, guard);
-      if (t.reusePort) {
-        one.option(t.io.reusePortOption(), true);
-      }
-      ChannelFuture bound = one.bind(local);
+      ChannelFuture bound = socket.bind(t.group, t.reusePort ? t.io.reusePortOption() : null);
       ep.channels = List.of(bound.channel());
       completeWhenBound(ep, List.of(bound), null);
       return;
     }
     // SO_REUSEPORT would also let a second endpoint of this process bind the same address and
-    // port, and take half of its connections in silence: within the process the address is
-    // claimed first, so that such a bind fails as it does without the option.
-    Endpoint holder = REUSE_PORT_HOLDERS.putIfAbsent(local, ep);
+    // port, and take part of its connections or datagrams in silence: within the process the
+    // address is claimed first, so that such a bind fails as it does without the option.
+    Claim claim = new Claim(ep.protocol, local);
+    Endpoint holder = REUSE_PORT_HOLDERS.putIfAbsent(claim, ep);
     if (holder != null) {
       ep.bound.completeExceptionally(new BindException(ep.key + ": bind(..) failed: Address already in use (held by "
           + holder + " in this process)"));
@@ -331,13 +358,16 @@ final class Binder {
     List<ChannelFuture> binds = new ArrayList<>(loops.size());
     List<Channel> channels = new ArrayList<>(loops.size());
     for (EventLoop loop : loops) {
-      ChannelFuture f = server(loop, ep, guard).option(reusePort, true).bind(local);
+      ChannelFuture f = socket.bind(loop, reusePort);
       binds.add(f);
       channels.add(f.channel());
     }
     ep.channels = List.copyOf(channels);
-    completeWhenBound(ep, binds, local);
+    completeWhenBound(ep, binds, claim);
   }
+
+  /** An address and port bound with SO_REUSEPORT by this process, for one protocol. */
+  private record Claim(IpProtocol protocol, InetSocketAddress local) {}
 
   /** A server bootstrap of one listening socket: accepted connections live on {@code loops}. */
   private ServerBootstrap server(EventLoopGroup loops, Endpoint ep, AcceptGuard guard) {
@@ -361,7 +391,7 @@ final class Binder {
    * first failure (the caller then closes the endpoint, with the sockets that did bind); a failed
    * endpoint gives up its in-process claim of {@code claimed}.
    */
-  private static void completeWhenBound(Endpoint ep, List<ChannelFuture> binds, @Nullable InetSocketAddress claimed) {
+  private static void completeWhenBound(Endpoint ep, List<ChannelFuture> binds, @Nullable Claim claimed) {
     int[] left = {binds.size()};
     for (ChannelFuture b : binds) {
       b.addListener(f -> {

@@ -50,6 +50,21 @@ final class DatagramSockets {
   private DatagramSockets() {}
 
   /**
+   * The most UDP flows whose read slots fit in a quarter of {@code maxDirectMemory} (the JVM's
+   * default heap size when not positive), for io_uring, where every flow's socket holds a slot of
+   * {@value #SLOT} bytes for as long as it lives, idle or not: Netty 4.2.18's io_uring datagram
+   * channel keeps one {@code IORING_OP_RECVMSG} in flight per socket with its buffer attached.
+   * Without this bound a flood of datagrams from new source ports would take the direct memory
+   * every other read needs (65,536 flows hold 4 GiB). Between {@link Descriptors#MIN_UDP_FLOWS}
+   * and {@link Descriptors#MAX_UDP_FLOWS}.
+   */
+  static int ioUringFlowBudget(long maxDirectMemory) {
+    long max = maxDirectMemory > 0 ? maxDirectMemory : Runtime.getRuntime().maxMemory();
+    long flows = max / 4 / SLOT;
+    return (int) Math.max(Descriptors.MIN_UDP_FLOWS, Math.min(Descriptors.MAX_UDP_FLOWS, flows));
+  }
+
+  /**
    * Sets the read options of a listener socket of {@code io}'s mode, before it reads: from {@link
    * UdpListener#handlerAdded}.
    */

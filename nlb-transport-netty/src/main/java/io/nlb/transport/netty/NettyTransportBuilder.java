@@ -231,8 +231,12 @@ public final class NettyTransportBuilder {
    * so the default is derived from the process's descriptor limit ({@code ulimit -n}): a quarter
    * of it (at least 256) is kept for accepting TCP connections, target connections and health
    * checks, UDP flows may take half of the rest, at most 65,536 (1,536 flows under {@code ulimit -n
-   * 4096}; 65,536 from a limit of 132,000 on). A larger explicit value is kept and warned about.
-   * Datagrams of new flows beyond it are dropped and counted in {@code
+   * 4096}; 65,536 from a limit of 132,000 on). On io_uring each flow also holds a 64 KiB read
+   * buffer for as long as it lives (Netty 4.2.18 keeps a read in flight per socket, and a buffer
+   * must hold any datagram), so there the default is also no more than the flows whose buffers fit
+   * in a quarter of the direct memory limit (4,096 flows per GiB of {@code
+   * -XX:MaxDirectMemorySize}, which defaults to the maximum heap). A larger explicit value is kept
+   * and warned about. Datagrams of new flows beyond it are dropped and counted in {@code
    * RejectedFlowCount_UdpFlowTable} (a library extension metric) and {@link
    * NettyTransport#udpFlowTableOverflows()}, and logged at most once per 10 s with their count;
    * existing flows go on.
