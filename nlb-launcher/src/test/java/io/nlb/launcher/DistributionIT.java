@@ -207,6 +207,10 @@ class DistributionIT {
     assertThat(flag(defaults.output(), "ThreadStackSize")).isEqualTo("512");
     assertThat(flag(defaults.output(), "MaxDirectMemorySize")).isEqualTo(String.valueOf(1L << 30));
     assertThat(flag(defaults.output(), "ExitOnOutOfMemoryError")).isEqualTo("true");
+    Run properties = nlb(home, Map.of("NLB_JAVA_OPTS", "-XshowSettings:properties"), "--version");
+    assertThat(properties.output()).contains("io.netty.leakDetection.level = disabled");
+    Run leakOn = nlb(home, Map.of("NLB_JAVA_OPTS", "-XshowSettings:properties -Dio.netty.leakDetection.level=simple"), "--version");
+    assertThat(leakOn.output()).contains("io.netty.leakDetection.level = simple").doesNotContain("io.netty.leakDetection.level = disabled");
 
     Run override = nlb(home, Map.of("NLB_JAVA_OPTS", "-Xms64m -Xmx96m -Xss1m -XX:+PrintFlagsFinal"), "--version");
     assertThat(override.exit()).as(override.output()).isZero();
