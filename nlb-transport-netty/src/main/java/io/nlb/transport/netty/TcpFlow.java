@@ -94,10 +94,15 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
   volatile boolean unhealthy;
 
   TcpFlow(Endpoint ep, SocketChannel client, @Nullable TlsFrontend tls) {
+    this(ep, client, tls, client.eventLoop());
+  }
+
+  /** A flow of {@code client}, which is (or is about to be) registered with {@code loop}. */
+  TcpFlow(Endpoint ep, SocketChannel client, @Nullable TlsFrontend tls, EventLoop loop) {
     this.ep = ep;
     this.client = client;
     this.tls = tls;
-    this.loop = client.eventLoop();
+    this.loop = loop;
     this.splice = tls == null && ep.transport.zeroCopy;
     if (splice) {
       clientSide = new SpliceRelay(this, true);

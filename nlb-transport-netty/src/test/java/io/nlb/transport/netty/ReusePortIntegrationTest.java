@@ -126,6 +126,53 @@ class ReusePortIntegrationTest {
     }
   }
 
+  /**
+   * A plain TCP listener without limits takes its connections past the ServerBootstrap acceptor
+   * ({@link DirectAccept}): each lives on the loop of the socket that accepted it and is configured
+   * as the acceptor's child options would have it.
+   */
+  @ParameterizedTest
+  @MethodSource("modes")
+  void tcpListener_plainConnections_setUpDirectlyOnTheAcceptingLoop(IoMode mode) throws Exception {
+    h = new Harness(mode);
+    Targets.Echo echo = targets.echo("127.0.0.1");
+    TargetGroup g = h.group("tg", Protocol.TCP);
+    g.registerTargets(Target.ip("127.0.0.1", echo.port()));
+    int port = Harness.freePort();
+    LoadBalancer lb = h.lb("lb-direct", Harness.zoneA(), ListenerConfig.builder(Protocol.TCP, port).forwardTo(g).build());
+    Endpoint ep = h.transport.endpoints(lb).stream().filter(e -> e.protocol == IpProtocol.TCP).findFirst().orElseThrow();
+    for (Channel s : ep.channels) {
+      assertThat(s.pipeline().get(DirectAccept.class)).as("on every listening socket").isNotNull();
+    }
+
+    List<Socket> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 8; i++) {
+        Socket s = TcpRelayIntegrationTest.connect(port);
+        clients.add(s);
+        assertThat(new String(TcpRelayIntegrationTest.roundTrip(s, "hi" + i), StandardCharsets.US_ASCII)).isEqualTo("hi" + i);
+      }
+      await().atMost(Duration.ofSeconds(5)).until(() -> h.transport.flows(lb).size() == 8);
+      for (Flow f : h.transport.flows(lb)) {
+        Channel c = ((TcpFlow) f).clientChannel();
+        if (mode != IoMode.NIO) {
+          assertThat(c.eventLoop()).as("no hand-off").isSameAs(c.parent().eventLoop());
+        }
+        assertThat(c.config().isAutoRead()).isFalse();
+        assertThat(((io.netty.channel.socket.SocketChannelConfig) c.config()).isAllowHalfClosure()).isTrue();
+        assertThat(c.config().getWriteBufferWaterMark()).isSameAs(h.transport.waterMark);
+        assertThat((Object) c.config().getRecvByteBufAllocator()).isSameAs(TcpFlow.RECV_ALLOCATOR);
+        assertThat(c.pipeline().names()).as("the flow's handler only").containsExactly(RouteAndConnect.NAME,
+            "DefaultChannelPipeline$TailContext#0");
+      }
+    } finally {
+      for (Socket s : clients) {
+        s.close();
+      }
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> h.transport.flows(lb).isEmpty());
+  }
+
   @ParameterizedTest
   @MethodSource("modes")
   void tcpListener_addressHeldByAnotherTransportOfThisProcess_bindFails(IoMode mode) throws Exception {
