@@ -162,6 +162,7 @@ class ReusePortIntegrationTest {
         if (mode != IoMode.NIO) {
           assertThat(c.eventLoop()).as("no hand-off").isSameAs(c.parent().eventLoop());
         }
+        assertThat(((TcpFlow) f).target.eventLoop()).as("the target connection on the same loop").isSameAs(c.eventLoop());
         assertThat(c.config().isAutoRead()).isFalse();
         assertThat(((io.netty.channel.socket.SocketChannelConfig) c.config()).isAllowHalfClosure()).isTrue();
         assertThat(c.config().getWriteBufferWaterMark()).isSameAs(h.transport.waterMark);
