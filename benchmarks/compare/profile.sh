@@ -19,7 +19,7 @@ trap cleanup EXIT
 tool() { java -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool "$@"; }
 
 NATIVE_CP=$(cd "$ROOT" && mvn -q -o dependency:build-classpath -pl nlb-transport-netty -Dmdep.outputFile=/dev/stdout 2>/dev/null \
-  | tr ':' '\n' | grep -E 'netty-transport-(native|classes)-(epoll|io_uring)|native-unix-common' | paste -sd:)
+  | tr ':' '\n' | grep -E 'netty-transport-(native|classes)-(epoll|io_uring)|native-unix-common' | paste -sd: || true)
 mapfile -t P < <(tool free-ports 4)
 # java itself in the background (not the tool function) so that $! is the JVM's PID.
 java -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool target --echo "${P[0]},${P[1]}" --sink "${P[3]}" > "$WORK/target.log" 2>&1 &

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The first handler every accepted TCP connection of one {@link Endpoint} meets: applies the
+ * The first handler every accepted TCP connection of one {@link Endpoint} with connection limits,
+ * a TLS listener or zero copy meets (the others are set up by {@link DirectAccept}): applies the
  * transport's connection limits before a flow exists, then installs the flow ({@link
  * RouteAndConnect}) and the {@link BufferWatch} that counts full flow buffers.
  *
@@ -30,7 +31,7 @@ import org.jspecify.annotations.Nullable;
 @ChannelHandler.Sharable
 final class AcceptGuard extends ChannelInboundHandlerAdapter {
   private final Endpoint ep;
-  private final Connections connections;
+  final Connections connections;
 
   AcceptGuard(Endpoint ep, Connections connections) {
     this.ep = ep;

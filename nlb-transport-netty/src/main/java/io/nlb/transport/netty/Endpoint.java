@@ -61,6 +61,11 @@ final class Endpoint {
   volatile @Nullable TlsFrontend tls;
   /** Counts the bytes read from the sockets of TLS flows as they arrive (TLS records, overhead included). */
   final ChannelHandler tlsBytes;
+  /**
+   * The per-route values of the last TCP flow routed through this socket ({@link FlowSettings#of}):
+   * a plain field, racy on purpose; the value is immutable and recomputed when the route changes.
+   */
+  @Nullable FlowSettings flowSettings;
   /** Counts full flow buffers ({@code FlowBufferFullCount}) on both connections of each TCP flow. */
   final AcceptGuard.BufferWatch bufferWatch;
 

@@ -41,11 +41,14 @@ final class EpollRegistration {
 
   /**
    * Called when a read batch of {@code ch} completes: if the batch ended at the end of input (Netty
-   * shuts the input down right after), keeps the channel's interest set from emptying.
+   * shuts the input down right after), keeps the channel's interest set from emptying. Not for a
+   * channel without half-closure: Netty closes it there instead, and the close removes the
+   * descriptor while its interest set is still full (the flag would cost an epoll_ctl per flow).
    */
   static void keepAtEndOfInput(Channel ch) {
     MethodHandle h = SET_FLAG;
-    if (h == null || !(ch instanceof AbstractEpollStreamChannel c) || ch.unsafe().recvBufAllocHandle().lastBytesRead() >= 0) {
+    if (h == null || !(ch instanceof AbstractEpollStreamChannel c) || ch.unsafe().recvBufAllocHandle().lastBytesRead() >= 0
+        || (c.config() instanceof io.netty.channel.socket.SocketChannelConfig sc && !sc.isAllowHalfClosure())) {
       return;
     }
     try {

@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.FileDescriptor;
@@ -32,7 +33,8 @@ final class EpollSupport {
 
   static IoTransport transport() {
     return new IoTransport(IoMode.EPOLL, EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-        EpollSocketChannel.class, EpollSocketChannel::new, EpollDatagramChannel.class);
+        EpollSocketChannel.class, EpollSocketChannel::new, EpollDatagramChannel.class)
+        .withIpv4SocketChannel(() -> new EpollSocketChannel(SocketProtocolFamily.INET));
   }
 
   /**

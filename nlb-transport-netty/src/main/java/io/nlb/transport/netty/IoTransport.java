@@ -31,6 +31,13 @@ final class IoTransport {
    * new flow pays neither a {@code Bootstrap} nor reflection.
    */
   private final Supplier<? extends SocketChannel> newSocketChannel;
+  /**
+   * Creates the channel of a target connection to an IPv4 address where the mode can open an
+   * IPv4-only socket (epoll): a dual-stack IPv6 socket costs an {@code IPV6_V6ONLY} setsockopt per
+   * connection, and the kernel then maps every IPv4 address. Null: {@link #newSocketChannel(boolean)} makes both
+   * families.
+   */
+  private final @Nullable Supplier<? extends SocketChannel> newIpv4SocketChannel;
   /** Creates the listening channels of TCP listeners (a constructor reference, as above). */
   final ChannelFactory<? extends ServerChannel> serverChannelFactory;
 
@@ -44,6 +51,13 @@ final class IoTransport {
   IoTransport(IoMode mode, IoHandlerFactory handlerFactory, Class<? extends ServerChannel> serverChannel,
       ChannelFactory<? extends ServerChannel> serverChannelFactory, Class<? extends SocketChannel> socketChannel,
       Supplier<? extends SocketChannel> newSocketChannel, Class<? extends DatagramChannel> datagramChannel) {
+    this(mode, handlerFactory, serverChannel, serverChannelFactory, socketChannel, newSocketChannel, datagramChannel, null);
+  }
+
+  private IoTransport(IoMode mode, IoHandlerFactory handlerFactory, Class<? extends ServerChannel> serverChannel,
+      ChannelFactory<? extends ServerChannel> serverChannelFactory, Class<? extends SocketChannel> socketChannel,
+      Supplier<? extends SocketChannel> newSocketChannel, Class<? extends DatagramChannel> datagramChannel,
+      @Nullable Supplier<? extends SocketChannel> newIpv4SocketChannel) {
     this.mode = mode;
     this.handlerFactory = handlerFactory;
     this.serverChannel = serverChannel;
@@ -51,11 +65,19 @@ final class IoTransport {
     this.socketChannel = socketChannel;
     this.newSocketChannel = newSocketChannel;
     this.datagramChannel = datagramChannel;
+    this.newIpv4SocketChannel = newIpv4SocketChannel;
   }
 
-  /** A new, unregistered channel for a target connection. */
-  SocketChannel newSocketChannel() {
-    return newSocketChannel.get();
+  /** This transport, with target connections to IPv4 addresses made by {@code newIpv4SocketChannel}. */
+  IoTransport withIpv4SocketChannel(Supplier<? extends SocketChannel> newIpv4SocketChannel) {
+    return new IoTransport(mode, handlerFactory, serverChannel, serverChannelFactory, socketChannel, newSocketChannel,
+        datagramChannel, newIpv4SocketChannel);
+  }
+
+  /** A new, unregistered channel for a target connection to an address of the family {@code ipv4} says. */
+  SocketChannel newSocketChannel(boolean ipv4) {
+    Supplier<? extends SocketChannel> v4 = newIpv4SocketChannel;
+    return ipv4 && v4 != null ? v4.get() : newSocketChannel.get();
   }
 
   /**

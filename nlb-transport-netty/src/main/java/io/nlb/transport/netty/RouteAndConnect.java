@@ -220,13 +220,14 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
     if (FlowRouting.unhealthy(ep, t)) {
       f.unhealthy = true;
     }
-    idleNanos = ep.transport.tcpIdleNanos(route);
-    if (route.groupAttributes().proxyProtocolV2()) {
-      String vpce = route.config().vpcEndpointId().orElse(null);
-      proxyHeader = f.tls != null && route.groupAttributes().proxyProtocolV2TlsTlvs()
+    FlowSettings settings = FlowSettings.of(ep, route);
+    idleNanos = settings.idleNanos;
+    if (settings.proxyProtocolV2) {
+      String vpce = settings.vpcEndpointId;
+      proxyHeader = f.tls != null && settings.proxyProtocolV2TlsTlvs
           ? ProxyEncoders.withTls(vpce, client) : ProxyEncoders.encoder(vpce);
     }
-    InetAddress src = ep.source(route.groupAttributes().preserveClientIp(), remote.getAddress(), address.getAddress());
+    InetAddress src = ep.source(settings.preserveClientIp, remote.getAddress(), address.getAddress());
     openTarget(address, src == null ? null : new InetSocketAddress(src, 0));
   }
 
@@ -240,7 +241,7 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
     // and it would set every option (a setsockopt each) whether or not this connection needs it.
     SocketChannel ch;
     try {
-      ch = ep.transport.io.newSocketChannel();
+      ch = ep.transport.io.newSocketChannel(address.getAddress() instanceof java.net.Inet4Address);
     } catch (RuntimeException e) {
       // No socket for the target connection: this process is out of file descriptors (or the
       // platform refused a socket). Not the target's fault, so no passive health signal.

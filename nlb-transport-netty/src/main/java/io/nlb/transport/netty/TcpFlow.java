@@ -94,10 +94,15 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
   volatile boolean unhealthy;
 
   TcpFlow(Endpoint ep, SocketChannel client, @Nullable TlsFrontend tls) {
+    this(ep, client, tls, client.eventLoop());
+  }
+
+  /** A flow of {@code client}, which is (or is about to be) registered with {@code loop}. */
+  TcpFlow(Endpoint ep, SocketChannel client, @Nullable TlsFrontend tls, EventLoop loop) {
     this.ep = ep;
     this.client = client;
     this.tls = tls;
-    this.loop = client.eventLoop();
+    this.loop = loop;
     this.splice = tls == null && ep.transport.zeroCopy;
     if (splice) {
       clientSide = new SpliceRelay(this, true);
@@ -272,11 +277,15 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
     switch (how) {
       case NORMAL:
         // Netty builds a (stackless) exception on every close() call, also of a closed channel.
+        // Nothing waits for these closes: a plain flow, whose pipelines hold no outbound handler,
+        // closes past them with the channel's void promise instead of having a promise made for
+        // each (the pipeline refuses a void promise for close). A TLS flow goes through the
+        // pipeline, so that its SslHandler sends a close_notify first.
         if (client.isOpen()) {
-          client.close();
+          close(client);
         }
         if (t != null && t.isOpen()) {
-          t.close();
+          close(t);
         }
         break;
       case CLIENT_RESET:
@@ -312,6 +321,15 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
     if (opened) {
       ep.metrics.tcpFlowClosed(tls != null);
       ep.transport.flowClosed(this, ep.state, true);
+    }
+  }
+
+  /** Closes {@code ch} at the end of a flow; see {@link #end}. */
+  private void close(Channel ch) {
+    if (tls == null) {
+      ch.unsafe().close(ch.voidPromise());
+    } else {
+      ch.close();
     }
   }
 

@@ -185,24 +185,35 @@ class ReusePortIntegrationTest {
     return n;
   }
 
+  /** A load balancer on {@code port} whose TCP listener forwards to one echo target. */
+  private LoadBalancer echoListener(String name, int port) throws Exception {
+    Targets.Echo echo = targets.echo("127.0.0.1");
+    TargetGroup g = h.group("tg", Protocol.TCP);
+    g.registerTargets(Target.ip("127.0.0.1", echo.port()));
+    return h.lb(name, Harness.zoneA(), ListenerConfig.builder(Protocol.TCP, port).forwardTo(g).build());
+  }
+
+  /** Opens {@code n} connections to {@code port}, each proven by an echoed round trip, and keeps them open. */
+  private static List<Socket> openEchoed(int port, int n, List<Socket> into) throws Exception {
+    for (int i = 0; i < n; i++) {
+      Socket s = TcpRelayIntegrationTest.connect(port);
+      into.add(s);
+      assertThat(new String(TcpRelayIntegrationTest.roundTrip(s, "hi" + i), StandardCharsets.US_ASCII)).isEqualTo("hi" + i);
+    }
+    return into;
+  }
+
   @ParameterizedTest
   @MethodSource("modes")
   void tcpListener_nativeModes_oneSocketPerEventLoop_nioOneSocket(IoMode mode) throws Exception {
     h = new Harness(mode); // two event loops
-    Targets.Echo echo = targets.echo("127.0.0.1");
-    TargetGroup g = h.group("tg", Protocol.TCP);
-    g.registerTargets(Target.ip("127.0.0.1", echo.port()));
     int port = Harness.freePort();
-    LoadBalancer lb = h.lb("lb-reuse", Harness.zoneA(), ListenerConfig.builder(Protocol.TCP, port).forwardTo(g).build());
+    LoadBalancer lb = echoListener("lb-reuse", port);
     List<Channel> sockets = socketPerLoop(lb, IpProtocol.TCP, mode, port);
 
     List<Socket> clients = new ArrayList<>();
     try {
-      for (int i = 0; i < 40; i++) {
-        Socket s = TcpRelayIntegrationTest.connect(port);
-        clients.add(s);
-        assertThat(new String(TcpRelayIntegrationTest.roundTrip(s, "hi" + i), StandardCharsets.US_ASCII)).isEqualTo("hi" + i);
-      }
+      openEchoed(port, 40, clients);
       await().atMost(Duration.ofSeconds(5)).until(() -> h.transport.flows(lb).size() == 40);
       Set<EventLoop> flowLoops = new HashSet<>();
       for (Flow f : h.transport.flows(lb)) {
@@ -221,6 +232,47 @@ class ReusePortIntegrationTest {
     if (Files.isReadable(Path.of("/proc/net/tcp"))) {
       assertThat(listeningSockets(port)).as("every socket closed").isZero();
     }
+  }
+
+  /**
+   * A plain TCP listener without limits takes its connections past the ServerBootstrap acceptor
+   * ({@link DirectAccept}): each lives on the loop of the socket that accepted it and is configured
+   * as the acceptor's child options would have it.
+   */
+  @ParameterizedTest
+  @MethodSource("modes")
+  void tcpListener_plainConnections_setUpDirectlyOnTheAcceptingLoop(IoMode mode) throws Exception {
+    h = new Harness(mode);
+    int port = Harness.freePort();
+    LoadBalancer lb = echoListener("lb-direct", port);
+    Endpoint ep = h.transport.endpoints(lb).stream().filter(e -> e.protocol == IpProtocol.TCP).findFirst().orElseThrow();
+    for (Channel s : ep.channels) {
+      assertThat(s.pipeline().get(DirectAccept.class)).as("on every listening socket").isNotNull();
+    }
+
+    List<Socket> clients = new ArrayList<>();
+    try {
+      openEchoed(port, 8, clients);
+      await().atMost(Duration.ofSeconds(5)).until(() -> h.transport.flows(lb).size() == 8);
+      for (Flow f : h.transport.flows(lb)) {
+        Channel c = ((TcpFlow) f).clientChannel();
+        if (mode != IoMode.NIO) {
+          assertThat(c.eventLoop()).as("no hand-off").isSameAs(c.parent().eventLoop());
+        }
+        assertThat(((TcpFlow) f).target.eventLoop()).as("the target connection on the same loop").isSameAs(c.eventLoop());
+        assertThat(c.config().isAutoRead()).isFalse();
+        assertThat(((io.netty.channel.socket.SocketChannelConfig) c.config()).isAllowHalfClosure()).isTrue();
+        assertThat(c.config().getWriteBufferWaterMark()).isSameAs(h.transport.waterMark);
+        assertThat((Object) c.config().getRecvByteBufAllocator()).isSameAs(TcpFlow.RECV_ALLOCATOR);
+        assertThat(c.pipeline().names()).as("the flow's handler only").containsExactly(RouteAndConnect.NAME,
+            "DefaultChannelPipeline$TailContext#0");
+      }
+    } finally {
+      for (Socket s : clients) {
+        s.close();
+      }
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> h.transport.flows(lb).isEmpty());
   }
 
   @ParameterizedTest

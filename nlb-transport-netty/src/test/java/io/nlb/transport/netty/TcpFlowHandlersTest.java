@@ -172,6 +172,24 @@ class TcpFlowHandlersTest {
     assertThat(target.reads).isEqualTo(1);
   }
 
+  @Test
+  void flowSettings_sameRoute_readOnce_changedListener_readAgain() {
+    io.nlb.core.ListenerRoute route = ep.slot.route().listener();
+    FlowSettings first = FlowSettings.of(ep, route);
+    assertThat(first.idleNanos).as("the listener attribute's default").isEqualTo(TimeUnit.SECONDS.toNanos(350));
+    assertThat(first.proxyProtocolV2).isEqualTo(route.groupAttributes().proxyProtocolV2());
+    assertThat(first.preserveClientIp).isEqualTo(route.groupAttributes().preserveClientIp());
+    assertThat(FlowSettings.of(ep, route)).as("kept while the route is the same").isSameAs(first);
+
+    io.nlb.core.Listener l = lb.listeners().get(0);
+    l.modify(l.config().toBuilder().attribute(io.nlb.core.ListenerAttributes.TCP_IDLE_TIMEOUT, "120").build());
+    io.nlb.core.ListenerRoute next = ep.slot.route().listener();
+    assertThat(next).as("modifying the listener publishes a new route").isNotSameAs(route);
+    FlowSettings second = FlowSettings.of(ep, next);
+    assertThat(second.idleNanos).as("read again from the new route").isEqualTo(TimeUnit.SECONDS.toNanos(120));
+    assertThat(FlowSettings.of(ep, next)).isSameAs(second);
+  }
+
   // ------------------------------------------------------------------ copy relay
 
   @Test
