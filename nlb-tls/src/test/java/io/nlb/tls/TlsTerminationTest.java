@@ -32,6 +32,29 @@ class TlsTerminationTest {
     assertThat(negotiated == null || negotiated.isEmpty() ? null : negotiated).isEqualTo(expected);
   }
 
+  /** The same ALPN outcomes from the BoringSSL context AUTO uses for the handshakes it takes. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', nullValues = "-", value = {
+      "HTTP1_ONLY|h2,http/1.1|http/1.1",
+      "HTTP1_ONLY|h2|-",
+      "HTTP2_ONLY|http/1.1,h2|h2",
+      "HTTP2_ONLY|http/1.1|-",
+      "HTTP2_OPTIONAL|h2,http/1.1|http/1.1",
+      "HTTP2_OPTIONAL|h2|h2",
+      "HTTP2_PREFERRED|http/1.1,h2|h2",
+      "HTTP2_PREFERRED|http/1.0|http/1.0",
+      "NONE|h2,http/1.1|-"})
+  void alpn_openSslSubsetContext_sameOutcomes(AlpnPolicy policy, String client, String expected) throws Exception {
+    OpenSslSubset subset = OpenSslSubset.of(SecurityPolicy.RECOMMENDED);
+    org.junit.jupiter.api.Assumptions.assumeTrue(subset != null, "netty-tcnative/BoringSSL is not available here");
+    EnginePair p = new EnginePair(
+        EnginePair.jdkClient(List.of("TLSv1.3"), List.of("TLS_AES_128_GCM_SHA256"), List.of(client.split(","))),
+        EnginePair.server(TlsContexts.server(subset, TestCertificates.RSA, policy.protocols())));
+    p.handshake();
+    String negotiated = p.client.getApplicationProtocol();
+    assertThat(negotiated == null || negotiated.isEmpty() ? null : negotiated).isEqualTo(expected);
+  }
+
   @Test
   void handshake_neverStarts_closedAtTimeout() {
     TlsTermination tls = TlsTermination.builder(TlsProvider.JDK).defaultCertificate(TestCertificates.RSA)
