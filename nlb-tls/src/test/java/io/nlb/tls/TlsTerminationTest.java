@@ -45,8 +45,9 @@ class TlsTerminationTest {
       "HTTP2_PREFERRED|http/1.0|http/1.0",
       "NONE|h2,http/1.1|-"})
   void alpn_openSslSubsetContext_sameOutcomes(AlpnPolicy policy, String client, String expected) throws Exception {
-    OpenSslSubset subset = OpenSslSubset.of(SecurityPolicy.RECOMMENDED);
-    org.junit.jupiter.api.Assumptions.assumeTrue(subset != null, "netty-tcnative/BoringSSL is not available here");
+    OpenSslSubset maybe = OpenSslSubset.of(SecurityPolicy.RECOMMENDED);
+    org.junit.jupiter.api.Assumptions.assumeTrue(maybe != null, "netty-tcnative/BoringSSL is not available here");
+    OpenSslSubset subset = java.util.Objects.requireNonNull(maybe);
     EnginePair p = new EnginePair(
         EnginePair.jdkClient(List.of("TLSv1.3"), List.of("TLS_AES_128_GCM_SHA256"), List.of(client.split(","))),
         EnginePair.server(TlsContexts.server(subset, TestCertificates.RSA, policy.protocols())));
