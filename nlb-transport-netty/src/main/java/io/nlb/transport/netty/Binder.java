@@ -290,7 +290,7 @@ final class Binder {
    * whose accepted connections are spread over the loops.
    */
   private void bindTcp(Endpoint ep, AcceptGuard guard, InetSocketAddress local) {
-    bindPerLoop(ep, local, (loops, reusePort) -> {
+    bindPerLoop(ep, local, true, (loops, reusePort) -> {
       ServerBootstrap b = server(loops, ep, guard);
       if (reusePort != null) {
         b.option(reusePort, true);
@@ -309,7 +309,7 @@ final class Binder {
    */
   private void bindUdp(Endpoint ep, InetSocketAddress local) {
     NettyTransport t = transport;
-    bindPerLoop(ep, local, (loops, reusePort) -> {
+    bindPerLoop(ep, local, t.udpSocketPerEventLoop, (loops, reusePort) -> {
       Bootstrap b = new Bootstrap().group(loops).channel(t.io.datagramChannel).handler(new UdpListener(ep));
       if (reusePort != null) {
         b.option(reusePort, true);
@@ -325,13 +325,13 @@ final class Binder {
   }
 
   /**
-   * Binds {@code ep}: one socket per event loop where the I/O mode has SO_REUSEPORT and there are
+   * Binds {@code ep}: one socket per event loop where {@code perLoop}, the I/O mode has SO_REUSEPORT and there are
    * at least two loops, else one socket on the whole group (with SO_REUSEPORT only when the
    * builder asked for it, to share the port with other processes).
    */
-  private void bindPerLoop(Endpoint ep, InetSocketAddress local, SocketBind socket) {
+  private void bindPerLoop(Endpoint ep, InetSocketAddress local, boolean perLoop, SocketBind socket) {
     NettyTransport t = transport;
-    ChannelOption<Boolean> reusePort = t.io.reusePort();
+    ChannelOption<Boolean> reusePort = perLoop ? t.io.reusePort() : null;
     List<EventLoop> loops = new ArrayList<>();
     if (reusePort != null) {
       for (EventExecutor e : t.group) {

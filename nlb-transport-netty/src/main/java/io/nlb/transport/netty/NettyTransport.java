@@ -99,6 +99,8 @@ public final class NettyTransport implements AutoCloseable {
   final java.util.@Nullable Set<String> servedZones;
   /** Whether listening sockets take SO_REUSEPORT, so that other processes can bind the same address. */
   final boolean reusePort;
+  /** Whether UDP listeners bind a socket per event loop (epoll, io_uring). */
+  final boolean udpSocketPerEventLoop;
   private final Spi spi = new Spi(this);
 
   /** A connection limit that never bites ({@link NettyTransportBuilder#maxConnectionsPerListener}, ...). */
@@ -208,6 +210,7 @@ public final class NettyTransport implements AutoCloseable {
     }
     servedZones = b.servedZones;
     reusePort = b.reusePort;
+    udpSocketPerEventLoop = b.udpSocketPerEventLoop;
     healthProbe = new NettyHealthProbe(group, io);
     binder = new Binder(this, new TlsPlanner(tlsProvider, tlsHandshakeTimeout));
     watchdog = EventLoopWatchdog.start(group, b.stallThreshold, b.watchdogScheduler, b.stallHook);

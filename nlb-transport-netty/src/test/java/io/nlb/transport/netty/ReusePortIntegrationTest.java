@@ -154,6 +154,43 @@ class ReusePortIntegrationTest {
     }
   }
 
+  /** {@code udpSocketPerEventLoop(false)}: one UDP socket in every mode, and it carries every flow. */
+  @ParameterizedTest
+  @MethodSource("modes")
+  void udpListener_socketPerEventLoopOff_oneSocketCarriesEveryFlow(IoMode mode) throws Exception {
+    h = new Harness(mode, b -> b.udpSocketPerEventLoop(false));
+    Targets.Udp a = targets.udp("127.0.0.1", "A");
+    TargetGroup g = h.group("udp", Protocol.UDP);
+    g.registerTargets(Target.ip("127.0.0.1", a.port()));
+    int port = Harness.freePort();
+    LoadBalancer lb = h.lb("lb-one-udp", Harness.zoneA(), ListenerConfig.builder(Protocol.UDP, port).forwardTo(g).build());
+    Endpoint ep = h.transport.endpoints(lb).stream().filter(e -> e.protocol == IpProtocol.UDP).findFirst().orElseThrow();
+    assertThat(ep.channels).hasSize(1).allMatch(Channel::isActive);
+    if (Files.isReadable(Path.of("/proc/net/udp"))) {
+      assertThat(udpSockets(port)).as("sockets the kernel has on the port").isEqualTo(1);
+    }
+    InetSocketAddress listener = new InetSocketAddress("127.0.0.1", port);
+    List<DatagramSocket> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 8; i++) {
+        DatagramSocket c = new DatagramSocket(new InetSocketAddress("127.0.0." + (1 + i), 0));
+        c.setSoTimeout(3000);
+        clients.add(c);
+        byte[] out = ("f" + i).getBytes(StandardCharsets.US_ASCII);
+        c.send(new DatagramPacket(out, out.length, listener));
+        DatagramPacket in = new DatagramPacket(new byte[256], 256);
+        c.receive(in);
+        assertThat(in.getSocketAddress()).isEqualTo(listener);
+        assertThat(new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII)).endsWith("|f" + i);
+      }
+      Channel s = ep.channels.get(0);
+      UdpListener l = s.pipeline().get(UdpListener.class);
+      assertThat(s.eventLoop().submit(() -> l.flows.size()).get(5, TimeUnit.SECONDS)).isEqualTo(8);
+    } finally {
+      clients.forEach(DatagramSocket::close);
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("modes")
   void udpListener_addressHeldByAnotherTransportOfThisProcess_bindFails(IoMode mode) throws Exception {
