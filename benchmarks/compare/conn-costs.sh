@@ -27,16 +27,7 @@ mkdir -p "$WORK/cfg"
 mapfile -t P < <(java -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool free-ports 4)
 java -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool target --echo "${P[0]},${P[1]}" --sink "${P[3]}" > "$WORK/target.log" 2>&1 &
 PIDS+=($!)
-cat > "$WORK/cfg/launcher.yaml" <<YAML
-transport: {ioMode: $MODE, threads: 2}
-healthChecks: false
-targetGroups:
-  - {name: echo, protocol: TCP, port: ${P[0]}, targetType: ip, targets: [{id: 127.0.0.1, port: ${P[0]}}, {id: 127.0.0.1, port: ${P[1]}}]}
-loadBalancers:
-  - name: costs
-    zones: [{name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}]
-    listeners: [{protocol: TCP, port: ${P[2]}, targetGroup: echo}]
-YAML
+one_listener_yaml costs TCP "$MODE" "${P[2]}" "${P[0]}" "${P[1]}" > "$WORK/cfg/launcher.yaml"
 cat > "$WORK/alloc.jfc" <<'JFC'
 <?xml version="1.0" encoding="UTF-8"?>
 <configuration version="2.0" label="allocation per thread">

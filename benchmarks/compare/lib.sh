@@ -1,4 +1,4 @@
-# Helpers shared by run.sh and tls.sh; sourced after they set WORK and PIDS. Every process a script
+# Helpers shared by the scripts of this directory; sourced after they set WORK and PIDS. Every process a script
 # starts goes into PIDS and is stopped by PID on exit.
 
 log() { printf '[%s load %s] %s\n' "$(date +%T)" "$(cut -d' ' -f1 /proc/loadavg)" "$*" >&2; }
@@ -28,4 +28,17 @@ wait_for_line() {   # file pattern pid seconds
     if ((SECONDS > deadline)); then log "timed out waiting for '$pattern' in $file"; cat "$file" >&2; exit 1; fi
     sleep 0.2
   done
+}
+
+one_listener_yaml() {   # name protocol io-mode listener-port target-port target-port: a launcher file, one listener over two targets
+  cat <<YAML
+transport: {ioMode: $3, threads: 2}
+healthChecks: false
+targetGroups:
+  - {name: tg, protocol: $2, port: $5, targetType: ip, targets: [{id: 127.0.0.1, port: $5}, {id: 127.0.0.1, port: $6}]}
+loadBalancers:
+  - name: $1
+    zones: [{name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}]
+    listeners: [{protocol: $2, port: $4, targetGroup: tg}]
+YAML
 }

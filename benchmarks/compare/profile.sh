@@ -14,8 +14,7 @@ TOOL_JAR="$ROOT/benchmarks/target/benchmarks.jar"
 LAUNCHER_JAR="$ROOT/nlb-launcher/target/nlb-launcher-$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$ROOT/pom.xml")-exec.jar"
 WORK=$(mktemp -d /tmp/nlb-profile.XXXXXX)
 PIDS=()
-cleanup() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 tool() { java -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool "$@"; }
 
 NATIVE_CP=$(cd "$ROOT" && mvn -q -o dependency:build-classpath -pl nlb-transport-netty -Dmdep.outputFile=/dev/stdout 2>/dev/null \
@@ -24,18 +23,11 @@ mapfile -t P < <(tool free-ports 4)
 # java itself in the background (not the tool function) so that $! is the JVM's PID.
 java -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool target --echo "${P[0]},${P[1]}" --sink "${P[3]}" > "$WORK/target.log" 2>&1 &
 PIDS+=($!)
-cat > "$WORK/launcher.yaml" <<YAML
-transport: {ioMode: $MODE, threads: 2}
-healthChecks: false
-targetGroups:
-  - {name: echo, protocol: TCP, port: ${P[0]}, targetType: ip, targets: [{id: 127.0.0.1, port: ${P[0]}}, {id: 127.0.0.1, port: ${P[1]}}]}
-loadBalancers:
-  - name: profile
-    zones: [{name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}]
-    listeners: [{protocol: TCP, port: ${P[2]}, targetGroup: echo}]
-YAML
+# The launcher watches its file's directory: keep the recording and logs out of it.
+mkdir -p "$WORK/cfg"
+one_listener_yaml profile TCP "$MODE" "${P[2]}" "${P[0]}" "${P[1]}" > "$WORK/cfg/launcher.yaml"
 java -XX:StartFlightRecording=filename="$WORK/launcher.jfr",settings=profile${JFR_EXTRA:-} -Xlog:gc:file="$WORK/gc.log" \
-  -cp "$LAUNCHER_JAR:$NATIVE_CP" io.nlb.launcher.Launcher "$WORK/launcher.yaml" > "$WORK/launcher.log" 2>&1 &
+  -cp "$LAUNCHER_JAR:$NATIVE_CP" io.nlb.launcher.Launcher "$WORK/cfg/launcher.yaml" > "$WORK/launcher.log" 2>&1 &
 LP=$!; PIDS+=("$LP")
 for _ in $(seq 1 150); do grep -q "listening on .*:${P[2]}" "$WORK/launcher.log" && break; sleep 0.2; done
 read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$LP/stat")

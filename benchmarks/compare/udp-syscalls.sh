@@ -17,8 +17,7 @@ TOOL_JAR=${TOOL_JAR:-"$ROOT/benchmarks/target/benchmarks.jar"}
 LAUNCHER_JAR=${LAUNCHER_JAR:-"$ROOT/nlb-launcher/target/nlb-launcher-$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$ROOT/pom.xml")-exec.jar"}
 WORK=$(mktemp -d /tmp/nlb-udp-syscalls.XXXXXX)
 PIDS=()
-cleanup() { local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+source "$(dirname "$0")/lib.sh"
 tool() { java -cp "$TOOL_JAR" io.nlb.benchmarks.load.LoadTool "$@"; }
 
 # The launcher jar carries Netty's native transports; NATIVE_CP may add others (run.sh's "cp" variants).
@@ -36,18 +35,10 @@ echo "| mode | datagrams relayed | system calls per datagram | of which (per dat
 echo "| --- | ---: | ---: | --- |"
 for mode in $MODES; do
   read -r LPORT < <(tool free-ports 1)
-  cat > "$WORK/$mode.yaml" <<YAML
-transport: {ioMode: $mode, threads: 2}
-healthChecks: false
-targetGroups:
-  - {name: udp, protocol: UDP, port: ${P[0]}, targetType: ip, targets: [{id: 127.0.0.1, port: ${P[0]}}, {id: 127.0.0.1, port: ${P[1]}}]}
-loadBalancers:
-  - name: syscalls
-    zones: [{name: zone-a, addresses: [127.0.0.1], targetRanges: [127.0.0.0/8]}]
-    listeners: [{protocol: UDP, port: $LPORT, targetGroup: udp}]
-YAML
+  mkdir -p "$WORK/cfg-$mode"   # the launcher watches its file's directory: nothing else is written there
+  one_listener_yaml syscalls UDP "$mode" "$LPORT" "${P[0]}" "${P[1]}" > "$WORK/cfg-$mode/nlb.yaml"
   # shellcheck disable=SC2086
-  java ${LAUNCHER_JVM_FLAGS:-} -cp "$LAUNCHER_JAR:$NATIVE_CP" io.nlb.launcher.Launcher "$WORK/$mode.yaml" > "$WORK/$mode.log" 2>&1 &
+  java ${LAUNCHER_JVM_FLAGS:-} -cp "$LAUNCHER_JAR:$NATIVE_CP" io.nlb.launcher.Launcher "$WORK/cfg-$mode/nlb.yaml" > "$WORK/$mode.log" 2>&1 &
   LP=$!; PIDS+=("$LP")
   for _ in $(seq 1 150); do grep -q "listening on .*:$LPORT" "$WORK/$mode.log" && break; sleep 0.2; done
   # Warm-up without strace: flows open, JIT compiled.
