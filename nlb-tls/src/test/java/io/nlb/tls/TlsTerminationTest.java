@@ -7,50 +7,49 @@ import io.nlb.core.AlpnPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 class TlsTerminationTest {
-  @ParameterizedTest
-  @CsvSource(delimiter = '|', nullValues = "-", value = {
-      "HTTP1_ONLY|h2,http/1.1|http/1.1",
-      "HTTP1_ONLY|h2|-",
-      "HTTP2_ONLY|http/1.1,h2|h2",
-      "HTTP2_ONLY|http/1.1|-",
-      "HTTP2_OPTIONAL|h2,http/1.1|http/1.1",
-      "HTTP2_OPTIONAL|h2|h2",
-      "HTTP2_PREFERRED|http/1.1,h2|h2",
-      "HTTP2_PREFERRED|http/1.0|http/1.0",
-      "NONE|h2,http/1.1|-"})
-  void alpn_policyAgainstClientList_serverPreferenceOrNone(AlpnPolicy policy, String client, String expected) throws Exception {
-    EnginePair p = new EnginePair(
-        EnginePair.jdkClient(List.of("TLSv1.3"), List.of("TLS_AES_128_GCM_SHA256"), List.of(client.split(","))),
-        EnginePair.server(TlsContexts.server(SecurityPolicy.RECOMMENDED, TlsProvider.JDK, TestCertificates.RSA, policy.protocols())));
-    p.handshake();
-    String negotiated = p.client.getApplicationProtocol();
-    assertThat(negotiated == null || negotiated.isEmpty() ? null : negotiated).isEqualTo(expected);
+  /** (ALPN policy, client's list, protocol agreed or {@code null}). */
+  static Stream<Arguments> alpnCases() {
+    return Stream.of(
+        Arguments.of(AlpnPolicy.HTTP1_ONLY, "h2,http/1.1", "http/1.1"),
+        Arguments.of(AlpnPolicy.HTTP1_ONLY, "h2", null),
+        Arguments.of(AlpnPolicy.HTTP2_ONLY, "http/1.1,h2", "h2"),
+        Arguments.of(AlpnPolicy.HTTP2_ONLY, "http/1.1", null),
+        Arguments.of(AlpnPolicy.HTTP2_OPTIONAL, "h2,http/1.1", "http/1.1"),
+        Arguments.of(AlpnPolicy.HTTP2_OPTIONAL, "h2", "h2"),
+        Arguments.of(AlpnPolicy.HTTP2_PREFERRED, "http/1.1,h2", "h2"),
+        Arguments.of(AlpnPolicy.HTTP2_PREFERRED, "http/1.0", "http/1.0"),
+        Arguments.of(AlpnPolicy.NONE, "h2,http/1.1", null));
   }
 
-  /** The same ALPN outcomes from the BoringSSL context AUTO uses for the handshakes it takes. */
   @ParameterizedTest
-  @CsvSource(delimiter = '|', nullValues = "-", value = {
-      "HTTP1_ONLY|h2,http/1.1|http/1.1",
-      "HTTP1_ONLY|h2|-",
-      "HTTP2_ONLY|http/1.1,h2|h2",
-      "HTTP2_ONLY|http/1.1|-",
-      "HTTP2_OPTIONAL|h2,http/1.1|http/1.1",
-      "HTTP2_OPTIONAL|h2|h2",
-      "HTTP2_PREFERRED|http/1.1,h2|h2",
-      "HTTP2_PREFERRED|http/1.0|http/1.0",
-      "NONE|h2,http/1.1|-"})
-  void alpn_openSslSubsetContext_sameOutcomes(AlpnPolicy policy, String client, String expected) throws Exception {
+  @MethodSource("alpnCases")
+  void alpn_policyAgainstClientList_serverPreferenceOrNone(AlpnPolicy policy, String client, @Nullable String expected)
+      throws Exception {
+    assertAlpn(TlsContexts.server(SecurityPolicy.RECOMMENDED, TlsProvider.JDK, TestCertificates.RSA, policy.protocols()),
+        client, expected);
+  }
+
+  /** The same outcomes from the BoringSSL context AUTO uses for the handshakes it takes. */
+  @ParameterizedTest
+  @MethodSource("alpnCases")
+  void alpn_openSslSubsetContext_sameOutcomes(AlpnPolicy policy, String client, @Nullable String expected) throws Exception {
     OpenSslSubset maybe = OpenSslSubset.of(SecurityPolicy.RECOMMENDED);
     org.junit.jupiter.api.Assumptions.assumeTrue(maybe != null, "netty-tcnative/BoringSSL is not available here");
-    OpenSslSubset subset = java.util.Objects.requireNonNull(maybe);
+    assertAlpn(TlsContexts.server(java.util.Objects.requireNonNull(maybe), TestCertificates.RSA, policy.protocols()), client, expected);
+  }
+
+  private static void assertAlpn(io.netty.handler.ssl.SslContext server, String client, @Nullable String expected) throws Exception {
     EnginePair p = new EnginePair(
         EnginePair.jdkClient(List.of("TLSv1.3"), List.of("TLS_AES_128_GCM_SHA256"), List.of(client.split(","))),
-        EnginePair.server(TlsContexts.server(subset, TestCertificates.RSA, policy.protocols())));
+        EnginePair.server(server));
     p.handshake();
     String negotiated = p.client.getApplicationProtocol();
     assertThat(negotiated == null || negotiated.isEmpty() ? null : negotiated).isEqualTo(expected);
