@@ -4,7 +4,6 @@ import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.internal.tcnative.Buffer;
 import io.netty.internal.tcnative.SSL;
 import java.nio.ByteBuffer;
-import javax.net.ssl.SSLEngine;
 
 /**
  * Sends a TLS 1.3 server's session tickets as soon as its handshake is done on BoringSSL.
@@ -16,25 +15,23 @@ import javax.net.ssl.SSLEngine;
  * them into the engine's network buffer; the caller then flushes the channel so that the
  * SslHandler wraps them out.
  *
- * <p>Call on the channel's event loop only, and only when netty-tcnative is present (the engine is
- * one of Netty's OpenSSL engines).
+ * <p>Call on the channel's event loop only, and only with one of Netty's OpenSSL engines (which
+ * exist only when netty-tcnative is present; this class needs it).
  */
 final class OpenSslTickets {
-  /** SSL_write wants a valid address even for no bytes; never read, never written. */
-  private static final long NO_BYTES = Buffer.address(ByteBuffer.allocateDirect(1));
+  /** SSL_write wants a valid address even for no bytes; kept reachable so its memory stays; never read or written. */
+  private static final ByteBuffer NO_BYTES_BUFFER = ByteBuffer.allocateDirect(1);
+  private static final long NO_BYTES = Buffer.address(NO_BYTES_BUFFER);
 
   private OpenSslTickets() {}
 
   /**
-   * {@return whether BoringSSL was asked to emit its pending tickets} False for any engine but an
-   * open OpenSSL one.
+   * {@return whether BoringSSL was asked to emit its pending tickets} False for an engine already
+   * closed.
    *
-   * @param engine the server engine whose TLS 1.3 handshake just finished
+   * @param openSsl the server engine whose TLS 1.3 handshake just finished
    */
-  static boolean emit(SSLEngine engine) {
-    if (!(engine instanceof ReferenceCountedOpenSslEngine openSsl)) {
-      return false;
-    }
+  static boolean emit(ReferenceCountedOpenSslEngine openSsl) {
     synchronized (openSsl) { // the engine's own lock: every native call of it holds it
       long ssl = openSsl.sslPointer();
       if (ssl == 0 || openSsl.isOutboundDone()) {

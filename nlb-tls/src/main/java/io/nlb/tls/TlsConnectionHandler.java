@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
@@ -98,8 +99,8 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
           alpn = ssl.applicationProtocol();
           if (protocol != TlsVersion.TLS_1_3) {
             guard.arm();
-          } else if (state.openSslWhereExact() || state.provider() == TlsProvider.OPENSSL) {
-            sendTicketsNow(ctx, ssl);
+          } else if (ssl.engine() instanceof ReferenceCountedOpenSslEngine openSsl && OpenSslTickets.emit(openSsl)) {
+            ctx.flush(); // BoringSSL holds TLS 1.3 tickets until the first write (OpenSslTickets): they go now
           }
         }
       } else {
@@ -108,13 +109,6 @@ final class TlsConnectionHandler extends ChannelDuplexHandler {
       }
     }
     super.userEventTriggered(ctx, evt);
-  }
-
-  /** BoringSSL holds TLS 1.3 tickets until the first write ({@link OpenSslTickets}); send them with the handshake's end. */
-  private static void sendTicketsNow(ChannelHandlerContext ctx, SslHandler ssl) {
-    if (TlsProvider.OPENSSL.isAvailable() && OpenSslTickets.emit(ssl.engine())) {
-      ctx.flush();
-    }
   }
 
   @Override
