@@ -12,6 +12,7 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.nlb.core.RouteTarget;
 import java.net.BindException;
 import java.util.concurrent.RejectedExecutionException;
@@ -156,16 +157,18 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
    * Shuts down the output of {@code ch} (the target's when {@code toTarget}, else the client's) once
    * everything written to it has been flushed, then records that direction as done. When nothing is
    * pending, which is the common case, this happens at once, without an empty write and two
-   * listeners to wait for it.
+   * listeners to wait for it. A TLS connection (the client's on a TLS listener, the target's towards
+   * a TLS group) says close_notify before its FIN: without it a TLS peer sees the end of the stream
+   * as a truncation.
    */
   void shutdownOutputWhenFlushed(DuplexChannel ch, boolean toTarget) {
     ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
     if (out != null && out.totalPendingWriteBytes() == 0 && out.isEmpty()) {
-      if (tls == null && (toTarget ? targetEof && clientOutputShut : clientEof && targetOutputShut)) {
+      if (toTarget ? targetEof && clientOutputShut : clientEof && targetOutputShut) {
         // The last open direction: both inputs have been read to their end, so closing sends a FIN
         // (not a RST) just as shutting down would, and the flow ends without a shutdown() call, the
-        // exception Netty builds for it and its promise. (TLS flows keep the shutdown: closing
-        // would make the TLS handler send a close_notify first.) A spliced flow is never closed
+        // exception Netty builds for it and its promise. A TLS connection is closed through its
+        // pipeline, whose SslHandler sends the close_notify first. A spliced flow is never closed
         // inside Netty's splice loop, which may still use the file descriptor.
         if (splice) {
           endSoon(End.NORMAL);
@@ -174,12 +177,42 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
         }
         return;
       }
-      shutdownOutput(ch, toTarget);
+      shutdownOutputFlushed(ch, toTarget);
       return;
     }
     ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
       if (f.isSuccess() && !finished) {
+        shutdownOutputFlushed(ch, toTarget);
+      }
+    });
+  }
+
+  /** {@link #shutdownOutputWhenFlushed} once flushed: close_notify first on a TLS connection. */
+  private void shutdownOutputFlushed(DuplexChannel ch, boolean toTarget) {
+    SslHandler ssl = tls == null ? null : ch.pipeline().get(SslHandler.class);
+    if (ssl != null) {
+      closeNotifyThenShutdown(ch, ssl, toTarget);
+    } else {
+      shutdownOutput(ch, toTarget);
+    }
+  }
+
+  /**
+   * Half-closes a TLS connection: its close_notify, then, once that is written, its FIN. The
+   * SslHandler then knows its output closed, so the connection's close later neither writes a second
+   * close_notify nor asks the engine to close its input, which both engines answer with an exception
+   * (stack trace included) when the peer sent no close_notify of its own. A close_notify that
+   * cannot be written means the peer is gone: the flow ends as that side's reset.
+   */
+  private void closeNotifyThenShutdown(DuplexChannel ch, SslHandler ssl, boolean toTarget) {
+    ssl.closeOutbound(ch.newPromise()).addListener((ChannelFutureListener) f -> {
+      if (finished) {
+        return;
+      }
+      if (f.isSuccess()) {
         shutdownOutput(ch, toTarget);
+      } else {
+        end(toTarget ? End.TARGET_RESET : End.CLIENT_RESET);
       }
     });
   }
@@ -228,11 +261,11 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
 
   /**
    * Whether the last FIN of a connection ends it without an input shutdown (see {@link
-   * #outputShut}): plain relays only; TLS keeps the shutdown for its close_notify, and a spliced
-   * flow drains its socket at the end of input.
+   * #outputShut}): copying relays, TLS ones included (their close_notify went before their FIN, and
+   * the peer's arrives before its FIN); a spliced flow drains its socket at the end of input.
    */
   boolean quietLastFin() {
-    return tls == null && !splice;
+    return !splice;
   }
 
   // ------------------------------------------------------------------ endings
