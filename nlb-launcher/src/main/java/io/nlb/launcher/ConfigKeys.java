@@ -153,6 +153,8 @@ final class ConfigKeys {
           integer("tlsHandshakeTimeoutSeconds", false, "10", 1, 3600,
               "How long a TLS listener waits for a client's handshake (RejectedFlowCount_TlsHandshakeTimeout)."),
           bool("zeroCopy", null, "EPOLL only: relays plain TCP flows with splice(2); absent: the transport's default."),
+          bool("udpSocketPerEventLoop", "true",
+              "EPOLL and IO_URING: each UDP listener binds one socket per event loop (SO_REUSEPORT), so datagrams use every core; false binds one socket, which costs less CPU per datagram while one core is enough."),
           integer("shutdownTimeoutSeconds", false, "30", 0, 3600,
               "On SIGTERM or Ctrl-C, how long open TCP flows may finish after the listeners stop accepting; the rest are reset.")));
 

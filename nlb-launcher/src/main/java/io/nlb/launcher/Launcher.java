@@ -127,6 +127,7 @@ public final class Launcher implements AutoCloseable {
     if (zeroCopy != null) {
       tb.zeroCopy(zeroCopy);
     }
+    tb.udpSocketPerEventLoop(config.transport().udpSocketPerEventLoop());
     ClusterSettings cluster = config.cluster();
     java.util.Set<String> served = cluster.zones();
     if (served != null) {

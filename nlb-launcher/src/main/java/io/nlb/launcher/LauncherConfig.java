@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  *   tlsProvider: AUTO           # AUTO, JDK or OPENSSL (netty-tcnative), for TLS listeners
  *   maxConnectionsPerClient: 100  # protection limits; see nlb-launcher/README.md
  *   zeroCopy: false             # EPOLL only: splice plain TCP flows (omit for the default)
+ *   udpSocketPerEventLoop: true # EPOLL/IO_URING: a UDP socket per event loop (false: one)
  *   shutdownTimeoutSeconds: 30  # on SIGTERM, how long open flows may finish before a reset
  * healthChecks: true            # run the health-check engine
  * targetGroups:
@@ -82,10 +83,11 @@ public final class LauncherConfig {
    * Transport settings; {@code zeroCopy} null leaves {@code NettyTransportBuilder#zeroCopy} at its
    * default. {@code shutdownTimeout} ({@code transport.shutdownTimeoutSeconds}, default {@link
    * #DEFAULT_SHUTDOWN_TIMEOUT}) is how long a stop (SIGTERM, Ctrl-C) lets open flows finish after
-   * the listeners stop accepting, before resetting the rest.
+   * the listeners stop accepting, before resetting the rest. {@code udpSocketPerEventLoop} ({@code
+   * transport.udpSocketPerEventLoop}, default true) is {@code NettyTransportBuilder#udpSocketPerEventLoop}.
    */
   public record TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider,
-      Limits limits, @Nullable Boolean zeroCopy, Duration shutdownTimeout) {
+      Limits limits, @Nullable Boolean zeroCopy, Duration shutdownTimeout, boolean udpSocketPerEventLoop) {
     /**
      * Settings with the JDK TLS provider, default limits and the default zero-copy choice.
      *
@@ -94,7 +96,7 @@ public final class LauncherConfig {
      * @param connectTimeout the timeout of connections to targets; null for the default
      */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout) {
-      this(ioMode, threads, connectTimeout, TlsProvider.AUTO, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT);
+      this(ioMode, threads, connectTimeout, TlsProvider.AUTO, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT, true);
     }
 
     /**
@@ -106,7 +108,7 @@ public final class LauncherConfig {
      * @param tlsProvider the TLS provider
      */
     public TransportSettings(String ioMode, int threads, @Nullable Duration connectTimeout, TlsProvider tlsProvider) {
-      this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT);
+      this(ioMode, threads, connectTimeout, tlsProvider, Limits.DEFAULTS, null, DEFAULT_SHUTDOWN_TIMEOUT, true);
     }
   }
 

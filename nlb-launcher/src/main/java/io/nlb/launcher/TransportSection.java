@@ -49,9 +49,12 @@ final class TransportSection {
     int shutdown = limit(parser, node, "shutdownTimeoutSeconds", 0, 3600, (int) LauncherConfig.DEFAULT_SHUTDOWN_TIMEOUT.toSeconds(), null);
     JsonNode zc = node.get("zeroCopy");
     Boolean zeroCopy = zc == null || zc.isNull() ? null : parser.bool("transport.zeroCopy", zc, false);
+    JsonNode perLoop = node.get("udpSocketPerEventLoop");
+    Boolean udpPerLoop = perLoop == null || perLoop.isNull() ? null : parser.bool("transport.udpSocketPerEventLoop", perLoop, false);
     return new TransportSettings(mode == null ? "AUTO" : mode.toUpperCase(Locale.ROOT), threads == null ? 0 : threads,
         connect == null ? null : Duration.ofSeconds(connect), provider,
-        new Limits(perListener, perClient, buffer, udp, Duration.ofSeconds(handshake)), zeroCopy, Duration.ofSeconds(shutdown));
+        new Limits(perListener, perClient, buffer, udp, Duration.ofSeconds(handshake)), zeroCopy, Duration.ofSeconds(shutdown),
+        udpPerLoop == null || udpPerLoop);
   }
 
   /** An optional whole number {@code transport.<key>} in {@code min-max}; the default when absent or bad. */

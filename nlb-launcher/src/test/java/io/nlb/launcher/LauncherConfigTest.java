@@ -181,6 +181,16 @@ class LauncherConfigTest {
   }
 
   @Test
+  void parse_transportUdpSocketPerEventLoop_defaultsToTrue_andIsBoolean() {
+    assertThat(LauncherConfig.parseYaml("transport: {ioMode: EPOLL}").transport().udpSocketPerEventLoop()).isTrue();
+    assertThat(LauncherConfig.parseYaml("transport: {udpSocketPerEventLoop: false}").transport().udpSocketPerEventLoop()).isFalse();
+    assertThat(LauncherConfig.parseYaml("transport: {udpSocketPerEventLoop: true}").transport().udpSocketPerEventLoop()).isTrue();
+    assertThatThrownBy(() -> LauncherConfig.parseYaml("transport: {udpSocketPerEventLoop: 2}"))
+        .isInstanceOfSatisfying(LauncherConfig.ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("transport.udpSocketPerEventLoop: \"2\" (expected: true or false)"));
+  }
+
+  @Test
   void parse_transportZeroCopy_isOptionalAndBoolean() {
     assertThat(LauncherConfig.parseYaml("transport: {ioMode: EPOLL, zeroCopy: true}").transport().zeroCopy()).isTrue();
     assertThat(LauncherConfig.parseYaml("transport: {ioMode: EPOLL, zeroCopy: false}").transport().zeroCopy()).isFalse();
