@@ -4,7 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import io.nlb.core.ListenerConfig;
@@ -13,8 +20,12 @@ import io.nlb.core.Protocol;
 import io.nlb.core.TargetGroup;
 import io.nlb.core.routing.IpProtocol;
 import io.nlb.metrics.Metric;
+import io.nlb.tls.SecurityPolicy;
+import io.nlb.tls.TlsProvider;
+import io.nlb.tls.TlsTermination;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.NullUnmarked;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The TCP flow's handlers one by one, each in {@link EmbeddedSocket}s with a mock clock: the
  * accept limits, the route-and-connect stage before the target is ready, the copy relay
- * (bytes, backpressure, half-close) and the idle timeout. The endpoint they belong to is a real
+ * (bytes, backpressure, half-close, a TLS client's close_notify before its FIN) and the idle timeout. The endpoint they belong to is a real
  * one of a NIO transport (bound on loopback), so metrics and the flow registry are the real ones.
  */
 @NullUnmarked
@@ -243,6 +254,54 @@ class TcpFlowHandlersTest {
     assertThat(target.isOpen()).isFalse();
     assertThat(metric(Metric.TCP_ELB_RESET_COUNT) + metric(Metric.TCP_CLIENT_RESET_COUNT)
         + metric(Metric.TCP_TARGET_RESET_COUNT)).isZero();
+  }
+
+  /** Moves what {@code from} wrote to {@code to}'s input. */
+  private static void pump(EmbeddedChannel from, EmbeddedChannel to) {
+    for (ByteBuf b = from.readOutbound(); b != null; b = from.readOutbound()) {
+      to.writeInbound(b);
+    }
+  }
+
+  @Test
+  void copyRelay_tlsClient_targetEnds_closeNotifyBeforeTheFin_thenTheClientsFinEndsTheFlow() throws Exception {
+    ListenerConfig tlsListener = ListenerConfig.builder(Protocol.TLS, 1).forwardTo("tg").certificate(TlsTargets.A)
+        .sslPolicy(SecurityPolicy.TLS13_1_2_2021_06.name()).build();
+    TlsFrontend tls = new TlsFrontend("tls", TlsTermination.builder(tlsListener, TlsProvider.JDK).build(), tlsListener);
+    EmbeddedSocket client = socket(CLIENT, TARGET);
+    EmbeddedSocket target = socket(CLIENT, TARGET);
+    SslContext serving = SslContextBuilder.forServer(TlsTargets.A.privateKey(), TlsTargets.A.chain().toArray(new X509Certificate[0]))
+        .sslProvider(SslProvider.JDK).build();
+    client.pipeline().addLast(serving.newHandler(client.alloc()));
+    TcpFlow f = new TcpFlow(ep, client, tls);
+    f.target = target;
+    f.connected = true;
+    client.pipeline().addLast(RouteAndConnect.NAME, f.clientSide);
+    target.pipeline().addLast("nlb-target", f.targetSide);
+    SslHandler peerTls = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+        .trustManager(InsecureTrustManagerFactory.INSTANCE).build().newHandler(UnpooledByteBufAllocator.DEFAULT);
+    EmbeddedChannel peer = new EmbeddedChannel(peerTls);
+    for (int i = 0; i < 10 && !peerTls.handshakeFuture().isDone(); i++) {
+      pump(peer, client);
+      pump(client, peer);
+    }
+    assertThat(peerTls.handshakeFuture().isSuccess()).as("handshake").isTrue();
+
+    target.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+
+    assertThat(client.outputShut).as("the target's FIN reaches the client").isTrue();
+    assertThat(peerTls.sslCloseFuture().isDone()).isFalse();
+    pump(client, peer);
+    assertThat(peerTls.sslCloseFuture().isSuccess()).as("a close_notify came before that FIN").isTrue();
+    assertThat(client.isOpen()).as("the client may still send").isTrue();
+
+    client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    assertThat(f.finished).isTrue();
+    assertThat(client.isOpen()).isFalse();
+    assertThat(target.isOpen()).isFalse();
+    assertThat(metric(Metric.TCP_ELB_RESET_COUNT) + metric(Metric.TCP_CLIENT_RESET_COUNT)
+        + metric(Metric.TCP_TARGET_RESET_COUNT)).isZero();
+    peer.finishAndReleaseAll();
   }
 
   @Test
