@@ -5,8 +5,9 @@
 # connection and while LoadTool holds IDLE_CONNS connections (each proven by a one-byte echo).
 # Each sample: VmRSS, threads, `jcmd VM.native_memory summary`, `jcmd GC.class_histogram` (a full
 # GC: live objects), `jcmd GC.heap_info`, and /proc/PID/smaps summed by kind of mapping. The two
-# class histograms are diffed into the classes that grew, per connection. docs/performance.md says
-# how to read it.
+# class histograms are diffed into the classes that grew, per connection; last, how much a
+# `jcmd System.trim_native_heap` gives back (C heap freed but kept by glibc). Raw samples stay in
+# /tmp/nlb-idle-breakdown.*. docs/performance.md says how to read it.
 #
 #   benchmarks/compare/idle-breakdown.sh                           # bin/nlb's default flags
 #   NLB_JVM_DEFAULTS="-Xmx256m -XX:+UseSerialGC" benchmarks/compare/idle-breakdown.sh   # other flags
