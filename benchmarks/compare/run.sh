@@ -248,18 +248,25 @@ run_launcher() {   # name port-to-wait-for io-mode jar|cp|dist launcher-jar jvm-
   # not the work directory, where every s_time and log write would wake its watcher.
   mkdir -p "$WORK/conf-$name"
   cp "$WORK/$name.yaml" "$WORK/conf-$name/nlb.yaml"
+  # Flags of one variant alone, LAUNCHER_OPTS_<its name with '_' for '-'>: after all others (for a dist
+  # variant in NLB_JAVA_OPTS, after bin/nlb's defaults), so they win; to A/B JVM flags in one run.
+  local variant=${name#tls-}; variant=${variant#idle-[0-9]*-}
+  local opts_var="LAUNCHER_OPTS_${variant//[^A-Za-z0-9_]/_}"
+  local own=${!opts_var:-}
   if [[ $natives == dist ]]; then
     # Flags given to a dist variant (the idle runs' SMALL_HEAP_FLAGS) replace bin/nlb's defaults.
     local extra=("${@:1:$#-1}")
     if ((${#extra[@]})); then
-      NLB_JVM_DEFAULTS="${extra[*]}" "$DIST_HOME/bin/nlb" run "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
+      NLB_JVM_DEFAULTS="${extra[*]}" NLB_JAVA_OPTS="$own" "$DIST_HOME/bin/nlb" run "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
     else
-      "$DIST_HOME/bin/nlb" run "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
+      NLB_JAVA_OPTS="$own" "$DIST_HOME/bin/nlb" run "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
     fi
   elif [[ $natives == jar ]]; then
-    java "$@" -jar "$jar" "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
+    # shellcheck disable=SC2086
+    java "$@" $own -jar "$jar" "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
   else
-    java "$@" -cp "$jar:$NATIVE_CP" io.nlb.launcher.Launcher "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
+    # shellcheck disable=SC2086
+    java "$@" $own -cp "$jar:$NATIVE_CP" io.nlb.launcher.Launcher "$WORK/conf-$name/nlb.yaml" > "$WORK/$name.log" 2>&1 &
   fi
   STARTED_PID=$!; PIDS+=("$STARTED_PID")
   local shown_jar=nlb-launcher.jar
@@ -268,9 +275,9 @@ run_launcher() {   # name port-to-wait-for io-mode jar|cp|dist launcher-jar jvm-
   [[ $natives == jar ]] || how="-cp $shown_jar:<netty epoll + io_uring jars> io.nlb.launcher.Launcher"
   local shown=("${@:1:$#-1}")   # without the GC log option
   if [[ $natives == dist ]]; then
-    echo "${shown[*]:+NLB_JVM_DEFAULTS=\"${shown[*]}\" }bin/nlb run nlb.yaml # transport.ioMode: $mode" > "$WORK/$name.cmd"
+    echo "${shown[*]:+NLB_JVM_DEFAULTS=\"${shown[*]}\" }${own:+NLB_JAVA_OPTS=\"$own\" }bin/nlb run nlb.yaml # transport.ioMode: $mode" > "$WORK/$name.cmd"
   else
-    echo "java${shown[*]:+ ${shown[*]}} $how # transport.ioMode: $mode${ZERO_COPY:+, zeroCopy: $ZERO_COPY}" > "$WORK/$name.cmd"
+    echo "java${shown[*]:+ ${shown[*]}}${own:+ $own} $how # transport.ioMode: $mode${ZERO_COPY:+, zeroCopy: $ZERO_COPY}" > "$WORK/$name.cmd"
   fi
   wait_for_line "$WORK/$name.log" "listening on .*127.0.0.1:$sp\b" "$STARTED_PID" 60
 }
@@ -551,6 +558,7 @@ DEFAULT_JVM=$(java $LAUNCHER_JVM_FLAGS -XX:+PrintFlagsFinal -version 2>/dev/null
   | awk '$2=="UseG1GC"&&$4=="true"{gc="G1"} $2=="UseSerialGC"&&$4=="true"{gc="Serial"} $2=="UseParallelGC"&&$4=="true"{gc="Parallel"} $2=="MaxHeapSize"{h=$4/1048576} END {printf "%s GC, max heap %d MiB", gc, h}')
 COMMAND=""
 [[ $PARTIAL == 0 ]] || COMMAND="WORKLOADS=\"$WORKLOADS\" "
+for v in $(compgen -v LAUNCHER_OPTS_ || true); do COMMAND+="$v=\"${!v}\" "; done
 COMMAND+="LAUNCHERS=\"$LAUNCHERS\" ROUNDS=$ROUNDS CONN_SECONDS=$CONN_SECONDS CONN_THREADS=$CONN_THREADS LATENCY_SECONDS=$LATENCY_SECONDS BULK_MIB=$BULK_MIB BULK_STREAMS=$BULK_STREAMS IDLE_CONNS=$IDLE_CONNS benchmarks/compare/run.sh"
 mkdir -p "$RESULTS_DIR"
 REPORT="$RESULTS_DIR/compare-$STAMP.md"

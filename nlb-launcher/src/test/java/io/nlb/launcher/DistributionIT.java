@@ -78,6 +78,12 @@ class DistributionIT {
     return new Run(p.exitValue(), out);
   }
 
+  /** Whether a JVM of {@code v} has {@code -XX:TrimNativeHeapInterval} (17.0.9+, 21.0.1+, 22+), as {@code bin/nlb} decides. */
+  static boolean trimsNativeHeap(Runtime.Version v) {
+    int update = v.update() + (v.interim() > 0 ? 1 : 0);
+    return v.feature() >= 22 || (v.feature() == 21 && update >= 1) || (v.feature() == 17 && update >= 9);
+  }
+
   /** The final value of one JVM flag in {@code -XX:+PrintFlagsFinal} output. */
   private static String flag(String printFlagsFinal, String name) {
     Matcher m = Pattern.compile("(?m)^\\s*\\S+\\s+" + name + "\\s+=\\s+(\\S+)").matcher(printFlagsFinal);
@@ -191,6 +197,35 @@ class DistributionIT {
   }
 
   /**
+   * {@code bin/nlb} adds {@code -XX:TrimNativeHeapInterval=1000} only for a JVM whose release file
+   * names a version that has the flag (an older one would refuse to start): stand-in JDKs of each
+   * version print the flags they got.
+   */
+  @Test
+  void nativeHeapTrim_onlyForJvmsThatHaveIt(@TempDir Path dir) throws Exception {
+    Path home = unpack(dir);
+    Map<String, Boolean> versions = Map.of("17.0.8", false, "17.0.9", true, "17.0.15", true, "18.0.2", false,
+        "21", false, "21.0.1", true, "22", true, "25.0.1", true, "11.0.22", false);
+    for (Map.Entry<String, Boolean> v : versions.entrySet()) {
+      Path javaHome = dir.resolve("jdk-" + v.getKey());
+      Path fakeJava = javaHome.resolve("bin/java");
+      Files.createDirectories(fakeJava.getParent());
+      Files.writeString(javaHome.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + v.getKey() + "\"\n");
+      Files.writeString(fakeJava, "#!/bin/sh\necho \"flags: $*\"\n");
+      Files.setPosixFilePermissions(fakeJava, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      Run run = nlb(home, Map.of("JAVA_HOME", javaHome.toString(), "NLB_CDS", "off"), "--version");
+      assertThat(run.exit()).as(run.output()).isZero();
+      if (v.getValue()) {
+        assertThat(run.output()).as(v.getKey()).contains("-XX:TrimNativeHeapInterval=1000");
+      } else {
+        assertThat(run.output()).as(v.getKey()).contains("-Xss512k").doesNotContain("TrimNativeHeapInterval");
+      }
+    }
+    assertThat(trimsNativeHeap(Runtime.Version.parse("17.0.9"))).isTrue();
+    assertThat(trimsNativeHeap(Runtime.Version.parse("17.0.8"))).isFalse();
+  }
+
+  /**
    * The flags of {@code bin/nlb} reach the JVM (read back with {@code -XX:+PrintFlagsFinal}), a flag
    * in {@code NLB_JAVA_OPTS} wins over the default it contradicts, and {@code NLB_JVM_DEFAULTS}
    * replaces the defaults.
@@ -207,6 +242,12 @@ class DistributionIT {
     assertThat(flag(defaults.output(), "ThreadStackSize")).isEqualTo("512");
     assertThat(flag(defaults.output(), "MaxDirectMemorySize")).isEqualTo(String.valueOf(1L << 30));
     assertThat(flag(defaults.output(), "ExitOnOutOfMemoryError")).isEqualTo("true");
+    if (trimsNativeHeap(Runtime.version())) {
+      // glibc's freed memory (the JIT's bursts) handed back once a second; a JVM without the flag is not given it
+      assertThat(flag(defaults.output(), "TrimNativeHeapInterval")).isEqualTo("1000");
+      Run noTrim = nlb(home, Map.of("NLB_JAVA_OPTS", "-XX:TrimNativeHeapInterval=0 -XX:+PrintFlagsFinal"), "--version");
+      assertThat(flag(noTrim.output(), "TrimNativeHeapInterval")).isEqualTo("0");
+    }
     Run properties = nlb(home, Map.of("NLB_JAVA_OPTS", "-XshowSettings:properties"), "--version");
     assertThat(properties.output()).contains("io.netty.leakDetection.level = disabled");
     Run leakOn = nlb(home, Map.of("NLB_JAVA_OPTS", "-XshowSettings:properties -Dio.netty.leakDetection.level=simple"), "--version");

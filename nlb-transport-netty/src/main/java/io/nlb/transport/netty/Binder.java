@@ -373,7 +373,12 @@ final class Binder {
   /** A server bootstrap of one listening socket: accepted connections live on {@code loops}. */
   private ServerBootstrap server(EventLoopGroup loops, Endpoint ep, AcceptGuard guard) {
     NettyTransport t = transport;
-    return new ServerBootstrap()
+    ServerBootstrap b = new ServerBootstrap();
+    io.netty.buffer.ByteBufAllocator alloc = t.allocator;
+    if (alloc != null) {
+      b.childOption(ChannelOption.ALLOCATOR, alloc);
+    }
+    return b
         .group(loops, loops)
         .channelFactory(t.io.serverChannelFactory)
         .option(ChannelOption.SO_BACKLOG, 4096)

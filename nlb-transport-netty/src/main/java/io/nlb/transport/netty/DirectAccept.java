@@ -43,6 +43,10 @@ final class DirectAccept extends ChannelInboundHandlerAdapter {
     c.setAllowHalfClosure(true);
     c.setWriteBufferWaterMark(ep.transport.waterMark);
     c.setRecvByteBufAllocator(TcpFlow.RECV_ALLOCATOR);
+    io.netty.buffer.ByteBufAllocator alloc = ep.transport.allocator;
+    if (alloc != null) {
+      c.setAllocator(alloc);
+    }
     EventLoop loop = loops.next();
     ch.pipeline().addLast(RouteAndConnect.NAME, new RouteAndConnect(new TcpFlow(ep, ch, null, loop)));
     try {

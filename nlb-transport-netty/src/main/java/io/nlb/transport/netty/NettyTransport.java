@@ -89,6 +89,8 @@ public final class NettyTransport implements AutoCloseable {
   final int maxConnectionsPerClient;
   /** The per-flow buffer bound of each connection: unwritable at {@code flowBufferBytes}. */
   final WriteBufferWaterMark waterMark;
+  /** The buffer allocator of TCP connections, or null for the channels' own default (the usual case). */
+  final io.netty.buffer.@Nullable ByteBufAllocator allocator;
   final Duration tlsHandshakeTimeout;
   final MetricsRecorder metrics;
   private final Duration shutdownTimeout;
@@ -198,6 +200,7 @@ public final class NettyTransport implements AutoCloseable {
     maxConnectionsPerClient = b.maxConnectionsPerClient;
     waterMark = b.flowBufferBytes == TcpFlow.WATER_MARK.high() ? TcpFlow.WATER_MARK
         : new WriteBufferWaterMark(b.flowBufferBytes / 2, b.flowBufferBytes);
+    allocator = b.allocator;
     tlsHandshakeTimeout = b.tlsHandshakeTimeout;
     metrics = b.metrics;
     shutdownTimeout = b.shutdownTimeout;

@@ -40,6 +40,8 @@ public final class NettyTransportBuilder {
   int maxConnectionsPerListener = NettyTransport.UNLIMITED;
   int maxConnectionsPerClient = NettyTransport.UNLIMITED;
   int flowBufferBytes = TcpFlow.WATER_MARK.high();
+  /** The buffer allocator of TCP connections; null: Netty's default (see {@link #allocator}). */
+  io.netty.buffer.@Nullable ByteBufAllocator allocator;
   Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
   MetricsRecorder metrics = MetricsRecorder.noop();
   Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -304,6 +306,16 @@ public final class NettyTransportBuilder {
           + ", " + NettyTransport.UNLIMITED + " for unlimited)");
     }
     this.maxConnectionsPerClient = max;
+    return this;
+  }
+
+  /**
+   * The buffer allocator of every TCP connection, accepted and towards targets (default: the one
+   * Netty's channels take by default). Package-private: the tests count, with an allocator that
+   * records its buffers, what idle flows hold.
+   */
+  NettyTransportBuilder allocator(io.netty.buffer.ByteBufAllocator allocator) {
+    this.allocator = allocator;
     return this;
   }
 

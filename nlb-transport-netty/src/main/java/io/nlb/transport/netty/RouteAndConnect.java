@@ -259,6 +259,10 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
     c.setAllowHalfClosure(true);
     c.setWriteBufferWaterMark(ep.transport.waterMark);
     c.setRecvByteBufAllocator(TcpFlow.RECV_ALLOCATOR);
+    io.netty.buffer.ByteBufAllocator alloc = ep.transport.allocator;
+    if (alloc != null) {
+      c.setAllocator(alloc);
+    }
     c.setConnectTimeoutMillis(ep.transport.connectTimeoutMillis);
     // TCP_NODELAY: Netty's socket channels of every mode enable it when created.
     if (source != null) {
