@@ -239,6 +239,7 @@ class DistributionIT {
     assertThat(flag(defaults.output(), "InitialHeapSize")).isEqualTo(String.valueOf(256L << 20));
     assertThat(flag(defaults.output(), "UseG1GC")).isEqualTo("true");
     assertThat(flag(defaults.output(), "MaxGCPauseMillis")).isEqualTo("20");
+    assertThat(flag(defaults.output(), "MaxNewSize")).isEqualTo(String.valueOf(32L << 20));
     assertThat(flag(defaults.output(), "ThreadStackSize")).isEqualTo("512");
     assertThat(flag(defaults.output(), "MaxDirectMemorySize")).isEqualTo(String.valueOf(1L << 30));
     assertThat(flag(defaults.output(), "ExitOnOutOfMemoryError")).isEqualTo("true");
