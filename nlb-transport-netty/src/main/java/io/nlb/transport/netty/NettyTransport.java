@@ -153,35 +153,10 @@ public final class NettyTransport implements AutoCloseable {
     Duration o = b.tcpIdleTimeoutOverride;
     tcpIdleOverrideNanos = o == null ? -1 : o.toNanos();
     idleWheels = new IdleWheel.PerLoop(tcpIdleOverrideNanos);
-    long maxFds = Descriptors.maxFileDescriptors();
-    int udpBudget = Descriptors.udpFlowBudget(maxFds);
-    String budgetFrom = "ulimit -n " + maxFds;
-    int memoryBudget = io.mode == IoMode.IO_URING ? DatagramSockets.ioUringFlowBudget(PlatformDependent.maxDirectMemory())
-        : Integer.MAX_VALUE;
-    if (memoryBudget < udpBudget) {
-      udpBudget = memoryBudget;
-      budgetFrom = "io_uring read slots of 64 KiB per flow in a quarter of the direct memory limit "
-          + PlatformDependent.maxDirectMemory() + " B";
-    }
-    if (b.maxUdpFlows > 0) {
-      maxUdpFlows = b.maxUdpFlows;
-      if (maxFds > 0 && b.maxUdpFlows > Descriptors.udpFlowBudget(maxFds)) {
-        log.warn("nlb transport: maxUdpFlows {} is more than the descriptor budget of UDP flows under this process's"
-            + " limit of {} file descriptors ({}: half of what is left after a reserve of {} for accepting, target"
-            + " connections and health checks); a UDP flood can then take the descriptors TCP needs. Raise ulimit -n"
-            + " or lower maxUdpFlows", b.maxUdpFlows, maxFds, Descriptors.udpFlowBudget(maxFds), Descriptors.reserve(maxFds));
-      }
-      if (b.maxUdpFlows > memoryBudget) {
-        log.warn("nlb transport: maxUdpFlows {} is more than the {} UDP flows whose io_uring read buffers (64 KiB each,"
-            + " held while the flow lives) fit in a quarter of the direct memory limit of {} bytes; a UDP flood can then"
-            + " take the direct memory every read needs. Raise -XX:MaxDirectMemorySize, lower maxUdpFlows or use epoll",
-            b.maxUdpFlows, memoryBudget, PlatformDependent.maxDirectMemory());
-      }
-    } else {
-      maxUdpFlows = udpBudget;
-    }
-    udpTableFullCause = "UDP flow table full: datagrams of new flows are dropped (maxUdpFlows " + maxUdpFlows
-        + (b.maxUdpFlows > 0 ? "" : ", derived from " + budgetFrom) + "); existing flows go on";
+    UdpFlowLimit udp = UdpFlowLimit.of(b.maxUdpFlows, Descriptors.maxFileDescriptors(), io.mode,
+        PlatformDependent.maxDirectMemory());
+    maxUdpFlows = udp.maxFlows();
+    udpTableFullCause = udp.tableFullCause();
     memory = MemoryBudget.forDirectMemory(PlatformDependent.maxDirectMemory(),
         b.handshakeMemoryBytes, b.maxHandshakeBytesPerConnection);
     Consumer<String> hook = b.causeLogHook;
