@@ -5,7 +5,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.SocketChannelConfig;
 
 /**
  * A handler of a TCP listener socket that takes each accepted connection of a plain TCP listener
@@ -38,15 +37,7 @@ final class DirectAccept extends ChannelInboundHandlerAdapter {
       return;
     }
     // The options the ServerBootstrap sets as child options (none of them is a system call).
-    SocketChannelConfig c = ch.config();
-    c.setAutoRead(false);
-    c.setAllowHalfClosure(true);
-    c.setWriteBufferWaterMark(ep.transport.waterMark);
-    c.setRecvByteBufAllocator(TcpFlow.RECV_ALLOCATOR);
-    io.netty.buffer.ByteBufAllocator alloc = ep.transport.allocator;
-    if (alloc != null) {
-      c.setAllocator(alloc);
-    }
+    TcpFlow.configure(ch.config(), ep.transport);
     EventLoop loop = loops.next();
     ch.pipeline().addLast(RouteAndConnect.NAME, new RouteAndConnect(new TcpFlow(ep, ch, null, loop)));
     try {

@@ -255,14 +255,7 @@ final class RouteAndConnect extends ChannelInboundHandlerAdapter implements Chan
     }
     f.target = ch;
     SocketChannelConfig c = ch.config();
-    c.setAutoRead(false);
-    c.setAllowHalfClosure(true);
-    c.setWriteBufferWaterMark(ep.transport.waterMark);
-    c.setRecvByteBufAllocator(TcpFlow.RECV_ALLOCATOR);
-    io.netty.buffer.ByteBufAllocator alloc = ep.transport.allocator;
-    if (alloc != null) {
-      c.setAllocator(alloc);
-    }
+    TcpFlow.configure(c, ep.transport);
     c.setConnectTimeoutMillis(ep.transport.connectTimeoutMillis);
     // TCP_NODELAY: Netty's socket channels of every mode enable it when created.
     if (source != null) {

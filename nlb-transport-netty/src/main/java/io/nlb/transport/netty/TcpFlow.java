@@ -12,6 +12,7 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.handler.ssl.SslHandler;
 import io.nlb.core.RouteTarget;
 import java.net.BindException;
@@ -59,6 +60,23 @@ final class TcpFlow extends FlowRouting.Choice implements Flow {
    * channel. 16 reads per read request, as Netty's socket channels default to.
    */
   static final RecvByteBufAllocator RECV_ALLOCATOR = new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(16);
+
+  /**
+   * The settings every relayed connection (the client's, the target's) takes before it reads, none
+   * of them a system call: reads on request only (the relay's backpressure), half-closure, the
+   * transport's per-flow buffer bound, the shared read sizing and, when one was given, the
+   * transport's buffer allocator.
+   */
+  static void configure(SocketChannelConfig c, NettyTransport t) {
+    c.setAutoRead(false);
+    c.setAllowHalfClosure(true);
+    c.setWriteBufferWaterMark(t.waterMark);
+    c.setRecvByteBufAllocator(RECV_ALLOCATOR);
+    io.netty.buffer.ByteBufAllocator alloc = t.allocator;
+    if (alloc != null) {
+      c.setAllocator(alloc);
+    }
+  }
 
   /** How a flow ends, for the metric it records. */
   enum End { NORMAL, CLIENT_RESET, TARGET_RESET, LB_RESET }
